@@ -1,0 +1,52 @@
+#!/usr/bin/env node
+/** `l2lab` entry point: picks the command, imports it lazily, maps errors to messages and exit codes. */
+import { L2labError } from '../errors.js';
+import { parseCommandArgs, type Command } from './command.js';
+
+/** Each command loads only when called, so `l2lab convert` never pays for ONNX Runtime start-up. */
+const COMMANDS: Record<string, () => Promise<{ command: Command }>> = {
+  demo: () => import('./commands/demo.js'),
+};
+
+function mainHelp(): string {
+  return [
+    'l2lab — which L2 regularization constant λ should I use, and why?',
+    '',
+    'Usage: l2lab <command> [options]     (l2lab <command> --help for its options)',
+    '',
+    'Commands:',
+    ...Object.keys(COMMANDS).map((n) => `  ${n}`),
+  ].join('\n');
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const [name, ...rest] = argv;
+  if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
+    console.log(mainHelp());
+    return name === undefined ? 1 : 0;
+  }
+  const load = COMMANDS[name];
+  if (!load) {
+    console.error(`l2lab: unknown command '${name}'. Commands: ${Object.keys(COMMANDS).join(', ')}.`);
+    return 2;
+  }
+  const { command } = await load();
+  if (rest.includes('--help') || rest.includes('-h')) {
+    console.log(command.help);
+    return 0;
+  }
+  try {
+    const { values, positionals } = parseCommandArgs(command, rest);
+    return await command.run(values, positionals);
+  } catch (e) {
+    if (e instanceof L2labError) {
+      console.error(`l2lab ${name}: error: ${e.message}`);
+      return e.code === 'DIVERGED' ? 3 : 2;
+    }
+    throw e;
+  }
+}
+
+main(process.argv.slice(2)).then((code) => {
+  process.exitCode = code;
+});

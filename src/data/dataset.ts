@@ -1,0 +1,31 @@
+/** The in-memory dataset every model trains on: row-major float32 features and typed targets. */
+
+interface DatasetBase {
+  /** Where it came from: a built-in name or a file path. */
+  name: string;
+  /** Number of samples (rows). */
+  n: number;
+  /** Number of features (columns of x). */
+  d: number;
+  /** Features, row-major [n, d]. */
+  x: Float32Array;
+  featureNames: string[];
+}
+
+export interface RegressionDataset extends DatasetBase {
+  task: 'regression';
+  /** Targets [n]. */
+  y: Float32Array;
+  targetName: string;
+}
+
+export interface ClassificationDataset extends DatasetBase {
+  task: 'classification';
+  /** Class indices in [0, classes.length). */
+  y: Int32Array;
+  /** Class names; index i is label i. Two classes make a binary problem. */
+  classes: string[];
+  targetName: string;
+}
+
+export type Dataset = RegressionDataset | ClassificationDataset;
