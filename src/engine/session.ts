@@ -1,0 +1,53 @@
+/** Compiles a graph once into an ONNX Runtime session and runs it many times with little overhead. */
+import os from 'node:os';
+import ort from 'onnxruntime-node';
+import type { Graph } from '../graph/graph.js';
+
+export type Feeds = Record<string, ort.Tensor>;
+
+export interface SessionOptions {
+  /**
+   * Intra-op threads. Default: the number of cores. Thread spinning stays on: on 2 cores turning it
+   * off cost ~20% (onnxruntime-measurements.md).
+   */
+  threads?: number;
+}
+
+/** Default threads: every core, unless L2LAB_THREADS says otherwise (benchmarks, parallel trials). */
+export function defaultThreads(): number {
+  const env = Number(process.env.L2LAB_THREADS);
+  return Number.isInteger(env) && env > 0 ? env : os.availableParallelism();
+}
+
+export class CompiledGraph {
+  private constructor(
+    private readonly session: ort.InferenceSession,
+    readonly inputNames: readonly string[],
+    readonly outputNames: readonly string[],
+  ) {}
+
+  static async compile(graph: Graph | Uint8Array, options: SessionOptions = {}): Promise<CompiledGraph> {
+    const bytes = graph instanceof Uint8Array ? graph : graph.toBytes();
+    const session = await ort.InferenceSession.create(bytes, {
+      intraOpNumThreads: options.threads ?? defaultThreads(),
+      interOpNumThreads: 1,
+      executionMode: 'sequential',
+      graphOptimizationLevel: 'all',
+      // The arena keeps freed buffers for reuse across runs: no malloc per step.
+      enableCpuMemArena: true,
+      enableMemPattern: true,
+    });
+    return new CompiledGraph(session, session.inputNames, session.outputNames);
+  }
+
+  /** One run. ORT returns fresh output tensors each time (copies; see RESULTS.md); inputs are read in place. */
+  run(feeds: Feeds): Promise<ort.InferenceSession.ReturnType> {
+    return this.session.run(feeds);
+  }
+
+  release(): Promise<void> {
+    return this.session.release();
+  }
+}
+
+export { ort };
