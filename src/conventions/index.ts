@@ -1,0 +1,16 @@
+/** Public API of the conventions module: the table, convert(), and the coefficients a training engine applies. */
+export type {
+  Caveat,
+  Convention,
+  ConventionId,
+  Conversion,
+  ConversionContext,
+  NeededValue,
+  OptimizerKind,
+  PenaltyCoefficients,
+} from './types.js';
+export { CONVENTIONS, CONVENTION_IDS, getConvention, isConventionId } from './registry.js';
+export { OPTIMIZERS } from './context.js';
+export { convert, conversionFormula } from './convert.js';
+export { couplingEquivalence } from './equivalence.js';
+export { penaltyCoefficients, penaltyValue } from './penalty.js';

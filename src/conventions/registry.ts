@@ -1,0 +1,45 @@
+/** The conventions table, in display order, and lookup by id with an error that lists the known ones. */
+import { InvalidOptionError } from '../errors.js';
+import { bayes } from './bayes.js';
+import { composer } from './composer.js';
+import { glmnet } from './glmnet.js';
+import { keras, kerasDecoupled } from './keras.js';
+import { adamw, pytorch } from './pytorch.js';
+import { seed } from './seed.js';
+import { sklearnLogistic, sklearnMlp, sklearnRidge } from './sklearn.js';
+import type { Convention, ConventionId } from './types.js';
+
+/** Every convention, seed first. */
+export const CONVENTIONS: readonly Convention[] = [
+  seed,
+  keras,
+  pytorch,
+  adamw,
+  kerasDecoupled,
+  composer,
+  sklearnMlp,
+  sklearnRidge,
+  sklearnLogistic,
+  glmnet,
+  bayes,
+];
+
+/** The ids of {@link CONVENTIONS}, in order. */
+export const CONVENTION_IDS: readonly ConventionId[] = CONVENTIONS.map((c) => c.id);
+
+export function isConventionId(id: string): id is ConventionId {
+  return (CONVENTION_IDS as readonly string[]).includes(id);
+}
+
+/**
+ * The convention with this id.
+ * @param role - the option the id came from, named in the error ("from" → "in --from"). Default: none.
+ * @throws InvalidOptionError naming the unknown id and listing the known ones.
+ */
+export function getConvention(id: string, role?: string): Convention {
+  const found = CONVENTIONS.find((c) => c.id === id);
+  if (!found) {
+    throw new InvalidOptionError(`Unknown convention '${id}'${role ? ` in --${role}` : ''}. Known conventions: ${CONVENTION_IDS.join(', ')}.`);
+  }
+  return found;
+}
