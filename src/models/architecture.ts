@@ -1,0 +1,111 @@
+/** Model architectures: linear, logistic, softmax and MLPs, as layer widths plus activation, loss and dropout. */
+import { InvalidOptionError } from '../errors.js';
+
+export type Activation = 'relu' | 'tanh' | 'gelu' | 'sigmoid';
+/** mse: ½‖y − ŷ‖² per sample; logistic: binary cross-entropy on one logit; softmax_ce: multiclass cross-entropy. */
+export type LossKind = 'mse' | 'logistic' | 'softmax_ce';
+
+export interface Architecture {
+  /** Layer widths, input first, output last: [d, h1, …, out]. */
+  widths: number[];
+  activation: Activation;
+  loss: LossKind;
+  /** Dropout probability after each hidden layer (length widths.length − 2); 0 = none. */
+  dropout: number[];
+}
+
+export const ACTIVATIONS: readonly Activation[] = ['relu', 'tanh', 'gelu', 'sigmoid'];
+
+export interface ParamShape {
+  name: string;
+  kind: 'weight' | 'bias';
+  layer: number;
+  fanIn: number;
+  fanOut: number;
+  /** Elements of one member's tensor. */
+  size: number;
+}
+
+/** W0, b0, W1, b1, …: weight [fanIn, fanOut] then bias [fanOut] for each layer. */
+export function paramShapes(arch: Architecture): ParamShape[] {
+  const out: ParamShape[] = [];
+  for (let l = 0; l + 1 < arch.widths.length; l++) {
+    const fanIn = arch.widths[l];
+    const fanOut = arch.widths[l + 1];
+    out.push({ name: `W${l}`, kind: 'weight', layer: l, fanIn, fanOut, size: fanIn * fanOut });
+    out.push({ name: `b${l}`, kind: 'bias', layer: l, fanIn, fanOut, size: fanOut });
+  }
+  return out;
+}
+
+export function countParams(arch: Architecture): { total: number; weights: number; biases: number } {
+  let weights = 0;
+  let biases = 0;
+  for (const p of paramShapes(arch)) {
+    if (p.kind === 'weight') weights += p.size;
+    else biases += p.size;
+  }
+  return { total: weights + biases, weights, biases };
+}
+
+export interface ModelSpecOptions {
+  activation?: Activation;
+  /** One probability for every hidden layer, or one per hidden layer. */
+  dropout?: number | number[];
+}
+
+/** What the data says about the output: regression (1 target) or classification with C classes. */
+export type TaskShape = { task: 'regression' } | { task: 'classification'; classes: number };
+
+/**
+ * Parses a model spec string: `linear`, `logistic`, `softmax` or `mlp:W1,W2,…`.
+ * The loss follows the task: regression → mse, 2 classes → logistic, more → softmax_ce.
+ */
+export function parseModelSpec(spec: string, inputs: number, task: TaskShape, o: ModelSpecOptions = {}): Architecture {
+  const activation = o.activation ?? 'relu';
+  if (!ACTIVATIONS.includes(activation)) throw new InvalidOptionError(`Unknown activation '${activation}'. Use one of: ${ACTIVATIONS.join(', ')}.`);
+  const classes = task.task === 'classification' ? task.classes : 0;
+  const lossFor = (): LossKind => (task.task === 'regression' ? 'mse' : classes === 2 ? 'logistic' : 'softmax_ce');
+  const outputs = task.task === 'regression' || classes === 2 ? 1 : classes;
+  let hidden: number[];
+  let loss: LossKind;
+  const [kind, rest] = spec.split(':', 2);
+  switch (kind) {
+    case 'linear':
+      if (task.task !== 'regression') throw new InvalidOptionError(`Model 'linear' is least-squares regression, but the data has ${classes} classes. Use --model logistic (2 classes), softmax, or mlp:….`);
+      hidden = [];
+      loss = 'mse';
+      break;
+    case 'logistic':
+      if (classes !== 2) throw new InvalidOptionError(`Model 'logistic' needs 2 classes; the data has ${task.task === 'regression' ? 'a numeric target' : `${classes} classes`}. Use --model ${task.task === 'regression' ? 'linear' : 'softmax'}.`);
+      hidden = [];
+      loss = 'logistic';
+      break;
+    case 'softmax':
+      if (task.task !== 'classification') throw new InvalidOptionError(`Model 'softmax' needs class labels; the data has a numeric target. Use --model linear.`);
+      hidden = [];
+      loss = lossFor();
+      break;
+    case 'mlp': {
+      hidden = (rest ?? '').split(',').filter((s) => s.trim() !== '').map(Number);
+      if (hidden.length === 0 || hidden.some((w) => !Number.isInteger(w) || w < 1)) {
+        throw new InvalidOptionError(`Model spec '${spec}': an MLP needs positive integer hidden widths, e.g. mlp:256 or mlp:256,128.`);
+      }
+      loss = lossFor();
+      break;
+    }
+    default:
+      throw new InvalidOptionError(`Unknown model '${spec}'. Use linear, logistic, softmax, or mlp:W1,W2,… (e.g. mlp:256,128).`);
+  }
+  const drop = o.dropout ?? 0;
+  const dropout = Array.isArray(drop) ? drop : hidden.map(() => drop);
+  if (dropout.length !== hidden.length) throw new InvalidOptionError(`--dropout gives ${dropout.length} values for ${hidden.length} hidden layers: give one value, or one per hidden layer.`);
+  for (const p of dropout) if (!(p >= 0 && p < 1)) throw new InvalidOptionError(`The 'dropout' option must be a number in [0, 1). Got ${p} instead.`);
+  return { widths: [inputs, ...hidden, outputs], activation, loss, dropout };
+}
+
+export function describeArchitecture(a: Architecture): string {
+  const kind = a.widths.length === 2 ? { mse: 'linear', logistic: 'logistic', softmax_ce: 'softmax' }[a.loss] : `mlp ${a.widths.join('-')} ${a.activation}`;
+  const drop = a.dropout.some((p) => p > 0) ? ` dropout ${a.dropout.join(',')}` : '';
+  return `${kind}${drop}`;
+}

@@ -1,0 +1,45 @@
+/** The forward pass of an architecture over graph values, for one model (rank-2 weights) or a population. */
+import type { Value } from '../graph/graph.js';
+import * as op from '../graph/ops.js';
+import type { Activation, Architecture } from './architecture.js';
+
+export interface LayerParams {
+  W: Value;
+  b: Value;
+}
+
+function activate(kind: Activation, x: Value): Value {
+  switch (kind) {
+    case 'relu':
+      return op.relu(x);
+    case 'tanh':
+      return op.tanh(x);
+    case 'gelu':
+      return op.gelu(x);
+    case 'sigmoid':
+      return op.sigmoid(x);
+  }
+}
+
+/** x·W + b: a Gemm for one model ([in, out], [out]); a batched MatMul + Add for a population ([K, in, out], [K, 1, out]). */
+export function dense(x: Value, p: LayerParams): Value {
+  if (p.W.shape.length === 2 && x.shape.length === 2) return op.gemm(x, p.W, p.b);
+  return op.add(op.matmul(x, p.W), p.b);
+}
+
+/**
+ * Logits of the architecture for inputs x [B, d]. `keepMasks[l]` (0/1, shape of hidden layer l's
+ * output) applies inverted dropout after hidden layer l where its probability is > 0.
+ */
+export function forward(arch: Architecture, x: Value, layers: LayerParams[], keepMasks: (Value | undefined)[] = []): Value {
+  let h = x;
+  layers.forEach((p, l) => {
+    h = dense(h, p);
+    if (l < layers.length - 1) {
+      h = activate(arch.activation, h);
+      const mask = keepMasks[l];
+      if (mask && arch.dropout[l] > 0) h = op.dropout(h, mask, arch.dropout[l]);
+    }
+  });
+  return h;
+}

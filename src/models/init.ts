@@ -1,0 +1,48 @@
+/** Seeded weight initializers: He, Glorot, LeCun and PyTorch's nn.Linear default. */
+import { Rng } from '../util/rng.js';
+import type { Architecture, ParamShape } from './architecture.js';
+import { paramShapes } from './architecture.js';
+
+/**
+ * he: W ~ N(0, 2/fan_in); glorot: W ~ U(±√(6/(fan_in+fan_out))); lecun: W ~ N(0, 1/fan_in);
+ * pytorch: W, b ~ U(±1/√fan_in) (nn.Linear's default). Biases are zero except for pytorch.
+ */
+export type Initializer = 'he' | 'glorot' | 'lecun' | 'pytorch';
+export const INITIALIZERS: readonly Initializer[] = ['he', 'glorot', 'lecun', 'pytorch'];
+
+/** Variance of one weight under the initializer: E‖W‖² = fan_in·fan_out·variance per layer. */
+export function weightVariance(init: Initializer, fanIn: number, fanOut: number): number {
+  switch (init) {
+    case 'he':
+      return 2 / fanIn;
+    case 'glorot':
+      return 2 / (fanIn + fanOut);
+    case 'lecun':
+      return 1 / fanIn;
+    case 'pytorch':
+      return 1 / (3 * fanIn);
+  }
+}
+
+function fill(p: ParamShape, init: Initializer, rng: Rng, out: Float64Array): void {
+  if (p.kind === 'bias') {
+    if (init === 'pytorch') for (let i = 0; i < out.length; i++) out[i] = (2 * rng.uniform() - 1) / Math.sqrt(p.fanIn);
+    return;
+  }
+  const v = weightVariance(init, p.fanIn, p.fanOut);
+  if (init === 'he' || init === 'lecun') for (let i = 0; i < out.length; i++) out[i] = rng.normal() * Math.sqrt(v);
+  else {
+    const a = Math.sqrt(3 * v);
+    for (let i = 0; i < out.length; i++) out[i] = (2 * rng.uniform() - 1) * a;
+  }
+}
+
+/** Initial parameters of one model (float64, row-major [fanIn, fanOut] weights), seeded. */
+export function initParams(arch: Architecture, init: Initializer, seed: number): Float64Array[] {
+  const rng = new Rng(seed);
+  return paramShapes(arch).map((p) => {
+    const out = new Float64Array(p.size);
+    fill(p, init, rng.fork(p.layer * 2 + (p.kind === 'bias' ? 1 : 0)), out);
+    return out;
+  });
+}

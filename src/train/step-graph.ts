@@ -1,0 +1,132 @@
+/**
+ * One training step as one ONNX graph: forward, the L2-regularized cost, backward and the optimizer
+ * update, for one model or a population of K members, optionally unrolled over U minibatches.
+ */
+import { grad } from '../graph/autodiff.js';
+import { Graph, type FloatDType, type Value } from '../graph/graph.js';
+import * as op from '../graph/ops.js';
+import { paramShapes, type Architecture } from '../models/architecture.js';
+import { forward, type LayerParams } from '../models/forward.js';
+import { perSampleLoss } from '../models/losses.js';
+import { stateSlots, type OptimizerSpec } from './optimizer.js';
+
+export interface StepGraphSpec {
+  arch: Architecture;
+  /** Minibatch size B (static: the graph is built for it). */
+  batch: number;
+  dtype: FloatDType;
+  /** Population size K; undefined = one model with rank-2 weights (fused Gemm kernels). */
+  population?: number;
+  optimizer: OptimizerSpec;
+  /** Minibatches per run (saves ORT's fixed per-run cost). Default 1. */
+  unroll?: number;
+  /** Output Σθ² of the penalized parameters before each step (`sumsq.u`). Default true. */
+  sumsqOutput?: boolean;
+  /** Penalize biases too. Default false (the seed's cost penalizes weights only). */
+  penalizeBiases?: boolean;
+  /** Per-member 0/1 sample weights `w.u` [K, B] (k-fold members train on different rows). Default false. */
+  sampleWeights?: boolean;
+}
+
+/**
+ * Feeds: parameters `W0, b0, …` (single: [in, out], [out]; population: [K, in, out], [K, 1, out]),
+ * optimizer state `W0.v` / `W0.m`, `W0.s`, and per step u: `x.u` [B, d], `y.u` (int64 labels [B]
+ * for softmax_ce, float [B, 1] otherwise), `lr.u` ([K] or []), `keep.u.l` dropout keep-masks,
+ * `w.u` sample weights, `bc1.u`/`bc2.u` Adam bias corrections 1/(1−β1ᵗ) and 1/√(1−β2ᵗ); once per
+ * run: `l2` (coupled coefficient c: the gradient gets + c·θ; the seed's c = λ/m) and `decay`
+ * (decoupled coefficient d: θ ← θ − lr·d·θ), each [K] or [].
+ * Outputs: `<param>.next`, `<state>.next`, `loss.u` (minibatch-mean data loss) and `sumsq.u`.
+ */
+export function buildStepGraph(spec: StepGraphSpec): Graph {
+  const { arch, batch: B, dtype } = spec;
+  const K = spec.population;
+  const U = spec.unroll ?? 1;
+  const g = new Graph('l2lab_train_step');
+  const memberShape = K === undefined ? [] : [K];
+  const shapes = paramShapes(arch);
+  const slots = stateSlots(spec.optimizer);
+  const sgd = spec.optimizer.name === 'sgd';
+
+  let params = shapes.map((p) =>
+    g.input(p.name, dtype, p.kind === 'weight' ? [...memberShape, p.fanIn, p.fanOut] : K === undefined ? [p.fanOut] : [K, 1, p.fanOut]),
+  );
+  let state = shapes.map((p, i) => slots.map((s) => g.input(`${p.name}.${s}`, dtype, params[i].shape)));
+  const l2 = g.input('l2', dtype, memberShape);
+  const decay = g.input('decay', dtype, memberShape);
+  /** Per-member scalars [K] broadcast against [K, …] tensors. */
+  const perMember = (v: Value, rank: number): Value => (K === undefined ? v : op.reshape(v, [K, ...new Array<number>(rank - 1).fill(1)]));
+  const penalized = (i: number) => shapes[i].kind === 'weight' || spec.penalizeBiases === true;
+
+  for (let u = 0; u < U; u++) {
+    const x = g.input(`x.${u}`, dtype, [B, arch.widths[0]]);
+    const target = arch.loss === 'softmax_ce' ? op.oneHot(g.input(`y.${u}`, 'int64', [B]), arch.widths[arch.widths.length - 1], dtype) : g.input(`y.${u}`, dtype, [B, 1]);
+    const lr = g.input(`lr.${u}`, dtype, memberShape);
+    const adam = spec.optimizer.name === 'adam' || spec.optimizer.name === 'adamw';
+    const bc1 = adam ? g.input(`bc1.${u}`, dtype, []) : undefined;
+    const bc2 = adam ? g.input(`bc2.${u}`, dtype, []) : undefined;
+    const keep = arch.dropout.map((p, l) => (p > 0 ? g.input(`keep.${u}.${l}`, dtype, [...memberShape, B, arch.widths[l + 1]]) : undefined));
+    const layers: LayerParams[] = [];
+    for (let i = 0; i < params.length; i += 2) layers.push({ W: params[i], b: params[i + 1] });
+
+    if (spec.sumsqOutput ?? true) {
+      const parts = params.filter((_, i) => penalized(i)).map((p) => g.node('ReduceSumSquare', [p, g.ints(K === undefined ? [...p.shape.keys()] : [...p.shape.keys()].slice(1))], [{ dtype, shape: memberShape }], { keepdims: 0 })[0]);
+      const total = parts.reduce((a, b) => g.node('Add', [a, b], [{ dtype, shape: memberShape }])[0]);
+      g.output(total, `sumsq.${u}`);
+    }
+
+    const perSample = perSampleLoss(arch.loss, forward(arch, x, layers, keep), target);
+    let loss: Value;
+    if (spec.sampleWeights) {
+      const w = g.input(`w.${u}`, dtype, [...memberShape, B]);
+      const count = g.node('Max', [op.reduceSum(w, [-1]), g.scalar(1, dtype)], [{ dtype, shape: memberShape }])[0];
+      loss = op.div(op.reduceSum(op.mul(perSample, w), [-1]), count);
+    } else {
+      loss = op.reduceMean(perSample, [-1]);
+    }
+
+    // SGD: seed the backward pass with −lr so each gradient is already the step, and fold
+    // θ·(1 − lr·(c + d)) into the Gemm that produces the weight gradient.
+    const seed = sgd ? op.neg(lr) : g.constant(new Array<number>(K ?? 1).fill(1), memberShape, dtype);
+    const grads = grad(loss, params, seed);
+    const nextParams: Value[] = [];
+    const nextState: Value[][] = [];
+    params.forEach((p, i) => {
+      const rank = p.shape.length;
+      const lrP = perMember(lr, rank);
+      const c = penalized(i) ? perMember(l2, rank) : undefined;
+      const d = penalized(i) ? perMember(decay, rank) : undefined;
+      if (sgd) {
+        const shrink = c && d ? g.node('Sub', [g.scalar(1, dtype), g.node('Mul', [lrP, g.node('Add', [c, d], [{ dtype, shape: c.shape }])[0]], [{ dtype, shape: c.shape }])[0]], [{ dtype, shape: c.shape }])[0] : undefined;
+        const base = shrink ? g.node('Mul', [p, shrink], [{ dtype, shape: p.shape }])[0] : p;
+        nextParams.push(g.addIntoGemm(grads[i], base));
+        nextState.push([]);
+        return;
+      }
+      const raw = (opName: string, a: Value, b: Value) => g.node(opName, [a, b], [{ dtype, shape: op.broadcastShapes(opName, [a, b]) }])[0];
+      const gFull = c ? raw('Add', grads[i], raw('Mul', c, p)) : grads[i];
+      const decayed = d ? raw('Mul', p, raw('Sub', g.scalar(1, dtype), raw('Mul', lrP, d))) : p;
+      const o = spec.optimizer;
+      if (o.name === 'momentum' || o.name === 'nesterov') {
+        const mu = g.scalar(o.momentum ?? 0.9, dtype);
+        const v = raw('Add', raw('Mul', state[i][0], mu), gFull);
+        const dir = o.name === 'nesterov' ? raw('Add', gFull, raw('Mul', v, mu)) : v;
+        nextParams.push(raw('Sub', decayed, raw('Mul', dir, lrP)));
+        nextState.push([v]);
+      } else {
+        const [b1, b2] = o.betas ?? [0.9, 0.999];
+        const m = raw('Add', raw('Mul', state[i][0], g.scalar(b1, dtype)), raw('Mul', gFull, g.scalar(1 - b1, dtype)));
+        const s = raw('Add', raw('Mul', state[i][1], g.scalar(b2, dtype)), raw('Mul', raw('Mul', gFull, gFull), g.scalar(1 - b2, dtype)));
+        const denom = raw('Add', raw('Mul', g.node('Sqrt', [s], [{ dtype, shape: s.shape }])[0], bc2!), g.scalar(o.eps ?? 1e-8, dtype));
+        const stepSize = raw('Mul', lrP, bc1!);
+        nextParams.push(raw('Sub', decayed, raw('Mul', raw('Div', m, denom), stepSize)));
+        nextState.push([m, s]);
+      }
+    });
+    g.output(loss, `loss.${u}`);
+    params = nextParams;
+    state = nextState;
+  }
+  params.forEach((p, i) => g.output(p, `${shapes[i].name}.next`));
+  state.forEach((s, i) => s.forEach((v, j) => g.output(v, `${shapes[i].name}.${slots[j]}.next`)));
+  return g;
+}

@@ -1,0 +1,125 @@
+/** Runs a compiled step graph: keeps parameters and optimizer state as tensors fed back each run. */
+import { CompiledGraph, type Feeds } from '../engine/session.js';
+import { floatArray, tensor, type FloatArray } from '../engine/tensor.js';
+import type { ort } from '../engine/session.js';
+import { paramShapes } from '../models/architecture.js';
+import { stateSlots } from './optimizer.js';
+import { buildStepGraph, type StepGraphSpec } from './step-graph.js';
+
+/** One run's minibatches (U of them) and per-step values. */
+export interface StepInputs {
+  /** x.u: [B, d] rows, row-major. */
+  x: FloatArray[];
+  /** y.u: int64 labels [B] (softmax_ce) or float targets [B]. */
+  y: (BigInt64Array | FloatArray)[];
+  /** lr.u: one value per member (length K, or 1 for a single model). */
+  lr: FloatArray[];
+  /** w.u: per-member 0/1 sample weights [K·B], when the graph was built with sampleWeights. */
+  w?: FloatArray[];
+  /** keep.u.l: dropout keep-masks per hidden layer with dropout. */
+  keep?: (FloatArray | undefined)[][];
+}
+
+export interface StepOutputs {
+  /** Minibatch-mean data loss per step and member: [U][K]. */
+  loss: Float64Array[];
+  /** Σθ² of penalized parameters before each step, per member: [U][K] (when built with sumsqOutput). */
+  sumsq: Float64Array[];
+}
+
+export class Stepper {
+  /** Adam's step counter t (1-based at the first update). */
+  private t = 0;
+
+  private constructor(
+    readonly spec: StepGraphSpec,
+    private readonly session: CompiledGraph,
+    private params: ort.Tensor[],
+    private state: ort.Tensor[][],
+    private readonly coeffs: Feeds,
+  ) {}
+
+  /**
+   * `members[k][i]` holds member k's parameter i (W0, b0, …) as float64; a single model passes one
+   * member. `l2` / `decay` are the coupled and decoupled coefficients per member (see buildStepGraph).
+   */
+  static async create(spec: StepGraphSpec, members: Float64Array[][], l2: number[], decay: number[], threads?: number): Promise<Stepper> {
+    const session = await CompiledGraph.compile(buildStepGraph(spec), { threads });
+    const K = spec.population;
+    const shapes = paramShapes(spec.arch);
+    const dims = (i: number): number[] => {
+      const p = shapes[i];
+      if (K === undefined) return p.kind === 'weight' ? [p.fanIn, p.fanOut] : [p.fanOut];
+      return p.kind === 'weight' ? [K, p.fanIn, p.fanOut] : [K, 1, p.fanOut];
+    };
+    const params = shapes.map((p, i) => {
+      const data = floatArray(spec.dtype, p.size * members.length);
+      members.forEach((m, k) => data.set(m[i], k * p.size));
+      return tensor(data, dims(i));
+    });
+    const state = shapes.map((p, i) => stateSlots(spec.optimizer).map(() => tensor(floatArray(spec.dtype, p.size * members.length), dims(i))));
+    const memberDims = K === undefined ? [] : [K];
+    const coeffs: Feeds = {
+      l2: tensor(floatArray(spec.dtype, l2), memberDims),
+      decay: tensor(floatArray(spec.dtype, decay), memberDims),
+    };
+    return new Stepper(spec, session, params, state, coeffs);
+  }
+
+  async run(inputs: StepInputs): Promise<StepOutputs> {
+    const { spec } = this;
+    const K = spec.population;
+    const memberDims = K === undefined ? [] : [K];
+    const shapes = paramShapes(spec.arch);
+    const slots = stateSlots(spec.optimizer);
+    const feeds: Feeds = { ...this.coeffs };
+    shapes.forEach((p, i) => {
+      feeds[p.name] = this.params[i];
+      slots.forEach((s, j) => (feeds[`${p.name}.${s}`] = this.state[i][j]));
+    });
+    const U = inputs.x.length;
+    const B = spec.batch;
+    const [b1, b2] = spec.optimizer.betas ?? [0.9, 0.999];
+    for (let u = 0; u < U; u++) {
+      feeds[`x.${u}`] = tensor(inputs.x[u], [B, spec.arch.widths[0]]);
+      const y = inputs.y[u];
+      feeds[`y.${u}`] = tensor(y, y instanceof BigInt64Array ? [B] : [B, 1]);
+      feeds[`lr.${u}`] = tensor(inputs.lr[u], memberDims);
+      if (inputs.w) feeds[`w.${u}`] = tensor(inputs.w[u], [...memberDims, B]);
+      inputs.keep?.[u]?.forEach((m, l) => {
+        if (m) feeds[`keep.${u}.${l}`] = tensor(m, [...memberDims, B, spec.arch.widths[l + 1]]);
+      });
+      if (spec.optimizer.name === 'adam' || spec.optimizer.name === 'adamw') {
+        const t = ++this.t;
+        feeds[`bc1.${u}`] = tensor(floatArray(spec.dtype, [1 / (1 - b1 ** t)]), []);
+        feeds[`bc2.${u}`] = tensor(floatArray(spec.dtype, [1 / Math.sqrt(1 - b2 ** t)]), []);
+      }
+    }
+    const out = await this.session.run(feeds);
+    this.params = shapes.map((p) => out[`${p.name}.next`]);
+    this.state = shapes.map((p) => slots.map((s) => out[`${p.name}.${s}.next`]));
+    const read = (name: string) => Float64Array.from(out[name].data as FloatArray);
+    return {
+      loss: Array.from({ length: U }, (_, u) => read(`loss.${u}`)),
+      sumsq: (spec.sumsqOutput ?? true) ? Array.from({ length: U }, (_, u) => read(`sumsq.${u}`)) : [],
+    };
+  }
+
+  /** Current parameters as float64 arrays: [member][param]. */
+  parameters(): Float64Array[][] {
+    const members = this.spec.population ?? 1;
+    const shapes = paramShapes(this.spec.arch);
+    return Array.from({ length: members }, (_, k) =>
+      shapes.map((p, i) => Float64Array.from((this.params[i].data as FloatArray).subarray(k * p.size, (k + 1) * p.size))),
+    );
+  }
+
+  /** Raw parameter tensors (for evaluation graphs that take the same layout). */
+  parameterTensors(): ort.Tensor[] {
+    return this.params;
+  }
+
+  release(): Promise<void> {
+    return this.session.release();
+  }
+}
