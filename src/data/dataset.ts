@@ -29,3 +29,6 @@ export interface ClassificationDataset extends DatasetBase {
 }
 
 export type Dataset = RegressionDataset | ClassificationDataset;
+
+/** What the targets mean: real values to regress, or class indices. */
+export type Task = Dataset['task'];
