@@ -57,14 +57,14 @@ export interface RidgePathResult {
 }
 
 /**
- * The default ridge grid for a spectrum: 100 log-spaced λ from 1e-2·max(μ_min, 1e-10·μ_max) to
+ * The default ridge grid for a spectrum: 100 log-spaced λ from 1e-3·max(μ_min, 1e-10·μ_max) to
  * 1e2·μ_max, where μ are the non-zero eigenvalues of XcᵀXc. It spans the full range of effective
  * degrees of freedom (from ≈ rank down to ≈ 0) whatever the units of the features.
  */
 export function defaultRidgeLambdas(eigenvalues: Float64Array, count = 100): number[] {
   const muMax = eigenvalues.length > 0 ? eigenvalues[0] : 1;
   const muMin = eigenvalues.length > 0 ? eigenvalues[eigenvalues.length - 1] : 1;
-  return logSpace(1e-2 * Math.max(muMin, 1e-10 * muMax), 1e2 * muMax, count);
+  return logSpace(1e-3 * Math.max(muMin, 1e-10 * muMax), 1e2 * muMax, count);
 }
 
 function checkLambdas(lambdas: readonly number[], owner: string): number[] {
