@@ -11,7 +11,7 @@ import { loadIdxPairs, requireLabelsPath, type IdxOptions } from './idx.js';
  * @example loadIdxDir('/usr/share/datasets/fashion-mnist')
  */
 export function loadIdxDir(dir: string, options: IdxOptions = {}): ClassificationDataset {
-  const images = readdirSync(dir)
+  const images = listDir(dir)
     .filter((f) => f.includes('images') && f.includes('idx3'))
     .sort((a, b) => Number(b.startsWith('train')) - Number(a.startsWith('train')) || a.localeCompare(b));
   if (images.length === 0) {
@@ -19,4 +19,13 @@ export function loadIdxDir(dir: string, options: IdxOptions = {}): Classificatio
   }
   const pairs = images.map((f) => ({ images: join(dir, f), labels: requireLabelsPath(join(dir, f)) }));
   return loadIdxPairs(pairs, dir, options);
+}
+
+function listDir(dir: string): string[] {
+  try {
+    return readdirSync(dir);
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code ?? 'unknown error';
+    throw new InvalidDataError(`Cannot read dataset directory ${dir} (${code}). Check that the path is right and names a directory.`);
+  }
 }
