@@ -5,6 +5,7 @@ import { parseCommandArgs, type Command } from './command.js';
 
 /** Each command loads only when called, so `l2lab convert` never pays for ONNX Runtime start-up. */
 const COMMANDS: Record<string, () => Promise<{ command: Command }>> = {
+  convert: () => import('./commands/convert.js'),
   demo: () => import('./commands/demo.js'),
 };
 

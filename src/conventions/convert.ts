@@ -27,7 +27,7 @@ function missingFields(a: Convention, b: Convention, ctx: ConversionContext): Ne
 /** How the two sides relate when their coupling matches. */
 function sameCoupling(a: Convention): Caveat {
   return a.coupling === 'coupled'
-    ? { exact: true, note: 'Both add the same L2 gradient to the mean loss, so this holds for every optimizer.' }
+    ? { exact: true, note: 'Both sides are the same L2-penalized objective up to a positive factor, so this holds for every optimizer.' }
     : { exact: true, note: 'Both decay θ ← θ − lr·c·θ each step outside the optimizer, so this holds for every optimizer.' };
 }
 

@@ -14,3 +14,4 @@ export { OPTIMIZERS } from './context.js';
 export { convert, conversionFormula } from './convert.js';
 export { couplingEquivalence } from './equivalence.js';
 export { penaltyCoefficients, penaltyValue } from './penalty.js';
+export { convertAll, type ConversionRow } from './convert-all.js';

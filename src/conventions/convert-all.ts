@@ -1,0 +1,37 @@
+/** convertAll(): one value in every convention, with the rows that cannot be computed marked instead of thrown. */
+import { L2labError } from '../errors.js';
+import { missingValue, validateContext, validateValue } from './context.js';
+import { conversionFormula, convert } from './convert.js';
+import { CONVENTIONS, getConvention } from './registry.js';
+import type { Conversion, ConversionContext, ConventionId } from './types.js';
+
+/** One row of {@link convertAll}: the conversion, or why this target could not be computed. */
+export type ConversionRow =
+  | { to: ConventionId; ok: true; conversion: Conversion }
+  | { to: ConventionId; ok: false; formula: string; error: string };
+
+/**
+ * Converts `value` from `from` into every convention, in table order.
+ *
+ * Problems with the input itself (unknown `from`, invalid value or context, a value `from` needs) throw as in
+ * {@link convert}; a target that needs a missing value (m, batch size, learning rate) or has no finite value
+ * (λ = 0 as sklearn-logistic's C) becomes an `ok: false` row naming what is missing.
+ *
+ * @example
+ * convertAll(0.01, 'seed', { m: 50_000 }).find((r) => r.to === 'keras'); // { ok: true, conversion: { value: 1e-7, … } }
+ */
+export function convertAll(value: number, from: string, ctx: ConversionContext = {}): ConversionRow[] {
+  const a = getConvention(from, 'from');
+  validateContext(ctx);
+  validateValue(value, a);
+  const missing = a.needs.filter((f) => ctx[f] === undefined);
+  if (missing.length > 0) throw missingValue(missing, `Converting from ${a.id}`, a.toSeed);
+  return CONVENTIONS.map((b): ConversionRow => {
+    try {
+      return { to: b.id, ok: true, conversion: convert(value, a.id, b.id, ctx) };
+    } catch (e) {
+      if (!(e instanceof L2labError)) throw e;
+      return { to: b.id, ok: false, formula: conversionFormula(a, b), error: e.message };
+    }
+  });
+}
