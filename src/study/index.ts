@@ -1,0 +1,7 @@
+/** Study storage: the contract, its errors and `openStorage`. Backends are reached through `openStorage` or their own folders. */
+export * from './storage.js';
+export { StorageError, StudyConfigMismatchError, TrialAlreadyFinishedError, TrialNotOwnedError } from './errors.js';
+export { canonicalJson } from './json.js';
+export { currentOwner, isProcessAlive } from './owner.js';
+export { STORAGE_SCHEMA_VERSION } from './schema-version.js';
+export { DEFAULT_STORAGE, openStorage, type OpenStorageOptions } from './open-storage.js';
