@@ -56,13 +56,13 @@ export function readArrays(input: unknown, source: string, options: Pick<LoadOpt
       log.add(`${source}, x[${i}]: the row is ${describe(row)} but x[0] has ${d} values. Give every row the same ${d} features.`);
       return;
     }
-    row.forEach((v: unknown, j) => (data[i * d + j] = checkNumber(v, `${source}, x[${i}][${j}]`, log)));
+    row.forEach((v: unknown, j) => (data[i * d + j] = checkNumber(v, () => `${source}, x[${i}][${j}]`, log)));
   });
   const kind = typeof y[0];
   y.forEach((v: unknown, i) => {
     if (typeof v !== kind || (kind !== 'number' && kind !== 'string')) {
       log.add(`${source}, y[${i}]: ${JSON.stringify(v)} is not a ${kind === 'string' ? 'string' : 'number'} like y[0]. Write all targets as numbers or all as class-name strings.`);
-    } else if (kind === 'number') checkNumber(v, `${source}, y[${i}]`, log);
+    } else if (kind === 'number') checkNumber(v, () => `${source}, y[${i}]`, log);
   });
   const values = kind === 'string' ? y.map(String) : y.map((v) => (typeof v === 'number' && Number.isFinite(v) ? v : NaN));
   return withTargets(

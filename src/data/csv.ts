@@ -56,7 +56,7 @@ export function readCsv(text: string, source: string, options: CsvOptions, log: 
       continue;
     }
     for (let j = 0; j < fields.length; j++) {
-      if (j !== t) x.push(parseField(fields[j], at(line, j), log));
+      if (j !== t) x.push(parseField(fields[j], () => at(line, j), log));
     }
     targetTexts.push(fields[t].trim());
     targetLines.push(line);
@@ -66,7 +66,7 @@ export function readCsv(text: string, source: string, options: CsvOptions, log: 
     throw new InvalidDataError(`${source}: the header is there but there are no data rows. Add one row per sample below the header.`);
   }
   const where = (i: number): string => at(targetLines[i], t);
-  const numbers = targetTexts.map((s, i) => (isNamed(s) ? NaN : parseField(s, where(i), log)));
+  const numbers = targetTexts.map((s, i) => (isNamed(s) ? NaN : parseField(s, () => where(i), log)));
   const values = targetTexts.some(isNamed) ? targetTexts : numbers;
   return withTargets(
     { name: source, n, d: header.length - 1, x: Float32Array.from(x), featureNames: header.filter((_, j) => j !== t), targetName },

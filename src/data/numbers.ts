@@ -17,45 +17,40 @@ export function isNonFiniteLiteral(text: string): boolean {
 }
 
 /**
- * Parses a CSV field; on a bad value reports it at `where` (e.g. "a.csv, line 3, column 2 ('age')")
- * and returns NaN.
+ * Parses a CSV field; on a bad value reports it at `where()` (e.g. "a.csv, line 3, column 2 ('age')")
+ * and returns NaN. `where` is a function so that good values never pay for building the message.
  */
-export function parseField(text: string, where: string, log: IssueLog): number {
+export function parseField(text: string, where: () => string, log: IssueLog): number {
   const t = text.trim();
+  if (DECIMAL.test(t)) return checkRange(Number(t), where, log);
   if (t === '') {
-    log.add(`${where}: value is empty. Fill in the missing value (for example with the column mean) or drop the row.`);
-    return NaN;
-  }
-  if (isNonFiniteLiteral(t)) {
-    log.add(`${where}: "${t}" is not a finite number. Replace it with a finite value (for example the column mean) or drop the row.`);
-    return NaN;
-  }
-  const v = parseDecimal(t);
-  if (v === undefined) {
+    log.add(`${where()}: value is empty. Fill in the missing value (for example with the column mean) or drop the row.`);
+  } else if (NON_FINITE.test(t)) {
+    log.add(`${where()}: "${t}" is not a finite number. Replace it with a finite value (for example the column mean) or drop the row.`);
+  } else {
     log.add(
-      `${where}: "${t}" is not a number. Features must be numeric: fix the value, or encode the column as numbers (e.g. one-hot) or drop it before loading.`,
+      `${where()}: "${t}" is not a number. Features must be numeric: fix the value, or encode the column as numbers (e.g. one-hot) or drop it before loading.`,
     );
-    return NaN;
   }
-  return checkRange(v, where, log);
+  return NaN;
 }
 
 /** Checks a JSON value the same way as `parseField` (JSON has no NaN, but 1e999 parses to Infinity). */
-export function checkNumber(value: unknown, where: string, log: IssueLog): number {
+export function checkNumber(value: unknown, where: () => string, log: IssueLog): number {
   if (typeof value !== 'number') {
-    log.add(`${where}: ${JSON.stringify(value) ?? String(value)} is not a number. Write every feature as a JSON number.`);
+    log.add(`${where()}: ${JSON.stringify(value) ?? String(value)} is not a number. Write every feature as a JSON number.`);
     return NaN;
   }
   if (!Number.isFinite(value)) {
-    log.add(`${where}: ${value} is not a finite number. Replace it with a finite value or drop the sample.`);
+    log.add(`${where()}: ${value} is not a finite number. Replace it with a finite value or drop the sample.`);
     return NaN;
   }
   return checkRange(value, where, log);
 }
 
-function checkRange(v: number, where: string, log: IssueLog): number {
+function checkRange(v: number, where: () => string, log: IssueLog): number {
   if (Math.abs(v) > FLOAT32_MAX) {
-    log.add(`${where}: ${v} is outside the float32 range (±3.4e38). Rescale the column (e.g. take its logarithm) before loading.`);
+    log.add(`${where()}: ${v} is outside the float32 range (±3.4e38). Rescale the column (e.g. take its logarithm) before loading.`);
     return NaN;
   }
   return v;
