@@ -6,7 +6,10 @@ import { parseCommandArgs, type Command } from './command.js';
 /** Each command loads only when called, so `l2lab convert` never pays for ONNX Runtime start-up. */
 const COMMANDS: Record<string, () => Promise<{ command: Command }>> = {
   convert: () => import('./commands/convert.js'),
+  datasets: () => import('./commands/datasets.js'),
   demo: () => import('./commands/demo.js'),
+  evaluate: () => import('./commands/evaluate.js'),
+  train: () => import('./commands/train.js'),
 };
 
 function mainHelp(): string {

@@ -34,7 +34,7 @@ export async function gradCheck(c: GradCase, seed = 1): Promise<number> {
   const session = await CompiledGraph.compile(g, { threads: 1 });
 
   const Arr = dtype === 'float32' ? Float32Array : Float64Array;
-  const values = c.shapes.map((s, i) => Arr.from({ length: s.reduce((a, b) => a * b, 1) }, () => (c.draw ? c.draw(rng.normal(), i) : rng.normal())));
+  const values = c.shapes.map((s, i) => { const v = new Arr(s.reduce((a, b) => a * b, 1)); for (let j = 0; j < v.length; j++) v[j] = c.draw ? c.draw(rng.normal(), i) : rng.normal(); return v; });
   const intFeeds = Object.fromEntries((c.ints ?? []).map((t, i) => [`i${i}`, tensor(BigInt64Array.from(t.values, BigInt), t.shape)]));
   const feeds = () => ({ ...intFeeds, ...Object.fromEntries(values.map((v, i) => [`x${i}`, tensor(v, c.shapes[i])])) });
   const out = await session.run(feeds());

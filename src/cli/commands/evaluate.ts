@@ -1,0 +1,66 @@
+/** `l2lab evaluate`: runs a saved .onnx model (with its sidecar) on a dataset. */
+import { loadDataset } from '../../data/index.js';
+import { CompiledGraph } from '../../engine/session.js';
+import { tensor } from '../../engine/tensor.js';
+import { InvalidDataError } from '../../errors.js';
+import { readSidecar } from '../../models/export.js';
+import { requireOption, stringOption, type Command } from '../command.js';
+import { fmt, pct } from '../format.js';
+import fs from 'node:fs';
+
+export const command: Command = {
+  name: 'evaluate',
+  summary: 'evaluate a saved model.onnx on a dataset',
+  options: { model: { type: 'string' }, data: { type: 'string' }, target: { type: 'string' }, json: { type: 'boolean' } },
+  help: `Usage: l2lab evaluate --model model.onnx --data D [--target COL] [--json]
+
+Reads model.onnx and its sidecar model.onnx.json (written by 'l2lab train --out'), runs the model
+on every row of D (raw features: the standardization is inside the graph) and prints loss and
+accuracy (classification) or RMSE (regression).`,
+  async run(v) {
+    const modelPath = requireOption(v, 'model', 'evaluate');
+    const side = readSidecar(modelPath);
+    const data = loadDataset(requireOption(v, 'data', 'evaluate'), { target: stringOption(v, 'target') ?? side.target, task: side.task });
+    const d = side.architecture.widths[0];
+    if (data.d !== d) throw new InvalidDataError(`${data.name} has ${data.d} features but the model ${modelPath} was trained on ${d} (${side.features.slice(0, 5).join(', ')}${d > 5 ? ', …' : ''}). Use data with the same feature columns.`);
+    if (data.task !== side.task) throw new InvalidDataError(`${data.name} has a ${data.task} target but the model is a ${side.task} model.`);
+    const classes = side.classes ?? [];
+    // Map the data's class names onto the model's class indices.
+    const labelMap = data.task === 'classification' ? data.classes.map((c) => classes.indexOf(c)) : [];
+    const unknown = labelMap.findIndex((i) => i < 0);
+    if (unknown >= 0 && data.task === 'classification') throw new InvalidDataError(`${data.name} has class '${data.classes[unknown]}', which the model does not know (its classes: ${classes.join(', ')}).`);
+    const session = await CompiledGraph.compile(new Uint8Array(fs.readFileSync(modelPath)));
+    const out = await session.run({ x: tensor(data.x, [data.n, d]) });
+    const logits = out.logits.data as Float32Array;
+    const k = side.architecture.widths[side.architecture.widths.length - 1];
+    let loss = 0;
+    let correct = 0;
+    let se = 0;
+    for (let i = 0; i < data.n; i++) {
+      const z = logits.subarray(i * k, (i + 1) * k);
+      if (side.architecture.loss === 'mse') {
+        const r = z[0] - data.y[i];
+        se += r * r;
+        loss += 0.5 * r * r;
+      } else if (side.architecture.loss === 'logistic') {
+        const t = labelMap[data.y[i]];
+        loss += Math.max(z[0], 0) - t * z[0] + Math.log1p(Math.exp(-Math.abs(z[0])));
+        if ((z[0] > 0 ? 1 : 0) === t) correct++;
+      } else {
+        const t = labelMap[data.y[i]];
+        let max = -Infinity;
+        let arg = 0;
+        for (let c = 0; c < k; c++) if (z[c] > max) [max, arg] = [z[c], c];
+        let s = 0;
+        for (let c = 0; c < k; c++) s += Math.exp(z[c] - max);
+        loss += Math.log(s) + max - z[t];
+        if (arg === t) correct++;
+      }
+    }
+    await session.release();
+    const result = side.task === 'regression' ? { n: data.n, loss: loss / data.n, rmse: Math.sqrt(se / data.n) } : { n: data.n, loss: loss / data.n, accuracy: correct / data.n };
+    if (v.json === true) console.log(JSON.stringify(result));
+    else console.log(`${data.name}: n = ${data.n}, loss ${fmt(result.loss)}${'accuracy' in result ? `, accuracy ${pct(result.accuracy)}` : `, rmse ${fmt(result.rmse)}`}`);
+    return 0;
+  },
+};

@@ -1,0 +1,40 @@
+/** Plain-text tables and number formatting for the CLI. */
+
+export function fmt(x: number | undefined, digits = 4): string {
+  if (x === undefined) return '';
+  if (!Number.isFinite(x)) return String(x);
+  if (x !== 0 && (Math.abs(x) < 1e-3 || Math.abs(x) >= 1e5)) return x.toExponential(digits - 1);
+  return x.toFixed(digits);
+}
+
+export function pct(x: number | undefined): string {
+  return x === undefined ? '' : `${(100 * x).toFixed(2)}%`;
+}
+
+/** Right-aligned columns under a header. */
+export function table(header: string[], rows: string[][]): string {
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
+  const line = (cells: string[]) => cells.map((c, i) => c.padStart(widths[i])).join('  ');
+  return [line(header), ...rows.map(line)].join('\n');
+}
+
+/** One row at a time, for tables printed as training goes. */
+export class StreamingTable {
+  private readonly widths: number[];
+
+  constructor(private readonly header: string[], minWidth = 9) {
+    this.widths = header.map((h) => Math.max(h.length, minWidth));
+  }
+
+  head(): string {
+    return this.format(this.header);
+  }
+
+  row(cells: string[]): string {
+    return this.format(cells);
+  }
+
+  private format(cells: string[]): string {
+    return cells.map((c, i) => c.padStart(this.widths[i])).join('  ');
+  }
+}

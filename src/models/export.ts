@@ -1,0 +1,99 @@
+/**
+ * Exports a trained model as a plain inference ONNX graph (standardization baked in, so it takes raw
+ * features) plus a JSON sidecar that `l2lab evaluate` reads. The .onnx runs in any ONNX runtime.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { Graph } from '../graph/graph.js';
+import * as op from '../graph/ops.js';
+import { InvalidDataError } from '../errors.js';
+import type { TrainedModel } from '../train/fit.js';
+import { paramShapes, type Architecture } from './architecture.js';
+import { forward, type LayerParams } from './forward.js';
+import type { Standardizer } from '../data/index.js';
+
+export const SIDECAR_VERSION = 1;
+
+/** The JSON written beside model.onnx (model.onnx.json). */
+export interface ModelSidecar {
+  format: 'l2lab-model';
+  version: number;
+  architecture: Architecture;
+  convention: string;
+  lambda: number;
+  task: 'regression' | 'classification';
+  classes?: string[];
+  target: string;
+  features: string[];
+  /** Applied inside the graph too; kept here so other tools can see it. */
+  preprocessing: { standardize: Standardizer };
+  /** Graph outputs: `logits` always; `probabilities` for classifiers. */
+  outputs: string[];
+}
+
+export function sidecarPath(onnxPath: string): string {
+  return `${onnxPath}.json`;
+}
+
+/** Builds the inference graph: input `x` [n, d] of raw features → `logits` (and `probabilities`). */
+export function buildInferenceGraph(model: TrainedModel): Graph {
+  const { arch, standardizer } = model;
+  const g = new Graph('l2lab_model');
+  const d = arch.widths[0];
+  const x = g.input('x', 'float32', ['n', d]);
+  const mean = g.constant(standardizer.mean, [d], 'float32');
+  const std = g.constant(standardizer.std, [d], 'float32');
+  const z = op.div(op.sub(x, mean), std);
+  const shapes = paramShapes(arch);
+  const layers: LayerParams[] = [];
+  for (let i = 0; i < shapes.length; i += 2) {
+    const w = shapes[i];
+    layers.push({ W: g.constant(model.params[i], [w.fanIn, w.fanOut], 'float32'), b: g.constant(model.params[i + 1], [w.fanOut], 'float32') });
+  }
+  const logits = forward(arch, z, layers);
+  g.output(logits, 'logits');
+  if (arch.loss === 'softmax_ce') g.output(op.softmax(logits, -1), 'probabilities');
+  if (arch.loss === 'logistic') g.output(op.sigmoid(logits), 'probabilities');
+  return g;
+}
+
+/** Writes model.onnx and model.onnx.json atomically (temp files renamed into place: nothing half-written). */
+export function saveModel(model: TrainedModel, onnxPath: string): ModelSidecar {
+  const sidecar: ModelSidecar = {
+    format: 'l2lab-model',
+    version: SIDECAR_VERSION,
+    architecture: model.arch,
+    convention: model.convention,
+    lambda: model.lambda,
+    task: model.task,
+    classes: model.classes,
+    target: model.targetName,
+    features: model.featureNames,
+    preprocessing: { standardize: model.standardizer },
+    outputs: model.arch.loss === 'mse' ? ['logits'] : ['logits', 'probabilities'],
+  };
+  const bytes = buildInferenceGraph(model).toBytes();
+  const dir = path.dirname(path.resolve(onnxPath));
+  if (!fs.existsSync(dir)) throw new InvalidDataError(`Cannot write ${onnxPath}: directory ${dir} does not exist. Create it first or choose another --out path.`);
+  const tmpModel = `${onnxPath}.tmp-${process.pid}`;
+  const tmpSide = `${sidecarPath(onnxPath)}.tmp-${process.pid}`;
+  fs.writeFileSync(tmpModel, bytes);
+  fs.writeFileSync(tmpSide, JSON.stringify(sidecar, null, 2));
+  fs.renameSync(tmpModel, onnxPath);
+  fs.renameSync(tmpSide, sidecarPath(onnxPath));
+  return sidecar;
+}
+
+export function readSidecar(onnxPath: string): ModelSidecar {
+  const p = sidecarPath(onnxPath);
+  if (!fs.existsSync(onnxPath)) throw new InvalidDataError(`Model file ${onnxPath} not found. Train one with 'l2lab train … --out ${onnxPath}'.`);
+  if (!fs.existsSync(p)) throw new InvalidDataError(`Model sidecar ${p} not found: l2lab writes it beside the .onnx file; copy both together.`);
+  let s: ModelSidecar;
+  try {
+    s = JSON.parse(fs.readFileSync(p, 'utf8'));
+  } catch (e) {
+    throw new InvalidDataError(`Model sidecar ${p} is not valid JSON (${(e as Error).message}). Re-export the model with 'l2lab train --out'.`);
+  }
+  if (s.format !== 'l2lab-model') throw new InvalidDataError(`${p} is not an l2lab model sidecar (format '${String(s.format)}').`);
+  return s;
+}

@@ -1,0 +1,163 @@
+/** The library's one-call training: dataset + model spec + λ in any convention → report and trained model. */
+import { penaltyCoefficients, type ConventionId } from '../conventions/index.js';
+import { loadDataset, type Dataset, type Standardizer } from '../data/index.js';
+import { prepareSplits, type Scaling } from './prepare.js';
+import { invalidNumber, InvalidOptionError } from '../errors.js';
+import { countParams, parseModelSpec, type Activation, type Architecture } from '../models/architecture.js';
+import type { Initializer } from '../models/init.js';
+import { Evaluator } from './evaluator.js';
+import { type OptimizerName, type OptimizerSpec, OPTIMIZERS } from './optimizer.js';
+import { train, type Divergence, type EarlyStopping, type EpochRecord, type LrSchedule } from './trainer.js';
+import { floatArray, tensor } from '../engine/tensor.js';
+import { paramShapes } from '../models/architecture.js';
+
+export interface FitOptions {
+  /** A built-in dataset name (`l2lab datasets`) or a .csv/.json/IDX path, or a loaded Dataset. */
+  data: string | Dataset;
+  /** CSV target column. Default 'target'. */
+  target?: string;
+  /** `linear`, `logistic`, `softmax` or `mlp:W1,W2,…`. */
+  model: string;
+  /** Default relu. */
+  activation?: Activation;
+  /** Dropout after each hidden layer (one value, or one per layer). Default 0. */
+  dropout?: number | number[];
+  /** The L2 constant, in `convention`'s units. Must be in [0, ∞). */
+  lambda: number;
+  /** Default 'seed': cost = (1/m)Σloss + (λ/2m)Σθ². */
+  convention?: ConventionId;
+  /** Default 'sgd' (momentum when `momentum` is given). */
+  optimizer?: OptimizerName;
+  /** Momentum μ for momentum/nesterov. Default 0.9. */
+  momentum?: number;
+  /** Learning rate. Default 0.1 for SGD-family optimizers, 1e-3 for Adam. */
+  lr?: number;
+  /** Default constant. */
+  schedule?: LrSchedule;
+  /** Default 20. */
+  epochs?: number;
+  /** Default 128 (or m when m < 128). */
+  batchSize?: number;
+  /** Seeds split, initialization, shuffling and dropout. Default 0. */
+  seed?: number;
+  init?: Initializer;
+  /** Default false. */
+  penalizeBiases?: boolean;
+  /** Fractions held out for validation and test. Defaults 0.1 and 0.2. */
+  validation?: number;
+  test?: number;
+  /** Feature scaling fitted on the training split. Default 'auto' (z-score unless all values lie in [0, 1]). */
+  scaling?: Scaling;
+  earlyStopping?: EarlyStopping;
+  threads?: number;
+  onEpoch?: (record: EpochRecord) => void;
+}
+
+/** A trained model with everything needed to use it on raw features. */
+export interface TrainedModel {
+  arch: Architecture;
+  params: Float64Array[];
+  standardizer: Standardizer;
+  featureNames: string[];
+  task: Dataset['task'];
+  classes?: string[];
+  targetName: string;
+  convention: ConventionId;
+  lambda: number;
+}
+
+/** The `train --json` object (field names are part of the CLI's contract). */
+export interface FitReport {
+  params: number;
+  weights: number;
+  m: number;
+  lambda: number;
+  convention: ConventionId;
+  /** The per-weight coefficients the engine applied. */
+  coefficients: { coupled: number; decoupled: number };
+  init: { data_loss: number; penalty: number };
+  epochs: EpochRecord[];
+  test: { loss: number; accuracy?: number; rmse?: number };
+  diverged: boolean;
+  divergence?: Divergence;
+  best_epoch: number;
+  seconds: number;
+}
+
+export async function fit(o: FitOptions): Promise<{ report: FitReport; model: TrainedModel }> {
+  if (!(typeof o.lambda === 'number' && o.lambda >= 0 && Number.isFinite(o.lambda))) throw invalidNumber('lambda', 'train', '[0, ∞)', o.lambda);
+  const optimizerName = o.optimizer ?? (o.momentum !== undefined ? 'momentum' : 'sgd');
+  if (!OPTIMIZERS.includes(optimizerName)) throw new InvalidOptionError(`Unknown optimizer '${optimizerName}'. Use one of: ${OPTIMIZERS.join(', ')}.`);
+  const data = typeof o.data === 'string' ? loadDataset(o.data, { target: o.target }) : o.data;
+  const seed = o.seed ?? 0;
+  const { train: tr, validation: va, test: te, standardizer } = prepareSplits(data, { validation: o.validation ?? 0.1, test: o.test ?? 0.2, seed, scaling: o.scaling });
+  const arch = parseModelSpec(o.model, data.d, data.task === 'regression' ? { task: 'regression' } : { task: 'classification', classes: data.classes.length }, {
+    activation: o.activation,
+    dropout: o.dropout,
+  });
+  const m = tr.n;
+  const batchSize = o.batchSize ?? Math.min(128, m);
+  if (!(Number.isInteger(batchSize) && batchSize >= 1)) throw invalidNumber('batch-size', 'train', 'integers [1, m]', batchSize);
+  if (batchSize > m) throw new InvalidOptionError(`--batch-size ${batchSize} is larger than the training split (m = ${m} samples). Use --batch-size ${Math.min(128, m)} or less.`);
+  const adam = optimizerName === 'adam' || optimizerName === 'adamw';
+  const lr = o.lr ?? (adam ? 1e-3 : 0.1);
+  if (!(lr > 0 && Number.isFinite(lr))) throw invalidNumber('lr', 'train', '(0, ∞)', lr);
+  const convention = o.convention ?? 'seed';
+  const coefficients = penaltyCoefficients(convention, o.lambda, { m, batchSize, lr, optimizer: optimizerName });
+  const optimizer: OptimizerSpec = { name: optimizerName, momentum: o.momentum };
+
+  const result = await train(tr, va, {
+    arch,
+    members: [{ penalty: coefficients, lr }],
+    epochs: o.epochs ?? 20,
+    batchSize,
+    optimizer,
+    schedule: o.schedule,
+    penalizeBiases: o.penalizeBiases,
+    init: o.init,
+    seed,
+    threads: o.threads,
+    earlyStopping: o.earlyStopping,
+    onEpoch: o.onEpoch ? (_, recs) => o.onEpoch!(recs[0]) : undefined,
+  });
+  const member = result.members[0];
+  const test = await evaluateParams(arch, member.params, te, o.threads);
+  const counts = countParams(arch);
+  const report: FitReport = {
+    params: counts.total,
+    weights: counts.weights,
+    m,
+    lambda: o.lambda,
+    convention,
+    coefficients,
+    init: { data_loss: member.history[0].data_loss, penalty: member.history[0].penalty },
+    epochs: member.history.slice(1),
+    test,
+    diverged: member.diverged !== undefined,
+    best_epoch: member.bestEpoch,
+    seconds: result.seconds,
+  };
+  if (member.diverged) report.divergence = member.diverged;
+  const model: TrainedModel = {
+    arch,
+    params: member.params,
+    standardizer,
+    featureNames: data.featureNames,
+    task: data.task,
+    classes: data.task === 'classification' ? data.classes : undefined,
+    targetName: data.targetName,
+    convention,
+    lambda: o.lambda,
+  };
+  return { report, model };
+}
+
+/** Loss and accuracy / RMSE of one model's parameters on standardized rows. */
+export async function evaluateParams(arch: Architecture, params: Float64Array[], rows: Dataset, threads?: number): Promise<{ loss: number; accuracy?: number; rmse?: number }> {
+  const evaluator = await Evaluator.create(arch, 'float64', undefined, threads);
+  const tensors = paramShapes(arch).map((p, i) => tensor(floatArray('float64', params[i]), p.kind === 'weight' ? [p.fanIn, p.fanOut] : [p.fanOut]));
+  const [m] = await evaluator.metrics(tensors, rows);
+  await evaluator.release();
+  return m;
+}
+

@@ -1,0 +1,287 @@
+/**
+ * The training loop: seeded shuffling, minibatches, learning-rate schedules, per-epoch evaluation
+ * (and at initialization), early stopping, divergence detection — for one model or K members at once.
+ */
+import { floatArray, type FloatArray } from '../engine/tensor.js';
+import { InvalidOptionError } from '../errors.js';
+import type { FloatDType } from '../graph/graph.js';
+import { paramShapes, type Architecture } from '../models/architecture.js';
+import { initParams, type Initializer } from '../models/init.js';
+import { Rng } from '../util/rng.js';
+import { BatchFiller, type TrainingRows } from './batches.js';
+import { Evaluator, type Metrics } from './evaluator.js';
+import type { OptimizerSpec } from './optimizer.js';
+import { Stepper } from './stepper.js';
+
+/** Per-weight penalty coefficients: gradient += coupled·θ; θ ← θ − lr·decoupled·θ. Seed: coupled = λ/m. */
+export interface PenaltyCoefficients {
+  coupled: number;
+  decoupled: number;
+}
+
+/** constant; step: × gamma every `every` epochs; cosine: from lr to 0 over the run (per step). */
+export type LrSchedule = { kind: 'constant' } | { kind: 'step'; every: number; gamma: number } | { kind: 'cosine' };
+
+export interface EarlyStopping {
+  /** Epochs without an improvement of the validation loss by more than minDelta before stopping. */
+  patience: number;
+  /** Default 0. */
+  minDelta?: number;
+  /** Restore the parameters of the best epoch at the end. Default true. */
+  restoreBest?: boolean;
+}
+
+export interface MemberSpec {
+  penalty: PenaltyCoefficients;
+  /** Learning rate of this member. */
+  lr: number;
+  /** Rows of `train` this member learns from (default all): k-fold members leave their fold out. */
+  trainRows?: Int32Array;
+  /** Rows of `train` this member is validated on (its fold), instead of the shared validation set. */
+  valRows?: Int32Array;
+  /** Warm start: parameters in paramShapes order (default: the seeded initializer). */
+  init?: Float64Array[];
+}
+
+export interface TrainOptions {
+  arch: Architecture;
+  members: MemberSpec[];
+  epochs: number;
+  batchSize: number;
+  /** Default { name: 'sgd' }. */
+  optimizer?: OptimizerSpec;
+  /** Default constant. */
+  schedule?: LrSchedule;
+  /** Default false: the seed's cost penalizes weights only. */
+  penalizeBiases?: boolean;
+  /** Default 'he' for ReLU/GELU, 'glorot' otherwise. */
+  init?: Initializer;
+  /** Seeds initialization, shuffling and dropout. Default 0. */
+  seed?: number;
+  /** Default float32. */
+  dtype?: FloatDType;
+  threads?: number;
+  earlyStopping?: EarlyStopping;
+  /** Evaluate the data loss on the whole training set each epoch (exact) instead of the running minibatch mean. Default true. */
+  exactTrainLoss?: boolean;
+  /** Run members as one population graph (K-leading tensors) rather than one after another. Default: K > 1. */
+  population?: boolean;
+  onEpoch?: (epoch: number, records: EpochRecord[]) => void;
+}
+
+export interface EpochRecord {
+  /** 0 = at initialization. */
+  epoch: number;
+  /** (1/m)Σ loss over the member's training rows. */
+  data_loss: number;
+  /** The penalty term: (coupled + decoupled)/2·Σθ² (the seed's λ/(2m)·Σθ²). */
+  penalty: number;
+  cost: number;
+  /** Σθ² of the penalized parameters. */
+  sum_sq: number;
+  train_accuracy?: number;
+  val_loss?: number;
+  val_accuracy?: number;
+  val_rmse?: number;
+}
+
+export interface Divergence {
+  epoch: number;
+  step: number;
+  message: string;
+}
+
+export interface MemberResult {
+  history: EpochRecord[];
+  /** Epoch whose parameters `params` holds (the best one under early stopping with restoreBest). */
+  bestEpoch: number;
+  params: Float64Array[];
+  diverged?: Divergence;
+  stoppedEarly: boolean;
+}
+
+export interface TrainResult {
+  members: MemberResult[];
+  /** Sample-gradient evaluations spent (per member, summed): the compute measure tuning reports. */
+  sampleGrads: number;
+  /** Engine passes (session runs of the step graph). */
+  passes: number;
+  seconds: number;
+}
+
+function lrAt(schedule: LrSchedule, base: number, epoch: number, step: number, totalSteps: number): number {
+  switch (schedule.kind) {
+    case 'constant':
+      return base;
+    case 'step':
+      return base * schedule.gamma ** Math.floor(epoch / schedule.every);
+    case 'cosine':
+      return 0.5 * base * (1 + Math.cos((Math.PI * step) / totalSteps));
+  }
+}
+
+function sumSquares(arch: Architecture, params: Float64Array[], penalizeBiases: boolean): number {
+  let s = 0;
+  paramShapes(arch).forEach((p, i) => {
+    if (p.kind === 'bias' && !penalizeBiases) return;
+    for (const v of params[i]) s += v * v;
+  });
+  return s;
+}
+
+/** Trains every member for the given epochs; see TrainOptions. */
+export async function train(rows: TrainingRows, validation: TrainingRows | undefined, o: TrainOptions): Promise<TrainResult> {
+  const t0 = performance.now();
+  const K = o.members.length;
+  const B = o.batchSize;
+  if (!(Number.isInteger(B) && B >= 1)) throw new InvalidOptionError(`The 'batchSize' option must be an integer ≥ 1. Got ${B} instead.`);
+  if (B > rows.n) throw new InvalidOptionError(`Batch size ${B} is larger than the ${rows.n} training samples: use --batch-size ${Math.min(rows.n, 128)} or less.`);
+  if (!(Number.isInteger(o.epochs) && o.epochs >= 0)) throw new InvalidOptionError(`The 'epochs' option must be an integer ≥ 0. Got ${o.epochs} instead.`);
+  const dtype = o.dtype ?? 'float32';
+  const seed = o.seed ?? 0;
+  const penalizeBiases = o.penalizeBiases ?? false;
+  const usePopulation = o.population ?? K > 1;
+  if (!usePopulation && K > 1) {
+    // One after another, sharing nothing but the options.
+    const parts = [];
+    for (const m of o.members) parts.push(await train(rows, validation, { ...o, members: [m], population: false }));
+    return {
+      members: parts.flatMap((p) => p.members),
+      sampleGrads: parts.reduce((a, p) => a + p.sampleGrads, 0),
+      passes: parts.reduce((a, p) => a + p.passes, 0),
+      seconds: (performance.now() - t0) / 1000,
+    };
+  }
+  const initKind = o.init ?? (o.arch.activation === 'relu' || o.arch.activation === 'gelu' ? 'he' : 'glorot');
+  const init = o.members.map((m) => m.init ?? initParams(o.arch, initKind, seed));
+  const sampleWeights = o.members.some((m) => m.trainRows);
+  const steps = Math.floor(rows.n / B);
+  const unroll = [4, 2, 1].find((u) => steps % u === 0)!;
+  const optimizer = o.optimizer ?? { name: 'sgd' };
+  const stepper = await Stepper.create(
+    { arch: o.arch, batch: B, dtype, population: usePopulation ? K : undefined, optimizer, unroll, sumsqOutput: false, penalizeBiases, sampleWeights },
+    init,
+    o.members.map((m) => m.penalty.coupled),
+    o.members.map((m) => m.penalty.decoupled),
+    o.threads,
+  );
+  const evaluator = await Evaluator.create(o.arch, dtype, usePopulation ? K : undefined, o.threads);
+  const filler = new BatchFiller(rows, B, unroll, dtype, o.arch.loss);
+  const rng = new Rng(seed + 1);
+  const dropRng = new Rng(seed + 2);
+  const exact = o.exactTrainLoss ?? true;
+
+  // Per-member sample weights over all rows: 1 where the member trains on that row.
+  const rowWeight = sampleWeights
+    ? o.members.map((m) => {
+        const w = new Uint8Array(rows.n);
+        if (m.trainRows) for (const r of m.trainRows) w[r] = 1;
+        else w.fill(1);
+        return w;
+      })
+    : undefined;
+  const trainCount = o.members.map((m) => m.trainRows?.length ?? rows.n);
+  const wBuf = sampleWeights ? Array.from({ length: unroll }, () => floatArray(dtype, K * B)) : undefined;
+  const keepBuf = Array.from({ length: unroll }, () => o.arch.dropout.map((p, l) => (p > 0 ? floatArray(dtype, K * B * o.arch.widths[l + 1]) : undefined)));
+  const lrBuf = Array.from({ length: unroll }, () => floatArray(dtype, K));
+
+  const results: MemberResult[] = o.members.map(() => ({ history: [], bestEpoch: 0, params: [], stoppedEarly: false }));
+  const active = o.members.map(() => true);
+  const best = o.members.map(() => ({ loss: Infinity, epoch: 0, params: undefined as Float64Array[] | undefined, since: 0 }));
+  const running = new Float64Array(K);
+  let passes = 0;
+  let sampleGrads = 0;
+
+  const record = async (epoch: number): Promise<void> => {
+    const params = stepper.parameters();
+    const trainMetrics: (Metrics | undefined)[] = exact || epoch === 0 ? await evaluator.metrics(stepper.parameterTensors(), rows, o.members.map((m) => m.trainRows)) : o.members.map(() => undefined);
+    const valMetrics: (Metrics | undefined)[] = o.members.some((m) => m.valRows)
+      ? await evaluator.metrics(stepper.parameterTensors(), rows, o.members.map((m) => m.valRows))
+      : validation
+        ? await evaluator.metrics(stepper.parameterTensors(), validation)
+        : o.members.map(() => undefined);
+    const recs = o.members.map((m, k): EpochRecord => {
+      const sumSq = sumSquares(o.arch, params[k], penalizeBiases);
+      const data = trainMetrics[k]?.loss ?? running[k];
+      const penalty = ((m.penalty.coupled + m.penalty.decoupled) / 2) * sumSq;
+      const rec: EpochRecord = { epoch, data_loss: data, penalty, cost: data + penalty, sum_sq: sumSq };
+      if (trainMetrics[k]?.accuracy !== undefined) rec.train_accuracy = trainMetrics[k]!.accuracy;
+      const v = valMetrics[k];
+      if (v) {
+        rec.val_loss = v.loss;
+        if (v.accuracy !== undefined) rec.val_accuracy = v.accuracy;
+        if (v.rmse !== undefined) rec.val_rmse = v.rmse;
+      }
+      return rec;
+    });
+    recs.forEach((rec, k) => {
+      if (!active[k]) return;
+      results[k].history.push(rec);
+      if (!Number.isFinite(rec.cost) && !results[k].diverged) {
+        results[k].diverged = { epoch, step: 0, message: `cost is ${rec.cost} at epoch ${epoch}` };
+        active[k] = false;
+        return;
+      }
+      const score = rec.val_loss ?? rec.cost;
+      const b = best[k];
+      if (score < b.loss - (o.earlyStopping?.minDelta ?? 0)) {
+        b.loss = score;
+        b.epoch = epoch;
+        b.since = 0;
+        if (o.earlyStopping?.restoreBest ?? true) b.params = params[k];
+      } else if (o.earlyStopping && ++b.since >= o.earlyStopping.patience) {
+        active[k] = false;
+        results[k].stoppedEarly = true;
+      }
+    });
+    o.onEpoch?.(epoch, recs);
+  };
+
+  await record(0);
+  const totalSteps = steps * o.epochs;
+  for (let epoch = 1; epoch <= o.epochs && active.some(Boolean); epoch++) {
+    const order = rng.permutation(rows.n);
+    running.fill(0);
+    for (let s = 0; s < steps; s += unroll) {
+      for (let u = 0; u < unroll; u++) {
+        const start = (s + u) * B;
+        filler.fill(u, order, start);
+        const step = (epoch - 1) * steps + s + u;
+        o.members.forEach((m, k) => (lrBuf[u][k] = lrAt(o.schedule ?? { kind: 'constant' }, m.lr, epoch - 1, step, totalSteps)));
+        if (wBuf && rowWeight) for (let k = 0; k < K; k++) for (let i = 0; i < B; i++) wBuf[u][k * B + i] = rowWeight[k][order[start + i]];
+        keepBuf[u].forEach((buf, l) => {
+          if (!buf) return;
+          const p = o.arch.dropout[l];
+          for (let i = 0; i < buf.length; i++) buf[i] = dropRng.uniform() >= p ? 1 : 0;
+        });
+      }
+      const out = await stepper.run({ x: filler.x, y: filler.y, lr: lrBuf, w: wBuf, keep: keepBuf as (FloatArray | undefined)[][] });
+      passes++;
+      for (let u = 0; u < unroll; u++) {
+        for (let k = 0; k < K; k++) {
+          const l = out.loss[u][k];
+          running[k] += l / steps;
+          if (!Number.isFinite(l) && active[k] && !results[k].diverged) {
+            results[k].diverged = { epoch, step: s + u + 1, message: `data loss became ${l} at epoch ${epoch}, step ${s + u + 1} of ${steps}` };
+            active[k] = false;
+          }
+        }
+      }
+      for (let k = 0; k < K; k++) if (active[k] || results[k].diverged?.epoch === epoch) sampleGrads += (B * trainCount[k]) / rows.n;
+      if (!active.some(Boolean)) break;
+    }
+    if (active.some(Boolean)) await record(epoch);
+  }
+
+  const finalParams = stepper.parameters();
+  results.forEach((r, k) => {
+    const b = best[k];
+    const restore = (o.earlyStopping?.restoreBest ?? true) && o.earlyStopping !== undefined && b.params !== undefined;
+    r.params = restore ? b.params! : finalParams[k];
+    r.bestEpoch = restore ? b.epoch : r.history[r.history.length - 1]?.epoch ?? 0;
+  });
+  await stepper.release();
+  await evaluator.release();
+  return { members: results, sampleGrads, passes, seconds: (performance.now() - t0) / 1000 };
+}
+
