@@ -9,7 +9,7 @@ import type { Convention } from './types.js';
  * noise of precision β it is `β·Σᵢ ½(yᵢ − ŷᵢ)² + (δ/2)·Σθ²`; dividing by β·m gives the seed with loss ½(y − ŷ)²
  * and `λ = δ/β`. Without `noisePrecision` β = 1 is assumed (and said so).
  *
- * Source: Bishop, Pattern Recognition and Machine Learning (2006), eq. 3.55 and §5.5; MacKay,
+ * Source: Bishop, Pattern Recognition and Machine Learning (2006), eq. 3.55 and §5.7.1; MacKay,
  * "A Practical Bayesian Framework for Backpropagation Networks", Neural Computation 4(3), 1992.
  */
 export const bayes: Convention = {
@@ -29,7 +29,7 @@ export const bayes: Convention = {
   needs: [],
   fromSeed: 'δ = β·λ',
   toSeed: 'λ = δ/β',
-  source: 'Bishop, PRML (2006) eq. 3.55, §5.5; MacKay, Neural Computation 4(3), 1992',
+  source: 'Bishop, PRML (2006) eq. 3.55 and §5.7.1; MacKay, Neural Computation 4(3), 1992',
   toHub: (delta, ctx) => delta / (ctx.noisePrecision ?? 1),
   fromHub: (lambda, ctx) => lambda * (ctx.noisePrecision ?? 1),
   caveat: ({ noisePrecision }) =>

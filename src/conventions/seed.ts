@@ -25,7 +25,7 @@ export const seed: Convention = {
   needs: [],
   fromSeed: 'λ = λ',
   toSeed: 'λ = λ',
-  source: 'l2lab (Ng, Machine Learning, Stanford CS229 / Coursera: J(θ) = (1/m)·Σ cost + (λ/2m)·Σ θ²)',
+  source: "l2lab; the form of Andrew Ng's Machine Learning course (Coursera): J(θ) = (1/m)·Σ cost + (λ/2m)·Σ θ²",
   toHub: (value) => value,
   fromHub: (hub) => hub,
   caveat: () => ({ exact: true, note: '' }),
