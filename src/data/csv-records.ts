@@ -25,7 +25,6 @@ export function* csvRecords(text: string, source: string): Generator<CsvRecord> 
     if (c === '"' && field === '') {
       const openLine = line;
       const openColumn = fields.length + 1;
-      field = '';
       i++;
       for (;;) {
         if (i >= text.length) {
