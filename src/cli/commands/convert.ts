@@ -101,9 +101,21 @@ function printAll(lambda: number, from: string, rows: ConversionRow[], ctx: Conv
   const line = (cells: string[]): string => cells.map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i]))).join('  ');
   console.log(line(header));
   for (const row of table) console.log(line(row));
+  // Sentences shared by every computed row (e.g. the source's own caveat) are printed once, above the rest;
+  // "holds for every optimizer" only restates the exact column, so the table leaves it out.
+  const split = (note: string): string[] =>
+    note.split(/(?<=\.) (?=\S)/).filter((x) => x !== '' && !x.endsWith('so this holds for every optimizer.'));
+  const sentences = new Map(rows.map((r) => [r.to, r.ok && r.to !== a.id ? split(r.conversion.note) : []]));
+  const computed = rows.filter((r) => r.ok && r.to !== a.id).map((r) => sentences.get(r.to) ?? []);
+  const common = computed.length > 1 ? (computed[0] ?? []).filter((x) => computed.every((list) => list.includes(x))) : [];
   const notes = rows
-    .map((r) => (r.ok ? (r.conversion.note && r.to !== a.id ? `  ${r.to}: ${r.conversion.note}` : '') : `  ${r.to}: not computed — ${r.error}`))
+    .map((r) => {
+      if (!r.ok) return `  ${r.to}: not computed — ${r.error}`;
+      const own = (sentences.get(r.to) ?? []).filter((x) => !common.includes(x));
+      return own.length > 0 ? `  ${r.to}: ${own.join(' ')}` : '';
+    })
     .filter((n) => n !== '');
+  if (common.length > 0) console.log(`\nall rows: ${common.join(' ')}`);
   if (notes.length > 0) console.log(`\nnotes:\n${notes.join('\n')}`);
 }
 
