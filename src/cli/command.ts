@@ -16,12 +16,23 @@ export interface Command {
   run(values: ParsedValues, positionals: string[]): Promise<number>;
 }
 
+/** `--lambda -1` → `--lambda=-1`, so a negative number reaches the option's own range check. */
+function joinNegativeValues(cmd: Command, argv: string[]): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const name = argv[i].startsWith('--') && !argv[i].includes('=') ? argv[i].slice(2) : undefined;
+    if (name && cmd.options[name]?.type === 'string' && /^-(\d|\.\d|inf|Infinity|NaN)/i.test(argv[i + 1] ?? '')) out.push(`${argv[i]}=${argv[++i]}`);
+    else out.push(argv[i]);
+  }
+  return out;
+}
+
 export function parseCommandArgs(cmd: Command, argv: string[]): { values: ParsedValues; positionals: string[] } {
   try {
-    const { values, positionals } = parseArgs({ args: argv, options: cmd.options, allowPositionals: true, strict: true });
+    const { values, positionals } = parseArgs({ args: joinNegativeValues(cmd, argv), options: cmd.options, allowPositionals: true, strict: true });
     return { values: values as ParsedValues, positionals };
   } catch (e) {
-    throw new InvalidOptionError(`${(e as Error).message.replace(/\. To specify a positional.*$/s, '')}. Run 'l2lab ${cmd.name} --help' for the options.`);
+    throw new InvalidOptionError(`${(e as Error).message.replace(/\. To specify a positional.*$/s, '').replace(/\.$/, '')}. Run 'l2lab ${cmd.name} --help' for the options.`);
   }
 }
 
