@@ -308,6 +308,7 @@ export function storageConformance(name: string, factory: StorageFactory): void 
       const all = results.flatMap((r) => r.claimed);
       assert.equal(all.length, n, `claims: ${JSON.stringify(results)}`);
       assert.equal(new Set(all).size, n, 'a trial was given to both processes');
+      assert.ok(results.every((r) => r.claimed.length > 0), `both processes claimed (split ${results.map((r) => r.claimed.length).join('/')})`);
       const trials = await storage.listTrials(study.id);
       assert.ok(trials.every((t) => t.state === 'COMPLETE' && t.attempt === 1));
       const summary = (await storage.listStudies())[0];
