@@ -51,9 +51,12 @@ export function buildInferenceGraph(model: TrainedModel): Graph {
     layers.push({ W: g.constant(model.params[i], [w.fanIn, w.fanOut], 'float32'), b: g.constant(model.params[i + 1], [w.fanOut], 'float32') });
   }
   const logits = forward(arch, z, layers);
+  // Build every consumer of the logits before naming them: Graph.output renames the producing
+  // node's output in the nodes that exist at that moment, so a node added later would read a
+  // value that no longer exists (ORT: "Node input 'gemm_6' is not a graph input").
+  const probabilities = arch.loss === 'softmax_ce' ? op.softmax(logits, -1) : arch.loss === 'logistic' ? op.sigmoid(logits) : undefined;
   g.output(logits, 'logits');
-  if (arch.loss === 'softmax_ce') g.output(op.softmax(logits, -1), 'probabilities');
-  if (arch.loss === 'logistic') g.output(op.sigmoid(logits), 'probabilities');
+  if (probabilities) g.output(probabilities, 'probabilities');
   return g;
 }
 
