@@ -5,3 +5,4 @@ export { canonicalJson } from './json.js';
 export { currentOwner, isProcessAlive } from './owner.js';
 export { STORAGE_SCHEMA_VERSION } from './schema-version.js';
 export { DEFAULT_STORAGE, openStorage, type OpenStorageOptions } from './open-storage.js';
+export { keepAlive, type KeepAlive, type KeepAliveOptions } from './keep-alive.js';

@@ -197,7 +197,7 @@ export const DEFAULT_HEARTBEAT_TIMEOUT_MS = 300_000;
  * }
  */
 export interface StudyStorage {
-  /** Where the data lives, for messages: a file path or a URL without its password. */
+  /** Where the data lives, for messages: `SQLite file ./l2lab.db`, `PostgreSQL postgres://user:***@host/db`. */
   readonly location: string;
 
   /**

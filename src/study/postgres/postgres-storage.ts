@@ -222,7 +222,7 @@ export class PostgresStorage implements StudyStorage {
     return this.tx(async (c) => {
       const row = (await c.query<TrialRow>('SELECT * FROM trials WHERE id = $1', [trialId])).rows[0];
       return row === undefined ? null : loadTrial(c, row);
-    });
+    }, 'REPEATABLE READ');
   }
 
   async listTrials(studyId: number, filter?: { state?: TrialState | readonly TrialState[] }): Promise<Trial[]> {

@@ -162,22 +162,20 @@ export class SqliteStorage implements StudyStorage {
   }
 
   async listStudies(): Promise<StudySummary[]> {
-    return this.read(() =>
-      this.db.transaction(() => {
-        const studies = (this.db.prepare('SELECT * FROM studies ORDER BY id').all() as StudyRow[]).map(toStudy);
-        const counts = this.db.prepare('SELECT study_id, state, COUNT(*) AS n FROM trials GROUP BY study_id, state').all() as { study_id: number; state: TrialState; n: number }[];
-        const best = {
-          minimize: this.db.prepare("SELECT id, value FROM trials WHERE study_id = ? AND state = 'COMPLETE' AND value IS NOT NULL ORDER BY value ASC, number ASC LIMIT 1"),
-          maximize: this.db.prepare("SELECT id, value FROM trials WHERE study_id = ? AND state = 'COMPLETE' AND value IS NOT NULL ORDER BY value DESC, number ASC LIMIT 1"),
-        };
-        return studies.map((s): StudySummary => {
-          const trialCounts = emptyCounts();
-          for (const c of counts) if (c.study_id === s.id) trialCounts[c.state] = c.n;
-          const b = best[s.direction].get(s.id) as { id: number; value: number } | undefined;
-          return { ...s, trialCounts, bestValue: b?.value ?? null, bestTrialId: b?.id ?? null };
-        });
-      })(),
-    );
+    return this.read(() => {
+      const studies = (this.db.prepare('SELECT * FROM studies ORDER BY id').all() as StudyRow[]).map(toStudy);
+      const counts = this.db.prepare('SELECT study_id, state, COUNT(*) AS n FROM trials GROUP BY study_id, state').all() as { study_id: number; state: TrialState; n: number }[];
+      const best = {
+        minimize: this.db.prepare("SELECT id, value FROM trials WHERE study_id = ? AND state = 'COMPLETE' AND value IS NOT NULL ORDER BY value ASC, number ASC LIMIT 1"),
+        maximize: this.db.prepare("SELECT id, value FROM trials WHERE study_id = ? AND state = 'COMPLETE' AND value IS NOT NULL ORDER BY value DESC, number ASC LIMIT 1"),
+      };
+      return studies.map((s): StudySummary => {
+        const trialCounts = emptyCounts();
+        for (const c of counts) if (c.study_id === s.id) trialCounts[c.state] = c.n;
+        const b = best[s.direction].get(s.id) as { id: number; value: number } | undefined;
+        return { ...s, trialCounts, bestValue: b?.value ?? null, bestTrialId: b?.id ?? null };
+      });
+    });
   }
 
   async deleteStudy(studyId: number): Promise<void> {
@@ -216,23 +214,21 @@ export class SqliteStorage implements StudyStorage {
   async listTrials(studyId: number, filter?: { state?: TrialState | readonly TrialState[] }): Promise<Trial[]> {
     checkId(studyId, 'study');
     const states = checkStates(filter);
-    return this.read(() =>
-      this.db.transaction(() => {
-        this.requireStudy(studyId);
-        let rows = this.db.prepare('SELECT * FROM trials WHERE study_id = ? ORDER BY number').all(studyId) as TrialRow[];
-        if (states !== undefined) rows = rows.filter((r) => states.includes(r.state));
-        const values = this.db
-          .prepare('SELECT v.* FROM trial_values v JOIN trials t ON t.id = v.trial_id WHERE t.study_id = ? ORDER BY v.trial_id, v.step')
-          .all(studyId) as ValueRow[];
-        const byTrial = new Map<number, IntermediateValue[]>();
-        for (const v of values) {
-          let list = byTrial.get(v.trial_id);
-          if (list === undefined) byTrial.set(v.trial_id, (list = []));
-          list.push(toValue(v));
-        }
-        return rows.map((r) => toTrial(r, byTrial.get(r.id) ?? []));
-      })(),
-    );
+    return this.read(() => {
+      this.requireStudy(studyId);
+      let rows = this.db.prepare('SELECT * FROM trials WHERE study_id = ? ORDER BY number').all(studyId) as TrialRow[];
+      if (states !== undefined) rows = rows.filter((r) => states.includes(r.state));
+      const values = this.db
+        .prepare('SELECT v.* FROM trial_values v JOIN trials t ON t.id = v.trial_id WHERE t.study_id = ? ORDER BY v.trial_id, v.step')
+        .all(studyId) as ValueRow[];
+      const byTrial = new Map<number, IntermediateValue[]>();
+      for (const v of values) {
+        let list = byTrial.get(v.trial_id);
+        if (list === undefined) byTrial.set(v.trial_id, (list = []));
+        list.push(toValue(v));
+      }
+      return rows.map((r) => toTrial(r, byTrial.get(r.id) ?? []));
+    });
   }
 
   async claimTrial(studyId: number, options?: ClaimOptions): Promise<Trial | null> {
@@ -311,14 +307,12 @@ export class SqliteStorage implements StudyStorage {
 
   async getStudyAttrs(studyId: number): Promise<Record<string, Json>> {
     checkId(studyId, 'study');
-    return this.read(() =>
-      this.db.transaction(() => {
-        this.requireStudy(studyId);
-        const out: Record<string, Json> = {};
-        for (const r of this.db.prepare('SELECT key, value FROM study_attrs WHERE study_id = ? ORDER BY key').all(studyId) as { key: string; value: string }[]) out[r.key] = parseJson(r.value);
-        return out;
-      })(),
-    );
+    return this.read(() => {
+      this.requireStudy(studyId);
+      const out: Record<string, Json> = {};
+      for (const r of this.db.prepare('SELECT key, value FROM study_attrs WHERE study_id = ? ORDER BY key').all(studyId) as { key: string; value: string }[]) out[r.key] = parseJson(r.value);
+      return out;
+    });
   }
 
   async close(): Promise<void> {
@@ -337,10 +331,11 @@ export class SqliteStorage implements StudyStorage {
     }
   }
 
+  /** Runs `fn` in one deferred (read) transaction: all its statements see one snapshot. */
   private read<T>(fn: () => T): T {
     this.assertOpen();
     try {
-      return fn();
+      return this.db.transaction(fn).deferred();
     } catch (e) {
       throw this.wrap(e);
     }
