@@ -20,7 +20,11 @@ accuracy (classification) or RMSE (regression).`,
   async run(v) {
     const modelPath = requireOption(v, 'model', 'evaluate');
     const side = readSidecar(modelPath);
-    const data = loadDataset(requireOption(v, 'data', 'evaluate'), { target: stringOption(v, 'target') ?? side.target, task: side.task });
+    const dataArg = requireOption(v, 'data', 'evaluate');
+    // Only a CSV has a target column to name and only CSV/JSON targets need the task: built-in
+    // datasets and IDX files reject options they would ignore.
+    const csv = /\.csv$/i.test(dataArg);
+    const data = loadDataset(dataArg, { target: stringOption(v, 'target') ?? (csv ? side.target : undefined), task: csv || /\.json$/i.test(dataArg) ? side.task : undefined });
     const d = side.architecture.widths[0];
     if (data.d !== d) throw new InvalidDataError(`${data.name} has ${data.d} features but the model ${modelPath} was trained on ${d} (${side.features.slice(0, 5).join(', ')}${d > 5 ? ', …' : ''}). Use data with the same feature columns.`);
     if (data.task !== side.task) throw new InvalidDataError(`${data.name} has a ${data.task} target but the model is a ${side.task} model.`);
@@ -29,7 +33,12 @@ accuracy (classification) or RMSE (regression).`,
     const labelMap = data.task === 'classification' ? data.classes.map((c) => classes.indexOf(c)) : [];
     const unknown = labelMap.findIndex((i) => i < 0);
     if (unknown >= 0 && data.task === 'classification') throw new InvalidDataError(`${data.name} has class '${data.classes[unknown]}', which the model does not know (its classes: ${classes.join(', ')}).`);
-    const session = await CompiledGraph.compile(new Uint8Array(fs.readFileSync(modelPath)));
+    let session: CompiledGraph;
+    try {
+      session = await CompiledGraph.compile(new Uint8Array(fs.readFileSync(modelPath)));
+    } catch (e) {
+      throw new InvalidDataError(`${modelPath} is not a model ONNX Runtime can load (${(e as Error).message.split('\n')[0]}). Re-export it with 'l2lab train … --out ${modelPath}'.`);
+    }
     const out = await session.run({ x: tensor(data.x, [data.n, d]) });
     const logits = out.logits.data as Float32Array;
     const k = side.architecture.widths[side.architecture.widths.length - 1];
