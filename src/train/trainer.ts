@@ -41,6 +41,11 @@ export interface MemberSpec {
   valRows?: Int32Array;
   /** Warm start: parameters in paramShapes order (default: the seeded initializer). */
   init?: Float64Array[];
+  /**
+   * Seed of this member's dropout masks (default: seed + 2 + its index). Tuning sets it from the
+   * trial's identity so a member's result does not depend on which population it trained in.
+   */
+  dropoutSeed?: number;
 }
 
 export interface TrainOptions {
@@ -168,7 +173,7 @@ export async function train(rows: TrainingRows, validation: TrainingRows | undef
   const evaluator = await Evaluator.create(o.arch, dtype, usePopulation ? K : undefined, o.threads);
   const filler = new BatchFiller(rows, B, unroll, dtype, o.arch.loss);
   const rng = new Rng(seed + 1);
-  const dropRng = new Rng(seed + 2);
+  const dropRngs = o.members.map((m, k) => new Rng(m.dropoutSeed ?? seed + 2 + k));
   const exact = o.exactTrainLoss ?? true;
 
   // Per-member sample weights over all rows: 1 where the member trains on that row.
@@ -218,7 +223,11 @@ export async function train(rows: TrainingRows, validation: TrainingRows | undef
       if (!active[k]) return;
       results[k].history.push(rec);
       if (!Number.isFinite(rec.cost) && !results[k].diverged) {
-        results[k].diverged = { epoch, step: 0, message: `cost is ${rec.cost} at epoch ${epoch}` };
+        // Every minibatch loss was finite, so the last update of the epoch (or the initialization) broke it.
+        results[k].diverged =
+          epoch === 0
+            ? { epoch, step: 0, message: `cost is ${rec.cost} at initialization` }
+            : { epoch, step: steps, message: `cost became ${rec.cost} at epoch ${epoch}, after step ${steps} of ${steps}` };
         active[k] = false;
         return;
       }
@@ -252,7 +261,8 @@ export async function train(rows: TrainingRows, validation: TrainingRows | undef
         keepBuf[u].forEach((buf, l) => {
           if (!buf) return;
           const p = o.arch.dropout[l];
-          for (let i = 0; i < buf.length; i++) buf[i] = dropRng.uniform() >= p ? 1 : 0;
+          const per = buf.length / K;
+          for (let k = 0; k < K; k++) for (let i = k * per; i < (k + 1) * per; i++) buf[i] = dropRngs[k].uniform() >= p ? 1 : 0;
         });
       }
       const out = await stepper.run({ x: filler.x, y: filler.y, lr: lrBuf, w: wBuf, keep: keepBuf as (FloatArray | undefined)[][] });
