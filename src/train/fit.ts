@@ -106,7 +106,9 @@ export async function fit(o: FitOptions): Promise<{ report: FitReport; model: Tr
   const coefficients = penaltyCoefficients(convention, o.lambda, { m, batchSize, lr, optimizer: optimizerName });
   const optimizer: OptimizerSpec = { name: optimizerName, momentum: o.momentum };
 
-  const result = await train(tr, va, {
+  // --validation 0: no validation rows; the loop then records no val_* fields (instead of NaN) and
+  // early stopping watches the training cost.
+  const result = await train(tr, va.n > 0 ? va : undefined, {
     arch,
     members: [{ penalty: coefficients, lr }],
     epochs: o.epochs ?? 20,
