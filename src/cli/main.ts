@@ -9,7 +9,10 @@ const COMMANDS: Record<string, () => Promise<{ command: Command }>> = {
   datasets: () => import('./commands/datasets.js'),
   demo: () => import('./commands/demo.js'),
   evaluate: () => import('./commands/evaluate.js'),
+  show: () => import('./commands/show.js'),
+  studies: () => import('./commands/studies.js'),
   train: () => import('./commands/train.js'),
+  tune: () => import('./commands/tune.js'),
 };
 
 function mainHelp(): string {

@@ -1,0 +1,51 @@
+/** `l2lab show NAME`: one study's trials as a validation-curve table (and plot), read from the store. */
+import fs from 'node:fs';
+import { InvalidOptionError } from '../../errors.js';
+import { validationCurveSvg } from '../../plot/index.js';
+import { openStorage } from '../../study/index.js';
+import { oneStandardError } from '../../tune/one-se.js';
+import { trialPoint } from '../../tune/study-run.js';
+import { stringOption, type Command } from '../command.js';
+import { fmt, table } from '../format.js';
+
+export const command: Command = {
+  name: 'show',
+  summary: 'print one study (trials, λ_min, λ_1se) and optionally plot it',
+  options: { storage: { type: 'string' }, plot: { type: 'string' }, json: { type: 'boolean' } },
+  help: 'Usage: l2lab show NAME [--storage ./l2lab.db | postgres://…] [--plot curve.svg] [--json]',
+  async run(v, positionals) {
+    const name = positionals[0];
+    if (!name) throw new InvalidOptionError(`'l2lab show' needs a study name: l2lab show NAME. 'l2lab studies' lists them.`);
+    const storage = await openStorage(stringOption(v, 'storage'));
+    try {
+      const study = await storage.getStudy(name);
+      if (!study) {
+        const names = (await storage.listStudies()).map((s) => s.name);
+        throw new InvalidOptionError(`No study '${name}' in ${storage.location}. ${names.length ? `Studies there: ${names.join(', ')}.` : 'It has no studies yet.'}`);
+      }
+      const trials = await storage.listTrials(study.id);
+      const points = trials.map((t) => ({ ...trialPoint(t), rung: t.params.rung as number | undefined }));
+      const done = points.filter((p) => p.state === 'COMPLETE');
+      const best = done.length ? done.reduce((a, b) => (b.mean < a.mean ? b : a)) : undefined;
+      const curve = best ? done.filter((p) => p.dropout === best.dropout && (p.rung ?? 0) === (best.rung ?? 0)) : [];
+      const choice = curve.length ? oneStandardError(curve.map((p) => ({ lambda: p.lambda, mean: p.mean, se: p.se }))) : undefined;
+      const attrs = await storage.getStudyAttrs(study.id);
+      if (v.json === true) console.log(JSON.stringify({ study, trials, best_lambda: choice?.lambdaMin ?? null, lambda_1se: choice?.lambda1se ?? null, attrs }));
+      else {
+        console.log(`study ${study.name} (${storage.location}), created ${new Date(study.createdAt).toISOString()}`);
+        console.log(`config: ${JSON.stringify(study.config)}\n`);
+        console.log(table(['λ', 'dropout', 'rung', 'val loss', 'SE', 'train loss', 'state', ''], points.map((p) => [fmt(p.lambda), String(p.dropout), p.rung === undefined ? '' : String(p.rung), Number.isFinite(p.mean) ? fmt(p.mean) : '', Number.isFinite(p.se) ? `± ${fmt(p.se)}` : '', Number.isFinite(p.trainMean) ? fmt(p.trainMean) : '', p.state === 'COMPLETE' ? '' : `${p.state}${p.reason ? `: ${p.reason}` : ''}`, best && p.dropout === best.dropout && p.lambda === choice?.lambdaMin ? 'λ_min' : p.lambda === choice?.lambda1se && best && p.dropout === best.dropout ? 'λ_1se' : ''])));
+        if (choice) console.log(`\nλ_min = ${choice.lambdaMin}, λ_1se = ${choice.lambda1se}`);
+      }
+      const plot = stringOption(v, 'plot');
+      if (plot && choice) {
+        const svg = await validationCurveSvg({ points: curve.sort((a, b) => a.lambda - b.lambda).map((p) => ({ lambda: p.lambda, valMean: p.mean, valSe: Number.isFinite(p.se) ? p.se : 0, ...(Number.isFinite(p.trainMean) ? { trainMean: p.trainMean } : {}) })), lambdaMin: choice.lambdaMin, lambda1se: choice.lambda1se, title: `${study.name}: validation loss vs λ` });
+        fs.writeFileSync(plot, svg);
+        if (v.json !== true) console.log(`wrote ${plot}`);
+      }
+    } finally {
+      await storage.close();
+    }
+    return 0;
+  },
+};

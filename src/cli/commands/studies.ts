@@ -1,0 +1,29 @@
+/** `l2lab studies`: the studies in a store, with their trial counts and best values. */
+import { openStorage } from '../../study/index.js';
+import { stringOption, type Command } from '../command.js';
+import { fmt, table } from '../format.js';
+
+export const command: Command = {
+  name: 'studies',
+  summary: 'list the studies in a study store',
+  options: { storage: { type: 'string' }, json: { type: 'boolean' } },
+  help: 'Usage: l2lab studies [--storage ./l2lab.db | postgres://…] [--json]',
+  async run(v) {
+    const storage = await openStorage(stringOption(v, 'storage'));
+    try {
+      const list = await storage.listStudies();
+      if (v.json === true) console.log(JSON.stringify(list));
+      else if (list.length === 0) console.log(`no studies in ${storage.location}. Run 'l2lab tune …' to create one.`);
+      else
+        console.log(
+          table(
+            ['study', 'strategy', 'complete', 'running', 'failed', 'pruned', 'best value', 'created'],
+            list.map((s) => [s.name, String((s.config.strategy as { kind?: string })?.kind ?? ''), String(s.trialCounts.COMPLETE), String(s.trialCounts.RUNNING + s.trialCounts.WAITING), String(s.trialCounts.FAIL), String(s.trialCounts.PRUNED), s.bestValue === null ? '' : fmt(s.bestValue), new Date(s.createdAt).toISOString().slice(0, 19)]),
+          ),
+        );
+    } finally {
+      await storage.close();
+    }
+    return 0;
+  },
+};

@@ -1,0 +1,134 @@
+/**
+ * Scores (λ, dropout) configurations by k-fold CV or hold-out: every config × fold is one member,
+ * and members with the same architecture train together as one population when that pays.
+ */
+import { countParams, type Architecture } from '../models/architecture.js';
+import { train, type MemberSpec, type TrainResult } from '../train/trainer.js';
+import { meanAndSe } from './one-se.js';
+import type { TuneSetup } from './setup.js';
+
+export interface Config {
+  lambda: number;
+  dropout: number;
+}
+
+export interface FoldScore {
+  /** Validation loss at the scored epoch (the best one under early stopping, else the last). */
+  valLoss: number;
+  /** Training-rows data loss at that epoch. */
+  trainLoss: number;
+  valAccuracy?: number;
+  epoch: number;
+  /** Per-epoch validation loss, epoch 0 = initialization. */
+  curve: number[];
+}
+
+export interface ConfigScore {
+  config: Config;
+  folds: FoldScore[];
+  /** Mean and standard error of the folds' validation losses (NaN when a fold diverged). */
+  mean: number;
+  se: number;
+  trainMean: number;
+  diverged?: string;
+  /** Parameters of each fold's member at the scored epoch (warm starts for later rungs). */
+  params: Float64Array[][];
+}
+
+export interface ScoreCost {
+  sampleGrads: number;
+  passes: number;
+  seconds: number;
+}
+
+/**
+ * Models up to this many parameters train as one population; larger ones one member after another.
+ * Measured (bench/RESULTS.md): small MLPs gain ×10 and more from stacking, while for the GEMM-bound
+ * 784-256-256-10 MLP stacking K = 8 ran at about 0.8× of separate runs.
+ */
+export const POPULATION_MAX_PARAMS = 150_000;
+/** Upper bound on members per population, bounding memory (K × params × optimizer slots). */
+const MAX_MEMBERS_FLOATS = 64e6;
+
+export function usePopulation(arch: Architecture): boolean {
+  return countParams(arch).total <= POPULATION_MAX_PARAMS;
+}
+
+/** FNV-1a of the config and fold: a member's dropout stream that does not depend on its population. */
+function memberSeed(seed: number, c: Config, fold: number): number {
+  let h = 0x811c9dc5 ^ seed;
+  for (const ch of `${c.lambda}|${c.dropout}|${fold}`) h = Math.imul(h ^ ch.charCodeAt(0), 0x01000193) >>> 0;
+  return h;
+}
+
+/**
+ * Trains every config on every fold for `epochs` and scores it. `warm[i]`, when given, holds
+ * per-fold parameters to start config i from (successive halving's promoted configs).
+ */
+export async function scoreConfigs(setup: TuneSetup, configs: Config[], epochs: number, warm?: (Float64Array[][] | undefined)[], cost?: ScoreCost): Promise<ConfigScore[]> {
+  const scores: ConfigScore[] = new Array(configs.length);
+  const byDropout = new Map<number, number[]>();
+  configs.forEach((c, i) => byDropout.set(c.dropout, [...(byDropout.get(c.dropout) ?? []), i]));
+  for (const [dropout, indices] of byDropout) {
+    const arch = setup.architecture(dropout);
+    const perMember = countParams(arch).total * 4;
+    const chunk = usePopulation(arch) ? Math.max(1, Math.floor(MAX_MEMBERS_FLOATS / perMember / setup.folds.length)) : 1;
+    for (let s = 0; s < indices.length; s += chunk) {
+      const group = indices.slice(s, s + chunk);
+      const members: MemberSpec[] = group.flatMap((i) =>
+        setup.folds.map((f, j) => ({
+          penalty: setup.coefficients(configs[i].lambda, f.train.length),
+          lr: setup.lr,
+          trainRows: f.train,
+          valRows: f.validation,
+          init: warm?.[i]?.[j],
+          dropoutSeed: memberSeed(setup.seed, configs[i], j),
+        })),
+      );
+      const result = await train(setup.train, undefined, {
+        arch,
+        members,
+        epochs,
+        batchSize: setup.batchSize,
+        optimizer: setup.optimizer,
+        penalizeBiases: setup.penalizeBiases,
+        init: setup.init,
+        seed: setup.seed,
+        threads: setup.threads,
+        earlyStopping: setup.patience !== undefined ? { patience: setup.patience, restoreBest: true } : undefined,
+        exactTrainLoss: false,
+        population: usePopulation(arch) && members.length > 1,
+      });
+      addCost(cost, result);
+      group.forEach((ci, g) => (scores[ci] = collect(configs[ci], result, g * setup.folds.length, setup.folds.length, setup.patience !== undefined)));
+    }
+  }
+  return scores;
+}
+
+function addCost(cost: ScoreCost | undefined, r: TrainResult): void {
+  if (!cost) return;
+  cost.sampleGrads += r.sampleGrads;
+  cost.passes += r.passes;
+  cost.seconds += r.seconds;
+}
+
+function collect(config: Config, r: TrainResult, first: number, k: number, earlyStopped: boolean): ConfigScore {
+  const folds: FoldScore[] = [];
+  let diverged: string | undefined;
+  for (let j = 0; j < k; j++) {
+    const m = r.members[first + j];
+    if (m.diverged) diverged ??= `fold ${j + 1}: ${m.diverged.message}`;
+    const chosen = earlyStopped ? m.history.find((h) => h.epoch === m.bestEpoch) ?? m.history[m.history.length - 1] : m.history[m.history.length - 1];
+    folds.push({
+      valLoss: m.diverged ? NaN : chosen.val_loss ?? NaN,
+      trainLoss: chosen.data_loss,
+      valAccuracy: chosen.val_accuracy,
+      epoch: chosen.epoch,
+      curve: m.history.map((h) => h.val_loss ?? NaN),
+    });
+  }
+  const { mean, se } = meanAndSe(folds.map((f) => f.valLoss));
+  const train = meanAndSe(folds.map((f) => f.trainLoss));
+  return { config, folds, mean: diverged ? NaN : mean, se: diverged ? NaN : se, trainMean: train.mean, diverged, params: r.members.slice(first, first + k).map((m) => m.params) };
+}

@@ -1,0 +1,152 @@
+/**
+ * What every tuning strategy shares: the data split into a training part (where λ is chosen, by
+ * k-fold CV or a hold-out split) and a test part (scored once, by the refit), the architecture per
+ * dropout value, and the training options every trial uses.
+ */
+import { penaltyCoefficients, type ConventionId } from '../conventions/index.js';
+import { complement, kFold, loadDataset, splitIndices, type Dataset } from '../data/index.js';
+import { InvalidOptionError } from '../errors.js';
+import { parseModelSpec, type Activation, type Architecture } from '../models/architecture.js';
+import type { Initializer } from '../models/init.js';
+import { type OptimizerName, type OptimizerSpec } from '../train/optimizer.js';
+import { prepareSplits, type Scaling } from '../train/prepare.js';
+import type { PenaltyCoefficients } from '../train/trainer.js';
+
+export interface TuneDataOptions {
+  /** Built-in name or path, or a loaded dataset. */
+  data: string | Dataset;
+  target?: string;
+  model: string;
+  activation?: Activation;
+  /** Fraction held out as the test split, scored only by the refit. Default 0.2. */
+  test?: number;
+  /** k for stratified k-fold CV. Default 5 (ignored with `holdout`). */
+  folds?: number;
+  /** Score each λ on one hold-out split of this fraction of the training part instead of k-fold CV. */
+  holdout?: number;
+  /** Default 0. */
+  seed?: number;
+  scaling?: Scaling;
+}
+
+export interface TuneTrainOptions {
+  /** Default 'seed'. */
+  convention?: ConventionId;
+  /** Default 'sgd', or 'momentum' when `momentum` is given. */
+  optimizer?: OptimizerName;
+  momentum?: number;
+  /** Default 0.1 (SGD family) or 1e-3 (Adam). */
+  lr?: number;
+  /** Maximum epochs of a trial. Default 20. */
+  epochs?: number;
+  /** Default min(128, m). */
+  batchSize?: number;
+  /** Early stopping on each fold's validation loss (the seed's "hold-out + early stopping"). */
+  patience?: number;
+  init?: Initializer;
+  penalizeBiases?: boolean;
+  threads?: number;
+}
+
+/** A validation scheme: the training rows and validation rows of each fold (hold-out: one fold). */
+export interface Fold {
+  train: Int32Array;
+  validation: Int32Array;
+}
+
+export interface TuneSetup {
+  /** The data λ is chosen on (standardized with its own statistics) and the held-out test split. */
+  train: Dataset;
+  test: Dataset;
+  folds: Fold[];
+  scheme: 'cv' | 'holdout';
+  architecture(dropout: number): Architecture;
+  optimizer: OptimizerSpec;
+  lr: number;
+  epochs: number;
+  batchSize: number;
+  patience?: number;
+  init?: Initializer;
+  penalizeBiases: boolean;
+  threads?: number;
+  convention: ConventionId;
+  /** The engine's per-weight coefficients for λ on a training set of m rows. */
+  coefficients(lambda: number, m: number): PenaltyCoefficients;
+  seed: number;
+  /** Description of the study's identity (stored with it: a different setup is a different study). */
+  identity: Record<string, string | number | boolean | null>;
+}
+
+export function createSetup(d: TuneDataOptions, t: TuneTrainOptions): TuneSetup {
+  const data = typeof d.data === 'string' ? loadDataset(d.data, { target: d.target }) : d.data;
+  const seed = d.seed ?? 0;
+  const test = d.test ?? 0.2;
+  // Validation comes from the folds, so the first split only separates train and test.
+  const prepared = prepareSplits(data, { validation: 0, test, seed, scaling: d.scaling });
+  const train = prepared.train;
+  let folds: Fold[];
+  let scheme: 'cv' | 'holdout';
+  if (d.holdout !== undefined) {
+    if (!(d.holdout > 0 && d.holdout < 1)) throw new InvalidOptionError(`The 'holdout' option of tune must be a number in (0, 1). Got ${d.holdout} instead.`);
+    const s = splitIndices(train, { validation: d.holdout, test: 0, seed: seed + 1 });
+    if (s.validation.length === 0) throw new InvalidOptionError(`--holdout ${d.holdout} leaves no validation rows out of ${train.n}. Use a larger fraction.`);
+    folds = [{ train: s.train, validation: s.validation }];
+    scheme = 'holdout';
+  } else {
+    const k = d.folds ?? 5;
+    if (!(Number.isInteger(k) && k >= 2)) throw new InvalidOptionError(`The 'folds' option of tune must be an integer ≥ 2. Got ${k} instead.`);
+    folds = kFold(train, k, { seed: seed + 1 }).map((v) => ({ train: complement(v, train.n), validation: v }));
+    scheme = 'cv';
+  }
+  const task = data.task === 'regression' ? ({ task: 'regression' } as const) : ({ task: 'classification', classes: data.classes.length } as const);
+  // Validates the spec once, up front.
+  parseModelSpec(d.model, data.d, task, { activation: d.activation });
+  const optimizerName = t.optimizer ?? (t.momentum !== undefined ? 'momentum' : 'sgd');
+  const adam = optimizerName === 'adam' || optimizerName === 'adamw';
+  const lr = t.lr ?? (adam ? 1e-3 : 0.1);
+  const minTrain = Math.min(...folds.map((f) => f.train.length));
+  const batchSize = t.batchSize ?? Math.min(128, minTrain);
+  if (batchSize > minTrain) throw new InvalidOptionError(`--batch-size ${batchSize} is larger than a fold's training rows (${minTrain}). Use --batch-size ${Math.min(128, minTrain)} or less.`);
+  const convention = t.convention ?? 'seed';
+  const coefficients = (lambda: number, m: number) => penaltyCoefficients(convention, lambda, { m, batchSize, lr, optimizer: optimizerName });
+  coefficients(1, minTrain); // fails early when the convention needs something missing
+  return {
+    train,
+    test: prepared.test,
+    folds,
+    scheme,
+    architecture: (dropout) => parseModelSpec(d.model, data.d, task, { activation: d.activation, dropout }),
+    optimizer: { name: optimizerName, momentum: t.momentum },
+    lr,
+    epochs: t.epochs ?? 20,
+    batchSize,
+    patience: t.patience,
+    init: t.init,
+    penalizeBiases: t.penalizeBiases ?? false,
+    threads: t.threads,
+    convention,
+    coefficients,
+    seed,
+    identity: {
+      data: typeof d.data === 'string' ? d.data : data.name,
+      target: d.target ?? null,
+      model: d.model,
+      activation: d.activation ?? 'relu',
+      test,
+      scheme,
+      folds: folds.length,
+      holdout: d.holdout ?? null,
+      seed,
+      convention,
+      optimizer: optimizerName,
+      momentum: t.momentum ?? null,
+      lr,
+      epochs: t.epochs ?? 20,
+      batchSize,
+      patience: t.patience ?? null,
+      init: t.init ?? null,
+      penalizeBiases: t.penalizeBiases ?? false,
+      scaling: d.scaling ?? 'auto',
+    },
+  };
+}

@@ -1,0 +1,44 @@
+/**
+ * Successive halving (Jamieson & Talwalkar 2016) on epochs: every λ of a log range trains a few
+ * epochs, the best 1/η go on to η× the budget (warm-started from where they stopped), until the
+ * full budget. Each rung is one population pass.
+ */
+import { logSpace } from './ridge.js';
+import { promote, rungSchedule } from './successive-halving.js';
+import { scoreConfigs, type Config } from './score.js';
+import { trialPoint, trialKey, type TrialPoint } from './study-run.js';
+import type { StrategyContext, StrategyOutcome } from './tune.js';
+
+export async function runSuccessiveHalving(ctx: StrategyContext): Promise<StrategyOutcome> {
+  const { setup, run, options } = ctx;
+  const eta = options.eta ?? 3;
+  const r = options.logRange ?? { lo: 1e-3, hi: 1e2, n: 27 };
+  const lambdas = options.lambdas ?? logSpace(r.lo, r.hi, r.n);
+  const dropout = options.dropouts?.[0] ?? 0;
+  const budgets = rungSchedule(options.minEpochs ?? 1, setup.epochs, eta);
+  let configs: Config[] = lambdas.map((lambda) => ({ lambda, dropout }));
+  const warm = new Map<string, Float64Array[][]>();
+  const points: (TrialPoint & { rung: number })[] = [];
+  let last: TrialPoint[] = [];
+  for (let rung = 0; rung < budgets.length && configs.length > 0; rung++) {
+    const trials = await run.trials(configs, { rung });
+    const finished = await run.run(trials, async (cs) => {
+      // Promoted configs continue from the previous rung's parameters (this process kept them);
+      // after a resume they are gone, and the rung trains from scratch to its full budget.
+      const starts = cs.map((c) => warm.get(trialKey(c)));
+      const continuing = rung > 0 && starts.every((p) => p !== undefined);
+      const epochs = continuing ? budgets[rung] - budgets[rung - 1] : budgets[rung];
+      const scores = await scoreConfigs(setup, cs, epochs, continuing ? starts : undefined, ctx.cost);
+      scores.forEach((sc, i) => warm.set(trialKey(cs[i]), sc.params));
+      return scores;
+    });
+    last = finished.map(trialPoint);
+    points.push(...last.map((p) => ({ ...p, rung })));
+    const ids = promote(
+      finished.map((t, i) => ({ id: i, value: t.state === 'COMPLETE' ? t.value! : NaN })),
+      eta,
+    );
+    configs = rung + 1 < budgets.length ? ids.map((i) => configs[i]) : [];
+  }
+  return { scheme: `${setup.scheme}, successive halving η=${eta}, budgets ${budgets.join('/')} epochs`, points, candidates: last, rangeExtended: false };
+}
