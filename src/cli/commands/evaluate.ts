@@ -31,8 +31,13 @@ accuracy (classification) or RMSE (regression).`,
     const classes = side.classes ?? [];
     // Map the data's class names onto the model's class indices.
     const labelMap = data.task === 'classification' ? data.classes.map((c) => classes.indexOf(c)) : [];
-    const unknown = labelMap.findIndex((i) => i < 0);
-    if (unknown >= 0 && data.task === 'classification') throw new InvalidDataError(`${data.name} has class '${data.classes[unknown]}', which the model does not know (its classes: ${classes.join(', ')}).`);
+    // The first sample whose class the model lacks (a class name with no samples does no harm).
+    const unknown = data.task === 'classification' ? data.y.findIndex((c) => labelMap[c] < 0) : -1;
+    if (unknown >= 0 && data.task === 'classification') {
+      throw new InvalidDataError(
+        `${data.name}, sample ${unknown + 1}: class label '${data.classes[data.y[unknown]]}' is out of range: the model knows only the classes ${classes.join(', ')}. Drop the samples of other classes, or evaluate a model trained on them.`,
+      );
+    }
     let session: CompiledGraph;
     try {
       session = await CompiledGraph.compile(new Uint8Array(fs.readFileSync(modelPath)));
