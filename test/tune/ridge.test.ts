@@ -8,7 +8,7 @@ import { cholesky, choleskySolve } from '../../src/linalg/cholesky.js';
 import { logSpace, ridgePath } from '../../src/tune/ridge.js';
 import { Rng } from '../../src/util/rng.js';
 import {
-  datasetSkipReason, loadDiabetes, maxRelDiff, REF_DIR, runPythonJson, sklearnSkipReason, standardize, writeCsv,
+  datasetSkipReason, loadDiabetes, maxRelDiff, REF_DIR, runPythonJsonAsync, sklearnSkipReason, standardize, writeCsv,
 } from '../fixtures/tune-datasets.js';
 
 interface RidgeRef { alphas: number[]; loo_mse: number[]; best_alpha: number; coef: number[]; intercept: number }
@@ -16,11 +16,14 @@ interface RidgeRef { alphas: number[]; loo_mse: number[]; best_alpha: number; co
 const skipSklearn = sklearnSkipReason() || datasetSkipReason('diabetes_data_raw.csv.gz');
 const ALPHAS = logSpace(1e-4, 1e6, 21);
 
-function compareWithRidgeCv(label: string, csv: string, x: Float64Array, y: Float64Array, alphas: number[], standardizeFlag: boolean): void {
+function ridgeCvArgs(csv: string, alphas: number[], standardizeFlag: boolean): string[] {
   const args = [`${REF_DIR}/sklearn_ridge_cv.py`, csv, '--target', 'target', '--alphas', alphas.map(String).join(',')];
   if (standardizeFlag) args.push('--standardize');
-  const ref = runPythonJson<RidgeRef>(args);
-  const path = ridgePath(x, y, alphas);
+  return args;
+}
+
+function compareWithRidgeCv(label: string, ref: RidgeRef, x: Float64Array, y: Float64Array): void {
+  const path = ridgePath(x, y, ref.alphas);
   const looRel = maxRelDiff(path.looMse, ref.loo_mse);
   const best = path.bestLoo.index;
   const coefRel = maxRelDiff(path.coef[best], ref.coef);
@@ -31,18 +34,6 @@ function compareWithRidgeCv(label: string, csv: string, x: Float64Array, y: Floa
   assert.ok(coefRel < 1e-6, `coef rel diff ${coefRel}`);
   assert.ok(interceptRel < 1e-6, `intercept rel diff ${interceptRel}`);
 }
-
-test('ridgePath matches scikit-learn RidgeCV on the raw diabetes set (LOO MSE per α, coefficients)', { skip: skipSklearn }, () => {
-  const t = loadDiabetes();
-  const csv = writeCsv('diabetes.csv', t, t.y);
-  compareWithRidgeCv('diabetes raw', csv, t.x, t.y, ALPHAS, false);
-});
-
-test('ridgePath matches scikit-learn RidgeCV on the standardized diabetes set', { skip: skipSklearn }, () => {
-  const t = loadDiabetes();
-  const csv = writeCsv('diabetes.csv', t, t.y);
-  compareWithRidgeCv('diabetes standardized', csv, standardize(t.x, t.n, t.d), t.y, ALPHAS, true);
-});
 
 function wideCase(n: number, d: number, seed: number): { x: Float64Array; y: Float64Array } {
   const rng = new Rng(seed);
@@ -58,15 +49,36 @@ function wideCase(n: number, d: number, seed: number): { x: Float64Array; y: Flo
   return { x, y };
 }
 
-test('ridgePath matches scikit-learn RidgeCV on a wide synthetic case (n = 40 < d = 120, XXᵀ decomposition)', { skip: sklearnSkipReason() }, () => {
-  const n = 40;
-  const d = 120;
-  const { x, y } = wideCase(n, d, 7);
-  const csv = writeCsv('wide.csv', { n, d, x, featureNames: Array.from({ length: d }, (_, j) => `x${j}`) }, y);
-  const path = ridgePath(x, y, [1]);
+const WIDE = { n: 40, d: 120 };
+const wide = wideCase(WIDE.n, WIDE.d, 7);
+// Launch the reference runs together at load time; each test awaits its own.
+const diabetes = skipSklearn ? null : loadDiabetes();
+const refs = skipSklearn || !diabetes ? null : (() => {
+  const csv = writeCsv('diabetes.csv', diabetes, diabetes.y);
+  const wideCsv = writeCsv('wide.csv', { ...WIDE, x: wide.x, featureNames: Array.from({ length: WIDE.d }, (_, j) => `x${j}`) }, wide.y);
+  return {
+    raw: runPythonJsonAsync<RidgeRef>(ridgeCvArgs(csv, ALPHAS, false)),
+    std: runPythonJsonAsync<RidgeRef>(ridgeCvArgs(csv, ALPHAS, true)),
+    wide: runPythonJsonAsync<RidgeRef>(ridgeCvArgs(wideCsv, logSpace(1e-3, 1e5, 17), false)),
+  };
+})();
+
+test('ridgePath matches scikit-learn RidgeCV on the raw diabetes set (LOO MSE per α, coefficients)', { skip: skipSklearn }, async () => {
+  assert.ok(refs && diabetes);
+  compareWithRidgeCv('diabetes raw', await refs.raw, diabetes.x, diabetes.y);
+});
+
+test('ridgePath matches scikit-learn RidgeCV on the standardized diabetes set', { skip: skipSklearn }, async () => {
+  assert.ok(refs && diabetes);
+  compareWithRidgeCv('diabetes standardized', await refs.std, standardize(diabetes.x, diabetes.n, diabetes.d), diabetes.y);
+});
+
+test('ridgePath matches scikit-learn RidgeCV on a wide synthetic case (n = 40 < d = 120, XXᵀ decomposition)', { skip: skipSklearn }, async () => {
+  assert.ok(refs);
+  const path = ridgePath(wide.x, wide.y, [1]);
   assert.equal(path.method, 'gram');
-  assert.equal(path.eigenvalues.length, n - 1); // centering removes one direction
-  compareWithRidgeCv('wide n<d', csv, x, y, logSpace(1e-3, 1e5, 17), false);
+  assert.equal(path.eigenvalues.length, WIDE.n - 1); // centering removes one direction
+  compareWithRidgeCv('wide n<d', await refs.wide, wide.x, wide.y);
 });
 
 /** Ridge with unpenalized intercept by the normal equations of [X, 1] (independent of the spectral path). */
