@@ -1,5 +1,5 @@
 /** The library's one-call training: dataset + model spec + λ in any convention → report and trained model. */
-import { penaltyCoefficients, type ConventionId } from '../conventions/index.js';
+import { getConvention, penaltyCoefficients, type ConventionId } from '../conventions/index.js';
 import { loadDataset, type Dataset, type Standardizer } from '../data/index.js';
 import { prepareSplits, type Scaling } from './prepare.js';
 import { invalidNumber, InvalidOptionError } from '../errors.js';
@@ -103,6 +103,11 @@ export async function fit(o: FitOptions): Promise<{ report: FitReport; model: Tr
   const lr = o.lr ?? (adam ? 1e-3 : 0.1);
   if (!(lr > 0 && Number.isFinite(lr))) throw invalidNumber('lr', 'train', '(0, ∞)', lr);
   const convention = o.convention ?? 'seed';
+  const conv = getConvention(convention);
+  // sklearn-logistic's C = 1/λ has no zero; say so in train's words (the table's own check says 'convert').
+  if (conv.range === '(0, ∞)' && o.lambda === 0) {
+    throw new InvalidOptionError(`The 'lambda' option of train must be a number in (0, ∞) under --convention ${convention} (${conv.fromSeed}: ${conv.symbol} = 0 would be an infinite penalty). Got 0 instead. For no penalty use --convention seed --lambda 0.`);
+  }
   const coefficients = penaltyCoefficients(convention, o.lambda, { m, batchSize, lr, optimizer: optimizerName });
   const optimizer: OptimizerSpec = { name: optimizerName, momentum: o.momentum };
 
