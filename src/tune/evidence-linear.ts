@@ -1,6 +1,6 @@
 /** Evidence (type-II maximum likelihood) choice of λ for Bayesian linear regression, MacKay's updates on one eigendecomposition. */
 
-import { InvalidOptionError, invalidNumber } from '../errors.js';
+import { InvalidOptionError, invalidNumber, L2labError } from '../errors.js';
 import { centeredSpectrum, type CenteredSpectrum } from '../linalg/centered-spectrum.js';
 import { checkDesign, checkTargets } from '../linalg/design.js';
 import { logSpace } from '../linalg/log-space.js';
@@ -10,6 +10,14 @@ import { defaultRidgeLambdas } from './ridge.js';
 export interface EvidenceLinearOptions {
   /** Fit a flat-prior intercept by centering X and y first (default `true`, as scikit-learn BayesianRidge). */
   fitIntercept?: boolean;
+  /**
+   * With an intercept, integrate it out exactly under a flat prior instead of following
+   * scikit-learn's convention (default `false`). scikit-learn BayesianRidge centers X and y and then
+   * counts N = n observations; the exact marginal p(y | α, β) = ∫ p(y | w, b) p(w) db dw has N = n − 1
+   * (one direction of y is spent on b) and an extra −½·ln n. The two give different λ, and only the
+   * exact one has a finite optimum when the centered design can interpolate y (n ≤ d).
+   */
+  marginalizeIntercept?: boolean;
   /** Maximum number of MacKay updates, an integer in [1, ∞) (default 1000; each costs O(rank)). */
   maxIter?: number;
   /** Stop when α and β both change by less than `tol` relatively in one update, in (0, 1) (default 1e-12). */
@@ -28,7 +36,7 @@ export interface EvidenceLinearOptions {
 /** The profile log evidence max_β log p(y | α = λβ, β) along a λ grid, for plotting. */
 export interface EvidenceCurve {
   lambdas: number[];
-  /** Log evidence at (α, β) = (λ·β̂(λ), β̂(λ)), β̂(λ) = N / (‖y − Xw_λ‖² + λ‖w_λ‖²) maximizing it for that λ. */
+  /** Log evidence at (α, β) = (λ·β̂(λ), β̂(λ)), β̂(λ) = N / (‖y − Xw_λ‖² + λ‖w_λ‖²) maximizing it for that λ (N = n, or n − 1 with `marginalizeIntercept`). */
   logEvidence: Float64Array;
   /** The profiled noise precision β̂(λ). */
   beta: Float64Array;
@@ -89,16 +97,28 @@ function ridgeStats(sp: CenteredSpectrum, lambda: number): { w2: number; rss: nu
  *
  *     (d/2)·ln α + (N/2)·ln β − (β/2)‖y − Xm‖² − (α/2)‖m‖² − ½·ln|αI + βXᵀX| − (N/2)·ln 2π
  *
- * m the posterior mean (ridge at λ = α/β). With an intercept, X and y are centered and N stays the
- * number of samples — scikit-learn BayesianRidge's `scores_` convention (an exact flat-prior
- * marginalization of the intercept would use N − 1 and add −½·ln(βN) + ½·ln 2π).
+ * m the posterior mean (ridge at λ = α/β). With an intercept, X and y are centered and, by default,
+ * N stays the number of samples n — scikit-learn BayesianRidge's `scores_` convention. With
+ * `marginalizeIntercept`, the intercept is integrated out under a flat prior (density 1): N = n − 1
+ * and the value gains −½·ln n, which makes it the exact ln ∫∫ p(y | w, b)·p(w) dw db.
  */
-export function linearLogEvidence(sp: CenteredSpectrum, alpha: number, beta: number): number {
+export function linearLogEvidence(sp: CenteredSpectrum, alpha: number, beta: number, marginalizeIntercept = false): number {
   const { w2, rss } = ridgeStats(sp, alpha / beta);
   let logDet = (sp.d - sp.rank) * Math.log(alpha);
   for (let k = 0; k < sp.rank; k++) logDet += Math.log(alpha + beta * sp.eigenvalues[k]);
-  const N = sp.n;
-  return 0.5 * (sp.d * Math.log(alpha) + N * Math.log(beta) - beta * rss - alpha * w2 - logDet - N * Math.log(2 * Math.PI));
+  const exact = marginalizeIntercept && sp.fitIntercept;
+  const N = exact ? sp.n - 1 : sp.n;
+  return 0.5 * (sp.d * Math.log(alpha) + N * Math.log(beta) - beta * rss - alpha * w2 - logDet - N * Math.log(2 * Math.PI) - (exact ? Math.log(sp.n) : 0));
+}
+
+function noOptimum(detail: string, suggestMarginalize: boolean): L2labError {
+  return new L2labError(
+    'DIVERGED',
+    `evidenceLinear: the evidence has no finite maximum for this data (${detail}). ` +
+      (suggestMarginalize
+        ? "With n ≤ d the centered design can fit y exactly under scikit-learn's N = n convention: pass marginalizeIntercept: true, or use ridgePath (cross-validation)."
+        : 'The targets are constant or fitted exactly: use ridgePath (cross-validation) instead.'),
+  );
 }
 
 function positive(v: number | undefined, name: string, fallback: number): number {
@@ -160,19 +180,22 @@ export function evidenceLinear(
   let alpha = positive(options.alphaInit, 'alphaInit', 1);
   let beta = positive(options.betaInit, 'betaInit', 1 / (yVar + 2 ** -52));
 
+  const marginalizeIntercept = options.marginalizeIntercept ?? false;
+  if (typeof marginalizeIntercept !== 'boolean') {
+    throw new InvalidOptionError(`The 'marginalizeIntercept' option of ${owner} must be a boolean. Got ${String(marginalizeIntercept)} instead.`);
+  }
+  // Observations left for the noise once the intercept is integrated out (Bishop eq. 3.95's N).
+  const nEff = fitIntercept && marginalizeIntercept ? n - 1 : n;
   let iterations = 0;
   let converged = false;
   while (iterations < maxIter) {
     const { w2, rss, gamma } = ridgeStats(sp, alpha / beta);
     // Bishop eqs. 3.92 and 3.95. A perfect fit (rss = 0) or w = 0 has no finite optimum.
     const alphaNew = gamma / w2;
-    const betaNew = (n - gamma) / rss;
+    const betaNew = (nEff - gamma) / rss;
     iterations++;
     if (!(Number.isFinite(alphaNew) && alphaNew > 0 && Number.isFinite(betaNew) && betaNew > 0)) {
-      throw new InvalidOptionError(
-        `evidenceLinear: the evidence has no finite maximum for this data (‖w‖² = ${w2}, residual sum of squares = ${rss}); ` +
-          'the targets are constant or fitted exactly — use ridgePath (cross-validation) instead.',
-      );
+      throw noOptimum(`‖w‖² = ${w2}, residual sum of squares = ${rss}`, fitIntercept && !marginalizeIntercept);
     }
     const change = Math.max(Math.abs(alphaNew - alpha) / alpha, Math.abs(betaNew - beta) / beta);
     alpha = alphaNew;
@@ -184,7 +207,14 @@ export function evidenceLinear(
   }
 
   const lambda = alpha / beta;
-  const { gamma } = ridgeStats(sp, lambda);
+  const { gamma, rss: rssFinal } = ridgeStats(sp, lambda);
+  let yNorm2 = 0;
+  for (let i = 0; i < n; i++) yNorm2 += sp.yc[i] * sp.yc[i];
+  // β → ∞, λ → 0: the design interpolates y and the evidence grows without bound (sklearn then
+  // stops wherever its coefficient tolerance is met, with an arbitrary tiny λ).
+  if (rssFinal <= 1e-14 * yNorm2) {
+    throw noOptimum(`the fit interpolates y at λ = ${lambda.toExponential(3)} (γ = ${gamma.toFixed(3)}, rank ${sp.rank})`, fitIntercept && !marginalizeIntercept);
+  }
   const coef = new Float64Array(d);
   for (let k = 0; k < sp.rank; k++) {
     const c = (Math.sqrt(sp.eigenvalues[k]) / (sp.eigenvalues[k] + lambda)) * sp.uty[k];
@@ -210,15 +240,15 @@ export function evidenceLinear(
   };
   grid.forEach((lam, l) => {
     const s = ridgeStats(sp, lam);
-    const b = n / (s.rss + lam * s.w2);
+    const b = nEff / (s.rss + lam * s.w2);
     curve.beta[l] = b;
     curve.gamma[l] = s.gamma;
-    curve.logEvidence[l] = linearLogEvidence(sp, lam * b, b);
+    curve.logEvidence[l] = linearLogEvidence(sp, lam * b, b, marginalizeIntercept);
   });
 
   return {
     n, d, fitIntercept, alpha, beta, lambda, gamma,
-    logEvidence: linearLogEvidence(sp, alpha, beta),
+    logEvidence: linearLogEvidence(sp, alpha, beta, marginalizeIntercept),
     coef, intercept, iterations, converged, curve,
     eigenvalues: sp.eigenvalues, method: sp.method,
     timing: { decompositionMs: sp.decompositionMs, totalMs: performance.now() - t0 },

@@ -100,6 +100,57 @@ test('log evidence equals ln N(yc | 0, β⁻¹I + α⁻¹XcXcᵀ) computed direc
   }
 });
 
+test('marginalizeIntercept: the log evidence is the exact ln ∫∫ N(y | Xw + b, β⁻¹I)·N(w | 0, α⁻¹I) dw db with raw X', () => {
+  for (const [n, d] of [[30, 4], [12, 20]]) {
+    const { x, y } = synthetic(n, d, 3 * n + d);
+    const sp = centeredSpectrum(x, y, n, d, true);
+    for (const [alpha, beta] of [[0.3, 2], [5, 0.1]]) {
+      // y | b ~ N(b·1, Σ), Σ = β⁻¹I + α⁻¹XXᵀ (uncentered X); integrate b against a flat prior.
+      const cov = new Float64Array(n * n);
+      for (let i = 0; i < n; i++) {
+        for (let k = 0; k < n; k++) {
+          let s = 0;
+          for (let j = 0; j < d; j++) s += x[i * d + j] * x[k * d + j];
+          cov[i * n + k] = s / alpha + (i === k ? 1 / beta : 0);
+        }
+      }
+      const l = cholesky(cov, n);
+      assert.ok(l);
+      const sy = choleskySolve(l, n, y);
+      const s1 = choleskySolve(l, n, new Float64Array(n).fill(1));
+      let yy = 0;
+      let oy = 0;
+      let oo = 0;
+      for (let i = 0; i < n; i++) {
+        yy += y[i] * sy[i];
+        oy += sy[i];
+        oo += s1[i];
+      }
+      const direct = -0.5 * (n * Math.log(2 * Math.PI) + choleskyLogDet(l, n) + yy - (oy * oy) / oo) + 0.5 * Math.log((2 * Math.PI) / oo);
+      const ours = linearLogEvidence(sp, alpha, beta, true);
+      assert.ok(Math.abs(ours - direct) < 1e-9 * Math.abs(direct), `n=${n} d=${d}: ${ours} vs ${direct}`);
+    }
+  }
+});
+
+test('n < d with an intercept: scikit-learn\'s convention has no finite optimum (reported), the exact marginal has one', () => {
+  const n = 40;
+  const d = 120;
+  const rng = new Rng(7);
+  const x = new Float64Array(n * d).map((_, i) => rng.normal() * (1 + (i % d) / 10) + 3);
+  const w = Array.from({ length: d }, (_, j) => (j < 10 ? rng.normal() : 0));
+  const y = new Float64Array(n).map((_, i) => 5 + w.reduce((s, wj, j) => s + wj * x[i * d + j], 0) + rng.normal());
+  assert.throws(() => evidenceLinear(x, y), (e: unknown) => e instanceof L2labError && e.code === 'DIVERGED' && /marginalizeIntercept: true/.test(e.message));
+  const ev = evidenceLinear(x, y, { marginalizeIntercept: true });
+  assert.ok(ev.converged);
+  assert.ok(ev.gamma > 1 && ev.gamma < n - 2, `γ = ${ev.gamma}`);
+  // Fixed point of the exact convention: β = (n − 1 − γ)/‖r‖².
+  const path = ridgePath(x, y, [ev.lambda]);
+  assert.ok(rel(ev.beta, (n - 1 - ev.gamma) / (path.trainMse[0] * n)) < 1e-9);
+  ev.curve.logEvidence.forEach((v) => assert.ok(v <= ev.logEvidence + 1e-9));
+  console.log(`wide n=${n} < d=${d}, exact intercept marginalization: λ = ${ev.lambda.toPrecision(6)}, γ = ${ev.gamma.toFixed(3)}, ln Z = ${ev.logEvidence.toFixed(4)}`);
+});
+
 test('the fixed point satisfies MacKay\'s equations and maximizes the log-evidence curve', () => {
   const { x, y } = synthetic(80, 6, 5);
   const ev = evidenceLinear(x, y);
@@ -140,7 +191,8 @@ test('evidenceLinear reports options and degenerate data with stable codes', () 
   assert.equal(code(() => evidenceLinear(x, y, { maxIter: 0 })), 'INVALID_OPTION');
   assert.equal(code(() => evidenceLinear(x, y, { tol: 2 })), 'INVALID_OPTION');
   assert.equal(code(() => evidenceLinear(x, y, { lambdas: [1, -2] })), 'INVALID_OPTION');
-  assert.equal(code(() => evidenceLinear(x, new Float64Array(10).fill(3))), 'INVALID_OPTION');
+  assert.equal(code(() => evidenceLinear(x, new Float64Array(10).fill(3))), 'DIVERGED');
+  assert.equal(code(() => evidenceLinear(x, y, { marginalizeIntercept: 1 as unknown as boolean })), 'INVALID_OPTION');
   assert.equal(code(() => evidenceLinear(x, y.subarray(0, 7))), 'SHAPE_MISMATCH');
   const few = evidenceLinear(x, y, { maxIter: 1 });
   assert.equal(few.iterations, 1);
