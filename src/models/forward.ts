@@ -8,7 +8,7 @@ export interface LayerParams {
   b: Value;
 }
 
-function activate(kind: Activation, x: Value): Value {
+export function activate(kind: Activation, x: Value): Value {
   switch (kind) {
     case 'relu':
       return op.relu(x);

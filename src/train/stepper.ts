@@ -66,6 +66,13 @@ export class Stepper {
     return new Stepper(spec, session, params, state, coeffs);
   }
 
+  /** Changes the penalty coefficients from the next run on (evidence-based λ updates during training). */
+  setPenalty(l2: number[], decay: number[]): void {
+    const memberDims = this.spec.population === undefined ? [] : [this.spec.population];
+    this.coeffs.l2 = tensor(floatArray(this.spec.dtype, l2), memberDims);
+    this.coeffs.decay = tensor(floatArray(this.spec.dtype, decay), memberDims);
+  }
+
   async run(inputs: StepInputs): Promise<StepOutputs> {
     const { spec } = this;
     const K = spec.population;

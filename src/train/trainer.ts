@@ -72,6 +72,12 @@ export interface TrainOptions {
   /** Run members as one population graph (K-leading tensors) rather than one after another. Default: K > 1. */
   population?: boolean;
   onEpoch?: (epoch: number, records: EpochRecord[]) => void;
+  /**
+   * Called after each epoch's evaluation with the current parameters ([member][param]); returning
+   * coefficients replaces the members' penalties from then on (how the evidence strategy re-estimates
+   * λ during one run). Their `penalty` in later records uses the new coefficients.
+   */
+  adjustPenalty?: (epoch: number, params: Float64Array[][]) => Promise<PenaltyCoefficients[] | undefined>;
 }
 
 export interface EpochRecord {
@@ -205,10 +211,10 @@ export async function train(rows: TrainingRows, validation: TrainingRows | undef
       : validation
         ? await evaluator.metrics(stepper.parameterTensors(), validation)
         : o.members.map(() => undefined);
-    const recs = o.members.map((m, k): EpochRecord => {
+    const recs = o.members.map((_, k): EpochRecord => {
       const sumSq = sumSquares(o.arch, params[k], penalizeBiases);
       const data = trainMetrics[k]?.loss ?? running[k];
-      const penalty = ((m.penalty.coupled + m.penalty.decoupled) / 2) * sumSq;
+      const penalty = ((penalties[k].coupled + penalties[k].decoupled) / 2) * sumSq;
       const rec: EpochRecord = { epoch, data_loss: data, penalty, cost: data + penalty, sum_sq: sumSq };
       if (trainMetrics[k]?.accuracy !== undefined) rec.train_accuracy = trainMetrics[k]!.accuracy;
       const v = valMetrics[k];
@@ -246,7 +252,16 @@ export async function train(rows: TrainingRows, validation: TrainingRows | undef
     o.onEpoch?.(epoch, recs);
   };
 
+  const penalties = o.members.map((m) => m.penalty);
+  const adjust = async (epoch: number): Promise<void> => {
+    const next = await o.adjustPenalty?.(epoch, stepper.parameters());
+    if (!next) return;
+    next.forEach((p, k) => (penalties[k] = p));
+    stepper.setPenalty(next.map((p) => p.coupled), next.map((p) => p.decoupled));
+  };
+
   await record(0);
+  await adjust(0);
   const totalSteps = steps * o.epochs;
   for (let epoch = 1; epoch <= o.epochs && active.some(Boolean); epoch++) {
     const order = rng.permutation(rows.n);
@@ -280,7 +295,10 @@ export async function train(rows: TrainingRows, validation: TrainingRows | undef
       for (let k = 0; k < K; k++) if (active[k] || results[k].diverged?.epoch === epoch) sampleGrads += (B * trainCount[k]) / rows.n;
       if (!active.some(Boolean)) break;
     }
-    if (active.some(Boolean)) await record(epoch);
+    if (active.some(Boolean)) {
+      await record(epoch);
+      await adjust(epoch);
+    }
   }
 
   const finalParams = stepper.parameters();

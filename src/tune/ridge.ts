@@ -87,8 +87,8 @@ function checkLambdas(lambdas: readonly number[], owner: string): number[] {
  *
  * Mapping of the constant: this is l2lab's seed cost (1/m)·Σ ½(yᵢ − ŷᵢ)² + (λ/2m)·Σ wⱼ²
  * multiplied by 2m, so λ here = λ_seed = scikit-learn `Ridge(alpha=λ)` = `RidgeCV(alphas=[…λ…])`.
- * (Keras `l2(c)` on a mean-squared-error loss: c = λ/(2m); PyTorch coupled `weight_decay` on a
- * mean ½-squared-error loss: λ/m.)
+ * (Keras `l2(c)` with loss `'mse'` = mean (y − ŷ)², no ½: c = λ/m; PyTorch coupled `weight_decay`
+ * on a mean ½(y − ŷ)² loss: λ/m, on `MSELoss()` (no ½): 2λ/m.)
  *
  * Method (scikit-learn `_RidgeGCV`): center X and y (the intercept absorbs the means), decompose
  * XcᵀXc = V·diag(μ)·Vᵀ (d ≤ n) or XcXcᵀ = U·diag(μ)·Uᵀ (n < d) once, giving the thin SVD

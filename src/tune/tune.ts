@@ -6,6 +6,7 @@ import { DEFAULT_STORAGE } from '../study/index.js';
 import { evaluateParams } from '../train/fit.js';
 import { train } from '../train/trainer.js';
 import { oneStandardError } from './one-se.js';
+import { describeEdge, edgeOf } from './range.js';
 import type { Config } from './score.js';
 import { createSetup, type TuneDataOptions, type TuneSetup, type TuneTrainOptions } from './setup.js';
 import { StudyRun, type TrialPoint } from './study-run.js';
@@ -14,9 +15,10 @@ import { runSuccessiveHalving } from './strategy-sh.js';
 import { runBayes } from './strategy-bayes.js';
 import { runPath } from './strategy-path.js';
 import { runRidge } from './strategy-ridge.js';
+import { runEvidence, type EvidenceReport } from './strategy-evidence.js';
 
-export type StrategyName = 'grid' | 'sh' | 'bayes' | 'ridge' | 'path';
-export const STRATEGIES: readonly StrategyName[] = ['grid', 'sh', 'bayes', 'ridge', 'path'];
+export type StrategyName = 'grid' | 'sh' | 'bayes' | 'ridge' | 'path' | 'evidence';
+export const STRATEGIES: readonly StrategyName[] = ['grid', 'sh', 'bayes', 'ridge', 'path', 'evidence'];
 
 export interface TuneOptions extends TuneDataOptions, TuneTrainOptions {
   strategy: StrategyName;
@@ -72,6 +74,8 @@ export interface TuneResult {
   edge_warning?: string;
   /** Points of the validation curve at the best dropout (for plots). */
   curve: { lambda: number; valMean: number; valSe: number; trainMean?: number }[];
+  /** The evidence strategy's γ, log evidence curve and online re-estimates. */
+  evidence?: EvidenceReport;
 }
 
 /** What a strategy hands back to tune(). */
@@ -82,8 +86,9 @@ export interface StrategyOutcome {
   candidates?: TrialPoint[];
   rangeExtended: boolean;
   edgeWarning?: string;
-  /** Strategies with their own refit (ridge) give the test metrics directly. */
+  /** Strategies with their own refit (ridge, evidence) give the test metrics directly. */
   refit?: TuneResult['refit'];
+  evidence?: EvidenceReport;
 }
 
 export interface StrategyContext {
@@ -120,7 +125,7 @@ export async function tune(o: TuneOptions): Promise<TuneResult> {
   const run = await StudyRun.open(o.storage ?? DEFAULT_STORAGE, name, config);
   const ctx: StrategyContext = { setup, run, options: o, cost: { sampleGrads: 0, passes: 0, seconds: 0 } };
   try {
-    const outcome = await { grid: runGrid, sh: runSuccessiveHalving, bayes: runBayes, ridge: runRidge, path: runPath }[o.strategy](ctx);
+    const outcome = await { grid: runGrid, sh: runSuccessiveHalving, bayes: runBayes, ridge: runRidge, path: runPath, evidence: runEvidence }[o.strategy](ctx);
     const candidates = (outcome.candidates ?? outcome.points).filter((p) => p.state === 'COMPLETE');
     if (candidates.length === 0) throw new InvalidOptionError(`Every trial of study '${name}' failed (${outcome.points.map((p) => p.reason).filter(Boolean)[0] ?? 'no trial completed'}). Lower --lr or narrow the λ range.`);
     const best = candidates.reduce((a, b) => (b.mean < a.mean ? b : a));
@@ -129,6 +134,9 @@ export async function tune(o: TuneOptions): Promise<TuneResult> {
     const select = o.select ?? 'min';
     const chosen: Config = { lambda: select === '1se' ? choice.lambda1se : choice.lambdaMin, dropout: best.dropout };
     const refit = outcome.refit ?? (await refitAndTest(ctx, chosen));
+    // Strategies that do not extend their range still say when the best λ sits on its edge.
+    const edge = o.strategy === 'evidence' ? undefined : edgeOf(outcome.points.filter((p) => p.dropout === best.dropout), choice.lambdaMin);
+    const edgeWarning = outcome.edgeWarning ?? (edge ? describeEdge(edge, choice.lambdaMin, outcome.points.map((p) => p.lambda)) : undefined);
     const m = setup.train.n;
     return {
       strategy: o.strategy,
@@ -152,7 +160,8 @@ export async function tune(o: TuneOptions): Promise<TuneResult> {
       refit,
       cost: { sample_grads: Math.round(ctx.cost.sampleGrads), epochs: ctx.cost.sampleGrads / m, seconds: (performance.now() - t0) / 1000, passes: ctx.cost.passes },
       range_extended: outcome.rangeExtended,
-      ...(outcome.edgeWarning ? { edge_warning: outcome.edgeWarning } : {}),
+      ...(edgeWarning ? { edge_warning: edgeWarning } : {}),
+      ...(outcome.evidence ? { evidence: outcome.evidence } : {}),
       curve: sameDropout
         .sort((a, b) => a.lambda - b.lambda)
         .map((p) => ({ lambda: p.lambda, valMean: p.mean, valSe: Number.isFinite(p.se) ? p.se : 0, ...(Number.isFinite(p.trainMean) ? { trainMean: p.trainMean } : {}) })),

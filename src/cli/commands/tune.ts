@@ -154,6 +154,8 @@ Strategies (--strategy, default grid):
   bayes   Gaussian-process expected improvement over log λ (--trials 15)
   ridge   exact leave-one-out for every λ from one decomposition (--model linear)
   path    warm-started path from large λ down, k-fold CV (logistic, softmax, linear; --path-epochs 5)
+  evidence  λ from the Bayesian evidence in one run, no validation data (linear: exact; logistic,
+          softmax: Laplace at the MAP; MLP: online Laplace with K-FAC curvature)
 
   --dropout 0,0.2,0.5   tune dropout with λ (grid)
   --select min|1se      refit at λ_min (default) or at λ_1se, the largest λ within one SE
