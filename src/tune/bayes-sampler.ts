@@ -186,8 +186,10 @@ export class BayesSampler {
     const xs = observations.map((o) => o.x);
     const ys = observations.map((o) => (Number.isFinite(o.y) ? o.y : worst));
     const width = this.hi - this.lo;
-    // ℓ between 1/50 of the interval (a dip a few candidates wide) and twice it (a nearly straight trend).
-    const gp = new GaussianProcess({ lengthScaleBounds: [width / 50, 2 * width] }).fit(xs, ys);
+    // ℓ from 1/50 of the interval (a dip a few candidates wide) to half of it, with BoTorch's
+    // Gamma(3, 6) prior on ℓ/width: from 4 points on a near-straight stretch, maximum likelihood
+    // alone picks ℓ ≫ width and stops exploring (tuned on plateau–dip–rise validation curves).
+    const gp = new GaussianProcess({ lengthScaleBounds: [width / 50, width / 2], lengthScalePrior: { shape: 3, rate: 6, scale: width } }).fit(xs, ys);
     const xi = this.xi * gp.targetScale.std;
     const sorted = [...xs].sort((a, b) => a - b);
 
@@ -207,7 +209,12 @@ export class BayesSampler {
     return pick;
   }
 
-  /** True when `ei` (the best expected improvement, from {@link propose}) is below tol × the range of the finite observed y. Never true while they are all equal. */
+  /**
+   * True when `ei` (the best expected improvement, from {@link propose}) is below tol × the range
+   * of the finite observed y; never while they are all equal. The rule trusts the model: when the
+   * first points all miss a narrow dip, the model is confidently wrong and the rule can stop before
+   * finding it, so cap the number of trials too rather than relying on this alone.
+   */
   shouldStop(observations: readonly Observation[], ei: number): boolean {
     const ys = observations.map((o) => o.y).filter((y) => Number.isFinite(y));
     if (ys.length === 0) return false;

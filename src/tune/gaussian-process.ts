@@ -1,4 +1,4 @@
-/** A one-dimensional Gaussian process with a Matérn-5/2 kernel, hyperparameters by maximum marginal likelihood on a grid. */
+/** A one-dimensional Gaussian process with a Matérn-5/2 kernel, hyperparameters by maximum marginal likelihood (or a posteriori) on a grid. */
 
 import { InvalidOptionError, NotFittedError } from '../errors.js';
 import { cholesky, choleskyLogDet, choleskySolve } from '../linalg/cholesky.js';
@@ -25,6 +25,14 @@ export interface GaussianProcessOptions {
    */
   lengthScaleBounds?: readonly [number, number];
   /**
+   * A Gamma(shape, rate) prior on ℓ/scale, making the fit maximum a posteriori instead of maximum
+   * likelihood (default none). With few points the likelihood alone often picks a length scale so
+   * long that the model is confidently wrong between them; BoTorch's long-time default is
+   * Gamma(3, 6) on inputs scaled to [0, 1] (mode at a third of the domain), i.e.
+   * `{shape: 3, rate: 6, scale: domain width}`.
+   */
+  lengthScalePrior?: { shape: number; rate: number; scale: number };
+  /**
    * Fix the noise ratio g = noise variance / signal variance (≥ 0) instead of fitting it over
    * {1e-8, 1e-6, 1e-4, 1e-3, 1e-2, 0.03, 0.1, 0.3}.
    */
@@ -36,7 +44,7 @@ export interface GpHyperparameters {
   lengthScale: number;
   signalVariance: number;
   noiseVariance: number;
-  /** Log marginal likelihood of the standardized targets at these values (the quantity maximized). */
+  /** Log marginal likelihood of the standardized targets at these values (maximized, plus the log prior of ℓ if one is set). */
   logMarginalLikelihood: number;
 }
 
@@ -53,6 +61,8 @@ interface Factor {
   alpha0: Float64Array;
   signalVariance: number;
   lml: number;
+  /** lml + log prior(ℓ): what the grid search maximizes. */
+  objective: number;
 }
 
 /**
@@ -67,7 +77,8 @@ interface Factor {
  *
  *     log p(z | ℓ, g) = −(n/2)·log σ² − ½·log det A − n/2 − (n/2)·log 2π
  *
- * is maximized over a fixed grid of ℓ (48 log-spaced values within the bounds) and g (8 values):
+ * (plus the log density of ℓ under `lengthScalePrior`, if given) is maximized over a fixed grid of ℓ
+ * (48 log-spaced values within the bounds) and g (8 values):
  * deterministic and cheap for the few dozen points of a λ search. With fewer than 3 points the
  * likelihood cannot tell length scales apart, so ℓ is the geometric middle of its bounds and g = 1e-8.
  * Linear algebra is a float64 Cholesky factorization.
@@ -84,12 +95,15 @@ export class GaussianProcess {
   private yStd = 1;
 
   constructor(options: GaussianProcessOptions = {}) {
-    const { lengthScale, lengthScaleBounds, noiseRatio } = options;
+    const { lengthScale, lengthScaleBounds, lengthScalePrior, noiseRatio } = options;
     if (lengthScale !== undefined && !(Number.isFinite(lengthScale) && lengthScale > 0)) {
       throw new InvalidOptionError(`The 'lengthScale' option of GaussianProcess must be a number in (0, ∞). Got ${String(lengthScale)} instead.`);
     }
     if (lengthScaleBounds !== undefined && !(lengthScaleBounds[0] > 0 && lengthScaleBounds[1] > lengthScaleBounds[0] && Number.isFinite(lengthScaleBounds[1]))) {
       throw new InvalidOptionError(`The 'lengthScaleBounds' option of GaussianProcess must be [lo, hi] with 0 < lo < hi < ∞. Got ${JSON.stringify(lengthScaleBounds)} instead.`);
+    }
+    if (lengthScalePrior !== undefined && !(lengthScalePrior.shape > 0 && lengthScalePrior.rate > 0 && lengthScalePrior.scale > 0)) {
+      throw new InvalidOptionError(`The 'lengthScalePrior' option of GaussianProcess must be {shape, rate, scale}, each > 0, e.g. {shape: 3, rate: 6, scale: 1}. Got ${JSON.stringify(lengthScalePrior)} instead.`);
     }
     if (noiseRatio !== undefined && !(Number.isFinite(noiseRatio) && noiseRatio >= 0)) {
       throw new InvalidOptionError(`The 'noiseRatio' option of GaussianProcess must be a number in [0, ∞). Got ${String(noiseRatio)} instead.`);
@@ -125,13 +139,16 @@ export class GaussianProcess {
     const lengthScales = this.options.lengthScale !== undefined ? [this.options.lengthScale] : few ? [Math.sqrt(lo * hi)] : logSpace(lo, hi, LENGTH_SCALES);
     const noiseRatios = this.options.noiseRatio !== undefined ? [this.options.noiseRatio] : few ? [NOISE_RATIOS[0]] : NOISE_RATIOS;
 
+    const prior = this.options.lengthScalePrior;
     let best: Factor | null = null;
     for (const ell of lengthScales) {
+      // Gamma log density up to a constant: (shape − 1)·log u − rate·u with u = ℓ/scale.
+      const logPrior = prior === undefined ? 0 : (prior.shape - 1) * Math.log(ell / prior.scale) - prior.rate * (ell / prior.scale);
       for (const g of noiseRatios) {
         const f = factorize(xs, z, ell, g);
-        const P = (globalThis as any).__prior as ((l: number) => number) | undefined;
-        if (f !== null && P) f.lml += P(ell);
-        if (f !== null && (best === null || f.lml > best.lml)) best = f;
+        if (f === null) continue;
+        f.objective = f.lml + logPrior;
+        if (best === null || f.objective > best.objective) best = f;
       }
     }
     if (best === null) {
@@ -200,5 +217,5 @@ function factorize(x: Float64Array, z: Float64Array, lengthScale: number, noiseR
   // Floor σ²: all-equal targets (z = 0) would give log 0.
   const signalVariance = Math.max(quad / n, 1e-12);
   const lml = -0.5 * n * Math.log(signalVariance) - 0.5 * choleskyLogDet(l, n) - 0.5 * n * (1 + Math.log(2 * Math.PI));
-  return { lengthScale, noiseRatio, l, alpha0, signalVariance, lml };
+  return { lengthScale, noiseRatio, l, alpha0, signalVariance, lml, objective: lml };
 }
