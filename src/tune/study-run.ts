@@ -37,17 +37,18 @@ export class StudyRun {
   }
 
   /**
-   * Runs every unfinished trial among `trials` through `score` (all claimable ones in one call, so
-   * they can train as one population), finishing each as COMPLETE or FAIL. Waits for trials another
+   * Runs every unfinished trial among `trials` through `score` (up to `chunk` claimable ones per
+   * call, so they can train as one population), finishing each as COMPLETE or FAIL. Waits for trials another
    * live process holds. Returns the trials, all finished, re-read from storage.
    */
-  async run(trials: Trial[], score: (configs: Config[], claimed: Trial[]) => Promise<ConfigScore[]>, resultExtra?: (s: ConfigScore) => Record<string, Json>): Promise<Trial[]> {
+  async run(trials: Trial[], score: (configs: Config[], claimed: Trial[]) => Promise<ConfigScore[]>, resultExtra?: (s: ConfigScore) => Record<string, Json>, chunk = Infinity): Promise<Trial[]> {
     for (;;) {
       const current = await Promise.all(trials.map((t) => this.storage.getTrial(t.id)));
       const open = current.filter((t): t is Trial => t !== null && (t.state === 'WAITING' || t.state === 'RUNNING'));
       if (open.length === 0) return current as Trial[];
       const claimed: Trial[] = [];
       for (const t of open) {
+        if (claimed.length >= chunk) break;
         const c = await this.storage.claimTrial(this.study.id, { trialId: t.id });
         if (c) claimed.push(c);
       }

@@ -40,6 +40,8 @@ export interface TuneOptions extends TuneDataOptions, TuneTrainOptions {
   trials?: number;
   /** path: epochs per λ on the warm-started path. Default 5. */
   pathEpochs?: number;
+  /** Configurations per engine pass (each trains with all its folds as one population); finished passes are saved. Default: all. */
+  populationSize?: number;
   /** Study storage: a SQLite path or a postgres:// URL, or an open storage. Default ./l2lab.db. */
   storage?: string | StudyStorage;
   /** Study name. Default: strategy, data and model with a hash of the whole configuration. */

@@ -30,6 +30,7 @@ const OPTIONS = {
   'path-epochs': { type: 'string' },
   storage: { type: 'string' },
   study: { type: 'string' },
+  'population-size': { type: 'string' },
   convention: { type: 'string' },
   optimizer: { type: 'string' },
   momentum: { type: 'string' },
@@ -84,6 +85,7 @@ export function tuneOptionsFrom(v: ParsedValues): TuneOptions {
     trials: numberOption(v, 'trials', cmd, 'integers [1, ∞)'),
     pathEpochs: numberOption(v, 'path-epochs', cmd, 'integers [1, ∞)'),
     storage: stringOption(v, 'storage'),
+    populationSize: numberOption(v, 'population-size', cmd, 'integers [1, ∞)'),
     study: stringOption(v, 'study'),
     convention: convention as ConventionId | undefined,
     optimizer: stringOption(v, 'optimizer') as OptimizerName | undefined,
@@ -162,6 +164,7 @@ Strategies (--strategy, default grid):
   --no-extend           do not extend a log range whose best λ sits on its edge
   --storage PATH|URL    study store: SQLite file (default ./l2lab.db) or postgres://…
   --study NAME          study name (default: strategy-data-model-hash); re-running resumes it
+  --population-size N   λ configurations per engine pass (default: all); each finished pass is saved
   --test F              test fraction scored by the refit (default 0.2)
   --plot curve.svg      validation curve with ±SE bars, λ_min and λ_1se marked
   --json                one JSON object

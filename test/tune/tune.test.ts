@@ -1,0 +1,90 @@
+/** tune() end to end on real data: grid + CV/hold-out, 1-SE, range extension, divergence, resumption, every strategy. */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { tune, type TuneOptions } from '../../src/tune/tune.js';
+import { openStorage } from '../../src/study/index.js';
+
+const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'l2lab-tune-'));
+const storage = path.join(dir, 'studies.db');
+const wine: TuneOptions = { strategy: 'grid', data: 'wine', model: 'mlp:8', epochs: 8, lr: 0.05, optimizer: 'momentum', momentum: 0.9, batchSize: 16, storage, threads: 1 };
+
+test('grid with hold-out scores every λ, marks λ_min ≤ λ_1se, refits, and a re-run reuses every trial', async () => {
+  const o: TuneOptions = { ...wine, lambdas: [0.01, 0.1, 1, 10, 100], holdout: 0.25, study: 'wine-holdout', extend: false };
+  const r = await tune(o);
+  assert.equal(r.trials.length, 5);
+  assert.ok(r.trials.every((t) => t.state === 'COMPLETE' && t.cv_mean !== null));
+  assert.ok(r.lambda_1se >= r.best_lambda);
+  const best = r.trials.find((t) => t.lambda === r.best_lambda)!;
+  assert.ok(r.trials.every((t) => t.cv_mean! >= best.cv_mean!), 'λ_min has the smallest validation loss');
+  assert.ok(r.refit.test_accuracy! > 0.8, `refit accuracy ${r.refit.test_accuracy}`);
+  assert.ok(r.cost.sample_grads > 0 && r.cost.passes > 0);
+  const again = await tune(o);
+  assert.equal(again.cost.sample_grads, 0, 'nothing is trained twice');
+  assert.deepEqual(again.trials, r.trials);
+  assert.equal(again.best_lambda, r.best_lambda);
+});
+
+test('k-fold CV gives a standard error per λ and the 1-SE rule picks the largest λ within it', async () => {
+  const r = await tune({ ...wine, lambdas: [0.01, 1, 30], folds: 3, study: 'wine-cv', extend: false });
+  for (const t of r.trials) assert.ok(t.cv_se !== null && t.cv_se > 0, 'three folds give a spread');
+  const min = r.trials.find((t) => t.lambda === r.best_lambda)!;
+  const within = r.trials.filter((t) => t.cv_mean! <= min.cv_mean! + min.cv_se!).map((t) => t.lambda);
+  assert.equal(r.lambda_1se, Math.max(...within));
+});
+
+test('a log range whose best λ sits on its edge is extended until the optimum is interior', async () => {
+  // Ridge-like linear regression on diabetes: the best λ is ~10-20, far above this range.
+  const r = await tune({ strategy: 'grid', data: 'diabetes', model: 'linear', logRange: { lo: 1e-3, hi: 1e-1, n: 3 }, holdout: 0.25, epochs: 30, lr: 0.05, batchSize: 16, storage, study: 'diabetes-extend', threads: 1 });
+  assert.equal(r.range_extended, true);
+  const lambdas = r.trials.map((t) => t.lambda);
+  assert.ok(Math.max(...lambdas) > r.best_lambda, 'λ_min is no longer the largest λ tried');
+  assert.equal(r.edge_warning, undefined);
+  const fixed = await tune({ strategy: 'grid', data: 'diabetes', model: 'linear', logRange: { lo: 1e-3, hi: 1e-1, n: 3 }, holdout: 0.25, epochs: 30, lr: 0.05, batchSize: 16, storage, study: 'diabetes-no-extend', extend: false, threads: 1 });
+  assert.equal(fixed.range_extended, false);
+  assert.match(fixed.edge_warning ?? '', /largest λ tried/);
+});
+
+test('a diverging trial is FAIL with its reason and the study goes on', async () => {
+  const r = await tune({ ...wine, lr: 50, optimizer: 'sgd', momentum: undefined, lambdas: [0.01, 1], holdout: 0.25, study: 'wine-diverge', extend: false }).catch((e: Error) => e);
+  // With lr 50 every trial diverges: the error says so and names the fix.
+  assert.ok(r instanceof Error && /failed.*Lower --lr/.test(r.message), String(r));
+  const s = await openStorage(storage);
+  const study = await s.getStudy('wine-diverge');
+  const trials = await s.listTrials(study!.id);
+  await s.close();
+  assert.equal(trials.length, 2);
+  assert.ok(trials.every((t) => t.state === 'FAIL' && /diverged/.test(t.reason ?? '')));
+});
+
+test('successive halving keeps the best third per rung and costs less than the grid', async () => {
+  const grid = await tune({ ...wine, logRange: { lo: 1e-2, hi: 1e2, n: 9 }, holdout: 0.25, epochs: 9, study: 'wine-grid-9', extend: false });
+  const sh = await tune({ ...wine, strategy: 'sh', logRange: { lo: 1e-2, hi: 1e2, n: 9 }, holdout: 0.25, epochs: 9, study: 'wine-sh-9' });
+  const rungs = [0, 1, 2].map((k) => sh.trials.filter((t) => t.rung === k).length);
+  assert.deepEqual(rungs, [9, 3, 1]);
+  assert.ok(sh.cost.sample_grads < grid.cost.sample_grads / 2, `sh ${sh.cost.sample_grads} vs grid ${grid.cost.sample_grads}`);
+});
+
+test('Bayesian optimization, the warm path and the evidence each choose a λ on real data', async () => {
+  const bayes = await tune({ ...wine, strategy: 'bayes', logRange: { lo: 1e-2, hi: 1e2, n: 0 }, trials: 6, holdout: 0.25, study: 'wine-bayes' });
+  assert.ok(bayes.trials.length <= 6 && bayes.trials.length >= 4);
+  const pathR = await tune({ strategy: 'path', data: 'breast-cancer', model: 'logistic', folds: 3, epochs: 5, pathEpochs: 2, logRange: { lo: 1, hi: 1e4, n: 6 }, batchSize: 32, storage, study: 'bc-path', threads: 1 });
+  assert.equal(pathR.trials.length, 6);
+  assert.ok(pathR.refit.test_accuracy! > 0.9);
+  const ev = await tune({ ...wine, strategy: 'evidence', epochs: 10, study: 'wine-evidence' });
+  assert.ok(ev.evidence && ev.evidence.gamma > 0 && ev.evidence.gamma <= ev.evidence.weights);
+  assert.ok(ev.evidence.history.length > 0, 'λ was re-estimated during training');
+  assert.ok(ev.best_lambda > 0 && ev.refit.test_accuracy! > 0.8);
+});
+
+test('ridge and evidence on linear regression agree with their closed forms and need no training', async () => {
+  const ridge = await tune({ strategy: 'ridge', data: 'diabetes', model: 'linear', storage, study: 'diabetes-ridge' });
+  assert.equal(ridge.trials.length, 100);
+  assert.equal(ridge.cost.passes, 0);
+  const ev = await tune({ strategy: 'evidence', data: 'diabetes', model: 'linear', storage, study: 'diabetes-evidence' });
+  // Both put λ within a decade of each other on this well-posed problem.
+  assert.ok(Math.abs(Math.log10(ev.best_lambda / ridge.best_lambda)) < 1, `${ev.best_lambda} vs ${ridge.best_lambda}`);
+  assert.ok(ev.evidence!.gamma > 5 && ev.evidence!.gamma < 10);
+});
