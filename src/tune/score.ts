@@ -72,7 +72,8 @@ export async function scoreConfigs(setup: TuneSetup, configs: Config[], epochs: 
   for (const [dropout, indices] of byDropout) {
     const arch = setup.architecture(dropout);
     const perMember = countParams(arch).total * 4;
-    const chunk = usePopulation(arch) ? Math.max(1, Math.floor(MAX_MEMBERS_FLOATS / perMember / setup.folds.length)) : 1;
+    const stack = setup.stacking === 'auto' && usePopulation(arch);
+    const chunk = stack ? Math.max(1, Math.floor(MAX_MEMBERS_FLOATS / perMember / setup.folds.length)) : 1;
     for (let s = 0; s < indices.length; s += chunk) {
       const group = indices.slice(s, s + chunk);
       const members: MemberSpec[] = group.flatMap((i) =>
@@ -97,7 +98,7 @@ export async function scoreConfigs(setup: TuneSetup, configs: Config[], epochs: 
         threads: setup.threads,
         earlyStopping: setup.patience !== undefined ? { patience: setup.patience, restoreBest: true } : undefined,
         exactTrainLoss: false,
-        population: usePopulation(arch) && members.length > 1,
+        population: stack && members.length > 1,
       });
       addCost(cost, result);
       group.forEach((ci, g) => (scores[ci] = collect(configs[ci], result, g * setup.folds.length, setup.folds.length, setup.patience !== undefined)));

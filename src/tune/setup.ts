@@ -46,6 +46,8 @@ export interface TuneTrainOptions {
   init?: Initializer;
   penalizeBiases?: boolean;
   threads?: number;
+  /** Train a config's folds (and several configs) as one population: 'auto' by model size (default), or 'never'. */
+  stacking?: 'auto' | 'never';
 }
 
 /** A validation scheme: the training rows and validation rows of each fold (hold-out: one fold). */
@@ -69,6 +71,7 @@ export interface TuneSetup {
   init?: Initializer;
   penalizeBiases: boolean;
   threads?: number;
+  stacking: 'auto' | 'never';
   convention: ConventionId;
   /** The engine's per-weight coefficients for λ on a training set of m rows. */
   coefficients(lambda: number, m: number): PenaltyCoefficients;
@@ -124,6 +127,7 @@ export function createSetup(d: TuneDataOptions, t: TuneTrainOptions): TuneSetup 
     init: t.init,
     penalizeBiases: t.penalizeBiases ?? false,
     threads: t.threads,
+    stacking: t.stacking ?? 'auto',
     convention,
     coefficients,
     seed,

@@ -1,0 +1,90 @@
+/**
+ * `npm run bench:tune`: compute each λ-tuning strategy needs to find a λ whose validation loss is
+ * within 1% of the best found by exhaustive 5-fold grid search over a 25-point log grid (the ground
+ * truth), on mnist-10k with mlp:128 and on breast-cancer with mlp:16; plus grid as one population vs
+ * grid as separate runs (wall time), and the ridge path beside scikit-learn's RidgeCV.
+ * BENCH_QUICK=1 shrinks the MNIST problem (subset, fewer epochs) for a fast look.
+ */
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { loadDataset, subsample, subset } from '../src/data/index.js';
+import { logSpace } from '../src/tune/ridge.js';
+import { tune, type TuneOptions, type TuneResult } from '../src/tune/tune.js';
+
+const quick = process.env.BENCH_QUICK === '1';
+const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'l2lab-bench-tune-'));
+const storage = path.join(dir, 'bench.db');
+
+/** The grid's CV loss at λ, interpolated linearly in log λ between grid points. */
+function cvAt(grid: TuneResult, lambda: number): number {
+  const pts = grid.trials.filter((t) => t.cv_mean !== null).sort((a, b) => a.lambda - b.lambda);
+  if (lambda <= pts[0].lambda) return pts[0].cv_mean!;
+  for (let i = 1; i < pts.length; i++) {
+    if (lambda <= pts[i].lambda) {
+      const f = Math.log(lambda / pts[i - 1].lambda) / Math.log(pts[i].lambda / pts[i - 1].lambda);
+      return pts[i - 1].cv_mean! * (1 - f) + pts[i].cv_mean! * f;
+    }
+  }
+  return pts[pts.length - 1].cv_mean!;
+}
+
+interface Problem {
+  name: string;
+  base: Omit<TuneOptions, 'strategy'>;
+}
+
+async function compare(p: Problem): Promise<Record<string, unknown>> {
+  const range = { lo: 1e-3, hi: 1e3, n: 25 };
+  const grid = await tune({ ...p.base, strategy: 'grid', logRange: range, folds: 5, extend: false, study: `${p.name}-grid` });
+  const best = Math.min(...grid.trials.filter((t) => t.cv_mean !== null).map((t) => t.cv_mean!));
+  console.log(`${p.name}: 5-fold grid of 25 λ: λ_min ${grid.best_lambda.toPrecision(3)}, CV loss ${best.toFixed(4)}, ${grid.cost.sample_grads.toLocaleString('en-US')} sample gradients, ${grid.cost.seconds.toFixed(1)} s, test loss ${grid.refit.test_loss.toFixed(4)}`);
+  const rows: Record<string, unknown> = { grid_sample_grads: grid.cost.sample_grads, grid_seconds: grid.cost.seconds, grid_lambda: grid.best_lambda, grid_test_loss: grid.refit.test_loss };
+  const strategies: [string, TuneOptions][] = [
+    ['sh (hold-out 0.2)', { ...p.base, strategy: 'sh', logRange: { ...range, n: 27 }, holdout: 0.2, study: `${p.name}-sh` }],
+    ['bayes (hold-out 0.2, 10 trials)', { ...p.base, strategy: 'bayes', logRange: range, holdout: 0.2, trials: 10, study: `${p.name}-bayes` }],
+    ['grid (hold-out 0.2)', { ...p.base, strategy: 'grid', logRange: range, holdout: 0.2, extend: false, study: `${p.name}-grid-holdout` }],
+    ['evidence (one run)', { ...p.base, strategy: 'evidence', study: `${p.name}-evidence` }],
+  ];
+  for (const [label, o] of strategies) {
+    const r = await tune(o);
+    const loss = cvAt(grid, r.best_lambda);
+    const within = loss <= best * 1.01;
+    const share = r.cost.sample_grads / grid.cost.sample_grads;
+    console.log(`  ${label.padEnd(32)} λ ${r.best_lambda.toPrecision(3).padStart(9)}  grid-CV loss there ${loss.toFixed(4)} (${within ? 'within 1%' : `${((100 * (loss - best)) / best).toFixed(1)}% worse`})  compute ${(100 * share).toFixed(1)}% of the grid's  test loss ${r.refit.test_loss.toFixed(4)}  ${r.cost.seconds.toFixed(1)} s`);
+    rows[label] = { lambda: r.best_lambda, cv_loss_at_lambda: loss, within_1pct: within, compute_share: share, test_loss: r.refit.test_loss, seconds: r.cost.seconds };
+  }
+  return rows;
+}
+
+const mnist = loadDataset('mnist-10k');
+const mnistData = quick ? subset(mnist, subsample(mnist, 2000, { seed: 0 })) : mnist;
+const problems: Problem[] = [
+  { name: 'breast-cancer', base: { data: 'breast-cancer', model: 'mlp:16', epochs: 30, lr: 0.05, optimizer: 'momentum', momentum: 0.9, batchSize: 32, storage } },
+  { name: 'mnist-10k', base: { data: mnistData, model: 'mlp:128', epochs: quick ? 5 : 15, lr: 0.05, optimizer: 'momentum', momentum: 0.9, batchSize: 64, storage } },
+];
+const summary: Record<string, unknown> = {};
+for (const p of problems) summary[p.name] = await compare(p);
+
+// Grid as one population vs the same grid as separate runs (wall time), on a smaller grid.
+const small = { data: 'breast-cancer', model: 'mlp:16', epochs: 30, lr: 0.05, optimizer: 'momentum' as const, momentum: 0.9, batchSize: 32, storage, logRange: { lo: 1e-2, hi: 1e2, n: 9 }, folds: 5, extend: false };
+const stacked = await tune({ ...small, strategy: 'grid', study: 'stack-on' });
+const separate = await tune({ ...small, strategy: 'grid', study: 'stack-off', stacking: 'never' });
+console.log(`grid 9 λ × 5 folds, breast-cancer mlp:16: one population ${stacked.cost.seconds.toFixed(1)} s (${stacked.cost.passes} passes) vs separate runs ${separate.cost.seconds.toFixed(1)} s (${separate.cost.passes} passes): ×${(separate.cost.seconds / stacked.cost.seconds).toFixed(1)}`);
+summary.population_speedup = separate.cost.seconds / stacked.cost.seconds;
+
+// Ridge path over 100 λ beside scikit-learn's RidgeCV on the same data.
+const diabetes = path.join(dir, 'diabetes.csv');
+fs.copyFileSync(path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../data/diabetes.csv'), diabetes);
+const lambdas = logSpace(1e-3, 1e4, 100);
+const ridge = await tune({ strategy: 'ridge', data: diabetes, model: 'linear', lambdas, storage, study: 'ridge', test: 0, scaling: 'off' });
+const t0 = performance.now();
+const sk = spawnSync('/usr/bin/python3', [path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../shared/ref/sklearn_ridge_cv.py'), diabetes, '--target', 'target', '--alphas', lambdas.join(',')], { encoding: 'utf8' });
+const skSeconds = (performance.now() - t0) / 1000;
+if (sk.status === 0) {
+  console.log(`ridge path, 100 λ on diabetes: l2lab ${ridge.scheme}; scikit-learn RidgeCV process ${skSeconds.toFixed(2)} s (including Python start-up)`);
+  summary.ridge = { l2lab_scheme: ridge.scheme, sklearn_process_seconds: skSeconds, lambda: ridge.best_lambda, sklearn_lambda: JSON.parse(sk.stdout).best_alpha };
+}
+console.log(JSON.stringify(summary));
