@@ -5,10 +5,12 @@ import { parseCommandArgs, type Command } from './command.js';
 
 /** Each command loads only when called, so `l2lab convert` never pays for ONNX Runtime start-up. */
 const COMMANDS: Record<string, () => Promise<{ command: Command }>> = {
+  atlas: () => import('./commands/atlas.js'),
   convert: () => import('./commands/convert.js'),
   datasets: () => import('./commands/datasets.js'),
   demo: () => import('./commands/demo.js'),
   evaluate: () => import('./commands/evaluate.js'),
+  inspect: () => import('./commands/inspect.js'),
   show: () => import('./commands/show.js'),
   studies: () => import('./commands/studies.js'),
   train: () => import('./commands/train.js'),

@@ -1,0 +1,101 @@
+/** `l2lab atlas SPEC.json`: tune every cell of an atlas spec (resuming what the store holds), then write the report. */
+import { analyzeAtlas, loadAtlasSpec, nominalGridCost, planAtlas, runAtlas, writeAtlasReport, type CellEvent, type StrategyOutcomeRecord } from '../../atlas/index.js';
+import { InvalidOptionError } from '../../errors.js';
+import { numberOption, stringOption, type Command } from '../command.js';
+import { fmt, table } from '../format.js';
+
+const OPTIONS = {
+  storage: { type: 'string' },
+  out: { type: 'string' },
+  plan: { type: 'boolean' },
+  'report-only': { type: 'boolean' },
+  'retry-failed': { type: 'boolean' },
+  threads: { type: 'string' },
+  quiet: { type: 'boolean' },
+  json: { type: 'boolean' },
+} as const;
+
+function short(r: StrategyOutcomeRecord | undefined): string {
+  if (!r) return '';
+  if (r.status === 'done') return `${r.strategy} λ=${fmt(r.best_lambda ?? NaN, 3)} test ${fmt(r.test_loss ?? NaN, 4)}`;
+  return `${r.strategy} ${r.status}`;
+}
+
+function progressLine(e: CellEvent): string {
+  const src = Object.values(e.sources).every((s) => s === 'store') ? ' (from the store)' : '';
+  return `[${e.index + 1}/${e.total}] ${e.cell.id} (P=${e.cell.params.toLocaleString('en-US')})  ${Object.values(e.results).map(short).join(' · ')}  ${e.seconds.toFixed(1)} s${src}`;
+}
+
+export const command: Command = {
+  name: 'atlas',
+  summary: 'measure the best λ over datasets × models × m × seeds, fit heuristics, compare strategies, write an HTML report',
+  options: OPTIONS,
+  help: `Usage: l2lab atlas SPEC.json [options]
+
+Tunes every cell (dataset × model × training-set size m × seed) of the spec by each of its
+strategies (grid-CV is the reference; evidence and sh are compared against it), keeping every trial
+and each cell's summary in the study store, then writes index.html, CSVs and atlas.json to the
+output directory. Re-running the same command resumes: finished cells are read back, not retrained.
+Specs: atlas/smoke.json (seconds), atlas/default.json (about an hour on 2 cores), atlas/large.json.
+See docs/atlas.md for the spec format.
+
+Options:
+  --storage PATH     study store (SQLite path or postgres:// URL)   default: the spec's "storage"
+  --out DIR          report directory                                default: the spec's "out"
+  --plan             list the cells (parameters, nominal grid cost) and exit without training
+  --report-only      write the report from what the store holds; train nothing
+  --retry-failed     re-run (cell, strategy) pairs stored as failed
+  --threads N        engine threads per training run                 default: the spec's, else ONNX Runtime's
+  --quiet            no per-cell progress lines
+  --json             print the analysis summary as JSON at the end`,
+  async run(values, positionals) {
+    if (positionals.length !== 1) throw new InvalidOptionError(`'l2lab atlas' takes one spec file, e.g. 'l2lab atlas atlas/smoke.json'. Got ${positionals.length === 0 ? 'none' : positionals.join(' ')}.`);
+    const spec = loadAtlasSpec(positionals[0]);
+    const storage = stringOption(values, 'storage') ?? spec.storage;
+    const out = stringOption(values, 'out') ?? spec.out;
+    const threads = numberOption(values, 'threads', 'atlas', 'integers [1, cores]');
+    if (values.plan === true) {
+      const { cells } = planAtlas(spec);
+      const rows = cells.map((c) => [c.id, c.params.toLocaleString('en-US'), String(c.units), String(c.testRows), 'folds' in c.validation ? `${c.validation.folds}-fold` : `holdout ${c.validation.holdout}`, nominalGridCost(c).toLocaleString('en-US')]);
+      console.log(table(['cell', 'params', 'units', 'test rows', 'scheme', 'grid sample grads'], rows));
+      const total = cells.reduce((s, c) => s + nominalGridCost(c), 0);
+      const work = cells.reduce((s, c) => s + nominalGridCost(c) * c.params, 0);
+      console.log(`\n${cells.length} cells × ${spec.strategies.length} strategies (${spec.strategies.map((s) => s.name).join(', ')}); grid-CV alone: ${total.toLocaleString('en-US')} sample gradients, ${work.toExponential(2)} sample-gradient × parameter.`);
+      return 0;
+    }
+    const quiet = values.quiet === true;
+    const run = await runAtlas(spec, {
+      storage,
+      threads,
+      compute: values['report-only'] !== true,
+      retryFailed: values['retry-failed'] === true,
+      onStrategyStart: quiet ? undefined : (e) => process.stderr.write(`[${e.index + 1}/${e.total}] ${e.cell.id}: ${e.strategy}…\n`),
+      onCell: quiet ? undefined : (e) => console.log(progressLine(e)),
+    });
+    const analysis = analyzeAtlas(run);
+    const files = await writeAtlasReport(run, analysis, out);
+    const missing = run.cells.flatMap((c) => Object.values(c.results)).filter((r) => r && (r.status === 'unavailable' || r.status === 'missing'));
+    if (values.json === true) {
+      console.log(
+        JSON.stringify(
+          {
+            report: files.html,
+            complete: run.complete,
+            cells: run.cells.length,
+            heuristics: analysis.heuristics.map((h) => ({ id: h.heuristic.id, reading: h.reading, loso_within2: h.bySetting.within2, lodo_within2: h.byDataset.within2 })),
+            comparisons: analysis.comparisons.map((c) => ({ strategy: c.candidate, compared: c.compared, both_ok: c.bothOk, failures: c.failures.map((f) => ({ cell: f.cell, reasons: f.reasons })) })),
+          },
+          null,
+          2,
+        ),
+      );
+    } else {
+      const best = analysis.heuristics[0];
+      console.log(`\nreport: ${files.html} (CSV and atlas.json beside it)`);
+      if (best) console.log(`best heuristic on held-out settings: ${best.heuristic.name}: ${best.reading}, ${best.bySetting.within2 === null ? 'not testable' : `${(100 * best.bySetting.within2).toFixed(0)}% within ×2`}`);
+      for (const c of analysis.comparisons) console.log(`${c.candidate} vs ${c.reference}: both targets met on ${c.bothOk} of ${c.rows.length} cells`);
+      if (missing.length) console.log(`incomplete: ${missing.length} (cell, strategy) outcomes missing or unavailable (${[...new Set(missing.map((r) => r!.strategy))].join(', ')}); re-run to fill them in.`);
+    }
+    return 0;
+  },
+};

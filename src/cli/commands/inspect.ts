@@ -1,0 +1,212 @@
+/** `l2lab inspect`: what a λ means for a model and dataset before training — penalty vs data loss at init, decay, conventions, a starting range. */
+import { CONVENTION_IDS, getConvention, type ConventionId } from '../../conventions/index.js';
+import { InvalidOptionError } from '../../errors.js';
+import { inspect, type InspectOptions, type InspectReport } from '../../explain/inspect.js';
+import { ACTIVATIONS, type Activation } from '../../models/architecture.js';
+import { INITIALIZERS, type Initializer } from '../../models/init.js';
+import { OPTIMIZERS, type OptimizerName } from '../../train/optimizer.js';
+import { numberOption, requireOption, stringOption, type Command, type ParsedValues } from '../command.js';
+import { table } from '../format.js';
+
+const help = `Usage: l2lab inspect --model M --data D --lambda X [options]
+
+Explains λ before any training: the penalty expected at initialization (from the initializer's
+variance, E‖W‖² = Σ fan_in·fan_out·Var) next to the one measured on the seeded initialization
+'l2lab train' starts from, and next to the initial data loss; each weight's penalty gradient λθ/m;
+the shrink per step 1 − ηλ/m and per epoch ≈ exp(−ηλ/B); the decay timescale B/(ηλ) epochs; λ in
+every convention; and a starting range for λ from the constant-timescale rule (a heuristic).
+
+  --data D            built-in name (l2lab datasets) or a .csv/.json/IDX path
+  --target COL        CSV target column (default: target)
+  --model M           linear | logistic | softmax | mlp:W1,W2,…
+  --lambda X          L2 constant in --convention's units, ≥ 0
+  --convention C      ${CONVENTION_IDS.join(' | ')} (default: seed)
+  --activation A      ${ACTIVATIONS.join(' | ')} (default: relu)
+  --init I            ${INITIALIZERS.join(' | ')} (default: he for relu/gelu, glorot otherwise)
+  --optimizer O       ${OPTIMIZERS.join(' | ')} (default: sgd): how the penalty decays the weights
+  --momentum μ        for momentum/nesterov (default: 0.9)
+  --lr η              learning rate (default: 0.1; 0.001 for adam/adamw)
+  --batch-size B      minibatch size (default: min(128, m))
+  --epochs T          planned training length, for the suggested range (default: 20)
+  --seed S            split and initialization seed, as in 'l2lab train' (default: 0)
+  --penalize-biases   include biases in the penalty (default: off)
+  --validation F      validation fraction (default: 0.1); --test F  test fraction (default: 0.2)
+  --measure-limit N   skip the measured initialization above N parameters (default: 10000000)
+  --threads N         ONNX Runtime threads (default: all cores)
+  --json              print one JSON object instead of the report
+
+Example: l2lab inspect --data mnist-10k --model mlp:256 --lambda 5 --lr 0.05 --optimizer momentum --epochs 30`;
+
+/** Four significant digits; exponent form outside [0.001, 1e6). */
+function f(x: number | null | undefined): string {
+  if (x === null || x === undefined) return '—';
+  if (!Number.isFinite(x)) return String(x);
+  const a = Math.abs(x);
+  if (a !== 0 && (a < 1e-3 || a >= 1e6)) return x.toExponential(3).replace('e+', 'e');
+  return String(Number(x.toPrecision(4)));
+}
+
+/** Enough digits to show 1 − 1e-7 as 0.9999999 rather than 1. */
+function shrink(x: number | null): string {
+  if (x === null) return '—';
+  if (x >= 0.999 && x < 1) {
+    const digits = Math.min(15, Math.ceil(-Math.log10(1 - x)) + 3);
+    return x.toFixed(digits);
+  }
+  return f(x);
+}
+
+function int(n: number): string {
+  return n.toLocaleString('en-US');
+}
+
+function optionsFrom(v: ParsedValues): InspectOptions {
+  const activation = stringOption(v, 'activation');
+  if (activation !== undefined && !ACTIVATIONS.includes(activation as Activation)) throw new InvalidOptionError(`Unknown --activation '${activation}'. Use one of: ${ACTIVATIONS.join(', ')}.`);
+  const init = stringOption(v, 'init');
+  if (init !== undefined && !INITIALIZERS.includes(init as Initializer)) throw new InvalidOptionError(`Unknown --init '${init}'. Use one of: ${INITIALIZERS.join(', ')}.`);
+  const convention = stringOption(v, 'convention');
+  if (convention !== undefined && !CONVENTION_IDS.includes(convention as ConventionId)) throw new InvalidOptionError(`Unknown --convention '${convention}'. Use one of: ${CONVENTION_IDS.join(', ')}.`);
+  const optimizer = stringOption(v, 'optimizer');
+  if (optimizer !== undefined && !OPTIMIZERS.includes(optimizer as OptimizerName)) throw new InvalidOptionError(`Unknown --optimizer '${optimizer}'. Use one of: ${OPTIMIZERS.join(', ')}.`);
+  const lambda = numberOption(v, 'lambda', 'inspect', '[0, ∞)');
+  if (lambda === undefined) throw new InvalidOptionError(`'l2lab inspect' needs --lambda (e.g. --lambda 0.01). Run 'l2lab inspect --help' for an example.`);
+  return {
+    data: requireOption(v, 'data', 'inspect'),
+    target: stringOption(v, 'target'),
+    model: requireOption(v, 'model', 'inspect'),
+    activation: activation as Activation | undefined,
+    lambda,
+    convention: convention as ConventionId | undefined,
+    optimizer: optimizer as OptimizerName | undefined,
+    momentum: numberOption(v, 'momentum', 'inspect', '[0, 1)'),
+    lr: numberOption(v, 'lr', 'inspect', '(0, ∞)'),
+    batchSize: numberOption(v, 'batch-size', 'inspect', 'integers [1, m]'),
+    epochs: numberOption(v, 'epochs', 'inspect', 'integers [1, ∞)'),
+    init: init as Initializer | undefined,
+    seed: numberOption(v, 'seed', 'inspect'),
+    penalizeBiases: v['penalize-biases'] === true,
+    validation: numberOption(v, 'validation', 'inspect', '[0, 1)'),
+    test: numberOption(v, 'test', 'inspect', '[0, 1)'),
+    measureLimit: numberOption(v, 'measure-limit', 'inspect', '[0, ∞)'),
+    threads: numberOption(v, 'threads', 'inspect', 'integers [1, cores]'),
+  };
+}
+
+/** The human-readable report. */
+export function formatReport(r: InspectReport): string {
+  const conv = getConvention(r.convention);
+  const seed = r.convention === 'seed';
+  const lam = seed ? 'λ' : conv.symbol;
+  const rate = seed ? 'λ/m' : 'c';
+  const out: string[] = [];
+  const opt = r.momentum !== null ? `${r.optimizer}, μ = ${r.momentum}` : r.optimizer;
+  out.push(`${r.model} on ${r.dataset}: m = ${int(r.m)} training rows, B = ${r.batch_size}, η = ${f(r.lr)} (${opt}), ${r.init} init, seed ${r.seed}`);
+  out.push(
+    seed
+      ? `λ = ${f(r.lambda)} (seed): cost = (1/m)·Σ loss + (λ/2m)·Σθ² over the ${r.penalize_biases ? 'weights and biases' : 'weights (biases not penalized)'}`
+      : `${conv.symbol} = ${f(r.lambda)} (${r.convention}): per-weight coefficient c = ${conv.toRate ?? 'λ/m'} = ${f(r.penalty_gradient_coefficient)}, penalty shown as (c/2)·Σθ² = seed λ ${f(r.lambda_seed)}`,
+  );
+  out.push('');
+  out.push(`Parameters: ${int(r.params)} (${int(r.weights)} weights, ${int(r.biases)} biases); units: ${int(r.units)} (${int(r.hidden_units)} hidden + ${int(r.output_units)} output)`);
+  out.push(
+    table(
+      ['tensor', 'fan_in', 'fan_out', 'size', 'Var(θ)', 'E‖θ‖²', 'measured ‖θ‖²', `E penalty`, `${rate}·rms θ`],
+      r.layers.map((l) => [l.name + (l.penalized ? '' : ' (free)'), String(l.fan_in), String(l.fan_out), int(l.size), f(l.variance), f(l.expected_sum_sq), f(l.measured_sum_sq), f(l.expected_penalty), f(l.penalty_gradient_rms)]),
+    ),
+  );
+  out.push('');
+  out.push(`At initialization (expected over seeds; measured on seed ${r.seed}, as 'l2lab train' starts):`);
+  const pen = seed ? 'penalty (λ/2m)·Σθ²' : 'penalty (c/2)·Σθ²';
+  out.push(
+    table(
+      ['', 'expected', 'measured'],
+      [
+        [pen, `${f(r.expected_init_penalty)} ± ${f(r.init_penalty_sd)}`, f(r.measured_init_penalty)],
+        ['data loss', f(r.expected_init_data_loss), f(r.measured_init_data_loss)],
+        ['penalty / data loss', `${f(r.penalty_to_data_loss)}×`, r.measured_penalty_to_data_loss === null ? '—' : `${f(r.measured_penalty_to_data_loss)}×`],
+      ],
+    ),
+  );
+  const zero = r.task === 'regression' ? '½·mean y²' : r.classes === 2 ? 'ln 2' : `ln ${r.classes}`;
+  out.push(`  expected penalty: E Σθ² = Σ fan_in·fan_out·Var(θ) = ${f(r.expected_sum_sq)}${r.init === 'he' ? ' (He: 2 × units)' : ''}`);
+  out.push(`  expected data loss: ${r.init_data_loss_formula}, with q_L = ${f(r.init_output_variance)} on average;`);
+  out.push(`    all-zero outputs give ${zero} = ${f(r.zero_output_data_loss)}, a lower bound`);
+  if (r.measured_note) out.push(`  ${r.measured_note}`);
+  out.push('');
+  out.push(
+    `Each weight's penalty gradient: ${r.penalty_gradient_formula} = ${f(r.penalty_gradient_coefficient)}·θⱼ. It depends on ${lam}, m and that weight alone, ` +
+      `not on the number of parameters: a larger model has a larger penalty sum, not a stronger pull on any weight.`,
+  );
+  out.push('');
+  const eta = r.momentum !== null && conv.coupling === 'coupled' ? 'η/(1−μ)' : 'η';
+  const r1 = seed ? `${eta}·λ/m` : `${eta}·c`;
+  out.push(`Decay by the penalty alone (${r.decay_note.replace(/\.$/, '')}): θ ← (1 − ${r1})·θ − η·∇(data loss)`);
+  if (r.shrink_per_step === null) {
+    out.push('  unknown before training.');
+  } else {
+    out.push(`  per step    1 − ${r1} = ${shrink(r.shrink_per_step)}`);
+    out.push(`  per epoch   (1 − ${r1})^${r.steps_per_epoch} = ${shrink(r.shrink_per_epoch)}   ≈ exp(−${r1}·m/B) = ${shrink(r.shrink_per_epoch_approx)}${seed && eta === 'η' ? ' = exp(−ηλ/B)' : ''}`);
+    out.push(
+      r.timescale_steps === null
+        ? '  timescale   infinite (no decay)'
+        : `  timescale   τ = 1/(${r1}) = ${f(r.timescale_steps)} steps = ${f(r.timescale_epochs)} epochs (${r.steps_per_epoch} steps per epoch; = B/(${eta}·λ) when B divides m)`,
+    );
+  }
+  out.push('');
+  const ctx = `m = ${int(r.m)}, B = ${r.batch_size}, η = ${f(r.lr)}, ${r.optimizer}`;
+  out.push(`${lam} = ${f(r.lambda)} in every convention (${ctx}):`);
+  out.push(
+    table(
+      ['convention', 'symbol', 'value', 'exact', 'formula'],
+      r.conversions.map((c) => [c.to, getConvention(c.to).symbol, c.value === null ? '—' : f(c.value), c.value === null ? '—' : c.exact ? 'yes' : 'no', c.formula]),
+    ),
+  );
+  out.push('');
+  const s = r.suggested_lambda_range;
+  if (s) {
+    out.push(`Suggested starting range for ${lam} — a heuristic, not yet validated by the atlas:`);
+    out.push(`  ${s.rule}:`);
+    out.push(`  ${lam} ∈ [${f(s.low)}, ${f(s.high)}] (${r.convention}); middle ${f(s.middle)} (τ = √${r.epochs} epochs)${seed ? '' : `; seed λ ∈ [${f(s.seed_low)}, ${f(s.seed_high)}]`}`);
+    const where = { weaker: `weaker than the range (τ longer than the ${r.epochs} planned epochs: the weights keep part of their initialization)`, stronger: 'stronger than the range (τ under one epoch)', inside: 'inside the range', unknown: '' }[s.given];
+    if (r.timescale_epochs !== null) out.push(`  the given ${lam} = ${f(r.lambda)} has τ = ${f(r.timescale_epochs)} epochs: ${where}.`);
+    else out.push(`  the given ${lam} = ${f(r.lambda)} has no decay (τ infinite).`);
+  } else {
+    out.push(`Suggested starting range: none — ${r.decay_note}`);
+  }
+  for (const w of r.warnings) out.push(`\nwarning: ${w}`);
+  return out.join('\n');
+}
+
+export const command: Command = {
+  name: 'inspect',
+  summary: 'explain a λ before training: penalty vs data loss at init, shrink per step, timescale, conventions, a starting range',
+  help,
+  options: {
+    data: { type: 'string' },
+    target: { type: 'string' },
+    model: { type: 'string' },
+    lambda: { type: 'string' },
+    convention: { type: 'string' },
+    activation: { type: 'string' },
+    init: { type: 'string' },
+    optimizer: { type: 'string' },
+    momentum: { type: 'string' },
+    lr: { type: 'string' },
+    'batch-size': { type: 'string' },
+    epochs: { type: 'string' },
+    seed: { type: 'string' },
+    'penalize-biases': { type: 'boolean' },
+    validation: { type: 'string' },
+    test: { type: 'string' },
+    'measure-limit': { type: 'string' },
+    threads: { type: 'string' },
+    json: { type: 'boolean' },
+  },
+  async run(v, positionals) {
+    if (positionals.length > 0) throw new InvalidOptionError(`'l2lab inspect' takes no positional arguments; got '${positionals.join(' ')}'. Run 'l2lab inspect --help' for an example.`);
+    const report = await inspect(optionsFrom(v));
+    console.log(v.json === true ? JSON.stringify(report) : formatReport(report));
+    return 0;
+  },
+};
