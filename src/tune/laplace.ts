@@ -10,13 +10,23 @@ import { symmetricEigen } from '../linalg/sym-eigen.js';
 
 export type CurvatureKind = 'kfac' | 'diag';
 
-/** Eigenvalues of one layer's K-FAC block N·(A ⊗ G) from the sums ΣaaᵀA and ΣggᵀG over N samples. */
-export function kfacEigenvalues(sumA: Float64Array, din: number, sumG: Float64Array, dout: number, n: number): Float64Array {
-  const s = symmetricEigen(Float64Array.from(sumA, (v) => v / n), din).values;
-  const t = symmetricEigen(Float64Array.from(sumG, (v) => v / n), dout).values;
+/** Eigenvalues of a K-FAC factor (1/N)·Σ over N samples, from its sum. */
+export function factorEigenvalues(sum: Float64Array, dim: number, n: number): Float64Array {
+  return symmetricEigen(Float64Array.from(sum, (v) => v / n), dim).values;
+}
+
+/** Eigenvalues N·sᵢ·tⱼ of one layer's K-FAC block N·(A ⊗ G), from the factors' eigenvalues. */
+export function kroneckerEigenvalues(s: Float64Array, t: Float64Array, n: number): Float64Array {
+  const din = s.length;
+  const dout = t.length;
   const h = new Float64Array(din * dout);
   for (let i = 0; i < din; i++) for (let j = 0; j < dout; j++) h[i * dout + j] = Math.max(0, n * s[i] * t[j]);
   return h;
+}
+
+/** Eigenvalues of one layer's K-FAC block N·(A ⊗ G) from the sums Σaaᵀ and Σggᵀ over N samples. */
+export function kfacEigenvalues(sumA: Float64Array, din: number, sumG: Float64Array, dout: number, n: number): Float64Array {
+  return kroneckerEigenvalues(factorEigenvalues(sumA, din, n), factorEigenvalues(sumG, dout, n), n);
 }
 
 export function effectiveParameters(h: readonly Float64Array[], delta: number, scale = 1): number {

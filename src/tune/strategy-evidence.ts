@@ -19,7 +19,7 @@ import { train } from '../train/trainer.js';
 import { Rng } from '../util/rng.js';
 import { evidenceLinear } from './evidence-linear.js';
 import { evidenceLogistic } from './evidence-logistic.js';
-import { effectiveParameters, kfacEigenvalues, logEvidence, mackayDelta, type CurvatureKind } from './laplace.js';
+import { effectiveParameters, factorEigenvalues, kroneckerEigenvalues, logEvidence, mackayDelta, type CurvatureKind } from './laplace.js';
 import { logSpace } from './ridge.js';
 import type { ConfigScore } from './score.js';
 import type { StrategyContext, StrategyOutcome, TuneResult } from './tune.js';
@@ -125,7 +125,13 @@ async function logistic(ctx: StrategyContext, arch: Architecture): Promise<{ rep
 }
 
 /** Curvature eigenvalues per layer, the summed NLL and squared residuals at the current parameters. */
-async function curvature(session: CompiledGraph, evaluator: Evaluator, arch: Architecture, params: Float64Array[], rows: Int32Array, ctx: StrategyContext, kind: CurvatureKind, rng: Rng): Promise<{ h: Float64Array[]; nll: number; rss: number; w2: number }> {
+/**
+ * The first layer's input factor Σxxᵀ does not depend on θ: its eigenvalues (784×784 for MNIST, the
+ * costliest decomposition) are computed once per run and kept here.
+ */
+type FactorCache = { firstInput?: Float64Array };
+
+async function curvature(session: CompiledGraph, evaluator: Evaluator, arch: Architecture, params: Float64Array[], rows: Int32Array, ctx: StrategyContext, kind: CurvatureKind, rng: Rng, cache: FactorCache): Promise<{ h: Float64Array[]; nll: number; rss: number; w2: number }> {
   const { train: tr } = ctx.setup;
   const shapes = paramShapes(arch);
   const feeds: Record<string, ReturnType<typeof tensor>> = {};
@@ -159,9 +165,12 @@ async function curvature(session: CompiledGraph, evaluator: Evaluator, arch: Arc
   const h = shapes
     .filter((p) => p.kind === 'weight')
     .map((p) =>
-      kind === 'kfac'
-        ? kfacEigenvalues(Float64Array.from(r[`A.${p.layer}`].data as Float32Array, (v) => v * scale), p.fanIn, Float64Array.from(r[`G.${p.layer}`].data as Float32Array, (v) => v * scale), p.fanOut, tr.n)
-        : Float64Array.from(r[`D.${p.layer}`].data as Float32Array, (v) => Math.max(0, v * scale)),
+      {
+        if (kind === 'diag') return Float64Array.from(r[`D.${p.layer}`].data as Float32Array, (v) => Math.max(0, v * scale));
+        const factor = (name: string, dim: number) => factorEigenvalues(Float64Array.from(r[name].data as Float32Array, (v) => v * scale), dim, tr.n);
+        const s = p.layer === 0 ? (cache.firstInput ??= factor('A.0', p.fanIn)) : factor(`A.${p.layer}`, p.fanIn);
+        return kroneckerEigenvalues(s, factor(`G.${p.layer}`, p.fanOut), tr.n);
+      },
     );
   let nll = 0;
   for (const v of loss[0]) nll += v;
@@ -185,6 +194,7 @@ async function online(ctx: StrategyContext, arch: Architecture, kind: CurvatureK
   const evaluator = await Evaluator.create(arch, 'float32', undefined, setup.threads);
   const rows = tr.n <= CURVATURE_ROWS ? Int32Array.from({ length: tr.n }, (_, i) => i) : subsample(tr, CURVATURE_ROWS, { seed: setup.seed + 3 });
   const rng = new Rng(setup.seed + 4);
+  const cache: FactorCache = {};
   const weights = paramShapes(arch).filter((p) => p.kind === 'weight').reduce((a, p) => a + p.size, 0);
   let lambda = ctx.options.lambdas?.[0] ?? 1;
   let delta = lambda;
@@ -192,7 +202,7 @@ async function online(ctx: StrategyContext, arch: Architecture, kind: CurvatureK
   const history: EvidenceReport['history'] = [];
   /** One re-estimate at the current θ: MacKay's fixed point for δ (and β for regression). */
   const estimate = async (params: Float64Array[]) => {
-    const c = await curvature(session, evaluator, arch, params, rows, ctx, kind, rng);
+    const c = await curvature(session, evaluator, arch, params, rows, ctx, kind, rng, cache);
     ctx.cost.sampleGrads += 3 * rows.length; // two forward passes and one backward pass
     let gamma = effectiveParameters(c.h, delta, beta);
     if (arch.loss === 'mse') {
