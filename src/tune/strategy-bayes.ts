@@ -9,8 +9,8 @@ import { scoreConfigs } from './score.js';
 import { trialPoint, type TrialPoint } from './study-run.js';
 import type { StrategyContext, StrategyOutcome } from './tune.js';
 
-/** λ values as stored: 6 significant digits, so keys are stable across processes. */
-const tidy = (x: number): number => Number((10 ** x).toPrecision(6));
+/** λ values as stored: 10 significant digits, so keys are stable across processes and x moves by < 1e-9. */
+const tidy = (x: number): number => Number((10 ** x).toPrecision(10));
 
 export async function runBayes(ctx: StrategyContext): Promise<StrategyOutcome> {
   const { setup, run, options } = ctx;
