@@ -1,0 +1,376 @@
+/** inspect(): what a λ means for a model and dataset before any training — penalty vs data loss at init, decay per step, λ in every convention, a starting range. */
+import { convert, convertAll, getConvention, isConventionId, penaltyCoefficients, type ConventionId, type PenaltyCoefficients } from '../conventions/index.js';
+import { loadDataset, type Dataset } from '../data/index.js';
+import { invalidNumber, InvalidOptionError } from '../errors.js';
+import { ACTIVATIONS, countParams, describeArchitecture, parseModelSpec, type Activation, type Architecture } from '../models/architecture.js';
+import { initParams, INITIALIZERS, type Initializer } from '../models/init.js';
+import { evaluateParams } from '../train/fit.js';
+import { OPTIMIZERS, type OptimizerName } from '../train/optimizer.js';
+import { prepareSplits, type Scaling } from '../train/prepare.js';
+import { timescaleRange, weightDecay, type WeightDecay } from './decay.js';
+import { expectedInitDataLoss } from './init-loss.js';
+import { expectedSumSquares, initMoments, sumSquaresPerTensor } from './init-penalty.js';
+
+/** Options of {@link inspect}; the model, data and training fields mean what they mean for `fit`. */
+export interface InspectOptions {
+  /** A built-in dataset name (`l2lab datasets`), a .csv/.json/IDX path, or a loaded Dataset. */
+  data: string | Dataset;
+  /** CSV target column. Default 'target'. */
+  target?: string;
+  /** `linear`, `logistic`, `softmax` or `mlp:W1,W2,…`. */
+  model: string;
+  /** Default relu. */
+  activation?: Activation;
+  /** The L2 constant in `convention`'s units, in that convention's range ([0, ∞); C > 0 for sklearn-logistic). */
+  lambda: number;
+  /** Default 'seed': cost = (1/m)·Σ loss + (λ/2m)·Σθ². */
+  convention?: ConventionId;
+  /** The optimizer training will use; decides how fast the penalty decays the weights. Default 'sgd'. */
+  optimizer?: OptimizerName;
+  /** Momentum μ ∈ [0, 1) for momentum/nesterov. Default 0.9. */
+  momentum?: number;
+  /** Learning rate η > 0. Default 0.1 (SGD family), 1e-3 (Adam), as `fit`. */
+  lr?: number;
+  /** Minibatch size B, an integer in [1, m]. Default min(128, m). */
+  batchSize?: number;
+  /** Planned training length T in epochs, an integer ≥ 1, for the suggested range. Default 20. */
+  epochs?: number;
+  /** Default he for relu/gelu, glorot otherwise (as the trainer). */
+  init?: Initializer;
+  /** Seeds the split and the measured initialization, as `fit`. Default 0. */
+  seed?: number;
+  /** Whether biases are penalized. Default false. */
+  penalizeBiases?: boolean;
+  /** Fractions held out for validation and test, so m matches `fit`. Defaults 0.1 and 0.2. */
+  validation?: number;
+  test?: number;
+  /** Default 'auto', as `fit`. */
+  scaling?: Scaling;
+  /**
+   * Models with more parameters than this skip the measured initialization (allocating and running
+   * it); the expected values are closed form and always computed. Default 10,000,000.
+   */
+  measureLimit?: number;
+  threads?: number;
+}
+
+/** One parameter tensor at initialization. */
+export interface InspectLayer {
+  name: string;
+  kind: 'weight' | 'bias';
+  fan_in: number;
+  fan_out: number;
+  size: number;
+  penalized: boolean;
+  /** Variance of one element under the initializer. */
+  variance: number;
+  /** E‖θ_l‖² = size·variance (weights: fan_in·fan_out·Var). */
+  expected_sum_sq: number;
+  measured_sum_sq: number | null;
+  /** This tensor's share of the expected penalty, (coefficient/2)·E‖θ_l‖² (0 if not penalized). */
+  expected_penalty: number;
+  /** RMS of the penalty gradient coefficient·θ over the tensor at init: coefficient·√variance. */
+  penalty_gradient_rms: number;
+}
+
+/** The result of {@link inspect}; also the `l2lab inspect --json` object (field names are part of the CLI contract). */
+export interface InspectReport {
+  dataset: string;
+  model: string;
+  task: 'classification' | 'regression';
+  classes: number | null;
+  /** Training rows. */
+  m: number;
+  batch_size: number;
+  lr: number;
+  optimizer: OptimizerName;
+  momentum: number | null;
+  epochs: number;
+  init: Initializer;
+  seed: number;
+  convention: ConventionId;
+  lambda: number;
+  /** The same λ in the seed's units: m × the per-weight coefficient. */
+  lambda_seed: number;
+  /** Total parameters (weights + biases). */
+  params: number;
+  weights: number;
+  biases: number;
+  /** Hidden plus output units (Σ fan_out): He init's E‖W‖² is twice this. */
+  units: number;
+  hidden_units: number;
+  output_units: number;
+  penalize_biases: boolean;
+  layers: InspectLayer[];
+  /** E Σθ² over the penalized tensors, and its standard deviation over seeds. */
+  expected_sum_sq: number;
+  sum_sq_sd: number;
+  measured_sum_sq: number | null;
+  /** (coefficient/2)·E Σθ²; seed convention: (λ/2m)·E‖W‖². */
+  expected_init_penalty: number;
+  /** Standard deviation of the init penalty over seeds. */
+  init_penalty_sd: number;
+  measured_init_penalty: number | null;
+  expected_init_data_loss: number;
+  /** The loss of all-zero outputs (ln C, ln 2, ½·mean y²), a lower bound on the expected one. */
+  zero_output_data_loss: number;
+  /** Mean over training rows of each output's variance over the initialization. */
+  init_output_variance: number;
+  init_data_loss_formula: string;
+  measured_init_data_loss: number | null;
+  /** Why the measured values are null, when they are. */
+  measured_note: string | null;
+  /** Expected penalty / expected data loss. */
+  penalty_to_data_loss: number;
+  measured_penalty_to_data_loss: number | null;
+  /** Penalty > data loss at init (measured when available, else expected). */
+  penalty_dominates: boolean;
+  /** ∂penalty/∂θ = coefficient·θ per weight (seed: λ/m) — independent of the parameter count. */
+  penalty_gradient_coefficient: number;
+  penalty_gradient_formula: string;
+  shrink_per_step: number | null;
+  shrink_per_epoch: number | null;
+  /** exp(−r·m/B); seed under SGD: exp(−ηλ/B). */
+  shrink_per_epoch_approx: number | null;
+  steps_per_epoch: number;
+  /** null when unknown (Adam with coupled L2) or infinite (λ = 0). */
+  timescale_steps: number | null;
+  timescale_epochs: number | null;
+  decay_note: string;
+  conversions: Array<{ to: ConventionId; value: number | null; formula: string; exact: boolean; note: string }>;
+  /** null when the rule cannot apply (Adam with coupled L2). */
+  suggested_lambda_range: {
+    rule: string;
+    heuristic: true;
+    convention: ConventionId;
+    /** The ends in `convention`'s units, numerically ordered (for sklearn-logistic's C = 1/λ, low is the strongest). */
+    low: number;
+    high: number;
+    /** τ = √T epochs. */
+    middle: number;
+    /** The ends in seed units: seed_low gives τ = T epochs, seed_high τ = 1 epoch. */
+    seed_low: number;
+    seed_high: number;
+    /** [τ at low, τ at high] in epochs. */
+    timescale_epochs: [number, number];
+    /** Where the given λ sits: its timescale longer than T (weak), inside, or shorter than an epoch (strong). */
+    given: 'weaker' | 'inside' | 'stronger' | 'unknown';
+  } | null;
+  warnings: string[];
+}
+
+function checkOptions(o: InspectOptions): void {
+  if (typeof o.model !== 'string') throw new InvalidOptionError(`inspect needs a model spec string (linear, logistic, softmax or mlp:W1,W2,…).`);
+  if (o.convention !== undefined && !isConventionId(o.convention)) throw new InvalidOptionError(`Unknown convention '${String(o.convention)}'.`);
+  const convention = getConvention(o.convention ?? 'seed');
+  const lambdaOk = typeof o.lambda === 'number' && Number.isFinite(o.lambda) && (convention.range === '[0, ∞)' ? o.lambda >= 0 : o.lambda > 0);
+  if (!lambdaOk) {
+    const whose = convention.id === 'seed' ? '' : ` (${convention.id}'s ${convention.symbol})`;
+    throw new InvalidOptionError(`The 'lambda' option of inspect must be a number in ${convention.range}${whose}. Got ${String(o.lambda)} instead.`);
+  }
+  if (o.optimizer !== undefined && !OPTIMIZERS.includes(o.optimizer)) throw new InvalidOptionError(`Unknown optimizer '${String(o.optimizer)}'. Use one of: ${OPTIMIZERS.join(', ')}.`);
+  if (o.momentum !== undefined && !(o.momentum >= 0 && o.momentum < 1)) throw invalidNumber('momentum', 'inspect', '[0, 1)', o.momentum);
+  if (o.lr !== undefined && !(o.lr > 0 && Number.isFinite(o.lr))) throw invalidNumber('lr', 'inspect', '(0, ∞)', o.lr);
+  if (o.epochs !== undefined && !(Number.isInteger(o.epochs) && o.epochs >= 1)) throw invalidNumber('epochs', 'inspect', 'integers [1, ∞)', o.epochs);
+  if (o.init !== undefined && !INITIALIZERS.includes(o.init)) throw new InvalidOptionError(`Unknown init '${String(o.init)}'. Use one of: ${INITIALIZERS.join(', ')}.`);
+  if (o.activation !== undefined && !ACTIVATIONS.includes(o.activation)) throw new InvalidOptionError(`Unknown activation '${String(o.activation)}'. Use one of: ${ACTIVATIONS.join(', ')}.`);
+  if (o.measureLimit !== undefined && !(o.measureLimit >= 0)) throw invalidNumber('measureLimit', 'inspect', '[0, ∞)', o.measureLimit);
+  if (o.seed !== undefined && !Number.isFinite(o.seed)) throw invalidNumber('seed', 'inspect', '(-∞, ∞)', o.seed);
+}
+
+/** "4.2" or "1.3e-7": numbers inside sentences. */
+function num(x: number): string {
+  const a = Math.abs(x);
+  if (a !== 0 && (a < 1e-3 || a >= 1e6)) return x.toExponential(2).replace('e+', 'e');
+  return String(Number(x.toPrecision(4)));
+}
+
+function finiteOrNull(x: number | null): number | null {
+  return x !== null && Number.isFinite(x) ? x : null;
+}
+
+/**
+ * Explains a λ for a model and dataset before training: how large the penalty is at initialization
+ * next to the data loss (expected from the initializer's variances, and measured on the seeded
+ * initialization `l2lab train` would start from), how fast it shrinks the weights, the same λ in
+ * every framework's convention, and a starting range for λ from the constant-timescale rule.
+ *
+ * Penalty, seed convention: (λ/2m)·Σθ² over the weights (biases too with `penalizeBiases`); other
+ * conventions use their per-weight coefficient c as (c/2)·Σθ², as `l2lab train` reports them.
+ * Expected: E Σθ² = Σ_layers fan_in·fan_out·Var(init) (He: 2·units). The expected data loss is the
+ * mean-field value of {@link expectedInitDataLoss}; measured values need the parameters and are
+ * skipped above `measureLimit` parameters (with `measured_note` saying so).
+ *
+ * @throws InvalidOptionError for an unknown dataset, model, convention, optimizer or initializer, a
+ *   λ outside the convention's range, a batch size above m, or a non-positive learning rate.
+ * @example
+ * const r = await inspect({ data: 'breast-cancer', model: 'mlp:64', lambda: 1 });
+ * r.expected_init_penalty; // (1/(2·398))·2·65 ≈ 0.163 (He: E‖W‖² = 2·units)
+ */
+export async function inspect(o: InspectOptions): Promise<InspectReport> {
+  checkOptions(o);
+  const convention = o.convention ?? 'seed';
+  const optimizer = o.optimizer ?? 'sgd';
+  const data = typeof o.data === 'string' ? loadDataset(o.data, o.target !== undefined ? { target: o.target } : {}) : o.data;
+  const seed = o.seed ?? 0;
+  const split = prepareSplits(data, { validation: o.validation ?? 0.1, test: o.test ?? 0.2, seed, scaling: o.scaling });
+  const rows = split.train;
+  const task = data.task === 'regression' ? ({ task: 'regression' } as const) : ({ task: 'classification', classes: data.classes.length } as const);
+  const arch: Architecture = parseModelSpec(o.model, data.d, task, { activation: o.activation });
+  const m = rows.n;
+  const batchSize = o.batchSize ?? Math.min(128, m);
+  if (!(Number.isInteger(batchSize) && batchSize >= 1)) throw invalidNumber('batch-size', 'inspect', 'integers [1, m]', batchSize);
+  if (batchSize > m) throw new InvalidOptionError(`--batch-size ${batchSize} is larger than the training split (m = ${m} samples). Use --batch-size ${Math.min(128, m)} or less.`);
+  const adam = optimizer === 'adam' || optimizer === 'adamw';
+  const lr = o.lr ?? (adam ? 1e-3 : 0.1);
+  const epochs = o.epochs ?? 20;
+  const init = o.init ?? (arch.activation === 'relu' || arch.activation === 'gelu' ? 'he' : 'glorot');
+  const penalizeBiases = o.penalizeBiases ?? false;
+  const momentum = optimizer === 'momentum' || optimizer === 'nesterov' ? (o.momentum ?? 0.9) : null;
+  const ctx = { m, batchSize, lr, optimizer };
+  const coefficients: PenaltyCoefficients = penaltyCoefficients(convention, o.lambda, ctx);
+  const c = coefficients.coupled + coefficients.decoupled;
+  const counts = countParams(arch);
+  const outputUnits = arch.widths[arch.widths.length - 1];
+  const units = arch.widths.slice(1).reduce((a, b) => a + b, 0);
+
+  // Expected values: closed form from the initializer.
+  const moments = initMoments(arch, init);
+  const expected = expectedSumSquares(moments, penalizeBiases);
+  const loss = expectedInitDataLoss(arch, init, rows);
+
+  // Measured values: the exact initialization `l2lab train` starts from (same split, seed and initializer).
+  const limit = o.measureLimit ?? 10_000_000;
+  let measuredPerTensor: number[] | undefined;
+  let measuredLoss: number | null = null;
+  let measuredNote: string | null = null;
+  if (counts.total <= limit) {
+    const params = initParams(arch, init, seed);
+    measuredPerTensor = sumSquaresPerTensor(params);
+    measuredLoss = (await evaluateParams(arch, params, rows, o.threads)).loss;
+  } else {
+    measuredNote = `measured values skipped: ${counts.total.toLocaleString('en-US')} parameters exceed the measure limit of ${limit.toLocaleString('en-US')}; the expected values are closed form (the relative spread of Σθ² over seeds is ${num(expected.sd / expected.mean)}).`;
+  }
+  const measuredSumSq = measuredPerTensor ? moments.reduce((s, l, i) => (l.kind === 'weight' || penalizeBiases ? s + measuredPerTensor![i] : s), 0) : null;
+  const expectedPenalty = (c / 2) * expected.mean;
+  const measuredPenalty = measuredSumSq === null ? null : (c / 2) * measuredSumSq;
+  const ratio = expectedPenalty / loss.expected;
+  const measuredRatio = measuredPenalty === null || measuredLoss === null ? null : measuredPenalty / measuredLoss;
+  const dominates = (measuredRatio ?? ratio) > 1;
+
+  const conv = getConvention(convention);
+  const decay: WeightDecay = weightDecay(coefficients, conv.coupling, { m, batchSize, lr, optimizer, momentum: momentum ?? undefined });
+  const range = timescaleRange(decay, { m, epochs });
+  const fromSeed = (seedLambda: number) => convert(seedLambda, 'seed', convention, ctx).value;
+
+  const warnings: string[] = [];
+  if (dominates) {
+    warnings.push(
+      `the penalty dominates at initialization: ${num(measuredPenalty ?? expectedPenalty)} vs a data loss of ${num(measuredLoss ?? loss.expected)} (${num(measuredRatio ?? ratio)}×). ` +
+        `This alone does not mean λ is too large: each weight feels only ${num(c)}·θ, shrinking by ${decay.shrinkPerStep === null ? 'an unknown factor' : num(decay.shrinkPerStep)} per step; the sum is large because there are many weights.`,
+    );
+  }
+  if (decay.ratePerStep !== null && decay.ratePerStep >= 1) warnings.push(`η·(λ/m) = ${num(decay.ratePerStep)} ≥ 1: each step removes the whole weight (or flips its sign); lower --lr or λ.`);
+  if (range && decay.stepsPerEpoch < 10) {
+    warnings.push(`only ${decay.stepsPerEpoch} step${decay.stepsPerEpoch === 1 ? '' : 's'} per epoch: the top of the suggested range (τ = 1 epoch) removes ${num(1 / decay.stepsPerEpoch)} of each weight per step; start from the lower part of the range.`);
+  }
+  if (data.task === 'classification') {
+    const counts = new Array(data.classes.length).fill(0);
+    for (const y of rows.y) counts[y]++;
+    const max = Math.max(...counts);
+    const min = Math.min(...counts);
+    if (max > 1.5 * min) warnings.push(`classes are unbalanced in the training split (${counts.join(' / ')}): the expected init loss is still as computed (random logits do not know the labels), but the best constant predictor reaches the class entropy, below ${num(loss.zeroOutput)}.`);
+  }
+
+  let given: 'weaker' | 'inside' | 'stronger' | 'unknown' = 'unknown';
+  if (range && decay.timescaleEpochs !== null) given = decay.timescaleEpochs > epochs ? 'weaker' : decay.timescaleEpochs < 1 ? 'stronger' : 'inside';
+
+  const layers: InspectLayer[] = moments.map((l, i) => {
+    const penalized = l.kind === 'weight' || penalizeBiases;
+    return {
+      name: l.name,
+      kind: l.kind,
+      fan_in: l.fanIn,
+      fan_out: l.fanOut,
+      size: l.size,
+      penalized,
+      variance: l.variance,
+      expected_sum_sq: l.expectedSumSq,
+      measured_sum_sq: measuredPerTensor ? measuredPerTensor[i] : null,
+      expected_penalty: penalized ? (c / 2) * l.expectedSumSq : 0,
+      penalty_gradient_rms: penalized ? c * Math.sqrt(l.variance) : 0,
+    };
+  });
+
+  return {
+    dataset: data.name,
+    model: describeArchitecture(arch),
+    task: data.task,
+    classes: data.task === 'classification' ? data.classes.length : null,
+    m,
+    batch_size: batchSize,
+    lr,
+    optimizer,
+    momentum,
+    epochs,
+    init,
+    seed,
+    convention,
+    lambda: o.lambda,
+    lambda_seed: c * m,
+    params: counts.total,
+    weights: counts.weights,
+    biases: counts.biases,
+    units,
+    hidden_units: units - outputUnits,
+    output_units: outputUnits,
+    penalize_biases: penalizeBiases,
+    layers,
+    expected_sum_sq: expected.mean,
+    sum_sq_sd: expected.sd,
+    measured_sum_sq: measuredSumSq,
+    expected_init_penalty: expectedPenalty,
+    init_penalty_sd: (c / 2) * expected.sd,
+    measured_init_penalty: measuredPenalty,
+    expected_init_data_loss: loss.expected,
+    zero_output_data_loss: loss.zeroOutput,
+    init_output_variance: loss.outputVariance,
+    init_data_loss_formula: loss.formula,
+    measured_init_data_loss: measuredLoss,
+    measured_note: measuredNote,
+    penalty_to_data_loss: ratio,
+    measured_penalty_to_data_loss: measuredRatio,
+    penalty_dominates: dominates,
+    penalty_gradient_coefficient: c,
+    penalty_gradient_formula:
+      convention === 'seed' ? '∂/∂θⱼ (λ/2m)·Σθ² = (λ/m)·θⱼ' : `∂/∂θⱼ (c/2)·Σθ² = c·θⱼ with c = ${conv.toRate ?? `λ/m, ${conv.toSeed}`}`,
+    shrink_per_step: decay.shrinkPerStep,
+    shrink_per_epoch: decay.shrinkPerEpoch,
+    shrink_per_epoch_approx: decay.shrinkPerEpochApprox,
+    steps_per_epoch: decay.stepsPerEpoch,
+    timescale_steps: finiteOrNull(decay.timescaleSteps),
+    timescale_epochs: finiteOrNull(decay.timescaleEpochs),
+    decay_note: decay.note,
+    conversions: convertAll(o.lambda, convention, ctx).map((r) =>
+      r.ok
+        ? { to: r.to, value: r.conversion.value, formula: r.conversion.formula, exact: r.conversion.exact, note: r.conversion.note }
+        : { to: r.to, value: null, formula: r.formula, exact: false, note: r.error },
+    ),
+    suggested_lambda_range: range
+      ? {
+          rule: range.rule,
+          heuristic: true,
+          convention,
+          // sklearn-logistic's C = 1/λ reverses the order: low/high are numeric.
+          low: Math.min(fromSeed(range.seedLow), fromSeed(range.seedHigh)),
+          high: Math.max(fromSeed(range.seedLow), fromSeed(range.seedHigh)),
+          middle: fromSeed(range.seedMiddle),
+          seed_low: range.seedLow,
+          seed_high: range.seedHigh,
+          timescale_epochs: range.timescaleEpochs,
+          given,
+        }
+      : null,
+    warnings,
+  };
+}
