@@ -87,17 +87,10 @@ export async function scoreConfigs(setup: TuneSetup, configs: Config[], epochs: 
         })),
       );
       const result = await train(setup.train, undefined, {
-        arch,
+        ...setup.trainOptions(arch),
         members,
         epochs,
-        batchSize: setup.batchSize,
-        optimizer: setup.optimizer,
-        penalizeBiases: setup.penalizeBiases,
-        init: setup.init,
-        seed: setup.seed,
-        threads: setup.threads,
         earlyStopping: setup.patience !== undefined ? { patience: setup.patience, restoreBest: true } : undefined,
-        exactTrainLoss: false,
         population: stack && members.length > 1,
       });
       addCost(cost, result);

@@ -10,7 +10,7 @@ import { parseModelSpec, type Activation, type Architecture } from '../models/ar
 import type { Initializer } from '../models/init.js';
 import { type OptimizerName, type OptimizerSpec } from '../train/optimizer.js';
 import { prepareSplits, type Scaling } from '../train/prepare.js';
-import type { PenaltyCoefficients } from '../train/trainer.js';
+import type { PenaltyCoefficients, TrainOptions } from '../train/trainer.js';
 
 export interface TuneDataOptions {
   /** Built-in name or path, or a loaded dataset. */
@@ -68,11 +68,11 @@ export interface TuneSetup {
   epochs: number;
   batchSize: number;
   patience?: number;
-  init?: Initializer;
-  penalizeBiases: boolean;
   threads?: number;
   stacking: 'auto' | 'never';
   convention: ConventionId;
+  /** The training options every trial shares (members and epochs are the caller's). */
+  trainOptions(arch: Architecture): Omit<TrainOptions, 'members'>;
   /** The engine's per-weight coefficients for λ on a training set of m rows. */
   coefficients(lambda: number, m: number): PenaltyCoefficients;
   seed: number;
@@ -113,24 +113,25 @@ export function createSetup(d: TuneDataOptions, t: TuneTrainOptions): TuneSetup 
   const convention = t.convention ?? 'seed';
   const coefficients = (lambda: number, m: number) => penaltyCoefficients(convention, lambda, { m, batchSize, lr, optimizer: optimizerName });
   coefficients(1, minTrain); // fails early when the convention needs something missing
+  const optimizer: OptimizerSpec = { name: optimizerName, momentum: t.momentum };
+  const epochs = t.epochs ?? 20;
   return {
     train,
     test: prepared.test,
     folds,
     scheme,
     architecture: (dropout) => parseModelSpec(d.model, data.d, task, { activation: d.activation, dropout }),
-    optimizer: { name: optimizerName, momentum: t.momentum },
+    optimizer,
     lr,
-    epochs: t.epochs ?? 20,
+    epochs,
     batchSize,
     patience: t.patience,
-    init: t.init,
-    penalizeBiases: t.penalizeBiases ?? false,
     threads: t.threads,
     stacking: t.stacking ?? 'auto',
     convention,
     coefficients,
     seed,
+    trainOptions: (arch) => ({ arch, epochs, batchSize, optimizer, penalizeBiases: t.penalizeBiases, init: t.init, seed, threads: t.threads, exactTrainLoss: false }),
     identity: {
       data: typeof d.data === 'string' ? d.data : data.name,
       target: d.target ?? null,

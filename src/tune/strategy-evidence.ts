@@ -217,16 +217,8 @@ async function online(ctx: StrategyContext, arch: Architecture, kind: CurvatureK
     return { ...c, gamma };
   };
   const result = await train(tr, undefined, {
-    arch,
+    ...setup.trainOptions(arch),
     members: [{ penalty: { coupled: lambda / m, decoupled: 0 }, lr: setup.lr }],
-    epochs: E,
-    batchSize: setup.batchSize,
-    optimizer: setup.optimizer,
-    penalizeBiases: setup.penalizeBiases,
-    init: setup.init,
-    seed: setup.seed,
-    threads: setup.threads,
-    exactTrainLoss: false,
     adjustPenalty: async (epoch, params) => {
       if (epoch < burnIn || epoch >= E || (epoch - burnIn) % every !== 0) return undefined;
       const { gamma } = await estimate(params[0]);

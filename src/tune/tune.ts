@@ -180,18 +180,7 @@ async function refitAndTest(ctx: StrategyContext, c: Config): Promise<TuneResult
   const attrs = await run.storage.getStudyAttrs(run.study.id);
   if (attrs[key]) return attrs[key] as unknown as TuneResult['refit'];
   const arch = setup.architecture(c.dropout);
-  const r = await train(setup.train, undefined, {
-    arch,
-    members: [{ penalty: setup.coefficients(c.lambda, setup.train.n), lr: setup.lr }],
-    epochs: setup.epochs,
-    batchSize: setup.batchSize,
-    optimizer: setup.optimizer,
-    penalizeBiases: setup.penalizeBiases,
-    init: setup.init,
-    seed: setup.seed,
-    threads: setup.threads,
-    exactTrainLoss: false,
-  });
+  const r = await train(setup.train, undefined, { ...setup.trainOptions(arch), members: [{ penalty: setup.coefficients(c.lambda, setup.train.n), lr: setup.lr }] });
   ctx.cost.sampleGrads += r.sampleGrads;
   ctx.cost.passes += r.passes;
   const m = await evaluateParams(arch, r.members[0].params, setup.test, setup.threads);
