@@ -30,6 +30,8 @@ export interface StepOutputs {
 export class Stepper {
   /** Adam's step counter t (1-based at the first update). */
   private t = 0;
+  /** Tensors wrapping the caller's reused buffers, made once: a run only refills the buffers. */
+  private readonly wrapped = new WeakMap<object, ort.Tensor>();
 
   private constructor(
     readonly spec: StepGraphSpec,
@@ -87,14 +89,19 @@ export class Stepper {
     const U = inputs.x.length;
     const B = spec.batch;
     const [b1, b2] = spec.optimizer.betas ?? [0.9, 0.999];
+    const wrap = (data: FloatArray | BigInt64Array, dims: number[]): ort.Tensor => {
+      let t = this.wrapped.get(data);
+      if (!t) this.wrapped.set(data, (t = tensor(data, dims)));
+      return t;
+    };
     for (let u = 0; u < U; u++) {
-      feeds[`x.${u}`] = tensor(inputs.x[u], [B, spec.arch.widths[0]]);
+      feeds[`x.${u}`] = wrap(inputs.x[u], [B, spec.arch.widths[0]]);
       const y = inputs.y[u];
-      feeds[`y.${u}`] = tensor(y, y instanceof BigInt64Array ? [B] : [B, 1]);
-      feeds[`lr.${u}`] = tensor(inputs.lr[u], memberDims);
-      if (inputs.w) feeds[`w.${u}`] = tensor(inputs.w[u], [...memberDims, B]);
+      feeds[`y.${u}`] = wrap(y, y instanceof BigInt64Array ? [B] : [B, 1]);
+      feeds[`lr.${u}`] = wrap(inputs.lr[u], memberDims);
+      if (inputs.w) feeds[`w.${u}`] = wrap(inputs.w[u], [...memberDims, B]);
       inputs.keep?.[u]?.forEach((m, l) => {
-        if (m) feeds[`keep.${u}.${l}`] = tensor(m, [...memberDims, B, spec.arch.widths[l + 1]]);
+        if (m) feeds[`keep.${u}.${l}`] = wrap(m, [...memberDims, B, spec.arch.widths[l + 1]]);
       });
       if (spec.optimizer.name === 'adam' || spec.optimizer.name === 'adamw') {
         const t = ++this.t;
