@@ -105,12 +105,16 @@ async function gemmRate(widths: number[], threads: number): Promise<number> {
 }
 
 const MLP = [784, 256, 256, 10];
+const MID = [784, 128, 10];
 const SMALL = [30, 16, 2];
 const configs: Config[] = [
   { name: 'mlp_k1_t1', widths: MLP, threads: 1, K: 1, unroll: 4 },
   { name: 'mlp_k8_t1', widths: MLP, threads: 1, K: 8, unroll: 1 },
   { name: 'mlp_k1_t2', widths: MLP, threads: 2, K: 1, unroll: 4 },
   { name: 'mlp_k8_t2', widths: MLP, threads: 2, K: 8, unroll: 1 },
+  // The population rule (POPULATION_MAX_PARAMS in src/tune/score.ts): does stacking pay at ~100k parameters?
+  { name: 'mid_k1_t1', widths: MID, threads: 1, K: 1, unroll: 4 },
+  { name: 'mid_k8_t1', widths: MID, threads: 1, K: 8, unroll: 1 },
   { name: 'small_k1_t1', widths: SMALL, threads: 1, K: 1, unroll: 8 },
   { name: 'small_k64_t1', widths: SMALL, threads: 1, K: 64, unroll: 8 },
 ];
@@ -145,5 +149,13 @@ if (results.mlp_k1_t2) {
   summary.gemm_gflops_t2 = gemm2;
   console.log(`step at ${summary.gflops_k1_t2.toFixed(1)} GFLOP/s (2 threads) vs ${gemm2.toFixed(1)} GFLOP/s for the same GEMMs alone: ${((100 * summary.gflops_k1_t2) / gemm2).toFixed(0)}%`);
 }
-for (const [k, v] of Object.entries(results)) summary[`${k.replace(/_t1$/, '')}_vs_torch${k.endsWith('_t2') ? '' : ''}`] = v.ratio;
+for (const [k, v] of Object.entries(results)) summary[`${k.replace(/_t1$/, '')}_vs_torch`] = v.ratio;
+for (const size of ['mlp', 'mid', 'small']) {
+  const one = results[`${size}_k1_t1`];
+  const many = results[`${size}_k8_t1`] ?? results[`${size}_k64_t1`];
+  if (one && many) {
+    summary[`${size}_stacking_gain`] = many.l2lab / one.l2lab;
+    console.log(`stacking ${size}: population model-samples/s ÷ single-model samples/s = ${(many.l2lab / one.l2lab).toFixed(2)}`);
+  }
+}
 console.log(JSON.stringify(Object.fromEntries(Object.entries(summary).map(([k, v]) => [k, Number(v.toFixed(3))]))));
