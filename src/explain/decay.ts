@@ -122,7 +122,7 @@ export function timescaleRange(decay: WeightDecay, o: { m: number; epochs: numbe
   const S = decay.stepsPerEpoch;
   const seedFor = (tauEpochs: number) => o.m / (eta * tauEpochs * S);
   return {
-    rule: `constant-timescale rule (Wang & Aitchison 2024): the decay timescale τ = B/(ηλ) lies between 1 epoch and the planned ${o.epochs} epochs`,
+    rule: `constant-timescale rule (Wang & Aitchison 2024): the decay timescale τ (B/(ηλ) epochs under SGD) lies between 1 epoch and the planned ${o.epochs} epochs`,
     heuristic: true,
     seedLow: seedFor(o.epochs),
     seedHigh: seedFor(1),

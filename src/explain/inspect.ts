@@ -343,7 +343,7 @@ export async function inspect(o: InspectOptions): Promise<InspectReport> {
     penalty_dominates: dominates,
     penalty_gradient_coefficient: c,
     penalty_gradient_formula:
-      convention === 'seed' ? '∂/∂θⱼ (λ/2m)·Σθ² = (λ/m)·θⱼ' : `∂/∂θⱼ (c/2)·Σθ² = c·θⱼ with c = ${conv.toRate ?? `λ/m, ${conv.toSeed}`}`,
+      convention === 'seed' ? '∂/∂θⱼ (λ/2m)·Σθ² = (λ/m)·θⱼ' : `∂/∂θⱼ (c/2)·Σθ² = c·θⱼ`,
     shrink_per_step: decay.shrinkPerStep,
     shrink_per_epoch: decay.shrinkPerEpoch,
     shrink_per_epoch_approx: decay.shrinkPerEpochApprox,

@@ -42,7 +42,9 @@ function f(x: number | null | undefined): string {
   if (x === null || x === undefined) return '—';
   if (!Number.isFinite(x)) return String(x);
   const a = Math.abs(x);
-  if (a !== 0 && (a < 1e-3 || a >= 1e6)) return x.toExponential(3).replace('e+', 'e');
+  if (a !== 0 && (a < 1e-3 || a >= 1e9)) return x.toExponential(3).replace('e+', 'e');
+  // Sums like E‖W‖² = 10,002 keep every integer digit.
+  if (a >= 1000) return Math.round(x).toLocaleString('en-US');
   return String(Number(x.toPrecision(4)));
 }
 
@@ -51,7 +53,7 @@ function shrink(x: number | null): string {
   if (x === null) return '—';
   if (x >= 0.999 && x < 1) {
     const digits = Math.min(15, Math.ceil(-Math.log10(1 - x)) + 3);
-    return x.toFixed(digits);
+    return String(Number(x.toFixed(digits)));
   }
   return f(x);
 }
@@ -141,16 +143,17 @@ export function formatReport(r: InspectReport): string {
   out.push('');
   const eta = r.momentum !== null && conv.coupling === 'coupled' ? 'η/(1−μ)' : 'η';
   const r1 = seed ? `${eta}·λ/m` : `${eta}·c`;
-  out.push(`Decay by the penalty alone (${r.decay_note.replace(/\.$/, '')}): θ ← (1 − ${r1})·θ − η·∇(data loss)`);
   if (r.shrink_per_step === null) {
-    out.push('  unknown before training.');
+    out.push(`Decay by the penalty alone: ${r.decay_note}`);
   } else {
+    out.push(`Decay by the penalty alone (${r.decay_note.replace(/\.$/, '')}): θ ← (1 − ${r1})·θ − η·∇(data loss)`);
     out.push(`  per step    1 − ${r1} = ${shrink(r.shrink_per_step)}`);
-    out.push(`  per epoch   (1 − ${r1})^${r.steps_per_epoch} = ${shrink(r.shrink_per_epoch)}   ≈ exp(−${r1}·m/B) = ${shrink(r.shrink_per_epoch_approx)}${seed && eta === 'η' ? ' = exp(−ηλ/B)' : ''}`);
+    const approx = seed && eta === 'η' ? 'exp(−ηλ/B)' : `exp(−${r1}·m/B)`;
+    out.push(`  per epoch   (1 − ${r1})^${r.steps_per_epoch} = ${shrink(r.shrink_per_epoch)}   ≈ ${approx} = ${shrink(r.shrink_per_epoch_approx)}`);
     out.push(
       r.timescale_steps === null
         ? '  timescale   infinite (no decay)'
-        : `  timescale   τ = 1/(${r1}) = ${f(r.timescale_steps)} steps = ${f(r.timescale_epochs)} epochs (${r.steps_per_epoch} steps per epoch; = B/(${eta}·λ) when B divides m)`,
+        : `  timescale   τ = 1/(${r1}) = ${f(r.timescale_steps)} steps = ${f(r.timescale_epochs)} epochs (${r.steps_per_epoch} step${r.steps_per_epoch === 1 ? '' : 's'} per epoch; = B/(${eta}·λ) when B divides m)`,
     );
   }
   out.push('');
