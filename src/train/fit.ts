@@ -88,6 +88,15 @@ export async function fit(o: FitOptions): Promise<{ report: FitReport; model: Tr
   if (!(typeof o.lambda === 'number' && o.lambda >= 0 && Number.isFinite(o.lambda))) throw invalidNumber('lambda', 'train', '[0, ∞)', o.lambda);
   const optimizerName = o.optimizer ?? (o.momentum !== undefined ? 'momentum' : 'sgd');
   if (!OPTIMIZERS.includes(optimizerName)) throw new InvalidOptionError(`Unknown optimizer '${optimizerName}'. Use one of: ${OPTIMIZERS.join(', ')}.`);
+  // The CLI parses these as plain numbers; their ranges are enforced here, before any data is loaded.
+  if (o.momentum !== undefined && !(o.momentum >= 0 && o.momentum < 1)) throw invalidNumber('momentum', 'train', '[0, 1)', o.momentum);
+  if (o.threads !== undefined && !(Number.isInteger(o.threads) && o.threads >= 1)) throw invalidNumber('threads', 'train', 'integers [1, cores]', o.threads);
+  for (const [name, f] of [['validation', o.validation], ['test', o.test]] as const) {
+    if (f !== undefined && !(f >= 0 && f < 1)) throw invalidNumber(name, 'train', '[0, 1)', f);
+  }
+  const es = o.earlyStopping;
+  if (es && !(Number.isInteger(es.patience) && es.patience >= 1)) throw invalidNumber('patience', 'train', 'integers [1, ∞)', es.patience);
+  if (es?.minDelta !== undefined && !(es.minDelta >= 0 && Number.isFinite(es.minDelta))) throw invalidNumber('min-delta', 'train', '[0, ∞)', es.minDelta);
   const data = typeof o.data === 'string' ? loadDataset(o.data, { target: o.target }) : o.data;
   const seed = o.seed ?? 0;
   const { train: tr, validation: va, test: te, standardizer } = prepareSplits(data, { validation: o.validation ?? 0.1, test: o.test ?? 0.2, seed, scaling: o.scaling });
