@@ -107,7 +107,7 @@ export function formatReport(r: InspectReport): string {
   out.push(
     seed
       ? `λ = ${f(r.lambda)} (seed): cost = (1/m)·Σ loss + (λ/2m)·Σθ² over the ${r.penalize_biases ? 'weights and biases' : 'weights (biases not penalized)'}`
-      : `${conv.symbol} = ${f(r.lambda)} (${r.convention}): per-weight coefficient c = ${conv.toRate ?? 'λ/m'} = ${f(r.penalty_gradient_coefficient)}, penalty shown as (c/2)·Σθ² = seed λ ${f(r.lambda_seed)}`,
+      : `${conv.symbol} = ${f(r.lambda)} (${r.convention}): per-weight coefficient c = ${conv.toRate ?? 'λ/m'} = ${f(r.penalty_gradient_coefficient)}; penalty (c/2)·Σθ², as seed λ = m·c = ${f(r.lambda_seed)}`,
   );
   out.push('');
   out.push(`Parameters: ${int(r.params)} (${int(r.weights)} weights, ${int(r.biases)} biases); units: ${int(r.units)} (${int(r.hidden_units)} hidden + ${int(r.output_units)} output)`);
