@@ -1,4 +1,6 @@
 /** `l2lab train`: train one model with the seed's L2 cost (or any convention), printing data term and penalty apart. */
+import fs from 'node:fs';
+import path from 'node:path';
 import { CONVENTION_IDS, type ConventionId } from '../../conventions/index.js';
 import { InvalidOptionError, L2labError } from '../../errors.js';
 import { ACTIVATIONS, type Activation } from '../../models/architecture.js';
@@ -131,6 +133,11 @@ Example: l2lab train --data mnist-10k --model mlp:256 --lambda 5 --optimizer mom
     const lambda = numberOption(v, 'lambda', 'train', '[0, ∞)');
     if (lambda === undefined) throw new InvalidOptionError(`'l2lab train' needs --lambda (e.g. --lambda 0.01; 0 trains without a penalty).`);
     const options = fitOptionsFrom(v, 'train');
+    const out = stringOption(v, 'out');
+    // Refuse an unwritable --out before a long run, not after it.
+    if (out !== undefined && !fs.existsSync(path.dirname(path.resolve(out)))) {
+      throw new InvalidOptionError(`Cannot write --out ${out}: directory ${path.dirname(path.resolve(out))} does not exist. Create it first or choose another --out path.`);
+    }
     const json = v.json === true;
     let printer: ReturnType<typeof epochTable> | undefined;
     const { report, model } = await fit({
@@ -146,7 +153,6 @@ Example: l2lab train --data mnist-10k --model mlp:256 --lambda 5 --optimizer mom
             console.log(printer.row(r));
           },
     });
-    const out = stringOption(v, 'out');
     if (out && !report.diverged) saveModel(model, out);
     if (json) console.log(JSON.stringify(report));
     else {
