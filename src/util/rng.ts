@@ -1,38 +1,36 @@
-/** Seeded pseudo-random numbers (PCG32-like via splitmix + xorshift), so every run is reproducible from its seed. */
+/** Seeded pseudo-random numbers (xoshiro128**, seeded by splitmix64), so every run is reproducible from its seed. */
 
 export class Rng {
-  private state: bigint;
+  /** xoshiro128** state (Blackman & Vigna 2018): four 32-bit words, never all zero; period 2^128 − 1. */
+  private readonly s = new Uint32Array(4);
 
   constructor(seed: number) {
-    // splitmix64 scrambles small consecutive seeds into unrelated states.
-    this.state = BigInt.asUintN(64, BigInt(Math.floor(seed)) * 0x9e3779b97f4a7c15n + 0x632be59bd9b4e019n);
-    this.hi = 0;
-    this.lo = 0;
-    this.reseed();
+    // splitmix64 expands the seed, so small consecutive seeds give unrelated streams.
+    let z = BigInt.asUintN(64, BigInt(Math.floor(seed)));
+    for (let i = 0; i < 2; i++) {
+      z = BigInt.asUintN(64, z + 0x9e3779b97f4a7c15n);
+      let x = z;
+      x = BigInt.asUintN(64, (x ^ (x >> 30n)) * 0xbf58476d1ce4e5b9n);
+      x = BigInt.asUintN(64, (x ^ (x >> 27n)) * 0x94d049bb133111ebn);
+      x ^= x >> 31n;
+      this.s[2 * i] = Number(x & 0xffffffffn);
+      this.s[2 * i + 1] = Number(x >> 32n);
+    }
+    if ((this.s[0] | this.s[1] | this.s[2] | this.s[3]) === 0) this.s[0] = 1;
   }
 
-  private hi: number;
-  private lo: number;
-
-  private reseed(): void {
-    let z = this.state;
-    z = BigInt.asUintN(64, (z ^ (z >> 30n)) * 0xbf58476d1ce4e5b9n);
-    z = BigInt.asUintN(64, (z ^ (z >> 27n)) * 0x94d049bb133111ebn);
-    z = z ^ (z >> 31n);
-    this.hi = Number(z >> 32n) | 1;
-    this.lo = Number(z & 0xffffffffn) | 1;
-  }
-
-  /** Uniform 32-bit unsigned integer (xorshift64 on two 32-bit halves, period 2^64 − 1). */
+  /** Uniform 32-bit unsigned integer. */
   nextU32(): number {
-    let x = this.hi;
-    const y = this.lo;
-    this.hi = y;
-    x ^= x << 23;
-    x ^= x >>> 17;
-    x ^= y ^ (y >>> 26);
-    this.lo = x;
-    return (this.lo + y) >>> 0;
+    const s = this.s;
+    const result = Math.imul(rotl(Math.imul(s[1], 5), 7), 9) >>> 0;
+    const t = s[1] << 9;
+    s[2] ^= s[0];
+    s[3] ^= s[1];
+    s[1] ^= s[2];
+    s[0] ^= s[3];
+    s[2] ^= t;
+    s[3] = rotl(s[3], 11);
+    return result;
   }
 
   /** Uniform in [0, 1). */
@@ -69,4 +67,8 @@ export class Rng {
   fork(salt: number): Rng {
     return new Rng((this.nextU32() ^ Math.imul(salt + 1, 0x85ebca6b)) >>> 0);
   }
+}
+
+function rotl(x: number, k: number): number {
+  return ((x << k) | (x >>> (32 - k))) >>> 0;
 }
