@@ -7,6 +7,7 @@ import { parseCommandArgs, type Command } from './command.js';
 const COMMANDS: Record<string, () => Promise<{ command: Command }>> = {
   atlas: () => import('./commands/atlas.js'),
   convert: () => import('./commands/convert.js'),
+  dashboard: () => import('./commands/dashboard.js'),
   datasets: () => import('./commands/datasets.js'),
   demo: () => import('./commands/demo.js'),
   evaluate: () => import('./commands/evaluate.js'),

@@ -1,0 +1,361 @@
+/**
+ * What the dashboard shows, as plain JSON-ready objects: the overview of every study and one study
+ * in detail (trials, λ_min and λ_1se so far, refit, evidence). The HTML pages and the JSON API are
+ * both rendered from these, so they never disagree.
+ */
+import { hostname } from 'node:os';
+import {
+  DEFAULT_HEARTBEAT_TIMEOUT_MS,
+  isProcessAlive,
+  type Direction,
+  type Json,
+  type Study,
+  type StudyStorage,
+  type StudySummary,
+  type Trial,
+  type TrialState,
+} from '../study/index.js';
+import { oneStandardError } from '../tune/one-se.js';
+import { trialPoint } from '../tune/study-run.js';
+
+/** How a study is doing: trials in flight (`running`), queued with none in flight (`waiting`), in flight but every owner gone (`stalled`), all finished, or none yet. */
+export type StudyStatus = 'running' | 'waiting' | 'stalled' | 'finished' | 'empty';
+
+/** The λ chosen so far: the validation minimum and the one-standard-error λ, or the evidence maximum. */
+export interface Selection {
+  /** `'one-se'`: λ_min and λ_1se of the validation curve (Hastie et al., ESL §7.10); `'evidence'`: the evidence maximum. */
+  rule: 'one-se' | 'evidence';
+  lambda_min: number;
+  /** `null` for the evidence rule. */
+  lambda_1se: number | null;
+  /** The objective of the best trial (validation loss; −log evidence / m for evidence studies); `null` when not finite. */
+  best_value: number | null;
+  /** `number` of the best trial within its study. */
+  best_trial: number;
+  /** The rung the choice is made on (successive halving: the highest rung with a finished trial), else `null`. */
+  rung: number | null;
+  /** The dropout the curve is drawn at (that of the best trial). */
+  dropout: number;
+  /** How many finished trials the choice was made among. */
+  candidates: number;
+}
+
+/** One trial as shown: its params unpacked, NaN as `null`, times as ms since the epoch. */
+export interface TrialView {
+  id: number;
+  number: number;
+  lambda: number;
+  dropout: number;
+  /** Successive-halving rung (`params.rung`), else `null`. */
+  rung: number | null;
+  fold: number | null;
+  params: Json;
+  state: TrialState;
+  value: number | null;
+  /** Mean validation loss (COMPLETE trials only). */
+  val_mean: number | null;
+  /** Its standard error over folds (`null` with one fold or hold-out). */
+  val_se: number | null;
+  train_mean: number | null;
+  reason: string | null;
+  attempt: number;
+  /** `pid@host` of the current or last process running it. */
+  owner: string | null;
+  created_at: number;
+  started_at: number | null;
+  finished_at: number | null;
+  heartbeat_at: number | null;
+  /** A RUNNING trial whose owner is gone (dead pid on this host, or no heartbeat for the storage's default timeout): it waits to be reclaimed. */
+  stale: boolean;
+  /** Values reported step by step with `reportIntermediate`. */
+  intermediate: { step: number; value: number | null; extra: Json }[];
+  /** Per-epoch validation loss averaged over folds (`result.folds[].curve`; epoch 0 = initialization), `null` when not stored. */
+  learning_curve: (number | null)[] | null;
+  /** The stored result, without fitted weights (`result.params`, kept by the path strategy), which can be megabytes. */
+  result: Json;
+}
+
+/** The evidence strategy's report (`result.evidence` of its trial). */
+export interface EvidenceView {
+  method: string | null;
+  lambda_seed: number;
+  gamma: number | null;
+  weights: number | null;
+  log_evidence: number | null;
+  noise_precision: number | null;
+  curve: { lambda: number; log_evidence: number }[];
+  history: { epoch: number; lambda: number; gamma: number }[];
+}
+
+/** A refit at the chosen λ, stored as study attribute `refit:λ:dropout` (or in the evidence trial's result). */
+export interface RefitView {
+  key: string;
+  lambda: number | null;
+  dropout: number | null;
+  epochs: number | null;
+  test_loss: number | null;
+  test_accuracy: number | null;
+  test_rmse: number | null;
+  /** The stored object, as is. */
+  raw: Json;
+}
+
+/** One study in the overview. */
+export interface StudyRow {
+  id: number;
+  name: string;
+  direction: Direction;
+  /** `config.strategy.kind` (grid, sh, bayes, ridge, path, evidence, …), or `null`. */
+  strategy: string | null;
+  created_at: number;
+  trial_counts: Record<TrialState, number>;
+  trials_total: number;
+  status: StudyStatus;
+  best_value: number | null;
+  lambda_min: number | null;
+  lambda_1se: number | null;
+  /** Latest start, heartbeat or finish of any trial, ms since the epoch. */
+  last_activity: number | null;
+  url: string;
+  api_url: string;
+}
+
+/** One study in detail. */
+export interface StudyDetail {
+  id: number;
+  name: string;
+  direction: Direction;
+  strategy: string | null;
+  created_at: number;
+  config: Json;
+  status: StudyStatus;
+  trial_counts: Record<TrialState, number>;
+  selection: Selection | null;
+  trials: TrialView[];
+  refits: RefitView[];
+  evidence: EvidenceView | null;
+  /** Study attributes other than the refits (strategy state). */
+  attrs: Record<string, Json>;
+}
+
+/** Whether any trial is in flight or queued, so a page showing it should reload itself. */
+export function isActive(counts: Record<TrialState, number>): boolean {
+  return counts.RUNNING + counts.WAITING > 0;
+}
+
+/** The dashboard path of a study (its name percent-encoded, so `/`, `?`, `#` and spaces survive). */
+export function studyPath(name: string): string {
+  return `/study/${encodeURIComponent(name)}`;
+}
+
+/** The JSON API path of a study. */
+export function studyApiPath(name: string): string {
+  return `/api/study/${encodeURIComponent(name)}`;
+}
+
+const finiteOrNull = (x: number | null | undefined): number | null => (typeof x === 'number' && Number.isFinite(x) ? x : null);
+const numberOrNull = (x: Json | undefined): number | null => (typeof x === 'number' && Number.isFinite(x) ? x : null);
+const isObject = (x: Json | undefined): x is { [key: string]: Json } => typeof x === 'object' && x !== null && !Array.isArray(x);
+
+/** The strategy's kind from a study config, when it has one. */
+export function strategyKind(study: Study): string | null {
+  const s = study.config.strategy;
+  return isObject(s) && typeof s.kind === 'string' ? s.kind : null;
+}
+
+const here = hostname();
+
+/** A RUNNING trial nobody runs any more: its process died on this host, or its heartbeat is older than the default timeout. */
+function isStale(t: Trial, now: number): boolean {
+  if (t.state !== 'RUNNING') return false;
+  if (t.owner && t.owner.hostname === here && !isProcessAlive(t.owner.pid)) return true;
+  return t.heartbeatAt !== null && now - t.heartbeatAt > DEFAULT_HEARTBEAT_TIMEOUT_MS;
+}
+
+function statusOf(counts: Record<TrialState, number>, trials: readonly TrialView[]): StudyStatus {
+  const running = trials.filter((t) => t.state === 'RUNNING');
+  if (running.length > 0) return running.every((t) => t.stale) ? 'stalled' : 'running';
+  if (counts.WAITING > 0) return 'waiting';
+  return trials.length === 0 ? 'empty' : 'finished';
+}
+
+/** Mean over folds of each epoch's validation loss; `null` when the result holds no curves. */
+function learningCurve(result: Json): (number | null)[] | null {
+  if (!isObject(result) || !Array.isArray(result.folds)) return null;
+  const curves = result.folds.map((f) => (isObject(f) && Array.isArray(f.curve) ? f.curve : [])).filter((c) => c.length > 0);
+  if (curves.length === 0) return null;
+  const epochs = Math.max(...curves.map((c) => c.length));
+  const out: (number | null)[] = [];
+  for (let e = 0; e < epochs; e++) {
+    const at = curves.filter((c) => e < c.length).map((c) => c[e]);
+    out.push(at.every((v) => typeof v === 'number' && Number.isFinite(v)) ? (at as number[]).reduce((a, b) => a + b, 0) / at.length : null);
+  }
+  return out;
+}
+
+function withoutWeights(result: Json): Json {
+  if (!isObject(result) || !('params' in result)) return result;
+  const { params: _weights, ...rest } = result;
+  return rest;
+}
+
+export function trialView(t: Trial, now: number): TrialView {
+  const p = trialPoint(t);
+  const rung = t.params.rung;
+  const fold = t.params.fold;
+  return {
+    id: t.id,
+    number: t.number,
+    lambda: p.lambda,
+    dropout: p.dropout,
+    rung: typeof rung === 'number' ? rung : null,
+    fold: typeof fold === 'number' ? fold : null,
+    params: t.params as Json,
+    state: t.state,
+    value: finiteOrNull(t.value),
+    val_mean: finiteOrNull(p.mean),
+    val_se: finiteOrNull(p.se),
+    train_mean: finiteOrNull(p.trainMean),
+    reason: t.reason,
+    attempt: t.attempt,
+    owner: t.owner ? `${t.owner.pid}@${t.owner.hostname}` : null,
+    created_at: t.createdAt,
+    started_at: t.startedAt,
+    finished_at: t.finishedAt,
+    heartbeat_at: t.heartbeatAt,
+    stale: isStale(t, now),
+    intermediate: t.intermediate.map((v) => ({ step: v.step, value: finiteOrNull(v.value), extra: v.extra })),
+    learning_curve: learningCurve(t.result),
+    result: withoutWeights(t.result),
+  };
+}
+
+/** The evidence report of an evidence study's trial, or `null`. */
+function evidenceOf(trials: readonly Trial[]): { trial: Trial; evidence: EvidenceView; refit: Json | undefined } | null {
+  for (const t of trials) {
+    const r = t.result;
+    if (!isObject(r) || !isObject(r.evidence)) continue;
+    const e = r.evidence;
+    const lambdaSeed = numberOrNull(e.lambda_seed);
+    if (lambdaSeed === null) continue;
+    const curve = Array.isArray(e.curve) ? e.curve.filter(isObject).map((c) => ({ lambda: numberOrNull(c.lambda), log_evidence: numberOrNull(c.log_evidence) })) : [];
+    const history = Array.isArray(e.history) ? e.history.filter(isObject).map((h) => ({ epoch: numberOrNull(h.epoch), lambda: numberOrNull(h.lambda), gamma: numberOrNull(h.gamma) })) : [];
+    return {
+      trial: t,
+      evidence: {
+        method: typeof e.method === 'string' ? e.method : null,
+        lambda_seed: lambdaSeed,
+        gamma: numberOrNull(e.gamma),
+        weights: numberOrNull(e.weights),
+        log_evidence: numberOrNull(e.log_evidence),
+        noise_precision: numberOrNull(e.noise_precision),
+        curve: curve.filter((c): c is { lambda: number; log_evidence: number } => c.lambda !== null && c.log_evidence !== null),
+        history: history.filter((h): h is { epoch: number; lambda: number; gamma: number } => h.epoch !== null && h.lambda !== null && h.gamma !== null),
+      },
+      refit: r.refit,
+    };
+  }
+  return null;
+}
+
+function refitView(key: string, raw: Json): RefitView {
+  const o = isObject(raw) ? raw : {};
+  return {
+    key,
+    lambda: numberOrNull(o.lambda),
+    dropout: numberOrNull(o.dropout),
+    epochs: numberOrNull(o.epochs),
+    test_loss: numberOrNull(o.test_loss),
+    test_accuracy: numberOrNull(o.test_accuracy),
+    test_rmse: numberOrNull(o.test_rmse),
+    raw,
+  };
+}
+
+/**
+ * λ_min and λ_1se so far, as `tune()` chooses them: among the COMPLETE trials (of the highest rung
+ * that has one, for successive halving), at the best trial's dropout, by the one-standard-error
+ * rule. For a maximized objective the rule runs on the negated values.
+ */
+export function selectLambda(trials: readonly TrialView[], direction: Direction): Selection | null {
+  let done = trials.filter((t) => t.state === 'COMPLETE' && t.val_mean !== null && Number.isFinite(t.lambda) && t.lambda >= 0);
+  if (done.length === 0) return null;
+  const rungs = done.map((t) => t.rung).filter((r): r is number => r !== null);
+  const rung = rungs.length > 0 ? Math.max(...rungs) : null;
+  if (rung !== null) done = done.filter((t) => t.rung === rung);
+  const sign = direction === 'maximize' ? -1 : 1;
+  const best = done.reduce((a, b) => (sign * b.val_mean! < sign * a.val_mean! ? b : a));
+  const curve = done.filter((t) => t.dropout === best.dropout);
+  const choice = oneStandardError(curve.map((t) => ({ lambda: t.lambda, mean: sign * t.val_mean!, se: t.val_se ?? NaN })));
+  return { rule: 'one-se', lambda_min: choice.lambdaMin, lambda_1se: choice.lambda1se, best_value: curve[choice.indexMin].val_mean!, best_trial: curve[choice.indexMin].number, rung, dropout: best.dropout, candidates: done.length };
+}
+
+function lastActivity(trials: readonly Trial[]): number | null {
+  let last: number | null = null;
+  for (const t of trials) for (const ms of [t.startedAt, t.heartbeatAt, t.finishedAt]) if (ms !== null && (last === null || ms > last)) last = ms;
+  return last;
+}
+
+/** Every study of the store with its status and the λ chosen so far. */
+export async function listStudyRows(storage: StudyStorage, now = Date.now()): Promise<StudyRow[]> {
+  const summaries = await storage.listStudies();
+  return Promise.all(summaries.map((s) => studyRow(storage, s, now)));
+}
+
+async function studyRow(storage: StudyStorage, s: StudySummary, now: number): Promise<StudyRow> {
+  const trials = await storage.listTrials(s.id);
+  const views = trials.map((t) => trialView(t, now));
+  const ev = evidenceOf(trials);
+  const sel = ev ? null : selectLambda(views, s.direction);
+  return {
+    id: s.id,
+    name: s.name,
+    direction: s.direction,
+    strategy: strategyKind(s),
+    created_at: s.createdAt,
+    trial_counts: s.trialCounts,
+    trials_total: Object.values(s.trialCounts).reduce((a, b) => a + b, 0),
+    status: statusOf(s.trialCounts, views),
+    best_value: s.bestValue,
+    lambda_min: ev ? ev.evidence.lambda_seed : (sel?.lambda_min ?? null),
+    lambda_1se: sel?.lambda_1se ?? null,
+    last_activity: lastActivity(trials),
+    url: studyPath(s.name),
+    api_url: studyApiPath(s.name),
+  };
+}
+
+/** One study in detail, or `null` when the store has no study of that name. */
+export async function studyDetail(storage: StudyStorage, name: string, now = Date.now()): Promise<StudyDetail | null> {
+  const study = await storage.getStudy(name);
+  if (study === null) return null;
+  const [trials, attrs] = await Promise.all([storage.listTrials(study.id), storage.getStudyAttrs(study.id)]);
+  const views = trials.map((t) => trialView(t, now));
+  const counts: Record<TrialState, number> = { WAITING: 0, RUNNING: 0, COMPLETE: 0, PRUNED: 0, FAIL: 0 };
+  for (const t of trials) counts[t.state]++;
+  const ev = evidenceOf(trials);
+  const refits = Object.entries(attrs)
+    .filter(([k]) => k.startsWith('refit:'))
+    .map(([k, v]) => refitView(k, v));
+  if (ev?.refit !== undefined && ev.refit !== null) refits.push(refitView(`trial ${ev.trial.number} result.refit`, ev.refit));
+  const others = Object.fromEntries(Object.entries(attrs).filter(([k]) => !k.startsWith('refit:')));
+  let selection: Selection | null = selectLambda(views, study.direction);
+  if (ev) {
+    selection = { rule: 'evidence', lambda_min: ev.evidence.lambda_seed, lambda_1se: null, best_value: finiteOrNull(ev.trial.value), best_trial: ev.trial.number, rung: null, dropout: 0, candidates: 1 };
+  }
+  return {
+    id: study.id,
+    name: study.name,
+    direction: study.direction,
+    strategy: strategyKind(study),
+    created_at: study.createdAt,
+    config: study.config as Json,
+    status: statusOf(counts, views),
+    trial_counts: counts,
+    selection,
+    trials: views,
+    refits,
+    evidence: ev?.evidence ?? null,
+    attrs: others,
+  };
+}
