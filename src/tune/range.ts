@@ -5,7 +5,7 @@ import { InvalidOptionError } from '../errors.js';
 /** Which end of the grid the best λ sits on. */
 export type Edge = 'low' | 'high';
 
-/** A λ tried; a point with a non-finite `mean` (failed or diverged trial) does not count as tried. */
+/** A λ tried (a failed or diverged one too: see {@link edgeOf}). */
 export interface TriedLambda {
   lambda: number;
   mean?: number;
@@ -26,21 +26,19 @@ export interface ExtendOptions {
   limits?: readonly [number, number];
 }
 
-function tried(points: readonly TriedLambda[]): number[] {
-  return points.filter((p) => p.mean === undefined || Number.isFinite(p.mean)).map((p) => p.lambda);
-}
 
 /**
  * `'low'` when λ_min is the smallest λ tried, `'high'` when it is the largest, otherwise
  * `undefined` — the warning scikit-learn users ask for in issue #16398 ("warn when the best alpha
- * is at the boundary of the grid"). Failed trials (non-finite `mean`) are left out: they bound
- * nothing. With fewer than two λ tried there is no range to judge, and the answer is `undefined`.
+ * is at the boundary of the grid"). Failed trials count as tried: a λ that diverged is worse than
+ * λ_min, so it bounds the range on its side. With fewer than two λ tried there is no range to judge,
+ * and the answer is `undefined`.
  *
  * @example
  * edgeOf([{ lambda: 0.01 }, { lambda: 0.1 }, { lambda: 1 }], 1); // 'high'
  */
 export function edgeOf(points: readonly TriedLambda[], lambdaMin: number): Edge | undefined {
-  const ls = tried(points);
+  const ls = points.map((p) => p.lambda);
   if (ls.length < 2) return undefined;
   const lo = Math.min(...ls);
   const hi = Math.max(...ls);

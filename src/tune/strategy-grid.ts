@@ -33,7 +33,7 @@ export async function runGrid(ctx: StrategyContext): Promise<StrategyOutcome> {
     const best = done.reduce((a, b) => (b.mean < a.mean ? b : a));
     const curve = done.filter((p) => p.dropout === best.dropout);
     const { lambdaMin } = oneStandardError(curve.map((p) => ({ lambda: p.lambda, mean: p.mean, se: p.se })));
-    const edge = edgeOf(curve.map((p) => ({ lambda: p.lambda, mean: p.mean, se: p.se })), lambdaMin);
+    const edge = edgeOf(points.filter((p) => p.dropout === best.dropout), lambdaMin);
     if (!edge) break;
     const more = log && (options.extend ?? true) ? extendLogRange(all, edge) : [];
     if (more.length === 0) {

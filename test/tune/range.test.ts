@@ -9,13 +9,13 @@ import { describeEdge, edgeOf, extendLogRange } from '../../src/tune/range.js';
 
 const pts = (...ls: number[]) => ls.map((lambda) => ({ lambda }));
 
-test('edgeOf: low, high, inside; failed trials do not bound the range', () => {
+test('edgeOf: low, high, inside; a failed (diverged) trial bounds the range on its side', () => {
   assert.equal(edgeOf(pts(0.1, 0.01, 1), 0.01), 'low');
   assert.equal(edgeOf(pts(0.1, 0.01, 1), 1), 'high');
   assert.equal(edgeOf(pts(0.1, 0.01, 1), 0.1), undefined);
   assert.equal(edgeOf(pts(0, 0.01, 1), 0), 'low');
-  // The largest λ diverged: 1 is the largest λ that counts.
-  assert.equal(edgeOf([{ lambda: 0.1, mean: 0.3 }, { lambda: 1, mean: 0.2 }, { lambda: 10, mean: NaN }], 1), 'high');
+  // The largest λ diverged: it is worse than λ = 1, so 1 is not on the edge.
+  assert.equal(edgeOf([{ lambda: 0.1, mean: 0.3 }, { lambda: 1, mean: 0.2 }, { lambda: 10, mean: NaN }], 1), undefined);
   assert.equal(edgeOf(pts(0.5), 0.5), undefined);
   assert.equal(edgeOf(pts(0.5, 0.5), 0.5), undefined);
 });
