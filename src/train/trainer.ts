@@ -120,6 +120,9 @@ export interface TrainResult {
   seconds: number;
 }
 
+/** A minibatch loss this many times its initial value (or 1, if larger) counts as diverged. */
+const EXPLOSION_FACTOR = 1e4;
+
 function lrAt(schedule: LrSchedule, base: number, epoch: number, step: number, totalSteps: number): number {
   switch (schedule.kind) {
     case 'constant':
@@ -286,8 +289,11 @@ export async function train(rows: TrainingRows, validation: TrainingRows | undef
         for (let k = 0; k < K; k++) {
           const l = out.loss[u][k];
           running[k] += l / steps;
-          if (!Number.isFinite(l) && active[k] && !results[k].diverged) {
-            results[k].diverged = { epoch, step: s + u + 1, message: `data loss became ${l} at epoch ${epoch}, step ${s + u + 1} of ${steps}` };
+          // Non-finite, or finite but exploded far past where it started: either way the run is lost.
+          const exploded = l > EXPLOSION_FACTOR * Math.max(1, results[k].history[0]?.data_loss ?? 1);
+          if ((!Number.isFinite(l) || exploded) && active[k] && !results[k].diverged) {
+            const what = exploded && Number.isFinite(l) ? `exploded to ${l.toExponential(3)} (over ${EXPLOSION_FACTOR}× its initial value)` : `became ${l}`;
+            results[k].diverged = { epoch, step: s + u + 1, message: `data loss ${what} at epoch ${epoch}, step ${s + u + 1} of ${steps}` };
             active[k] = false;
           }
         }
