@@ -14,14 +14,14 @@ const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..')
 
 /**
  * Like the smoke spec, with a second cell big enough (7·10⁴ parameters, trained one λ after another)
- * that its grid search is still running a second after it starts, where the kill lands.
+ * that its grid search trains for a few seconds: the kill lands while its trials are RUNNING.
  */
 const KILL_SPEC = {
   name: 'kill',
   datasets: [{ name: 'wine', testRows: 58 }],
   models: ['softmax', 'mlp:256,256'],
   m: [120],
-  training: { epochs: 10, lr: 0.05, batchSize: 8 },
+  training: { epochs: 5, lr: 0.05, batchSize: 8 },
   validation: { folds: 5 },
   lambda: { lo: 0.01, hi: 100, n: 9, extend: false },
   strategies: ['grid', 'evidence', 'sh'],
@@ -34,23 +34,42 @@ interface Outcome {
   stderr: string;
 }
 
-/** Runs the CLI; `killWhen(stderr)` returning true SIGKILLs it (after `delayMs`). */
-function atlas(args: string[], killWhen?: (stderr: string) => boolean, delayMs = 0): Promise<Outcome> {
+/** Runs the CLI; once `killWhen()` resolves true (polled every 50 ms), SIGKILLs it. */
+function atlas(args: string[], killWhen?: () => Promise<boolean>): Promise<Outcome> {
   return new Promise((resolve) => {
     const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'atlas', ...args], { cwd: ROOT, env: { ...process.env, L2LAB_THREADS: '1' } });
     let stdout = '';
     let stderr = '';
-    let killing = false;
+    let done = false;
     child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => {
-      stderr += d;
-      if (killWhen && !killing && killWhen(stderr)) {
-        killing = true;
-        setTimeout(() => child.kill('SIGKILL'), delayMs);
-      }
+    child.stderr.on('data', (d) => (stderr += d));
+    child.on('close', (code, signal) => {
+      done = true;
+      resolve({ code, signal, stdout, stderr });
     });
-    child.on('close', (code, signal) => resolve({ code, signal, stdout, stderr }));
+    const poll = async (): Promise<void> => {
+      while (killWhen && !done) {
+        if (await killWhen().catch(() => false)) {
+          child.kill('SIGKILL');
+          return;
+        }
+        await new Promise((r) => setTimeout(r, 50));
+      }
+    };
+    void poll();
   });
+}
+
+/** True once the second cell's grid study has trials RUNNING (claimed and training). */
+async function secondGridRunning(db: string): Promise<boolean> {
+  if (!fs.existsSync(db)) return false;
+  const s = await openStorage(db);
+  try {
+    const grid2 = (await s.listStudies()).find((x) => x.name.startsWith('atlas:wine/mlp:256,256/') && x.name.includes(':grid#'));
+    return grid2 !== undefined && grid2.trialCounts.RUNNING > 0;
+  } finally {
+    await s.close();
+  }
 }
 
 test('a SIGKILLed atlas, run again, completes with every cell exactly once', { timeout: 60_000 }, async () => {
@@ -64,8 +83,8 @@ test('a SIGKILLed atlas, run again, completes with every cell exactly once', { t
     const spec = loadAtlasSpec(specPath);
     const pairs = 2 * spec.strategies.filter((s) => strategyAvailable(s.name)).length;
 
-    // Killed once the second cell's grid search has started (its trials are being trained).
-    const killed = await atlas(args, (err) => /\[2\/2\] [^\n]*: grid…/.test(err), 1000);
+    // Killed while the second cell's grid search trains (its trials RUNNING in the store).
+    const killed = await atlas(args, () => secondGridRunning(db));
     assert.equal(killed.signal, 'SIGKILL', `the run ended before the kill: ${killed.stdout}${killed.stderr}`);
     assert.ok(!fs.existsSync(path.join(out, 'index.html')), 'no report from the killed run');
     let s = await openStorage(db);

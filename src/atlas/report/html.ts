@@ -1,7 +1,7 @@
 /** The atlas report: one self-contained HTML page (inline SVG and CSS, no external assets). */
 import type { AtlasAnalysis, Comparison, HeuristicSummary } from '../analysis/index.js';
 import type { AtlasRun } from '../run.js';
-import { bestLambdaSvg, curveSvg, type Axis, type Convention } from './plots.js';
+import { bestLambdaSvg, curveSvg, strategyColor, type Axis, type Convention } from './plots.js';
 import type { Table } from './tables.js';
 
 export function escapeHtml(s: string): string {
@@ -109,7 +109,7 @@ async function curvesSection(run: AtlasRun, a: AtlasAnalysis): Promise<string> {
     if (svg) svgs.push(`<div>${svg}</div>`);
   }
   return `<section id="curves"><h2>Validation curves of every cell</h2>
-<p class="note">Mean validation loss of ${a.reference} over folds ± one standard error (band) against λ (seed convention); dashed rules: the λ each strategy chose.</p>
+<p class="note">Mean validation loss of ${a.reference} over folds ± one standard error (band) against λ (seed convention); dashed rules: the λ each strategy chose — ${run.spec.strategies.map((st) => `<b style="color:${strategyColor(st.name)}">${st.name}</b>`).join(', ')}.</p>
 <div class="grid">${svgs.join('') || '<p>No curves yet.</p>'}</div></section>`;
 }
 

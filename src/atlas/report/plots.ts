@@ -49,6 +49,11 @@ export function bestLambdaSpec(a: AtlasAnalysis, axis: Axis, convention: Convent
 
 const STRATEGY_COLORS: Record<string, string> = { grid: '#222', evidence: '#e15759', sh: '#4e79a7', bayes: '#59a14f', ridge: '#b07aa1', path: '#f28e2b' };
 
+/** The color of a strategy's rule in the validation-curve plots (the report's key uses the same). */
+export function strategyColor(name: string): string {
+  return STRATEGY_COLORS[name] ?? '#999';
+}
+
 /** One cell's validation curve (reference strategy): mean ± SE over folds, with each strategy's chosen λ as a vertical rule. */
 export function curveSpec(r: AtlasCellResult, reference: AtlasStrategyName): TopLevelSpec | undefined {
   const ref = r.results[reference];
@@ -71,7 +76,7 @@ export function curveSpec(r: AtlasCellResult, reference: AtlasStrategyName): Top
       {
         data: { values: chosen },
         mark: { type: 'rule', strokeDash: [4, 2], strokeWidth: 1.5 },
-        encoding: { x: { field: 'lambda', type: 'quantitative', scale: log }, color: { field: 'strategy', type: 'nominal', legend: names.length > 1 ? { title: null, orient: 'top-right', labelFontSize: 9 } : null, scale: { domain: names, range: names.map((n) => STRATEGY_COLORS[n] ?? '#999') } } },
+        encoding: { x: { field: 'lambda', type: 'quantitative', scale: log }, color: { field: 'strategy', type: 'nominal', legend: null, scale: { domain: names, range: names.map(strategyColor) } } },
       },
     ],
   } as unknown as TopLevelSpec;
