@@ -1,7 +1,7 @@
 /** The atlas report: one self-contained HTML page (inline SVG and CSS, no external assets). */
 import type { AtlasAnalysis, Comparison, HeuristicSummary } from '../analysis/index.js';
 import type { AtlasRun } from '../run.js';
-import { bestLambdaSvg, curveSvg, strategyColor, type Axis, type Convention } from './plots.js';
+import { bestLambdaSvg, curveSvg, type Axis, type Convention } from './plots.js';
 import type { Table } from './tables.js';
 
 export function escapeHtml(s: string): string {
@@ -26,7 +26,7 @@ body{font:14px/1.45 Helvetica,Arial,sans-serif;margin:24px auto;max-width:1180px
 h1{font-size:22px}h2{font-size:18px;margin-top:32px;border-bottom:1px solid #ddd;padding-bottom:4px}
 table{border-collapse:collapse;margin:8px 0;font-size:12.5px}th,td{border:1px solid #ddd;padding:3px 7px;text-align:right}
 th{background:#f4f4f4}td:first-child,th:first-child{text-align:left}.fail{color:#b00}.ok{color:#070}
-.grid{display:flex;flex-wrap:wrap;gap:10px}.grid>div{border:1px solid #eee}.note{color:#555;font-size:13px}
+.grid{display:flex;flex-wrap:wrap;gap:10px}.grid>div,.grid>figure{border:1px solid #eee;margin:0}figcaption{font-size:11px;color:#555;padding:0 6px 4px}.note{color:#555;font-size:13px}
 code{background:#f4f4f4;padding:0 3px}`;
 
 function summarySection(run: AtlasRun, a: AtlasAnalysis): string {
@@ -57,8 +57,9 @@ async function bestLambdaSection(a: AtlasAnalysis): Promise<string> {
   for (const convention of ['seed', 'pytorch'] as Convention[]) {
     for (const axis of ['params', 'units', 'm'] as Axis[]) plots.push(`<div>${await bestLambdaSvg(a, axis, convention)}</div>`);
   }
+  const edges = a.points.filter((p) => p.edge).length;
   return `<section id="best-lambda"><h2>Best λ vs parameters, units and m</h2>
-<p class="note">Faint dots: one cell (one seed). Solid dots: geometric mean over seeds, with the min–max range across seeds as a vertical bar. Triangles: λ* on the edge of the range tried (a censored value). Top row: the seed's convention; bottom row: PyTorch's (λ/m).</p>
+<p class="note">One point per cell (the seeds of a setting share an x, so their spread shows as a vertical stack), one color and shape per dataset; dashed: each dataset's least-squares power law y ∝ x^slope at fixed m (at fixed P in the plots against m), drawn at the dataset's mean m (P); the slopes are in the subtitle — a slope near 0 against P means λ* does not move with model size. Top row: the seed's convention; bottom row: PyTorch's (λ/m).${edges ? ` ${edges} cell${edges === 1 ? '' : 's'} had λ* on the edge of the range tried (a censored value; see the table).` : ''}</p>
 <div class="grid">${plots.join('')}</div></section>`;
 }
 
@@ -103,14 +104,18 @@ ${htmlTable(['cell', `λ ${c.reference}`, `λ ${c.candidate}`, `test loss ${c.re
 }
 
 async function curvesSection(run: AtlasRun, a: AtlasAnalysis): Promise<string> {
-  const svgs: string[] = [];
+  const figures: string[] = [];
   for (const c of run.cells) {
     const svg = await curveSvg(c, a.reference);
-    if (svg) svgs.push(`<div>${svg}</div>`);
+    if (!svg) continue;
+    const chosen = Object.values(c.results)
+      .filter((o) => o && o.status === 'done' && o.best_lambda !== null && o.strategy !== a.reference)
+      .map((o) => `${o!.strategy} λ = ${num(o!.best_lambda)}`);
+    figures.push(`<figure>${svg}${chosen.length ? `<figcaption>${escapeHtml(chosen.join(' · '))}</figcaption>` : ''}</figure>`);
   }
   return `<section id="curves"><h2>Validation curves of every cell</h2>
-<p class="note">Mean validation loss of ${a.reference} over folds ± one standard error (band) against λ (seed convention); dashed rules: the λ each strategy chose — ${run.spec.strategies.map((st) => `<b style="color:${strategyColor(st.name)}">${st.name}</b>`).join(', ')}.</p>
-<div class="grid">${svgs.join('') || '<p>No curves yet.</p>'}</div></section>`;
+<p class="note">Mean validation loss of ${a.reference} over folds (±1 SE) and the training loss against λ (seed convention), with λ_min and λ_1se marked; below each, the λ the other strategies chose.</p>
+<div class="grid">${figures.join('') || '<p>No curves yet.</p>'}</div></section>`;
 }
 
 function filesSection(tables: Table[]): string {

@@ -1,7 +1,7 @@
-/** The atlas's plots as Vega-Lite specs rendered to inline SVG: best λ against size and m, and every cell's validation curve. */
-import type { TopLevelSpec } from 'vega-lite';
-import { PLOT_CONFIG, renderSvg, SERIES_COLORS } from '../../plot/render.js';
-import type { AtlasAnalysis } from '../analysis/index.js';
+/** The atlas's plots through the shared plot module: best λ against size and m (log–log, a power-law fit per dataset), and every cell's validation curve. */
+import { scatterLogLogSvg, validationCurveSvg, type PowerLawLine, type Series } from '../../plot/index.js';
+import { leastSquares } from '../analysis/least-squares.js';
+import type { AtlasAnalysis, LambdaPoint } from '../analysis/index.js';
 import type { AtlasCellResult } from '../run.js';
 import type { AtlasStrategyName } from '../spec.js';
 
@@ -10,83 +10,64 @@ export type Convention = 'seed' | 'pytorch';
 
 const AXIS_TITLE: Record<Axis, string> = { params: 'parameters P (weights + biases)', units: 'units U (hidden + output)', m: 'training rows m' };
 const CONVENTION_TITLE: Record<Convention, string> = { seed: 'best λ (seed: + (λ/2m)·Σθ²)', pytorch: 'best weight_decay = λ/m (PyTorch)' };
-const log = { type: 'log' } as const;
-/** Legends beside the plot: inside it (the shared default) they would cover the points. */
-const CONFIG = { ...PLOT_CONFIG, legend: { ...PLOT_CONFIG.legend, orient: 'right' } };
+
+/** One series per dataset: a point per cell (so seeds of a setting stack at one x, showing their spread). */
+export function bestLambdaSeries(points: readonly LambdaPoint[], axis: Axis, convention: Convention): Series[] {
+  const datasets = [...new Set(points.map((p) => p.dataset))];
+  return datasets.map((name) => ({
+    name,
+    points: points.filter((p) => p.dataset === name).map((p) => ({ x: p[axis], y: convention === 'seed' ? p.lambda : p.lambdaPytorch })),
+  }));
+}
 
 /**
- * Best λ against P, U or m in one convention: one faint dot per cell (seed), the geometric mean over
- * seeds as a solid dot with its min–max range, and lines joining the settings that differ only in the
- * x variable (same dataset and m across models; same dataset and model across m).
+ * Per dataset, the least-squares power law y ∝ x^slope through its cells, holding the other variable
+ * fixed: log10 y on log10 x and log10 m (log10 P when x is m), the line drawn at the dataset's mean of
+ * that other variable. So the slope against P is the seed's question — does λ* move with model size
+ * at a given m? — answered per dataset. Datasets with fewer than two distinct x get no line.
  */
-export function bestLambdaSpec(a: AtlasAnalysis, axis: Axis, convention: Convention): TopLevelSpec {
-  const y = (lambda: number, m: number) => (convention === 'seed' ? lambda : lambda / m);
-  const series = (s: { dataset: string; model: string; m: number }) => (axis === 'm' ? `${s.dataset} ${s.model}` : `${s.dataset} m=${s.m}`);
-  const cells = a.points.map((p) => ({ x: p[axis], y: y(p.lambda, p.m), dataset: p.dataset, series: series(p) }));
-  const settings = a.settings
-    .map((s) => ({ x: s[axis], y: y(s.lambda, s.m), lo: y(s.min, s.m), hi: y(s.max, s.m), dataset: s.dataset, series: series(s), edge: s.edge }))
-    .sort((p, q) => p.x - q.x);
-  const x = { field: 'x', type: 'quantitative', scale: log, title: AXIS_TITLE[axis] } as const;
-  const color = { field: 'dataset', type: 'nominal', title: 'dataset', scale: { range: SERIES_COLORS } } as const;
-  const anyEdge = settings.some((s) => s.edge);
-  return {
-    config: CONFIG,
-    width: 300,
-    height: 220,
-    title: { text: `${convention === 'seed' ? 'λ*' : 'λ*/m'} vs ${axis === 'm' ? 'm' : axis === 'params' ? 'parameters' : 'units'}`, subtitle: axis === 'm' ? 'lines: one model across m' : 'lines: one m across models' },
-    layer: [
-      { data: { values: settings }, mark: { type: 'line', strokeWidth: 1, opacity: 0.5 }, encoding: { x, y: { field: 'y', type: 'quantitative', scale: log, title: CONVENTION_TITLE[convention] }, color, detail: { field: 'series', type: 'nominal' } } },
-      { data: { values: settings }, mark: { type: 'rule', strokeWidth: 1.5 }, encoding: { x, y: { field: 'lo', type: 'quantitative', scale: log }, y2: { field: 'hi' }, color } },
-      { data: { values: cells }, mark: { type: 'point', filled: true, opacity: 0.35, size: 18 }, encoding: { x, y: { field: 'y', type: 'quantitative', scale: log }, color } },
-      {
-        data: { values: settings },
-        mark: { type: 'point', filled: true, size: 55 },
-        encoding: { x, y: { field: 'y', type: 'quantitative', scale: log }, color, shape: { field: 'edge', type: 'nominal', title: 'λ* on range edge', scale: { domain: [false, true], range: ['circle', 'triangle-up'] }, legend: anyEdge ? {} : null } },
-      },
-    ],
-  } as unknown as TopLevelSpec;
-}
-
-const STRATEGY_COLORS: Record<string, string> = { grid: '#222', evidence: '#e15759', sh: '#4e79a7', bayes: '#59a14f', ridge: '#b07aa1', path: '#f28e2b' };
-
-/** The color of a strategy's rule in the validation-curve plots (the report's key uses the same). */
-export function strategyColor(name: string): string {
-  return STRATEGY_COLORS[name] ?? '#999';
-}
-
-/** One cell's validation curve (reference strategy): mean ± SE over folds, with each strategy's chosen λ as a vertical rule. */
-export function curveSpec(r: AtlasCellResult, reference: AtlasStrategyName): TopLevelSpec | undefined {
-  const ref = r.results[reference];
-  const curve = (ref?.curve ?? []).filter((p) => Number.isFinite(p.val_mean));
-  if (curve.length === 0) return undefined;
-  const values = curve.map((p) => ({ lambda: p.lambda, mean: p.val_mean, lo: p.val_mean - p.val_se, hi: p.val_mean + p.val_se }));
-  const chosen = Object.values(r.results)
-    .filter((o) => o && o.status === 'done' && o.best_lambda !== null)
-    .map((o) => ({ lambda: o!.best_lambda!, strategy: o!.strategy }));
-  const x = { field: 'lambda', type: 'quantitative', scale: log, title: 'λ', axis: { format: '~g', tickCount: 4 } } as const;
-  const names = [...new Set(chosen.map((c) => c.strategy))];
-  return {
-    config: CONFIG,
-    width: 190,
-    height: 110,
-    title: { text: r.cell.id, fontSize: 10 },
-    layer: [
-      { data: { values }, mark: { type: 'area', opacity: 0.2, color: '#888' }, encoding: { x, y: { field: 'lo', type: 'quantitative', scale: { zero: false }, title: 'val loss' }, y2: { field: 'hi' } } },
-      { data: { values }, mark: { type: 'line', point: { size: 12 }, color: '#333', strokeWidth: 1.2 }, encoding: { x, y: { field: 'mean', type: 'quantitative', scale: { zero: false } } } },
-      {
-        data: { values: chosen },
-        mark: { type: 'rule', strokeDash: [4, 2], strokeWidth: 1.5 },
-        encoding: { x: { field: 'lambda', type: 'quantitative', scale: log }, color: { field: 'strategy', type: 'nominal', legend: null, scale: { domain: names, range: names.map(strategyColor) } } },
-      },
-    ],
-  } as unknown as TopLevelSpec;
+export function powerLawFits(points: readonly LambdaPoint[], axis: Axis, convention: Convention): PowerLawLine[] {
+  const out: PowerLawLine[] = [];
+  const lg = Math.log10;
+  for (const name of new Set(points.map((p) => p.dataset))) {
+    const pts = points.filter((p) => p.dataset === name);
+    if (new Set(pts.map((p) => p[axis])).size < 2) continue;
+    const other = (p: LambdaPoint) => lg(axis === 'm' ? p.params : p.m);
+    const mean = pts.reduce((t, p) => t + other(p), 0) / pts.length;
+    const f = leastSquares(
+      pts.map((p) => [1, lg(p[axis]), other(p) - mean]),
+      pts.map((p) => lg(convention === 'seed' ? p.lambda : p.lambdaPytorch)),
+    );
+    const slope = f.coefficients[1];
+    out.push({ series: name, intercept: f.coefficients[0], slope, label: `${name} ${Math.abs(slope) < 5e-3 ? '0' : slope.toFixed(2)}` });
+  }
+  return out;
 }
 
 export async function bestLambdaSvg(a: AtlasAnalysis, axis: Axis, convention: Convention): Promise<string> {
-  return renderSvg(bestLambdaSpec(a, axis, convention));
+  const series = bestLambdaSeries(a.points, axis, convention);
+  return scatterLogLogSvg({
+    series,
+    fitLines: powerLawFits(a.points, axis, convention),
+    xLabel: AXIS_TITLE[axis],
+    yLabel: CONVENTION_TITLE[convention],
+    title: `${convention === 'seed' ? 'λ*' : 'λ*/m'} vs ${axis === 'params' ? 'parameters' : axis === 'units' ? 'units' : 'm'} (slopes at fixed ${axis === 'm' ? 'P' : 'm'})`,
+    width: 420,
+    height: 250,
+  });
 }
 
+/** One cell's validation curve (the reference's, with λ_min and λ_1se marked), or undefined when it has none. */
 export async function curveSvg(r: AtlasCellResult, reference: AtlasStrategyName): Promise<string | undefined> {
-  const spec = curveSpec(r, reference);
-  return spec ? renderSvg(spec) : undefined;
+  const ref = r.results[reference];
+  const points = (ref?.curve ?? []).filter((p) => p.lambda > 0 && Number.isFinite(p.val_mean));
+  if (!ref || ref.best_lambda === null || points.length === 0) return undefined;
+  return validationCurveSvg({
+    points: points.map((p) => ({ lambda: p.lambda, valMean: p.val_mean, valSe: p.val_se, ...(p.train_mean !== null ? { trainMean: p.train_mean } : {}) })),
+    lambdaMin: ref.best_lambda,
+    ...(ref.lambda_1se !== null ? { lambda1se: ref.lambda_1se } : {}),
+    title: r.cell.id,
+    width: 230,
+    height: 120,
+  });
 }
