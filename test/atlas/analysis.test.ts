@@ -153,12 +153,13 @@ test('compareStrategies: relative test loss, compute ratio, and a reason for eve
     fakeCell({ dataset: 'd', model: 'worse', m: 100, seed: 0, params: 10, results: { grid: { best_lambda: 1, test_loss: 0.5, sample_grads: 1000 }, evidence: { best_lambda: 30, test_loss: 0.55, sample_grads: 100, edge_warning: 'edge' } } }),
     fakeCell({ dataset: 'd', model: 'costly', m: 100, seed: 0, params: 10, results: { grid: { best_lambda: 1, test_loss: 0.5, sample_grads: 1000 }, evidence: { best_lambda: 1, test_loss: 0.4, sample_grads: 500 } } }),
     fakeCell({ dataset: 'd', model: 'failed', m: 100, seed: 0, params: 10, results: { grid: { test_loss: 0.5 }, evidence: { status: 'failed', error: 'diverged', best_lambda: null, test_loss: null } } }),
+    fakeCell({ dataset: 'd', model: 'resumed', m: 100, seed: 0, params: 10, results: { grid: { test_loss: 0.5 }, evidence: { test_loss: 0.5, sample_grads: 3, resumed: true } } }),
     fakeCell({ dataset: 'd', model: 'absent', m: 100, seed: 0, params: 10, results: { grid: { test_loss: 0.5 }, evidence: { status: 'unavailable', best_lambda: null, test_loss: null } } }),
   ];
   const c = compareStrategies(cells, 'evidence', 'grid');
-  assert.equal(c.rows.length, 5);
-  assert.equal(c.compared, 3);
-  const [ok, worse, costly, failed, absent] = c.rows;
+  assert.equal(c.rows.length, 6);
+  assert.equal(c.compared, 4);
+  const [ok, worse, costly, failed, resumed, absent] = c.rows;
   close(ok.relativeLoss!, 0.01, 1e-12);
   close(ok.costRatio!, 0.1, 1e-12);
   assert.equal(ok.ok, true);
@@ -171,9 +172,12 @@ test('compareStrategies: relative test loss, compute ratio, and a reason for eve
   assert.match(costly.reasons[0], /compute 0\.5 of grid's sample gradients \(target ≤ 0\.2\)/);
   assert.match(failed.reasons[0], /evidence failed: diverged/);
   assert.match(absent.reasons[0], /not available/);
+  assert.equal(resumed.costRatio, null, 'a resumed study’s partial count is not a cost');
+  assert.equal(resumed.lossOk, true);
+  assert.match(resumed.reasons[0], /evidence's compute is not measured: its study was resumed/);
   assert.equal(c.bothOk, 1);
-  assert.deepEqual(c.failures.map((f) => f.model), ['worse', 'costly', 'failed', 'absent']);
-  close(c.medianRelativeLoss!, 0.01, 1e-12);
+  assert.deepEqual(c.failures.map((f) => f.model), ['worse', 'costly', 'failed', 'resumed', 'absent']);
+  close(c.medianRelativeLoss!, 0.005, 1e-12, 'median of −20%, 0%, +1%, +10%');
 });
 
 test('tables: one CSV row per (cell, strategy), fields quoted where needed', () => {

@@ -77,6 +77,11 @@ function unusable(r: StrategyOutcomeRecord | undefined, name: string): string | 
   return undefined;
 }
 
+/** A resumed study counts only the work after the resume (grid's record holds its nominal full cost instead). */
+function unmeasured(r: StrategyOutcomeRecord | undefined): boolean {
+  return r !== undefined && r.status === 'done' && r.resumed && r.strategy !== 'grid';
+}
+
 function median(xs: number[]): number | null {
   if (xs.length === 0) return null;
   const s = [...xs].sort((a, b) => a - b);
@@ -99,8 +104,8 @@ export function compareStrategies(cells: readonly AtlasCellResult[], candidate: 
     const Lr = refIssue ? null : ref!.test_loss!;
     const Lc = candIssue ? null : cand!.test_loss!;
     const rel = Lr !== null && Lc !== null && Lr > 0 ? (Lc - Lr) / Lr : null;
-    const Cr = refIssue ? null : ref!.sample_grads;
-    const Cc = candIssue ? null : cand!.sample_grads;
+    const Cr = refIssue || unmeasured(ref) ? null : ref!.sample_grads;
+    const Cc = candIssue || unmeasured(cand) ? null : cand!.sample_grads;
     const ratio = Cr !== null && Cc !== null && Cr > 0 ? Cc / Cr : null;
     // A resumed study's seconds cover only the part after the resume.
     const Sr = refIssue || ref!.resumed ? null : ref!.seconds;
@@ -114,6 +119,9 @@ export function compareStrategies(cells: readonly AtlasCellResult[], candidate: 
       const factor = lr && lc ? (lc > lr ? `${fmtG(lc / lr)}× larger` : `${fmtG(lr / lc)}× smaller`) : '';
       const edge = !candIssue && cand!.edge_warning ? `; ${candidate}'s λ is on the edge of its range` : '';
       reasons.push(`test loss ${fmtPct(rel)} vs ${reference} (target ≤ ${fmtPct(targets.relativeLoss)}): λ = ${fmtG(lc!)} vs ${fmtG(lr!)}${factor ? `, ${factor}` : ''}${edge}`);
+    }
+    for (const [r, name] of [[ref, reference], [cand, candidate]] as const) {
+      if (unmeasured(r)) reasons.push(`${name}'s compute is not measured: its study was resumed after an interruption (delete the study and re-run to measure it)`);
     }
     if (ratio !== null && !costOk) reasons.push(`compute ${fmtG(ratio)} of ${reference}'s sample gradients (target ≤ ${fmtG(targets.costRatio)})`);
     rows.push({
