@@ -68,12 +68,14 @@ export function expandCells(spec: AtlasSpec, shapes: ReadonlyMap<string, DataSha
     }
     const maxM = ds.m[ds.m.length - 1];
     const testRows = resolveTestRows(ds, shape);
-    if (testRows < 1 || maxM + testRows > shape.n) {
+    if (ds.testRows === null && testRows < 1) {
+      const fit = shape.n - Math.ceil(0.2 * shape.n);
+      issues.push({ path: `datasets[${i}].m`, message: `m = ${maxM} leaves no test rows among the ${shape.n} rows of '${ds.name}': lower the largest m to at most ${fit} (keeping 20% to test on), or set "testRows".` });
+    } else if (maxM + testRows > shape.n) {
       issues.push({
-        path: ds.testRows === null ? `datasets[${i}].m` : `datasets[${i}].testRows`,
-        message: `m = ${maxM} plus ${testRows} test rows is more than the ${shape.n} rows of '${ds.name}': lower the largest m to at most ${Math.max(0, shape.n - Math.max(testRows, 1))}${ds.testRows === null ? '' : ` or testRows to at most ${shape.n - maxM}`}.`,
+        path: `datasets[${i}].testRows`,
+        message: `m = ${maxM} plus ${testRows} test rows is more than the ${shape.n} rows of '${ds.name}': lower the largest m to at most ${Math.max(0, shape.n - testRows)} or testRows to at most ${Math.max(0, shape.n - maxM)}.`,
       });
-      return;
     }
     const task = shape.task === 'regression' ? ({ task: 'regression' } as const) : ({ task: 'classification', classes: shape.classes } as const);
     ds.models.forEach((model, j) => {

@@ -154,6 +154,9 @@ test('cells: checks against the data name the field and the fix', () => {
   const tooMany = expandCells(parseAtlasSpec({ name: 'x', datasets: [{ name: 'wine', m: [150], testRows: 50 }], models: ['softmax'] }), SHAPES);
   assert.equal(tooMany.issues[0].path, 'datasets[0].testRows');
   assert.match(tooMany.issues[0].message, /150 plus 50 test rows is more than the 178 rows of 'wine'.*testRows to at most 28/);
+  const noTest = expandCells(parseAtlasSpec({ name: 'x', datasets: ['wine'], models: ['logistic'], m: [1000], training: { batchSize: 8 } }), SHAPES);
+  assert.deepEqual(noTest.issues.map((i) => i.path), ['datasets[0].m', 'datasets[0].models[0]'], 'both problems at once');
+  assert.match(noTest.issues[0].message, /m = 1000 leaves no test rows among the 178 rows of 'wine': lower the largest m to at most 142/);
   const logistic = expandCells(parseAtlasSpec({ name: 'x', datasets: ['wine'], models: ['softmax', 'logistic'], m: [100] }), SHAPES);
   assert.equal(logistic.issues[0].path, 'datasets[0].models[1]');
   assert.match(logistic.issues[0].message, /needs 2 classes.*wine/);
