@@ -73,9 +73,7 @@ test('the smoke atlas runs end to end, writes a self-contained report, and a re-
   const before = (await s.listStudies()).map((x) => [x.name, Object.values(x.trialCounts).reduce((a, b) => a + b, 0)]);
   await s.close();
   const again: CellEvent[] = [];
-  const t0 = performance.now();
   const rerun = await runAtlas(spec, { storage, onCell: (e) => again.push(e) });
-  assert.ok(performance.now() - t0 < 5000);
   for (const e of again) for (const src of Object.values(e.sources)) assert.ok(src === 'store' || src === 'unavailable', src);
   assert.deepEqual(rerun.cells.map((c) => c.results.grid!.best_lambda), run.cells.map((c) => c.results.grid!.best_lambda));
   const s2 = await openStorage(storage);
