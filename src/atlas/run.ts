@@ -7,7 +7,6 @@
 import { loadDataset, subsample, subset, type Dataset } from '../data/index.js';
 import { L2labError } from '../errors.js';
 import { openStorage, type Json, type StudyStorage } from '../study/index.js';
-import { createSetup } from '../tune/setup.js';
 import { STRATEGIES, tune, type TuneOptions, type TuneResult } from '../tune/tune.js';
 import { cellStudyName, expandCells, nominalGridCost, type AtlasCell, type DataShape } from './cells.js';
 import { AtlasSpecError, type AtlasSpec, type AtlasStrategy, type AtlasStrategyName } from './spec.js';
@@ -321,10 +320,4 @@ export async function runAtlas(spec: AtlasSpec, options: RunAtlasOptions = {}): 
   } finally {
     if (owns) await storage.close();
   }
-}
-
-/** The training rows and folds tune() will use for a cell (for checks and cost estimates; loads nothing new). */
-export function cellSetup(cell: AtlasCell, data: Dataset): ReturnType<typeof createSetup> {
-  const o = tuneOptionsFor(cell, data, { name: 'grid', options: {} }, undefined as never);
-  return createSetup(o, o);
 }
