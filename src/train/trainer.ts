@@ -298,7 +298,8 @@ export async function train(rows: TrainingRows, validation: TrainingRows | undef
           }
         }
       }
-      for (let k = 0; k < K; k++) if (active[k] || results[k].diverged?.epoch === epoch) sampleGrads += (B * trainCount[k]) / rows.n;
+      // Each run took `unroll` steps of B samples (a fold member learns from its share of each).
+      for (let k = 0; k < K; k++) if (active[k] || results[k].diverged?.epoch === epoch) sampleGrads += (unroll * B * trainCount[k]) / rows.n;
       if (!active.some(Boolean)) break;
     }
     if (active.some(Boolean)) {

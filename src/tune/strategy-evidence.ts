@@ -42,6 +42,8 @@ export interface EvidenceReport {
 }
 
 const CURVATURE_ROWS = 2048;
+/** Linear classifiers up to this many weights get the exact-Hessian Laplace evidence. */
+const EXACT_HESSIAN_MAX_WEIGHTS = 2000;
 
 export async function runEvidence(ctx: StrategyContext): Promise<StrategyOutcome> {
   const { setup, run } = ctx;
@@ -52,7 +54,11 @@ export async function runEvidence(ctx: StrategyContext): Promise<StrategyOutcome
   const [done] = await run.run(
     [trial],
     async () => {
-      const r = arch.widths.length === 2 && arch.loss === 'mse' ? linear(ctx) : arch.widths.length === 2 ? await logistic(ctx, arch) : await online(ctx, arch);
+      // The exact Hessian of a linear classifier is (d·C)²: beyond a few thousand weights the
+      // online Laplace run (K-FAC on the engine) is the affordable one.
+      const linearModel = arch.widths.length === 2;
+      const weights = arch.widths[0] * arch.widths[1];
+      const r = linearModel && arch.loss === 'mse' ? linear(ctx) : linearModel && weights <= EXACT_HESSIAN_MAX_WEIGHTS ? await logistic(ctx, arch) : await online(ctx, arch);
       report = r.report;
       refit = r.refit;
       const m = setup.train.n;

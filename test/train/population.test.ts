@@ -67,3 +67,12 @@ test('per-member sample weights train each member on its own rows (k-fold masks)
   }
   assert.ok(maxDiff(pop.parameters()[0], half.parameters()[0]) < 1e-12);
 });
+
+test('sample gradients count every step of every member, unrolled or not', async () => {
+  const { train } = await import('../../src/train/trainer.js');
+  const rows = { n: 64, d: 4, x: Float32Array.from({ length: 256 }, () => rng.normal()), y: Int32Array.from({ length: 64 }, () => rng.int(3)) };
+  // 64 rows at batch 8: 8 steps an epoch, unrolled 4 per run; two members.
+  const r = await train(rows, undefined, { arch, members: [{ penalty: { coupled: 0, decoupled: 0 }, lr: 0.1 }, { penalty: { coupled: 0.01, decoupled: 0 }, lr: 0.1 }], epochs: 3, batchSize: 8, threads: 1 });
+  assert.equal(r.sampleGrads, 2 * 3 * 64);
+  assert.equal(r.passes, 3 * 2);
+});
