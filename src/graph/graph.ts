@@ -63,6 +63,8 @@ export class Graph {
   private readonly consumers = new Map<string, number>();
   private counter = 0;
   private readonly constCache = new Map<string, Value>();
+  /** Output names given to node outputs (see output()). */
+  private readonly aliases = new Map<string, string>();
 
   constructor(readonly name = 'l2lab') {}
 
@@ -136,40 +138,34 @@ export class Graph {
     return out;
   }
 
-  /** Marks a value as a graph output under `name` (renaming the producing node's output, not adding Identity). */
+  /**
+   * Marks a value as a graph output under `name`. The producing node's output takes that name when
+   * the graph is encoded (an alias, so nodes added later that read the value still find it), rather
+   * than an Identity node, which costs a copy per run.
+   */
   output(v: Value, name: string): Value {
     if (this.outputs.some((o) => o.name === name)) throw new ShapeError(`Graph output '${name}' is declared twice.`);
-    const node = this.nodeOf.get(v.name);
-    const isInputOrConst = !node;
-    if (isInputOrConst || this.outputs.some((o) => o.name === v.name)) {
+    if (!this.nodeOf.has(v.name) || this.aliases.has(v.name)) {
       const [id] = this.node('Identity', [v], [{ dtype: v.dtype, shape: v.shape }]);
       return this.output(id, name);
     }
-    this.rename(v.name, name);
+    this.aliases.set(v.name, name);
     const out = this.value(name, v.dtype, v.shape);
     this.outputs.push(out);
     return out;
   }
 
-  private rename(from: string, to: string): void {
-    for (const n of this.nodes) {
-      n.inputs = n.inputs.map((x) => (x === from ? to : x));
-      n.outputs = n.outputs.map((x) => (x === from ? to : x));
-    }
-    const rec = this.nodeOf.get(from);
-    if (rec) this.nodeOf.set(to, rec);
-  }
-
   /** Encodes the graph as an ONNX ModelProto (opset 18). */
   toBytes(): Uint8Array {
+    const named = (x: string) => this.aliases.get(x) ?? x;
     const graph = onnx.GraphProto.create({
       name: this.name,
       node: this.nodes.map((n, i) =>
         onnx.NodeProto.create({
           opType: n.op,
           name: `${n.op}_${i}`,
-          input: n.inputs,
-          output: n.outputs,
+          input: n.inputs.map(named),
+          output: n.outputs.map(named),
           attribute: Object.entries(n.attrs).map(([k, v]) => encodeAttr(k, v)),
         }),
       ),
