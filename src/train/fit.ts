@@ -77,7 +77,8 @@ export interface FitReport {
   coefficients: { coupled: number; decoupled: number };
   init: { data_loss: number; penalty: number };
   epochs: EpochRecord[];
-  test: { loss: number; accuracy?: number; rmse?: number };
+  /** Metrics on the test split; null when `test` is 0 (no test split). */
+  test: { loss: number; accuracy?: number; rmse?: number } | null;
   diverged: boolean;
   divergence?: Divergence;
   best_epoch: number;
@@ -137,7 +138,7 @@ export async function fit(o: FitOptions): Promise<{ report: FitReport; model: Tr
     onEpoch: o.onEpoch ? (_, recs) => o.onEpoch!(recs[0]) : undefined,
   });
   const member = result.members[0];
-  const test = await evaluateParams(arch, member.params, te, o.threads);
+  const test = te.n > 0 ? await evaluateParams(arch, member.params, te, o.threads) : null;
   const counts = countParams(arch);
   const report: FitReport = {
     params: counts.total,

@@ -73,14 +73,14 @@ describe('fit()', () => {
     const { report } = await fit({ ...base, validation: 0, epochs: 1 });
     assert.equal(report.m, 142);
     assert.equal(report.epochs[0].val_loss, undefined);
-    assert.equal(typeof report.test.accuracy, 'number');
+    assert.equal(typeof report.test!.accuracy, 'number');
   });
 
   it('GELU, dropout and every optimizer train (GELU is evaluated in float32: ORT has no float64 Erf)', async () => {
     for (const o of [{ activation: 'gelu' }, { dropout: 0.3 }, { optimizer: 'sgd' }, { optimizer: 'nesterov' }, { optimizer: 'adam', lr: 0.01 }, { optimizer: 'adamw', convention: 'adamw', lambda: 0.01, lr: 0.01 }, { schedule: { kind: 'cosine' } }] as Partial<FitOptions>[]) {
       const { report } = await fit({ ...base, ...o });
       assert.ok(report.epochs[2].data_loss < report.init.data_loss, `${JSON.stringify(o)} lowers the data loss`);
-      assert.ok(Number.isFinite(report.test.loss));
+      assert.ok(Number.isFinite(report.test!.loss));
     }
   });
 
@@ -122,4 +122,10 @@ describe('fit()', () => {
       });
     }
   });
+});
+
+it('--test 0 trains on the rest and reports no test metrics instead of NaN', async () => {
+  const { report } = await fit({ data: 'wine', model: 'softmax', lambda: 1, epochs: 2, test: 0, threads: 1 });
+  assert.equal(report.test, null);
+  assert.equal(report.m, 160);
 });

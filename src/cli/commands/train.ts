@@ -94,6 +94,10 @@ export function epochTable(task: 'classification' | 'regression'): { table: Stre
 
 export function printReportTail(report: FitReport): void {
   const t = report.test;
+  if (!t) {
+    console.log(`no test split (--test 0)   (${report.seconds.toFixed(1)} s)`);
+    return;
+  }
   console.log(`test: loss ${fmt(t.loss)}${t.accuracy !== undefined ? `, accuracy ${pct(t.accuracy)}` : ''}${t.rmse !== undefined ? `, rmse ${fmt(t.rmse)}` : ''}   (${report.seconds.toFixed(1)} s)`);
 }
 
