@@ -115,6 +115,10 @@ const configs: Config[] = [
   // The population rule (POPULATION_MAX_PARAMS in src/tune/score.ts): does stacking pay at ~100k parameters?
   { name: 'mid_k1_t1', widths: MID, threads: 1, K: 1, unroll: 4 },
   { name: 'mid_k8_t1', widths: MID, threads: 1, K: 8, unroll: 1 },
+  { name: 'n6k_k1_t1', widths: [784, 8, 10], threads: 1, K: 1, unroll: 4 },
+  { name: 'n6k_k8_t1', widths: [784, 8, 10], threads: 1, K: 8, unroll: 4 },
+  { name: 'n25k_k1_t1', widths: [784, 32, 10], threads: 1, K: 1, unroll: 4 },
+  { name: 'n25k_k8_t1', widths: [784, 32, 10], threads: 1, K: 8, unroll: 4 },
   { name: 'small_k1_t1', widths: SMALL, threads: 1, K: 1, unroll: 8 },
   { name: 'small_k64_t1', widths: SMALL, threads: 1, K: 64, unroll: 8 },
 ];
@@ -150,7 +154,7 @@ if (results.mlp_k1_t2) {
   console.log(`step at ${summary.gflops_k1_t2.toFixed(1)} GFLOP/s (2 threads) vs ${gemm2.toFixed(1)} GFLOP/s for the same GEMMs alone: ${((100 * summary.gflops_k1_t2) / gemm2).toFixed(0)}%`);
 }
 for (const [k, v] of Object.entries(results)) summary[`${k.replace(/_t1$/, '')}_vs_torch`] = v.ratio;
-for (const size of ['mlp', 'mid', 'small']) {
+for (const size of ['mlp', 'mid', 'n25k', 'n6k', 'small']) {
   const one = results[`${size}_k1_t1`];
   const many = results[`${size}_k8_t1`] ?? results[`${size}_k64_t1`];
   if (one && many) {

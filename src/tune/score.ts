@@ -43,10 +43,10 @@ export interface ScoreCost {
 
 /**
  * Models up to this many parameters train as one population; larger ones one member after another.
- * Measured (bench/RESULTS.md): small MLPs gain ×10 and more from stacking, while for the GEMM-bound
- * 784-256-256-10 MLP stacking K = 8 ran at about 0.8× of separate runs.
+ * Measured by `npm run bench` (bench/RESULTS.md, 1 thread, K = 8 stacked vs one model): ×3.3 at
+ * 514 parameters, ×1.39 at 6k, ×1.03 at 25k, ×0.78 at 100k and ×0.99 at 270k (GEMM-bound).
  */
-export const POPULATION_MAX_PARAMS = 150_000;
+export const POPULATION_MAX_PARAMS = 25_000;
 /** Upper bound on members per population, bounding memory (K × params × optimizer slots). */
 const MAX_MEMBERS_FLOATS = 64e6;
 
