@@ -156,8 +156,17 @@ export interface InspectReport {
     /** Where the given λ sits: its timescale longer than T (weak), inside, or shorter than an epoch (strong). */
     given: 'weaker' | 'inside' | 'stronger' | 'unknown';
   } | null;
+  /**
+   * The range the default atlas supports (README, "Does λ need to shrink"): the best held-out rule
+   * was a constant seed λ ≈ 0.57 whatever the model's size (28% of left-out cells within ×2, the
+   * seeds' own agreement), so search two decades each way around it. Ends in `convention`'s units.
+   */
+  atlas_lambda_range: { rule: string; convention: ConventionId; low: number; high: number; seed_low: number; seed_high: number };
   warnings: string[];
 }
+
+/** The default atlas's best held-out heuristic: a constant seed λ (docs/atlas-default). */
+export const ATLAS_SEED_LAMBDA = 0.57;
 
 function checkOptions(o: InspectOptions): void {
   if (typeof o.model !== 'string') throw new InvalidOptionError(`inspect needs a model spec string (linear, logistic, softmax or mlp:W1,W2,…).`);
@@ -356,6 +365,14 @@ export async function inspect(o: InspectOptions): Promise<InspectReport> {
         ? { to: r.to, value: r.conversion.value, formula: r.conversion.formula, exact: r.conversion.exact, note: r.conversion.note }
         : { to: r.to, value: null, formula: r.formula, exact: false, note: r.error },
     ),
+    atlas_lambda_range: {
+      rule: `constant λ ≈ ${ATLAS_SEED_LAMBDA} (seed convention), ±2 decades: the default atlas's best rule on held-out cells (28% within ×2, as close as its two seeds agree)`,
+      convention,
+      low: Math.min(fromSeed(ATLAS_SEED_LAMBDA / 100), fromSeed(ATLAS_SEED_LAMBDA * 100)),
+      high: Math.max(fromSeed(ATLAS_SEED_LAMBDA / 100), fromSeed(ATLAS_SEED_LAMBDA * 100)),
+      seed_low: ATLAS_SEED_LAMBDA / 100,
+      seed_high: ATLAS_SEED_LAMBDA * 100,
+    },
     suggested_lambda_range: range
       ? {
           rule: range.rule,

@@ -168,7 +168,11 @@ export function formatReport(r: InspectReport): string {
   out.push('');
   const s = r.suggested_lambda_range;
   if (s) {
-    out.push(`Suggested starting range for ${lam} — a heuristic, not yet validated by the atlas:`);
+    const a = r.atlas_lambda_range;
+    out.push(`Suggested starting range for ${lam}, from the default atlas (a measured heuristic):`);
+    out.push(`  ${a.rule}:`);
+    out.push(`  ${lam} ∈ [${f(a.low)}, ${f(a.high)}] (${a.convention})`);
+    out.push(`and from the constant-timescale rule (the weakest rule in the atlas: 6% of held-out cells within ×2):`);
     out.push(`  ${s.rule}:`);
     out.push(`  ${lam} ∈ [${f(s.low)}, ${f(s.high)}] (${r.convention}); middle ${f(s.middle)} (τ = √${r.epochs} epochs)${seed ? '' : `; seed λ ∈ [${f(s.seed_low)}, ${f(s.seed_high)}]`}`);
     const where = { weaker: `weaker than the range (τ longer than the ${r.epochs} planned epochs: the weights keep part of their initialization)`, stronger: 'stronger than the range (τ under one epoch)', inside: 'inside the range', unknown: '' }[s.given];
