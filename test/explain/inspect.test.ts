@@ -380,7 +380,8 @@ describe('l2lab inspect (CLI)', () => {
     assert.match(r.stdout, /penalty \(λ\/2m\)·Σθ²/);
     assert.match(r.stdout, /not on the number of parameters/);
     assert.match(r.stdout, /per step {4}1 − η·λ\/m = 0\.99/);
-    assert.match(r.stdout, /Suggested starting range for λ — a heuristic/);
+    assert.match(r.stdout, /Suggested starting range for λ, from the default atlas/);
+    assert.match(r.stdout, /λ ∈ \[0\.0057, 57\] \(seed\)/);
     assert.match(r.stdout, /warning: the penalty dominates at initialization/);
     assert.equal(r.stderr, '');
   });
