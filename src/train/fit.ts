@@ -1,6 +1,6 @@
 /** The library's one-call training: dataset + model spec + λ in any convention → report and trained model. */
 import { getConvention, penaltyCoefficients, type ConventionId } from '../conventions/index.js';
-import { loadDataset, type Dataset, type Standardizer } from '../data/index.js';
+import { loadDataset, type Dataset, type Standardizer, type Task } from '../data/index.js';
 import { prepareSplits, type Scaling } from './prepare.js';
 import { invalidNumber, InvalidOptionError } from '../errors.js';
 import { countParams, parseModelSpec, type Activation, type Architecture } from '../models/architecture.js';
@@ -16,6 +16,8 @@ export interface FitOptions {
   data: string | Dataset;
   /** CSV target column. Default 'target'. */
   target?: string;
+  /** What a CSV/JSON target means. Default: classification for string labels, else regression. */
+  task?: Task;
   /** `linear`, `logistic`, `softmax` or `mlp:W1,W2,…`. */
   model: string;
   /** Default relu. */
@@ -98,7 +100,7 @@ export async function fit(o: FitOptions): Promise<{ report: FitReport; model: Tr
   const es = o.earlyStopping;
   if (es && !(Number.isInteger(es.patience) && es.patience >= 1)) throw invalidNumber('patience', 'train', 'integers [1, ∞)', es.patience);
   if (es?.minDelta !== undefined && !(es.minDelta >= 0 && Number.isFinite(es.minDelta))) throw invalidNumber('min-delta', 'train', '[0, ∞)', es.minDelta);
-  const data = typeof o.data === 'string' ? loadDataset(o.data, { target: o.target }) : o.data;
+  const data = typeof o.data === 'string' ? loadDataset(o.data, { target: o.target, task: o.task }) : o.data;
   const seed = o.seed ?? 0;
   const { train: tr, validation: va, test: te, standardizer } = prepareSplits(data, { validation: o.validation ?? 0.1, test: o.test ?? 0.2, seed, scaling: o.scaling });
   const arch = parseModelSpec(o.model, data.d, data.task === 'regression' ? { task: 'regression' } : { task: 'classification', classes: data.classes.length }, {

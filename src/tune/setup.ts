@@ -4,7 +4,7 @@
  * dropout value, and the training options every trial uses.
  */
 import { penaltyCoefficients, type ConventionId } from '../conventions/index.js';
-import { complement, kFold, loadDataset, splitIndices, type Dataset } from '../data/index.js';
+import { complement, kFold, loadDataset, splitIndices, type Dataset, type Task } from '../data/index.js';
 import { InvalidOptionError } from '../errors.js';
 import { parseModelSpec, type Activation, type Architecture } from '../models/architecture.js';
 import type { Initializer } from '../models/init.js';
@@ -16,6 +16,8 @@ export interface TuneDataOptions {
   /** Built-in name or path, or a loaded dataset. */
   data: string | Dataset;
   target?: string;
+  /** What a CSV/JSON target means. Default: classification for string labels, else regression. */
+  task?: Task;
   model: string;
   activation?: Activation;
   /** Fraction held out as the test split, scored only by the refit. Default 0.2. */
@@ -81,7 +83,7 @@ export interface TuneSetup {
 }
 
 export function createSetup(d: TuneDataOptions, t: TuneTrainOptions): TuneSetup {
-  const data = typeof d.data === 'string' ? loadDataset(d.data, { target: d.target }) : d.data;
+  const data = typeof d.data === 'string' ? loadDataset(d.data, { target: d.target, task: d.task }) : d.data;
   const seed = d.seed ?? 0;
   const test = d.test ?? 0.2;
   // Validation comes from the folds, so the first split only separates train and test.

@@ -182,3 +182,16 @@ describe('l2lab train --out, then l2lab evaluate', { concurrency: 2 }, () => {
     close(ev.loss, report.test.loss, 1e-4, 'test loss');
   });
 });
+
+describe('--task', () => {
+  it('reads a numeric 0/1 target as classes with --task classification, and rejects other values', async () => {
+    const csv = path.join(scratch('task'), 'bin.csv');
+    fs.writeFileSync(csv, 'a,b,target\n' + Array.from({ length: 40 }, (_, i) => `${i % 7},${(i * 3) % 5},${i % 2}`).join('\n') + '\n');
+    const ok = await l2lab('train', '--data', csv, '--model', 'logistic', '--task', 'classification', '--lambda', '1', '--epochs', '1', '--batch-size', '4', '--json');
+    assert.equal(ok.code, 0, ok.stderr);
+    assert.equal(typeof JSON.parse(ok.stdout).test.accuracy, 'number');
+    const bad = await l2lab('train', '--data', csv, '--model', 'logistic', '--task', 'ranking', '--lambda', '1');
+    assert.equal(bad.code, 2);
+    assert.match(bad.stderr, /--task must be classification or regression/);
+  });
+});

@@ -4,6 +4,7 @@ import path from 'node:path';
 import { CONVENTION_IDS, type ConventionId } from '../../conventions/index.js';
 import { InvalidOptionError, L2labError } from '../../errors.js';
 import { ACTIVATIONS, type Activation } from '../../models/architecture.js';
+import type { Task } from '../../data/index.js';
 import { saveModel } from '../../models/export.js';
 import { INITIALIZERS, type Initializer } from '../../models/init.js';
 import { fit, type FitOptions, type FitReport } from '../../train/fit.js';
@@ -15,6 +16,7 @@ import { fmt, pct, StreamingTable } from '../format.js';
 export const TRAIN_OPTIONS = {
   data: { type: 'string' },
   target: { type: 'string' },
+  task: { type: 'string' },
   model: { type: 'string' },
   activation: { type: 'string' },
   dropout: { type: 'string' },
@@ -41,6 +43,13 @@ export const TRAIN_OPTIONS = {
   json: { type: 'boolean' },
 } as const;
 
+/** `--task classification|regression`: how a numeric CSV/JSON target is read. */
+export function taskOption(v: ParsedValues): Task | undefined {
+  const task = stringOption(v, 'task');
+  if (task !== undefined && task !== 'classification' && task !== 'regression') throw new InvalidOptionError(`--task must be classification or regression. Got '${task}'.`);
+  return task;
+}
+
 /** Shared by train and tune: the model, optimizer and data options as FitOptions fields. */
 export function fitOptionsFrom(v: ParsedValues, cmd: string): Omit<FitOptions, 'lambda'> {
   const activation = stringOption(v, 'activation');
@@ -64,6 +73,7 @@ export function fitOptionsFrom(v: ParsedValues, cmd: string): Omit<FitOptions, '
   return {
     data: requireOption(v, 'data', cmd),
     target: stringOption(v, 'target'),
+    task: taskOption(v),
     model: requireOption(v, 'model', cmd),
     activation: activation as Activation | undefined,
     dropout: dropout && dropout.length === 1 ? dropout[0] : dropout,
@@ -112,6 +122,8 @@ convention, and prints data loss, penalty and cost per epoch, from initializatio
 
   --data D            built-in name (l2lab datasets) or a .csv/.json/IDX path
   --target COL        CSV target column (default: target)
+  --task T            classification | regression: how a numeric target is read (default: strings
+                      are classes, numbers regression)
   --model M           linear | logistic | softmax | mlp:W1,W2,…
   --activation A      relu | tanh | gelu | sigmoid (default: relu)
   --dropout P         dropout after each hidden layer, or P1,P2,… per layer (default: 0)

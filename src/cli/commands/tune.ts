@@ -8,11 +8,13 @@ import { STRATEGIES, tune, type StrategyName, type TuneOptions, type TuneResult 
 import type { OptimizerName } from '../../train/optimizer.js';
 import type { Activation } from '../../models/architecture.js';
 import { numberOption, requireOption, stringOption, type Command, type ParsedValues } from '../command.js';
+import { taskOption } from './train.js';
 import { fmt, pct, table } from '../format.js';
 
 const OPTIONS = {
   data: { type: 'string' },
   target: { type: 'string' },
+  task: { type: 'string' },
   model: { type: 'string' },
   activation: { type: 'string' },
   strategy: { type: 'string' },
@@ -70,6 +72,7 @@ export function tuneOptionsFrom(v: ParsedValues): TuneOptions {
     strategy,
     data: requireOption(v, 'data', cmd),
     target: stringOption(v, 'target'),
+    task: taskOption(v),
     model: requireOption(v, 'model', cmd),
     activation: stringOption(v, 'activation') as Activation | undefined,
     lambdas: lambdasText === undefined ? undefined : parseLambdas(lambdasText),
@@ -159,6 +162,7 @@ Strategies (--strategy, default grid):
   evidence  λ from the Bayesian evidence in one run, no validation data (linear: exact; logistic,
           softmax: Laplace at the MAP; MLP: online Laplace with K-FAC curvature)
 
+  --target COL, --task classification|regression   as 'l2lab train'
   --dropout 0,0.2,0.5   tune dropout with λ (grid)
   --select min|1se      refit at λ_min (default) or at λ_1se, the largest λ within one SE
   --no-extend           do not extend a log range whose best λ sits on its edge
