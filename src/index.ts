@@ -22,3 +22,5 @@ export type { EvidenceReport } from './tune/strategy-evidence.js';
 export { openStorage, type StudyStorage, type Study, type Trial, type TrialState } from './study/index.js';
 export { inspect, type InspectOptions, type InspectReport } from './explain/inspect.js';
 export { validationCurveSvg, scatterLogLogSvg, lineChartSvg } from './plot/index.js';
+export { runAtlas, planAtlas, loadAtlasSpec, parseAtlasSpec, writeAtlasReport, type AtlasSpec, type AtlasRun } from './atlas/index.js';
+export { startDashboard, type Dashboard, type DashboardOptions } from './dashboard/index.js';
