@@ -83,7 +83,7 @@ export function promote<Id extends string | number>(results: readonly RungResult
     .map((r) => r.id);
 }
 
-/** Options of {@link SuccessiveHalving} and {@link AshaScheduler}: the rungs come from {@link rungSchedule}. */
+/** Options of {@link AshaScheduler}: the rungs come from {@link rungSchedule}. */
 export interface HalvingOptions {
   /** Epochs of the first rung, an integer in [1, ∞). */
   minEpochs: number;
@@ -139,132 +139,6 @@ function optionsFromState(state: { rungs: number[]; eta: number }, owner: string
 function checkValue(value: unknown, owner: string): number {
   if (typeof value !== 'number') throw new InvalidOptionError(`The value reported to ${owner} must be a number (NaN or ±Infinity for a diverged trial). Got ${String(value)} instead.`);
   return value;
-}
-
-/** Plain-JSON state of a {@link SuccessiveHalving}; config objects must themselves be plain JSON. */
-export interface SuccessiveHalvingState<C> {
-  kind: 'successive-halving';
-  version: 1;
-  eta: number;
-  rungs: number[];
-  configs: C[];
-  /** The rung being trained. */
-  rung: number;
-  /** Trial ids (indices into `configs`) training at the current rung. */
-  alive: number[];
-  /** Results of every rung so far, one array per rung. */
-  results: StoredResult[][];
-}
-
-/**
- * Synchronous successive halving (Jamieson & Talwalkar 2016) with epochs as the budget: every
- * config trains for the first rung's epochs; the best ⌊n/η⌋ (at least 1) train on to the next rung's
- * epochs; and so on to `maxEpochs`. Trial ids are indices into `configs`.
- *
- * The planner does no training: {@link jobs} lists what to train now and {@link report} takes the
- * results; the next rung opens when the current one is complete. Its state is plain JSON
- * ({@link toJSON} / {@link SuccessiveHalving.fromJSON}), so a study can resume in another process.
- *
- * @example
- * const sh = new SuccessiveHalving([{ lambda: 0.01 }, { lambda: 0.1 }, { lambda: 1 }], { minEpochs: 1, maxEpochs: 9 });
- * while (!sh.done) for (const job of sh.jobs()) sh.report(job.id, trainAndValidate(sh.config(job.id), job.epochs));
- * sh.best(); // { id, rung: 2, epochs: 9, value }
- */
-export class SuccessiveHalving<C> {
-  private readonly eta: number;
-  private readonly rungs: number[];
-  private readonly configs: C[];
-  private rung: number;
-  private alive: number[];
-  private readonly results: RungResult[][];
-
-  constructor(configs: readonly C[], options: HalvingOptions) {
-    if (!Array.isArray(configs) || configs.length === 0) {
-      throw new InvalidOptionError('SuccessiveHalving needs at least one config. Got an empty array instead.');
-    }
-    this.eta = options.eta ?? 3;
-    this.rungs = rungSchedule(options.minEpochs, options.maxEpochs, this.eta);
-    this.configs = [...configs];
-    this.rung = 0;
-    this.alive = configs.map((_, i) => i);
-    this.results = [[]];
-  }
-
-  /** Epoch budget of each rung. */
-  get schedule(): readonly number[] {
-    return this.rungs;
-  }
-
-  /** True once the last rung is complete, or no trial is left (every one diverged). */
-  get done(): boolean {
-    return this.alive.length === 0;
-  }
-
-  /** The config of trial `id`. */
-  config(id: number): C {
-    return this.configs[id];
-  }
-
-  /** The jobs of the current rung that have no result yet (empty when {@link done}). */
-  jobs(): HalvingJob[] {
-    const have = new Set(this.results[this.rung].map((r) => r.id));
-    const epochs = this.rungs[this.rung];
-    const fromEpochs = this.rung > 0 ? this.rungs[this.rung - 1] : 0;
-    return this.alive.filter((id) => !have.has(id)).map((id) => ({ id, rung: this.rung, epochs, fromEpochs }));
-  }
-
-  /** Records trial `id`'s validation loss at the current rung; the last one of a rung opens the next. */
-  report(id: number, value: number): void {
-    const v = checkValue(value, 'SuccessiveHalving.report');
-    if (!this.alive.includes(id)) {
-      throw new InvalidOptionError(`SuccessiveHalving.report: trial ${id} is not training at rung ${this.rung} (training: [${this.alive.join(', ')}]).`);
-    }
-    const cur = this.results[this.rung];
-    if (cur.some((r) => r.id === id)) {
-      throw new InvalidOptionError(`SuccessiveHalving.report: trial ${id} already has a result at rung ${this.rung}; report each job once.`);
-    }
-    cur.push({ id, value: v });
-    if (cur.length < this.alive.length) return;
-    if (this.rung === this.rungs.length - 1) {
-      this.alive = [];
-      return;
-    }
-    this.alive = promote(cur, this.eta);
-    if (this.alive.length > 0) {
-      this.rung++;
-      this.results.push([]);
-    }
-  }
-
-  /** Results of rung `k` in the order reported. */
-  resultsAt(k: number): RungResult[] {
-    return (this.results[k] ?? []).map((r) => ({ ...r }));
-  }
-
-  /** The lowest finite value at the highest rung that has one; `undefined` if every trial diverged. */
-  best(): HalvingBest | undefined {
-    return bestOf(this.rungs, this.results);
-  }
-
-  toJSON(): SuccessiveHalvingState<C> {
-    return {
-      kind: 'successive-halving', version: 1, eta: this.eta, rungs: [...this.rungs], configs: [...this.configs],
-      rung: this.rung, alive: [...this.alive], results: this.results.map((rs) => rs.map(store)),
-    };
-  }
-
-  /** Rebuilds a planner from {@link toJSON}'s output (after a JSON round trip). */
-  static fromJSON<C>(state: SuccessiveHalvingState<C>): SuccessiveHalving<C> {
-    if (state?.kind !== 'successive-halving' || state.version !== 1) {
-      throw new InvalidDataError(`SuccessiveHalving.fromJSON: expected a state with kind 'successive-halving' and version 1. Got kind ${String(state?.kind)}, version ${String(state?.version)} instead.`);
-    }
-    const sh = new SuccessiveHalving<C>(state.configs, optionsFromState(state, 'SuccessiveHalving.fromJSON'));
-    sh.rung = state.rung;
-    sh.alive = [...state.alive];
-    sh.results.length = 0;
-    for (const rs of state.results) sh.results.push(rs.map(load));
-    return sh;
-  }
 }
 
 /** What {@link AshaScheduler.nextJob} says to do next. */

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 
 import { InvalidDataError, InvalidOptionError } from '../../src/errors.js';
-import { AshaScheduler, promote, rungSchedule, SuccessiveHalving, type AshaDecision } from '../../src/tune/successive-halving.js';
+import { AshaScheduler, promote, rungSchedule, type AshaDecision } from '../../src/tune/successive-halving.js';
 
 /** A JSON round trip, as through the study store. */
 const viaJson = <T>(v: T): T => JSON.parse(JSON.stringify(v)) as T;
@@ -41,60 +41,6 @@ test('promote: top ⌊n/η⌋, at least one, ties by id, diverged trials never',
 /** A deterministic "training curve": the loss after e epochs of config c. */
 const loss = (c: { lambda: number }, e: number) => (Math.log10(c.lambda) + 1) ** 2 + 1 / e;
 
-test('SuccessiveHalving: 9 configs, η = 3, rungs 1/3/9; a diverged config drops out', () => {
-  const configs = [1e-4, 1e-3, 1e-2, 0.03, 0.1, 0.3, 1, 10, 100].map((lambda) => ({ lambda }));
-  const sh = new SuccessiveHalving(configs, { minEpochs: 1, maxEpochs: 9 });
-  assert.deepEqual(sh.schedule, [1, 3, 9]);
-  const seen: string[] = [];
-  while (!sh.done) {
-    const jobs = sh.jobs();
-    assert.ok(jobs.length > 0);
-    for (const job of jobs.reverse()) {
-      seen.push(`${job.id}@${job.epochs}<${job.fromEpochs}`);
-      const c = sh.config(job.id);
-      sh.report(job.id, c.lambda === 0.1 ? NaN : loss(c, job.epochs));
-    }
-  }
-  // Rung 0: 9 jobs; rung 1: the best 3 (λ = 0.1 diverged); rung 2: the best 1.
-  assert.equal(seen.length, 9 + 3 + 1);
-  // (log10 λ + 1)²: 0.3 → 0.23, 0.03 → 0.27, then 0.01 and 1 tie at 1: the lower id (λ = 0.01) goes on.
-  assert.deepEqual(sh.resultsAt(1).map((r) => r.id).sort(), [2, 3, 5]);
-  assert.deepEqual(sh.resultsAt(2).map((r) => r.id), [5]);
-  assert.deepEqual(sh.jobs(), []);
-  assert.deepEqual(sh.best(), { id: 5, rung: 2, epochs: 9, value: loss({ lambda: 0.3 }, 9) });
-  assert.ok(seen.includes('5@9<3'));
-});
-
-test('SuccessiveHalving: reporting errors, all diverged ends the run, JSON resume mid-rung', () => {
-  const sh = new SuccessiveHalving(['a', 'b', 'c', 'd'], { minEpochs: 1, maxEpochs: 4, eta: 2 });
-  assert.throws(() => sh.report(7, 1), /trial 7 is not training at rung 0/);
-  sh.report(2, 0.3);
-  assert.throws(() => sh.report(2, 0.3), /already has a result/);
-  assert.throws(() => sh.report(1, '0.3' as unknown as number), /must be a number/);
-
-  const resumed = SuccessiveHalving.fromJSON<string>(viaJson(sh.toJSON()));
-  assert.deepEqual(resumed.jobs().map((j) => j.id), [0, 1, 3]);
-  resumed.report(0, 0.1);
-  resumed.report(1, Infinity);
-  resumed.report(3, 0.2);
-  assert.deepEqual(resumed.jobs(), [
-    { id: 0, rung: 1, epochs: 2, fromEpochs: 1 },
-    { id: 3, rung: 1, epochs: 2, fromEpochs: 1 },
-  ]);
-  // Infinity survives the JSON round trip as a diverged result.
-  const again = SuccessiveHalving.fromJSON<string>(viaJson(resumed.toJSON()));
-  assert.ok(again.resultsAt(0).some((r) => r.id === 1 && !Number.isFinite(r.value)));
-  again.report(0, NaN);
-  again.report(3, NaN);
-  assert.equal(again.done, true);
-  assert.deepEqual(again.best(), { id: 0, rung: 0, epochs: 1, value: 0.1 });
-  assert.equal(again.config(3), 'd');
-
-  assert.throws(() => new SuccessiveHalving([], { minEpochs: 1, maxEpochs: 3 }), /at least one config/);
-  assert.throws(() => SuccessiveHalving.fromJSON({ ...sh.toJSON(), kind: 'asha' } as never), InvalidDataError);
-  assert.throws(() => SuccessiveHalving.fromJSON({ ...sh.toJSON(), rungs: [1, 3, 4] }), /do not match rungSchedule/);
-});
-
 /** Runs ASHA with one job at a time (a single worker), reporting each job before asking for the next. */
 function runSerial(asha: AshaScheduler, value: (id: number, epochs: number) => number): Exclude<AshaDecision, { kind: 'wait' } | { kind: 'done' }>[] {
   const log: Exclude<AshaDecision, { kind: 'wait' } | { kind: 'done' }>[] = [];
@@ -107,6 +53,7 @@ function runSerial(asha: AshaScheduler, value: (id: number, epochs: number) => n
     asha.report(d.id, d.rung, value(d.id, d.epochs));
   }
 }
+
 
 test('AshaScheduler: promotes as soon as a trial is in the top 1/η of its rung (Li et al. 2020, Algorithm 2)', () => {
   const asha = new AshaScheduler({ minEpochs: 1, maxEpochs: 9, maxTrials: 6 });
