@@ -3,13 +3,12 @@ import { getConvention, penaltyCoefficients, type ConventionId } from '../conven
 import { loadDataset, type Dataset, type Standardizer, type Task } from '../data/index.js';
 import { prepareSplits, type Scaling } from './prepare.js';
 import { invalidNumber, InvalidOptionError } from '../errors.js';
-import { countParams, parseModelSpec, type Activation, type Architecture } from '../models/architecture.js';
+import { countParams, paramShapes, parseModelSpec, type Activation, type Architecture } from '../models/architecture.js';
 import type { Initializer } from '../models/init.js';
 import { Evaluator } from './evaluator.js';
 import { type OptimizerName, type OptimizerSpec, OPTIMIZERS } from './optimizer.js';
 import { train, type Divergence, type EarlyStopping, type EpochRecord, type LrSchedule } from './trainer.js';
 import { floatArray, tensor } from '../engine/tensor.js';
-import { paramShapes } from '../models/architecture.js';
 
 export interface FitOptions {
   /** A built-in dataset name (`l2lab datasets`) or a .csv/.json/IDX path, or a loaded Dataset. */
