@@ -17,7 +17,7 @@ import { BatchFiller } from '../src/train/batches.js';
 import { Stepper } from '../src/train/stepper.js';
 import { Rng } from '../src/util/rng.js';
 
-const REF = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../shared/ref/torch_mlp_bench.py');
+const REF = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../test/ref/torch_mlp_bench.py');
 const SAMPLES = 8192;
 const BATCH = 128;
 const EPOCHS = Number(process.env.BENCH_EPOCHS ?? 2);

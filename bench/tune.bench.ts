@@ -82,7 +82,7 @@ fs.copyFileSync(path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../d
 const lambdas = logSpace(1e-3, 1e4, 100);
 const ridge = await tune({ strategy: 'ridge', data: diabetes, model: 'linear', lambdas, storage, study: 'ridge', test: 0, scaling: 'off' });
 const t0 = performance.now();
-const sk = spawnSync('/usr/bin/python3', [path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../shared/ref/sklearn_ridge_cv.py'), diabetes, '--target', 'target', '--alphas', lambdas.join(',')], { encoding: 'utf8' });
+const sk = spawnSync('/usr/bin/python3', [path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../test/ref/sklearn_ridge_cv.py'), diabetes, '--target', 'target', '--alphas', lambdas.join(',')], { encoding: 'utf8' });
 const skSeconds = (performance.now() - t0) / 1000;
 if (sk.status === 0) {
   console.log(`ridge path, 100 λ on diabetes: l2lab ${ridge.scheme}; scikit-learn RidgeCV process ${skSeconds.toFixed(2)} s (including Python start-up)`);

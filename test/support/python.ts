@@ -5,7 +5,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export const PYTHON = '/usr/bin/python3';
-export const REF_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../shared/ref');
+export const REF_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../ref');
 
 const cache = new Map<string, string | undefined>();
 

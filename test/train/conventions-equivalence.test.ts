@@ -2,7 +2,7 @@
  * Each exact conversion, proven by training: fit() under convention A with λ_A and under B with convert(λ_A)
  * gives the same trajectory (per-epoch data loss and penalty); coupled weight decay vs AdamW's decoupled decay
  * under Adam does not (convert() flags it approximate); `--convention pytorch --lambda wd` is PyTorch's
- * coupled weight_decay, checked against ../shared/ref/torch_trajectory.py with l2.lambda = wd·m.
+ * coupled weight_decay, checked against test/ref/torch_trajectory.py with l2.lambda = wd·m.
  */
 import assert from 'node:assert/strict';
 import fs from 'node:fs';

@@ -1,4 +1,4 @@
-/** Step-by-step agreement with PyTorch (../shared/ref/torch_trajectory.py): data loss, L2 term, final parameters. */
+/** Step-by-step agreement with PyTorch (test/ref/torch_trajectory.py): data loss, L2 term, final parameters. */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
