@@ -2,7 +2,6 @@
 import { InvalidOptionError } from '../../errors.js';
 import {
   CONVENTIONS,
-  OPTIMIZERS,
   convert,
   convertAll,
   getConvention,
@@ -11,6 +10,7 @@ import {
   type ConversionRow,
   type OptimizerKind,
 } from '../../conventions/index.js';
+import { OPTIMIZERS } from '../../train/optimizer.js';
 import { numberOption, requireOption, stringOption, type Command, type ParsedValues } from '../command.js';
 
 const conventionList = CONVENTIONS.map((c) => `  ${c.id.padEnd(18)} ${c.symbol.padEnd(4)} ${c.parameter}`).join('\n');
