@@ -1,9 +1,9 @@
 /** inspect(): what a λ means for a model and dataset before any training — penalty vs data loss at init, decay per step, λ in every convention, a starting range. */
 import { convert, convertAll, getConvention, isConventionId, penaltyCoefficients, type ConventionId, type PenaltyCoefficients } from '../conventions/index.js';
 import { loadDataset, type Dataset } from '../data/index.js';
-import { invalidNumber, InvalidOptionError } from '../errors.js';
-import { ACTIVATIONS, countParams, describeArchitecture, parseModelSpec, type Activation, type Architecture } from '../models/architecture.js';
-import { initParams, INITIALIZERS, type Initializer } from '../models/init.js';
+import { InvalidOptionError } from '../errors.js';
+import { countParams, describeArchitecture, parseModelSpec, type Activation, type Architecture } from '../models/architecture.js';
+import { initParams, type Initializer } from '../models/init.js';
 import { evaluateParams } from '../train/fit.js';
 import type { OptimizerName } from '../train/optimizer.js';
 import { checkOptions as checkRegistered } from '../options/check.js';

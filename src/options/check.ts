@@ -46,6 +46,11 @@ export function checkOptions(command: CommandName, values: Record<string, unknow
     checkValue(o, value, command);
     const why = misplaced(command, o, where);
     if (why) throw new InvalidOptionError(`${why}. Remove --${o.flag}${o.strategies && command === 'tune' ? ` or use --strategy ${o.strategies[0]}` : ''}.`);
+    const need = o.requires && own.find((d) => d.key === o.requires!.key);
+    if (need && (values[need.key] === undefined || (o.requires!.value !== undefined && values[need.key] !== o.requires!.value))) {
+      const with_ = `--${need.flag}${o.requires!.value !== undefined ? ` ${o.requires!.value}` : ''}`;
+      throw new InvalidOptionError(`--${o.flag} applies with ${with_} only. Add ${with_} or remove --${o.flag}.`);
+    }
     for (const other of o.excludes ?? []) {
       const x = own.find((d) => d.key === other);
       if (x && values[other] !== undefined) throw new InvalidOptionError(`Give either --${o.flag} or --${x.flag}, not both (${o.flag}: ${o.doc}; ${x.flag}: ${x.doc}).`);

@@ -10,8 +10,8 @@ export type ModelKind = 'linear' | 'logistic' | 'softmax' | 'mlp';
 
 /** The value an option takes, with its valid range. */
 export type OptionType =
-  /** A finite number in a range; `integer` limits it to whole numbers. */
-  | { kind: 'number'; min?: number; max?: number; minOpen?: boolean; maxOpen?: boolean; integer?: boolean }
+  /** A finite number in a range; `integer` limits it to whole numbers; `upTo` names a bound known only at run time (m, cores). */
+  | { kind: 'number'; min?: number; max?: number; minOpen?: boolean; maxOpen?: boolean; integer?: boolean; upTo?: string }
   /** One of a fixed set of words. */
   | { kind: 'choice'; choices: readonly string[] }
   /** A comma-separated list of numbers in [min, max) (e.g. dropout probabilities). */
@@ -45,6 +45,8 @@ export interface OptionDecl {
   strategies?: readonly StrategyName[];
   /** Model families that use it; absent: every model. */
   models?: readonly ModelKind[];
+  /** It only means something together with this option (and value): `--step-every` needs `--schedule step`. */
+  requires?: { key: string; value?: string };
   /** Keys it cannot be given together with. */
   excludes?: readonly string[];
   /** The atlas spec's `training` section takes it under `key`. */
@@ -57,7 +59,7 @@ export interface OptionDecl {
 export function describeRange(t: OptionType): string {
   if (t.kind === 'number') {
     const lo = t.min === undefined ? '(-∞' : `${t.minOpen ? '(' : '['}${t.min}`;
-    const hi = t.max === undefined ? '∞)' : `${t.max}${t.maxOpen ? ')' : ']'}`;
+    const hi = t.upTo !== undefined ? `${t.upTo}]` : t.max === undefined ? '∞)' : `${t.max}${t.maxOpen ? ')' : ']'}`;
     return `${t.integer ? 'integers ' : ''}${lo}, ${hi}`;
   }
   if (t.kind === 'numbers') return `[${t.min}, ${t.max}${t.maxOpen ? ')' : ']'}`;

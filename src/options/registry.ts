@@ -3,6 +3,7 @@ import { CONVENTION_IDS } from '../conventions/registry.js';
 import { ACTIVATIONS } from '../models/architecture.js';
 import { INITIALIZERS } from '../models/init.js';
 import { OPTIMIZERS } from '../train/optimizer.js';
+import { parseLambdas, parseLogRange } from '../tune/lambda-grid.js';
 import type { StrategyName } from '../tune/strategy.js';
 import type { CommandName, OptionDecl } from './option.js';
 
@@ -11,6 +12,12 @@ const ALL: readonly CommandName[] = ['train', 'tune', 'inspect'];
 const TRAINING: readonly StrategyName[] = ['grid', 'sh', 'bayes', 'path', 'evidence'];
 /** Strategies that score λ on validation folds or a hold-out split. */
 const VALIDATING: readonly StrategyName[] = ['grid', 'sh', 'bayes', 'path'];
+
+/** `lo:hi:n` as tune's logRange. */
+function logRange(text: string): { lo: number; hi: number; n: number } {
+  const values = parseLogRange(text);
+  return { lo: values[0], hi: values[values.length - 1], n: values.length };
+}
 
 /**
  * The registry. To add an option, add one entry here; the library reads the value from its options
@@ -40,18 +47,18 @@ export const OPTIONS: readonly OptionDecl[] = [
   { key: 'momentum', flag: 'momentum', meta: 'μ', type: { kind: 'number', min: 0, max: 1, maxOpen: true }, default: '0.9 for momentum/nesterov', doc: 'momentum of momentum/nesterov', label: 'momentum μ', commands: ALL, strategies: TRAINING, atlas: true },
   { key: 'lr', flag: 'lr', meta: 'η', type: { kind: 'number', min: 0, minOpen: true }, default: '0.1 (SGD family), 0.001 (Adam)', doc: 'learning rate', label: 'learning rate η', commands: ALL, strategies: TRAINING, atlas: true },
   { key: 'schedule', flag: 'schedule', meta: 'S', type: { kind: 'choice', choices: ['constant', 'step', 'cosine'] }, default: 'constant', doc: 'learning-rate schedule; step uses --step-every and --gamma', label: 'lr schedule', commands: ['train'] },
-  { key: 'stepEvery', flag: 'step-every', meta: 'N', type: { kind: 'number', min: 1, integer: true }, default: '10', doc: 'epochs between steps of --schedule step', label: 'step every', commands: ['train'] },
-  { key: 'gamma', flag: 'gamma', meta: 'g', type: { kind: 'number', min: 0, max: 1, minOpen: true }, default: '0.1', doc: 'lr factor per step of --schedule step', label: 'step γ', commands: ['train'] },
+  { key: 'stepEvery', flag: 'step-every', meta: 'N', type: { kind: 'number', min: 1, integer: true }, default: '10', doc: 'epochs between steps of --schedule step', label: 'step every', commands: ['train'], requires: { key: 'schedule', value: 'step' } },
+  { key: 'gamma', flag: 'gamma', meta: 'g', type: { kind: 'number', min: 0, max: 1, minOpen: true }, default: '0.1', doc: 'lr factor per step of --schedule step', label: 'step γ', commands: ['train'], requires: { key: 'schedule', value: 'step' } },
   { key: 'epochs', flag: 'epochs', meta: 'N', type: { kind: 'number', min: 1, integer: true }, default: '20', doc: 'epochs of training (tune: of each trial; inspect: planned)', label: 'epochs', commands: ALL, strategies: TRAINING, atlas: true, byCommand: { train: { type: { kind: 'number', min: 0, integer: true } } } },
-  { key: 'batchSize', flag: 'batch-size', meta: 'B', type: { kind: 'number', min: 1, integer: true }, default: 'min(128, m)', doc: 'minibatch size', label: 'batch size B', commands: ALL, strategies: TRAINING, atlas: true },
+  { key: 'batchSize', flag: 'batch-size', meta: 'B', type: { kind: 'number', min: 1, integer: true, upTo: 'm' }, default: 'min(128, m)', doc: 'minibatch size', label: 'batch size B', commands: ALL, strategies: TRAINING, atlas: true },
   { key: 'patience', flag: 'patience', meta: 'N', type: { kind: 'number', min: 1, integer: true }, doc: 'early stopping on validation loss after N epochs without improvement', label: 'patience', commands: ['train', 'tune'], strategies: VALIDATING },
-  { key: 'minDelta', flag: 'min-delta', meta: 'D', type: { kind: 'number', min: 0 }, default: '0', doc: 'smallest improvement early stopping counts', label: 'min delta', commands: ['train'] },
-  { key: 'restoreBest', flag: 'no-restore-best', type: { kind: 'flag', when: false }, doc: 'keep the last epoch, not the best, when early stopping', label: 'restore best', commands: ['train'] },
-  { key: 'threads', flag: 'threads', meta: 'N', type: { kind: 'number', min: 1, integer: true }, default: 'all cores', doc: 'ONNX Runtime threads', label: 'threads', commands: ALL },
+  { key: 'minDelta', flag: 'min-delta', meta: 'D', type: { kind: 'number', min: 0 }, default: '0', doc: 'smallest improvement early stopping counts', label: 'min delta', commands: ['train'], requires: { key: 'patience' } },
+  { key: 'restoreBest', flag: 'no-restore-best', type: { kind: 'flag', when: false }, doc: 'keep the last epoch, not the best, when early stopping', label: 'restore best', commands: ['train'], requires: { key: 'patience' } },
+  { key: 'threads', flag: 'threads', meta: 'N', type: { kind: 'number', min: 1, integer: true, upTo: 'cores' }, default: 'all cores', doc: 'ONNX Runtime threads', label: 'threads', commands: ALL },
   // Tuning
   { key: 'strategy', flag: 'strategy', meta: 'S', type: { kind: 'choice', choices: ['grid', 'sh', 'bayes', 'ridge', 'path', 'evidence'] }, default: 'grid', doc: 'how λ is chosen (see Strategies)', label: 'strategy', commands: ['tune'] },
-  { key: 'lambdas', flag: 'lambdas', meta: 'L', type: { kind: 'text' }, doc: 'λ values: a list, or a:b:step like 0.01:0.4:0.01', label: 'λ values', commands: ['tune'], strategies: ['grid', 'sh', 'ridge', 'path'], excludes: ['logRange'] },
-  { key: 'logRange', flag: 'log-range', meta: 'lo:hi:n', type: { kind: 'text' }, default: '0.001:100:11', doc: 'n log-spaced λ from lo to hi', label: 'λ range', commands: ['tune'], strategies: ['grid', 'sh', 'bayes', 'ridge', 'path'], excludes: ['lambdas'] },
+  { key: 'lambdas', flag: 'lambdas', meta: 'L', type: { kind: 'text', parse: parseLambdas }, doc: 'λ values: a list, or a:b:step like 0.01:0.4:0.01', label: 'λ values', commands: ['tune'], strategies: ['grid', 'sh', 'ridge', 'path'], excludes: ['logRange'] },
+  { key: 'logRange', flag: 'log-range', meta: 'lo:hi:n', type: { kind: 'text', parse: logRange }, default: '0.001:100:11', doc: 'n log-spaced λ from lo to hi', label: 'λ range', commands: ['tune'], strategies: ['grid', 'sh', 'bayes', 'ridge', 'path'], excludes: ['lambdas'] },
   { key: 'folds', flag: 'folds', meta: 'k', type: { kind: 'number', min: 2, integer: true }, default: '5', doc: 'stratified k-fold cross-validation', label: 'folds', commands: ['tune'], strategies: VALIDATING, excludes: ['holdout'] },
   { key: 'holdout', flag: 'holdout', meta: 'F', type: { kind: 'number', min: 0, max: 1, minOpen: true, maxOpen: true }, doc: 'score on one hold-out split of this fraction instead of k-fold CV', label: 'hold-out fraction', commands: ['tune'], strategies: VALIDATING, excludes: ['folds'] },
   { key: 'select', flag: 'select', meta: 'R', type: { kind: 'choice', choices: ['min', '1se'] }, default: 'min', doc: 'refit at λ_min or at λ_1se, the largest λ within one SE', label: 'selection rule', commands: ['tune'], strategies: VALIDATING },

@@ -1,6 +1,6 @@
 /** The library's one-call training: dataset + model spec + λ in any convention → report and trained model. */
 import { getConvention, penaltyCoefficients, type ConventionId } from '../conventions/index.js';
-import { loadDataset, type Dataset, type Standardizer, type Task } from '../data/index.js';
+import { loadDataset, type Dataset, type Task } from '../data/index.js';
 import { prepareSplits, type Scaling } from './prepare.js';
 import { invalidNumber, InvalidOptionError } from '../errors.js';
 import type { TrainedModel } from '../models/trained-model.js';
