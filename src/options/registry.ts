@@ -4,7 +4,7 @@ import { ACTIVATIONS } from '../models/architecture.js';
 import { INITIALIZERS } from '../models/init.js';
 import { OPTIMIZERS } from '../train/optimizer.js';
 import { parseLambdas, parseLogRange } from '../tune/lambda-grid.js';
-import type { StrategyName } from '../tune/strategy.js';
+import { STRATEGY_NAMES, type StrategyName } from '../tune/strategy.js';
 import type { CommandName, OptionDecl } from './option.js';
 
 const ALL: readonly CommandName[] = ['train', 'tune', 'inspect'];
@@ -56,7 +56,7 @@ export const OPTIONS: readonly OptionDecl[] = [
   { key: 'restoreBest', flag: 'no-restore-best', type: { kind: 'flag', when: false }, doc: 'keep the last epoch, not the best, when early stopping', label: 'restore best', commands: ['train'], requires: { key: 'patience' } },
   { key: 'threads', flag: 'threads', meta: 'N', type: { kind: 'number', min: 1, integer: true, upTo: 'cores' }, default: 'all cores', doc: 'ONNX Runtime threads', label: 'threads', commands: ALL },
   // Tuning
-  { key: 'strategy', flag: 'strategy', meta: 'S', type: { kind: 'choice', choices: ['grid', 'sh', 'bayes', 'ridge', 'path', 'evidence'] }, default: 'grid', doc: 'how λ is chosen (see Strategies)', label: 'strategy', commands: ['tune'] },
+  { key: 'strategy', flag: 'strategy', meta: 'S', type: { kind: 'choice', choices: STRATEGY_NAMES }, default: 'grid', doc: 'how λ is chosen (see Strategies)', label: 'strategy', commands: ['tune'] },
   { key: 'lambdas', flag: 'lambdas', meta: 'L', type: { kind: 'text', parse: parseLambdas }, doc: 'λ values: a list, or a:b:step like 0.01:0.4:0.01', label: 'λ values', commands: ['tune'], strategies: ['grid', 'sh', 'ridge', 'path'], excludes: ['logRange'] },
   { key: 'logRange', flag: 'log-range', meta: 'lo:hi:n', type: { kind: 'text', parse: logRange }, default: '0.001:100:11', doc: 'n log-spaced λ from lo to hi', label: 'λ range', commands: ['tune'], strategies: ['grid', 'sh', 'bayes', 'ridge', 'path'], excludes: ['lambdas'] },
   { key: 'folds', flag: 'folds', meta: 'k', type: { kind: 'number', min: 2, integer: true }, default: '5', doc: 'stratified k-fold cross-validation', label: 'folds', commands: ['tune'], strategies: VALIDATING, excludes: ['holdout'] },
@@ -87,4 +87,12 @@ export function optionOf(command: CommandName, key: string): OptionDecl | undefi
 /** The label of a library key (for tables and the dashboard); the key itself when undeclared. */
 export function optionLabel(key: string): string {
   return OPTIONS.find((o) => o.key === key)?.label ?? key;
+}
+
+/**
+ * The tune options a strategy accepts besides those every training strategy shares (the model,
+ * optimizer and data options): --eta for sh, --trials for bayes, --folds for the validating ones.
+ */
+export function strategyOptions(name: StrategyName): OptionDecl[] {
+  return optionsOf('tune').filter((o) => o.strategies?.includes(name) && o.strategies !== TRAINING);
 }

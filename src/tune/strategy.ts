@@ -5,6 +5,8 @@ import type { StudyRun, TrialPoint } from './study-run.js';
 import type { EvidenceReport, Refit } from './trial-result.js';
 
 export type StrategyName = 'grid' | 'sh' | 'bayes' | 'ridge' | 'path' | 'evidence';
+/** Every strategy name, in the order `--help` lists them (the registry, strategies.ts, holds how each runs). */
+export const STRATEGY_NAMES: readonly StrategyName[] = ['grid', 'sh', 'bayes', 'ridge', 'path', 'evidence'];
 
 /** Options of tune(); each field's default, range and the strategies using it are declared in src/options/registry.ts. */
 export interface TuneOptions extends TuneDataOptions, TuneTrainOptions {
