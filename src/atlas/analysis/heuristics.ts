@@ -9,6 +9,7 @@
  * - constant:  log λ* = a                            (the seed's λ as a Bayesian prior precision: independent of m and P)
  * - per-m:     log λ* = a + log m                    (Nielsen: λ/m fixed — a constant PyTorch weight_decay)
  */
+import { InvalidOptionError, InvalidDataError } from '../../errors.js';
 import { leastSquares } from './least-squares.js';
 import type { LambdaPoint } from './points.js';
 import { median } from './seed-spread.js';
@@ -40,7 +41,7 @@ export const HEURISTICS: readonly Heuristic[] = [
 
 export function heuristic(id: HeuristicId): Heuristic {
   const h = HEURISTICS.find((x) => x.id === id);
-  if (!h) throw new RangeError(`Unknown heuristic '${id}'. Known: ${HEURISTICS.map((x) => x.id).join(', ')}.`);
+  if (!h) throw new InvalidOptionError(`Unknown heuristic '${id}'. Known: ${HEURISTICS.map((x) => x.id).join(', ')}.`);
   return h;
 }
 
@@ -58,7 +59,7 @@ export interface HeuristicFit {
 
 /** Fits a heuristic to points by least squares on log10 λ*. Needs at least one point. */
 export function fitHeuristic(h: Heuristic, points: readonly LambdaPoint[]): HeuristicFit {
-  if (points.length === 0) throw new RangeError(`fitHeuristic(${h.id}): no points to fit.`);
+  if (points.length === 0) throw new InvalidDataError(`fitHeuristic(${h.id}): no points to fit.`);
   const x = points.map((p) => h.design(p));
   const y = points.map((p) => lg(p.lambda) - h.offset(p));
   const f = leastSquares(x, y);
