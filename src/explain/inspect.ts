@@ -1,4 +1,5 @@
 /** inspect(): what a λ means for a model and dataset before any training — penalty vs data loss at init, decay per step, λ in every convention, a starting range. */
+import { formatNumber } from '../util/format-number.js';
 import { convert, convertAll, getConvention, isConventionId, penaltyCoefficients, type ConventionId, type PenaltyCoefficients } from '../conventions/index.js';
 import { loadDataset, type Dataset } from '../data/index.js';
 import { InvalidOptionError } from '../errors.js';
@@ -185,9 +186,7 @@ function checkOptions(o: InspectOptions): void {
 
 /** "4.2" or "1.3e-7": numbers inside sentences. */
 function num(x: number): string {
-  const a = Math.abs(x);
-  if (a !== 0 && (a < 1e-3 || a >= 1e6)) return x.toExponential(2).replace('e+', 'e');
-  return String(Number(x.toPrecision(4)));
+  return formatNumber(x, { digits: 4, expAbove: 1e6, expDigits: 2, exponent: 'short' });
 }
 
 function finiteOrNull(x: number | null): number | null {

@@ -3,6 +3,7 @@
  * own λ, and the compute each spent. Targets (issue 5): test loss within 2% of the reference's, at
  * ≤ 1/5 of its sample gradients. Every cell that misses either, or has no result, is listed with why.
  */
+import { formatNumber } from '../../util/format-number.js';
 import type { AtlasCellResult, StrategyOutcomeRecord } from '../run.js';
 import type { AtlasStrategyName } from '../spec.js';
 
@@ -66,7 +67,7 @@ export interface Comparison {
 }
 
 const fmtPct = (v: number) => `${v >= 0 ? '+' : ''}${(100 * v).toFixed(1)}%`;
-const fmtG = (v: number) => Number(v.toPrecision(3)).toString();
+const fmtG = (v: number) => formatNumber(v, { digits: 3, expAbove: Infinity, expBelow: 0 });
 
 function unusable(r: StrategyOutcomeRecord | undefined, name: string): string | undefined {
   if (!r) return `${name} was not run on this cell`;

@@ -9,6 +9,7 @@
  * - constant:  log λ* = a                            (the seed's λ as a Bayesian prior precision: independent of m and P)
  * - per-m:     log λ* = a + log m                    (Nielsen: λ/m fixed — a constant PyTorch weight_decay)
  */
+import { formatNumber } from '../../util/format-number.js';
 import { InvalidOptionError, InvalidDataError } from '../../errors.js';
 import { leastSquares } from './least-squares.js';
 import type { LambdaPoint } from './points.js';
@@ -148,7 +149,7 @@ export interface HeuristicSummary {
 function describe(h: Heuristic, f: HeuristicFit): string {
   // A slope of 1e-30 is a zero the arithmetic did not land on exactly.
   const c = Object.fromEntries(Object.entries(f.coefficients).map(([k, v]) => [k, Math.abs(v) < 1e-9 ? 0 : v]));
-  const num = (v: number) => (Math.abs(v) >= 1e4 || (Math.abs(v) < 1e-3 && v !== 0) ? v.toExponential(2) : Number(v.toPrecision(3)).toString());
+  const num = (v: number) => formatNumber(v, { digits: 3, expAbove: 1e4 });
   switch (h.id) {
     case 'params-m':
       return `λ* ≈ ${num(10 ** c.a)} · P^${num(c.b)} · m^${num(c.c)}`;

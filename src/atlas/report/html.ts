@@ -1,4 +1,5 @@
 /** The atlas report: one self-contained HTML page (inline SVG and CSS, no external assets). */
+import { formatNumber } from '../../util/format-number.js';
 import type { AtlasAnalysis, Comparison, HeuristicSummary } from '../analysis/index.js';
 import type { AtlasRun } from '../run.js';
 import { bestLambdaSvg, curveSvg, type Axis, type Convention } from './plots.js';
@@ -10,9 +11,7 @@ export function escapeHtml(s: string): string {
 
 /** Three significant digits, exponent form outside [1e-3, 1e5). */
 export function num(v: number | null | undefined, digits = 3): string {
-  if (v === null || v === undefined || !Number.isFinite(v)) return '–';
-  if (v !== 0 && (Math.abs(v) < 1e-3 || Math.abs(v) >= 1e5)) return v.toExponential(digits - 1);
-  return Number(v.toPrecision(digits)).toString();
+  return v === null || v === undefined || !Number.isFinite(v) ? '–' : formatNumber(v, { digits });
 }
 const pct = (v: number | null | undefined) => (v === null || v === undefined ? '–' : `${(100 * v).toFixed(0)}%`);
 const signedPct = (v: number | null) => (v === null ? '–' : `${v >= 0 ? '+' : ''}${(100 * v).toFixed(1)}%`);

@@ -1,4 +1,5 @@
 /** `l2lab inspect`: what a λ means for a model and dataset before training — penalty vs data loss at init, decay, conventions, a starting range. */
+import { formatNumber } from '../../util/format-number.js';
 import { getConvention } from '../../conventions/index.js';
 import { InvalidOptionError } from '../../errors.js';
 import { inspect, type InspectOptions, type InspectReport } from '../../explain/inspect.js';
@@ -22,13 +23,8 @@ Example: l2lab inspect --data mnist-10k --model mlp:256 --lambda 5 --lr 0.05 --o
 
 /** Four significant digits; exponent form outside [0.001, 1e6). */
 function f(x: number | null | undefined): string {
-  if (x === null || x === undefined) return '—';
-  if (!Number.isFinite(x)) return String(x);
-  const a = Math.abs(x);
-  if (a !== 0 && (a < 1e-3 || a >= 1e9)) return x.toExponential(3).replace('e+', 'e');
   // Sums like E‖W‖² = 10,002 keep every integer digit.
-  if (a >= 1000) return Math.round(x).toLocaleString('en-US');
-  return String(Number(x.toPrecision(4)));
+  return x === null || x === undefined ? '—' : formatNumber(x, { digits: 4, expAbove: 1e9, expDigits: 3, exponent: 'short', grouped: true });
 }
 
 /** Enough digits to show 1 − 1e-7 as 0.9999999 rather than 1. */
