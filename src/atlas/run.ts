@@ -7,15 +7,15 @@
 import { loadDataset, subsample, subset, type Dataset } from '../data/index.js';
 import { L2labError } from '../errors.js';
 import { openStorage, type Json, type StudyStorage } from '../study/index.js';
-import { STRATEGIES, tune, type TuneOptions, type TuneResult } from '../tune/tune.js';
+import { tune, type TuneOptions, type TuneResult } from '../tune/tune.js';
 import { cellStudyName, expandCells, nominalGridCost, type AtlasCell, type DataShape } from './cells.js';
 import { AtlasSpecError, type AtlasSpec, type AtlasStrategy, type AtlasStrategyName, type SpecIssue } from './spec.js';
 import { applicableOptions, checkOptions } from '../options/check.js';
 
 /** One strategy's outcome on one cell, as stored (plain JSON; λ in the seed convention). */
 export interface StrategyOutcomeRecord {
-  /** done: tuned; failed: tune() threw (stored, so a re-run does not retry it unless asked); unavailable: this l2lab lacks the strategy (not stored); missing: not run yet (report-only). */
-  status: 'done' | 'failed' | 'unavailable' | 'missing';
+  /** done: tuned; failed: tune() threw (stored, so a re-run does not retry it unless asked); missing: not run yet (report-only). */
+  status: 'done' | 'failed' | 'missing';
   strategy: AtlasStrategyName;
   study: string;
   /** The chosen λ (λ_min of the strategy's validation curve, or the evidence maximum). */
@@ -59,7 +59,7 @@ export interface CellEvent {
   cell: AtlasCell;
   results: AtlasCellResult['results'];
   /** Per strategy: read back from the store, computed now, or neither. */
-  sources: Partial<Record<AtlasStrategyName, 'store' | 'run' | 'unavailable' | 'missing'>>;
+  sources: Partial<Record<AtlasStrategyName, 'store' | 'run' | 'missing'>>;
   seconds: number;
 }
 
@@ -187,10 +187,6 @@ function emptyOutcome(strategy: AtlasStrategyName, study: string, status: Strate
   };
 }
 
-/** Whether this l2lab's tune() knows a strategy. */
-export function strategyAvailable(name: AtlasStrategyName): boolean {
-  return (STRATEGIES as readonly string[]).includes(name);
-}
 
 /** The rows a cell trains and tests on: m + testRows drawn (stratified, seeded) from the dataset. */
 export function cellData(full: Dataset, cell: AtlasCell): Dataset {
@@ -309,12 +305,6 @@ export async function runAtlas(spec: AtlasSpec, options: RunAtlasOptions = {}): 
         if (have && (have.status === 'done' || (have.status === 'failed' && !options.retryFailed))) {
           out.results[strategy.name] = have;
           sources[strategy.name] = 'store';
-          continue;
-        }
-        if (!strategyAvailable(strategy.name)) {
-          out.results[strategy.name] = emptyOutcome(strategy.name, study, 'unavailable', `this l2lab's tune() has no '${strategy.name}' strategy yet; re-run the atlas once it has.`);
-          sources[strategy.name] = 'unavailable';
-          complete = false;
           continue;
         }
         if (!compute || options.signal?.aborted) {

@@ -6,7 +6,7 @@
 import { hostname } from 'node:os';
 import {
   DEFAULT_HEARTBEAT_TIMEOUT_MS,
-  isProcessAlive,
+  isOwnerDeadHere,
   type Direction,
   type Json,
   type Study,
@@ -169,7 +169,7 @@ const here = hostname();
 /** A RUNNING trial nobody runs any more: its process died on this host, or its heartbeat is older than the default timeout. */
 function isStale(t: Trial, now: number): boolean {
   if (t.state !== 'RUNNING') return false;
-  if (t.owner && t.owner.hostname === here && !isProcessAlive(t.owner.pid)) return true;
+  if (t.owner && isOwnerDeadHere(t.owner, here)) return true;
   return t.heartbeatAt !== null && now - t.heartbeatAt > DEFAULT_HEARTBEAT_TIMEOUT_MS;
 }
 

@@ -71,7 +71,6 @@ const fmtG = (v: number) => formatNumber(v, { digits: 3, expAbove: Infinity, exp
 
 function unusable(r: StrategyOutcomeRecord | undefined, name: string): string | undefined {
   if (!r) return `${name} was not run on this cell`;
-  if (r.status === 'unavailable') return `${name} is not available in this l2lab yet`;
   if (r.status === 'missing') return `${name} has not run on this cell yet`;
   if (r.status === 'failed') return `${name} failed: ${r.error ?? 'unknown error'}`;
   if (r.test_loss === null || r.best_lambda === null) return `${name} has no test loss`;

@@ -43,7 +43,7 @@ function summarySection(run: AtlasRun, a: AtlasAnalysis): string {
 <ul>
 <li>${run.cells.length} cells: ${names.length} datasets (${names.map(escapeHtml).join(', ')}) × models × m × ${spec.seeds.length} seed${spec.seeds.length === 1 ? '' : 's'}; parameters ${num(Math.min(...params))} to ${num(Math.max(...params))}, m ${Math.min(...ms)} to ${Math.max(...ms)}.</li>
 <li>Strategies: ${spec.strategies.map((s) => `<code>${s.name}</code>`).join(', ')}; reference (ground truth): <code>${spec.reference}</code>, λ scored by ${schemes.join(', ')}.</li>
-<li>(cell, strategy) outcomes: ${count('done')} done, ${count('failed')} failed, ${count('unavailable')} unavailable, ${count('missing')} not run yet${run.complete ? '' : ' — <b>the atlas is incomplete</b>'}.</li>
+<li>(cell, strategy) outcomes: ${count('done')} done, ${count('failed')} failed, ${count('missing')} not run yet${run.complete ? '' : ' — <b>the atlas is incomplete</b>'}.</li>
 <li>Compute: ${num(grads)} sample gradients, ${num(seconds / 60)} minutes of tuning (as recorded per cell).</li>
 <li>λ is the seed's constant: cost = (1/m)·Σ loss + (λ/2m)·Σ θ² over weights (biases not penalized); PyTorch's <code>weight_decay</code> = λ/m for the m training rows of the cell.</li>
 <li>Store: <code>${escapeHtml(run.storage)}</code>, study <code>atlas:${escapeHtml(spec.name)}</code>.</li>
