@@ -16,7 +16,7 @@ import {
   type TrialState,
 } from '../study/index.js';
 import { chooseLambda } from '../tune/choose-lambda.js';
-import { readTrialResult, type TrialResult } from '../tune/trial-result.js';
+import { readTrialResult, type EvidenceReport, type TrialResult } from '../tune/trial-result.js';
 import { trialPoint } from '../tune/study-run.js';
 
 /** How a study is doing: trials in flight (`running`), queued with none in flight (`waiting`), in flight but every owner gone (`stalled`), all finished, or none yet. */
@@ -76,17 +76,8 @@ export interface TrialView {
   result: Json;
 }
 
-/** The evidence strategy's report (`result.evidence` of its trial). */
-export interface EvidenceView {
-  method: string | null;
-  lambda_seed: number;
-  gamma: number | null;
-  weights: number | null;
-  log_evidence: number | null;
-  noise_precision: number | null;
-  curve: { lambda: number; log_evidence: number }[];
-  history: { epoch: number; lambda: number; gamma: number }[];
-}
+/** The evidence strategy's report (`result.evidence` of its trial), its numbers null where not finite. */
+export type EvidenceView = Omit<EvidenceReport, 'gamma' | 'weights' | 'log_evidence' | 'noise_precision'> & Record<'gamma' | 'weights' | 'log_evidence' | 'noise_precision', number | null>;
 
 /** A refit at the chosen λ, stored as study attribute `refit:λ:dropout` (or in the evidence trial's result). */
 export interface RefitView {
