@@ -1,6 +1,6 @@
 /** inspect(): what a λ means for a model and dataset before any training — penalty vs data loss at init, decay per step, λ in every convention, a starting range. */
 import { formatNumber } from '../util/format-number.js';
-import { convert, convertAll, getConvention, isConventionId, penaltyCoefficients, type ConventionId, type PenaltyCoefficients } from '../conventions/index.js';
+import { convert, convertAll, getConvention, penaltyCoefficients, type ConventionId, type PenaltyCoefficients } from '../conventions/index.js';
 import { loadDataset, type Dataset } from '../data/index.js';
 import { InvalidOptionError } from '../errors.js';
 import { countParams, describeArchitecture, parseModelSpec, type Activation, type Architecture } from '../models/architecture.js';
@@ -173,15 +173,14 @@ export const ATLAS_SEED_LAMBDA = 0.57;
 
 function checkOptions(o: InspectOptions): void {
   if (typeof o.model !== 'string') throw new InvalidOptionError(`inspect needs a model spec string (linear, logistic, softmax or mlp:W1,W2,…).`);
-  if (o.convention !== undefined && !isConventionId(o.convention)) throw new InvalidOptionError(`Unknown convention '${String(o.convention)}'.`);
+  const { lambda: _checkedBelow, ...rest } = o;
+  checkRegistered('inspect', { ...rest }, { model: o.model });
   const convention = getConvention(o.convention ?? 'seed');
   const lambdaOk = typeof o.lambda === 'number' && Number.isFinite(o.lambda) && (convention.range === '[0, ∞)' ? o.lambda >= 0 : o.lambda > 0);
   if (!lambdaOk) {
     const whose = convention.id === 'seed' ? '' : ` (${convention.id}'s ${convention.symbol})`;
     throw new InvalidOptionError(`The 'lambda' option of inspect must be a number in ${convention.range}${whose}. Got ${String(o.lambda)} instead.`);
   }
-  const { lambda: _checkedAbove, ...rest } = o;
-  checkRegistered('inspect', { ...rest }, { model: o.model });
 }
 
 /** "4.2" or "1.3e-7": numbers inside sentences. */
