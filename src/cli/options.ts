@@ -25,6 +25,7 @@ function parseValue(o: OptionDecl, raw: string | boolean, command: CommandName):
   if (t.kind === 'flag') return t.when;
   const text = String(raw);
   if (t.kind === 'number') {
+    if (t.words?.includes(text)) return text;
     const v = Number(text);
     if (text.trim() === '' || !Number.isFinite(v)) throw invalidNumber(o.flag, command, describeRange(t), text);
     return v;

@@ -10,8 +10,8 @@ export type ModelKind = 'linear' | 'logistic' | 'softmax' | 'mlp';
 
 /** The value an option takes, with its valid range. */
 export type OptionType =
-  /** A finite number in a range; `integer` limits it to whole numbers; `upTo` names a bound known only at run time (m, cores). */
-  | { kind: 'number'; min?: number; max?: number; minOpen?: boolean; maxOpen?: boolean; integer?: boolean; upTo?: string }
+  /** A finite number in a range; `integer` limits it to whole numbers; `upTo` names a bound known only at run time (m, cores); `words` are accepted in place of a number (`--epochs auto`). */
+  | { kind: 'number'; min?: number; max?: number; minOpen?: boolean; maxOpen?: boolean; integer?: boolean; upTo?: string; words?: readonly string[] }
   /** One of a fixed set of words. */
   | { kind: 'choice'; choices: readonly string[] }
   /** A comma-separated list of numbers in [min, max) (e.g. dropout probabilities). */
@@ -60,7 +60,7 @@ export function describeRange(t: OptionType): string {
   if (t.kind === 'number') {
     const lo = t.min === undefined ? '(-∞' : `${t.minOpen ? '(' : '['}${t.min}`;
     const hi = t.upTo !== undefined ? `${t.upTo}]` : t.max === undefined ? '∞)' : `${t.max}${t.maxOpen ? ')' : ']'}`;
-    return `${t.integer ? 'integers ' : ''}${lo}, ${hi}`;
+    return `${t.integer ? 'integers ' : ''}${lo}, ${hi}${t.words?.length ? ` or ${t.words.join(', ')}` : ''}`;
   }
   if (t.kind === 'numbers') return `[${t.min}, ${t.max}${t.maxOpen ? ')' : ']'}`;
   if (t.kind === 'choice') return t.choices.join(' | ');
@@ -78,6 +78,7 @@ function inNumberRange(t: Extract<OptionType, { kind: 'number' }>, v: number): b
 export function checkValue(o: OptionDecl, value: unknown, owner: string): void {
   const t = o.type;
   if (t.kind === 'number') {
+    if (typeof value === 'string' && t.words?.includes(value)) return;
     if (typeof value !== 'number' || !inNumberRange(t, value)) throw invalidNumber(o.flag, owner, describeRange(t), value);
   } else if (t.kind === 'numbers') {
     const list = typeof value === 'number' ? [value] : value;
