@@ -7,14 +7,15 @@
 import { loadDataset, subsample, subset, type Dataset } from '../data/index.js';
 import { L2labError } from '../errors.js';
 import { openStorage, type Json, type StudyStorage } from '../study/index.js';
-import { STRATEGIES, tune, type TuneOptions, type TuneResult } from '../tune/tune.js';
+import { tune, type TuneOptions, type TuneResult } from '../tune/tune.js';
 import { cellStudyName, expandCells, nominalGridCost, type AtlasCell, type DataShape } from './cells.js';
-import { AtlasSpecError, type AtlasSpec, type AtlasStrategy, type AtlasStrategyName } from './spec.js';
+import { AtlasSpecError, type AtlasSpec, type AtlasStrategy, type AtlasStrategyName, type SpecIssue } from './spec.js';
+import { applicableOptions, checkOptions } from '../options/check.js';
 
 /** One strategy's outcome on one cell, as stored (plain JSON; λ in the seed convention). */
 export interface StrategyOutcomeRecord {
-  /** done: tuned; failed: tune() threw (stored, so a re-run does not retry it unless asked); unavailable: this l2lab lacks the strategy (not stored); missing: not run yet (report-only). */
-  status: 'done' | 'failed' | 'unavailable' | 'missing';
+  /** done: tuned; failed: tune() threw (stored, so a re-run does not retry it unless asked); missing: not run yet (report-only). */
+  status: 'done' | 'failed' | 'missing';
   strategy: AtlasStrategyName;
   study: string;
   /** The chosen λ (λ_min of the strategy's validation curve, or the evidence maximum). */
@@ -58,7 +59,7 @@ export interface CellEvent {
   cell: AtlasCell;
   results: AtlasCellResult['results'];
   /** Per strategy: read back from the store, computed now, or neither. */
-  sources: Partial<Record<AtlasStrategyName, 'store' | 'run' | 'unavailable' | 'missing'>>;
+  sources: Partial<Record<AtlasStrategyName, 'store' | 'run' | 'missing'>>;
   seconds: number;
 }
 
@@ -186,10 +187,6 @@ function emptyOutcome(strategy: AtlasStrategyName, study: string, status: Strate
   };
 }
 
-/** Whether this l2lab's tune() knows a strategy (evidence may not have landed yet). */
-export function strategyAvailable(name: AtlasStrategyName): boolean {
-  return (STRATEGIES as readonly string[]).includes(name);
-}
 
 /** The rows a cell trains and tests on: m + testRows drawn (stratified, seeded) from the dataset. */
 export function cellData(full: Dataset, cell: AtlasCell): Dataset {
@@ -201,27 +198,51 @@ export function cellData(full: Dataset, cell: AtlasCell): Dataset {
 export function tuneOptionsFor(cell: AtlasCell, data: Dataset, strategy: AtlasStrategy, storage: StudyStorage, threads?: number): TuneOptions {
   const t = cell.training;
   const v = cell.validation;
+  // The cell's settings are shared by every strategy; each strategy gets those it uses (the registry says which).
+  const shared = applicableOptions(
+    'tune',
+    {
+      activation: t.activation,
+      ...('folds' in v ? { folds: v.folds } : { holdout: v.holdout }),
+      optimizer: t.optimizer,
+      momentum: t.momentum,
+      lr: t.lr,
+      epochs: t.epochs,
+      batchSize: t.batchSize,
+      logRange: { lo: cell.lambda.lo, hi: cell.lambda.hi, n: cell.lambda.n },
+      extend: cell.lambda.extend,
+    },
+    { strategy: strategy.name, model: cell.model },
+  );
   return {
+    ...shared,
     ...(strategy.options as Partial<TuneOptions>),
-    strategy: strategy.name as TuneOptions['strategy'],
+    strategy: strategy.name,
     data,
     model: cell.model,
-    activation: t.activation,
     test: cell.testRows / (cell.m + cell.testRows),
-    ...('folds' in v ? { folds: v.folds } : { holdout: v.holdout }),
     seed: cell.seed,
     convention: 'seed',
-    optimizer: t.optimizer,
-    ...(t.momentum !== undefined ? { momentum: t.momentum } : {}),
-    lr: t.lr,
-    epochs: t.epochs,
-    batchSize: t.batchSize,
-    logRange: { lo: cell.lambda.lo, hi: cell.lambda.hi, n: cell.lambda.n },
-    extend: cell.lambda.extend,
     storage,
     study: cellStudyName(cell, strategy),
     ...(threads !== undefined ? { threads } : {}),
   };
+}
+
+/** Refuses, before any training, a strategy option that does not apply to a cell's model (tune() would fail every such cell). */
+function checkStrategyOptions(spec: AtlasSpec, cells: AtlasCell[]): void {
+  const issues: SpecIssue[] = [];
+  spec.strategies.forEach((strategy, i) => {
+    for (const model of new Set(cells.map((c) => c.model))) {
+      try {
+        checkOptions('tune', strategy.options, { strategy: strategy.name, model });
+      } catch (e) {
+        if (!(e instanceof L2labError)) throw e;
+        issues.push({ path: `strategies[${i}]`, message: `${e.message} (model ${model})` });
+      }
+    }
+  });
+  if (issues.length > 0) throw new AtlasSpecError(issues, `The atlas spec '${spec.name}'`);
 }
 
 /** Loads each dataset of the spec once and lists its cells; throws an AtlasSpecError naming the field when the data rules a cell out. */
@@ -241,6 +262,7 @@ export function planAtlas(spec: AtlasSpec, load: (name: string, target: string |
   }
   const { cells, issues } = expandCells(spec, shapes);
   if (issues.length > 0) throw new AtlasSpecError(issues, `The atlas spec '${spec.name}'`);
+  checkStrategyOptions(spec, cells);
   return { cells, data };
 }
 
@@ -283,12 +305,6 @@ export async function runAtlas(spec: AtlasSpec, options: RunAtlasOptions = {}): 
         if (have && (have.status === 'done' || (have.status === 'failed' && !options.retryFailed))) {
           out.results[strategy.name] = have;
           sources[strategy.name] = 'store';
-          continue;
-        }
-        if (!strategyAvailable(strategy.name)) {
-          out.results[strategy.name] = emptyOutcome(strategy.name, study, 'unavailable', `this l2lab's tune() has no '${strategy.name}' strategy yet; re-run the atlas once it has.`);
-          sources[strategy.name] = 'unavailable';
-          complete = false;
           continue;
         }
         if (!compute || options.signal?.aborted) {

@@ -2,6 +2,9 @@
 import { evidenceChart, evidenceHistoryChart, learningChart, validationChart, type Chart, type SvgCache } from './charts.js';
 import { badge, clock, duration, esc, loss, num, page, timeTag } from './html.js';
 import type { Json } from '../study/index.js';
+import { optionLabel } from '../options/registry.js';
+import { STRATEGY_REGISTRY } from '../tune/strategies.js';
+import type { StrategyName } from '../tune/strategy.js';
 import { isActive, studyApiPath, studyPath, type StudyDetail, type StudyRow, type TrialView } from './views.js';
 
 /** How often pages reload while trials run, and whether the reader paused it (`?refresh=0`). */
@@ -12,17 +15,8 @@ export interface RefreshPolicy {
   paused: boolean;
 }
 
-const STRATEGY_NAMES: Record<string, string> = {
-  grid: 'grid search',
-  sh: 'successive halving',
-  bayes: 'Bayesian optimization',
-  ridge: 'closed-form ridge (leave-one-out)',
-  path: 'regularization path',
-  evidence: 'evidence maximization',
-};
-
 function strategyLabel(kind: string | null): string {
-  return kind === null ? '<span class="muted">—</span>' : `<span title="${esc(kind)}">${esc(STRATEGY_NAMES[kind] ?? kind)}</span>`;
+  return kind === null ? '<span class="muted">—</span>' : `<span title="${esc(kind)}">${esc(STRATEGY_REGISTRY[kind as StrategyName]?.label ?? kind)}</span>`;
 }
 
 /** The reload tag's delay, or undefined; and the line under the title that says so, with a pause / resume link. */
@@ -196,7 +190,7 @@ function configBlock(config: Json): string {
     const inner =
       typeof v === 'object' && v !== null && !Array.isArray(v)
         ? `<div class="chips">${Object.entries(v)
-            .map(([ik, iv]) => `<span class="chip${iv === null ? ' null' : ''}"><i>${esc(ik)}:</i> ${value(iv)}</span>`)
+            .map(([ik, iv]) => `<span class="chip${iv === null ? ' null' : ''}" title="${esc(ik)}"><i>${esc(optionLabel(ik))}:</i> ${value(iv)}</span>`)
             .join('')}</div>`
         : `<span class="chip">${value(v)}</span>`;
     return `<dt>${esc(k)}</dt><dd>${inner}</dd>`;

@@ -1,12 +1,15 @@
 /** The library's one-call training: dataset + model spec + λ in any convention → report and trained model. */
 import { getConvention, penaltyCoefficients, type ConventionId } from '../conventions/index.js';
-import { loadDataset, type Dataset, type Standardizer, type Task } from '../data/index.js';
+import { loadDataset, type Dataset, type Task } from '../data/index.js';
 import { prepareSplits, type Scaling } from './prepare.js';
 import { invalidNumber, InvalidOptionError } from '../errors.js';
+import type { TrainedModel } from '../models/trained-model.js';
 import { countParams, paramShapes, parseModelSpec, type Activation, type Architecture } from '../models/architecture.js';
 import type { Initializer } from '../models/init.js';
 import { Evaluator } from './evaluator.js';
-import { type OptimizerName, type OptimizerSpec, OPTIMIZERS } from './optimizer.js';
+import { type OptimizerName, type OptimizerSpec } from './optimizer.js';
+import { checkOptions } from '../options/check.js';
+import { defaultBatchSize, defaultLr, defaultOptimizer } from '../options/defaults.js';
 import { train, type Divergence, type EarlyStopping, type EpochRecord, type LrSchedule } from './trainer.js';
 import { floatArray, tensor } from '../engine/tensor.js';
 
@@ -54,18 +57,7 @@ export interface FitOptions {
   onEpoch?: (record: EpochRecord) => void;
 }
 
-/** A trained model with everything needed to use it on raw features. */
-export interface TrainedModel {
-  arch: Architecture;
-  params: Float64Array[];
-  standardizer: Standardizer;
-  featureNames: string[];
-  task: Dataset['task'];
-  classes?: string[];
-  targetName: string;
-  convention: ConventionId;
-  lambda: number;
-}
+export type { TrainedModel } from '../models/trained-model.js';
 
 /** The `train --json` object (field names are part of the CLI's contract). */
 export interface FitReport {
@@ -87,18 +79,15 @@ export interface FitReport {
 }
 
 export async function fit(o: FitOptions): Promise<{ report: FitReport; model: TrainedModel }> {
-  if (!(typeof o.lambda === 'number' && o.lambda >= 0 && Number.isFinite(o.lambda))) throw invalidNumber('lambda', 'train', '[0, ∞)', o.lambda);
-  const optimizerName = o.optimizer ?? (o.momentum !== undefined ? 'momentum' : 'sgd');
-  if (!OPTIMIZERS.includes(optimizerName)) throw new InvalidOptionError(`Unknown optimizer '${optimizerName}'. Use one of: ${OPTIMIZERS.join(', ')}.`);
-  // The CLI parses these as plain numbers; their ranges are enforced here, before any data is loaded.
-  if (o.momentum !== undefined && !(o.momentum >= 0 && o.momentum < 1)) throw invalidNumber('momentum', 'train', '[0, 1)', o.momentum);
-  if (o.threads !== undefined && !(Number.isInteger(o.threads) && o.threads >= 1)) throw invalidNumber('threads', 'train', 'integers [1, cores]', o.threads);
-  for (const [name, f] of [['validation', o.validation], ['test', o.test]] as const) {
-    if (f !== undefined && !(f >= 0 && f < 1)) throw invalidNumber(name, 'train', '[0, 1)', f);
-  }
-  const es = o.earlyStopping;
-  if (es && !(Number.isInteger(es.patience) && es.patience >= 1)) throw invalidNumber('patience', 'train', 'integers [1, ∞)', es.patience);
-  if (es?.minDelta !== undefined && !(es.minDelta >= 0 && Number.isFinite(es.minDelta))) throw invalidNumber('min-delta', 'train', '[0, ∞)', es.minDelta);
+  if (typeof o.lambda !== 'number') throw invalidNumber('lambda', 'train', '[0, ∞)', o.lambda);
+  const { earlyStopping: es, schedule, ...rest } = o;
+  // One set of checks for every entry point, from the option registry, before any data is loaded.
+  checkOptions(
+    'train',
+    { ...rest, patience: es?.patience, minDelta: es?.minDelta, restoreBest: es?.restoreBest, schedule: schedule?.kind, ...(schedule?.kind === 'step' ? { stepEvery: schedule.every, gamma: schedule.gamma } : {}) },
+    { model: o.model },
+  );
+  const optimizerName = o.optimizer ?? defaultOptimizer(o.momentum);
   const data = typeof o.data === 'string' ? loadDataset(o.data, { target: o.target, task: o.task }) : o.data;
   const seed = o.seed ?? 0;
   const { train: tr, validation: va, test: te, standardizer } = prepareSplits(data, { validation: o.validation ?? 0.1, test: o.test ?? 0.2, seed, scaling: o.scaling });
@@ -107,12 +96,9 @@ export async function fit(o: FitOptions): Promise<{ report: FitReport; model: Tr
     dropout: o.dropout,
   });
   const m = tr.n;
-  const batchSize = o.batchSize ?? Math.min(128, m);
-  if (!(Number.isInteger(batchSize) && batchSize >= 1)) throw invalidNumber('batch-size', 'train', 'integers [1, m]', batchSize);
-  if (batchSize > m) throw new InvalidOptionError(`--batch-size ${batchSize} is larger than the training split (m = ${m} samples). Use --batch-size ${Math.min(128, m)} or less.`);
-  const adam = optimizerName === 'adam' || optimizerName === 'adamw';
-  const lr = o.lr ?? (adam ? 1e-3 : 0.1);
-  if (!(lr > 0 && Number.isFinite(lr))) throw invalidNumber('lr', 'train', '(0, ∞)', lr);
+  const batchSize = o.batchSize ?? defaultBatchSize(m);
+  if (batchSize > m) throw new InvalidOptionError(`--batch-size ${batchSize} is larger than the training split (m = ${m} samples). Use --batch-size ${defaultBatchSize(m)} or less.`);
+  const lr = o.lr ?? defaultLr(optimizerName);
   const convention = o.convention ?? 'seed';
   const conv = getConvention(convention);
   // sklearn-logistic's C = 1/λ has no zero; say so in train's words (the table's own check says 'convert').

@@ -6,6 +6,7 @@
 import { penaltyCoefficients, type ConventionId } from '../conventions/index.js';
 import { complement, kFold, loadDataset, splitIndices, type Dataset, type Task } from '../data/index.js';
 import { InvalidOptionError } from '../errors.js';
+import { defaultBatchSize, defaultLr, defaultOptimizer } from '../options/defaults.js';
 import { parseModelSpec, type Activation, type Architecture } from '../models/architecture.js';
 import type { Initializer } from '../models/init.js';
 import { type OptimizerName, type OptimizerSpec } from '../train/optimizer.js';
@@ -92,26 +93,23 @@ export function createSetup(d: TuneDataOptions, t: TuneTrainOptions): TuneSetup 
   let folds: Fold[];
   let scheme: 'cv' | 'holdout';
   if (d.holdout !== undefined) {
-    if (!(d.holdout > 0 && d.holdout < 1)) throw new InvalidOptionError(`The 'holdout' option of tune must be a number in (0, 1). Got ${d.holdout} instead.`);
     const s = splitIndices(train, { validation: d.holdout, test: 0, seed: seed + 1 });
     if (s.validation.length === 0) throw new InvalidOptionError(`--holdout ${d.holdout} leaves no validation rows out of ${train.n}. Use a larger fraction.`);
     folds = [{ train: s.train, validation: s.validation }];
     scheme = 'holdout';
   } else {
     const k = d.folds ?? 5;
-    if (!(Number.isInteger(k) && k >= 2)) throw new InvalidOptionError(`The 'folds' option of tune must be an integer ≥ 2. Got ${k} instead.`);
     folds = kFold(train, k, { seed: seed + 1 }).map((v) => ({ train: complement(v, train.n), validation: v }));
     scheme = 'cv';
   }
   const task = data.task === 'regression' ? ({ task: 'regression' } as const) : ({ task: 'classification', classes: data.classes.length } as const);
   // Validates the spec once, up front.
   parseModelSpec(d.model, data.d, task, { activation: d.activation });
-  const optimizerName = t.optimizer ?? (t.momentum !== undefined ? 'momentum' : 'sgd');
-  const adam = optimizerName === 'adam' || optimizerName === 'adamw';
-  const lr = t.lr ?? (adam ? 1e-3 : 0.1);
+  const optimizerName = t.optimizer ?? defaultOptimizer(t.momentum);
+  const lr = t.lr ?? defaultLr(optimizerName);
   const minTrain = Math.min(...folds.map((f) => f.train.length));
-  const batchSize = t.batchSize ?? Math.min(128, minTrain);
-  if (batchSize > minTrain) throw new InvalidOptionError(`--batch-size ${batchSize} is larger than a fold's training rows (${minTrain}). Use --batch-size ${Math.min(128, minTrain)} or less.`);
+  const batchSize = t.batchSize ?? defaultBatchSize(minTrain);
+  if (batchSize > minTrain) throw new InvalidOptionError(`--batch-size ${batchSize} is larger than a fold's training rows (${minTrain}). Use --batch-size ${defaultBatchSize(minTrain)} or less.`);
   const convention = t.convention ?? 'seed';
   const coefficients = (lambda: number, m: number) => penaltyCoefficients(convention, lambda, { m, batchSize, lr, optimizer: optimizerName });
   coefficients(1, minTrain); // fails early when the convention needs something missing

@@ -7,7 +7,7 @@
 import { BayesSampler } from './bayes-sampler.js';
 import { scoreConfigs } from './score.js';
 import { trialPoint, type TrialPoint } from './study-run.js';
-import type { StrategyContext, StrategyOutcome } from './tune.js';
+import type { StrategyContext, StrategyOutcome } from './strategy.js';
 
 /** λ values as stored: 10 significant digits, so keys are stable across processes and x moves by < 1e-9. */
 const tidy = (x: number): number => Number((10 ** x).toPrecision(10));
@@ -16,7 +16,7 @@ export async function runBayes(ctx: StrategyContext): Promise<StrategyOutcome> {
   const { setup, run, options } = ctx;
   const r = options.logRange ?? { lo: 1e-3, hi: 1e2, n: 0 };
   const maxTrials = options.trials ?? 15;
-  const dropout = options.dropouts?.[0] ?? 0;
+  const dropout = 0; // tune() refuses --dropout here: one λ axis only
   const sampler = new BayesSampler({ lo: Math.log10(r.lo), hi: Math.log10(r.hi) });
   const points: TrialPoint[] = [];
   const observations: { x: number; y: number }[] = [];

@@ -7,14 +7,14 @@ import { logSpace } from './ridge.js';
 import { promote, rungSchedule } from './successive-halving.js';
 import { scoreConfigs, type Config } from './score.js';
 import { trialPoint, trialKey, type TrialPoint } from './study-run.js';
-import type { StrategyContext, StrategyOutcome } from './tune.js';
+import type { StrategyContext, StrategyOutcome } from './strategy.js';
 
 export async function runSuccessiveHalving(ctx: StrategyContext): Promise<StrategyOutcome> {
   const { setup, run, options } = ctx;
   const eta = options.eta ?? 3;
   const r = options.logRange ?? { lo: 1e-3, hi: 1e2, n: 27 };
   const lambdas = options.lambdas ?? logSpace(r.lo, r.hi, r.n);
-  const dropout = options.dropouts?.[0] ?? 0;
+  const dropout = 0; // tune() refuses --dropout here: one λ axis only
   const budgets = rungSchedule(options.minEpochs ?? 1, setup.epochs, eta);
   let configs: Config[] = lambdas.map((lambda) => ({ lambda, dropout }));
   const warm = new Map<string, Float64Array[][]>();

@@ -2,8 +2,9 @@
  * A tuning run's view of its study: trials keyed by their configuration, so that re-running the same
  * command reuses finished trials, re-runs those a dead process left RUNNING, and never does one twice.
  */
-import { openStorage, type Json, type StudyConfig, type StudyStorage, type Trial, type Study } from '../study/index.js';
+import { openStorage, type StudyConfig, type StudyStorage, type Trial, type Study } from '../study/index.js';
 import type { Config, ConfigScore } from './score.js';
+import { readTrialResult, writeTrialResult, type TrialResultExtra } from './trial-result.js';
 
 /** Deterministic trial key of a configuration (plus strategy-specific parts such as a rung). */
 export function trialKey(c: Config, extra: Record<string, number> = {}): string {
@@ -41,7 +42,7 @@ export class StudyRun {
    * call, so they can train as one population), finishing each as COMPLETE or FAIL. Waits for trials another
    * live process holds. Returns the trials, all finished, re-read from storage.
    */
-  async run(trials: Trial[], score: (configs: Config[], claimed: Trial[]) => Promise<ConfigScore[]>, resultExtra?: (s: ConfigScore) => Record<string, Json>, chunk = Infinity): Promise<Trial[]> {
+  async run(trials: Trial[], score: (configs: Config[], claimed: Trial[]) => Promise<ConfigScore[]>, resultExtra?: (s: ConfigScore) => TrialResultExtra, chunk = Infinity): Promise<Trial[]> {
     for (;;) {
       const current = await Promise.all(trials.map((t) => this.storage.getTrial(t.id)));
       const open = current.filter((t): t is Trial => t !== null && (t.state === 'WAITING' || t.state === 'RUNNING'));
@@ -71,13 +72,8 @@ export class StudyRun {
     }
   }
 
-  private async finish(t: Trial, s: ConfigScore, extra: Record<string, Json> = {}): Promise<void> {
-    const result: Json = {
-      se: Number.isFinite(s.se) ? s.se : null,
-      train_mean: Number.isFinite(s.trainMean) ? s.trainMean : null,
-      folds: s.folds.map((f) => ({ val_loss: Number.isFinite(f.valLoss) ? f.valLoss : null, train_loss: Number.isFinite(f.trainLoss) ? f.trainLoss : null, val_accuracy: f.valAccuracy ?? null, epoch: f.epoch, curve: f.curve.map((v) => (Number.isFinite(v) ? v : null)) })),
-      ...extra,
-    };
+  private async finish(t: Trial, s: ConfigScore, extra?: TrialResultExtra): Promise<void> {
+    const result = writeTrialResult(s, extra);
     if (s.diverged || !Number.isFinite(s.mean)) await this.storage.finishTrial(t.id, 'FAIL', { reason: `diverged: ${s.diverged ?? 'non-finite validation loss'}`, result, attempt: t.attempt });
     else await this.storage.finishTrial(t.id, 'COMPLETE', { value: s.mean, result, attempt: t.attempt });
   }
@@ -99,13 +95,13 @@ export interface TrialPoint {
 }
 
 export function trialPoint(t: Trial): TrialPoint {
-  const r = (t.result ?? {}) as { se?: number | null; train_mean?: number | null };
+  const r = readTrialResult(t.result, `trial ${t.number}`);
   return {
     lambda: t.params.lambda,
     dropout: (t.params.dropout as number | undefined) ?? 0,
     mean: t.state === 'COMPLETE' ? t.value! : NaN,
-    se: r.se ?? NaN,
-    trainMean: r.train_mean ?? NaN,
+    se: r?.se ?? NaN,
+    trainMean: r?.train_mean ?? NaN,
     state: t.state,
     reason: t.reason,
   };

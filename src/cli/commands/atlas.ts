@@ -74,7 +74,7 @@ Options:
     });
     const analysis = analyzeAtlas(run);
     const files = await writeAtlasReport(run, analysis, out);
-    const missing = run.cells.flatMap((c) => Object.values(c.results)).filter((r) => r && (r.status === 'unavailable' || r.status === 'missing'));
+    const missing = run.cells.flatMap((c) => Object.values(c.results)).filter((r) => r && r.status === 'missing');
     if (values.json === true) {
       console.log(
         JSON.stringify(
