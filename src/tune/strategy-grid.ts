@@ -3,11 +3,12 @@ import { InvalidOptionError } from '../errors.js';
 import { oneStandardError } from './one-se.js';
 import { describeEdge, edgeOf, extendLogRange } from './range.js';
 import { logSpace } from './ridge.js';
+import { safeExtensionLimits } from '../train/penalty-limits.js';
 import { scoreConfigs, type Config } from './score.js';
 import { trialPoint, type TrialPoint } from './study-run.js';
 import type { StrategyContext, StrategyOutcome } from './tune.js';
 
-export function initialLambdas(ctx: StrategyContext): { lambdas: number[]; log: boolean } {
+export function initialLambdas(ctx: Pick<StrategyContext, 'options'>): { lambdas: number[]; log: boolean } {
   const o = ctx.options;
   if (o.lambdas && o.logRange) throw new InvalidOptionError(`Give either --lambdas or --log-range, not both.`);
   if (o.lambdas) return { lambdas: o.lambdas, log: false };
@@ -25,7 +26,7 @@ export async function runGrid(ctx: StrategyContext): Promise<StrategyOutcome> {
   for (;;) {
     const configs: Config[] = dropouts.flatMap((dropout) => lambdas.map((lambda) => ({ lambda, dropout })));
     const trials = await run.trials(configs);
-    await run.run(trials, (cs) => scoreConfigs(setup, cs, setup.epochs, undefined, ctx.cost), undefined, options.populationSize);
+    await run.run(trials, (cs) => scoreConfigs(setup, cs, setup.trainEpochs, undefined, ctx.cost), undefined, options.populationSize);
     const allTrials = await run.trials(dropouts.flatMap((dropout) => all.map((lambda) => ({ lambda, dropout }))));
     points = allTrials.map((t) => trialPoint(t));
     const done = points.filter((p) => p.state === 'COMPLETE');
@@ -35,7 +36,7 @@ export async function runGrid(ctx: StrategyContext): Promise<StrategyOutcome> {
     const { lambdaMin } = oneStandardError(curve.map((p) => ({ lambda: p.lambda, mean: p.mean, se: p.se })));
     const edge = edgeOf(points.filter((p) => p.dropout === best.dropout), lambdaMin);
     if (!edge) break;
-    const more = log && (options.extend ?? true) ? extendLogRange(all, edge) : [];
+    const more = log && (options.extend ?? true) ? extendLogRange(all, edge, { limits: safeExtensionLimits(setup.lambdaLimit) }) : [];
     if (more.length === 0) {
       return { scheme: setup.scheme, points, rangeExtended, edgeWarning: describeEdge(edge, lambdaMin, all) + (rangeExtended ? ' (the range was extended to its limit)' : '') };
     }

@@ -75,6 +75,7 @@ export class StudyRun {
     const result: Json = {
       se: Number.isFinite(s.se) ? s.se : null,
       train_mean: Number.isFinite(s.trainMean) ? s.trainMean : null,
+      ...(s.lambdaTimescaleEpochs !== undefined ? { lambda_timescale_epochs: Number.isFinite(s.lambdaTimescaleEpochs) ? s.lambdaTimescaleEpochs : null, converged: s.converged ?? false, epochs_trained: s.epochsTrained ?? null } : {}),
       folds: s.folds.map((f) => ({ val_loss: Number.isFinite(f.valLoss) ? f.valLoss : null, train_loss: Number.isFinite(f.trainLoss) ? f.trainLoss : null, val_accuracy: f.valAccuracy ?? null, epoch: f.epoch, curve: f.curve.map((v) => (Number.isFinite(v) ? v : null)) })),
       ...extra,
     };
@@ -96,10 +97,14 @@ export interface TrialPoint {
   trainMean: number;
   state: Trial['state'];
   reason: string | null;
+  /** τ in epochs (null: no penalty or unknown; undefined: not stored, e.g. closed-form strategies). */
+  lambdaTimescaleEpochs?: number | null;
+  converged?: boolean;
+  epochsTrained?: number;
 }
 
 export function trialPoint(t: Trial): TrialPoint {
-  const r = (t.result ?? {}) as { se?: number | null; train_mean?: number | null };
+  const r = (t.result ?? {}) as { se?: number | null; train_mean?: number | null; lambda_timescale_epochs?: number | null; converged?: boolean; epochs_trained?: number | null };
   return {
     lambda: t.params.lambda,
     dropout: (t.params.dropout as number | undefined) ?? 0,
@@ -108,5 +113,6 @@ export function trialPoint(t: Trial): TrialPoint {
     trainMean: r.train_mean ?? NaN,
     state: t.state,
     reason: t.reason,
+    ...(r.lambda_timescale_epochs !== undefined ? { lambdaTimescaleEpochs: r.lambda_timescale_epochs, converged: r.converged ?? false, epochsTrained: r.epochs_trained ?? undefined } : {}),
   };
 }

@@ -16,6 +16,9 @@ import { runBayes } from './strategy-bayes.js';
 import { runPath } from './strategy-path.js';
 import { runRidge } from './strategy-ridge.js';
 import { runEvidence, type EvidenceReport } from './strategy-evidence.js';
+import { initialLambdas } from './strategy-grid.js';
+import { noTimeToAct } from './lambda-acted.js';
+import { assertSafeGrid } from '../train/penalty-limits.js';
 
 export type StrategyName = 'grid' | 'sh' | 'bayes' | 'ridge' | 'path' | 'evidence';
 export const STRATEGIES: readonly StrategyName[] = ['grid', 'sh', 'bayes', 'ridge', 'path', 'evidence'];
@@ -57,6 +60,12 @@ export interface TrialSummary {
   state: string;
   rung?: number;
   reason?: string;
+  /** τ, the penalty's decay timescale in epochs (mean over folds); null without a penalty or when unknown. Trained trials only. */
+  lambda_timescale_epochs?: number | null;
+  /** Every fold met the convergence rule (hasConverged) at its last epoch. Trained trials only. */
+  converged?: boolean;
+  /** Epochs the trial trained (under --epochs auto: until converged or the cap). */
+  epochs_trained?: number;
 }
 
 export interface TuneResult {
@@ -72,6 +81,10 @@ export interface TuneResult {
   refit: { lambda: number; dropout: number; epochs: number; test_loss: number; test_accuracy?: number; test_rmse?: number };
   cost: { sample_grads: number; epochs: number; seconds: number; passes: number };
   range_extended: boolean;
+  /** "λ below X had no time to act in N epochs" when most trained λ had τ > epochs (see noTimeToAct). */
+  acted_warning?: string;
+  /** That X, and on which side of it λ had no time to act (the plot shades it). */
+  no_time_to_act?: { threshold: number; side: 'below' | 'above'; epochs: number };
   /** Set when the chosen λ lies on the edge of the range tried. */
   edge_warning?: string;
   /** Points of the validation curve at the best dropout (for plots). */
@@ -111,6 +124,10 @@ export async function tune(o: TuneOptions): Promise<TuneResult> {
   if (!STRATEGIES.includes(o.strategy)) throw new InvalidOptionError(`Unknown --strategy '${o.strategy}'. Use one of: ${STRATEGIES.join(', ')}.`);
   if (o.select !== undefined && o.select !== 'min' && o.select !== '1se') throw new InvalidOptionError(`--select must be min or 1se. Got '${o.select}' instead.`);
   const setup = createSetup(o, o);
+  // Refuse λ whose penalty step alone is unstable before any trial exists, so none is recorded as diverged.
+  if (o.strategy !== 'ridge' && o.strategy !== 'evidence') {
+    assertSafeGrid(initialLambdas({ options: o }).lambdas, setup.lambdaLimit, setup.convention, o.lambdas ? '--lambdas' : '--log-range');
+  }
   const strategyConfig = {
     kind: o.strategy,
     lambdas: o.lambdas ?? null,
@@ -140,6 +157,10 @@ export async function tune(o: TuneOptions): Promise<TuneResult> {
     const edge = o.strategy === 'evidence' ? undefined : edgeOf(outcome.points.filter((p) => p.dropout === best.dropout), choice.lambdaMin);
     const edgeWarning = outcome.edgeWarning ?? (edge ? describeEdge(edge, choice.lambdaMin, outcome.points.map((p) => p.lambda)) : undefined);
     const m = setup.train.n;
+    const idle = noTimeToAct(
+      outcome.points.filter((p) => p.rung === undefined && p.lambdaTimescaleEpochs !== undefined && p.epochsTrained !== undefined).map((p) => ({ lambda: p.lambda, lambdaTimescaleEpochs: p.lambdaTimescaleEpochs!, epochsTrained: p.epochsTrained! })),
+      setup.convention,
+    );
     return {
       strategy: o.strategy,
       study: name,
@@ -158,11 +179,13 @@ export async function tune(o: TuneOptions): Promise<TuneResult> {
         state: p.state,
         ...(p.rung !== undefined ? { rung: p.rung } : {}),
         ...(p.reason ? { reason: p.reason } : {}),
+        ...(p.lambdaTimescaleEpochs !== undefined ? { lambda_timescale_epochs: p.lambdaTimescaleEpochs, converged: p.converged ?? false, epochs_trained: p.epochsTrained } : {}),
       })),
       refit,
       cost: { sample_grads: Math.round(ctx.cost.sampleGrads), epochs: ctx.cost.sampleGrads / m, seconds: (performance.now() - t0) / 1000, passes: ctx.cost.passes },
       range_extended: outcome.rangeExtended,
       ...(edgeWarning ? { edge_warning: edgeWarning } : {}),
+      ...(idle ? { acted_warning: idle.message, no_time_to_act: { threshold: idle.threshold, side: idle.side, epochs: idle.epochs } } : {}),
       ...(outcome.evidence ? { evidence: outcome.evidence } : {}),
       curve: sameDropout
         .sort((a, b) => a.lambda - b.lambda)
@@ -184,7 +207,7 @@ async function refitAndTest(ctx: StrategyContext, c: Config): Promise<TuneResult
   ctx.cost.sampleGrads += r.sampleGrads;
   ctx.cost.passes += r.passes;
   const m = await evaluateParams(arch, r.members[0].params, setup.test, setup.threads);
-  const refit: TuneResult['refit'] = { lambda: c.lambda, dropout: c.dropout, epochs: setup.epochs, test_loss: m.loss };
+  const refit: TuneResult['refit'] = { lambda: c.lambda, dropout: c.dropout, epochs: r.members[0].history[r.members[0].history.length - 1].epoch, test_loss: m.loss };
   if (m.accuracy !== undefined) refit.test_accuracy = m.accuracy;
   if (m.rmse !== undefined) refit.test_rmse = m.rmse;
   await run.storage.setStudyAttr(run.study.id, key, refit as never);

@@ -29,6 +29,7 @@ export const TRAIN_OPTIONS = {
   'step-every': { type: 'string' },
   gamma: { type: 'string' },
   epochs: { type: 'string' },
+  'max-epochs': { type: 'string' },
   'batch-size': { type: 'string' },
   seed: { type: 'string' },
   init: { type: 'string' },
@@ -48,6 +49,11 @@ export function taskOption(v: ParsedValues): Task | undefined {
   const task = stringOption(v, 'task');
   if (task !== undefined && task !== 'classification' && task !== 'regression') throw new InvalidOptionError(`--task must be classification or regression. Got '${task}'.`);
   return task;
+}
+
+/** `--epochs N|auto`: a number of epochs, or train until converged. */
+export function epochsOption(v: ParsedValues, cmd: string, range: string): number | 'auto' | undefined {
+  return stringOption(v, 'epochs') === 'auto' ? 'auto' : numberOption(v, 'epochs', cmd, `${range} or 'auto'`);
 }
 
 /** Shared by train and tune: the model, optimizer and data options as FitOptions fields. */
@@ -82,7 +88,8 @@ export function fitOptionsFrom(v: ParsedValues, cmd: string): Omit<FitOptions, '
     momentum: numberOption(v, 'momentum', cmd, '[0, 1)'),
     lr: numberOption(v, 'lr', cmd, '(0, ∞)'),
     schedule,
-    epochs: numberOption(v, 'epochs', cmd, 'integers [0, ∞)'),
+    epochs: epochsOption(v, cmd, 'integers [0, ∞)'),
+    maxEpochs: numberOption(v, 'max-epochs', cmd, 'integers [1, ∞)'),
     batchSize: numberOption(v, 'batch-size', cmd, 'integers [1, m]'),
     seed: numberOption(v, 'seed', cmd),
     init: init as Initializer | undefined,
@@ -111,6 +118,14 @@ export function printReportTail(report: FitReport): void {
   console.log(`test: loss ${fmt(t.loss)}${t.accuracy !== undefined ? `, accuracy ${pct(t.accuracy)}` : ''}${t.rmse !== undefined ? `, rmse ${fmt(t.rmse)}` : ''}   (${report.seconds.toFixed(1)} s)`);
 }
 
+/** τ against the epochs trained, and whether the cost converged. */
+export function timescaleLine(report: FitReport): string {
+  const n = report.epochs.length;
+  const tau = report.lambda_timescale_epochs;
+  const acted = tau === null ? (report.lambda === 0 ? 'no penalty' : 'τ unknown') : `τ = ${fmt(tau)} epochs ${tau > n ? `> ${n} trained: λ had no time to act` : `≤ ${n} trained: λ acted`}`;
+  return `λ timescale: ${acted}; ${report.converged ? 'converged' : 'not converged'} after ${n} epoch${n === 1 ? '' : 's'}`;
+}
+
 export const command: Command = {
   name: 'train',
   summary: 'train one model with an L2 penalty; show the data term and the penalty apart',
@@ -133,7 +148,8 @@ convention, and prints data loss, penalty and cost per epoch, from initializatio
   --momentum μ        default 0.9 for momentum/nesterov
   --lr η              default 0.1 (SGD family), 0.001 (Adam)
   --schedule S        constant | step | cosine (default: constant); step uses --step-every N (10) --gamma g (0.1)
-  --epochs N          default 20
+  --epochs N|auto     default 20; auto trains until the regularized training cost fell by less than
+                      0.1% over 10 epochs, at most --max-epochs (default 200)
   --batch-size B      default min(128, m)
   --seed S            split, init, shuffling and dropout seed (default: 0)
   --init I            he | glorot | lecun | pytorch (default: he for relu/gelu, glorot otherwise)
@@ -173,6 +189,7 @@ Example: l2lab train --data mnist-10k --model mlp:256 --lambda 5 --optimizer mom
     if (json) console.log(JSON.stringify(report));
     else {
       console.log(`${report.params} parameters (${report.weights} weights penalized), m = ${report.m}, λ = ${report.lambda} (${report.convention}): per-weight penalty gradient ${fmt(report.coefficients.coupled + report.coefficients.decoupled)}·θ`);
+      console.log(timescaleLine(report));
       printReportTail(report);
       if (out && !report.diverged) console.log(`wrote ${out} and ${out}.json`);
     }

@@ -8,7 +8,7 @@ import { STRATEGIES, tune, type StrategyName, type TuneOptions, type TuneResult 
 import type { OptimizerName } from '../../train/optimizer.js';
 import type { Activation } from '../../models/architecture.js';
 import { numberOption, requireOption, stringOption, type Command, type ParsedValues } from '../command.js';
-import { taskOption } from './train.js';
+import { epochsOption, taskOption } from './train.js';
 import { fmt, pct, table } from '../format.js';
 
 const OPTIONS = {
@@ -38,6 +38,7 @@ const OPTIONS = {
   momentum: { type: 'string' },
   lr: { type: 'string' },
   epochs: { type: 'string' },
+  'max-epochs': { type: 'string' },
   'batch-size': { type: 'string' },
   seed: { type: 'string' },
   test: { type: 'string' },
@@ -94,7 +95,8 @@ export function tuneOptionsFrom(v: ParsedValues): TuneOptions {
     optimizer: stringOption(v, 'optimizer') as OptimizerName | undefined,
     momentum: numberOption(v, 'momentum', cmd, '[0, 1)'),
     lr: numberOption(v, 'lr', cmd, '(0, ∞)'),
-    epochs: numberOption(v, 'epochs', cmd, 'integers [1, ∞)'),
+    epochs: epochsOption(v, cmd, 'integers [1, ∞)'),
+    maxEpochs: numberOption(v, 'max-epochs', cmd, 'integers [1, ∞)'),
     batchSize: numberOption(v, 'batch-size', cmd, 'integers [1, m]'),
     seed: numberOption(v, 'seed', cmd),
     test: numberOption(v, 'test', cmd, '[0, 1)'),
@@ -129,6 +131,7 @@ export function formatTuneResult(r: TuneResult): string {
     '',
     `λ_min = ${r.best_lambda}${many ? ` (dropout ${r.best_dropout})` : ''}, λ_1se = ${r.lambda_1se}; refit at ${r.select === '1se' ? 'λ_1se' : 'λ_min'} = ${refit.lambda}: test loss ${fmt(refit.test_loss)}${refit.test_accuracy !== undefined ? `, accuracy ${pct(refit.test_accuracy)}` : ''}${refit.test_rmse !== undefined ? `, rmse ${fmt(refit.test_rmse)}` : ''}`,
     ...(r.edge_warning ? [`warning: ${r.edge_warning}`] : []),
+    ...(r.acted_warning ? [`warning: ${r.acted_warning}`] : []),
     ...(r.range_extended ? ['the λ range was extended because the best λ sat on its edge'] : []),
     `cost: ${r.cost.sample_grads.toLocaleString('en-US')} sample gradients (${r.cost.epochs.toFixed(1)} epochs of the training part), ${r.cost.passes} engine passes, ${r.cost.seconds.toFixed(1)} s`,
   ].join('\n');
@@ -139,6 +142,7 @@ export async function writePlot(path: string, r: TuneResult): Promise<void> {
     points: r.curve,
     lambdaMin: r.best_lambda,
     lambda1se: r.lambda_1se,
+    noTimeToAct: r.no_time_to_act,
     title: `${r.study}: validation loss vs λ (${r.convention} convention)`,
   });
   const tmp = `${path}.tmp-${process.pid}`;

@@ -1,0 +1,58 @@
+/** Did λ act? The tune warning when most of a grid has a decay timescale τ longer than its training. */
+import { getConvention, type ConventionId } from '../conventions/index.js';
+
+/** A trained λ with its timescale; see {@link noTimeToAct}. */
+export interface ActedPoint {
+  lambda: number;
+  /** τ in epochs; null without a penalty or when unknown (Adam with coupled L2 before training). */
+  lambdaTimescaleEpochs: number | null;
+  /** Epochs the trial trained. */
+  epochsTrained: number;
+}
+
+/** The part of a grid where λ had no time to act. */
+export interface NoTimeToAct {
+  /** The λ where τ equals the epochs trained: below it (above it for C = 1/λ) λ had no time to act. */
+  threshold: number;
+  side: 'below' | 'above';
+  epochs: number;
+  /** How many of the λ tried had τ > epochs, of how many with a known τ. */
+  count: number;
+  of: number;
+  /** "λ below X had no time to act in N epochs: …". */
+  message: string;
+}
+
+/**
+ * When more than half of the λ with a known τ had τ greater than the epochs they trained, the
+ * threshold X where τ = N: τ is inversely proportional to the penalty coefficient for τ ≫ 1 step
+ * (docs/timescale.md), so from the largest such λ (λ_k, τ_k): X = λ_k·τ_k/N (C = 1/λ: C_k·N/τ_k).
+ * Returns undefined when most λ acted.
+ *
+ * @example
+ * noTimeToAct([{ lambda: 1, lambdaTimescaleEpochs: 640, epochsTrained: 20 }, …], 'seed');
+ * // { threshold: 32, message: 'λ below 32 had no time to act in 20 epochs: …' }
+ */
+export function noTimeToAct(points: readonly ActedPoint[], convention: ConventionId): NoTimeToAct | undefined {
+  const known = points.filter((p): p is ActedPoint & { lambdaTimescaleEpochs: number } => p.lambda > 0 && p.lambdaTimescaleEpochs !== null && Number.isFinite(p.lambdaTimescaleEpochs));
+  const idle = known.filter((p) => p.lambdaTimescaleEpochs > p.epochsTrained);
+  if (known.length === 0 || idle.length * 2 <= known.length) return undefined;
+  const conv = getConvention(convention);
+  const increasing = conv.toHub(2, { m: 2, batchSize: 1, lr: 1 }) > conv.toHub(1, { m: 2, batchSize: 1, lr: 1 });
+  // The idle λ closest to acting: the largest coefficient.
+  const k = idle.reduce((a, b) => (increasing ? (b.lambda > a.lambda ? b : a) : b.lambda < a.lambda ? b : a));
+  const ratio = k.lambdaTimescaleEpochs / k.epochsTrained;
+  const threshold = increasing ? k.lambda * ratio : k.lambda / ratio;
+  const side = increasing ? 'below' : 'above';
+  const x = String(Number(threshold.toPrecision(3)));
+  return {
+    threshold,
+    side,
+    epochs: k.epochsTrained,
+    count: idle.length,
+    of: known.length,
+    message:
+      `${conv.symbol} ${side} ${x} had no time to act in ${k.epochsTrained} epochs: ${idle.length} of ${known.length} values tried have a decay timescale τ longer than the training ` +
+      `(τ = ${Number(k.lambdaTimescaleEpochs.toPrecision(3))} epochs at ${conv.symbol} = ${k.lambda}), so their curve shows the optimizer's budget, not ${conv.symbol}. Train longer (--epochs auto) or raise --lr.`,
+  };
+}
