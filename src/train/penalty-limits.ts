@@ -1,4 +1,4 @@
-/** The penalty's stability limit in the user's words: the largest safe λ (in any convention) and learning rate, and the error that names them. */
+/** λ limits in the user's words (any convention): the largest safe λ and learning rate of the penalty step and the errors that name them, and the λ below which the penalty has no time to act. */
 import { getConvention, penaltyCoefficients, type ConventionId } from '../conventions/index.js';
 import type { ConversionContext } from '../conventions/types.js';
 import { InvalidOptionError } from '../errors.js';
@@ -73,4 +73,17 @@ export function assertSafeGrid(lambdas: readonly number[], limit: LambdaLimit | 
     `The λ range of tune reaches ${symbol} = ${worst} (${convention}), where the penalty step alone is unstable on the smallest fold (docs/timescale.md): ${bad.length} of its values would blow up whatever the data. ` +
       `The ${limit.side === 'max' ? 'largest' : 'smallest'} safe ${symbol} is just ${limit.side === 'max' ? 'below' : 'above'} ${fmt(limit.value)}: give ${what} ${limit.side === 'max' ? 'ending below' : 'starting above'} it, or lower --lr.`,
   );
+}
+
+/**
+ * The λ at which τ equals `epochs`, from one λ with timescale `tau`: τ is inversely proportional to
+ * the penalty coefficient while τ ≫ 1 step (docs/timescale.md), so X = λ·τ/N, or C·N/τ for
+ * conventions whose coefficient falls as the value grows (sklearn-logistic's C = 1/λ). Below X
+ * (above it for C) λ has no time to act in N epochs.
+ */
+export function actThreshold(lambda: number, tau: number, epochs: number, convention: ConventionId): { threshold: number; side: 'below' | 'above' } {
+  const conv = getConvention(convention);
+  const ctx = { m: 2, batchSize: 1, lr: 1 };
+  const increasing = conv.toHub(2, ctx) > conv.toHub(1, ctx);
+  return increasing ? { threshold: (lambda * tau) / epochs, side: 'below' } : { threshold: (lambda * epochs) / tau, side: 'above' };
 }

@@ -1,5 +1,6 @@
 /** Did λ act? The tune warning when most of a grid has a decay timescale τ longer than its training. */
 import { getConvention, type ConventionId } from '../conventions/index.js';
+import { actThreshold } from '../train/penalty-limits.js';
 
 /** A trained λ with its timescale; see {@link noTimeToAct}. */
 export interface ActedPoint {
@@ -25,8 +26,7 @@ export interface NoTimeToAct {
 
 /**
  * When more than half of the λ with a known τ had τ greater than the epochs they trained, the
- * threshold X where τ = N: τ is inversely proportional to the penalty coefficient for τ ≫ 1 step
- * (docs/timescale.md), so from the largest such λ (λ_k, τ_k): X = λ_k·τ_k/N (C = 1/λ: C_k·N/τ_k).
+ * threshold X where τ = N ({@link actThreshold} from the idle λ with the largest coefficient).
  * Returns undefined when most λ acted.
  *
  * @example
@@ -38,12 +38,9 @@ export function noTimeToAct(points: readonly ActedPoint[], convention: Conventio
   const idle = known.filter((p) => p.lambdaTimescaleEpochs > p.epochsTrained);
   if (known.length === 0 || idle.length * 2 <= known.length) return undefined;
   const conv = getConvention(convention);
-  const increasing = conv.toHub(2, { m: 2, batchSize: 1, lr: 1 }) > conv.toHub(1, { m: 2, batchSize: 1, lr: 1 });
-  // The idle λ closest to acting: the largest coefficient.
-  const k = idle.reduce((a, b) => (increasing ? (b.lambda > a.lambda ? b : a) : b.lambda < a.lambda ? b : a));
-  const ratio = k.lambdaTimescaleEpochs / k.epochsTrained;
-  const threshold = increasing ? k.lambda * ratio : k.lambda / ratio;
-  const side = increasing ? 'below' : 'above';
+  // The idle λ closest to acting: the smallest τ relative to its training.
+  const k = idle.reduce((a, b) => (b.lambdaTimescaleEpochs / b.epochsTrained < a.lambdaTimescaleEpochs / a.epochsTrained ? b : a));
+  const { threshold, side } = actThreshold(k.lambda, k.lambdaTimescaleEpochs, k.epochsTrained, convention);
   const x = String(Number(threshold.toPrecision(3)));
   return {
     threshold,
