@@ -126,7 +126,9 @@ export async function tune(o: TuneOptions): Promise<TuneResult> {
   const setup = createSetup(o, o);
   // Refuse λ whose penalty step alone is unstable before any trial exists, so none is recorded as diverged.
   if (o.strategy !== 'ridge' && o.strategy !== 'evidence') {
-    assertSafeGrid(initialLambdas({ options: o }).lambdas, setup.lambdaLimit, setup.convention, o.lambdas ? '--lambdas' : '--log-range');
+    // A log range is judged by its ends (bayes samples between them; its n may be 0).
+    const lambdas = o.logRange && !o.lambdas ? [o.logRange.lo, o.logRange.hi] : initialLambdas({ options: o }).lambdas;
+    assertSafeGrid(lambdas, setup.lambdaLimit, setup.convention, o.lambdas ? '--lambdas' : '--log-range');
   }
   const strategyConfig = {
     kind: o.strategy,

@@ -37,7 +37,8 @@ test('k-fold CV gives a standard error per λ and the 1-SE rule picks the larges
 
 test('a log range whose best λ sits on its edge is extended until the optimum is interior', async () => {
   // λ ≥ 1000 crushes every weight of this small net (λ/m ≥ 10): the best λ lies below the range.
-  const o: TuneOptions = { ...wine, logRange: { lo: 1e3, hi: 1e5, n: 3 }, holdout: 0.25 };
+  // (Its top stays below 8,056, where momentum's penalty step alone turns unstable: tune refuses past it.)
+  const o: TuneOptions = { ...wine, logRange: { lo: 1e3, hi: 8e3, n: 3 }, holdout: 0.25 };
   const r = await tune({ ...o, study: 'wine-extend' });
   assert.equal(r.range_extended, true);
   const lambdas = r.trials.map((t) => t.lambda);

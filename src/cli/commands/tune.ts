@@ -176,8 +176,10 @@ Strategies (--strategy, default grid):
   --test F              test fraction scored by the refit (default 0.2)
   --plot curve.svg      validation curve with ±SE bars, λ_min and λ_1se marked
   --json                one JSON object
-  Training options as 'l2lab train': --convention --optimizer --momentum --lr --epochs --batch-size
-  --seed --activation --threads
+  Training options as 'l2lab train': --convention --optimizer --momentum --lr --epochs N|auto
+  --max-epochs --batch-size --seed --activation --threads
+  A λ range reaching past the stable penalty step (SGD: η·λ/m < 2) is refused up front; when most λ
+  had a decay timescale longer than the epochs trained, a warning says below which λ it had no time to act
 
 Example (the seed's grid): l2lab tune --data wine --model mlp:32 --lambdas 0.01:0.4:0.01 --holdout 0.2 --patience 5`,
   async run(v) {
