@@ -85,6 +85,13 @@ describe('τ under a pure penalty', () => {
     close(lambdaTimescaleEpochs({ optimizer: { name: 'adamw' }, lr: 1e-3, coupled: 0, decoupled: 0.01 }, 10), 1 / (10 * 1e-3 * 0.01), 1e-3, 'adamw');
     assert.equal(lambdaTimescaleEpochs({ optimizer: { name: 'sgd' }, lr: 0.1, coupled: 0, decoupled: 0 }, 10), Infinity);
     assert.ok(Number.isNaN(lambdaTimescaleEpochs({ optimizer: { name: 'adam' }, lr: 0.1, coupled: 0.01, decoupled: 0 }, 10)), 'Adam coupled needs √v̂');
+    // Adam with coupled L2: the coefficient is divided by √v̂ + ε, τ ≈ B·(√v̂ + ε)/(ηλ).
+    close(lambdaTimescaleEpochs({ optimizer: { name: 'adam' }, lr: 1e-3, coupled: lambda / m, decoupled: 0, adamDenominator: 0.02 }, m / 100), (100 * 0.02) / (1e-3 * lambda), 1e-3, 'adam');
+  });
+
+  it('Adam with coupled L2 reports τ from its second moment after training', async () => {
+    const { report } = await fit({ data: 'wine', model: 'mlp:4', lambda: 1, optimizer: 'adam', epochs: 3, threads: 1 });
+    assert.ok(Number.isFinite(report.lambda_timescale_epochs) && report.lambda_timescale_epochs! > 0, String(report.lambda_timescale_epochs));
   });
 });
 

@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, it } from 'node:test';
+import { inspect } from '../../src/explain/inspect.js';
 import { noTimeToAct } from '../../src/tune/lambda-acted.js';
 import { l2lab, scratch } from '../cli/helpers.js';
 
@@ -21,6 +22,17 @@ describe('noTimeToAct', () => {
     const c = noTimeToAct([{ lambda: 10, lambdaTimescaleEpochs: 100, epochsTrained: 20 }], 'sklearn-logistic')!;
     assert.equal(c.side, 'above');
     assert.equal(c.threshold, 2);
+  });
+});
+
+describe('inspect, before training', () => {
+  it('says when λ will have no time to act in the planned epochs, and when its step is unstable', async () => {
+    const r = await inspect({ data: 'breast-cancer', model: 'mlp:8', lambda: 1, optimizer: 'momentum', lr: 0.05, epochs: 8, measureLimit: 0 });
+    assert.ok(r.lambda_timescale_epochs! > 8);
+    assert.equal(r.lambda_acts, false);
+    assert.ok(r.warnings.some((w) => /^λ = 1 will have no time to act in 8 epochs: its decay timescale τ = [\d.]+ epochs/.test(w) && /λ below [\d.]+ has no time to act in 8 epochs/.test(w)), r.warnings.join('\n'));
+    const unstable = await inspect({ data: 'breast-cancer', model: 'mlp:8', lambda: 2e4, measureLimit: 0 });
+    assert.ok(unstable.warnings.some((w) => /the penalty step is unstable: .*The largest safe λ is just below 7960/.test(w)), unstable.warnings.join('\n'));
   });
 });
 
