@@ -74,7 +74,8 @@ test('successive halving keeps the best third per rung and costs less than the g
 test('Bayesian optimization, the warm path and the evidence each choose a λ on real data', async () => {
   const bayes = await tune({ ...wine, strategy: 'bayes', logRange: { lo: 1e-2, hi: 1e2, n: 0 }, trials: 6, holdout: 0.25, study: 'wine-bayes' });
   assert.ok(bayes.trials.length <= 6 && bayes.trials.length >= 4);
-  const pathR = await tune({ strategy: 'path', data: 'breast-cancer', model: 'logistic', folds: 3, epochs: 5, pathEpochs: 2, logRange: { lo: 1, hi: 1e4, n: 6 }, batchSize: 32, storage, study: 'bc-path', threads: 1 });
+  // Its top stays below 6,060 = 2·m/η on a 3-fold training part, where the SGD penalty step turns unstable.
+  const pathR = await tune({ strategy: 'path', data: 'breast-cancer', model: 'logistic', folds: 3, epochs: 5, pathEpochs: 2, logRange: { lo: 1, hi: 5e3, n: 6 }, batchSize: 32, storage, study: 'bc-path', threads: 1 });
   assert.equal(pathR.trials.length, 6);
   assert.ok(pathR.refit.test_accuracy! > 0.9);
   const ev = await tune({ ...wine, strategy: 'evidence', epochs: 10, study: 'wine-evidence' });
