@@ -50,6 +50,6 @@ export function noTimeToAct(points: readonly ActedPoint[], convention: Conventio
     of: known.length,
     message:
       `${conv.symbol} ${side} ${x} had no time to act in ${k.epochsTrained} epochs: ${idle.length} of ${known.length} values tried have a decay timescale τ longer than the training ` +
-      `(τ = ${Number(k.lambdaTimescaleEpochs.toPrecision(3))} epochs at ${conv.symbol} = ${k.lambda}), so their curve shows the optimizer's budget, not ${conv.symbol}. Train longer (--epochs auto) or raise --lr.`,
+      `(τ = ${Number(k.lambdaTimescaleEpochs.toPrecision(3))} epochs at ${conv.symbol} = ${Number(k.lambda.toPrecision(4))}), so their curve shows the optimizer's budget, not ${conv.symbol}. Train longer (--epochs auto, a larger --max-epochs) or raise --lr.`,
   };
 }

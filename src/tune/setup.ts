@@ -147,7 +147,8 @@ export function createSetup(d: TuneDataOptions, t: TuneTrainOptions): TuneSetup 
     coefficients,
     seed,
     lambdaLimit: safeLambdaLimit(convention, { m: minTrain, batchSize, lr, optimizer: optimizerName }, optimizer),
-    trainOptions: (arch) => ({ arch, epochs: trainEpochs, maxEpochs: epochs, batchSize, optimizer, penalizeBiases: t.penalizeBiases, init: t.init, seed, threads: t.threads, exactTrainLoss: false }),
+    // Under 'auto' the convergence rule reads the exact training cost; a fixed budget keeps the cheaper running mean.
+    trainOptions: (arch) => ({ arch, epochs: trainEpochs, maxEpochs: epochs, batchSize, optimizer, penalizeBiases: t.penalizeBiases, init: t.init, seed, threads: t.threads, exactTrainLoss: trainEpochs === 'auto' }),
     identity: {
       data: typeof d.data === 'string' ? d.data : data.name,
       target: d.target ?? null,
