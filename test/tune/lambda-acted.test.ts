@@ -46,7 +46,7 @@ describe('tune on breast-cancer', () => {
     assert.match(fs.readFileSync(plot, 'utf8'), /had no time to act in 3 epochs/);
     const json = await l2lab(...base, '--json');
     assert.equal(json.code, 0, json.stderr);
-    const r = JSON.parse(json.stdout) as { trials: { lambda: number; lambda_timescale_epochs: number; converged: boolean; epochs_trained: number }[]; acted_warning: string };
+    const r = JSON.parse(json.stdout) as { study: string; trials: { lambda: number; lambda_timescale_epochs: number; converged: boolean; epochs_trained: number }[]; acted_warning: string };
     assert.equal(r.trials.length, 3);
     for (const t of r.trials) {
       assert.equal(typeof t.converged, 'boolean');
@@ -55,6 +55,10 @@ describe('tune on breast-cancer', () => {
       assert.ok(t.lambda_timescale_epochs > 100 / t.lambda, `τ at λ = ${t.lambda}: ${t.lambda_timescale_epochs}`);
     }
     assert.match(r.acted_warning, /had no time to act/);
+    const shown = path.join(dir, 'shown.svg');
+    const show = await l2lab('show', r.study, '--storage', path.join(dir, 'a.db'), '--plot', shown);
+    assert.equal(show.code, 0, show.stderr);
+    assert.match(fs.readFileSync(shown, 'utf8'), /had no time to act in 3 epochs/, '`show --plot` shades it too');
   });
 
   it('refuses a range reaching past the stable step up front, naming the largest safe λ, and records no trial', async () => {
