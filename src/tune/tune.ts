@@ -126,8 +126,8 @@ export async function tune(o: TuneOptions): Promise<TuneResult> {
   const setup = createSetup(o, o);
   // Refuse λ whose penalty step alone is unstable before any trial exists, so none is recorded as diverged.
   if (o.strategy !== 'ridge' && o.strategy !== 'evidence') {
-    // A log range is judged by its ends (bayes samples between them; its n may be 0).
-    const lambdas = o.logRange && !o.lambdas ? [o.logRange.lo, o.logRange.hi] : initialLambdas({ options: o }).lambdas;
+    // A log range without points (bayes samples between its ends) is judged by its ends.
+    const lambdas = o.logRange && !o.lambdas && o.logRange.n < 1 ? [o.logRange.lo, o.logRange.hi] : initialLambdas({ options: o }).lambdas;
     assertSafeGrid(lambdas, setup.lambdaLimit, setup.convention, o.lambdas ? '--lambdas' : '--log-range');
   }
   const strategyConfig = {
