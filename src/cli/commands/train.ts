@@ -148,8 +148,8 @@ convention, and prints data loss, penalty and cost per epoch, from initializatio
   --momentum μ        default 0.9 for momentum/nesterov
   --lr η              default 0.1 (SGD family), 0.001 (Adam)
   --schedule S        constant | step | cosine (default: constant); step uses --step-every N (10) --gamma g (0.1)
-  --epochs N|auto     default 20; auto trains until the regularized training cost fell by less than
-                      0.1% over 10 epochs, at most --max-epochs (default 200)
+  --epochs N          default 20; --epochs auto trains until the regularized training cost fell by
+                      less than 0.1% over 10 epochs, at most --max-epochs (default 200)
   --batch-size B      default min(128, m)
   --seed S            split, init, shuffling and dropout seed (default: 0)
   --init I            he | glorot | lecun | pytorch (default: he for relu/gelu, glorot otherwise)
