@@ -11,6 +11,8 @@ import { checkOptions as checkRegistered } from '../options/check.js';
 import { defaultBatchSize, defaultLr } from '../options/defaults.js';
 import { prepareSplits, type Scaling } from '../train/prepare.js';
 import { timescaleRange, weightDecay, type WeightDecay } from './decay.js';
+import { lambdaTimescaleEpochs, penaltyStability } from '../train/timescale.js';
+import { actThreshold, safeLambdaLimit } from '../train/penalty-limits.js';
 import { expectedInitDataLoss } from './init-loss.js';
 import { expectedSumSquares, initMoments, sumSquaresPerTensor } from './init-penalty.js';
 
@@ -139,6 +141,13 @@ export interface InspectReport {
   /** null when unknown (Adam with coupled L2) or infinite (λ = 0). */
   timescale_steps: number | null;
   timescale_epochs: number | null;
+  /**
+   * τ exactly as the engine will apply the penalty (lambdaTimescaleEpochs, the slowest mode of the
+   * optimizer's penalty recursion), the number `train --json` reports; null when infinite or unknown.
+   */
+  lambda_timescale_epochs: number | null;
+  /** Whether τ ≤ the planned epochs: λ has time to act. null when τ is unknown. */
+  lambda_acts: boolean | null;
   decay_note: string;
   conversions: Array<{ to: ConventionId; value: number | null; formula: string; exact: boolean; note: string }>;
   /** null when the rule cannot apply (Adam with coupled L2). */
@@ -283,6 +292,18 @@ export async function inspect(o: InspectOptions): Promise<InspectReport> {
     if (max > 1.5 * min) warnings.push(`classes are unbalanced in the training split (${counts.join(' / ')}): the expected init loss is still as computed (random logits do not know the labels), but the best constant predictor reaches the class entropy, below ${num(loss.zeroOutput)}.`);
   }
 
+  const optimizerSpec = { name: optimizer, momentum: momentum ?? undefined };
+  const stability = penaltyStability({ optimizer: optimizerSpec, lr, ...coefficients });
+  if (!stability.stable) {
+    const limit = safeLambdaLimit(convention, ctx, optimizerSpec)!;
+    warnings.push(`the penalty step is unstable: ${conv.symbol} = ${o.lambda} multiplies each weight by ${num(stability.radius)} per step from the penalty alone under ${optimizer} (docs/timescale.md); train and tune refuse it. The ${limit.side === 'max' ? 'largest' : 'smallest'} safe ${conv.symbol} is just ${limit.side === 'max' ? 'below' : 'above'} ${num(limit.value)}.`);
+  }
+  const tau = stability.stable ? lambdaTimescaleEpochs({ optimizer: optimizerSpec, lr, ...coefficients }, decay.stepsPerEpoch) : NaN;
+  if (Number.isFinite(tau) && tau > epochs) {
+    const x = actThreshold(o.lambda, tau, epochs, convention);
+    warnings.push(`${conv.symbol} = ${o.lambda} will have no time to act in ${epochs} epochs: its decay timescale τ = ${num(tau)} epochs is longer than the training, so the weights end near where the data alone takes them. ${conv.symbol} ${x.side} ${num(x.threshold)} has no time to act in ${epochs} epochs; train longer (--epochs auto) or raise --lr.`);
+  }
+
   let given: 'weaker' | 'inside' | 'stronger' | 'unknown' = 'unknown';
   if (range && decay.timescaleEpochs !== null) given = decay.timescaleEpochs > epochs ? 'weaker' : decay.timescaleEpochs < 1 ? 'stronger' : 'inside';
 
@@ -351,6 +372,8 @@ export async function inspect(o: InspectOptions): Promise<InspectReport> {
     steps_per_epoch: decay.stepsPerEpoch,
     timescale_steps: finiteOrNull(decay.timescaleSteps),
     timescale_epochs: finiteOrNull(decay.timescaleEpochs),
+    lambda_timescale_epochs: finiteOrNull(tau),
+    lambda_acts: Number.isFinite(tau) ? tau <= epochs : null,
     decay_note: decay.note,
     conversions: convertAll(o.lambda, convention, ctx).map((r) =>
       r.ok

@@ -13,6 +13,9 @@ const TRAINING: readonly StrategyName[] = ['grid', 'sh', 'bayes', 'path', 'evide
 /** Strategies that score λ on validation folds or a hold-out split. */
 const VALIDATING: readonly StrategyName[] = ['grid', 'sh', 'bayes', 'path'];
 
+/** The most epochs any run may ask for: far beyond any useful budget, small enough that a typo like 1e300 is refused. */
+const MAX_EPOCHS = 100_000;
+
 /** `lo:hi:n` as tune's logRange. */
 function logRange(text: string): { lo: number; hi: number; n: number } {
   const values = parseLogRange(text);
@@ -49,7 +52,8 @@ export const OPTIONS: readonly OptionDecl[] = [
   { key: 'schedule', flag: 'schedule', meta: 'S', type: { kind: 'choice', choices: ['constant', 'step', 'cosine'] }, default: 'constant', doc: 'learning-rate schedule; step uses --step-every and --gamma', label: 'lr schedule', commands: ['train'] },
   { key: 'stepEvery', flag: 'step-every', meta: 'N', type: { kind: 'number', min: 1, integer: true }, default: '10', doc: 'epochs between steps of --schedule step', label: 'step every', commands: ['train'], requires: { key: 'schedule', value: 'step' } },
   { key: 'gamma', flag: 'gamma', meta: 'g', type: { kind: 'number', min: 0, max: 1, minOpen: true }, default: '0.1', doc: 'lr factor per step of --schedule step', label: 'step γ', commands: ['train'], requires: { key: 'schedule', value: 'step' } },
-  { key: 'epochs', flag: 'epochs', meta: 'N', type: { kind: 'number', min: 1, integer: true }, default: '20', doc: 'epochs of training (tune: of each trial; inspect: planned)', label: 'epochs', commands: ALL, strategies: TRAINING, atlas: true, byCommand: { train: { type: { kind: 'number', min: 0, integer: true } } } },
+  { key: 'epochs', flag: 'epochs', meta: 'N|auto', type: { kind: 'number', min: 1, max: MAX_EPOCHS, integer: true, words: ['auto'] }, default: '20', doc: 'epochs of training (tune: of each trial; inspect: planned); auto: until the regularized training cost fell by less than 0.1% over 10 epochs', label: 'epochs', commands: ALL, strategies: TRAINING, atlas: true, byCommand: { train: { type: { kind: 'number', min: 0, max: MAX_EPOCHS, integer: true, words: ['auto'] } } } },
+  { key: 'maxEpochs', flag: 'max-epochs', meta: 'N', type: { kind: 'number', min: 1, max: MAX_EPOCHS, integer: true }, default: '200', doc: 'most epochs of --epochs auto', label: 'epoch cap', commands: ['train', 'tune'], strategies: TRAINING, requires: { key: 'epochs', value: 'auto' }, atlas: true },
   { key: 'batchSize', flag: 'batch-size', meta: 'B', type: { kind: 'number', min: 1, integer: true, upTo: 'm' }, default: 'min(128, m)', doc: 'minibatch size', label: 'batch size B', commands: ALL, strategies: TRAINING, atlas: true },
   { key: 'patience', flag: 'patience', meta: 'N', type: { kind: 'number', min: 1, integer: true }, doc: 'early stopping on validation loss after N epochs without improvement', label: 'patience', commands: ['train', 'tune'], strategies: VALIDATING },
   { key: 'minDelta', flag: 'min-delta', meta: 'D', type: { kind: 'number', min: 0 }, default: '0', doc: 'smallest improvement early stopping counts', label: 'min delta', commands: ['train'], requires: { key: 'patience' } },

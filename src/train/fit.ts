@@ -12,6 +12,8 @@ import { checkOptions } from '../options/check.js';
 import { defaultBatchSize, defaultLr, defaultOptimizer } from '../options/defaults.js';
 import { train, type Divergence, type EarlyStopping, type EpochRecord, type LrSchedule } from './trainer.js';
 import { floatArray, tensor } from '../engine/tensor.js';
+import { DEFAULT_MAX_EPOCHS } from './convergence.js';
+import { assertSafeLambda } from './penalty-limits.js';
 
 export interface FitOptions {
   /** A built-in dataset name (`l2lab datasets`) or a .csv/.json/IDX path, or a loaded Dataset. */
@@ -38,8 +40,10 @@ export interface FitOptions {
   lr?: number;
   /** Default constant. */
   schedule?: LrSchedule;
-  /** Default 20. */
-  epochs?: number;
+  /** Epochs, or 'auto': until the regularized training cost converged (hasConverged), at most `maxEpochs`. Default 20. */
+  epochs?: number | 'auto';
+  /** Cap of `epochs: 'auto'`, an integer ≥ 1. Default 200. */
+  maxEpochs?: number;
   /** Default 128 (or m when m < 128). */
   batchSize?: number;
   /** Seeds split, initialization, shuffling and dropout. Default 0. */
@@ -70,6 +74,14 @@ export interface FitReport {
   coefficients: { coupled: number; decoupled: number };
   init: { data_loss: number; penalty: number };
   epochs: EpochRecord[];
+  /**
+   * τ, the penalty's decay timescale in epochs (docs/timescale.md): weights the data leave alone
+   * shrink by e^(−1/τ) per epoch. null without a penalty (τ = ∞) or when unknown. λ had time to act
+   * when τ is below the epochs trained.
+   */
+  lambda_timescale_epochs: number | null;
+  /** The regularized training cost fell by less than 0.1% over the last 10 epochs (hasConverged). */
+  converged: boolean;
   /** Metrics on the test split; null when `test` is 0 (no test split). */
   test: { loss: number; accuracy?: number; rmse?: number } | null;
   diverged: boolean;
@@ -107,6 +119,7 @@ export async function fit(o: FitOptions): Promise<{ report: FitReport; model: Tr
   }
   const coefficients = penaltyCoefficients(convention, o.lambda, { m, batchSize, lr, optimizer: optimizerName });
   const optimizer: OptimizerSpec = { name: optimizerName, momentum: o.momentum };
+  assertSafeLambda(convention, o.lambda, { m, batchSize, lr, optimizer: optimizerName }, optimizer, 'train');
 
   // --validation 0: no validation rows; the loop then records no val_* fields (instead of NaN) and
   // early stopping watches the training cost.
@@ -114,6 +127,7 @@ export async function fit(o: FitOptions): Promise<{ report: FitReport; model: Tr
     arch,
     members: [{ penalty: coefficients, lr }],
     epochs: o.epochs ?? 20,
+    maxEpochs: o.maxEpochs ?? DEFAULT_MAX_EPOCHS,
     batchSize,
     optimizer,
     schedule: o.schedule,
@@ -136,6 +150,8 @@ export async function fit(o: FitOptions): Promise<{ report: FitReport; model: Tr
     coefficients,
     init: { data_loss: member.history[0].data_loss, penalty: member.history[0].penalty },
     epochs: member.history.slice(1),
+    lambda_timescale_epochs: Number.isFinite(member.lambdaTimescaleEpochs) ? member.lambdaTimescaleEpochs : null,
+    converged: member.converged,
     test,
     diverged: member.diverged !== undefined,
     best_epoch: member.bestEpoch,

@@ -31,6 +31,12 @@ export interface ConfigScore {
   se: number;
   trainMean: number;
   diverged?: string;
+  /** Mean over folds of the penalty's decay timescale τ in epochs (MemberResult.lambdaTimescaleEpochs); absent for closed-form scores. */
+  lambdaTimescaleEpochs?: number;
+  /** Every fold's member met the convergence rule at its last epoch; absent for closed-form scores. */
+  converged?: boolean;
+  /** Most epochs a fold trained (its history's last epoch); absent for closed-form scores. */
+  epochsTrained?: number;
   /** Parameters of each fold's member at the scored epoch (warm starts for later rungs). */
   params: Float64Array[][];
 }
@@ -65,7 +71,7 @@ function memberSeed(seed: number, c: Config, fold: number): number {
  * Trains every config on every fold for `epochs` and scores it. `warm[i]`, when given, holds
  * per-fold parameters to start config i from (successive halving's promoted configs).
  */
-export async function scoreConfigs(setup: TuneSetup, configs: Config[], epochs: number, warm?: (Float64Array[][] | undefined)[], cost?: ScoreCost): Promise<ConfigScore[]> {
+export async function scoreConfigs(setup: TuneSetup, configs: Config[], epochs: number | 'auto', warm?: (Float64Array[][] | undefined)[], cost?: ScoreCost): Promise<ConfigScore[]> {
   const scores: ConfigScore[] = new Array(configs.length);
   const byDropout = new Map<number, number[]>();
   configs.forEach((c, i) => byDropout.set(c.dropout, [...(byDropout.get(c.dropout) ?? []), i]));
@@ -124,5 +130,17 @@ function collect(config: Config, r: TrainResult, first: number, k: number, early
   }
   const { mean, se } = meanAndSe(folds.map((f) => f.valLoss));
   const train = meanAndSe(folds.map((f) => f.trainLoss));
-  return { config, folds, mean: diverged ? NaN : mean, se: diverged ? NaN : se, trainMean: train.mean, diverged, params: r.members.slice(first, first + k).map((m) => m.params) };
+  const members = r.members.slice(first, first + k);
+  return {
+    config,
+    folds,
+    mean: diverged ? NaN : mean,
+    se: diverged ? NaN : se,
+    trainMean: train.mean,
+    diverged,
+    lambdaTimescaleEpochs: members.reduce((a, m) => a + m.lambdaTimescaleEpochs, 0) / k,
+    converged: members.every((m) => m.converged),
+    epochsTrained: Math.max(...members.map((m) => m.history[m.history.length - 1]?.epoch ?? 0)),
+    params: members.map((m) => m.params),
+  };
 }

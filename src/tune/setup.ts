@@ -7,6 +7,8 @@ import { penaltyCoefficients, type ConventionId } from '../conventions/index.js'
 import { complement, kFold, loadDataset, splitIndices, type Dataset, type Task } from '../data/index.js';
 import { InvalidOptionError } from '../errors.js';
 import { defaultBatchSize, defaultLr, defaultOptimizer } from '../options/defaults.js';
+import { DEFAULT_MAX_EPOCHS } from '../train/convergence.js';
+import { safeLambdaLimit, type LambdaLimit } from '../train/penalty-limits.js';
 import { parseModelSpec, type Activation, type Architecture } from '../models/architecture.js';
 import type { Initializer } from '../models/init.js';
 import { type OptimizerName, type OptimizerSpec } from '../train/optimizer.js';
@@ -40,8 +42,10 @@ export interface TuneTrainOptions {
   momentum?: number;
   /** Default 0.1 (SGD family) or 1e-3 (Adam). */
   lr?: number;
-  /** Maximum epochs of a trial. Default 20. */
-  epochs?: number;
+  /** Epochs of a trial, or 'auto': until converged (hasConverged), at most `maxEpochs`. Default 20. */
+  epochs?: number | 'auto';
+  /** Cap of `epochs: 'auto'`. Default 200. */
+  maxEpochs?: number;
   /** Default min(128, m). */
   batchSize?: number;
   /** Early stopping on each fold's validation loss (the seed's "hold-out + early stopping"). */
@@ -68,7 +72,10 @@ export interface TuneSetup {
   architecture(dropout: number): Architecture;
   optimizer: OptimizerSpec;
   lr: number;
+  /** The epoch budget: the fixed epochs, or the cap under 'auto'. */
   epochs: number;
+  /** What a full-budget training runs: `epochs`, or 'auto' (until converged, at most `epochs`). */
+  trainEpochs: number | 'auto';
   batchSize: number;
   patience?: number;
   threads?: number;
@@ -79,6 +86,8 @@ export interface TuneSetup {
   /** The engine's per-weight coefficients for λ on a training set of m rows. */
   coefficients(lambda: number, m: number): PenaltyCoefficients;
   seed: number;
+  /** Where λ makes the penalty step unstable on the smallest fold (undefined: nowhere); tune refuses λ past it. */
+  lambdaLimit?: LambdaLimit;
   /** Description of the study's identity (stored with it: a different setup is a different study). */
   identity: Record<string, string | number | boolean | null>;
 }
@@ -114,7 +123,8 @@ export function createSetup(d: TuneDataOptions, t: TuneTrainOptions): TuneSetup 
   const coefficients = (lambda: number, m: number) => penaltyCoefficients(convention, lambda, { m, batchSize, lr, optimizer: optimizerName });
   coefficients(1, minTrain); // fails early when the convention needs something missing
   const optimizer: OptimizerSpec = { name: optimizerName, momentum: t.momentum };
-  const epochs = t.epochs ?? 20;
+  const trainEpochs = t.epochs ?? 20;
+  const epochs = trainEpochs === 'auto' ? (t.maxEpochs ?? DEFAULT_MAX_EPOCHS) : trainEpochs;
   return {
     train,
     test: prepared.test,
@@ -124,6 +134,7 @@ export function createSetup(d: TuneDataOptions, t: TuneTrainOptions): TuneSetup 
     optimizer,
     lr,
     epochs,
+    trainEpochs,
     batchSize,
     patience: t.patience,
     threads: t.threads,
@@ -131,7 +142,9 @@ export function createSetup(d: TuneDataOptions, t: TuneTrainOptions): TuneSetup 
     convention,
     coefficients,
     seed,
-    trainOptions: (arch) => ({ arch, epochs, batchSize, optimizer, penalizeBiases: t.penalizeBiases, init: t.init, seed, threads: t.threads, exactTrainLoss: false }),
+    lambdaLimit: safeLambdaLimit(convention, { m: minTrain, batchSize, lr, optimizer: optimizerName }, optimizer),
+    // Under 'auto' the convergence rule reads the exact training cost; a fixed budget keeps the cheaper running mean.
+    trainOptions: (arch) => ({ arch, epochs: trainEpochs, maxEpochs: epochs, batchSize, optimizer, penalizeBiases: t.penalizeBiases, init: t.init, seed, threads: t.threads, exactTrainLoss: trainEpochs === 'auto' }),
     identity: {
       data: typeof d.data === 'string' ? d.data : data.name,
       target: d.target ?? null,
@@ -146,7 +159,8 @@ export function createSetup(d: TuneDataOptions, t: TuneTrainOptions): TuneSetup 
       optimizer: optimizerName,
       momentum: t.momentum ?? null,
       lr,
-      epochs: t.epochs ?? 20,
+      epochs: trainEpochs,
+      ...(trainEpochs === 'auto' ? { max_epochs: epochs } : {}),
       batchSize,
       patience: t.patience ?? null,
       init: t.init ?? null,

@@ -2,11 +2,12 @@
 import { chooseLambda } from './choose-lambda.js';
 import { describeEdge, edgeOf, extendLogRange } from './range.js';
 import { logSpace } from './ridge.js';
+import { safeExtensionLimits } from '../train/penalty-limits.js';
 import { scoreConfigs, type Config } from './score.js';
 import { trialPoint, type TrialPoint } from './study-run.js';
 import type { StrategyContext, StrategyOutcome } from './strategy.js';
 
-export function initialLambdas(ctx: StrategyContext): { lambdas: number[]; log: boolean } {
+export function initialLambdas(ctx: Pick<StrategyContext, 'options'>): { lambdas: number[]; log: boolean } {
   const o = ctx.options;
   if (o.lambdas) return { lambdas: o.lambdas, log: false };
   const r = o.logRange ?? { lo: 1e-3, hi: 1e2, n: 11 };
@@ -23,7 +24,7 @@ export async function runGrid(ctx: StrategyContext): Promise<StrategyOutcome> {
   for (;;) {
     const configs: Config[] = dropouts.flatMap((dropout) => lambdas.map((lambda) => ({ lambda, dropout })));
     const trials = await run.trials(configs);
-    await run.run(trials, (cs) => scoreConfigs(setup, cs, setup.epochs, undefined, ctx.cost), undefined, options.populationSize);
+    await run.run(trials, (cs) => scoreConfigs(setup, cs, setup.trainEpochs, undefined, ctx.cost), undefined, options.populationSize);
     const allTrials = await run.trials(dropouts.flatMap((dropout) => all.map((lambda) => ({ lambda, dropout }))));
     points = allTrials.map((t) => trialPoint(t));
     const choice = chooseLambda(points.filter((p) => p.state === 'COMPLETE'));
@@ -31,7 +32,7 @@ export async function runGrid(ctx: StrategyContext): Promise<StrategyOutcome> {
     const { lambdaMin } = choice;
     const edge = edgeOf(points.filter((p) => p.dropout === choice.dropout), lambdaMin);
     if (!edge) break;
-    const more = log && (options.extend ?? true) ? extendLogRange(all, edge) : [];
+    const more = log && (options.extend ?? true) ? extendLogRange(all, edge, { limits: safeExtensionLimits(setup.lambdaLimit) }) : [];
     if (more.length === 0) {
       return { scheme: setup.scheme, points, rangeExtended, edgeWarning: describeEdge(edge, lambdaMin, all) + (rangeExtended ? ' (the range was extended to its limit)' : '') };
     }

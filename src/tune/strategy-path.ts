@@ -27,7 +27,7 @@ export async function runPath(ctx: StrategyContext): Promise<StrategyOutcome> {
     const [done] = await run.run(
       [trial],
       async (cs) => {
-        const scores = await scoreConfigs(setup, cs, warm ? pathEpochs : setup.epochs, warm ? [warm] : undefined, ctx.cost);
+        const scores = await scoreConfigs(setup, cs, warm ? pathEpochs : setup.trainEpochs, warm ? [warm] : undefined, ctx.cost);
         return scores;
       },
       (s) => ({ params: s.params.map((fold) => fold.map((p) => Array.from(p))) }),

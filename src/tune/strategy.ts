@@ -46,6 +46,12 @@ export interface TrialSummary {
   state: string;
   rung?: number;
   reason?: string;
+  /** τ, the penalty's decay timescale in epochs (mean over folds); null without a penalty or when unknown. Trained trials only. */
+  lambda_timescale_epochs?: number | null;
+  /** Every fold met the convergence rule (hasConverged) at its last epoch. Trained trials only. */
+  converged?: boolean;
+  /** Epochs the trial trained (under --epochs auto: until converged or the cap). */
+  epochs_trained?: number;
 }
 
 export interface TuneResult {
@@ -61,6 +67,10 @@ export interface TuneResult {
   refit: Refit;
   cost: { sample_grads: number; epochs: number; seconds: number; passes: number };
   range_extended: boolean;
+  /** "λ below X had no time to act in N epochs" when most trained λ had τ > epochs (see noTimeToAct). */
+  acted_warning?: string;
+  /** That X, and on which side of it λ had no time to act (the plot shades it). */
+  no_time_to_act?: { threshold: number; side: 'below' | 'above'; epochs: number };
   /** Set when the chosen λ lies on the edge of the range tried. */
   edge_warning?: string;
   /** Points of the validation curve at the best dropout (for plots). */

@@ -92,6 +92,10 @@ export interface TrialPoint {
   trainMean: number;
   state: Trial['state'];
   reason: string | null;
+  /** τ in epochs (null: no penalty or unknown; undefined: not stored, e.g. closed-form strategies). */
+  lambdaTimescaleEpochs?: number | null;
+  converged?: boolean;
+  epochsTrained?: number;
 }
 
 export function trialPoint(t: Trial): TrialPoint {
@@ -104,5 +108,6 @@ export function trialPoint(t: Trial): TrialPoint {
     trainMean: r?.train_mean ?? NaN,
     state: t.state,
     reason: t.reason,
+    ...(r?.lambda_timescale_epochs !== undefined ? { lambdaTimescaleEpochs: r.lambda_timescale_epochs, converged: r.converged ?? false, epochsTrained: r.epochs_trained ?? undefined } : {}),
   };
 }

@@ -55,6 +55,12 @@ export interface TrialResult {
   se: number | null;
   train_mean: number | null;
   folds: FoldRecord[];
+  /** τ, the penalty's decay timescale in epochs (mean over folds); null without a penalty or when unknown. Trained trials only. */
+  lambda_timescale_epochs?: number | null;
+  /** Every fold met the convergence rule (hasConverged) at its last epoch. Trained trials only. */
+  converged?: boolean;
+  /** Epochs the trial trained (under --epochs auto: until converged or the cap). */
+  epochs_trained?: number | null;
   /** Fold parameters at the scored epoch (path: the next λ's warm start). */
   params?: number[][][];
   evidence?: EvidenceReport;
@@ -72,6 +78,7 @@ export function writeTrialResult(s: ConfigScore, extra: TrialResultExtra = {}): 
     version: TRIAL_RESULT_VERSION,
     se: finite(s.se),
     train_mean: finite(s.trainMean),
+    ...(s.lambdaTimescaleEpochs !== undefined ? { lambda_timescale_epochs: finite(s.lambdaTimescaleEpochs), converged: s.converged ?? false, epochs_trained: s.epochsTrained ?? null } : {}),
     folds: s.folds.map((f) => ({ val_loss: finite(f.valLoss), train_loss: finite(f.trainLoss), val_accuracy: f.valAccuracy ?? null, epoch: f.epoch, curve: f.curve.map((v) => finite(v)) })),
     ...extra,
   };
@@ -87,6 +94,9 @@ const numOrNull = (x: Json | undefined): boolean => x === null || x === undefine
 function problem(r: Obj): string | undefined {
   if (!numOrNull(r.se)) return 'se';
   if (!numOrNull(r.train_mean)) return 'train_mean';
+  if (!numOrNull(r.lambda_timescale_epochs)) return 'lambda_timescale_epochs';
+  if (!numOrNull(r.epochs_trained)) return 'epochs_trained';
+  if (r.converged !== undefined && typeof r.converged !== 'boolean') return 'converged';
   if (r.folds !== undefined && !(Array.isArray(r.folds) && r.folds.every((f) => isObj(f) && numOrNull(f.val_loss) && numOrNull(f.train_loss) && isNum(f.epoch) && Array.isArray(f.curve)))) return 'folds';
   if (r.params !== undefined && !Array.isArray(r.params)) return 'params';
   const e = r.evidence;

@@ -13,6 +13,9 @@ import { STRATEGIES, STRATEGY_REGISTRY } from './strategies.js';
 import type { StrategyContext, TuneOptions, TuneResult } from './strategy.js';
 import { StudyRun } from './study-run.js';
 import type { Refit } from './trial-result.js';
+import { initialLambdas } from './strategy-grid.js';
+import { noTimeToAct } from './lambda-acted.js';
+import { assertSafeGrid } from '../train/penalty-limits.js';
 
 export { STRATEGIES } from './strategies.js';
 export type { StrategyName, TuneOptions, TuneResult, TrialSummary, StrategyOutcome, StrategyContext } from './strategy.js';
@@ -28,6 +31,12 @@ export async function tune(o: TuneOptions): Promise<TuneResult> {
   if (!STRATEGIES.includes(o.strategy)) throw new InvalidOptionError(`Unknown --strategy '${o.strategy}'. Use one of: ${STRATEGIES.join(', ')}.`);
   checkOptions('tune', { ...o }, { strategy: o.strategy, model: o.model });
   const setup = createSetup(o, o);
+  // Refuse λ whose penalty step alone is unstable before any trial exists, so none is recorded as diverged.
+  if (o.strategy !== 'ridge' && o.strategy !== 'evidence') {
+    // A log range without points (bayes samples between its ends) is judged by its ends.
+    const lambdas = o.logRange && !o.lambdas && o.logRange.n < 1 ? [o.logRange.lo, o.logRange.hi] : initialLambdas({ options: o }).lambdas;
+    assertSafeGrid(lambdas, setup.lambdaLimit, setup.convention, o.lambdas ? '--lambdas' : '--log-range');
+  }
   const strategyConfig = {
     kind: o.strategy,
     lambdas: o.lambdas ?? null,
@@ -54,6 +63,10 @@ export async function tune(o: TuneOptions): Promise<TuneResult> {
     const edge = o.strategy === 'evidence' ? undefined : edgeOf(outcome.points.filter((p) => p.dropout === choice.dropout), choice.lambdaMin);
     const edgeWarning = outcome.edgeWarning ?? (edge ? describeEdge(edge, choice.lambdaMin, outcome.points.map((p) => p.lambda)) : undefined);
     const m = setup.train.n;
+    const idle = noTimeToAct(
+      outcome.points.filter((p) => p.rung === undefined && p.lambdaTimescaleEpochs !== undefined && p.epochsTrained !== undefined).map((p) => ({ lambda: p.lambda, lambdaTimescaleEpochs: p.lambdaTimescaleEpochs!, epochsTrained: p.epochsTrained! })),
+      setup.convention,
+    );
     return {
       strategy: o.strategy,
       study: name,
@@ -72,11 +85,13 @@ export async function tune(o: TuneOptions): Promise<TuneResult> {
         state: p.state,
         ...(p.rung !== undefined ? { rung: p.rung } : {}),
         ...(p.reason ? { reason: p.reason } : {}),
+        ...(p.lambdaTimescaleEpochs !== undefined ? { lambda_timescale_epochs: p.lambdaTimescaleEpochs, converged: p.converged ?? false, epochs_trained: p.epochsTrained } : {}),
       })),
       refit,
       cost: { sample_grads: Math.round(ctx.cost.sampleGrads), epochs: ctx.cost.sampleGrads / m, seconds: (performance.now() - t0) / 1000, passes: ctx.cost.passes },
       range_extended: outcome.rangeExtended,
       ...(edgeWarning ? { edge_warning: edgeWarning } : {}),
+      ...(idle ? { acted_warning: idle.message, no_time_to_act: { threshold: idle.threshold, side: idle.side, epochs: idle.epochs } } : {}),
       ...(outcome.evidence ? { evidence: outcome.evidence } : {}),
       curve: choice.curve.map((p) => ({ lambda: p.lambda, valMean: p.mean, valSe: Number.isFinite(p.se) ? p.se : 0, ...(Number.isFinite(p.trainMean) ? { trainMean: p.trainMean } : {}) })),
     };
@@ -96,7 +111,7 @@ async function refitAndTest(ctx: StrategyContext, c: Config): Promise<Refit> {
   ctx.cost.sampleGrads += r.sampleGrads;
   ctx.cost.passes += r.passes;
   const m = await evaluateParams(arch, r.members[0].params, setup.test, setup.threads);
-  const refit: Refit = { lambda: c.lambda, dropout: c.dropout, epochs: setup.epochs, test_loss: m.loss };
+  const refit: Refit = { lambda: c.lambda, dropout: c.dropout, epochs: r.members[0].history[r.members[0].history.length - 1].epoch, test_loss: m.loss };
   if (m.accuracy !== undefined) refit.test_accuracy = m.accuracy;
   if (m.rmse !== undefined) refit.test_rmse = m.rmse;
   await run.storage.setStudyAttr(run.study.id, key, refit as never);

@@ -41,7 +41,7 @@ describe('l2lab datasets, demo, help', { concurrency: 3 }, () => {
     const [help, unknown, none] = await Promise.all([l2lab('train', '--help'), l2lab('fit'), l2lab()]);
     assert.equal(help.code, 0);
     for (const o of ['--data', '--model', '--lambda', '--convention', '--optimizer', '--lr', '--epochs', '--batch-size', '--seed', '--validation', '--patience', '--out', '--json']) assert.ok(help.stdout.includes(o), o);
-    assert.match(help.stdout, /--epochs N +default 20/);
+    assert.match(help.stdout, /--epochs N\|auto +default 20/);
     assert.match(help.stdout, /--convention C +seed \| keras \| pytorch/);
     assert.equal(unknown.code, 2);
     assert.match(unknown.stderr, /l2lab: unknown command 'fit'\. Commands: .*train/);

@@ -5,6 +5,8 @@ import { validationCurveSvg } from '../../plot/index.js';
 import { openStorage } from '../../study/index.js';
 import { chooseLambda } from '../../tune/choose-lambda.js';
 import { trialPoint } from '../../tune/study-run.js';
+import { noTimeToAct } from '../../tune/lambda-acted.js';
+import { isConventionId } from '../../conventions/index.js';
 import { stringOption, type Command } from '../command.js';
 import { fmt, table } from '../format.js';
 
@@ -38,7 +40,14 @@ export const command: Command = {
       }
       const plot = stringOption(v, 'plot');
       if (plot && choice) {
-        const svg = await validationCurveSvg({ points: curve.map((p) => ({ lambda: p.lambda, valMean: p.mean, valSe: Number.isFinite(p.se) ? p.se : 0, ...(Number.isFinite(p.trainMean) ? { trainMean: p.trainMean } : {}) })), lambdaMin: choice.lambdaMin, lambda1se: choice.lambda1se, title: `${study.name}: validation loss vs λ` });
+        const stored = study.config.convention;
+        const convention = typeof stored === 'string' && isConventionId(stored) ? stored : 'seed';
+        const idle = noTimeToAct(
+          curve.flatMap((p) => (p.lambdaTimescaleEpochs !== undefined && p.epochsTrained !== undefined ? [{ lambda: p.lambda, lambdaTimescaleEpochs: p.lambdaTimescaleEpochs, epochsTrained: p.epochsTrained }] : [])),
+          convention,
+        );
+        const svg = await validationCurveSvg({
+          ...(idle ? { noTimeToAct: { threshold: idle.threshold, side: idle.side, epochs: idle.epochs } } : {}), points: curve.sort((a, b) => a.lambda - b.lambda).map((p) => ({ lambda: p.lambda, valMean: p.mean, valSe: Number.isFinite(p.se) ? p.se : 0, ...(Number.isFinite(p.trainMean) ? { trainMean: p.trainMean } : {}) })), lambdaMin: choice.lambdaMin, lambda1se: choice.lambda1se, title: `${study.name}: validation loss vs λ` });
         fs.writeFileSync(plot, svg);
         if (v.json !== true) console.log(`wrote ${plot}`);
       }

@@ -51,6 +51,14 @@ export function printReportTail(report: FitReport): void {
   console.log(`test: loss ${fmt(t.loss)}${t.accuracy !== undefined ? `, accuracy ${pct(t.accuracy)}` : ''}${t.rmse !== undefined ? `, rmse ${fmt(t.rmse)}` : ''}   (${report.seconds.toFixed(1)} s)`);
 }
 
+/** τ against the epochs trained, and whether the cost converged. */
+export function timescaleLine(report: FitReport): string {
+  const n = report.epochs.length;
+  const tau = report.lambda_timescale_epochs;
+  const acted = tau === null ? (report.lambda === 0 ? 'no penalty' : 'τ unknown') : `τ = ${fmt(tau)} epochs ${tau > n ? `> ${n} trained: λ had no time to act` : `≤ ${n} trained: λ acted`}`;
+  return `λ timescale: ${acted}; ${report.converged ? 'converged' : 'not converged'} after ${n} epoch${n === 1 ? '' : 's'}`;
+}
+
 export const command: Command = {
   name: 'train',
   summary: 'train one model with an L2 penalty; show the data term and the penalty apart',
@@ -88,6 +96,7 @@ Example: l2lab train --data mnist-10k --model mlp:256 --lambda 5 --optimizer mom
     if (json) console.log(JSON.stringify(report));
     else {
       console.log(`${report.params} parameters (${report.weights} weights penalized), m = ${report.m}, λ = ${report.lambda} (${report.convention}): per-weight penalty gradient ${fmt(report.coefficients.coupled + report.coefficients.decoupled)}·θ`);
+      console.log(timescaleLine(report));
       printReportTail(report);
       if (out && !report.diverged) console.log(`wrote ${out} and ${out}.json`);
     }

@@ -59,6 +59,7 @@ export function formatTuneResult(r: TuneResult): string {
     '',
     `λ_min = ${r.best_lambda}${many ? ` (dropout ${r.best_dropout})` : ''}, λ_1se = ${r.lambda_1se}; refit at ${r.select === '1se' ? 'λ_1se' : 'λ_min'} = ${refit.lambda}: test loss ${fmt(refit.test_loss)}${refit.test_accuracy !== undefined ? `, accuracy ${pct(refit.test_accuracy)}` : ''}${refit.test_rmse !== undefined ? `, rmse ${fmt(refit.test_rmse)}` : ''}`,
     ...(r.edge_warning ? [`warning: ${r.edge_warning}`] : []),
+    ...(r.acted_warning ? [`warning: ${r.acted_warning}`] : []),
     ...(r.range_extended ? ['the λ range was extended because the best λ sat on its edge'] : []),
     `cost: ${r.cost.sample_grads.toLocaleString('en-US')} sample gradients (${r.cost.epochs.toFixed(1)} epochs of the training part), ${r.cost.passes} engine passes, ${r.cost.seconds.toFixed(1)} s`,
   ].join('\n');
@@ -69,6 +70,7 @@ export async function writePlot(path: string, r: TuneResult): Promise<void> {
     points: r.curve,
     lambdaMin: r.best_lambda,
     lambda1se: r.lambda_1se,
+    noTimeToAct: r.no_time_to_act,
     title: `${r.study}: validation loss vs λ (${r.convention} convention)`,
   });
   const tmp = `${path}.tmp-${process.pid}`;
