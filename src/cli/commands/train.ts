@@ -9,6 +9,7 @@ import { saveModel } from '../../models/export.js';
 import { INITIALIZERS, type Initializer } from '../../models/init.js';
 import { fit, type FitOptions, type FitReport } from '../../train/fit.js';
 import type { OptimizerName } from '../../train/optimizer.js';
+import type { SolverName } from '../../train/solver-option.js';
 import type { EpochRecord, LrSchedule } from '../../train/trainer.js';
 import { numberOption, requireOption, stringOption, type Command, type ParsedValues } from '../command.js';
 import { fmt, pct, StreamingTable } from '../format.js';
@@ -39,6 +40,7 @@ export const TRAIN_OPTIONS = {
   'min-delta': { type: 'string' },
   'no-restore-best': { type: 'boolean' },
   threads: { type: 'string' },
+  solver: { type: 'string' },
   out: { type: 'string' },
   json: { type: 'boolean' },
 } as const;
@@ -91,6 +93,7 @@ export function fitOptionsFrom(v: ParsedValues, cmd: string): Omit<FitOptions, '
     test: numberOption(v, 'test', cmd, '[0, 1)'),
     earlyStopping: patience === undefined ? undefined : { patience, minDelta: numberOption(v, 'min-delta', cmd, '[0, ∞)'), restoreBest: v['no-restore-best'] !== true },
     threads: numberOption(v, 'threads', cmd, 'integers [1, cores]'),
+    solver: stringOption(v, 'solver') as SolverName | undefined,
   };
 }
 
@@ -133,6 +136,10 @@ convention, and prints data loss, penalty and cost per epoch, from initializatio
   --momentum μ        default 0.9 for momentum/nesterov
   --lr η              default 0.1 (SGD family), 0.001 (Adam)
   --schedule S        constant | step | cosine (default: constant); step uses --step-every N (10) --gamma g (0.1)
+  --solver S          exact | sgd (default: exact for linear, logistic, softmax — Newton / L-BFGS
+                      to ‖∇cost‖∞ ≤ 1e-10, no learning rate — unless an SGD option such as --lr,
+                      --optimizer, --epochs is given; sgd for MLPs). With --solver exact those
+                      options are an error.
   --epochs N          default 20
   --batch-size B      default min(128, m)
   --seed S            split, init, shuffling and dropout seed (default: 0)
@@ -169,12 +176,17 @@ Example: l2lab train --data mnist-10k --model mlp:256 --lambda 5 --optimizer mom
             console.log(printer.row(r));
           },
     });
-    if (out && !report.diverged) saveModel(model, out);
+    const failed = report.diverged || (report.solver.name === 'exact' && !report.solver.converged);
+    if (out && !failed) saveModel(model, out);
     if (json) console.log(JSON.stringify(report));
     else {
       console.log(`${report.params} parameters (${report.weights} weights penalized), m = ${report.m}, λ = ${report.lambda} (${report.convention}): per-weight penalty gradient ${fmt(report.coefficients.coupled + report.coefficients.decoupled)}·θ`);
       printReportTail(report);
-      if (out && !report.diverged) console.log(`wrote ${out} and ${out}.json`);
+      if (report.solver.name === 'exact') console.log(`exact solver: ${report.solver.method}, ${report.solver.iterations} iterations, ‖∇cost‖∞ = ${report.solver.grad_norm.toExponential(2)}${report.solver.converged ? '' : ` — did not converge: ${report.solver.reason}`}`);
+      if (out && !failed) console.log(`wrote ${out} and ${out}.json`);
+    }
+    if (report.solver.name === 'exact' && !report.solver.converged) {
+      throw new L2labError('NOT_CONVERGED', `the exact solver did not converge: ${report.solver.reason} (${report.solver.iterations} iterations, ‖∇cost‖∞ = ${report.solver.grad_norm.toExponential(2)}).${out ? ` Nothing was written to ${out}.` : ''}`);
     }
     if (report.diverged) {
       throw new L2labError('DIVERGED', `training diverged: ${report.divergence!.message}. Lower --lr or --lambda.${out ? ` Nothing was written to ${out}.` : ''}`);
