@@ -5,6 +5,7 @@
 import { countParams, type Architecture } from '../models/architecture.js';
 import { train, type MemberSpec, type TrainResult } from '../train/trainer.js';
 import { meanAndSe } from './one-se.js';
+import { scoreExact } from './score-exact.js';
 import type { TuneSetup } from './setup.js';
 
 export interface Config {
@@ -31,6 +32,8 @@ export interface ConfigScore {
   se: number;
   trainMean: number;
   diverged?: string;
+  /** Why the config failed without diverging (the exact solver did not converge), with its iterations and gradient norm. */
+  failure?: string;
   /** Parameters of each fold's member at the scored epoch (warm starts for later rungs). */
   params: Float64Array[][];
 }
@@ -66,6 +69,7 @@ function memberSeed(seed: number, c: Config, fold: number): number {
  * per-fold parameters to start config i from (successive halving's promoted configs).
  */
 export async function scoreConfigs(setup: TuneSetup, configs: Config[], epochs: number, warm?: (Float64Array[][] | undefined)[], cost?: ScoreCost): Promise<ConfigScore[]> {
+  if (setup.solver === 'exact') return scoreExact(setup, configs, warm, cost);
   const scores: ConfigScore[] = new Array(configs.length);
   const byDropout = new Map<number, number[]>();
   configs.forEach((c, i) => byDropout.set(c.dropout, [...(byDropout.get(c.dropout) ?? []), i]));

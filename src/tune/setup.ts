@@ -11,6 +11,7 @@ import type { Initializer } from '../models/init.js';
 import { type OptimizerName, type OptimizerSpec } from '../train/optimizer.js';
 import { prepareSplits, type Scaling } from '../train/prepare.js';
 import type { PenaltyCoefficients, TrainOptions } from '../train/trainer.js';
+import { chooseSolver, type SolverName } from '../train/solver-option.js';
 
 export interface TuneDataOptions {
   /** Built-in name or path, or a loaded dataset. */
@@ -50,6 +51,8 @@ export interface TuneTrainOptions {
   threads?: number;
   /** Train a config's folds (and several configs) as one population: 'auto' by model size (default), or 'never'. */
   stacking?: 'auto' | 'never';
+  /** As `fit`'s: exact (Newton / L-BFGS) by default for linear, logistic, softmax unless an SGD-only option is given; sgd for MLPs. */
+  solver?: SolverName;
 }
 
 /** A validation scheme: the training rows and validation rows of each fold (hold-out: one fold). */
@@ -73,6 +76,8 @@ export interface TuneSetup {
   threads?: number;
   stacking: 'auto' | 'never';
   convention: ConventionId;
+  /** exact: every trial is the minimizer of its fold's cost (epochs, lr, optimizer unused). */
+  solver: SolverName;
   /** The training options every trial shares (members and epochs are the caller's). */
   trainOptions(arch: Architecture): Omit<TrainOptions, 'members'>;
   /** The engine's per-weight coefficients for λ on a training set of m rows. */
@@ -105,7 +110,16 @@ export function createSetup(d: TuneDataOptions, t: TuneTrainOptions): TuneSetup 
   }
   const task = data.task === 'regression' ? ({ task: 'regression' } as const) : ({ task: 'classification', classes: data.classes.length } as const);
   // Validates the spec once, up front.
-  parseModelSpec(d.model, data.d, task, { activation: d.activation });
+  const solver = chooseSolver(t.solver, parseModelSpec(d.model, data.d, task, { activation: d.activation }), {
+    optimizer: t.optimizer,
+    lr: t.lr,
+    momentum: t.momentum,
+    epochs: t.epochs,
+    'batch-size': t.batchSize,
+    patience: t.patience,
+    'penalize-biases': t.penalizeBiases,
+    init: t.init,
+  }, 'tune');
   const optimizerName = t.optimizer ?? (t.momentum !== undefined ? 'momentum' : 'sgd');
   const adam = optimizerName === 'adam' || optimizerName === 'adamw';
   const lr = t.lr ?? (adam ? 1e-3 : 0.1);
@@ -131,6 +145,7 @@ export function createSetup(d: TuneDataOptions, t: TuneTrainOptions): TuneSetup 
     threads: t.threads,
     stacking: t.stacking ?? 'auto',
     convention,
+    solver,
     coefficients,
     seed,
     trainOptions: (arch) => ({ arch, epochs, batchSize, optimizer, penalizeBiases: t.penalizeBiases, init: t.init, seed, threads: t.threads, exactTrainLoss: false }),
@@ -154,6 +169,7 @@ export function createSetup(d: TuneDataOptions, t: TuneTrainOptions): TuneSetup 
       init: t.init ?? null,
       penalizeBiases: t.penalizeBiases ?? false,
       scaling: d.scaling ?? 'auto',
+      solver,
     },
   };
 }

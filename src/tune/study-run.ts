@@ -78,7 +78,8 @@ export class StudyRun {
       folds: s.folds.map((f) => ({ val_loss: Number.isFinite(f.valLoss) ? f.valLoss : null, train_loss: Number.isFinite(f.trainLoss) ? f.trainLoss : null, val_accuracy: f.valAccuracy ?? null, epoch: f.epoch, curve: f.curve.map((v) => (Number.isFinite(v) ? v : null)) })),
       ...extra,
     };
-    if (s.diverged || !Number.isFinite(s.mean)) await this.storage.finishTrial(t.id, 'FAIL', { reason: `diverged: ${s.diverged ?? 'non-finite validation loss'}`, result, attempt: t.attempt });
+    if (s.failure) await this.storage.finishTrial(t.id, 'FAIL', { reason: s.failure, result, attempt: t.attempt });
+    else if (s.diverged || !Number.isFinite(s.mean)) await this.storage.finishTrial(t.id, 'FAIL', { reason: `diverged: ${s.diverged ?? 'non-finite validation loss'}`, result, attempt: t.attempt });
     else await this.storage.finishTrial(t.id, 'COMPLETE', { value: s.mean, result, attempt: t.attempt });
   }
 

@@ -1,6 +1,9 @@
 /** `tune()`: choose λ by a strategy, keep every trial in a study, refit at the chosen λ and score it on the test split. */
 import { createHash } from 'node:crypto';
-import { InvalidOptionError } from '../errors.js';
+import { InvalidOptionError, L2labError } from '../errors.js';
+import { describeSolve } from '../solvers/solve.js';
+import { fitExact } from '../train/fit-exact.js';
+import { solverReport, type SolverReport } from '../train/solver-option.js';
 import type { StudyStorage } from '../study/index.js';
 import { DEFAULT_STORAGE } from '../study/index.js';
 import { evaluateParams } from '../train/fit.js';
@@ -69,7 +72,8 @@ export interface TuneResult {
   select: 'min' | '1se';
   convention: string;
   trials: TrialSummary[];
-  refit: { lambda: number; dropout: number; epochs: number; test_loss: number; test_accuracy?: number; test_rmse?: number };
+  /** epochs is 0 with the exact solver, whose iterations and gradient norm are in `solver`. */
+  refit: { lambda: number; dropout: number; epochs: number; test_loss: number; test_accuracy?: number; test_rmse?: number; solver?: SolverReport };
   cost: { sample_grads: number; epochs: number; seconds: number; passes: number };
   range_extended: boolean;
   /** Set when the chosen λ lies on the edge of the range tried. */
@@ -173,6 +177,15 @@ export async function tune(o: TuneOptions): Promise<TuneResult> {
   }
 }
 
+/** The exact solve of the refit in the training loop's result shape; a solve that does not converge is an error. */
+function refitExact(ctx: StrategyContext, c: Config) {
+  const { setup } = ctx;
+  const pen = setup.coefficients(c.lambda, setup.train.n);
+  const f = fitExact(setup.architecture(c.dropout), setup.train, undefined, pen.coupled + pen.decoupled);
+  if (!f.solve.converged) throw new L2labError('NOT_CONVERGED', `The refit at λ = ${c.lambda}: ${describeSolve(f.solve)}. Choose λ from the trials that completed, or narrow the range.`);
+  return { members: [{ params: f.params }], sampleGrads: f.solve.passes * setup.train.n, passes: 0, report: solverReport(f.solve) };
+}
+
 /** Trains on the whole training part at the chosen configuration and scores the test split (stored as a study attribute). */
 async function refitAndTest(ctx: StrategyContext, c: Config): Promise<TuneResult['refit']> {
   const { setup, run } = ctx;
@@ -180,11 +193,13 @@ async function refitAndTest(ctx: StrategyContext, c: Config): Promise<TuneResult
   const attrs = await run.storage.getStudyAttrs(run.study.id);
   if (attrs[key]) return attrs[key] as unknown as TuneResult['refit'];
   const arch = setup.architecture(c.dropout);
-  const r = await train(setup.train, undefined, { ...setup.trainOptions(arch), members: [{ penalty: setup.coefficients(c.lambda, setup.train.n), lr: setup.lr }] });
+  const exact = setup.solver === 'exact' ? refitExact(ctx, c) : undefined;
+  const r = exact ?? await train(setup.train, undefined, { ...setup.trainOptions(arch), members: [{ penalty: setup.coefficients(c.lambda, setup.train.n), lr: setup.lr }] });
   ctx.cost.sampleGrads += r.sampleGrads;
   ctx.cost.passes += r.passes;
   const m = await evaluateParams(arch, r.members[0].params, setup.test, setup.threads);
-  const refit: TuneResult['refit'] = { lambda: c.lambda, dropout: c.dropout, epochs: setup.epochs, test_loss: m.loss };
+  const refit: TuneResult['refit'] = { lambda: c.lambda, dropout: c.dropout, epochs: exact ? 0 : setup.epochs, test_loss: m.loss };
+  if (exact) refit.solver = exact.report;
   if (m.accuracy !== undefined) refit.test_accuracy = m.accuracy;
   if (m.rmse !== undefined) refit.test_rmse = m.rmse;
   await run.storage.setStudyAttr(run.study.id, key, refit as never);

@@ -6,6 +6,7 @@ import { validationCurveSvg } from '../../plot/index.js';
 import { parseLambdas, parseLogRange } from '../../tune/lambda-grid.js';
 import { STRATEGIES, tune, type StrategyName, type TuneOptions, type TuneResult } from '../../tune/tune.js';
 import type { OptimizerName } from '../../train/optimizer.js';
+import type { SolverName } from '../../train/solver-option.js';
 import type { Activation } from '../../models/architecture.js';
 import { numberOption, requireOption, stringOption, type Command, type ParsedValues } from '../command.js';
 import { taskOption } from './train.js';
@@ -42,6 +43,7 @@ const OPTIONS = {
   seed: { type: 'string' },
   test: { type: 'string' },
   threads: { type: 'string' },
+  solver: { type: 'string' },
   plot: { type: 'string' },
   json: { type: 'boolean' },
 } as const;
@@ -99,6 +101,7 @@ export function tuneOptionsFrom(v: ParsedValues): TuneOptions {
     seed: numberOption(v, 'seed', cmd),
     test: numberOption(v, 'test', cmd, '[0, 1)'),
     threads: numberOption(v, 'threads', cmd, 'integers [1, cores]'),
+    solver: stringOption(v, 'solver') as SolverName | undefined,
   };
 }
 
@@ -172,7 +175,7 @@ Strategies (--strategy, default grid):
   --test F              test fraction scored by the refit (default 0.2)
   --plot curve.svg      validation curve with ±SE bars, λ_min and λ_1se marked
   --json                one JSON object
-  Training options as 'l2lab train': --convention --optimizer --momentum --lr --epochs --batch-size
+  Training options as 'l2lab train': --solver --convention --optimizer --momentum --lr --epochs --batch-size
   --seed --activation --threads
 
 Example (the seed's grid): l2lab tune --data wine --model mlp:32 --lambdas 0.01:0.4:0.01 --holdout 0.2 --patience 5`,
