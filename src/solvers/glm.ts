@@ -107,6 +107,7 @@ export function cost(p: GlmProblem, theta: Float64Array, grad?: Float64Array): n
  * with x̃ = [x, 1] and Sᵢ the loss's curvature in z (1, σ(1−σ), or diag(p) − ppᵀ).
  */
 export function hessian(p: GlmProblem, theta: Float64Array): Float64Array {
+  if (p.k === 1) return hessianSingle(p, theta);
   const { x, n, d, k } = p;
   const dim = (d + 1) * k;
   const h = new Float64Array(dim * dim);
@@ -127,6 +128,7 @@ export function hessian(p: GlmProblem, theta: Float64Array): Float64Array {
     }
     for (let a = 0; a < d; a++) xt[a] = x[i * d + a];
     xt[d] = 1;
+
     // Upper block triangle a ≤ b only; mirrored below.
     for (let a = 0; a <= d; a++) {
       const xa = xt[a];
@@ -154,6 +156,57 @@ export function hessian(p: GlmProblem, theta: Float64Array): Float64Array {
     }
   }
   for (let j = 0; j < d * k; j++) h[j * dim + j] += p.rate;
+  return h;
+}
+
+/** Column-major copies of problems' x (keyed by the row-major array), for {@link hessianSingle}. */
+const columns = new WeakMap<Float64Array, Float64Array>();
+
+function columnMajor(p: GlmProblem): Float64Array {
+  let c = columns.get(p.x);
+  if (!c) {
+    c = new Float64Array(p.n * p.d);
+    for (let i = 0; i < p.n; i++) for (let a = 0; a < p.d; a++) c[a * p.n + i] = p.x[i * p.d + a];
+    columns.set(p.x, c);
+  }
+  return c;
+}
+
+/**
+ * The Hessian with one output (linear, logistic), the hot loop of Newton: H = X̃ᵀ·diag(s)·X̃/m as
+ * dot products of columns, so each entry accumulates in a register rather than in memory.
+ */
+function hessianSingle(p: GlmProblem, theta: Float64Array): Float64Array {
+  const { n, d } = p;
+  const dim = d + 1;
+  const cols = columnMajor(p);
+  const s = new Float64Array(n);
+  const z = new Float64Array(1);
+  const r = new Float64Array(1);
+  for (let i = 0; i < n; i++) {
+    logits(p, theta, i, z);
+    rowLoss(p, i, z, r);
+    if (p.loss === 'mse') s[i] = 1;
+    else {
+      const sig = r[0] + p.y[i];
+      s[i] = sig * (1 - sig);
+    }
+  }
+  const h = new Float64Array(dim * dim);
+  const ws = new Float64Array(n);
+  for (let a = 0; a <= d; a++) {
+    const oa = a * n;
+    for (let i = 0; i < n; i++) ws[i] = a < d ? s[i] * cols[oa + i] : s[i];
+    for (let b = a; b <= d; b++) {
+      let acc = 0;
+      if (b < d) {
+        const ob = b * n;
+        for (let i = 0; i < n; i++) acc += ws[i] * cols[ob + i];
+      } else for (let i = 0; i < n; i++) acc += ws[i];
+      h[a * dim + b] = h[b * dim + a] = acc / n;
+    }
+  }
+  for (let j = 0; j < d; j++) h[j * dim + j] += p.rate;
   return h;
 }
 
