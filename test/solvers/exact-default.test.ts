@@ -44,7 +44,7 @@ test('tune: exact trials at λ from 1e-2 to 1e8 all complete; λ = 0 on separabl
 
 test('tune: the warm-started path strategy and successive halving give the exact CV losses of grid', async () => {
   const storage = path.join(scratch('exact-path'), 'study.db');
-  const base = { data: 'wine', model: 'softmax', folds: 3, lambdas: [0.1, 1, 10], storage } as const;
+  const base = { data: 'wine', model: 'softmax', folds: 3, lambdas: [0.1, 1, 10], storage };
   const grid = await tune({ ...base, strategy: 'grid', extend: false });
   const p = await tune({ ...base, strategy: 'path' });
   for (const t of grid.trials) {
