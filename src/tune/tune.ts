@@ -2,6 +2,7 @@
 import { createHash } from 'node:crypto';
 import { InvalidOptionError, L2labError } from '../errors.js';
 import { describeSolve } from '../solvers/solve.js';
+import { metricsOf, problemOf } from '../solvers/model-rows.js';
 import { fitExact } from '../train/fit-exact.js';
 import { solverReport, type SolverReport } from '../train/solver-option.js';
 import type { StudyStorage } from '../study/index.js';
@@ -181,9 +182,11 @@ export async function tune(o: TuneOptions): Promise<TuneResult> {
 function refitExact(ctx: StrategyContext, c: Config) {
   const { setup } = ctx;
   const pen = setup.coefficients(c.lambda, setup.train.n);
-  const f = fitExact(setup.architecture(c.dropout), setup.train, undefined, pen.coupled + pen.decoupled);
+  const arch = setup.architecture(c.dropout);
+  const f = fitExact(arch, setup.train, undefined, pen.coupled + pen.decoupled);
   if (!f.solve.converged) throw new L2labError('NOT_CONVERGED', `The refit at λ = ${c.lambda}: ${describeSolve(f.solve)}. Choose λ from the trials that completed, or narrow the range.`);
-  return { members: [{ params: f.params }], sampleGrads: f.solve.passes * setup.train.n, passes: 0, report: solverReport(f.solve) };
+  const test = metricsOf(arch, problemOf(arch, setup.test, undefined, 0), f.solve.theta);
+  return { members: [{ params: f.params }], sampleGrads: f.solve.passes * setup.train.n, passes: 0, report: solverReport(f.solve), test };
 }
 
 /** Trains on the whole training part at the chosen configuration and scores the test split (stored as a study attribute). */
@@ -197,7 +200,8 @@ async function refitAndTest(ctx: StrategyContext, c: Config): Promise<TuneResult
   const r = exact ?? await train(setup.train, undefined, { ...setup.trainOptions(arch), members: [{ penalty: setup.coefficients(c.lambda, setup.train.n), lr: setup.lr }] });
   ctx.cost.sampleGrads += r.sampleGrads;
   ctx.cost.passes += r.passes;
-  const m = await evaluateParams(arch, r.members[0].params, setup.test, setup.threads);
+  // The exact fit is scored in float64 as it was solved, without starting the engine.
+  const m = exact ? exact.test : await evaluateParams(arch, r.members[0].params, setup.test, setup.threads);
   const refit: TuneResult['refit'] = { lambda: c.lambda, dropout: c.dropout, epochs: exact ? 0 : setup.epochs, test_loss: m.loss };
   if (exact) refit.solver = exact.report;
   if (m.accuracy !== undefined) refit.test_accuracy = m.accuracy;
