@@ -61,7 +61,7 @@ export async function main(argv: string[]): Promise<number> {
   } catch (e) {
     if (e instanceof L2labError) {
       console.error(`l2lab ${name}: error: ${e.message}`);
-      return e.code === 'DIVERGED' ? 3 : 2;
+      return e.code === 'DIVERGED' || e.code === 'NOT_CONVERGED' ? 3 : 2;
     }
     throw e;
   }

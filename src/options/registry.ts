@@ -3,6 +3,7 @@ import { CONVENTION_IDS } from '../conventions/registry.js';
 import { ACTIVATIONS } from '../models/architecture.js';
 import { INITIALIZERS } from '../models/init.js';
 import { OPTIMIZERS } from '../train/optimizer.js';
+import { SOLVERS } from '../train/solver-option.js';
 import { parseLambdas, parseLogRange } from '../tune/lambda-grid.js';
 import { STRATEGY_NAMES, type StrategyName } from '../tune/strategy.js';
 import type { CommandName, OptionDecl } from './option.js';
@@ -46,6 +47,7 @@ export const OPTIONS: readonly OptionDecl[] = [
   { key: 'convention', flag: 'convention', meta: 'C', type: { kind: 'choice', choices: CONVENTION_IDS }, default: 'seed', doc: 'the units of λ', label: 'convention', commands: ALL },
   { key: 'penalizeBiases', flag: 'penalize-biases', type: { kind: 'flag', when: true }, default: 'off', doc: 'include biases in the penalty', label: 'penalize biases', commands: ALL, strategies: TRAINING },
   // Optimization
+  { key: 'solver', flag: 'solver', meta: 'S', type: { kind: 'choice', choices: SOLVERS }, default: 'exact for linear, logistic, softmax unless an SGD option (--lr, --optimizer, --epochs, …) is given; sgd for MLPs', doc: 'exact: Newton / L-BFGS to ‖∇cost‖∞ ≤ 1e-10, no learning rate; sgd: the optimizer below', label: 'solver', commands: ['train', 'tune'], strategies: TRAINING, atlas: true },
   { key: 'optimizer', flag: 'optimizer', meta: 'O', type: { kind: 'choice', choices: OPTIMIZERS }, default: 'sgd, momentum if --momentum', doc: 'update rule', label: 'optimizer', commands: ALL, strategies: TRAINING, atlas: true },
   { key: 'momentum', flag: 'momentum', meta: 'μ', type: { kind: 'number', min: 0, max: 1, maxOpen: true }, default: '0.9 for momentum/nesterov', doc: 'momentum of momentum/nesterov', label: 'momentum μ', commands: ALL, strategies: TRAINING, atlas: true },
   { key: 'lr', flag: 'lr', meta: 'η', type: { kind: 'number', min: 0, minOpen: true }, default: '0.1 (SGD family), 0.001 (Adam)', doc: 'learning rate', label: 'learning rate η', commands: ALL, strategies: TRAINING, atlas: true },

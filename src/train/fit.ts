@@ -14,6 +14,8 @@ import { train, type Divergence, type EarlyStopping, type EpochRecord, type LrSc
 import { floatArray, tensor } from '../engine/tensor.js';
 import { DEFAULT_MAX_EPOCHS } from './convergence.js';
 import { assertSafeLambda } from './penalty-limits.js';
+import { fitExact } from './fit-exact.js';
+import { chooseSolver, solverReport, type SolverName, type SolverReport } from './solver-option.js';
 
 export interface FitOptions {
   /** A built-in dataset name (`l2lab datasets`) or a .csv/.json/IDX path, or a loaded Dataset. */
@@ -59,6 +61,11 @@ export interface FitOptions {
   earlyStopping?: EarlyStopping;
   threads?: number;
   onEpoch?: (record: EpochRecord) => void;
+  /**
+   * 'exact' (default for linear, logistic, softmax unless an SGD-only option such as lr, optimizer,
+   * epochs is given): Newton / L-BFGS to ‖∇cost‖∞ ≤ 1e-10·max(1, ‖∇cost(0)‖∞). 'sgd': the training loop (MLPs).
+   */
+  solver?: SolverName;
 }
 
 export type { TrainedModel } from '../models/trained-model.js';
@@ -88,6 +95,8 @@ export interface FitReport {
   divergence?: Divergence;
   best_epoch: number;
   seconds: number;
+  /** Which solver trained it; the exact one with its iterations, final ‖∇cost‖∞ and whether it converged. */
+  solver: SolverReport;
 }
 
 export async function fit(o: FitOptions): Promise<{ report: FitReport; model: TrainedModel }> {
@@ -119,11 +128,13 @@ export async function fit(o: FitOptions): Promise<{ report: FitReport; model: Tr
   }
   const coefficients = penaltyCoefficients(convention, o.lambda, { m, batchSize, lr, optimizer: optimizerName });
   const optimizer: OptimizerSpec = { name: optimizerName, momentum: o.momentum };
-  assertSafeLambda(convention, o.lambda, { m, batchSize, lr, optimizer: optimizerName }, optimizer, 'train');
+  const solver = chooseSolver(o.solver, arch, sgdOnlyOptions(o), 'train');
+  const trained = solver === 'exact' ? exactMember(arch, tr, va, coefficients.coupled + coefficients.decoupled, o.onEpoch) : undefined;
+  if (solver === 'sgd') assertSafeLambda(convention, o.lambda, { m, batchSize, lr, optimizer: optimizerName }, optimizer, 'train');
 
   // --validation 0: no validation rows; the loop then records no val_* fields (instead of NaN) and
   // early stopping watches the training cost.
-  const result = await train(tr, va.n > 0 ? va : undefined, {
+  const result = trained ?? await train(tr, va.n > 0 ? va : undefined, {
     arch,
     members: [{ penalty: coefficients, lr }],
     epochs: o.epochs ?? 20,
@@ -156,6 +167,7 @@ export async function fit(o: FitOptions): Promise<{ report: FitReport; model: Tr
     diverged: member.diverged !== undefined,
     best_epoch: member.bestEpoch,
     seconds: result.seconds,
+    solver: trained ? trained.report : { name: 'sgd' },
   };
   if (member.diverged) report.divergence = member.diverged;
   const model: TrainedModel = {
@@ -170,6 +182,30 @@ export async function fit(o: FitOptions): Promise<{ report: FitReport; model: Tr
     lambda: o.lambda,
   };
   return { report, model };
+}
+
+/** The options given that only gradient descent uses (a constant schedule is the default, so not counted). */
+function sgdOnlyOptions(o: FitOptions): Record<string, unknown> {
+  return {
+    optimizer: o.optimizer,
+    lr: o.lr,
+    momentum: o.momentum,
+    schedule: o.schedule && o.schedule.kind !== 'constant' ? o.schedule : undefined,
+    epochs: o.epochs,
+    'batch-size': o.batchSize,
+    patience: o.earlyStopping,
+    'penalize-biases': o.penalizeBiases,
+    init: o.init,
+  };
+}
+
+/** The exact solve in the training loop's result shape: the history holds θ = 0 and the solution. */
+function exactMember(arch: Architecture, tr: Dataset, va: Dataset, rate: number, onEpoch?: (r: EpochRecord) => void) {
+  const f = fitExact(arch, tr, va, rate);
+  f.records.forEach((r) => onEpoch?.(r));
+  // τ does not apply at an exact optimum (no steps: the penalty acted fully); converged is the solver's own test.
+  const member = { history: f.records, bestEpoch: f.solve.iterations, params: f.params, diverged: undefined, stoppedEarly: false, lambdaTimescaleEpochs: NaN, converged: f.solve.converged };
+  return { members: [member], seconds: f.seconds, report: solverReport(f.solve) };
 }
 
 /** Loss and accuracy / RMSE of one model's parameters on standardized rows. */

@@ -5,6 +5,7 @@
 import { countParams, type Architecture } from '../models/architecture.js';
 import { train, type MemberSpec, type TrainResult } from '../train/trainer.js';
 import { meanAndSe } from './one-se.js';
+import { scoreExact } from './score-exact.js';
 import type { TuneSetup } from './setup.js';
 
 export interface Config {
@@ -37,6 +38,8 @@ export interface ConfigScore {
   converged?: boolean;
   /** Most epochs a fold trained (its history's last epoch); absent for closed-form scores. */
   epochsTrained?: number;
+  /** Why the config failed without diverging (the exact solver did not converge), with its iterations and gradient norm. */
+  failure?: string;
   /** Parameters of each fold's member at the scored epoch (warm starts for later rungs). */
   params: Float64Array[][];
 }
@@ -72,6 +75,7 @@ function memberSeed(seed: number, c: Config, fold: number): number {
  * per-fold parameters to start config i from (successive halving's promoted configs).
  */
 export async function scoreConfigs(setup: TuneSetup, configs: Config[], epochs: number | 'auto', warm?: (Float64Array[][] | undefined)[], cost?: ScoreCost): Promise<ConfigScore[]> {
+  if (setup.solver === 'exact') return scoreExact(setup, configs, warm, cost);
   const scores: ConfigScore[] = new Array(configs.length);
   const byDropout = new Map<number, number[]>();
   configs.forEach((c, i) => byDropout.set(c.dropout, [...(byDropout.get(c.dropout) ?? []), i]));

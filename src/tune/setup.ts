@@ -14,6 +14,7 @@ import type { Initializer } from '../models/init.js';
 import { type OptimizerName, type OptimizerSpec } from '../train/optimizer.js';
 import { prepareSplits, type Scaling } from '../train/prepare.js';
 import type { PenaltyCoefficients, TrainOptions } from '../train/trainer.js';
+import { chooseSolver, type SolverName } from '../train/solver-option.js';
 
 export interface TuneDataOptions {
   /** Built-in name or path, or a loaded dataset. */
@@ -55,6 +56,8 @@ export interface TuneTrainOptions {
   threads?: number;
   /** Train a config's folds (and several configs) as one population: 'auto' by model size (default), or 'never'. */
   stacking?: 'auto' | 'never';
+  /** As `fit`'s: exact (Newton / L-BFGS) by default for linear, logistic, softmax unless an SGD-only option is given; sgd for MLPs. */
+  solver?: SolverName;
 }
 
 /** A validation scheme: the training rows and validation rows of each fold (hold-out: one fold). */
@@ -81,6 +84,8 @@ export interface TuneSetup {
   threads?: number;
   stacking: 'auto' | 'never';
   convention: ConventionId;
+  /** exact: every trial is the minimizer of its fold's cost (epochs, lr, optimizer unused). */
+  solver: SolverName;
   /** The training options every trial shares (members and epochs are the caller's). */
   trainOptions(arch: Architecture): Omit<TrainOptions, 'members'>;
   /** The engine's per-weight coefficients for λ on a training set of m rows. */
@@ -113,7 +118,16 @@ export function createSetup(d: TuneDataOptions, t: TuneTrainOptions): TuneSetup 
   }
   const task = data.task === 'regression' ? ({ task: 'regression' } as const) : ({ task: 'classification', classes: data.classes.length } as const);
   // Validates the spec once, up front.
-  parseModelSpec(d.model, data.d, task, { activation: d.activation });
+  const solver = chooseSolver(t.solver, parseModelSpec(d.model, data.d, task, { activation: d.activation }), {
+    optimizer: t.optimizer,
+    lr: t.lr,
+    momentum: t.momentum,
+    epochs: t.epochs,
+    'batch-size': t.batchSize,
+    patience: t.patience,
+    'penalize-biases': t.penalizeBiases,
+    init: t.init,
+  }, 'tune');
   const optimizerName = t.optimizer ?? defaultOptimizer(t.momentum);
   const lr = t.lr ?? defaultLr(optimizerName);
   const minTrain = Math.min(...folds.map((f) => f.train.length));
@@ -140,9 +154,11 @@ export function createSetup(d: TuneDataOptions, t: TuneTrainOptions): TuneSetup 
     threads: t.threads,
     stacking: t.stacking ?? 'auto',
     convention,
+    solver,
     coefficients,
     seed,
-    lambdaLimit: safeLambdaLimit(convention, { m: minTrain, batchSize, lr, optimizer: optimizerName }, optimizer),
+    // The exact solver takes no steps, so no λ is unstable for it.
+    lambdaLimit: solver === 'exact' ? undefined : safeLambdaLimit(convention, { m: minTrain, batchSize, lr, optimizer: optimizerName }, optimizer),
     // Under 'auto' the convergence rule reads the exact training cost; a fixed budget keeps the cheaper running mean.
     trainOptions: (arch) => ({ arch, epochs: trainEpochs, maxEpochs: epochs, batchSize, optimizer, penalizeBiases: t.penalizeBiases, init: t.init, seed, threads: t.threads, exactTrainLoss: trainEpochs === 'auto' }),
     identity: {
@@ -166,6 +182,7 @@ export function createSetup(d: TuneDataOptions, t: TuneTrainOptions): TuneSetup 
       init: t.init ?? null,
       penalizeBiases: t.penalizeBiases ?? false,
       scaling: d.scaling ?? 'auto',
+      solver,
     },
   };
 }

@@ -74,7 +74,8 @@ export class StudyRun {
 
   private async finish(t: Trial, s: ConfigScore, extra?: TrialResultExtra): Promise<void> {
     const result = writeTrialResult(s, extra);
-    if (s.diverged || !Number.isFinite(s.mean)) await this.storage.finishTrial(t.id, 'FAIL', { reason: `diverged: ${s.diverged ?? 'non-finite validation loss'}`, result, attempt: t.attempt });
+    if (s.failure) await this.storage.finishTrial(t.id, 'FAIL', { reason: s.failure, result, attempt: t.attempt });
+    else if (s.diverged || !Number.isFinite(s.mean)) await this.storage.finishTrial(t.id, 'FAIL', { reason: `diverged: ${s.diverged ?? 'non-finite validation loss'}`, result, attempt: t.attempt });
     else await this.storage.finishTrial(t.id, 'COMPLETE', { value: s.mean, result, attempt: t.attempt });
   }
 

@@ -4,6 +4,7 @@
  */
 import { StorageError, type Json } from '../study/index.js';
 import type { ConfigScore } from './score.js';
+import type { SolverReport } from '../train/solver-option.js';
 
 /**
  * The schema version this l2lab writes. Bump it when a field changes meaning; a new optional field
@@ -30,6 +31,8 @@ export interface Refit {
   test_loss: number;
   test_accuracy?: number;
   test_rmse?: number;
+  /** The exact solver's iterations and gradient norm (epochs is then 0). */
+  solver?: SolverReport;
 }
 
 /** What the evidence strategy finds (stored in its trial, reported by tune). */

@@ -1,7 +1,11 @@
 /** `tune()`: choose λ by a strategy, keep every trial in a study, refit at the chosen λ and score it on the test split. */
 import { createHash } from 'node:crypto';
-import { InvalidOptionError } from '../errors.js';
+import { InvalidOptionError, L2labError } from '../errors.js';
 import { checkOptions } from '../options/check.js';
+import { describeSolve } from '../solvers/solve.js';
+import { metricsOf, problemOf } from '../solvers/model-rows.js';
+import { fitExact } from '../train/fit-exact.js';
+import { solverReport, type SolverReport } from '../train/solver-option.js';
 import { DEFAULT_STORAGE } from '../study/index.js';
 import { evaluateParams } from '../train/fit.js';
 import { train } from '../train/trainer.js';
@@ -100,6 +104,17 @@ export async function tune(o: TuneOptions): Promise<TuneResult> {
   }
 }
 
+/** The exact solve of the refit in the training loop's result shape; a solve that does not converge is an error. */
+function refitExact(ctx: StrategyContext, c: Config) {
+  const { setup } = ctx;
+  const pen = setup.coefficients(c.lambda, setup.train.n);
+  const arch = setup.architecture(c.dropout);
+  const f = fitExact(arch, setup.train, undefined, pen.coupled + pen.decoupled);
+  if (!f.solve.converged) throw new L2labError('NOT_CONVERGED', `The refit at λ = ${c.lambda}: ${describeSolve(f.solve)}. Choose λ from the trials that completed, or narrow the range.`);
+  const test = metricsOf(arch, problemOf(arch, setup.test, undefined, 0), f.solve.theta);
+  return { members: [{ params: f.params }], sampleGrads: f.solve.passes * setup.train.n, passes: 0, report: solverReport(f.solve), test };
+}
+
 /** Trains on the whole training part at the chosen configuration and scores the test split (stored as a study attribute). */
 async function refitAndTest(ctx: StrategyContext, c: Config): Promise<Refit> {
   const { setup, run } = ctx;
@@ -107,11 +122,14 @@ async function refitAndTest(ctx: StrategyContext, c: Config): Promise<Refit> {
   const attrs = await run.storage.getStudyAttrs(run.study.id);
   if (attrs[key]) return attrs[key] as unknown as Refit;
   const arch = setup.architecture(c.dropout);
-  const r = await train(setup.train, undefined, { ...setup.trainOptions(arch), members: [{ penalty: setup.coefficients(c.lambda, setup.train.n), lr: setup.lr }] });
+  const exact = setup.solver === 'exact' ? refitExact(ctx, c) : undefined;
+  const r = exact ?? await train(setup.train, undefined, { ...setup.trainOptions(arch), members: [{ penalty: setup.coefficients(c.lambda, setup.train.n), lr: setup.lr }] });
   ctx.cost.sampleGrads += r.sampleGrads;
   ctx.cost.passes += r.passes;
-  const m = await evaluateParams(arch, r.members[0].params, setup.test, setup.threads);
-  const refit: Refit = { lambda: c.lambda, dropout: c.dropout, epochs: r.members[0].history[r.members[0].history.length - 1].epoch, test_loss: m.loss };
+  // The exact fit is scored in float64 as it was solved, without starting the engine.
+  const m = exact ? exact.test : await evaluateParams(arch, r.members[0].params, setup.test, setup.threads);
+  const refit: Refit = { lambda: c.lambda, dropout: c.dropout, epochs: 'history' in r.members[0] ? r.members[0].history[r.members[0].history.length - 1].epoch : 0, test_loss: m.loss };
+  if (exact) refit.solver = exact.report;
   if (m.accuracy !== undefined) refit.test_accuracy = m.accuracy;
   if (m.rmse !== undefined) refit.test_rmse = m.rmse;
   await run.storage.setStudyAttr(run.study.id, key, refit as never);

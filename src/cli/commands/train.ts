@@ -92,13 +92,18 @@ Example: l2lab train --data mnist-10k --model mlp:256 --lambda 5 --optimizer mom
             console.log(printer.row(r));
           },
     });
-    if (out && !report.diverged) saveModel(model, out);
+    const failed = report.diverged || (report.solver.name === 'exact' && !report.solver.converged);
+    if (out && !failed) saveModel(model, out);
     if (json) console.log(JSON.stringify(report));
     else {
       console.log(`${report.params} parameters (${report.weights} weights penalized), m = ${report.m}, λ = ${report.lambda} (${report.convention}): per-weight penalty gradient ${fmt(report.coefficients.coupled + report.coefficients.decoupled)}·θ`);
       console.log(timescaleLine(report));
       printReportTail(report);
-      if (out && !report.diverged) console.log(`wrote ${out} and ${out}.json`);
+      if (report.solver.name === 'exact') console.log(`exact solver: ${report.solver.method}, ${report.solver.iterations} iterations, ‖∇cost‖∞ = ${report.solver.grad_norm.toExponential(2)}${report.solver.converged ? '' : ` — did not converge: ${report.solver.reason}`}`);
+      if (out && !failed) console.log(`wrote ${out} and ${out}.json`);
+    }
+    if (report.solver.name === 'exact' && !report.solver.converged) {
+      throw new L2labError('NOT_CONVERGED', `the exact solver did not converge: ${report.solver.reason} (${report.solver.iterations} iterations, ‖∇cost‖∞ = ${report.solver.grad_norm.toExponential(2)}).${out ? ` Nothing was written to ${out}.` : ''}`);
     }
     if (report.diverged) {
       throw new L2labError('DIVERGED', `training diverged: ${report.divergence!.message}. Lower --lr or --lambda.${out ? ` Nothing was written to ${out}.` : ''}`);
