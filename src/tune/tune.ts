@@ -1,7 +1,7 @@
 /** `tune()`: choose λ by a strategy, keep every trial in a study, refit at the chosen λ and score it on the test split. */
 import { createHash } from 'node:crypto';
 import { InvalidOptionError } from '../errors.js';
-import type { StudyStorage } from '../study/index.js';
+import type { StudyStorage, WaitEvent } from '../study/index.js';
 import { DEFAULT_STORAGE } from '../study/index.js';
 import { evaluateParams } from '../train/fit.js';
 import { train } from '../train/trainer.js';
@@ -46,6 +46,10 @@ export interface TuneOptions extends TuneDataOptions, TuneTrainOptions {
   storage?: string | StudyStorage;
   /** Study name. Default: strategy, data and model with a hash of the whole configuration. */
   study?: string;
+  /** Seconds without a heartbeat after which another worker's RUNNING trial is run here instead (with a `storage` path or URL). Default 60. */
+  heartbeatTimeout?: number;
+  /** Called when this worker waits on trials other workers run on the same study. */
+  onWait?: (e: WaitEvent) => void;
 }
 
 export interface TrialSummary {
@@ -124,7 +128,7 @@ export async function tune(o: TuneOptions): Promise<TuneResult> {
   };
   const config = { strategy: strategyConfig, data: setup.identity, model: o.model, convention: setup.convention };
   const name = o.study ?? defaultStudyName(o, config);
-  const run = await StudyRun.open(o.storage ?? DEFAULT_STORAGE, name, config);
+  const run = await StudyRun.open(o.storage ?? DEFAULT_STORAGE, name, config, { heartbeatTimeout: o.heartbeatTimeout, onWait: o.onWait });
   const ctx: StrategyContext = { setup, run, options: o, cost: { sampleGrads: 0, passes: 0, seconds: 0 } };
   try {
     const outcome = await { grid: runGrid, sh: runSuccessiveHalving, bayes: runBayes, ridge: runRidge, path: runPath, evidence: runEvidence }[o.strategy](ctx);

@@ -10,6 +10,7 @@ import type { Activation } from '../../models/architecture.js';
 import { numberOption, requireOption, stringOption, type Command, type ParsedValues } from '../command.js';
 import { taskOption } from './train.js';
 import { fmt, pct, table } from '../format.js';
+import { waitLine } from '../wait-line.js';
 
 const OPTIONS = {
   data: { type: 'string' },
@@ -32,6 +33,7 @@ const OPTIONS = {
   'path-epochs': { type: 'string' },
   storage: { type: 'string' },
   study: { type: 'string' },
+  'heartbeat-timeout': { type: 'string' },
   'population-size': { type: 'string' },
   convention: { type: 'string' },
   optimizer: { type: 'string' },
@@ -90,6 +92,7 @@ export function tuneOptionsFrom(v: ParsedValues): TuneOptions {
     storage: stringOption(v, 'storage'),
     populationSize: numberOption(v, 'population-size', cmd, 'integers [1, ∞)'),
     study: stringOption(v, 'study'),
+    heartbeatTimeout: numberOption(v, 'heartbeat-timeout', cmd, '(0, ∞) seconds'),
     convention: convention as ConventionId | undefined,
     optimizer: stringOption(v, 'optimizer') as OptimizerName | undefined,
     momentum: numberOption(v, 'momentum', cmd, '[0, 1)'),
@@ -168,6 +171,9 @@ Strategies (--strategy, default grid):
   --no-extend           do not extend a log range whose best λ sits on its edge
   --storage PATH|URL    study store: SQLite file (default ./l2lab.db) or postgres://…
   --study NAME          study name (default: strategy-data-model-hash); re-running resumes it
+  --heartbeat-timeout S seconds a worker's trial may go without a heartbeat before another
+                        worker runs it (default 60); start the same command on several machines
+                        with one postgres:// --storage and they share the trials
   --population-size N   λ configurations per engine pass (default: all); each finished pass is saved
   --test F              test fraction scored by the refit (default 0.2)
   --plot curve.svg      validation curve with ±SE bars, λ_min and λ_1se marked
@@ -177,7 +183,7 @@ Strategies (--strategy, default grid):
 
 Example (the seed's grid): l2lab tune --data wine --model mlp:32 --lambdas 0.01:0.4:0.01 --holdout 0.2 --patience 5`,
   async run(v) {
-    const result = await tune(tuneOptionsFrom(v));
+    const result = await tune({ ...tuneOptionsFrom(v), onWait: (e) => process.stderr.write(`${waitLine(e)}\n`) });
     const plot = stringOption(v, 'plot');
     if (plot) await writePlot(plot, result);
     if (v.json === true) console.log(JSON.stringify(result));
