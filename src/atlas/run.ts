@@ -381,32 +381,25 @@ export async function runAtlas(spec: AtlasSpec, options: RunAtlasOptions = {}): 
 
 /**
  * Calls `options.report(run)` unless another worker of this same run writes it: the report is an
- * atlas task keyed by every record it shows, claimed like the cells. A later run with nothing to
- * compute (the atlas was already complete) writes it again. Returns who wrote it when not this process.
+ * atlas task keyed by every record it shows, which the first worker to get there claims. Its claim
+ * never goes stale (a report takes seconds, and a stalled writer must not get a twin), so a writer
+ * that dies leaves it to a later run: a run with nothing to compute (the atlas was already complete)
+ * always writes the report. Returns who writes it when not this process.
  */
 async function reportOnce(storage: StudyStorage, studyId: number, run: AtlasRun, participated: boolean, options: RunAtlasOptions): Promise<string | null> {
   const report = options.report!;
-  if (!(options.compute ?? true)) {
+  if (!(options.compute ?? true) || !participated) {
     await report(run);
     return null;
   }
   const shown = run.cells.flatMap((c) => Object.values(c.results).map((r) => `${c.cell.key}|${r!.strategy}|${r!.status}|${r!.finished_at}`));
   const { value: task } = await storage.createTrial(studyId, { lambda: 0, task: 'the atlas report' }, `report#${shortHash(shown)}`);
-  if (task.state === 'COMPLETE' && !participated) {
-    await report(run);
-    return null;
+  const claimed = await storage.claimTrial(studyId, { trialId: task.id, staleAfterMs: Infinity });
+  if (claimed === null) {
+    const owner = (await storage.getTrial(task.id))?.owner;
+    return owner ? `${owner.hostname} pid ${owner.pid}` : 'another worker';
   }
-  let wrote = false;
-  const [done] = await runTrials(
-    storage,
-    studyId,
-    [task],
-    async () => {
-      await report(run);
-      wrote = true;
-      return [{ state: 'COMPLETE', value: 0 }];
-    },
-    { onWait: options.onWait },
-  );
-  return wrote ? null : done.owner ? `${done.owner.hostname} pid ${done.owner.pid}` : 'another worker';
+  await report(run);
+  await storage.finishTrial(claimed.id, 'COMPLETE', { value: 0, attempt: claimed.attempt });
+  return null;
 }
