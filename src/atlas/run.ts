@@ -323,6 +323,7 @@ export async function runAtlas(spec: AtlasSpec, options: RunAtlasOptions = {}): 
           settle(pair, emptyOutcome(strategy.name, pair.study, 'unavailable', `this l2lab's tune() has no '${strategy.name}' strategy yet; re-run the atlas once it has.`), 'unavailable');
         } else if (!compute || options.signal?.aborted) settle(pair, emptyOutcome(strategy.name, pair.study, 'missing', 'not run yet'), 'missing');
         else {
+          // A task, not a λ trial: the store requires a λ, which the atlas study does not use.
           const { value: task } = await storage.createTrial(atlasStudy.id, { lambda: 0, task: `${cell.id} ${strategy.name}` }, taskKey(pair, have));
           tasks.push(task);
           pairOf.set(task.id, pair);
@@ -342,7 +343,10 @@ export async function runAtlas(spec: AtlasSpec, options: RunAtlasOptions = {}): 
         const pair = pairOf.get(task.id)!;
         const { index, cell, strategy } = pair;
         options.onStrategyStart?.({ index, total: cells.length, cell, strategy: strategy.name, study: pair.study });
-        if (!cellDataCache.has(index)) cellDataCache.set(index, cellData(data.get(cell.dataset)!, cell));
+        if (!cellDataCache.has(index)) {
+          started[index] = performance.now(); // a cell's seconds count from its first task here, not from the plan
+          cellDataCache.set(index, cellData(data.get(cell.dataset)!, cell));
+        }
         const before = await storage.getStudy(pair.study);
         const resumed = before !== null && (await storage.listTrials(before.id, { state: ['COMPLETE', 'FAIL', 'PRUNED'] })).length > 0;
         let record: StrategyOutcomeRecord;
