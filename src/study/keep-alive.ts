@@ -7,7 +7,8 @@ import type { StudyStorage, Trial } from './storage.js';
 export interface KeepAliveOptions {
   /**
    * Milliseconds between heartbeats. Default: a quarter of the storage's `heartbeatTimeoutMs`
-   * (15 s for the default minute), so three beats can be late before another worker takes over. Must be > 0.
+   * (15 s for the default minute), so three beats can be late before another worker takes over;
+   * kept within [10 ms, 30 s]. Must be > 0.
    */
   intervalMs?: number;
   /** Called once per trial that is no longer this process's (reclaimed after a stall, or finished elsewhere). */
@@ -38,7 +39,7 @@ export interface KeepAlive {
  * await storage.finishTrial(trial.id, 'COMPLETE', { value, attempt: trial.attempt });
  */
 export function keepAlive(storage: StudyStorage, trials: readonly Pick<Trial, 'id' | 'attempt'>[], options: KeepAliveOptions = {}): KeepAlive {
-  const intervalMs = options.intervalMs ?? storage.heartbeatTimeoutMs / 4;
+  const intervalMs = options.intervalMs ?? Math.min(30_000, Math.max(10, storage.heartbeatTimeoutMs / 4));
   if (typeof intervalMs !== 'number' || !Number.isFinite(intervalMs) || intervalMs <= 0) throw invalidNumber('intervalMs', 'keepAlive', '(0, ∞)', intervalMs);
   const lost = new Map<number, Error>();
   const controller = new AbortController();
