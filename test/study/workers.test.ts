@@ -109,7 +109,7 @@ if (bin === null && !external) {
 
   describe('three workers on one PostgreSQL store, one SIGKILLed mid-trial', { timeout: 240_000 }, () => {
     const tuneArgs = (url: string): string[] => [
-      'tune', '--data', 'wine', '--model', 'mlp:16', '--lambdas', '0.001,0.01,0.1,1,10,100', '--folds', '3', '--epochs', '40', '--batch-size', '8',
+      'tune', '--data', 'wine', '--model', 'mlp:16', '--lambdas', '0.001,0.01,0.1,1,10,100', '--folds', '3', '--epochs', '25', '--batch-size', '8',
       '--population-size', '1', '--threads', '1', '--storage', url, '--study', 'grid', '--heartbeat-timeout', String(TIMEOUT_S), '--json',
     ];
 
@@ -148,7 +148,7 @@ if (bin === null && !external) {
           // Two cells for three workers: one waits from the start, and takes the killed worker's cell over.
           models: ['softmax', 'mlp:16'],
           m: [100],
-          training: { epochs: 30, lr: 0.1, batchSize: 8 },
+          training: { epochs: 20, lr: 0.1, batchSize: 8 },
           validation: { folds: 3 },
           lambda: { lo: 0.01, hi: 100, n: 5, extend: false },
           strategies: ['grid'],
