@@ -17,7 +17,7 @@ import { findPgBin, startCluster, type PgCluster } from '../test/study/pg-cluste
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const REPEATS = Number(process.env.BENCH_REPEATS ?? 3);
 const LAMBDAS = Array.from({ length: 24 }, (_, i) => (10 ** (-3 + (6 * i) / 23)).toPrecision(3)).join(',');
-const ARGS = ['tune', '--data', 'breast-cancer', '--model', 'mlp:32', '--lambdas', LAMBDAS, '--folds', '3', '--epochs', '40', '--batch-size', '16', '--population-size', '1', '--threads', '1', '--json'];
+const ARGS = ['tune', '--data', 'breast-cancer', '--model', 'mlp:32', '--lambdas', LAMBDAS, '--folds', '3', '--epochs', '200', '--batch-size', '16', '--population-size', '1', '--threads', '1', '--json'];
 
 function worker(storage: string, id: string): Promise<number> {
   return new Promise((resolve, reject) => {
