@@ -76,6 +76,7 @@ export const OPTIONS: readonly OptionDecl[] = [
   { key: 'populationSize', flag: 'population-size', meta: 'N', type: { kind: 'number', min: 1, integer: true }, default: 'all', doc: 'λ configurations per engine pass; each finished pass is saved', label: 'population size', commands: ['tune'], strategies: ['grid'] },
   { key: 'storage', flag: 'storage', meta: 'PATH|URL', type: { kind: 'text' }, default: './l2lab.db', doc: 'study store: SQLite file or postgres://…', label: 'storage', commands: ['tune'] },
   { key: 'study', flag: 'study', meta: 'NAME', type: { kind: 'text' }, default: 'strategy-data-model-hash', doc: 'study name; re-running resumes it', label: 'study', commands: ['tune'] },
+  { key: 'heartbeatTimeout', flag: 'heartbeat-timeout', meta: 'S', type: { kind: 'number', min: 0, minOpen: true, max: 86_400 }, default: '60', doc: "seconds without a heartbeat after which another worker's RUNNING trial is run here", label: 'heartbeat timeout', commands: ['tune'] },
   // Inspect
   { key: 'measureLimit', flag: 'measure-limit', meta: 'N', type: { kind: 'number', min: 0 }, default: '10000000', doc: 'skip the measured initialization above N parameters', label: 'measure limit', commands: ['inspect'] },
 ];

@@ -137,7 +137,7 @@ export interface CreateStudyOptions {
 export interface ClaimOptions {
   /** Claim this trial only; `null` when it is not claimable. Default: the lowest-numbered claimable trial. */
   trialId?: number;
-  /** Who claims it. Default: this process (`process.pid`, `os.hostname()`). */
+  /** Who claims it. Default: this process (`process.pid`, and `L2LAB_WORKER_ID` or `os.hostname()`: see `workerHost`). */
   owner?: TrialOwner;
   /**
    * A RUNNING trial whose heartbeat is older than this many milliseconds is reclaimable whatever its host.
@@ -168,14 +168,14 @@ export interface OwnershipGuard {
 export interface StorageOptions {
   /**
    * Milliseconds without a heartbeat after which a RUNNING trial is considered abandoned and may be
-   * reclaimed by any process, on any host. Default 300 000 (5 minutes). A trial whose owner ran on
+   * reclaimed by any process, on any host. Default 60 000 (1 minute). A trial whose owner ran on
    * this host and whose pid no longer exists is reclaimable at once, whatever its heartbeat.
    */
   heartbeatTimeoutMs?: number;
 }
 
 /** Default of {@link StorageOptions.heartbeatTimeoutMs}. */
-export const DEFAULT_HEARTBEAT_TIMEOUT_MS = 300_000;
+export const DEFAULT_HEARTBEAT_TIMEOUT_MS = 60_000;
 
 /**
  * Persistent, shareable storage of λ studies, like Optuna's storages. Every state change is one
@@ -199,6 +199,9 @@ export const DEFAULT_HEARTBEAT_TIMEOUT_MS = 300_000;
 export interface StudyStorage {
   /** Where the data lives, for messages: `SQLite file ./l2lab.db`, `PostgreSQL postgres://user:***@host/db`. */
   readonly location: string;
+
+  /** Milliseconds without a heartbeat after which this storage's claims take a RUNNING trial over (see {@link StorageOptions}). */
+  readonly heartbeatTimeoutMs: number;
 
   /**
    * Creates the study `name`, or loads it when it exists with an equal config and direction.

@@ -83,6 +83,8 @@ export interface TrainOptions {
    * λ during one run). Their `penalty` in later records uses the new coefficients.
    */
   adjustPenalty?: (epoch: number, params: Float64Array[][]) => Promise<PenaltyCoefficients[] | undefined>;
+  /** Checked after every engine pass: once aborted, training stops and `train` throws the signal's reason (a tuning worker that lost its trial). */
+  signal?: AbortSignal;
 }
 
 export interface EpochRecord {
@@ -349,8 +351,9 @@ export async function train(rows: TrainingRows, validation: TrainingRows | undef
       }
       // Each run took `unroll` steps of B samples (a fold member learns from its share of each).
       for (let k = 0; k < K; k++) if (active[k] || results[k].diverged?.epoch === epoch) sampleGrads += (unroll * B * trainCount[k]) / rows.n;
-      if (!active.some(Boolean)) break;
+      if (!active.some(Boolean) || o.signal?.aborted) break;
     }
+    if (o.signal?.aborted) break;
     if (active.some(Boolean)) {
       await record(epoch);
       await adjust(epoch);
@@ -370,6 +373,7 @@ export async function train(rows: TrainingRows, validation: TrainingRows | undef
   });
   await stepper.release();
   await evaluator.release();
+  o.signal?.throwIfAborted();
   return { members: results, sampleGrads, passes, seconds: (performance.now() - t0) / 1000 };
 }
 

@@ -72,9 +72,10 @@ function memberSeed(seed: number, c: Config, fold: number): number {
 
 /**
  * Trains every config on every fold for `epochs` and scores it. `warm[i]`, when given, holds
- * per-fold parameters to start config i from (successive halving's promoted configs).
+ * per-fold parameters to start config i from (successive halving's promoted configs). Once `signal`
+ * is aborted (a worker lost these trials to another), training stops and this throws its reason.
  */
-export async function scoreConfigs(setup: TuneSetup, configs: Config[], epochs: number | 'auto', warm?: (Float64Array[][] | undefined)[], cost?: ScoreCost): Promise<ConfigScore[]> {
+export async function scoreConfigs(setup: TuneSetup, configs: Config[], epochs: number | 'auto', warm?: (Float64Array[][] | undefined)[], cost?: ScoreCost, signal?: AbortSignal): Promise<ConfigScore[]> {
   if (setup.solver === 'exact') return scoreExact(setup, configs, warm, cost);
   const scores: ConfigScore[] = new Array(configs.length);
   const byDropout = new Map<number, number[]>();
@@ -102,6 +103,7 @@ export async function scoreConfigs(setup: TuneSetup, configs: Config[], epochs: 
         epochs,
         earlyStopping: setup.patience !== undefined ? { patience: setup.patience, restoreBest: true } : undefined,
         population: stack && members.length > 1,
+        signal,
       });
       addCost(cost, result);
       group.forEach((ci, g) => (scores[ci] = collect(configs[ci], result, g * setup.folds.length, setup.folds.length, setup.patience !== undefined)));

@@ -23,7 +23,7 @@ export async function runBayes(ctx: StrategyContext): Promise<StrategyOutcome> {
   const evaluate = async (x: number): Promise<void> => {
     const lambda = tidy(x);
     const [trial] = await run.trials([{ lambda, dropout }]);
-    const [done] = await run.run([trial], (cs) => scoreConfigs(setup, cs, setup.trainEpochs, undefined, ctx.cost));
+    const [done] = await run.run([trial], (cs, _, signal) => scoreConfigs(setup, cs, setup.trainEpochs, undefined, ctx.cost, signal));
     const p = trialPoint(done);
     points.push(p);
     // A diverged λ counts as the worst value seen, so the sampler steers away from it.

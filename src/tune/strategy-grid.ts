@@ -24,7 +24,7 @@ export async function runGrid(ctx: StrategyContext): Promise<StrategyOutcome> {
   for (;;) {
     const configs: Config[] = dropouts.flatMap((dropout) => lambdas.map((lambda) => ({ lambda, dropout })));
     const trials = await run.trials(configs);
-    await run.run(trials, (cs) => scoreConfigs(setup, cs, setup.trainEpochs, undefined, ctx.cost), undefined, options.populationSize);
+    await run.run(trials, (cs, _, signal) => scoreConfigs(setup, cs, setup.trainEpochs, undefined, ctx.cost, signal), undefined, options.populationSize);
     const allTrials = await run.trials(dropouts.flatMap((dropout) => all.map((lambda) => ({ lambda, dropout }))));
     points = allTrials.map((t) => trialPoint(t));
     const choice = chooseLambda(points.filter((p) => p.state === 'COMPLETE'));

@@ -26,8 +26,8 @@ export async function runPath(ctx: StrategyContext): Promise<StrategyOutcome> {
     const [trial] = await run.trials([{ lambda, dropout: 0 }]);
     const [done] = await run.run(
       [trial],
-      async (cs) => {
-        const scores = await scoreConfigs(setup, cs, warm ? pathEpochs : setup.trainEpochs, warm ? [warm] : undefined, ctx.cost);
+      async (cs, _, signal) => {
+        const scores = await scoreConfigs(setup, cs, warm ? pathEpochs : setup.trainEpochs, warm ? [warm] : undefined, ctx.cost, signal);
         return scores;
       },
       (s) => ({ params: s.params.map((fold) => fold.map((p) => Array.from(p))) }),

@@ -22,13 +22,13 @@ export async function runSuccessiveHalving(ctx: StrategyContext): Promise<Strate
   let last: TrialPoint[] = [];
   for (let rung = 0; rung < budgets.length && configs.length > 0; rung++) {
     const trials = await run.trials(configs, { rung });
-    const finished = await run.run(trials, async (cs) => {
+    const finished = await run.run(trials, async (cs, _, signal) => {
       // Promoted configs continue from the previous rung's parameters (this process kept them);
       // after a resume they are gone, and the rung trains from scratch to its full budget.
       const starts = cs.map((c) => warm.get(trialKey(c)));
       const continuing = rung > 0 && starts.every((p) => p !== undefined);
       const epochs = continuing ? budgets[rung] - budgets[rung - 1] : budgets[rung];
-      const scores = await scoreConfigs(setup, cs, epochs, continuing ? starts : undefined, ctx.cost);
+      const scores = await scoreConfigs(setup, cs, epochs, continuing ? starts : undefined, ctx.cost, signal);
       scores.forEach((sc, i) => warm.set(trialKey(cs[i]), sc.params));
       return scores;
     });

@@ -1,5 +1,5 @@
 /** The strategy contract: tune()'s options and result, what tune() gives a strategy and what a strategy hands back. */
-import type { StudyStorage } from '../study/index.js';
+import type { StudyStorage, WaitEvent } from '../study/index.js';
 import type { TuneDataOptions, TuneSetup, TuneTrainOptions } from './setup.js';
 import type { StudyRun, TrialPoint } from './study-run.js';
 import type { EvidenceReport, Refit } from './trial-result.js';
@@ -35,6 +35,10 @@ export interface TuneOptions extends TuneDataOptions, TuneTrainOptions {
   storage?: string | StudyStorage;
   /** Study name. Default: strategy, data and model with a hash of the whole configuration. */
   study?: string;
+  /** Seconds without a heartbeat after which another worker's RUNNING trial is run here instead (with a `storage` path or URL). Default 60. */
+  heartbeatTimeout?: number;
+  /** Called when this worker waits on trials other workers run on the same study. */
+  onWait?: (e: WaitEvent) => void;
 }
 
 export interface TrialSummary {

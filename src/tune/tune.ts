@@ -54,7 +54,7 @@ export async function tune(o: TuneOptions): Promise<TuneResult> {
   };
   const config = { strategy: strategyConfig, data: setup.identity, model: o.model, convention: setup.convention };
   const name = o.study ?? defaultStudyName(o, config);
-  const run = await StudyRun.open(o.storage ?? DEFAULT_STORAGE, name, config);
+  const run = await StudyRun.open(o.storage ?? DEFAULT_STORAGE, name, config, { heartbeatTimeout: o.heartbeatTimeout, onWait: o.onWait });
   const ctx: StrategyContext = { setup, run, options: o, cost: { sampleGrads: 0, passes: 0, seconds: 0 } };
   try {
     const outcome = await STRATEGY_REGISTRY[o.strategy].run(ctx);

@@ -6,6 +6,7 @@ import { tune, type TuneOptions, type TuneResult } from '../../tune/tune.js';
 import type { Command, ParsedValues } from '../command.js';
 import { argsTable, flagText, optionHelp, readOptions, required, type CliFlag } from '../options.js';
 import { fmt, pct, table } from '../format.js';
+import { waitLine } from '../wait-line.js';
 
 const FLAGS: CliFlag[] = [
   { flag: 'plot', meta: 'curve.svg', doc: 'validation curve with ±SE bars, λ_min and λ_1se marked' },
@@ -92,7 +93,7 @@ ${optionHelp('tune', FLAGS)}
 
 Example (the seed's grid): l2lab tune --data wine --model mlp:32 --lambdas 0.01:0.4:0.01 --holdout 0.2 --patience 5`,
   async run(v) {
-    const result = await tune(tuneOptionsFrom(v));
+    const result = await tune({ ...tuneOptionsFrom(v), onWait: (e) => process.stderr.write(`${waitLine(e)}\n`) });
     const plot = flagText(v, 'plot');
     if (plot) await writePlot(plot, result);
     if (v.json === true) console.log(JSON.stringify(result));

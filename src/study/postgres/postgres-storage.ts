@@ -1,6 +1,5 @@
 /** StudyStorage on PostgreSQL (pg): row locks and `FOR UPDATE SKIP LOCKED` claims, so many machines can share one study. */
 import pg from 'pg';
-import { hostname } from 'node:os';
 import { L2labError } from '../../errors.js';
 import {
   assertWritable,
@@ -25,7 +24,7 @@ import {
 } from '../checks.js';
 import { StorageError } from '../errors.js';
 import { canonicalJson, type Json } from '../json.js';
-import { currentOwner, isProcessAlive } from '../owner.js';
+import { currentOwner, isProcessAlive, workerHost } from '../owner.js';
 import type {
   ClaimOptions,
   Created,
@@ -100,12 +99,12 @@ type Queryable = pg.Pool | pg.PoolClient;
  */
 export class PostgresStorage implements StudyStorage {
   private closed = false;
-  private readonly here = hostname();
+  private readonly here = workerHost();
 
   private constructor(
     private readonly pool: pg.Pool,
     readonly location: string,
-    private readonly staleAfterMs: number,
+    readonly heartbeatTimeoutMs: number,
   ) {}
 
   /** Connects, checks that the database is l2lab's (or empty) and creates the schema when absent. */
@@ -250,7 +249,7 @@ export class PostgresStorage implements StudyStorage {
 
   async claimTrial(studyId: number, options?: ClaimOptions): Promise<Trial | null> {
     checkId(studyId, 'study');
-    const { trialId, owner, staleAfterMs } = claimSettings(options, this.staleAfterMs, currentOwner());
+    const { trialId, owner, staleAfterMs } = claimSettings(options, this.heartbeatTimeoutMs, currentOwner());
     return this.tx(async (c) => {
       if ((await c.query('SELECT 1 FROM studies WHERE id = $1', [studyId])).rows.length === 0) throw noStudy(studyId, this.location);
       // Owners on this host whose pid is gone. Matching on (id, attempt) below means a trial

@@ -1,6 +1,5 @@
 /** StudyStorage on one SQLite file (better-sqlite3): WAL, a busy timeout, and one immediate transaction per state change. */
 import Database from 'better-sqlite3';
-import { hostname } from 'node:os';
 import { L2labError } from '../../errors.js';
 import {
   assertWritable,
@@ -25,7 +24,7 @@ import {
 } from '../checks.js';
 import { StorageError } from '../errors.js';
 import { canonicalJson, parseJson, type Json } from '../json.js';
-import { currentOwner, isProcessAlive } from '../owner.js';
+import { currentOwner, isProcessAlive, workerHost } from '../owner.js';
 import type {
   ClaimOptions,
   Created,
@@ -109,13 +108,13 @@ interface ValueRow {
 export class SqliteStorage implements StudyStorage {
   readonly location: string;
   private readonly db: Database.Database;
-  private readonly staleAfterMs: number;
-  private readonly here = hostname();
+  readonly heartbeatTimeoutMs: number;
+  private readonly here = workerHost();
   private closed = false;
 
   constructor(path: string, options: SqliteStorageOptions = {}) {
     this.location = path === ':memory:' ? 'an in-memory SQLite database' : `SQLite file ${path}`;
-    this.staleAfterMs = checkHeartbeatTimeout(options);
+    this.heartbeatTimeoutMs = checkHeartbeatTimeout(options);
     const busy = options.busyTimeoutMs ?? 30_000;
     if (!Number.isFinite(busy) || busy < 0) throw new StorageError(`The 'busyTimeoutMs' option of the SQLite storage must be a number in [0, ∞). Got ${String(busy)} instead.`);
     try {
@@ -233,7 +232,7 @@ export class SqliteStorage implements StudyStorage {
 
   async claimTrial(studyId: number, options?: ClaimOptions): Promise<Trial | null> {
     checkId(studyId, 'study');
-    const { trialId, owner, staleAfterMs } = claimSettings(options, this.staleAfterMs, currentOwner());
+    const { trialId, owner, staleAfterMs } = claimSettings(options, this.heartbeatTimeoutMs, currentOwner());
     return this.write(() => {
       this.requireStudy(studyId);
       const now = Date.now();
