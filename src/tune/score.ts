@@ -4,6 +4,7 @@
  */
 import { countParams, type Architecture } from '../models/architecture.js';
 import { train, type MemberSpec, type TrainResult } from '../train/trainer.js';
+import { currentEpochSink } from './epoch-progress.js';
 import { meanAndSe } from './one-se.js';
 import type { TuneSetup } from './setup.js';
 
@@ -67,6 +68,7 @@ function memberSeed(seed: number, c: Config, fold: number): number {
  */
 export async function scoreConfigs(setup: TuneSetup, configs: Config[], epochs: number, warm?: (Float64Array[][] | undefined)[], cost?: ScoreCost): Promise<ConfigScore[]> {
   const scores: ConfigScore[] = new Array(configs.length);
+  const sink = currentEpochSink();
   const byDropout = new Map<number, number[]>();
   configs.forEach((c, i) => byDropout.set(c.dropout, [...(byDropout.get(c.dropout) ?? []), i]));
   for (const [dropout, indices] of byDropout) {
@@ -92,6 +94,7 @@ export async function scoreConfigs(setup: TuneSetup, configs: Config[], epochs: 
         epochs,
         earlyStopping: setup.patience !== undefined ? { patience: setup.patience, restoreBest: true } : undefined,
         population: stack && members.length > 1,
+        onEpoch: sink && ((_, recs) => recs.forEach((r, k) => sink(group[Math.floor(k / setup.folds.length)], k % setup.folds.length, r))),
       });
       addCost(cost, result);
       group.forEach((ci, g) => (scores[ci] = collect(configs[ci], result, g * setup.folds.length, setup.folds.length, setup.patience !== undefined)));

@@ -3,6 +3,7 @@
  * command reuses finished trials, re-runs those a dead process left RUNNING, and never does one twice.
  */
 import { openStorage, type Json, type StudyConfig, type StudyStorage, type Trial, type Study } from '../study/index.js';
+import { EpochWriter, withEpochSink } from './epoch-progress.js';
 import type { Config, ConfigScore } from './score.js';
 
 /** Deterministic trial key of a configuration (plus strategy-specific parts such as a rung). */
@@ -59,11 +60,11 @@ export class StudyRun {
       const beat = setInterval(() => {
         for (const t of claimed) this.storage.heartbeat(t.id, { attempt: t.attempt }).catch(() => undefined);
       }, HEARTBEAT_MS);
+      const epochs = new EpochWriter(this.storage, claimed.map((t) => t.id));
       try {
-        const scores = await score(
-          claimed.map((t) => ({ lambda: t.params.lambda, dropout: (t.params.dropout as number | undefined) ?? 0 })),
-          claimed,
-        );
+        const configs = claimed.map((t) => ({ lambda: t.params.lambda, dropout: (t.params.dropout as number | undefined) ?? 0 }));
+        const scores = await withEpochSink(epochs.sink, () => score(configs, claimed));
+        await epochs.flush();
         for (let i = 0; i < claimed.length; i++) await this.finish(claimed[i], scores[i], resultExtra?.(scores[i]));
       } finally {
         clearInterval(beat);
