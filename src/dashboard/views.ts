@@ -13,6 +13,7 @@ import {
   type StudyStorage,
   type StudySummary,
   type Trial,
+  type TrialEpoch,
   type TrialState,
 } from '../study/index.js';
 import { oneStandardError } from '../tune/one-se.js';
@@ -71,8 +72,35 @@ export interface TrialView {
   intermediate: { step: number; value: number | null; extra: Json }[];
   /** Per-epoch validation loss averaged over folds (`result.folds[].curve`; epoch 0 = initialization), `null` when not stored. */
   learning_curve: (number | null)[] | null;
+  /** Each fold's score at its scored epoch (`result.folds`), for the chart's per-fold points. */
+  folds: FoldView[];
+  /** The λ timescale τ in epochs (`result.lambda_timescale_epochs`): how long λ takes to act; `null` when not reported. */
+  lambda_timescale_epochs: number | null;
+  /** Epochs the trial trained (the largest scored epoch of its folds), `null` when not stored. */
+  epochs_trained: number | null;
+  /** A RUNNING trial's progress from its epoch records: the latest epoch reached, the planned epochs and the estimated time left; else `null`. */
+  progress: ProgressView | null;
   /** The stored result, without fitted weights (`result.params`, kept by the path strategy), which can be megabytes. */
   result: Json;
+}
+
+/** One fold of a trial, as stored in its result. */
+export interface FoldView {
+  fold: number;
+  val_loss: number | null;
+  train_loss: number | null;
+  val_accuracy: number | null;
+  epoch: number | null;
+}
+
+/** How far a running trial is. */
+export interface ProgressView {
+  /** The latest epoch any member reached (0 = initialization). */
+  epoch: number;
+  /** Planned epochs (the study's `data.epochs`), `null` when unknown. */
+  of: number | null;
+  /** Estimated milliseconds left, from the time per epoch so far; `null` before the second record. */
+  eta_ms: number | null;
 }
 
 /** The evidence strategy's report (`result.evidence` of its trial). */
@@ -179,6 +207,22 @@ function statusOf(counts: Record<TrialState, number>, trials: readonly TrialView
   return trials.length === 0 ? 'empty' : 'finished';
 }
 
+/**
+ * Everything the dashboard reads from a stored trial result, in one place (so a typed result
+ * schema can replace it): the folds, the λ timescale, the epochs trained and the learning curve.
+ */
+export function readTrialResult(result: Json): { folds: FoldView[]; lambda_timescale_epochs: number | null; epochs_trained: number | null; learning_curve: (number | null)[] | null } {
+  const folds = isObject(result) && Array.isArray(result.folds) ? result.folds.filter(isObject) : [];
+  const views = folds.map((f, fold) => ({ fold, val_loss: numberOrNull(f.val_loss), train_loss: numberOrNull(f.train_loss), val_accuracy: numberOrNull(f.val_accuracy), epoch: numberOrNull(f.epoch) }));
+  const epochs = views.map((f) => f.epoch).filter((e): e is number => e !== null);
+  return {
+    folds: views,
+    lambda_timescale_epochs: isObject(result) ? numberOrNull(result.lambda_timescale_epochs) : null,
+    epochs_trained: epochs.length > 0 ? Math.max(...epochs) : null,
+    learning_curve: learningCurve(result),
+  };
+}
+
 /** Mean over folds of each epoch's validation loss; `null` when the result holds no curves. */
 function learningCurve(result: Json): (number | null)[] | null {
   if (!isObject(result) || !Array.isArray(result.folds)) return null;
@@ -199,8 +243,26 @@ function withoutWeights(result: Json): Json {
   return rest;
 }
 
-export function trialView(t: Trial, now: number): TrialView {
+/** A running trial's progress from its epoch records (`records` sorted by seq). */
+function progressOf(t: Trial, records: readonly TrialEpoch[], plannedEpochs: number | null, now: number): ProgressView | null {
+  if (t.state !== 'RUNNING' || records.length === 0) return null;
+  const epoch = Math.max(...records.map((r) => r.epoch));
+  const first = Math.min(...records.map((r) => r.at));
+  // Epoch 0 is the initialization, written at the start: the pace is (now − first) per epoch trained.
+  const perEpoch = epoch > 0 ? (now - first) / epoch : null;
+  const eta = perEpoch !== null && plannedEpochs !== null ? Math.max(0, plannedEpochs - epoch) * perEpoch : null;
+  return { epoch, of: plannedEpochs, eta_ms: eta };
+}
+
+/** The planned epochs of a study (`config.data.epochs`), `null` when its config has none. */
+export function plannedEpochs(study: Study): number | null {
+  const d = study.config.data;
+  return isObject(d) ? numberOrNull(d.epochs) : null;
+}
+
+export function trialView(t: Trial, now: number, epochs: readonly TrialEpoch[] = [], planned: number | null = null): TrialView {
   const p = trialPoint(t);
+  const r = readTrialResult(t.result);
   const rung = t.params.rung;
   const fold = t.params.fold;
   return {
@@ -225,7 +287,11 @@ export function trialView(t: Trial, now: number): TrialView {
     heartbeat_at: t.heartbeatAt,
     stale: isStale(t, now),
     intermediate: t.intermediate.map((v) => ({ step: v.step, value: finiteOrNull(v.value), extra: v.extra })),
-    learning_curve: learningCurve(t.result),
+    learning_curve: r.learning_curve,
+    folds: r.folds,
+    lambda_timescale_epochs: r.lambda_timescale_epochs,
+    epochs_trained: r.epochs_trained,
+    progress: progressOf(t, epochs, planned, now),
     result: withoutWeights(t.result),
   };
 }
@@ -302,7 +368,8 @@ export async function listStudyRows(storage: StudyStorage, now = Date.now()): Pr
   return Promise.all(summaries.map((s) => studyRow(storage, s, now)));
 }
 
-async function studyRow(storage: StudyStorage, s: StudySummary, now: number): Promise<StudyRow> {
+/** One study's overview row (reads its trials). */
+export async function studyRow(storage: StudyStorage, s: StudySummary, now: number): Promise<StudyRow> {
   const trials = await storage.listTrials(s.id);
   const views = trials.map((t) => trialView(t, now));
   const ev = evidenceOf(trials);
@@ -330,7 +397,16 @@ export async function studyDetail(storage: StudyStorage, name: string, now = Dat
   const study = await storage.getStudy(name);
   if (study === null) return null;
   const [trials, attrs] = await Promise.all([storage.listTrials(study.id), storage.getStudyAttrs(study.id)]);
-  const views = trials.map((t) => trialView(t, now));
+  const running = trials.some((t) => t.state === 'RUNNING');
+  const epochs = running ? await storage.listEpochs(study.id) : [];
+  const byTrial = new Map<number, TrialEpoch[]>();
+  for (const e of epochs) {
+    const list = byTrial.get(e.trialId);
+    if (list === undefined) byTrial.set(e.trialId, [e]);
+    else list.push(e);
+  }
+  const planned = plannedEpochs(study);
+  const views = trials.map((t) => trialView(t, now, byTrial.get(t.id), planned));
   const counts: Record<TrialState, number> = { WAITING: 0, RUNNING: 0, COMPLETE: 0, PRUNED: 0, FAIL: 0 };
   for (const t of trials) counts[t.state]++;
   const ev = evidenceOf(trials);
