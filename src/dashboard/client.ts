@@ -77,22 +77,25 @@ export const CLIENT_JS = String.raw`'use strict';
   /* Interactive charts (vega-embed); their data is pushed in place, so zoom and the metric choice survive updates. */
   var FORMAT = '.4~g';
   var views = {};
-  function embed(id, spec) {
-    var el = document.getElementById(id);
-    if (!el || typeof vegaEmbed !== 'function') return Promise.resolve(null);
-    if (views[id]) return views[id];
-    el.textContent = '';
-    views[id] = vegaEmbed(el, spec, { actions: false, ast: true, renderer: 'svg' }).then(function (r) { return r.view; });
-    return views[id];
-  }
+  /* The first draw embeds the spec with its data (top-level datasets); later draws replace the data in the view. */
   function push(id, spec, data) {
-    return embed(id, spec).then(function (view) {
-      if (!view) return;
-      Object.keys(data).forEach(function (name) { view.data(name, data[name]); });
-      return view.runAsync();
-    }).then(function () { document.getElementById(id).dataset.drawn = 'true'; });
+    var el = document.getElementById(id);
+    if (!el || typeof vegaEmbed !== 'function') return Promise.resolve();
+    var drawn = views[id];
+    if (!drawn) {
+      el.textContent = '';
+      spec.datasets = data;
+      drawn = views[id] = vegaEmbed(el, spec, { actions: false, ast: true, renderer: 'svg', logLevel: vega.Error }).then(function (r) { return r.view; });
+    } else {
+      drawn = drawn.then(function (view) {
+        Object.keys(data).forEach(function (name) { view.data(name, data[name]); });
+        return view.runAsync().then(function () { return view; });
+      });
+      views[id] = drawn;
+    }
+    return drawn.then(function () { el.dataset.drawn = 'true'; });
   }
-  var lambdaX = { field: 'lambda', type: 'quantitative', scale: { type: 'log' }, title: 'λ (seed convention)', axis: { format: '.0e' } };
+  var lambdaX = { field: 'lambda', type: 'quantitative', scale: { type: 'log' }, title: 'λ (seed convention)', axis: { format: '~g', labelOverlap: 'greedy', labelFlush: true } };
   function validationSpec(colorTitle) {
     return {
       $schema: 'https://vega.github.io/schema/vega-lite/v6.json', width: 'container', height: 300,
@@ -122,9 +125,9 @@ export const CLIENT_JS = String.raw`'use strict';
     ],
     mark: { type: 'line', point: { size: 16 }, strokeWidth: 1.6 },
     encoding: {
-      x: { field: 'epoch', type: 'quantitative', title: 'epoch (0 = initialization)' },
+      x: { field: 'epoch', type: 'quantitative', title: 'epoch (0 = initialization)', axis: { tickMinStep: 1, format: 'd' } },
       y: { field: 'value', type: 'quantitative', title: 'mean over folds', scale: { zero: false } },
-      color: { field: 'lambda', type: 'ordinal', title: 'λ', scale: { scheme: 'tableau20' }, legend: { format: FORMAT } },
+      color: { field: 'lambda', type: 'ordinal', title: 'λ', scale: { scheme: 'tableau10' }, legend: { format: FORMAT } },
       detail: { field: 'trial' },
       tooltip: [{ field: 'lambda', title: 'λ', format: FORMAT }, { field: 'epoch', title: 'epoch' }, { field: 'value', title: 'value (mean over folds)', format: '.4~f' }, { field: 'members', title: 'folds' }],
     },
