@@ -73,6 +73,7 @@ table.sortable th:not([data-nosort]){cursor:pointer;user-select:none}
 th[aria-sort=ascending]::after{content:' ▲';font-size:9px}th[aria-sort=descending]::after{content:' ▼';font-size:9px}
 .live-chart{min-height:120px}.live-chart .vega-embed{width:100%}
 .vega-bindings{font-size:13px;margin-top:6px}
+.atlas h2{font-size:16px}.atlas .grid{display:flex;flex-wrap:wrap;gap:10px}.atlas figure{margin:0;border:1px solid #eaeef2}.atlas figcaption{font-size:11px;color:var(--muted);padding:0 6px 4px}.atlas .fail{color:#a40e26}.atlas .ok{color:#116329}.atlas .note{color:var(--muted)}
 :root{--fg:#1f2328;--muted:#656d76;--line:#d8dee4;--soft:#f6f8fa;--accent:#4e79a7}
 *{box-sizing:border-box}
 body{margin:0;font:14px/1.5 system-ui,-apple-system,"Segoe UI",Helvetica,Arial,sans-serif;color:var(--fg);background:#eef1f4}

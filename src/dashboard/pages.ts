@@ -2,7 +2,7 @@
 import { evidenceChart, evidenceHistoryChart, learningChart, validationChart, type Chart, type SvgCache } from './charts.js';
 import { badge, clock, duration, esc, loss, num, page, timeTag } from './html.js';
 import type { Json } from '../study/index.js';
-import { isActive, studyApiPath, studyPath, type StudyDetail, type StudyRow, type TrialView } from './views.js';
+import { atlasPath, isActive, studyApiPath, studyPath, type StudyDetail, type StudyRow, type TrialView } from './views.js';
 
 /** How often pages reload while trials run, and whether the reader paused it (`?refresh=0`). */
 export interface RefreshPolicy {
@@ -245,7 +245,8 @@ export async function studyPage(location: string, d: StudyDetail, cache: SvgCach
     curves.push(`<div class="card"><h2>Learning curves</h2><div id="learning-chart" class="live-chart">${learning !== null ? chartBlock(learning) : '<p class="muted">No epochs recorded yet.</p>'}</div></div>`);
   }
   const attrs = Object.keys(d.attrs).length > 0 ? `<details><summary>study attributes (${Object.keys(d.attrs).length})</summary><pre>${esc(JSON.stringify(d.attrs, null, 2))}</pre></details>` : '';
-  const body = `<h1>${esc(d.name)}</h1>${sub}
+  const atlas = d.strategy === 'atlas' ? `<div class="card"><p>This study holds a λ atlas: <a href="${esc(atlasPath(d.name))}">open the atlas</a> (cells, λ* against parameters, which strategy missed where).</p></div>` : '';
+  const body = `<h1>${esc(d.name)}</h1>${sub}${atlas}
 <div class="tiles" id="tiles">${tiles}</div>
 ${curves.length > 0 ? `<div class="grid2">${curves.join('')}</div>` : ''}
 ${await evidenceCard(d, cache)}
@@ -288,4 +289,13 @@ export function comparePage(location: string, studies: StudyDetail[], policy: Re
 <div class="card"><h2>Validation curves</h2><div id="validation-chart" class="live-chart"><p class="muted">The chart needs the page script (JavaScript).</p></div><p class="note">Each study's mean validation loss over folds against λ (dots: single folds). Drag or scroll on the chart to zoom on λ; double-click to reset.</p></div>
 <div class="card"><table class="sortable" id="compared"><thead><tr><th>study</th><th>strategy</th><th>status</th><th class="num">trials complete</th><th class="num">λ_min</th><th class="num">λ_1se</th><th class="num">best value</th></tr></thead><tbody>${rows.join('')}</tbody></table></div>`;
   return page({ title: 'compare · l2lab', location, live: r.live ?? { api: `/api/compare?${query}`, seconds: 0 }, charts: true, crumb: 'compare', body });
+}
+
+/** `/atlas/NAME`: a stored atlas through the HTML report's own views. */
+export function atlasPage(location: string, d: StudyDetail, content: { sections: string[] } | { missing: string }): string {
+  const body =
+    'missing' in content
+      ? `<div class="card err"><p>${esc(content.missing)}</p></div>`
+      : content.sections.map((s) => `<div class="card atlas">${s}</div>`).join('\n');
+  return page({ title: `${d.name} · atlas · l2lab`, location, crumb: d.name, body: `<h1>${esc(d.name)}</h1><div class="sub"><span>λ atlas</span><a href="${esc(studyPath(d.name))}">the atlas study's records</a></div>${body}` });
 }

@@ -5,9 +5,10 @@ import type { AddressInfo } from 'node:net';
 import { InvalidOptionError } from '../errors.js';
 import { DEFAULT_STORAGE, type StudyStorage } from '../study/index.js';
 import { SvgCache } from './charts.js';
+import { atlasSections, isAtlas } from './atlas.js';
 import { staticScript } from './assets.js';
 import { ChangeLog, OverviewCache } from './live.js';
-import { comparePage, errorPage, methodNotAllowedPage, notFoundPage, overviewPage, overviewRow, studyPage, studyTiles, trialRow, type RefreshPolicy } from './pages.js';
+import { atlasPage, comparePage, errorPage, methodNotAllowedPage, notFoundPage, overviewPage, overviewRow, studyPage, studyTiles, trialRow, type RefreshPolicy } from './pages.js';
 import { StoreHandle } from './store.js';
 import { studyDetail, type StudyDetail, type StudyRow } from './views.js';
 
@@ -157,6 +158,18 @@ export async function startDashboard(options: DashboardOptions = {}): Promise<Da
         const found = details as StudyDetail[];
         if (api) return json(res, req, 200, { storage: store.location, now, version: changes.current, compare: true, studies: found.map((d) => ({ name: d.name, strategy: d.strategy, selection: d.selection, trials: d.trials })) });
         return html(res, req, 200, comparePage(store.location, found, policy));
+      }
+      const atlas = /^\/atlas\/(.+)$/.exec(url.pathname);
+      if (atlas !== null) {
+        let name = '';
+        try {
+          name = decodeURIComponent(atlas[1]);
+        } catch {
+          // reported below as an unknown atlas
+        }
+        const detail = storage === null || name.trim() === '' || name.length > 200 ? null : await studyDetail(storage, name, now);
+        if (detail === null || !isAtlas(detail)) return notFound(res, req, false, `No atlas '${name}' in ${store.location}.`, await rows());
+        return html(res, req, 200, atlasPage(store.location, detail, await atlasSections(storage!, detail)));
       }
       const m = /^\/(api\/)?study\/(.+)$/.exec(url.pathname);
       if (m !== null) {

@@ -176,6 +176,11 @@ export function studyPath(name: string): string {
   return `/study/${encodeURIComponent(name)}`;
 }
 
+/** The dashboard path of an atlas stored as study `name`. */
+export function atlasPath(name: string): string {
+  return `/atlas/${encodeURIComponent(name)}`;
+}
+
 /** The JSON API path of a study. */
 export function studyApiPath(name: string): string {
   return `/api/study/${encodeURIComponent(name)}`;

@@ -8,6 +8,7 @@ import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 
+import { atlasStudyName, loadAtlasSpec, runAtlas } from '../../src/atlas/index.js';
 import { startDashboard, type Dashboard, type StudyDetail, type StudyRow } from '../../src/dashboard/index.js';
 import { InvalidOptionError } from '../../src/errors.js';
 import { openStorage, StorageError, type StudyStorage } from '../../src/study/index.js';
@@ -62,7 +63,8 @@ before(async () => {
       for (let step = 0; step < 3; step++) await s.reportIntermediate(t.id, step, 1 / (step + 1) + t.params.lambda / 100);
     }
     // The running trial's two folds at epochs 0..2.
-    await s.reportEpochs([0, 1, 2].flatMap((epoch) => [0, 1].map((member) => ({ trialId: trials[2].id, member, epoch, trainLoss: 1 - epoch / 10, valLoss: 1.1 - epoch / 10, valAccuracy: 0.5, penalty: 0.01, sumSquares: 4 }))));
+    const runningId: number = trials[2].id;
+    await s.reportEpochs([0, 1, 2].flatMap((epoch) => [0, 1].map((member) => ({ trialId: runningId, member, epoch, trainLoss: 1 - epoch / 10, valLoss: 1.1 - epoch / 10, valAccuracy: 0.5, penalty: 0.01, sumSquares: 4 }))));
     await s.finishTrial(trials[0].id, 'COMPLETE', { value: 0.25, result: { se: 0.01, train_mean: 0.2 } });
     await s.finishTrial(trials[1].id, 'FAIL', { reason: 'diverged: <b>NaN</b> at epoch 2 & step 7' });
     // Successive halving: rung 0 with four λ, rung 1 with the best two.
@@ -228,6 +230,27 @@ describe('l2lab dashboard', () => {
     assert.equal(missing.status, 404);
     assert.ok(missing.body.includes('No study &#39;&lt;nope&gt;&#39;'));
     assert.equal((await get(`${dash.url}compare?study=wine-grid`)).status, 404);
+  });
+
+  it('/atlas/NAME shows a stored atlas with the report\'s views; its study page links there', { timeout: 180_000 }, async () => {
+    const spec = loadAtlasSpec(path.join(ROOT, 'atlas', 'smoke.json'));
+    const atlasStore = path.join(dir, 'atlas.db');
+    await runAtlas(spec, { storage: atlasStore, threads: 1 });
+    const d = await startDashboard({ storage: atlasStore, port: 0 });
+    try {
+      const name = atlasStudyName(spec);
+      const r = await get(`${d.url}atlas/${encodeURIComponent(name)}`);
+      assert.equal(r.status, 200, r.body);
+      for (const id of ['summary', 'best-lambda', 'comparison', 'curves']) assert.match(r.body, new RegExp(`<section id="${id}">`), id);
+      assert.ok(!r.body.includes('<section id="files">'), 'no links to report files the dashboard does not serve');
+      assert.ok(r.body.includes('<h1>atlas:smoke</h1>'));
+      const study = await get(`${d.url}study/${encodeURIComponent(name)}`);
+      assert.ok(study.body.includes(`href="/atlas/${encodeURIComponent(name)}"`));
+      const cell = (await getJson<{ studies: StudyRow[] }>(`${d.url}api/studies`)).data.studies.find((s) => s.name !== name)!;
+      assert.equal((await get(`${d.url}atlas/${encodeURIComponent(cell.name)}`)).status, 404, 'a study that is not an atlas');
+    } finally {
+      await d.close();
+    }
   });
 
   it('successive halving: one curve per rung, λ chosen on the top rung', async () => {
