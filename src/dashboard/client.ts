@@ -148,7 +148,7 @@ export const CLIENT_JS = String.raw`'use strict';
     return out;
   }
   function shade(rows) {
-    return rows.hi === null || rows.lo === null ? [] : [{ lo: rows.lo, hi: rows.hi, note: 'λ had no time to act: its timescale τ exceeds the epochs trained' }];
+    return rows.hi === null || rows.lo === null ? [] : [{ lo: rows.lo, hi: rows.hi, note: 'λ had no time to act (τ > epochs trained)' }];
   }
 
   var api = body.dataset.live;

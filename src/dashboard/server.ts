@@ -52,6 +52,15 @@ function isLoopback(host: string): boolean {
   return host === 'localhost' || host === '::1' || host === '[::1]' || /^127(\.\d{1,3}){3}$/.test(host) || host.endsWith('.localhost');
 }
 
+/**
+ * What to tell the user who passed a host that is not a loopback address: anyone who can reach it
+ * reads every study (no authentication), and the Host-header check is off. `null` for a loopback host.
+ */
+export function exposureWarning(host: string): string | null {
+  if (isLoopback(host)) return null;
+  return `warning: --host ${host} serves every study in this store, without authentication, to any machine that can reach this address. Use the default 127.0.0.1 (and an SSH tunnel: ssh -L 8080:127.0.0.1:8080 host) unless that is what you want.`;
+}
+
 /** The host name of a `Host` header (`[::1]:8080` → `[::1]`, `localhost:80` → `localhost`). */
 function hostName(header: string): string {
   const h = header.trim().toLowerCase();

@@ -137,14 +137,45 @@ describe('l2lab dashboard in Chromium', { skip }, () => {
     assert.deepEqual(errors, []);
   });
 
+  it('shades the λ that had no time to act (timescale τ above the epochs trained), with a tooltip', { timeout: 60_000 }, async () => {
+    const s = await openStorage(store);
+    try {
+      const { value: study } = await s.createStudy('tau', { strategy: { kind: 'grid' }, data: { epochs: 20 }, model: 'mlp:8', convention: 'seed' });
+      for (const [lambda, tau] of [[0.01, 500], [0.1, 50], [1, 5], [10, 0.5]]) {
+        const { value: t } = await s.createTrial(study.id, { lambda, dropout: 0 });
+        await s.claimTrial(study.id, { trialId: t.id });
+        const folds = [0, 1].map((k) => ({ val_loss: 0.5 + k / 100 + Math.abs(Math.log10(lambda)) / 10, train_loss: 0.4, val_accuracy: 0.8, epoch: 20, curve: [] }));
+        await s.finishTrial(t.id, 'COMPLETE', { value: folds[0].val_loss, result: { se: 0.01, train_mean: 0.4, folds, lambda_timescale_epochs: tau } });
+      }
+    } finally {
+      await s.close();
+    }
+    const page = await open(`${dash.url}study/tau`);
+    await page.waitForSelector('#validation-chart[data-drawn="true"] svg');
+    const shade = page.locator('#validation-chart g.layer_0_marks path');
+    assert.equal(await shade.count(), 1);
+    // It spans λ = 0.01 … 0.1 (τ = 500 and 50 > 20 epochs), not λ = 1 or 10.
+    const box = (await shade.boundingBox())!;
+    const xs = await page.$$eval('#validation-chart g.layer_2_marks path', (ps) => ps.map((p) => p.getBoundingClientRect()).map((r) => r.x + r.width / 2));
+    const inside = xs.filter((x) => x >= box.x - 1 && x <= box.x + box.width + 1).length;
+    assert.equal(inside, 4, 'two λ × two folds under the shade');
+    await shade.hover({ position: { x: box.width / 2, y: 20 } });
+    await page.locator('#vg-tooltip-element').waitFor({ state: 'visible' });
+    assert.match((await page.textContent('#vg-tooltip-element')) ?? '', /no time to act/);
+    if (shots !== undefined) await page.screenshot({ path: path.join(shots, 'dashboard-shade.png'), clip: { x: 0, y: 250, width: 1280, height: 460 } });
+    await page.close();
+    assert.deepEqual(errors, []);
+  });
+
   it('the overview sorts and links a comparison of two studies on one chart', { timeout: 90_000 }, async () => {
     assert.equal(await exited(tuneInBackground('live-wide', ['--lambdas', '0.001,0.1,3,100'])), 0);
     const page = await open(dash.url);
     await page.waitForSelector('#studies tbody tr >> nth=1');
     await page.click('#studies th:nth-child(2)');
     await page.click('#studies th:nth-child(2)');
-    assert.deepEqual(await page.$$eval('#studies td.name', (tds) => tds.map((t) => t.textContent)), ['live-wide', 'live']);
-    for (const box of await page.$$('#studies input.pick')) await box.check();
+    assert.deepEqual(await page.$$eval('#studies td.name', (tds) => tds.map((t) => t.textContent)), ['tau', 'live-wide', 'live']);
+    await page.check('#studies tr[data-name="live"] input.pick');
+    await page.check('#studies tr[data-name="live-wide"] input.pick');
     if (shots !== undefined) await page.screenshot({ path: path.join(shots, 'dashboard-overview.png'), fullPage: true });
     await page.click('#compare');
     await page.waitForSelector('#validation-chart[data-drawn="true"] svg');

@@ -9,7 +9,7 @@ import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 
 import { atlasStudyName, loadAtlasSpec, runAtlas } from '../../src/atlas/index.js';
-import { startDashboard, type Dashboard, type StudyDetail, type StudyRow } from '../../src/dashboard/index.js';
+import { exposureWarning, startDashboard, type Dashboard, type StudyDetail, type StudyRow } from '../../src/dashboard/index.js';
 import { InvalidOptionError } from '../../src/errors.js';
 import { openStorage, StorageError, type StudyStorage } from '../../src/study/index.js';
 import { tune, type TuneOptions, type TuneResult } from '../../src/tune/tune.js';
@@ -393,6 +393,35 @@ describe('l2lab dashboard', () => {
       clearTimeout(killer);
       if (child.exitCode === null) child.kill('SIGKILL');
     }
+  });
+});
+
+describe('l2lab dashboard --host', () => {
+  it('warns that a non-loopback --host exposes the studies, and serves there', async () => {
+    const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'dashboard', '--storage', store, '--port', '0', '--host', '0.0.0.0'], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+    const killer = setTimeout(() => child.kill('SIGKILL'), 15_000);
+    try {
+      let out = '';
+      let err = '';
+      child.stderr.on('data', (b: Buffer) => (err += b.toString()));
+      const url = await new Promise<string>((resolve, reject) => {
+        child.stdout.on('data', (b: Buffer) => {
+          out += b.toString();
+          const m = /(http:\/\/localhost:\d+\/)/.exec(out);
+          if (m) resolve(m[1]);
+        });
+        child.on('exit', (code) => reject(new Error(`exited with ${code} before printing a URL: ${out}${err}`)));
+      });
+      await new Promise((r) => setTimeout(r, 100));
+      assert.match(err, /warning: --host 0\.0\.0\.0 serves every study in this store, without authentication/);
+      assert.equal((await get(url)).status, 200);
+      child.kill('SIGTERM');
+    } finally {
+      clearTimeout(killer);
+      if (child.exitCode === null) child.kill('SIGKILL');
+    }
+    assert.equal(exposureWarning('127.0.0.1'), null);
+    assert.equal(exposureWarning('localhost'), null);
   });
 });
 
