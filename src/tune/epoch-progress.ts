@@ -23,14 +23,18 @@ export function currentEpochSink(): EpochSink | undefined {
   return current.getStore();
 }
 
+/** Milliseconds between batched writes: a SQLite commit waits for an fsync on the training thread, so small models' epochs (a few ms each) are not written one by one. */
+const FLUSH_EVERY_MS = 250;
+
 /**
- * Buffers records of the claimed trials (config i is `trialIds[i]`) and writes them in batches,
- * one write in flight at a time, so training never waits on the store. {@link EpochWriter.flush}
+ * Buffers records of the claimed trials (config i is `trialIds[i]`) and writes them in batches at
+ * most every {@link FLUSH_EVERY_MS}, one write in flight at a time. {@link EpochWriter.flush}
  * writes what is left. A failed write is dropped (progress display only) and kept as `lastError`.
  */
 export class EpochWriter {
   private pending: TrialEpochInput[] = [];
   private writing: Promise<void> = Promise.resolve();
+  private timer: NodeJS.Timeout | undefined;
   lastError: Error | undefined;
 
   constructor(
@@ -40,11 +44,13 @@ export class EpochWriter {
 
   readonly sink: EpochSink = (config, fold, r) => {
     this.pending.push({ trialId: this.trialIds[config], member: fold, epoch: r.epoch, trainLoss: r.data_loss, valLoss: r.val_loss ?? null, valAccuracy: r.val_accuracy ?? null, penalty: r.penalty, sumSquares: r.sum_sq });
-    void this.flush();
+    this.timer ??= setTimeout(() => void this.flush(), FLUSH_EVERY_MS);
   };
 
-  /** Writes every buffered record (after any write in flight). */
+  /** Writes every buffered record now (after any write in flight). */
   flush(): Promise<void> {
+    clearTimeout(this.timer);
+    this.timer = undefined;
     this.writing = this.writing.then(async () => {
       const batch = this.pending;
       this.pending = [];
