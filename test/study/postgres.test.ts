@@ -42,7 +42,7 @@ if (bin === null && !external) {
         assert.equal(meta.application, 'l2lab');
         assert.equal(meta.schema_version, String(STORAGE_SCHEMA_VERSION));
         const tables = (await c.query("SELECT table_name FROM information_schema.tables WHERE table_schema = current_schema() ORDER BY table_name")).rows.map((r: { table_name: string }) => r.table_name);
-        assert.deepEqual(tables, ['meta', 'studies', 'study_attrs', 'trial_values', 'trials']);
+        assert.deepEqual(tables, ['meta', 'studies', 'study_attrs', 'trial_epochs', 'trial_values', 'trials']);
       } finally {
         await c.end();
       }
@@ -74,7 +74,7 @@ if (bin === null && !external) {
       const c = new pg.Client({ connectionString: cluster!.url('l2lab_test') });
       await c.connect();
       try {
-        assert.equal((await c.query('SELECT count(*)::int AS n FROM information_schema.tables WHERE table_schema = $1', [schema])).rows[0].n, 5);
+        assert.equal((await c.query('SELECT count(*)::int AS n FROM information_schema.tables WHERE table_schema = $1', [schema])).rows[0].n, 6);
         assert.equal((await c.query(`SELECT name FROM ${schema}.studies`)).rows[0].name, 's');
         assert.equal((await c.query("SELECT to_regclass('public.studies') AS t")).rows[0].t, null);
       } finally {
