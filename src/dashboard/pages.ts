@@ -2,7 +2,7 @@
 import { evidenceChart, evidenceHistoryChart, learningChart, validationChart, type Chart, type SvgCache } from './charts.js';
 import { badge, clock, duration, esc, loss, num, page, timeTag } from './html.js';
 import type { Json } from '../study/index.js';
-import { atlasPath, isActive, studyApiPath, studyPath, type StudyDetail, type StudyRow, type TrialView } from './views.js';
+import { atlasPath, studyApiPath, studyPath, type StudyDetail, type StudyRow, type TrialView } from './views.js';
 
 /** How often pages reload while trials run, and whether the reader paused it (`?refresh=0`). */
 export interface RefreshPolicy {
@@ -118,14 +118,20 @@ function progress(t: TrialView, now: number): string {
 }
 
 /** Which optional columns the trials table has. */
-function trialColumns(d: StudyDetail): { dropout: boolean; rung: boolean; fold: boolean } {
+export interface TrialColumns {
+  dropout: boolean;
+  rung: boolean;
+  fold: boolean;
+}
+
+/** The optional columns of a study's trials table (pass it to {@link trialRow} when rendering many rows). */
+export function trialColumns(d: StudyDetail): TrialColumns {
   return { dropout: d.trials.some((x) => x.dropout !== 0), rung: d.trials.some((t) => t.rung !== null), fold: d.trials.some((t) => t.fold !== null) };
 }
 
 /** One trial's row; also sent alone to a live page when the trial changed. */
-export function trialRow(d: StudyDetail, t: TrialView, now: number): string {
+export function trialRow(d: StudyDetail, t: TrialView, now: number, cols: TrialColumns = trialColumns(d)): string {
   const sel = d.selection;
-  const cols = trialColumns(d);
   const inChoice = sel !== null && sel.rule === 'one-se' && t.state === 'COMPLETE' && t.dropout === sel.dropout && t.rung === sel.rung;
   const tags: string[] = [];
   if (inChoice && t.lambda === sel.lambda_min) tags.push('<span class="tag">λ_min</span>');
@@ -167,7 +173,7 @@ function trialsTable(d: StudyDetail, now: number): string {
     '<th>reason</th>',
   ].join('');
   if (d.trials.length === 0) return '<p class="muted">No trials yet.</p>';
-  return `<div class="tools"><input type="search" class="filter" data-table="trials" placeholder="filter trials (λ, state, reason…)" aria-label="filter trials"></div><div class="scroll"><table class="sortable" id="trials"><thead><tr>${head}</tr></thead><tbody>\n${d.trials.map((t) => trialRow(d, t, now)).join('\n')}\n</tbody></table></div>`;
+  return `<div class="tools"><input type="search" class="filter" data-table="trials" placeholder="filter trials (λ, state, reason…)" aria-label="filter trials"></div><div class="scroll"><table class="sortable" id="trials"><thead><tr>${head}</tr></thead><tbody>\n${d.trials.map((t) => trialRow(d, t, now, cols)).join('\n')}\n</tbody></table></div>`;
 }
 
 function refitTable(d: StudyDetail): string {
@@ -232,8 +238,6 @@ export function studyTiles(d: StudyDetail): string {
 export async function studyPage(location: string, d: StudyDetail, cache: SvgCache, policy: RefreshPolicy, now: number): Promise<string> {
   const path = studyPath(d.name);
   const r = refreshing(policy, path, studyApiPath(d.name));
-  const sel = d.selection;
-  const total = d.trials.length;
   const sub = `<div class="sub">${statusBadge(d.status)}<span>${strategyLabel(d.strategy)}</span><span class="muted">${d.direction === 'maximize' ? 'maximizing' : 'minimizing'} · created ${timeTag(d.created_at, now)}</span>${r.line}<a href="${esc(studyApiPath(d.name))}">JSON</a></div>`;
   const tiles = studyTiles(d);
 

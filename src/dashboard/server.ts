@@ -8,7 +8,7 @@ import { SvgCache } from './charts.js';
 import { atlasSections, isAtlas } from './atlas.js';
 import { staticScript } from './assets.js';
 import { ChangeLog, OverviewCache } from './live.js';
-import { atlasPage, comparePage, errorPage, methodNotAllowedPage, notFoundPage, overviewPage, overviewRow, studyPage, studyTiles, trialRow, type RefreshPolicy } from './pages.js';
+import { atlasPage, comparePage, errorPage, methodNotAllowedPage, notFoundPage, overviewPage, overviewRow, studyPage, studyTiles, trialColumns, trialRow, type RefreshPolicy } from './pages.js';
 import { StoreHandle } from './store.js';
 import { studyDetail, type StudyDetail, type StudyRow } from './views.js';
 
@@ -195,7 +195,8 @@ export async function startDashboard(options: DashboardOptions = {}): Promise<Da
           const trials = detail.trials.filter((t) => changes.stamp(`trial:${t.id}`, t) > since);
           const epochs = await storage!.listEpochs(detail.id, { after: cursor(url, 'epochs_after') });
           const epochsCursor = epochs.length > 0 ? epochs[epochs.length - 1].seq : cursor(url, 'epochs_after');
-          const frag = fragments ? { tiles: studyTiles(detail), trials: Object.fromEntries(trials.map((t) => [t.id, trialRow(detail, t, now)])) } : undefined;
+          const cols = trialColumns(detail);
+          const frag = fragments ? { tiles: studyTiles(detail), trials: Object.fromEntries(trials.map((t) => [t.id, trialRow(detail, t, now, cols)])) } : undefined;
           return json(res, req, 200, { storage: store.location, now, version: changes.current, study: { ...detail, trials }, epochs, epochs_cursor: epochsCursor, fragments: frag });
         }
         return html(res, req, 200, await studyPage(store.location, detail, cache, policy, now));
