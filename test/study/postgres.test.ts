@@ -65,6 +65,31 @@ if (bin === null && !external) {
       await assert.rejects(openPostgresStorage(newer), (e: unknown) => e instanceof StorageError && /written by a newer l2lab/.test(e.message));
     });
 
+    it('adds the epoch table to a database made before it existed, keeping its data', async () => {
+      const url = await cluster!.fresh();
+      const first = await openPostgresStorage(url);
+      await first.createStudy('old', CONFIG);
+      await first.close();
+      const c = new pg.Client({ connectionString: url });
+      await c.connect();
+      try {
+        await c.query('DROP TABLE trial_epochs');
+      } finally {
+        await c.end();
+      }
+      const again = await openPostgresStorage(url);
+      try {
+        const study = (await again.getStudy('old'))!;
+        assert.deepEqual(await again.listEpochs(study.id), []);
+        const { value: t } = await again.createTrial(study.id, { lambda: 1 });
+        await again.claimTrial(study.id);
+        await again.reportEpochs([{ trialId: t.id, member: 0, epoch: 0, trainLoss: 1, valLoss: 1, valAccuracy: null, penalty: 0, sumSquares: 1 }]);
+        assert.equal((await again.listEpochs(study.id)).length, 1);
+      } finally {
+        await again.close();
+      }
+    });
+
     it('keeps its tables in the schema named by search_path', async () => {
       const url = await cluster!.fresh();
       const schema = /search_path%3D(\w+)/.exec(url)![1];
