@@ -13,6 +13,7 @@ import {
   type StudyStorage,
   type StudySummary,
   type Trial,
+  type TrialEpoch,
   type TrialState,
 } from '../study/index.js';
 import { chooseLambda } from '../tune/choose-lambda.js';
@@ -72,8 +73,35 @@ export interface TrialView {
   intermediate: { step: number; value: number | null; extra: Json }[];
   /** Per-epoch validation loss averaged over folds (`result.folds[].curve`; epoch 0 = initialization), `null` when not stored. */
   learning_curve: (number | null)[] | null;
+  /** Each fold's score at its scored epoch (`result.folds`), for the chart's per-fold points. */
+  folds: FoldView[];
+  /** The λ timescale τ in epochs (`result.lambda_timescale_epochs`): how long λ takes to act; `null` when not reported. */
+  lambda_timescale_epochs: number | null;
+  /** Epochs the trial trained (the largest scored epoch of its folds), `null` when not stored. */
+  epochs_trained: number | null;
+  /** A RUNNING trial's progress from its epoch records: the latest epoch reached, the planned epochs and the estimated time left; else `null`. */
+  progress: ProgressView | null;
   /** The stored result, without fitted weights (`result.params`, kept by the path strategy), which can be megabytes. */
   result: Json;
+}
+
+/** One fold of a trial, as stored in its result. */
+export interface FoldView {
+  fold: number;
+  val_loss: number | null;
+  train_loss: number | null;
+  val_accuracy: number | null;
+  epoch: number | null;
+}
+
+/** How far a running trial is. */
+export interface ProgressView {
+  /** The latest epoch any member reached (0 = initialization). */
+  epoch: number;
+  /** Planned epochs (the study's `data.epochs`), `null` when unknown. */
+  of: number | null;
+  /** Estimated milliseconds left, from the time per epoch so far; `null` before the second record. */
+  eta_ms: number | null;
 }
 
 /** The evidence strategy's report (`result.evidence` of its trial), its numbers null where not finite. */
@@ -140,6 +168,11 @@ export function studyPath(name: string): string {
   return `/study/${encodeURIComponent(name)}`;
 }
 
+/** The dashboard path of an atlas stored as study `name`. */
+export function atlasPath(name: string): string {
+  return `/atlas/${encodeURIComponent(name)}`;
+}
+
 /** The JSON API path of a study. */
 export function studyApiPath(name: string): string {
   return `/api/study/${encodeURIComponent(name)}`;
@@ -171,6 +204,17 @@ function statusOf(counts: Record<TrialState, number>, trials: readonly TrialView
   return trials.length === 0 ? 'empty' : 'finished';
 }
 
+/** Each fold's scores, as the trial table shows them. */
+function foldViews(result: TrialResult | null): FoldView[] {
+  return (result?.folds ?? []).map((f, fold) => ({ fold, val_loss: f.val_loss, train_loss: f.train_loss, val_accuracy: f.val_accuracy, epoch: f.epoch }));
+}
+
+/** The last epoch any fold scored, for results stored before epochs_trained existed. */
+function maxEpoch(result: TrialResult | null): number | null {
+  const epochs = (result?.folds ?? []).map((f) => f.epoch);
+  return epochs.length > 0 ? Math.max(...epochs) : null;
+}
+
 /** Mean over folds of each epoch's validation loss; `null` when the result holds no curves. */
 function learningCurve(result: TrialResult | null): (number | null)[] | null {
   const curves = (result?.folds ?? []).map((f) => f.curve).filter((c) => c.length > 0);
@@ -191,7 +235,24 @@ function withoutWeights(result: TrialResult | null): Json {
   return rest as unknown as Json;
 }
 
-export function trialView(t: Trial, now: number): TrialView {
+/** A running trial's progress from its epoch records (`records` sorted by seq). */
+function progressOf(t: Trial, records: readonly TrialEpoch[], plannedEpochs: number | null, now: number): ProgressView | null {
+  if (t.state !== 'RUNNING' || records.length === 0) return null;
+  const epoch = Math.max(...records.map((r) => r.epoch));
+  const first = Math.min(...records.map((r) => r.at));
+  // Epoch 0 is the initialization, written at the start: the pace is (now − first) per epoch trained.
+  const perEpoch = epoch > 0 ? (now - first) / epoch : null;
+  const eta = perEpoch !== null && plannedEpochs !== null ? Math.max(0, plannedEpochs - epoch) * perEpoch : null;
+  return { epoch, of: plannedEpochs, eta_ms: eta };
+}
+
+/** The planned epochs of a study (`config.data.epochs`), `null` when its config has none. */
+export function plannedEpochs(study: Study): number | null {
+  const d = study.config.data;
+  return isObject(d) ? numberOrNull(d.epochs) : null;
+}
+
+export function trialView(t: Trial, now: number, epochs: readonly TrialEpoch[] = [], planned: number | null = null): TrialView {
   const p = trialPoint(t);
   const result = readTrialResult(t.result, `trial ${t.number}`);
   const rung = t.params.rung;
@@ -219,6 +280,10 @@ export function trialView(t: Trial, now: number): TrialView {
     stale: isStale(t, now),
     intermediate: t.intermediate.map((v) => ({ step: v.step, value: finiteOrNull(v.value), extra: v.extra })),
     learning_curve: learningCurve(result),
+    folds: foldViews(result),
+    lambda_timescale_epochs: result?.lambda_timescale_epochs ?? null,
+    epochs_trained: result?.epochs_trained ?? maxEpoch(result),
+    progress: progressOf(t, epochs, planned, now),
     result: withoutWeights(result),
   };
 }
@@ -281,7 +346,8 @@ export async function listStudyRows(storage: StudyStorage, now = Date.now()): Pr
   return Promise.all(summaries.map((s) => studyRow(storage, s, now)));
 }
 
-async function studyRow(storage: StudyStorage, s: StudySummary, now: number): Promise<StudyRow> {
+/** One study's overview row (reads its trials). */
+export async function studyRow(storage: StudyStorage, s: StudySummary, now: number): Promise<StudyRow> {
   const trials = await storage.listTrials(s.id);
   const views = trials.map((t) => trialView(t, now));
   const ev = evidenceOf(trials);
@@ -309,7 +375,16 @@ export async function studyDetail(storage: StudyStorage, name: string, now = Dat
   const study = await storage.getStudy(name);
   if (study === null) return null;
   const [trials, attrs] = await Promise.all([storage.listTrials(study.id), storage.getStudyAttrs(study.id)]);
-  const views = trials.map((t) => trialView(t, now));
+  const running = trials.some((t) => t.state === 'RUNNING');
+  const epochs = running ? await storage.listEpochs(study.id) : [];
+  const byTrial = new Map<number, TrialEpoch[]>();
+  for (const e of epochs) {
+    const list = byTrial.get(e.trialId);
+    if (list === undefined) byTrial.set(e.trialId, [e]);
+    else list.push(e);
+  }
+  const planned = plannedEpochs(study);
+  const views = trials.map((t) => trialView(t, now, byTrial.get(t.id), planned));
   const counts: Record<TrialState, number> = { WAITING: 0, RUNNING: 0, COMPLETE: 0, PRUNED: 0, FAIL: 0 };
   for (const t of trials) counts[t.state]++;
   const ev = evidenceOf(trials);

@@ -120,6 +120,35 @@ export interface Trial {
   intermediate: IntermediateValue[];
 }
 
+/**
+ * One epoch of one member of a trial, written while it trains so a running pass shows progress.
+ * A member is one fold of the trial's configuration (0 for hold-out); in a population every
+ * (configuration, fold) pair is a member of its own trial. Values are finite or `null`.
+ */
+export interface TrialEpoch {
+  trialId: number;
+  /** The member's fold index, an integer ≥ 0. */
+  member: number;
+  /** 0 = at initialization. */
+  epoch: number;
+  /** (1/m)·Σ loss over the member's training rows. */
+  trainLoss: number | null;
+  valLoss: number | null;
+  /** Validation accuracy in [0, 1] (classification only). */
+  valAccuracy: number | null;
+  /** The penalty term of the cost, (λ/2m)·Σθ² in the seed convention. */
+  penalty: number | null;
+  /** Σθ² of the penalized parameters. */
+  sumSquares: number | null;
+  /** When it was written, ms since the epoch. */
+  at: number;
+  /** Grows with every write to the storage: pass the largest seen as `after` to read only what is new. */
+  seq: number;
+}
+
+/** What {@link StudyStorage.reportEpochs} takes: a {@link TrialEpoch} without the fields the storage sets. Non-finite values are stored as `null`. */
+export type TrialEpochInput = Omit<TrialEpoch, 'at' | 'seq'>;
+
 /** What {@link StudyStorage.createStudy} and {@link StudyStorage.createTrial} return: the record, and whether this call created it. */
 export interface Created<T> {
   value: T;
@@ -259,6 +288,17 @@ export interface StudyStorage {
    * first. Returns the finished trial.
    */
   finishTrial(trialId: number, state: FinishedState, outcome?: FinishOptions): Promise<Trial>;
+
+  /**
+   * Records per-epoch values of RUNNING trials (any number of trials, members and epochs in one
+   * transaction). Writing a (trial, member, epoch) again replaces it with a new `seq`. Reclaiming
+   * a trial clears its epochs, like its intermediate values. A trial that is not RUNNING throws as
+   * in {@link reportIntermediate}.
+   */
+  reportEpochs(records: readonly TrialEpochInput[]): Promise<void>;
+
+  /** The study's epoch records ordered by `seq`; only those with `seq > after` when given (what changed since a previous read). */
+  listEpochs(studyId: number, options?: { after?: number }): Promise<TrialEpoch[]>;
 
   /** Stores JSON under `key` for the study (strategy state such as successive-halving rungs), replacing any previous value. */
   setStudyAttr(studyId: number, key: string, value: Json): Promise<void>;

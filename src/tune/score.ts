@@ -4,6 +4,7 @@
  */
 import { countParams, type Architecture } from '../models/architecture.js';
 import { train, type MemberSpec, type TrainResult } from '../train/trainer.js';
+import { currentEpochSink } from './epoch-progress.js';
 import { meanAndSe } from './one-se.js';
 import { scoreExact } from './score-exact.js';
 import type { TuneSetup } from './setup.js';
@@ -78,6 +79,7 @@ function memberSeed(seed: number, c: Config, fold: number): number {
 export async function scoreConfigs(setup: TuneSetup, configs: Config[], epochs: number | 'auto', warm?: (Float64Array[][] | undefined)[], cost?: ScoreCost, signal?: AbortSignal): Promise<ConfigScore[]> {
   if (setup.solver === 'exact') return scoreExact(setup, configs, warm, cost);
   const scores: ConfigScore[] = new Array(configs.length);
+  const sink = currentEpochSink();
   const byDropout = new Map<number, number[]>();
   configs.forEach((c, i) => byDropout.set(c.dropout, [...(byDropout.get(c.dropout) ?? []), i]));
   for (const [dropout, indices] of byDropout) {
@@ -104,6 +106,7 @@ export async function scoreConfigs(setup: TuneSetup, configs: Config[], epochs: 
         earlyStopping: setup.patience !== undefined ? { patience: setup.patience, restoreBest: true } : undefined,
         population: stack && members.length > 1,
         signal,
+        onEpoch: sink && ((_, recs) => recs.forEach((r, k) => sink(group[Math.floor(k / setup.folds.length)], k % setup.folds.length, r))),
       });
       addCost(cost, result);
       group.forEach((ci, g) => (scores[ci] = collect(configs[ci], result, g * setup.folds.length, setup.folds.length, setup.patience !== undefined)));

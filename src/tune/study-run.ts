@@ -5,6 +5,7 @@
  */
 import { invalidNumber } from '../errors.js';
 import { openStorage, runTrials, type Study, type StudyConfig, type StudyStorage, type Trial, type TrialOutcome, type WaitEvent } from '../study/index.js';
+import { EpochWriter, withEpochSink } from './epoch-progress.js';
 import type { Config, ConfigScore } from './score.js';
 import { readTrialResult, writeTrialResult, type TrialResultExtra } from './trial-result.js';
 
@@ -71,7 +72,9 @@ export class StudyRun {
       trials,
       async (claimed, signal) => {
         const configs = claimed.map((t) => ({ lambda: t.params.lambda, dropout: (t.params.dropout as number | undefined) ?? 0 }));
-        const scores = await score(configs, claimed, signal);
+        const epochs = new EpochWriter(this.storage, claimed.map((t) => t.id));
+        const scores = await withEpochSink(epochs.sink, () => score(configs, claimed, signal));
+        await epochs.flush();
         return scores.map((s) => outcome(s, resultExtra?.(s)));
       },
       { chunk, onWait: this.onWait },

@@ -129,9 +129,14 @@ function filesSection(tables: Table[]): string {
   return `<section id="files"><h2>Data behind this page</h2><ul>${tables.map((t) => `<li><a href="${t.file}">${t.file}</a> (${t.rows.length} rows): ${about[t.file] ?? ''}</li>`).join('')}<li><a href="atlas.json">atlas.json</a>: the spec, every cell and the analysis</li></ul></section>`;
 }
 
+/** The report's views without the page around them or the files section: what `l2lab dashboard` shows on its atlas page. */
+export async function reportSections(run: AtlasRun, a: AtlasAnalysis): Promise<string[]> {
+  return [summarySection(run, a), await bestLambdaSection(a), settingsSection(a), heuristicsSection(a), comparisonSection(a.comparisons), await curvesSection(run, a)];
+}
+
 /** The whole page. */
 export async function reportHtml(run: AtlasRun, a: AtlasAnalysis, tables: Table[]): Promise<string> {
-  const sections = [summarySection(run, a), await bestLambdaSection(a), settingsSection(a), heuristicsSection(a), comparisonSection(a.comparisons), await curvesSection(run, a), filesSection(tables)];
+  const sections = [...(await reportSections(run, a)), filesSection(tables)];
   return `<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
 <title>λ atlas: ${escapeHtml(run.spec.name)}</title><style>${CSS}</style></head>
