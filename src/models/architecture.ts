@@ -48,6 +48,9 @@ export function countParams(arch: Architecture): { total: number; weights: numbe
   return { total: weights + biases, weights, biases };
 }
 
+/** The most parameters of one model: 400 MB of float32, each copy of it (gradients, optimizer state) as much again. */
+export const MAX_PARAMS = 100_000_000;
+
 export interface ModelSpecOptions {
   activation?: Activation;
   /** One probability for every hidden layer, or one per hidden layer. */
@@ -103,7 +106,12 @@ export function parseModelSpec(spec: string, inputs: number, task: TaskShape, o:
   const dropout = Array.isArray(drop) ? drop : hidden.map(() => drop);
   if (dropout.length !== hidden.length) throw new InvalidOptionError(`--dropout gives ${dropout.length} values for ${hidden.length} hidden layers: give one value, or one per hidden layer.`);
   for (const p of dropout) if (!(p >= 0 && p < 1)) throw new InvalidOptionError(`The 'dropout' option must be a number in [0, 1). Got ${p} instead.`);
-  return { widths: [inputs, ...hidden, outputs], activation, loss, dropout };
+  const arch: Architecture = { widths: [inputs, ...hidden, outputs], activation, loss, dropout };
+  const params = countParams(arch).total;
+  if (params > MAX_PARAMS) {
+    throw new InvalidOptionError(`Model spec '${spec}' has ${params.toLocaleString('en-US')} parameters on ${inputs} features; l2lab trains at most ${MAX_PARAMS.toLocaleString('en-US')}. Use smaller hidden widths in --model, e.g. mlp:256.`);
+  }
+  return arch;
 }
 
 export function describeArchitecture(a: Architecture): string {

@@ -3,11 +3,11 @@
  * features) plus a JSON sidecar that `l2lab evaluate` reads. The .onnx runs in any ONNX runtime.
  */
 import fs from 'node:fs';
-import path from 'node:path';
 import { Graph } from '../graph/graph.js';
 import * as op from '../graph/ops.js';
 import { InvalidDataError } from '../errors.js';
 import type { TrainedModel } from './trained-model.js';
+import { checkOutputFile, writeFilesAtomic } from '../util/output-file.js';
 import { paramShapes, type Architecture } from './architecture.js';
 import { forward, type LayerParams } from './forward.js';
 import type { Standardizer } from '../data/index.js';
@@ -76,14 +76,11 @@ export function saveModel(model: TrainedModel, onnxPath: string): ModelSidecar {
     outputs: model.arch.loss === 'mse' ? ['logits'] : ['logits', 'probabilities'],
   };
   const bytes = buildInferenceGraph(model).toBytes();
-  const dir = path.dirname(path.resolve(onnxPath));
-  if (!fs.existsSync(dir)) throw new InvalidDataError(`Cannot write ${onnxPath}: directory ${dir} does not exist. Create it first or choose another --out path.`);
-  const tmpModel = `${onnxPath}.tmp-${process.pid}`;
-  const tmpSide = `${sidecarPath(onnxPath)}.tmp-${process.pid}`;
-  fs.writeFileSync(tmpModel, bytes);
-  fs.writeFileSync(tmpSide, JSON.stringify(sidecar, null, 2));
-  fs.renameSync(tmpModel, onnxPath);
-  fs.renameSync(tmpSide, sidecarPath(onnxPath));
+  checkOutputFile(onnxPath, '--out');
+  writeFilesAtomic([
+    [onnxPath, bytes],
+    [sidecarPath(onnxPath), JSON.stringify(sidecar, null, 2)],
+  ]);
   return sidecar;
 }
 

@@ -1,4 +1,5 @@
 /** `l2lab demo`: the README's main job — trains an MLP on real digits and shows the cost's two terms. */
+import { checkValue, optionOf } from '../../options/index.js';
 import { fit } from '../../train/fit.js';
 import { numberOption, type Command } from '../command.js';
 import { epochTable, printReportTail } from './train.js';
@@ -14,6 +15,7 @@ SGD + momentum and the cost (1/m)·Σ loss + (λ/2m)·Σ θ², printing both ter
   async run(v) {
     const epochs = numberOption(v, 'epochs', 'demo', 'integers [1, ∞)') ?? 10;
     const lambda = numberOption(v, 'lambda', 'demo', '[0, ∞)') ?? 5;
+    for (const [key, value] of Object.entries({ epochs, lambda })) checkValue(optionOf('train', key)!, value, 'demo');
     console.log(`l2lab demo: mlp:128 on mnist-10k, cost = (1/m)·Σ loss + (λ/2m)·Σ θ² with λ = ${lambda}\n`);
     const printer = epochTable('classification');
     console.log(printer.table.head());
