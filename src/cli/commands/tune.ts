@@ -94,7 +94,11 @@ Example (the seed's grid): l2lab tune --data wine --model mlp:32 --lambdas 0.01:
     const plot = flagText(v, 'plot');
     // Refuse an unwritable --plot before the tune, not after it.
     if (plot) checkOutputFile(plot, '--plot');
-    const result = await tune({ ...tuneOptionsFrom(v), onWait: (e) => process.stderr.write(`${waitLine(e)}\n`) });
+    const result = await tune({
+      ...tuneOptionsFrom(v),
+      onWait: (e) => process.stderr.write(`${waitLine(e)}\n`),
+      onReplace: (s) => process.stderr.write(`study ${s.name}: its stored config had no result (no trial completed), so this run replaces it\n`),
+    });
     if (plot) await writePlot(plot, result);
     if (v.json === true) console.log(JSON.stringify(result));
     else {
