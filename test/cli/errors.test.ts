@@ -238,10 +238,10 @@ describe('l2lab evaluate: bad input', { concurrency: 4 }, () => {
     evaluate(() => csvModel, 'wine', [/wine has 13 features but the model .*yesno\.onnx was trained on 2 \(a, b\)\. Use data with the same feature columns\./]));
 
   it('class label the model does not know (CSV)', () =>
-    evaluate(() => csvModel, bad('maybe.csv', '3,4,maybe'), [/maybe\.csv, sample 2: class label 'maybe' is out of range: the model knows only the classes no, yes\./, /Drop the samples/]));
+    evaluate(() => csvModel, bad('maybe.csv', '3,4,maybe'), [/maybe\.csv, line 3, column 3 \('target'\): class label 'maybe' is not one of the classes no, yes\./, /Drop the samples/]));
 
   it('class label out of range (IDX labels)', () =>
-    evaluate(() => idxModel, path.join(dir, 'five-images-idx3-ubyte'), [/five-images-idx3-ubyte, sample 8: class label '5' is out of range: the model knows only the classes 0, 1\./]));
+    evaluate(() => idxModel, path.join(dir, 'five-images-idx3-ubyte'), [/five-labels-idx1-ubyte, label 7: class label 5 is out of range: the classes are 0, 1, so labels must be in \[0, 1\]\./, /drop the samples of other classes/]));
 
   it('bad values in the data are reported as for train', () =>
     evaluate(() => csvModel, path.join(dir, 'nan.csv'), [/nan\.csv, line 3, column 1 \('a'\): "NaN" is not a finite number/]));
