@@ -15,7 +15,7 @@ const TRAINING: readonly StrategyName[] = ['grid', 'sh', 'bayes', 'path', 'evide
 const VALIDATING: readonly StrategyName[] = ['grid', 'sh', 'bayes', 'path'];
 
 /** The most epochs any run may ask for: far beyond any useful budget, small enough that a typo like 1e300 is refused. */
-const MAX_EPOCHS = 100_000;
+export const MAX_EPOCHS = 100_000;
 
 /** `lo:hi:n` as tune's logRange. */
 function logRange(text: string): { lo: number; hi: number; n: number } {
