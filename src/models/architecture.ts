@@ -38,6 +38,7 @@ export function paramShapes(arch: Architecture): ParamShape[] {
   return out;
 }
 
+/** Parameter counts of an architecture: all of them, the weights (which the L2 penalty covers) and the biases (free by default). */
 export function countParams(arch: Architecture): { total: number; weights: number; biases: number } {
   let weights = 0;
   let biases = 0;
@@ -106,6 +107,7 @@ export function parseModelSpec(spec: string, inputs: number, task: TaskShape, o:
   return { widths: [inputs, ...hidden, outputs], activation, loss, dropout };
 }
 
+/** A one-line name of an architecture for console output, e.g. `softmax` or `mlp 784-256-10 relu dropout 0.2`. */
 export function describeArchitecture(a: Architecture): string {
   const kind = a.widths.length === 2 ? { mse: 'linear', logistic: 'logistic', softmax_ce: 'softmax' }[a.loss] : `mlp ${a.widths.join('-')} ${a.activation}`;
   const drop = a.dropout.some((p) => p > 0) ? ` dropout ${a.dropout.join(',')}` : '';

@@ -87,6 +87,10 @@ export function saveModel(model: TrainedModel, onnxPath: string): ModelSidecar {
   return sidecar;
 }
 
+/**
+ * Reads and checks the `model.onnx.json` sidecar that {@link saveModel} writes beside `model.onnx`
+ * (architecture, convention, λ, preprocessing). Throws InvalidDataError naming the missing or malformed file.
+ */
 export function readSidecar(onnxPath: string): ModelSidecar {
   const p = sidecarPath(onnxPath);
   if (!fs.existsSync(onnxPath)) throw new InvalidDataError(`Model file ${onnxPath} not found. Train one with 'l2lab train … --out ${onnxPath}'.`);

@@ -99,6 +99,24 @@ export interface FitReport {
   solver: SolverReport;
 }
 
+/**
+ * Trains one model at one λ — what `l2lab train` runs — and scores it on the held-out test split.
+ *
+ * The cost is the seed's, (1/m)·Σ loss + (λ/2m)·Σ W² over the weights (biases free), with λ given in
+ * `convention`'s units (default `'seed'`). Defaults: a seeded split of 70% train, 10% validation
+ * (`validation`), 20% test (`test`), `seed` 0; linear, logistic and softmax models are solved exactly
+ * (Newton / L-BFGS, `solver: 'exact'`) unless an SGD option is given; MLPs train by SGD with `lr` 0.1,
+ * `batchSize` 128 (or m when smaller) and 20 `epochs`. Options are checked against the option registry
+ * before any data loads: an invalid one throws {@link InvalidOptionError}. A run whose loss becomes NaN or
+ * infinite stops and says so in `report.diverged` and `report.divergence`.
+ *
+ * @returns `report`, the `train --json` object (per-epoch data loss and penalty, test metrics, τ, solver),
+ *   and `model`, the trained parameters, which `saveModel` exports as ONNX.
+ * @example
+ * import { fit } from 'l2lab';
+ * const { report } = await fit({ data: 'wine', model: 'softmax', lambda: 1 });
+ * console.log(report.m, report.test?.accuracy);
+ */
 export async function fit(o: FitOptions): Promise<{ report: FitReport; model: TrainedModel }> {
   if (typeof o.lambda !== 'number') throw invalidNumber('lambda', 'train', '[0, ∞)', o.lambda);
   const { earlyStopping: es, schedule, ...rest } = o;

@@ -27,6 +27,10 @@ export interface StepOutputs {
   sumsq: Float64Array[];
 }
 
+/**
+ * Runs a compiled step graph ({@link buildStepGraph}): holds each member's parameters and optimizer state as
+ * ONNX Runtime tensors and feeds them back into every run, so one `session.run` is one (or several unrolled) steps.
+ */
 export class Stepper {
   /** Adam's step counter t (1-based at the first update). */
   private t = 0;
