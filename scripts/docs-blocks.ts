@@ -47,7 +47,7 @@ export function fences(md: string): Fence[] {
   return out;
 }
 
-const MARKER = /<!-- docs:run([^\n]*)\n?([\s\S]*?)-->[ \t]*\n(?=```)/g;
+const MARKER = /<!-- docs:run(?: (prompts))?[ \t]*(?:\n([\s\S]*?))?-->[ \t]*\n(?=```)/g;
 
 /** The marked blocks of a page. Throws when a marker does not sit on an output block or lacks its command. */
 export function runBlocks(md: string): RunBlock[] {
@@ -57,12 +57,12 @@ export function runBlocks(md: string): RunBlock[] {
     const at = m.index + m[0].length;
     const fence = all.find((f) => f.start === at);
     if (!fence) throw new Error(`docs:run marker at offset ${m.index} is not followed by a fenced block`);
-    const prompts = m[1].trim() === 'prompts';
+    const prompts = m[1] === 'prompts';
     let keep: RegExp | undefined;
     let elide: RegExp | undefined;
     const captures: RunBlock['captures'] = [];
     const copies: RunBlock['copies'] = [];
-    for (const line of m[2].split('\n').map((l) => l.trim()).filter(Boolean)) {
+    for (const line of (m[2] ?? '').split('\n').map((l) => l.trim()).filter(Boolean)) {
       const opt = /^(keep|elide|capture|copy):\s*(.*)$/.exec(line);
       if (!opt) throw new Error(`docs:run marker at offset ${m.index}: unknown line '${line}' (keep:, elide:, capture:, copy:)`);
       const [, first, rest] = /^(\S+)\s+(.*)$/.exec(opt[2]) ?? [];
@@ -86,6 +86,16 @@ export function runBlocks(md: string): RunBlock[] {
     blocks.push({ commands, prompts, keep, elide, copies, captures, start: fence.start, end: fence.end, body: fence.body });
   }
   return blocks;
+}
+
+/**
+ * The page's setup scripts: ```sh blocks right after `<!-- docs:setup -->`, run first in the page's scratch
+ * directory (e.g. to write a data file the shown commands read); their output is not shown.
+ */
+export function setupScripts(md: string): string[] {
+  return fences(md)
+    .filter((f) => f.info === 'sh' && /<!-- docs:setup -->[ \t]*\n$/.test(md.slice(0, f.start)))
+    .map((f) => f.body);
 }
 
 /** The `$ ` lines of a prompts block, each joined with its `\` continuation lines. */

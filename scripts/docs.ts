@@ -1,10 +1,14 @@
-/** `npm run docs`: re-runs every marked command of README.md and docs/*.md on the current code and rewrites its output. */
+/**
+ * `npm run docs [-- PAGE…] [--only REGEX] [--check]`: re-runs the marked commands of README.md and docs/*.md (or of
+ * the PAGEs; with --only, the blocks whose command matches) on the current code and rewrites their output;
+ * --check writes nothing and exits 1 when a page would change.
+ */
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { fillPlaceholders, replaceBodies, runBlocks, shownOutput, type RunBlock } from './docs-blocks.js';
+import { fillPlaceholders, replaceBodies, runBlocks, setupScripts, shownOutput, type RunBlock } from './docs-blocks.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 /** Repository folders the shown commands name by relative path (atlas specs, data files). */
@@ -75,6 +79,7 @@ export function regeneratePage(page: string, opts: { check?: boolean; only?: Reg
   if (wanted.length === 0) return false;
   const cwd = scratchDir();
   try {
+    for (const script of setupScripts(md)) runScript(script, cwd);
     const values = new Map<string, string>();
     const bodies = blocks.map((b) => {
       if (!wanted.includes(b)) return b.body.replace(/\n$/, '');
@@ -95,7 +100,8 @@ function cli(argv: string[]): number {
   const check = argv.includes('--check');
   const onlyAt = argv.indexOf('--only');
   const only = onlyAt >= 0 ? new RegExp(argv[onlyAt + 1]) : undefined;
-  const changed = pages().filter((p) => regeneratePage(p, { check, only }));
+  const named = argv.filter((a, i) => !a.startsWith('--') && argv[i - 1] !== '--only');
+  const changed = (named.length > 0 ? named : pages()).filter((p) => regeneratePage(p, { check, only }));
   for (const p of changed) console.log(`${check ? 'out of date' : 'rewritten'}: ${p}`);
   return check && changed.length > 0 ? 1 : 0;
 }
