@@ -11,7 +11,7 @@ const result = await tune({
   folds: 5,
   storage: ':memory:',
 });
-console.log(`λ_min = ${result.best_lambda}, λ_1se = ${result.lambda_1se}`);
+console.log(`λ_min = ${result.best_lambda.toPrecision(4)}, λ_1se = ${result.lambda_1se.toPrecision(4)}`);
 
 // Train once at the chosen λ and score the held-out test rows.
 const { report } = await fit({ data: 'wine', model: 'softmax', lambda: result.best_lambda });

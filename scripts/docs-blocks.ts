@@ -7,7 +7,8 @@
  *     keep: REGEX          (optional: print only the lines that match)
  *     elide: REGEX         (optional: of each run of 4+ consecutive matching lines, e.g. table rows, show the first 2, '…' and the last)
  *     copy: FROM TO        (optional, repeatable: copy a file the command wrote, e.g. a plot, to TO in the repository)
- *     capture: NAME REGEX  (optional, repeatable; multiline: group 1 fills <!-- docs:NAME -->…<!-- /docs --> in the prose)
+ *     capture: NAME REGEX  (optional, repeatable; multiline: group 1 fills <!-- docs:NAME -->…<!-- /docs --> in the prose;
+ *                          NAME/4 rounds a number to 4 significant digits)
  *     -->
  *     ```
  *     output, rewritten by `npm run docs`
@@ -23,7 +24,7 @@ export interface RunBlock {
   keep?: RegExp;
   elide?: RegExp;
   copies: { from: string; to: string }[];
-  captures: { name: string; pattern: RegExp }[];
+  captures: { name: string; pattern: RegExp; digits?: number }[];
   /** Character range of the fenced output block (from its opening fence to the end of its closing fence). */
   start: number;
   end: number;
@@ -69,7 +70,10 @@ export function runBlocks(md: string): RunBlock[] {
       if (opt[1] === 'keep') keep = new RegExp(opt[2]);
       else if (opt[1] === 'elide') elide = new RegExp(opt[2]);
       else if (!first) throw new Error(`docs:run ${opt[1]} needs two fields, got '${opt[2]}'`);
-      else if (opt[1] === 'capture') captures.push({ name: first, pattern: new RegExp(rest, 'm') });
+      else if (opt[1] === 'capture') {
+        const [name, digits] = first.split('/');
+        captures.push({ name, pattern: new RegExp(rest, 'm'), digits: digits === undefined ? undefined : Number(digits) });
+      }
       else copies.push({ from: first, to: rest });
     }
     let commands: string[];
@@ -96,6 +100,14 @@ export function setupScripts(md: string): string[] {
   return fences(md)
     .filter((f) => f.info === 'sh' && /<!-- docs:setup -->[ \t]*\n$/.test(md.slice(0, f.start)))
     .map((f) => f.body);
+}
+
+/** A captured value as the prose shows it: rounded to `digits` significant digits when given (4.641588833612779 → 4.642). */
+export function capturedValue(text: string, digits?: number): string {
+  if (digits === undefined) return text;
+  const v = Number(text);
+  if (!Number.isFinite(v)) throw new Error(`capture/${digits} needs a number, got '${text}'`);
+  return String(Number(v.toPrecision(digits)));
 }
 
 /** The `$ ` lines of a prompts block, each joined with its `\` continuation lines. */
@@ -152,11 +164,12 @@ export function replaceBodies(md: string, blocks: RunBlock[], bodies: string[]):
   return out + md.slice(at);
 }
 
-const VALUE = /<!-- docs:([\w-]+) -->([\s\S]*?)<!-- \/docs -->/g;
+/** A prose placeholder; its text holds no other comment, so markers (docs:run, docs:setup) never start one. */
+const VALUE = /<!-- docs:(?!run\b|setup\b)([\w-]+) -->((?:(?!<!--)[^])*?)<!-- \/docs -->/g;
 
 /** The names of the prose placeholders `<!-- docs:NAME -->value<!-- /docs -->` of a page. */
 export function placeholderNames(md: string): string[] {
-  return [...md.matchAll(VALUE)].map((m) => m[1]).filter((n) => n !== 'run');
+  return [...md.matchAll(VALUE)].map((m) => m[1]);
 }
 
 /**

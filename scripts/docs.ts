@@ -8,7 +8,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { fillPlaceholders, replaceBodies, runBlocks, setupScripts, shownOutput, type RunBlock } from './docs-blocks.js';
+import { capturedValue, fillPlaceholders, replaceBodies, runBlocks, setupScripts, shownOutput, type RunBlock } from './docs-blocks.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 /** Repository folders the shown commands name by relative path (atlas specs, data files). */
@@ -55,16 +55,18 @@ function scratchDir(): string {
 /** The block's new body and the values its captures found. */
 function regenerate(block: RunBlock, cwd: string, values: Map<string, string>, write: boolean): string {
   const parts: string[] = [];
+  const printedAll: string[] = [];
   for (const cmd of block.commands) {
     const printed = runScript(cmd, cwd);
-    for (const c of block.captures) {
-      const m = c.pattern.exec(printed);
-      if (!m?.[1]) throw new Error(`capture ${c.name} /${c.pattern.source}/ found nothing in the output of: ${cmd}`);
-      values.set(c.name, m[1]);
-    }
+    printedAll.push(printed);
     const shown = shownOutput(printed, block.keep, block.elide);
     if (shown === '' && block.keep) throw new Error(`keep: /${block.keep.source}/ matched no line of the output of: ${cmd}`);
     parts.push(block.prompts ? [`$ ${cmd}`, shown].filter(Boolean).join('\n') : shown);
+  }
+  for (const c of block.captures) {
+    const m = c.pattern.exec(printedAll.join('\n'));
+    if (!m?.[1]) throw new Error(`capture ${c.name} /${c.pattern.source}/ found nothing in the output of: ${block.commands.join(' ; ')}`);
+    values.set(c.name, capturedValue(m[1], c.digits));
   }
   if (write) for (const c of block.copies) fs.copyFileSync(path.join(cwd, c.from), path.join(ROOT, c.to));
   return parts.join('\n');

@@ -4,7 +4,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { describe, it } from 'node:test';
 import { parseCommandArgs, type Command } from '../../src/cli/command.js';
-import { fences, placeholderNames, runBlocks, shownInvocations, shownOutput, stableTimings } from '../../scripts/docs-blocks.js';
+import { capturedValue, fences, fillPlaceholders, placeholderNames, runBlocks, shownInvocations, shownOutput, stableTimings } from '../../scripts/docs-blocks.js';
 import { pages, regeneratePage } from '../../scripts/docs.js';
 import { ROOT } from '../cli/helpers.js';
 
@@ -48,14 +48,16 @@ describe('commands shown in the README and docs/*.md', () => {
 });
 
 describe('generated outputs', () => {
-  it('every output block of the README is marked docs:run, and every placeholder has a capture', () => {
-    const md = read('README.md');
-    const marked = new Set(runBlocks(md).map((b) => b.start));
-    for (const f of fences(md)) {
-      if (f.info === '') assert.ok(marked.has(f.start), `README output block without a docs:run marker: ${f.body.slice(0, 80)}`);
+  it('every output block (a fence without a language) is marked docs:run, and every placeholder has a capture', () => {
+    for (const page of pages()) {
+      const md = read(page);
+      const marked = new Set(runBlocks(md).map((b) => b.start));
+      for (const f of fences(md)) {
+        if (f.info === '') assert.ok(marked.has(f.start), `${page}: output block without a docs:run marker: ${f.body.slice(0, 80)}`);
+      }
+      const captured = new Set(runBlocks(md).flatMap((b) => b.captures.map((c) => c.name)));
+      for (const name of placeholderNames(md)) assert.ok(captured.has(name), `${page}: placeholder docs:${name} has no capture`);
     }
-    const captured = new Set(runBlocks(md).flatMap((b) => b.captures.map((c) => c.name)));
-    for (const name of placeholderNames(md)) assert.ok(captured.has(name), `placeholder docs:${name} has no capture`);
   });
 
   it('every marker of every page parses and no marked block is empty (run `npm run docs`)', () => {
@@ -69,6 +71,14 @@ describe('generated outputs', () => {
     assert.equal(stableTimings('test: accuracy 95.61%   (7.1 s) 12ms 3 min'), 'test: accuracy 95.61%   (… s) …ms … min');
     assert.equal(stableTimings('30 epochs, 2 steps, 455 samples'), '30 epochs, 2 steps, 455 samples');
     assert.equal(shownOutput('a\n 1 x\n 2 x\n 3 x\n 4 x\nb\n\n', undefined, /^ \d/), 'a\n 1 x\n 2 x\n   …\n 4 x\nb');
+  });
+
+  it('captured figures fill the prose placeholders, rounded as the marker asks', () => {
+    assert.equal(capturedValue('4.641588833612779', 4), '4.642');
+    assert.equal(capturedValue('95.80%'), '95.80%');
+    const md = 'λ_min = <!-- docs:lmin -->2.154<!-- /docs -->, m = <!-- docs:m -->455<!-- /docs -->';
+    assert.equal(fillPlaceholders(md, new Map([['lmin', '4.642']]), false), 'λ_min = <!-- docs:lmin -->4.642<!-- /docs -->, m = <!-- docs:m -->455<!-- /docs -->');
+    assert.throws(() => fillPlaceholders(md, new Map([['lmin', '4.642']]), true), /docs:m has no 'capture: m/);
   });
 
   // The cheap commands (no training) are re-run here, so a stale output of theirs fails the suite; the
