@@ -1,4 +1,4 @@
-/** A consumer of the published typings: compiled by test/package/entry.test.ts against dist/*.d.ts with skipLibCheck false. */
+/** A consumer of the published typings: compiled by test/package/entry.test.ts against dist/*.d.ts with skipLibCheck false (not by the main tsconfig, which must not need dist/). */
 import { fit, tune, inspect, convert, openStorage, L2labError, type FitOptions, type TuneResult } from 'l2lab';
 
 const options: FitOptions = { data: 'wine', model: 'softmax', lambda: 1 };
