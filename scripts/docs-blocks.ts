@@ -102,12 +102,13 @@ export function setupScripts(md: string): string[] {
     .map((f) => f.body);
 }
 
-/** A captured value as the prose shows it: rounded to `digits` significant digits when given (4.641588833612779 → 4.642). */
+/** A captured value as the prose shows it: rounded to `digits` significant digits when given (4.641588833612779 → 4.642, 49.9967 → 50.00). */
 export function capturedValue(text: string, digits?: number): string {
   if (digits === undefined) return text;
   const v = Number(text);
   if (!Number.isFinite(v)) throw new Error(`capture/${digits} needs a number, got '${text}'`);
-  return String(Number(v.toPrecision(digits)));
+  const rounded = v.toPrecision(digits);
+  return rounded.includes('e') ? String(Number(rounded)) : rounded;
 }
 
 /** The `$ ` lines of a prompts block, each joined with its `\` continuation lines. */

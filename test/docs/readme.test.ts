@@ -75,6 +75,7 @@ describe('generated outputs', () => {
 
   it('captured figures fill the prose placeholders, rounded as the marker asks', () => {
     assert.equal(capturedValue('4.641588833612779', 4), '4.642');
+    assert.equal(capturedValue('49.99670740514312', 4), '50.00');
     assert.equal(capturedValue('95.80%'), '95.80%');
     const md = 'λ_min = <!-- docs:lmin -->2.154<!-- /docs -->, m = <!-- docs:m -->455<!-- /docs -->';
     assert.equal(fillPlaceholders(md, new Map([['lmin', '4.642']]), false), 'λ_min = <!-- docs:lmin -->4.642<!-- /docs -->, m = <!-- docs:m -->455<!-- /docs -->');
