@@ -1,0 +1,170 @@
+/**
+ * Differentiable image ops on channels-last tensors [N, H, W, C]: 2-D convolution, max- and
+ * average-pooling, flatten. All are built on one primitive, `patches` (im2col as a Gather with a
+ * constant index, its gradient a ScatterElements-add), because ORT's CPU build has no float64
+ * kernel for Conv, ConvTranspose or AveragePool: this way the same graph trains in float64 (exact
+ * fidelity checks against PyTorch) and float32, and the exported model uses only Pad, Reshape,
+ * Gather, Gemm and ReduceMax, which every ONNX runtime has.
+ */
+import { ShapeError } from '../errors.js';
+import { formatShape, type Dim, type Value } from './graph.js';
+import { gemm, reduceMean } from './ops.js';
+
+/** 'same': output ⌈H/stride⌉ (zero padding, the extra row/column at the bottom/right, as TensorFlow and PyTorch); 'valid': no padding. */
+export type Padding = 'same' | 'valid';
+
+export interface WindowOptions {
+  /** Square kernel side k. */
+  kernel: number;
+  /** Step between windows. Default 1 for convolutions, the kernel size for pooling. */
+  stride?: number;
+  /** Default 'valid'. */
+  padding?: Padding;
+}
+
+/** Output size and padding of one spatial axis. */
+interface AxisPlan {
+  out: number;
+  before: number;
+  after: number;
+}
+
+function planAxis(size: number, k: number, s: number, padding: Padding): AxisPlan {
+  if (padding === 'valid') return { out: Math.floor((size - k) / s) + 1, before: 0, after: 0 };
+  const out = Math.ceil(size / s);
+  const total = Math.max((out - 1) * s + k - size, 0);
+  return { out, before: Math.floor(total / 2), after: total - Math.floor(total / 2) };
+}
+
+/** The spatial output [Ho, Wo] of a window op on a [H, W] input; throws a ShapeError naming the shapes when it is empty. */
+export function windowOutput(op: string, h: number, w: number, o: WindowOptions): [number, number] {
+  const s = o.stride ?? 1;
+  const rows = planAxis(h, o.kernel, s, o.padding ?? 'valid');
+  const cols = planAxis(w, o.kernel, s, o.padding ?? 'valid');
+  if (!(o.kernel >= 1 && s >= 1 && Number.isInteger(o.kernel) && Number.isInteger(s))) throw new ShapeError(`${op}: kernel ${o.kernel} and stride ${s} must be positive integers.`);
+  if (rows.out < 1 || cols.out < 1) throw new ShapeError(`${op} with a ${o.kernel}×${o.kernel} window, stride ${s}, '${o.padding ?? 'valid'}' padding on a ${h}×${w} input leaves ${rows.out}×${cols.out}: below 1×1.`);
+  return [rows.out, cols.out];
+}
+
+function spatial(op: string, x: Value): [Dim, number, number, number] {
+  const [n, h, w, c] = x.shape;
+  if (x.shape.length !== 4 || typeof h !== 'number' || typeof w !== 'number' || typeof c !== 'number') {
+    throw new ShapeError(`${op}(${x.name}: ${formatShape(x.shape)}) needs a channels-last image batch [N, H, W, C] with static H, W, C.`);
+  }
+  return [n, h, w, c];
+}
+
+/**
+ * Reshape to `dims`, where at most one dim is symbolic (the batch, or a product with it) and becomes
+ * −1 in the ONNX target; the gradient reshapes back the same way.
+ */
+export function reshapeTo(x: Value, dims: Dim[]): Value {
+  const g = x.graph;
+  const target = dims.map((d) => (typeof d === 'number' ? d : -1));
+  if (target.filter((d) => d === -1).length > 1) throw new ShapeError(`Reshape(${x.name}: ${formatShape(x.shape)}) to ${formatShape(dims)}: at most one symbolic dimension.`);
+  const y = g.node('Reshape', [x, g.ints(target)], [{ dtype: x.dtype, shape: dims }])[0];
+  g.record([x], [y], ([gy]) => [reshapeTo(gy!, [...x.shape])]);
+  return y;
+}
+
+/**
+ * im2col: every k×k window of x [N, H, W, C] (zero-padded per `padding`), as [N, P, T, C] with
+ * P = Ho·Wo windows in row-major order and T = k·k taps (row-major within the window). Windows
+ * overlap when stride < k, so the gradient scatter-adds each tap back where it came from.
+ */
+export function patches(x: Value, o: WindowOptions): Value {
+  const g = x.graph;
+  const [n, h, w, c] = spatial('patches', x);
+  const k = o.kernel;
+  const s = o.stride ?? 1;
+  const [ho, wo] = windowOutput('patches', h, w, o);
+  const rows = planAxis(h, k, s, o.padding ?? 'valid');
+  const cols = planAxis(w, k, s, o.padding ?? 'valid');
+  const hp = h + rows.before + rows.after;
+  const wp = w + cols.before + cols.after;
+  const padded = rows.before + rows.after + cols.before + cols.after > 0;
+  const P = ho * wo;
+  const T = k * k;
+  const index: bigint[] = [];
+  for (let i = 0; i < ho; i++) for (let j = 0; j < wo; j++) for (let a = 0; a < k; a++) for (let b = 0; b < k; b++) index.push(BigInt((i * s + a) * wp + j * s + b));
+  const idx = g.constant(index, [P * T], 'int64');
+  const pads = g.ints([0, rows.before, cols.before, 0, 0, rows.after, cols.after, 0]);
+  const xp = padded ? g.node('Pad', [x, pads], [{ dtype: x.dtype, shape: [n, hp, wp, c] }])[0] : x;
+  const flat = g.node('Reshape', [xp, g.ints([-1, hp * wp, c])], [{ dtype: x.dtype, shape: [n, hp * wp, c] }])[0];
+  const taps = g.node('Gather', [flat, idx], [{ dtype: x.dtype, shape: [n, P * T, c] }], { axis: 1 })[0];
+  const y = g.node('Reshape', [taps, g.ints([-1, P, T, c])], [{ dtype: x.dtype, shape: [n, P, T, c] }])[0];
+  g.record([x], [y], ([gy]) => {
+    const gTaps = g.node('Reshape', [gy!, g.ints([-1, P * T, c])], [{ dtype: x.dtype, shape: [n, P * T, c] }])[0];
+    const zeros = g.node('Mul', [flat, g.scalar(0, x.dtype)], [{ dtype: x.dtype, shape: flat.shape }])[0];
+    const shape = g.node('Shape', [gTaps], [{ dtype: 'int64', shape: [3] }])[0];
+    const where = g.node('Expand', [g.constant(index, [1, P * T, 1], 'int64'), shape], [{ dtype: 'int64', shape: gTaps.shape }])[0];
+    const summed = g.node('ScatterElements', [zeros, where, gTaps], [{ dtype: x.dtype, shape: flat.shape }], { axis: 1, reduction: 'add' })[0];
+    const image = g.node('Reshape', [summed, g.ints([-1, hp, wp, c])], [{ dtype: x.dtype, shape: [n, hp, wp, c] }])[0];
+    if (!padded) return [image];
+    return [g.node('Slice', [image, g.ints([rows.before, cols.before]), g.ints([rows.before + h, cols.before + w]), g.ints([1, 2])], [{ dtype: x.dtype, shape: x.shape }])[0]];
+  });
+  return y;
+}
+
+export interface ConvOptions extends WindowOptions {
+  /** Output channels O. */
+  filters: number;
+}
+
+/**
+ * 2-D convolution (cross-correlation, as every framework): x [N, H, W, C], weight [k·k·C, O] (a
+ * HWIO kernel flattened to a matrix, so init and the penalty treat it like a dense weight with
+ * fan-in k²·C), bias [O] → [N, Ho, Wo, O]. One Gemm over the patches; its gradient is Gemm's.
+ */
+export function conv2d(x: Value, weight: Value, bias: Value | undefined, o: ConvOptions): Value {
+  const [n, h, w, c] = spatial('Conv', x);
+  const T = o.kernel * o.kernel;
+  if (weight.shape[0] !== T * c || weight.shape[1] !== o.filters) {
+    throw new ShapeError(`Conv(${x.name}: ${formatShape(x.shape)}) with ${o.filters} ${o.kernel}×${o.kernel} filters needs a weight [${T * c}, ${o.filters}], got ${weight.name}: ${formatShape(weight.shape)}.`);
+  }
+  const [ho, wo] = windowOutput('Conv', h, w, o);
+  const cols = reshapeTo(patches(x, o), [typeof n === 'number' ? n * ho * wo : `${n}*${ho * wo}`, T * c]);
+  return reshapeTo(gemm(cols, weight, bias), [n, ho, wo, o.filters]);
+}
+
+/** Pooling windows default to stride = kernel and 'valid' padding (PyTorch's MaxPool2d/AvgPool2d defaults). */
+function poolOptions(o: WindowOptions): WindowOptions {
+  return { kernel: o.kernel, stride: o.stride ?? o.kernel, padding: o.padding ?? 'valid' };
+}
+
+/**
+ * Max-pooling [N, H, W, C] → [N, Ho, Wo, C]. The gradient goes to the first maximal tap of each
+ * window (ArgMax picks the first, as PyTorch does), so ties do not double-count.
+ */
+export function maxPool(x: Value, o: WindowOptions): Value {
+  const g = x.graph;
+  const [n, h, w, c] = spatial('MaxPool', x);
+  const po = poolOptions(o);
+  const [ho, wo] = windowOutput('MaxPool', h, w, po);
+  const T = po.kernel * po.kernel;
+  const pt = patches(x, po);
+  const m = g.node('ReduceMax', [pt, g.ints([2])], [{ dtype: x.dtype, shape: [n, ho * wo, c] }], { keepdims: 0 })[0];
+  g.record([pt], [m], ([gm]) => {
+    const arg = g.node('ArgMax', [pt], [{ dtype: 'int64', shape: [n, ho * wo, 1, c] }], { axis: 2, keepdims: 1 })[0];
+    const taps = g.constant(Array.from({ length: T }, (_, t) => BigInt(t)), [1, 1, T, 1], 'int64');
+    const first = g.node('Equal', [arg, taps], [{ dtype: 'bool', shape: pt.shape }])[0];
+    const col = g.node('Unsqueeze', [gm!, g.ints([2])], [{ dtype: x.dtype, shape: [n, ho * wo, 1, c] }])[0];
+    return [g.node('Where', [first, col, g.scalar(0, x.dtype)], [{ dtype: x.dtype, shape: pt.shape }])[0]];
+  });
+  return reshapeTo(m, [n, ho, wo, c]);
+}
+
+/** Average-pooling [N, H, W, C] → [N, Ho, Wo, C] ('valid' windows: every average has k² terms). */
+export function avgPool(x: Value, o: WindowOptions): Value {
+  const [n, h, w, c] = spatial('AveragePool', x);
+  const po = poolOptions(o);
+  if (po.padding !== 'valid') throw new ShapeError(`AveragePool(${x.name}: ${formatShape(x.shape)}): only 'valid' padding is supported (a padded average would need to choose whether zeros count).`);
+  const [ho, wo] = windowOutput('AveragePool', h, w, po);
+  return reshapeTo(reduceMean(patches(x, po), [2]), [n, ho, wo, c]);
+}
+
+/** [N, H, W, C] → [N, H·W·C] (channels-last order: PyTorch's flatten after a permute to NHWC). */
+export function flatten(x: Value): Value {
+  const [n, h, w, c] = spatial('Flatten', x);
+  return reshapeTo(x, [n, h * w * c]);
+}
