@@ -2,7 +2,7 @@
 import { convert, convertAll, getConvention, isConventionId, penaltyCoefficients, type ConventionId, type PenaltyCoefficients } from '../conventions/index.js';
 import { loadDataset, type Dataset } from '../data/index.js';
 import { invalidNumber, InvalidOptionError } from '../errors.js';
-import { ACTIVATIONS, countParams, describeArchitecture, parseModelSpec, type Activation, type Architecture } from '../models/architecture.js';
+import { ACTIVATIONS, countParams, isPenalized, type ParamKind, describeArchitecture, parseModelSpec, type Activation, type Architecture } from '../models/architecture.js';
 import { initParams, INITIALIZERS, type Initializer } from '../models/init.js';
 import { evaluateParams } from '../train/fit.js';
 import { OPTIMIZERS, type OptimizerName } from '../train/optimizer.js';
@@ -57,7 +57,7 @@ export interface InspectOptions {
 /** One parameter tensor at initialization. */
 export interface InspectLayer {
   name: string;
-  kind: 'weight' | 'bias';
+  kind: ParamKind;
   fan_in: number;
   fan_out: number;
   size: number;
@@ -225,7 +225,7 @@ export async function inspect(o: InspectOptions): Promise<InspectReport> {
   const split = prepareSplits(data, { validation: o.validation ?? 0.1, test: o.test ?? 0.2, seed, scaling: o.scaling });
   const rows = split.train;
   const task = data.task === 'regression' ? ({ task: 'regression' } as const) : ({ task: 'classification', classes: data.classes.length } as const);
-  const arch: Architecture = parseModelSpec(o.model, data.d, task, { activation: o.activation });
+  const arch: Architecture = parseModelSpec(o.model, data.d, task, { activation: o.activation, image: data.image });
   const m = rows.n;
   const batchSize = o.batchSize ?? Math.min(128, m);
   if (!(Number.isInteger(batchSize) && batchSize >= 1)) throw invalidNumber('batch-size', 'inspect', 'integers [1, m]', batchSize);
@@ -260,7 +260,7 @@ export async function inspect(o: InspectOptions): Promise<InspectReport> {
   } else {
     measuredNote = `measured values skipped: ${counts.total.toLocaleString('en-US')} parameters exceed the measure limit of ${limit.toLocaleString('en-US')}; the expected values are closed form (the relative spread of Σθ² over seeds is ${num(expected.sd / expected.mean)}).`;
   }
-  const measuredSumSq = measuredPerTensor ? moments.reduce((s, l, i) => (l.kind === 'weight' || penalizeBiases ? s + measuredPerTensor![i] : s), 0) : null;
+  const measuredSumSq = measuredPerTensor ? moments.reduce((s, l, i) => (isPenalized(l, penalizeBiases) ? s + measuredPerTensor![i] : s), 0) : null;
   const expectedPenalty = (c / 2) * expected.mean;
   const measuredPenalty = measuredSumSq === null ? null : (c / 2) * measuredSumSq;
   const ratio = expectedPenalty / loss.expected;
@@ -295,7 +295,7 @@ export async function inspect(o: InspectOptions): Promise<InspectReport> {
   if (range && decay.timescaleEpochs !== null) given = decay.timescaleEpochs > epochs ? 'weaker' : decay.timescaleEpochs < 1 ? 'stronger' : 'inside';
 
   const layers: InspectLayer[] = moments.map((l, i) => {
-    const penalized = l.kind === 'weight' || penalizeBiases;
+    const penalized = isPenalized(l, penalizeBiases);
     return {
       name: l.name,
       kind: l.kind,

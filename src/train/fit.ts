@@ -105,6 +105,7 @@ export async function fit(o: FitOptions): Promise<{ report: FitReport; model: Tr
   const arch = parseModelSpec(o.model, data.d, data.task === 'regression' ? { task: 'regression' } : { task: 'classification', classes: data.classes.length }, {
     activation: o.activation,
     dropout: o.dropout,
+    image: data.image,
   });
   const m = tr.n;
   const batchSize = o.batchSize ?? Math.min(128, m);

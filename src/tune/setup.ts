@@ -105,7 +105,7 @@ export function createSetup(d: TuneDataOptions, t: TuneTrainOptions): TuneSetup 
   }
   const task = data.task === 'regression' ? ({ task: 'regression' } as const) : ({ task: 'classification', classes: data.classes.length } as const);
   // Validates the spec once, up front.
-  parseModelSpec(d.model, data.d, task, { activation: d.activation });
+  parseModelSpec(d.model, data.d, task, { activation: d.activation, image: data.image });
   const optimizerName = t.optimizer ?? (t.momentum !== undefined ? 'momentum' : 'sgd');
   const adam = optimizerName === 'adam' || optimizerName === 'adamw';
   const lr = t.lr ?? (adam ? 1e-3 : 0.1);
@@ -122,7 +122,7 @@ export function createSetup(d: TuneDataOptions, t: TuneTrainOptions): TuneSetup 
     test: prepared.test,
     folds,
     scheme,
-    architecture: (dropout) => parseModelSpec(d.model, data.d, task, { activation: d.activation, dropout }),
+    architecture: (dropout) => parseModelSpec(d.model, data.d, task, { activation: d.activation, dropout, image: data.image }),
     optimizer,
     lr,
     epochs,
