@@ -1,7 +1,7 @@
 /**
  * Differentiable image ops on channels-last tensors [N, H, W, C]: 2-D convolution, max- and
  * average-pooling, flatten. All are built on one primitive, `patches` (im2col as a Gather with a
- * constant index, its gradient a ScatterElements-add), because ORT's CPU build has no float64
+ * constant index, its gradient another Gather and a sum), because ORT's CPU build has no float64
  * kernel for Conv, ConvTranspose or AveragePool: this way the same graph trains in float64 (exact
  * fidelity checks against PyTorch) and float32, and the exported model uses only Pad, Reshape,
  * Gather, Gemm and ReduceMax, which every ONNX runtime has.
@@ -93,13 +93,22 @@ export function patches(x: Value, o: WindowOptions): Value {
   const flat = g.node('Reshape', [xp, g.ints([-1, hp * wp, c])], [{ dtype: x.dtype, shape: [n, hp * wp, c] }])[0];
   const taps = g.node('Gather', [flat, idx], [{ dtype: x.dtype, shape: [n, P * T, c] }], { axis: 1 })[0];
   const y = g.node('Reshape', [taps, g.ints([-1, P, T, c])], [{ dtype: x.dtype, shape: [n, P, T, c] }])[0];
+  // col2im as a Gather too: ORT's ScatterElements is single-threaded and was 2/3 of a training
+  // step. Each padded pixel lists the R taps that read it (R = the most any pixel has; shorter
+  // lists are filled with tap 0 and masked out), so its gradient is a Gather then a sum over R.
+  const readers: number[][] = Array.from({ length: hp * wp }, () => []);
+  index.forEach((q, j) => readers[Number(q)].push(j));
+  const R = Math.max(...readers.map((r) => r.length));
+  const inverse = readers.flatMap((r) => [...r, ...new Array<number>(R - r.length).fill(0)].map(BigInt));
+  const filled = readers.flatMap((r) => Array.from({ length: R }, (_, i) => (i < r.length ? 1 : 0)));
   g.record([x], [y], ([gy]) => {
     const gTaps = g.node('Reshape', [gy!, g.ints([-1, P * T, c])], [{ dtype: x.dtype, shape: [n, P * T, c] }])[0];
-    const zeros = g.node('Mul', [flat, g.scalar(0, x.dtype)], [{ dtype: x.dtype, shape: flat.shape }])[0];
-    const shape = g.node('Shape', [gTaps], [{ dtype: 'int64', shape: [3] }])[0];
-    const where = g.node('Expand', [g.constant(index, [1, P * T, 1], 'int64'), shape], [{ dtype: 'int64', shape: gTaps.shape }])[0];
-    const summed = g.node('ScatterElements', [zeros, where, gTaps], [{ dtype: x.dtype, shape: flat.shape }], { axis: 1, reduction: 'add' })[0];
-    const image = g.node('Reshape', [summed, g.ints([-1, hp, wp, c])], [{ dtype: x.dtype, shape: [n, hp, wp, c] }])[0];
+    let gathered = g.node('Gather', [gTaps, g.constant(inverse, [hp * wp * R], 'int64')], [{ dtype: x.dtype, shape: [n, hp * wp * R, c] }], { axis: 1 })[0];
+    if (filled.includes(0)) gathered = g.node('Mul', [gathered, g.constant(filled, [1, hp * wp * R, 1], x.dtype)], [{ dtype: x.dtype, shape: gathered.shape }])[0];
+    const image =
+      R === 1
+        ? g.node('Reshape', [gathered, g.ints([-1, hp, wp, c])], [{ dtype: x.dtype, shape: [n, hp, wp, c] }])[0]
+        : g.node('ReduceSum', [g.node('Reshape', [gathered, g.ints([-1, hp, wp, R, c])], [{ dtype: x.dtype, shape: [n, hp, wp, R, c] }])[0], g.ints([3])], [{ dtype: x.dtype, shape: [n, hp, wp, c] }], { keepdims: 0 })[0];
     if (!padded) return [image];
     return [g.node('Slice', [image, g.ints([rows.before, cols.before]), g.ints([rows.before + h, cols.before + w]), g.ints([1, 2])], [{ dtype: x.dtype, shape: x.shape }])[0]];
   });
