@@ -8,7 +8,7 @@
  */
 import { ShapeError } from '../errors.js';
 import { formatShape, type Dim, type Value } from './graph.js';
-import { gemm, reduceMean } from './ops.js';
+import { gemm, reduceMean, reshape, transpose } from './ops.js';
 
 /** 'same': output ⌈H/stride⌉ (zero padding, the extra row/column at the bottom/right, as TensorFlow and PyTorch); 'valid': no padding. */
 export type Padding = 'same' | 'valid';
@@ -118,6 +118,11 @@ export function patches(x: Value, o: WindowOptions): Value {
 export interface ConvOptions extends WindowOptions {
   /** Output channels O. */
   filters: number;
+  /**
+   * im2col: patches + Gemm (any dtype); onnx: ORT's Conv, with ConvTranspose and Conv for the
+   * gradients (float32 only: ORT's CPU build has no float64 Conv). Default: onnx for float32.
+   */
+  kernel_impl?: 'im2col' | 'onnx';
 }
 
 /**
@@ -132,8 +137,43 @@ export function conv2d(x: Value, weight: Value, bias: Value | undefined, o: Conv
     throw new ShapeError(`Conv(${x.name}: ${formatShape(x.shape)}) with ${o.filters} ${o.kernel}×${o.kernel} filters needs a weight [${T * c}, ${o.filters}], got ${weight.name}: ${formatShape(weight.shape)}.`);
   }
   const [ho, wo] = windowOutput('Conv', h, w, o);
+  if ((o.kernel_impl ?? (x.dtype === 'float32' ? 'onnx' : 'im2col')) === 'onnx') {
+    // NHWC ↔ NCHW and HWIO → OIHW around ORT's kernel; the transposes carry their own gradients.
+    const kernel = transpose(reshape(weight, [o.kernel, o.kernel, c, o.filters]), [3, 2, 0, 1]);
+    return transpose(convNchw(transpose(x, [0, 3, 1, 2]), kernel, bias, o), [0, 2, 3, 1]);
+  }
   const cols = reshapeTo(patches(x, o), [typeof n === 'number' ? n * ho * wo : `${n}*${ho * wo}`, T * c]);
   return reshapeTo(gemm(cols, weight, bias), [n, ho, wo, o.filters]);
+}
+
+/**
+ * ORT's Conv on x [N, C, H, W], kernel [O, C, k, k]. Gradients: dx = ConvTranspose(gy, kernel) with
+ * the output padding that restores H×W; dkernel = Conv of xᵀ [C, N, H, W] with gyᵀ [O, N, Ho, Wo]
+ * as the kernel, dilated by the stride, cropped to k×k and transposed back; dbias = Σ gy.
+ */
+function convNchw(x: Value, kernel: Value, bias: Value | undefined, o: ConvOptions): Value {
+  const g = x.graph;
+  const [n, c, h, w] = x.shape as [Dim, number, number, number];
+  const k = o.kernel;
+  const s = o.stride ?? 1;
+  const rows = planAxis(h, k, s, o.padding ?? 'valid');
+  const cols = planAxis(w, k, s, o.padding ?? 'valid');
+  const pads = [rows.before, cols.before, rows.after, cols.after];
+  const y = g.node('Conv', bias ? [x, kernel, bias] : [x, kernel], [{ dtype: x.dtype, shape: [n, o.filters, rows.out, cols.out] }], { kernel_shape: [k, k], strides: [s, s], pads })[0];
+  const inputs = bias ? [x, kernel, bias] : [x, kernel];
+  g.record(inputs, [y], ([gy]) => {
+    const outputPadding = [h - (s * (rows.out - 1) + k - rows.before - rows.after), w - (s * (cols.out - 1) + k - cols.before - cols.after)];
+    const gx = g.node('ConvTranspose', [gy!, kernel], [{ dtype: x.dtype, shape: x.shape }], { kernel_shape: [k, k], strides: [s, s], pads, output_padding: outputPadding })[0];
+    const swap = (v: Value) => g.node('Transpose', [v], [{ dtype: v.dtype, shape: [v.shape[1], v.shape[0], ...v.shape.slice(2)] }], { perm: [1, 0, 2, 3] })[0];
+    const kh = h + rows.before + rows.after - s * (rows.out - 1);
+    const kw = w + cols.before + cols.after - s * (cols.out - 1);
+    let gk = g.node('Conv', [swap(x), swap(gy!)], [{ dtype: x.dtype, shape: [c, o.filters, kh, kw] }], { kernel_shape: [rows.out, cols.out], dilations: [s, s], pads })[0];
+    if (kh !== k || kw !== k) gk = g.node('Slice', [gk, g.ints([0, 0]), g.ints([k, k]), g.ints([2, 3])], [{ dtype: x.dtype, shape: [c, o.filters, k, k] }])[0];
+    const grads = [gx, swap(gk)];
+    if (bias) grads.push(g.node('ReduceSum', [gy!, g.ints([0, 2, 3])], [{ dtype: x.dtype, shape: [o.filters] }], { keepdims: 0 })[0]);
+    return grads;
+  });
+  return y;
 }
 
 /** Pooling windows default to stride = kernel and 'valid' padding (PyTorch's MaxPool2d/AvgPool2d defaults). */

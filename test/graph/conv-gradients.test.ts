@@ -47,6 +47,14 @@ for (const [name, c] of Object.entries(cases)) {
   });
 }
 
+// ORT's Conv and ConvTranspose exist for float32 only, so the float32 path (kernel_impl 'onnx') is
+// checked in float32 (step 1e-2, tolerance 2e-3) and against the float64-checked im2col path below.
+for (const [name, o] of Object.entries({ "3×3 stride 1 'same'": { kernel: 3, stride: 1, padding: 'same' as const }, "3×3 stride 2 'valid'": { kernel: 3, stride: 2, padding: 'valid' as const }, "2×2 stride 2 'same'": { kernel: 2, stride: 2, padding: 'same' as const } })) {
+  test(`gradient of Conv ${name} through ORT's Conv/ConvTranspose matches finite differences (float32, 2e-3)`, async () => {
+    await gradCheck({ shapes: [[2, 5, 6, 2], [o.kernel * o.kernel * 2, 3], [3]], build: ([x, w, b]) => conv.conv2d(x, w, b, { filters: 3, ...o, kernel_impl: 'onnx' }), dtype: 'float32', tol: 2e-3, eps: 1e-2 });
+  });
+}
+
 /** Runs a one-output graph on float32 inputs. */
 async function run(g: Graph, feeds: Record<string, { data: Float32Array; dims: number[] }>): Promise<Float32Array> {
   const s = await CompiledGraph.compile(g, { threads: 1 });
@@ -71,14 +79,14 @@ for (const o of [
   { kernel: 3, stride: 2, padding: 'valid' as const },
   { kernel: 2, stride: 2, padding: 'same' as const },
 ]) {
-  test(`conv2d equals ORT's Conv (NCHW, OIHW kernel) for k=${o.kernel} stride ${o.stride} '${o.padding}'`, async () => {
+  test(`conv2d by im2col equals ORT's Conv (NCHW, OIHW kernel) for k=${o.kernel} stride ${o.stride} '${o.padding}'`, async () => {
     const rng = new Rng(3);
     const [N, H, W, C, O, k] = [2, 9, 8, 3, 4, o.kernel];
     const x = draw(N * H * W * C, rng);
     const w = draw(k * k * C * O, rng);
     const b = draw(O, rng);
     const ours = new Graph('ours');
-    ours.output(conv.conv2d(ours.input('x', 'float32', [N, H, W, C]), ours.input('w', 'float32', [k * k * C, O]), ours.input('b', 'float32', [O]), { filters: O, ...o }), 'y');
+    ours.output(conv.conv2d(ours.input('x', 'float32', [N, H, W, C]), ours.input('w', 'float32', [k * k * C, O]), ours.input('b', 'float32', [O]), { filters: O, ...o, kernel_impl: 'im2col' }), 'y');
     const y = await run(ours, { x: { data: x, dims: [N, H, W, C] }, w: { data: w, dims: [k * k * C, O] }, b: { data: b, dims: [O] } });
     // The same convolution with ORT's kernel: NHWC → NCHW, HWIO → OIHW, auto_pad SAME_UPPER/VALID.
     const ref = new Graph('ref');
