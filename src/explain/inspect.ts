@@ -2,6 +2,7 @@
 import { convert, convertAll, getConvention, isConventionId, penaltyCoefficients, type ConventionId, type PenaltyCoefficients } from '../conventions/index.js';
 import { loadDataset, type Dataset } from '../data/index.js';
 import { invalidNumber, InvalidOptionError } from '../errors.js';
+import { scaleInvariantView, type ScaleInvariantView } from './scale-invariance.js';
 import { ACTIVATIONS, countParams, isPenalized, type ParamKind, describeArchitecture, parseModelSpec, type Activation, type Architecture } from '../models/architecture.js';
 import { initParams, INITIALIZERS, type Initializer } from '../models/init.js';
 import { evaluateParams } from '../train/fit.js';
@@ -71,6 +72,8 @@ export interface InspectLayer {
   expected_penalty: number;
   /** RMS of the penalty gradient coefficient·θ over the tensor at init: coefficient·√variance. */
   penalty_gradient_rms: number;
+  /** Feeds a BatchNorm: the loss does not change when the tensor is scaled, so its penalty is not a prior (see scale_invariant). */
+  scale_invariant: boolean;
 }
 
 /** The result of {@link inspect}; also the `l2lab inspect --json` object (field names are part of the CLI contract). */
@@ -162,6 +165,8 @@ export interface InspectReport {
    * seeds' own agreement), so search two decades each way around it. Ends in `convention`'s units.
    */
   atlas_lambda_range: { rule: string; convention: ConventionId; low: number; high: number; seed_low: number; seed_high: number };
+  /** Weights that feed a BatchNorm: λ sets their effective learning rate instead of acting as a prior. Absent without BatchNorm. */
+  scale_invariant?: ScaleInvariantView;
   warnings: string[];
 }
 
@@ -294,6 +299,16 @@ export async function inspect(o: InspectOptions): Promise<InspectReport> {
   let given: 'weaker' | 'inside' | 'stronger' | 'unknown' = 'unknown';
   if (range && decay.timescaleEpochs !== null) given = decay.timescaleEpochs > epochs ? 'weaker' : decay.timescaleEpochs < 1 ? 'stronger' : 'inside';
 
+  const invariant = scaleInvariantView(arch, { lr, coefficient: c, optimizer, momentum });
+  if (invariant) {
+    const a = invariant.angular_update_per_step;
+    warnings.push(
+      `${invariant.weights.join(', ')} feed BatchNorm, so they are scale-invariant: λ does not limit what they express but sets their effective learning rate. ` +
+        (a === null
+          ? `${invariant.formula}.`
+          : `At equilibrium each step turns them by ≈ ${invariant.formula} = ${num(a)} rad, reached after ≈ 1/(2η·λ/m) = ${num(invariant.equilibrium_steps ?? Infinity)} steps (${num((invariant.equilibrium_steps ?? Infinity) / decay.stepsPerEpoch)} epochs).`),
+    );
+  }
   const layers: InspectLayer[] = moments.map((l, i) => {
     const penalized = isPenalized(l, penalizeBiases);
     return {
@@ -308,6 +323,7 @@ export async function inspect(o: InspectOptions): Promise<InspectReport> {
       measured_sum_sq: measuredPerTensor ? measuredPerTensor[i] : null,
       expected_penalty: penalized ? (c / 2) * l.expectedSumSq : 0,
       penalty_gradient_rms: penalized ? c * Math.sqrt(l.variance) : 0,
+      scale_invariant: invariant?.weights.includes(l.name) ?? false,
     };
   });
 
@@ -388,6 +404,7 @@ export async function inspect(o: InspectOptions): Promise<InspectReport> {
           given,
         }
       : null,
+    ...(invariant ? { scale_invariant: invariant } : {}),
     warnings,
   };
 }
