@@ -18,7 +18,9 @@ every convention; and a starting range for λ from the constant-timescale rule (
 
   --data D            built-in name (l2lab datasets) or a .csv/.json/IDX path
   --target COL        CSV target column (default: target)
-  --model M           linear | logistic | softmax | mlp:W1,W2,…
+  --model M           linear | logistic | softmax | mlp:W1,W2,… | cnn:… on image data, e.g.
+                      cnn:c16k5,bn,p2,c32k5,p2,f128 (c<F>k<K>[s<S>][v] conv, p<K>/a<K> max/avg
+                      pool, f<W> dense, bn/ln after a c or f layer)
   --lambda X          L2 constant in --convention's units, ≥ 0
   --convention C      ${CONVENTION_IDS.join(' | ')} (default: seed)
   --activation A      ${ACTIVATIONS.join(' | ')} (default: relu)

@@ -124,7 +124,9 @@ convention, and prints data loss, penalty and cost per epoch, from initializatio
   --target COL        CSV target column (default: target)
   --task T            classification | regression: how a numeric target is read (default: strings
                       are classes, numbers regression)
-  --model M           linear | logistic | softmax | mlp:W1,W2,…
+  --model M           linear | logistic | softmax | mlp:W1,W2,… | cnn:… on image data, e.g.
+                      cnn:c16k5,bn,p2,c32k5,p2,f128 (c<F>k<K>[s<S>][v] conv, p<K>/a<K> max/avg
+                      pool, f<W> dense, bn/ln after a c or f layer)
   --activation A      relu | tanh | gelu | sigmoid (default: relu)
   --dropout P         dropout after each hidden layer, or P1,P2,… per layer (default: 0)
   --lambda X          L2 constant in --convention's units, ≥ 0
