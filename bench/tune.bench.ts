@@ -3,7 +3,9 @@
  * within 1% of the best found by exhaustive 5-fold grid search over a 25-point log grid (the ground
  * truth), on 4,000 digits of mnist-10k with mlp:128 and on breast-cancer with mlp:16; plus grid as one population vs
  * grid as separate runs (wall time), and the ridge path beside scikit-learn's RidgeCV.
- * BENCH_QUICK=1 shrinks the MNIST problem (subset, fewer epochs) for a fast look.
+ * First, the exact solver's 10-fold CV over 40 λ beside scikit-learn (bench/exact-cv.ts).
+ * BENCH_QUICK=1 shrinks the MNIST problem (subset, fewer epochs) for a fast look;
+ * BENCH_ONLY=exact runs only the exact-solver section (a minute instead of the whole bench).
  */
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -13,10 +15,16 @@ import { fileURLToPath } from 'node:url';
 import { loadDataset, subsample, subset } from '../src/data/index.js';
 import { logSpace } from '../src/tune/ridge.js';
 import { tune, type TuneOptions, type TuneResult } from '../src/tune/tune.js';
+import { benchExactCv } from './exact-cv.js';
 
 const quick = process.env.BENCH_QUICK === '1';
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'l2lab-bench-tune-'));
 const storage = path.join(dir, 'bench.db');
+const exact = await benchExactCv(dir);
+if (process.env.BENCH_ONLY === 'exact') {
+  console.log(JSON.stringify({ exact }));
+  process.exit(0);
+}
 
 /** The grid's CV loss at λ, interpolated linearly in log λ between grid points. */
 function cvAt(grid: TuneResult, lambda: number): number {
@@ -66,7 +74,7 @@ const problems: Problem[] = [
   { name: 'breast-cancer', base: { data: 'breast-cancer', model: 'mlp:16', epochs: 30, lr: 0.05, optimizer: 'momentum', momentum: 0.9, batchSize: 32, storage } },
   { name: 'mnist-10k', base: { data: mnistData, model: 'mlp:128', epochs: quick ? 5 : 10, lr: 0.05, optimizer: 'momentum', momentum: 0.9, batchSize: 64, storage } },
 ];
-const summary: Record<string, unknown> = {};
+const summary: Record<string, unknown> = { exact };
 for (const p of problems) summary[p.name] = await compare(p);
 
 // Grid as one population vs the same grid as separate runs (wall time), on a smaller grid.

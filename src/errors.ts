@@ -6,6 +6,7 @@ export type ErrorCode =
   | 'SHAPE_MISMATCH'
   | 'NOT_FITTED'
   | 'DIVERGED'
+  | 'NOT_CONVERGED'
   | 'MISSING_DEPENDENCY'
   | 'STORAGE'
   | 'UNSUPPORTED';

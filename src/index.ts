@@ -13,12 +13,16 @@ export { train, type TrainOptions, type TrainResult, type EpochRecord, type Memb
 export { fit, evaluateParams, type FitOptions, type FitReport, type TrainedModel } from './train/fit.js';
 export { OPTIMIZERS, type OptimizerSpec, type OptimizerName } from './train/optimizer.js';
 export { tune, STRATEGIES, type TuneOptions, type TuneResult, type StrategyName, type TrialSummary } from './tune/tune.js';
+export { STRATEGY_REGISTRY, type StrategyEntry } from './tune/strategies.js';
+export { chooseLambda, type LambdaChoice, type ScoredPoint } from './tune/choose-lambda.js';
+export { readTrialResult, writeTrialResult, TRIAL_RESULT_VERSION, type TrialResult, type FoldRecord, type Refit } from './tune/trial-result.js';
+export { OPTIONS, optionsOf, optionLabel, checkOptions, type OptionDecl, type CommandName } from './options/index.js';
 export { parseLambdas, parseLogRange } from './tune/lambda-grid.js';
 export { oneStandardError, meanAndSe, standardError } from './tune/one-se.js';
 export { ridgePath, logSpace, type RidgePathResult } from './tune/ridge.js';
 export { evidenceLinear, type EvidenceLinearResult } from './tune/evidence-linear.js';
 export { evidenceLogistic, type EvidenceLogisticResult } from './tune/evidence-logistic.js';
-export type { EvidenceReport } from './tune/strategy-evidence.js';
+export type { EvidenceReport } from './tune/trial-result.js';
 export { openStorage, type StudyStorage, type Study, type Trial, type TrialState } from './study/index.js';
 export { inspect, type InspectOptions, type InspectReport } from './explain/inspect.js';
 export { validationCurveSvg, scatterLogLogSvg, lineChartSvg } from './plot/index.js';

@@ -5,16 +5,17 @@
  * killed run left half-done (tune() reuses its finished trials and reclaims those a dead process held).
  */
 import { loadDataset, subsample, subset, type Dataset } from '../data/index.js';
-import { L2labError } from '../errors.js';
-import { openStorage, type Json, type StudyStorage } from '../study/index.js';
-import { STRATEGIES, tune, type TuneOptions, type TuneResult } from '../tune/tune.js';
-import { cellStudyName, expandCells, nominalGridCost, type AtlasCell, type DataShape } from './cells.js';
-import { AtlasSpecError, type AtlasSpec, type AtlasStrategy, type AtlasStrategyName } from './spec.js';
+import { L2labError, invalidNumber } from '../errors.js';
+import { openStorage, runTrials, type Json, type StudyStorage, type Trial, type WaitEvent } from '../study/index.js';
+import { tune, type TuneOptions, type TuneResult } from '../tune/tune.js';
+import { cellStudyName, expandCells, nominalGridCost, shortHash, type AtlasCell, type DataShape } from './cells.js';
+import { AtlasSpecError, type AtlasSpec, type AtlasStrategy, type AtlasStrategyName, type SpecIssue } from './spec.js';
+import { applicableOptions, checkOptions } from '../options/check.js';
 
 /** One strategy's outcome on one cell, as stored (plain JSON; λ in the seed convention). */
 export interface StrategyOutcomeRecord {
-  /** done: tuned; failed: tune() threw (stored, so a re-run does not retry it unless asked); unavailable: this l2lab lacks the strategy (not stored); missing: not run yet (report-only). */
-  status: 'done' | 'failed' | 'unavailable' | 'missing';
+  /** done: tuned; failed: tune() threw (stored, so a re-run does not retry it unless asked); missing: not run yet (report-only). */
+  status: 'done' | 'failed' | 'missing';
   strategy: AtlasStrategyName;
   study: string;
   /** The chosen λ (λ_min of the strategy's validation curve, or the evidence maximum). */
@@ -57,8 +58,8 @@ export interface CellEvent {
   total: number;
   cell: AtlasCell;
   results: AtlasCellResult['results'];
-  /** Per strategy: read back from the store, computed now, or neither. */
-  sources: Partial<Record<AtlasStrategyName, 'store' | 'run' | 'unavailable' | 'missing'>>;
+  /** Per strategy: read back from the store, computed now by this process or by another worker, or neither. */
+  sources: Partial<Record<AtlasStrategyName, 'store' | 'run' | 'elsewhere' | 'missing'>>;
   seconds: number;
 }
 
@@ -88,6 +89,12 @@ export interface RunAtlasOptions {
   signal?: AbortSignal;
   /** Loads a dataset by name (tests inject small ones). Default `loadDataset`. */
   load?: (name: string, target: string | null) => Dataset;
+  /** Seconds without a heartbeat after which another worker's (cell, strategy) or trial is run here instead (with a `storage` path or URL). Default 60. */
+  heartbeatTimeout?: number;
+  /** Called when this worker waits on cells or trials that other workers run. */
+  onWait?: (e: WaitEvent) => void;
+  /** Writes the report of the finished run; called by one worker only when several run the atlas together. */
+  report?: (run: AtlasRun) => Promise<void>;
 }
 
 export interface AtlasRun {
@@ -97,6 +104,8 @@ export interface AtlasRun {
   storage: string;
   /** Every (cell, strategy) pair has an outcome stored (done or failed). */
   complete: boolean;
+  /** With `report`: the worker that wrote it when it was not this process (`host pid N`), else null. */
+  reportWrittenBy: string | null;
 }
 
 /** The study holding the atlas's per-cell summaries. Its config is fixed so that editing a spec never conflicts with it. */
@@ -186,10 +195,6 @@ function emptyOutcome(strategy: AtlasStrategyName, study: string, status: Strate
   };
 }
 
-/** Whether this l2lab's tune() knows a strategy (evidence may not have landed yet). */
-export function strategyAvailable(name: AtlasStrategyName): boolean {
-  return (STRATEGIES as readonly string[]).includes(name);
-}
 
 /** The rows a cell trains and tests on: m + testRows drawn (stratified, seeded) from the dataset. */
 export function cellData(full: Dataset, cell: AtlasCell): Dataset {
@@ -201,27 +206,51 @@ export function cellData(full: Dataset, cell: AtlasCell): Dataset {
 export function tuneOptionsFor(cell: AtlasCell, data: Dataset, strategy: AtlasStrategy, storage: StudyStorage, threads?: number): TuneOptions {
   const t = cell.training;
   const v = cell.validation;
+  // The cell's settings are shared by every strategy; each strategy gets those it uses (the registry says which).
+  const shared = applicableOptions(
+    'tune',
+    {
+      activation: t.activation,
+      ...('folds' in v ? { folds: v.folds } : { holdout: v.holdout }),
+      optimizer: t.optimizer,
+      momentum: t.momentum,
+      lr: t.lr,
+      epochs: t.epochs,
+      batchSize: t.batchSize,
+      logRange: { lo: cell.lambda.lo, hi: cell.lambda.hi, n: cell.lambda.n },
+      extend: cell.lambda.extend,
+    },
+    { strategy: strategy.name, model: cell.model },
+  );
   return {
+    ...shared,
     ...(strategy.options as Partial<TuneOptions>),
-    strategy: strategy.name as TuneOptions['strategy'],
+    strategy: strategy.name,
     data,
     model: cell.model,
-    activation: t.activation,
     test: cell.testRows / (cell.m + cell.testRows),
-    ...('folds' in v ? { folds: v.folds } : { holdout: v.holdout }),
     seed: cell.seed,
     convention: 'seed',
-    optimizer: t.optimizer,
-    ...(t.momentum !== undefined ? { momentum: t.momentum } : {}),
-    lr: t.lr,
-    epochs: t.epochs,
-    batchSize: t.batchSize,
-    logRange: { lo: cell.lambda.lo, hi: cell.lambda.hi, n: cell.lambda.n },
-    extend: cell.lambda.extend,
     storage,
     study: cellStudyName(cell, strategy),
     ...(threads !== undefined ? { threads } : {}),
   };
+}
+
+/** Refuses, before any training, a strategy option that does not apply to a cell's model (tune() would fail every such cell). */
+function checkStrategyOptions(spec: AtlasSpec, cells: AtlasCell[]): void {
+  const issues: SpecIssue[] = [];
+  spec.strategies.forEach((strategy, i) => {
+    for (const model of new Set(cells.map((c) => c.model))) {
+      try {
+        checkOptions('tune', strategy.options, { strategy: strategy.name, model });
+      } catch (e) {
+        if (!(e instanceof L2labError)) throw e;
+        issues.push({ path: `strategies[${i}]`, message: `${e.message} (model ${model})` });
+      }
+    }
+  });
+  if (issues.length > 0) throw new AtlasSpecError(issues, `The atlas spec '${spec.name}'`);
 }
 
 /** Loads each dataset of the spec once and lists its cells; throws an AtlasSpecError naming the field when the data rules a cell out. */
@@ -241,6 +270,7 @@ export function planAtlas(spec: AtlasSpec, load: (name: string, target: string |
   }
   const { cells, issues } = expandCells(spec, shapes);
   if (issues.length > 0) throw new AtlasSpecError(issues, `The atlas spec '${spec.name}'`);
+  checkStrategyOptions(spec, cells);
   return { cells, data };
 }
 
@@ -248,11 +278,32 @@ function defaultLoad(name: string, target: string | null): Dataset {
   return loadDataset(name, target ? { target } : {});
 }
 
+/** One (cell, strategy) of the run, with what is known of it so far. */
+interface Pair {
+  index: number;
+  cell: AtlasCell;
+  strategy: AtlasStrategy;
+  key: string;
+  study: string;
+}
+
+/**
+ * The atlas task that claims one (cell, strategy) among workers: its key names the pair, and after
+ * a stored failure that `--retry-failed` re-runs, that failure, so every worker picks the same task.
+ */
+function taskKey(pair: Pair, failed: StrategyOutcomeRecord | undefined): string {
+  return failed ? `${pair.key}|retry-after:${failed.finished_at}` : pair.key;
+}
+
 /**
  * Runs (or resumes) every cell of `spec`. Each (cell, strategy) is one tune() call whose study name
  * is fixed by the cell and strategy, so an interrupted atlas resumes by running it again: finished
  * pairs are read back from the store without training, the interrupted one continues from its
- * finished trials.
+ * finished trials. Any number of processes (on any number of machines sharing a PostgreSQL
+ * `storage`) run one atlas together: each (cell, strategy) is a task of the atlas's own study,
+ * claimed atomically and kept alive by heartbeats; a worker with nothing left to claim waits for the
+ * others' tasks and takes over any whose heartbeat goes silent. `report`, when given, is then called
+ * by exactly one of them.
  *
  * @example
  * const run = await runAtlas(loadAtlasSpec('atlas/smoke.json'), { onCell: (e) => console.log(`${e.index + 1}/${e.total} ${e.cell.id}`) });
@@ -261,63 +312,118 @@ function defaultLoad(name: string, target: string | null): Dataset {
 export async function runAtlas(spec: AtlasSpec, options: RunAtlasOptions = {}): Promise<AtlasRun> {
   const { cells, data } = planAtlas(spec, options.load);
   const compute = options.compute ?? true;
-  const storage = typeof options.storage === 'object' ? options.storage : await openStorage(options.storage ?? spec.storage);
+  const timeout = options.heartbeatTimeout;
+  if (timeout !== undefined && !(typeof timeout === 'number' && Number.isFinite(timeout) && timeout > 0)) throw invalidNumber('heartbeatTimeout', 'runAtlas', '(0, ∞) seconds', timeout);
+  const storage = typeof options.storage === 'object' ? options.storage : await openStorage(options.storage ?? spec.storage, timeout === undefined ? {} : { heartbeatTimeoutMs: timeout * 1000 });
   const owns = typeof options.storage !== 'object';
   const threads = options.threads ?? spec.threads;
   try {
     const { value: atlasStudy } = await storage.createStudy(atlasStudyName(spec), ATLAS_STUDY_CONFIG);
     if (compute) await storage.setStudyAttr(atlasStudy.id, 'spec', toJson(spec));
     const stored = await storage.getStudyAttrs(atlasStudy.id);
-    const results: AtlasCellResult[] = [];
+    const results: AtlasCellResult[] = cells.map((cell) => ({ cell, results: {} }));
+    const sources: CellEvent['sources'][] = cells.map(() => ({}));
+    const started = cells.map(() => performance.now());
+    const pending = cells.map(() => 0);
+    const tasks: Trial[] = [];
+    const pairOf = new Map<number, Pair>();
     let complete = true;
-    for (let index = 0; index < cells.length; index++) {
-      const cell = cells[index];
-      const t0 = performance.now();
-      const out: AtlasCellResult = { cell, results: {} };
-      const sources: CellEvent['sources'] = {};
-      let cellData_: Dataset | undefined;
+    const emit = (index: number): void =>
+      options.onCell?.({ index, total: cells.length, cell: cells[index], results: results[index].results, sources: sources[index], seconds: (performance.now() - started[index]) / 1000 });
+    const settle = (pair: Pair, record: StrategyOutcomeRecord, source: NonNullable<CellEvent['sources'][AtlasStrategyName]>): void => {
+      results[pair.index].results[pair.strategy.name] = record;
+      sources[pair.index][pair.strategy.name] = source;
+      if (record.status === 'missing') complete = false;
+    };
+
+    for (const [index, cell] of cells.entries()) {
       for (const strategy of spec.strategies) {
-        const key = outcomeKey(cell, strategy);
-        const study = cellStudyName(cell, strategy);
-        const have = stored[key] as unknown as StrategyOutcomeRecord | undefined;
-        if (have && (have.status === 'done' || (have.status === 'failed' && !options.retryFailed))) {
-          out.results[strategy.name] = have;
-          sources[strategy.name] = 'store';
-          continue;
+        const pair: Pair = { index, cell, strategy, key: outcomeKey(cell, strategy), study: cellStudyName(cell, strategy) };
+        const have = stored[pair.key] as unknown as StrategyOutcomeRecord | undefined;
+        if (have && (have.status === 'done' || (have.status === 'failed' && !options.retryFailed))) settle(pair, have, 'store');
+        else if (!compute || options.signal?.aborted) settle(pair, emptyOutcome(strategy.name, pair.study, 'missing', 'not run yet'), 'missing');
+        else {
+          // A task, not a λ trial: the store requires a λ, which the atlas study does not use.
+          const { value: task } = await storage.createTrial(atlasStudy.id, { lambda: 0, task: `${cell.id} ${strategy.name}` }, taskKey(pair, have));
+          tasks.push(task);
+          pairOf.set(task.id, pair);
+          pending[index]++;
         }
-        if (!strategyAvailable(strategy.name)) {
-          out.results[strategy.name] = emptyOutcome(strategy.name, study, 'unavailable', `this l2lab's tune() has no '${strategy.name}' strategy yet; re-run the atlas once it has.`);
-          sources[strategy.name] = 'unavailable';
-          complete = false;
-          continue;
+      }
+      if (pending[index] === 0) emit(index);
+    }
+
+    const cellDataCache = new Map<number, Dataset>();
+    const computed = new Set<number>();
+    await runTrials(
+      storage,
+      atlasStudy.id,
+      tasks,
+      async ([task]) => {
+        const pair = pairOf.get(task.id)!;
+        const { index, cell, strategy } = pair;
+        options.onStrategyStart?.({ index, total: cells.length, cell, strategy: strategy.name, study: pair.study });
+        if (!cellDataCache.has(index)) {
+          started[index] = performance.now(); // a cell's seconds count from its first task here, not from the plan
+          cellDataCache.set(index, cellData(data.get(cell.dataset)!, cell));
         }
-        if (!compute || options.signal?.aborted) {
-          out.results[strategy.name] = emptyOutcome(strategy.name, study, 'missing', 'not run yet');
-          sources[strategy.name] = 'missing';
-          complete = false;
-          continue;
-        }
-        options.onStrategyStart?.({ index, total: cells.length, cell, strategy: strategy.name, study });
-        cellData_ ??= cellData(data.get(cell.dataset)!, cell);
-        const before = await storage.getStudy(study);
+        const before = await storage.getStudy(pair.study);
         const resumed = before !== null && (await storage.listTrials(before.id, { state: ['COMPLETE', 'FAIL', 'PRUNED'] })).length > 0;
         let record: StrategyOutcomeRecord;
         try {
-          const r = await tune(tuneOptionsFor(cell, cellData_, strategy, storage, threads));
+          const r = await tune({ ...tuneOptionsFor(cell, cellDataCache.get(index)!, strategy, storage, threads), onWait: options.onWait });
           record = summarize(cell, strategy.name, r, resumed);
         } catch (e) {
           if (!(e instanceof L2labError) || e instanceof AtlasSpecError) throw e;
-          record = emptyOutcome(strategy.name, study, 'failed', e.message);
+          record = emptyOutcome(strategy.name, pair.study, 'failed', e.message);
         }
-        await storage.setStudyAttr(atlasStudy.id, key, toJson(record));
-        out.results[strategy.name] = record;
-        sources[strategy.name] = 'run';
-      }
-      results.push(out);
-      options.onCell?.({ index, total: cells.length, cell, results: out.results, sources, seconds: (performance.now() - t0) / 1000 });
+        // The record goes in before the task is finished: a finished task always has its record.
+        await storage.setStudyAttr(atlasStudy.id, pair.key, toJson(record));
+        computed.add(task.id);
+        settle(pair, record, 'run');
+        if (--pending[index] === 0) emit(index);
+        return [record.status === 'done' ? { state: 'COMPLETE', value: record.test_loss ?? 0 } : { state: 'FAIL', reason: record.error ?? 'failed' }];
+      },
+      { chunk: 1, signal: options.signal, onWait: options.onWait },
+    );
+    // The tasks other workers finished (or that an abort left open): their records, from the store.
+    const attrs = await storage.getStudyAttrs(atlasStudy.id);
+    for (const task of await Promise.all(tasks.filter((t) => !computed.has(t.id)).map((t) => storage.getTrial(t.id)))) {
+      const pair = pairOf.get(task!.id)!;
+      const record = attrs[pair.key] as unknown as StrategyOutcomeRecord | undefined;
+      const done = task!.state !== 'WAITING' && task!.state !== 'RUNNING' && record !== undefined;
+      settle(pair, done ? record : emptyOutcome(pair.strategy.name, pair.study, 'missing', 'not run yet'), done ? 'elsewhere' : 'missing');
+      if (--pending[pair.index] === 0) emit(pair.index);
     }
-    return { spec, cells: results, storage: storage.location, complete };
+    const run: AtlasRun = { spec, cells: results, storage: storage.location, complete, reportWrittenBy: null };
+    if (options.report) run.reportWrittenBy = await reportOnce(storage, atlasStudy.id, run, tasks.length > 0, options);
+    return run;
   } finally {
     if (owns) await storage.close();
   }
+}
+
+/**
+ * Calls `options.report(run)` unless another worker of this same run writes it: the report is an
+ * atlas task keyed by every record it shows, which the first worker to get there claims. Its claim
+ * never goes stale (a report takes seconds, and a stalled writer must not get a twin), so a writer
+ * that dies leaves it to a later run: a run with nothing to compute (the atlas was already complete)
+ * always writes the report. Returns who writes it when not this process.
+ */
+async function reportOnce(storage: StudyStorage, studyId: number, run: AtlasRun, participated: boolean, options: RunAtlasOptions): Promise<string | null> {
+  const report = options.report!;
+  if (!(options.compute ?? true) || !participated) {
+    await report(run);
+    return null;
+  }
+  const shown = run.cells.flatMap((c) => Object.values(c.results).map((r) => `${c.cell.key}|${r!.strategy}|${r!.status}|${r!.finished_at}`));
+  const { value: task } = await storage.createTrial(studyId, { lambda: 0, task: 'the atlas report' }, `report#${shortHash(shown)}`);
+  const claimed = await storage.claimTrial(studyId, { trialId: task.id, staleAfterMs: Infinity });
+  if (claimed === null) {
+    const owner = (await storage.getTrial(task.id))?.owner;
+    return owner ? `${owner.hostname} pid ${owner.pid}` : 'another worker';
+  }
+  await report(run);
+  await storage.finishTrial(claimed.id, 'COMPLETE', { value: 0, attempt: claimed.attempt });
+  return null;
 }

@@ -6,11 +6,15 @@
 import fs from 'node:fs';
 import { InvalidOptionError } from '../errors.js';
 import { ACTIVATIONS, type Activation } from '../models/architecture.js';
+import { defaultLr } from '../options/defaults.js';
+import { checkValue } from '../options/option.js';
+import { OPTIONS, strategyOptions } from '../options/registry.js';
 import { OPTIMIZERS, type OptimizerName } from '../train/optimizer.js';
+import { STRATEGY_NAMES, type StrategyName } from '../tune/strategy.js';
 
-/** A strategy the atlas can run per cell: tune()'s strategies plus `evidence` (accepted before it lands). */
-export type AtlasStrategyName = 'grid' | 'sh' | 'bayes' | 'ridge' | 'path' | 'evidence';
-export const ATLAS_STRATEGIES: readonly AtlasStrategyName[] = ['grid', 'sh', 'bayes', 'ridge', 'path', 'evidence'];
+/** A strategy the atlas can run per cell: tune()'s strategies. */
+export type AtlasStrategyName = StrategyName;
+export const ATLAS_STRATEGIES: readonly AtlasStrategyName[] = STRATEGY_NAMES;
 
 /** How every model of a dataset trains (tune()'s training options). */
 export interface AtlasTraining {
@@ -107,17 +111,14 @@ export class AtlasSpecError extends InvalidOptionError {
 
 const TOP_KEYS = ['$schema', 'name', 'description', 'storage', 'out', 'datasets', 'models', 'm', 'testRows', 'seeds', 'training', 'validation', 'lambda', 'strategies', 'reference', 'threads'];
 const DATASET_KEYS = ['name', 'target', 'models', 'm', 'testRows', 'training', 'validation', 'lambda'];
-const TRAINING_KEYS = ['epochs', 'lr', 'optimizer', 'momentum', 'batchSize', 'activation'];
+/** The training options the registry marks for the atlas (`atlas: true`), under their library names. */
+const TRAINING_KEYS = OPTIONS.filter((o) => o.atlas).map((o) => o.key);
 const LAMBDA_KEYS = ['lo', 'hi', 'n', 'extend'];
 const VALIDATION_KEYS = ['folds', 'holdout'];
-const STRATEGY_OPTION_KEYS: Partial<Record<AtlasStrategyName, string[]>> = {
-  grid: [],
-  sh: ['eta', 'minEpochs'],
-  bayes: ['trials'],
-  path: ['pathEpochs'],
-  ridge: [],
-};
-const ADAM = new Set<OptimizerName>(['adam', 'adamw']);
+/** Set per cell from the spec's `lambda` and `validation` sections, so not a strategy's own option. */
+const CELL_KEYS = new Set(['lambdas', 'logRange', 'extend', 'folds', 'holdout', 'storage', 'study']);
+/** A strategy's own options in the spec: those the registry gives it, less what each cell sets. */
+const strategyOptionKeys = (name: AtlasStrategyName): string[] => strategyOptions(name).map((o) => o.key).filter((k) => !CELL_KEYS.has(k));
 
 type Obj = Record<string, unknown>;
 const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -205,8 +206,7 @@ function readTraining(c: Checker, raw: unknown, path: string, base: AtlasTrainin
   }
   const epochs = t.epochs === undefined ? base?.epochs ?? 10 : c.integer(t.epochs, `${path}.epochs`, 1, '"epochs": 10');
   const optimizerChanged = t.optimizer !== undefined && base !== undefined && t.optimizer !== base.optimizer;
-  const defaultLr = optimizer && ADAM.has(optimizer) ? 1e-3 : 0.1;
-  const lr = t.lr === undefined ? (base && !optimizerChanged ? base.lr : defaultLr) : c.number(t.lr, `${path}.lr`, (x) => x > 0, 'a number in (0, ∞)', '"lr": 0.1');
+  const lr = t.lr === undefined ? (base && !optimizerChanged ? base.lr : defaultLr(optimizer ?? 'sgd')) : c.number(t.lr, `${path}.lr`, (x) => x > 0, 'a number in (0, ∞)', '"lr": 0.1');
   const batchSize = t.batchSize === undefined ? base?.batchSize ?? 64 : c.integer(t.batchSize, `${path}.batchSize`, 1, '"batchSize": 64');
   let activation: Activation | undefined = base?.activation ?? 'relu';
   if (t.activation !== undefined) {
@@ -311,9 +311,15 @@ function readStrategies(c: Checker, raw: unknown): AtlasStrategy[] | undefined {
         return undefined;
       }
       const { name: _n, ...options } = o;
-      const known = STRATEGY_OPTION_KEYS[name];
-      // evidence's options are passed to tune() unchecked: its option set is still growing.
-      if (known) c.keys(options, known, p);
+      const known = strategyOptionKeys(name);
+      c.keys(options, known, p);
+      for (const decl of strategyOptions(name).filter((d) => known.includes(d.key) && options[d.key] !== undefined)) {
+        try {
+          checkValue(decl, options[decl.key], `strategy ${name}`);
+        } catch (e) {
+          c.add(`${p}.${decl.key}`, (e as Error).message);
+        }
+      }
       return { name, options };
     },
     '"strategies": ["grid", "evidence", "sh"]',

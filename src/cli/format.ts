@@ -1,10 +1,9 @@
 /** Plain-text tables and number formatting for the CLI. */
+import { formatNumber } from '../util/format-number.js';
 
+/** `digits` decimals; exponent form outside [1e-3, 1e5). */
 export function fmt(x: number | undefined, digits = 4): string {
-  if (x === undefined) return '';
-  if (!Number.isFinite(x)) return String(x);
-  if (x !== 0 && (Math.abs(x) < 1e-3 || Math.abs(x) >= 1e5)) return x.toExponential(digits - 1);
-  return x.toFixed(digits);
+  return x === undefined ? '' : formatNumber(x, { digits, fixed: true });
 }
 
 export function pct(x: number | undefined): string {

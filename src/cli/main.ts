@@ -1,5 +1,6 @@
 #!/usr/bin/env node
 /** `l2lab` entry point: picks the command, imports it lazily, maps errors to messages and exit codes. */
+import { readFileSync } from 'node:fs';
 import { L2labError } from '../errors.js';
 import { parseCommandArgs, type Command } from './command.js';
 
@@ -22,11 +23,16 @@ function mainHelp(): string {
   return [
     'l2lab — which L2 regularization constant λ should I use, and why?',
     '',
-    'Usage: l2lab <command> [options]     (l2lab <command> --help for its options)',
+    'Usage: l2lab <command> [options]     (l2lab <command> --help for its options; l2lab --version)',
     '',
     'Commands:',
     ...Object.keys(COMMANDS).map((n) => `  ${n}`),
   ].join('\n');
+}
+
+/** The package's version, read from package.json (two levels up from src/cli and dist/cli alike). */
+function version(): string {
+  return (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 }
 
 export async function main(argv: string[]): Promise<number> {
@@ -34,6 +40,10 @@ export async function main(argv: string[]): Promise<number> {
   if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
     console.log(mainHelp());
     return name === undefined ? 1 : 0;
+  }
+  if (name === '--version' || name === '-v') {
+    console.log(version());
+    return 0;
   }
   const load = COMMANDS[name];
   if (!load) {
@@ -51,7 +61,7 @@ export async function main(argv: string[]): Promise<number> {
   } catch (e) {
     if (e instanceof L2labError) {
       console.error(`l2lab ${name}: error: ${e.message}`);
-      return e.code === 'DIVERGED' ? 3 : 2;
+      return e.code === 'DIVERGED' || e.code === 'NOT_CONVERGED' ? 3 : 2;
     }
     throw e;
   }

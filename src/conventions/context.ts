@@ -1,8 +1,7 @@
 /** Validation of a conversion's value and context, with errors that name the missing value and its formula. */
 import { InvalidOptionError } from '../errors.js';
-import type { ConversionContext, Convention, NeededValue, OptimizerKind } from './types.js';
-
-export const OPTIMIZERS: readonly OptimizerKind[] = ['sgd', 'momentum', 'nesterov', 'adam', 'adamw'];
+import { OPTIMIZERS } from '../train/optimizer.js';
+import type { ConversionContext, Convention, NeededValue } from './types.js';
 
 const NEEDED: Record<NeededValue, { flag: string; what: string }> = {
   m: { flag: '--m', what: 'the training-set size m' },

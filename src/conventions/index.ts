@@ -10,7 +10,6 @@ export type {
   PenaltyCoefficients,
 } from './types.js';
 export { CONVENTIONS, CONVENTION_IDS, getConvention, isConventionId } from './registry.js';
-export { OPTIMIZERS } from './context.js';
 export { convert, conversionFormula } from './convert.js';
 export { couplingEquivalence } from './equivalence.js';
 export { penaltyCoefficients, penaltyValue } from './penalty.js';

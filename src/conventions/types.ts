@@ -1,4 +1,5 @@
 /** Types of the conventions table: how each framework writes its L2 constant, and what a conversion returns. */
+import type { OptimizerName } from '../train/optimizer.js';
 
 /** Every convention l2lab can translate to and from; `seed` is l2lab's own. */
 export type ConventionId =
@@ -15,7 +16,7 @@ export type ConventionId =
   | 'bayes';
 
 /** The optimizer that consumes the penalty; it decides whether coupled L2 and decoupled decay coincide. */
-export type OptimizerKind = 'sgd' | 'momentum' | 'nesterov' | 'adam' | 'adamw';
+export type OptimizerKind = OptimizerName;
 
 /** What a conversion may need besides the value. Each field is validated only when given. */
 export interface ConversionContext {

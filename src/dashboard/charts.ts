@@ -3,6 +3,7 @@
  * per-epoch learning curves, and the evidence curve. Rendering takes vega a few hundred ms, so
  * each SVG is cached by its inputs: a page that reloads while nothing changed renders nothing.
  */
+import { InvalidDataError } from '../errors.js';
 import type { TopLevelSpec } from 'vega-lite';
 
 import { lineChartSvg, renderSvg, validationCurveSvg, type Series } from '../plot/index.js';
@@ -79,7 +80,7 @@ interface LambdaCurvesOptions {
  */
 export async function lambdaCurvesSvg(o: LambdaCurvesOptions): Promise<string> {
   const series = o.series.map((s) => ({ ...s, points: s.points.filter((p) => p.lambda > 0 && Number.isFinite(p.lambda) && Number.isFinite(p.value)) })).filter((s) => s.points.length > 0);
-  if (series.length === 0) throw new Error('no point has λ > 0 and a finite value');
+  if (series.length === 0) throw new InvalidDataError('The chart has no point with λ > 0 and a finite value: every trial failed or diverged so far.');
   const rows = series.flatMap((s) => s.points.map((p) => ({ series: s.name, lambda: p.lambda, value: p.value })));
   const bars = series.flatMap((s) => s.points.filter((p) => typeof p.se === 'number' && Number.isFinite(p.se) && p.se > 0).map((p) => ({ series: s.name, lambda: p.lambda, lo: p.value - p.se!, hi: p.value + p.se! })));
   const [lo, hi] = logDomain(rows.map((r) => r.lambda));
@@ -190,7 +191,7 @@ function sparseLogAxis(lo: number, hi: number): Record<string, unknown> {
  */
 async function epochCurvesSvg(curves: EpochCurve[], title: string, xLabel: string, yLabel: string): Promise<string> {
   const rows = curves.flatMap((c) => c.points.filter((p) => Number.isFinite(p.x) && Number.isFinite(p.y)).map((p) => ({ series: c.name, x: p.x, y: p.y, best: c.best })));
-  if (rows.length === 0) throw new Error('no finite value to draw');
+  if (rows.length === 0) throw new InvalidDataError('The chart has no finite value to draw: every curve diverged or none was stored.');
   const dropped = curves.reduce((n, c) => n + c.points.length, 0) - rows.length;
   const domain = curves.map((c) => c.name);
   const color = { field: 'series', type: 'ordinal', title: 'λ', scale: { domain, scheme: { name: 'viridis', extent: [0, 0.88] } }, legend: { orient: 'right', symbolType: 'stroke', symbolStrokeWidth: 2.5 } };

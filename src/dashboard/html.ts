@@ -55,14 +55,25 @@ export interface PageFrame {
   title: string;
   /** Where the data comes from, shown in the header. */
   location: string;
-  /** Seconds until the page reloads itself (a meta refresh), or undefined for none. */
-  refreshSeconds?: number;
+  /** The JSON the page's script polls every `seconds` to update itself in place (no reload); none when absent. */
+  live?: { api: string; seconds: number };
+  /** Load vega, vega-lite and vega-embed for interactive charts (study and compare pages). */
+  charts?: boolean;
   /** Breadcrumb after "studies": the study name. */
   crumb?: string;
   body: string;
 }
 
 const CSS = `
+.tools{display:flex;gap:10px;align-items:center;margin-bottom:10px}
+input.filter{font:inherit;padding:4px 9px;border:1px solid var(--line);border-radius:6px;min-width:260px}
+.button{display:inline-block;padding:4px 11px;border:1px solid var(--line);border-radius:6px;background:var(--soft);font-size:13px}
+.button.off{pointer-events:none;opacity:.45}
+table.sortable th:not([data-nosort]){cursor:pointer;user-select:none}
+th[aria-sort=ascending]::after{content:' ▲';font-size:9px}th[aria-sort=descending]::after{content:' ▼';font-size:9px}
+.live-chart{min-height:120px}.live-chart .vega-embed{width:100%}
+.vega-bindings{font-size:13px;margin-top:6px}
+.atlas h2{font-size:16px}.atlas .grid{display:flex;flex-wrap:wrap;gap:10px}.atlas figure{margin:0;border:1px solid #eaeef2}.atlas figcaption{font-size:11px;color:var(--muted);padding:0 6px 4px}.atlas .fail{color:#a40e26}.atlas .ok{color:#116329}.atlas .note{color:var(--muted)}
 :root{--fg:#1f2328;--muted:#656d76;--line:#d8dee4;--soft:#f6f8fa;--accent:#4e79a7}
 *{box-sizing:border-box}
 body{margin:0;font:14px/1.5 system-ui,-apple-system,"Segoe UI",Helvetica,Arial,sans-serif;color:var(--fg);background:#eef1f4}
@@ -123,24 +134,30 @@ code{font-family:ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;font-size:
 `;
 
 /** A whole self-contained page: inline CSS, no scripts, no external assets; reloads itself when `refreshSeconds` is set. */
+/** The page script (sorting, filtering, live updates, charts), served by the dashboard itself: the CSP allows only its own scripts. */
+export const CLIENT_SCRIPT = '/static/dashboard.js';
+/** vega, vega-lite and vega-embed from node_modules, in load order. */
+export const CHART_SCRIPTS = ['/static/vega.min.js', '/static/vega-lite.min.js', '/static/vega-embed.min.js'];
+
 export function page(f: PageFrame): string {
-  const refresh = f.refreshSeconds !== undefined ? `<meta http-equiv="refresh" content="${f.refreshSeconds}">` : '';
+  const vendor = f.charts === true ? CHART_SCRIPTS.map((src) => `<script src="${src}"></script>`).join('') : '';
+  const live = f.live === undefined ? '' : ` data-live="${esc(f.live.api)}" data-interval="${f.live.seconds}"`;
   const crumb = f.crumb === undefined ? '' : ` / <span>${esc(f.crumb)}</span>`;
   return `<!doctype html>
 <html lang="en">
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
-${refresh}
 <title>${esc(f.title)}</title>
 <link rel="icon" href="data:,">
 <style>${CSS}</style>
 </head>
-<body>
+<body${live}>
 <header><a class="brand" href="/">l2lab <span>dashboard</span></a><nav><a href="/">studies</a>${crumb}</nav><div class="where" title="study store">${esc(f.location)}</div></header>
 <main>
 ${f.body}
 </main>
+${vendor}<script src="${CLIENT_SCRIPT}"></script>
 </body>
 </html>
 `;

@@ -5,9 +5,12 @@ import type { AddressInfo } from 'node:net';
 import { InvalidOptionError } from '../errors.js';
 import { DEFAULT_STORAGE, type StudyStorage } from '../study/index.js';
 import { SvgCache } from './charts.js';
-import { errorPage, methodNotAllowedPage, notFoundPage, overviewPage, studyPage, type RefreshPolicy } from './pages.js';
+import { atlasSections, isAtlas } from './atlas.js';
+import { staticScript } from './assets.js';
+import { ChangeLog, OverviewCache } from './live.js';
+import { atlasPage, comparePage, errorPage, methodNotAllowedPage, notFoundPage, overviewPage, overviewRow, studyPage, studyTiles, trialColumns, trialRow, type RefreshPolicy } from './pages.js';
 import { StoreHandle } from './store.js';
-import { listStudyRows, studyDetail, type StudyRow } from './views.js';
+import { studyDetail, type StudyDetail, type StudyRow } from './views.js';
 
 /** Options of {@link startDashboard}. */
 export interface DashboardOptions {
@@ -21,7 +24,7 @@ export interface DashboardOptions {
   port?: number;
   /** Interface to listen on. Default `'127.0.0.1'`: this machine only. `'0.0.0.0'` exposes the studies to the network. */
   host?: string;
-  /** Seconds between the pages' reloads while a trial is RUNNING or WAITING, an integer in [0, 3600]; 0 never reloads. Default 5. */
+  /** Seconds between a page's polls of the JSON API (it updates in place, sending only what changed), an integer in [0, 3600]; 0 turns live updates off. Default 5. */
   refreshSeconds?: number;
 }
 
@@ -38,11 +41,24 @@ export interface Dashboard {
 /** Only these methods read; everything else is refused with 405. */
 const ALLOWED = 'GET, HEAD';
 
-/** No scripts, no external anything: inline styles and inline SVG only. */
-const CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
+/**
+ * Only the dashboard's own scripts (its page script and the vega bundles it serves; no inline
+ * script, no eval: vega-embed runs with its expression interpreter), fetches to itself only;
+ * inline styles and inline SVG.
+ */
+const CSP = "default-src 'none'; script-src 'self'; connect-src 'self'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
 
 function isLoopback(host: string): boolean {
   return host === 'localhost' || host === '::1' || host === '[::1]' || /^127(\.\d{1,3}){3}$/.test(host) || host.endsWith('.localhost');
+}
+
+/**
+ * What to tell the user who passed a host that is not a loopback address: anyone who can reach it
+ * reads every study (no authentication), and the Host-header check is off. `null` for a loopback host.
+ */
+export function exposureWarning(host: string): string | null {
+  if (isLoopback(host)) return null;
+  return `warning: --host ${host} serves every study in this store, without authentication, to any machine that can reach this address. Use the default 127.0.0.1 (and an SSH tunnel: ssh -L 8080:127.0.0.1:8080 host) unless that is what you want.`;
 }
 
 /** The host name of a `Host` header (`[::1]:8080` → `[::1]`, `localhost:80` → `localhost`). */
@@ -65,7 +81,7 @@ function check(options: DashboardOptions): { port: number; host: string; refresh
   const refreshSeconds = options.refreshSeconds ?? 5;
   if (!(Number.isInteger(port) && port >= 0 && port <= 65535)) throw new InvalidOptionError(`The 'port' option of startDashboard must be an integer in [0, 65535] (0 = any free port). Got ${String(port)} instead.`);
   if (typeof host !== 'string' || host.trim() === '') throw new InvalidOptionError(`The 'host' option of startDashboard must be a non-empty host name or address, e.g. 127.0.0.1. Got ${JSON.stringify(host)} instead.`);
-  if (!(Number.isInteger(refreshSeconds) && refreshSeconds >= 0 && refreshSeconds <= 3600)) throw new InvalidOptionError(`The 'refreshSeconds' option of startDashboard must be an integer in [0, 3600] (0 = never reload). Got ${String(refreshSeconds)} instead.`);
+  if (!(Number.isInteger(refreshSeconds) && refreshSeconds >= 0 && refreshSeconds <= 3600)) throw new InvalidOptionError(`The 'refreshSeconds' option of startDashboard must be an integer in [0, 3600] (0 = no live updates). Got ${String(refreshSeconds)} instead.`);
   return { port, host, refreshSeconds };
 }
 
@@ -75,10 +91,15 @@ function check(options: DashboardOptions): { port: number; host: string; refresh
  * - `/`: every study with its strategy, status, trial counts by state, best value, λ_min and λ_1se so far;
  * - `/study/NAME`: the validation curve (λ_min and λ_1se marked; one curve per rung or dropout),
  *   learning curves, the trials, the refit, the evidence curve and γ, the config;
- * - `/api/studies`, `/api/study/NAME`: the same data as JSON.
+ * - `/compare?study=A&study=B`: two or more studies on one validation-curve chart;
+ * - `/api/studies`, `/api/study/NAME`, `/api/compare`: the same data as JSON. `?since=V` returns
+ *   only the studies or trials changed after version V (each answer carries `version`), and
+ *   `?epochs_after=S` only the epoch records written after seq S (`epochs_cursor`).
  *
- * Pages are self-contained (inline CSS and SVG, no scripts) and reload themselves every
- * `refreshSeconds` while a trial is RUNNING or WAITING (`?refresh=0` pauses a page). Only GET and
+ * Pages are server-rendered HTML (SVG charts included) that a script of the dashboard's own
+ * (`/static/`, with vega-embed from node_modules) keeps live: every `refreshSeconds` it polls the
+ * JSON API for what changed and updates rows, tiles and interactive charts in place, without a
+ * reload (`?refresh=0` pauses a page). Only GET and
  * HEAD are answered (405 otherwise); an unknown study is a 404 listing the studies; a storage error
  * is a 500 with its message. Bound to a loopback address, it also refuses requests whose `Host`
  * is not a loopback name (a DNS-rebinding page cannot read the studies).
@@ -95,6 +116,8 @@ export async function startDashboard(options: DashboardOptions = {}): Promise<Da
   const { port, host, refreshSeconds } = check(options);
   const store = await StoreHandle.open(options.storage ?? DEFAULT_STORAGE);
   const cache = new SvgCache();
+  const changes = new ChangeLog();
+  const overview = new OverviewCache();
   const guardHost = isLoopback(host);
 
   const server = http.createServer((req, res) => {
@@ -119,15 +142,43 @@ export async function startDashboard(options: DashboardOptions = {}): Promise<Da
       return send(res, req, 403, 'text/plain; charset=utf-8', `This dashboard listens on ${host} and answers only to localhost names, not '${hostHeader}'.\n`);
     }
     if (url.pathname === '/favicon.ico') return send(res, req, 404, 'text/plain; charset=utf-8', 'no favicon\n');
+    const script = staticScript(url.pathname);
+    if (script !== null) return send(res, req, 200, 'text/javascript; charset=utf-8', await script, 'public, max-age=3600');
     const now = Date.now();
     const policy: RefreshPolicy = { seconds: refreshSeconds, paused: url.searchParams.get('refresh') === '0' };
     try {
       const storage = await store.get();
-      const rows = async (): Promise<StudyRow[]> => (storage === null ? [] : listStudyRows(storage, now));
+      const rows = async (): Promise<StudyRow[]> => (storage === null ? [] : overview.list(storage, now));
+      const since = cursor(url, 'since');
+      const fragments = url.searchParams.get('fragments') === '1';
       if (url.pathname === '/' || url.pathname === '/api/studies') {
         const list = await rows();
-        if (api) return json(res, req, 200, { storage: store.location, exists: storage !== null, now, studies: list });
-        return html(res, req, 200, overviewPage(store.location, list, policy, now, storage === null));
+        if (!api) return html(res, req, 200, overviewPage(store.location, list, policy, now, storage === null));
+        // Rows stamped after `since` are what changed; `fragments=1` adds each row's HTML for the live page.
+        const changed = list.filter((r) => changes.stamp(`study:${r.id}`, r) > since);
+        const studies = fragments ? changed.map((r) => ({ ...r, html: overviewRow(r, now) })) : changed;
+        return json(res, req, 200, { storage: store.location, exists: storage !== null, now, version: changes.current, studies, names: list.map((r) => r.name) });
+      }
+      if (url.pathname === '/compare' || url.pathname === '/api/compare') {
+        const names = url.searchParams.getAll('study');
+        const details = storage === null ? [] : await Promise.all(names.map((n) => (n.trim() === '' || n.length > 200 ? null : studyDetail(storage, n, now))));
+        const missingName = names.find((_, i) => details[i] === null);
+        if (missingName !== undefined || names.length < 2) return notFound(res, req, api, names.length < 2 ? 'Compare needs two or more studies: /compare?study=A&study=B (tick them on the overview).' : `No study '${missingName}' in ${store.location}.`, await rows());
+        const found = details as StudyDetail[];
+        if (api) return json(res, req, 200, { storage: store.location, now, version: changes.current, compare: true, studies: found.map((d) => ({ name: d.name, strategy: d.strategy, selection: d.selection, trials: d.trials })) });
+        return html(res, req, 200, comparePage(store.location, found, policy));
+      }
+      const atlas = /^\/atlas\/(.+)$/.exec(url.pathname);
+      if (atlas !== null) {
+        let name = '';
+        try {
+          name = decodeURIComponent(atlas[1]);
+        } catch {
+          // reported below as an unknown atlas
+        }
+        const detail = storage === null || name.trim() === '' || name.length > 200 ? null : await studyDetail(storage, name, now);
+        if (detail === null || !isAtlas(detail)) return notFound(res, req, false, `No atlas '${name}' in ${store.location}.`, await rows());
+        return html(res, req, 200, atlasPage(store.location, detail, await atlasSections(storage!, detail)));
       }
       const m = /^\/(api\/)?study\/(.+)$/.exec(url.pathname);
       if (m !== null) {
@@ -139,10 +190,18 @@ export async function startDashboard(options: DashboardOptions = {}): Promise<Da
         }
         const detail = storage === null || name.trim() === '' || name.length > 200 ? null : await studyDetail(storage, name, now);
         if (detail === null) return notFound(res, req, api, `No study '${name}' in ${store.location}.`, await rows());
-        if (api) return json(res, req, 200, { storage: store.location, now, study: detail });
+        if (api) {
+          // Trials stamped after `since` and epochs written after `epochs_after` are what changed.
+          const trials = detail.trials.filter((t) => changes.stamp(`trial:${t.id}`, t) > since);
+          const epochs = await storage!.listEpochs(detail.id, { after: cursor(url, 'epochs_after') });
+          const epochsCursor = epochs.length > 0 ? epochs[epochs.length - 1].seq : cursor(url, 'epochs_after');
+          const cols = trialColumns(detail);
+          const frag = fragments ? { tiles: studyTiles(detail), trials: Object.fromEntries(trials.map((t) => [t.id, trialRow(detail, t, now, cols)])) } : undefined;
+          return json(res, req, 200, { storage: store.location, now, version: changes.current, study: { ...detail, trials }, epochs, epochs_cursor: epochsCursor, fragments: frag });
+        }
         return html(res, req, 200, await studyPage(store.location, detail, cache, policy, now));
       }
-      return notFound(res, req, api, `Nothing at ${url.pathname}. The dashboard serves /, /study/NAME, /api/studies and /api/study/NAME.`, await rows());
+      return notFound(res, req, api, `Nothing at ${url.pathname}. The dashboard serves /, /study/NAME, /compare?study=A&study=B, /api/studies, /api/study/NAME and /api/compare.`, await rows());
     } catch (e) {
       const message = (e as Error).message ?? String(e);
       return api ? json(res, req, 500, { error: message }) : html(res, req, 500, errorPage(store.location, message));
@@ -191,11 +250,17 @@ export async function startDashboard(options: DashboardOptions = {}): Promise<Da
   };
 }
 
-function send(res: http.ServerResponse, req: http.IncomingMessage, status: number, type: string, body: string): void {
+/** A `?since=` or `?epochs_after=` cursor: a non-negative integer, 0 (everything) when absent or malformed. */
+function cursor(url: URL, name: string): number {
+  const v = Number(url.searchParams.get(name) ?? 0);
+  return Number.isSafeInteger(v) && v >= 0 ? v : 0;
+}
+
+function send(res: http.ServerResponse, req: http.IncomingMessage, status: number, type: string, body: string, cache = 'no-store'): void {
   res.statusCode = status;
   res.setHeader('Content-Type', type);
   res.setHeader('Content-Length', Buffer.byteLength(body));
-  res.setHeader('Cache-Control', 'no-store');
+  res.setHeader('Cache-Control', cache);
   res.setHeader('X-Content-Type-Options', 'nosniff');
   res.end(req.method === 'HEAD' ? undefined : body);
 }

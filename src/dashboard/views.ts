@@ -6,16 +6,18 @@
 import { hostname } from 'node:os';
 import {
   DEFAULT_HEARTBEAT_TIMEOUT_MS,
-  isProcessAlive,
+  isOwnerDeadHere,
   type Direction,
   type Json,
   type Study,
   type StudyStorage,
   type StudySummary,
   type Trial,
+  type TrialEpoch,
   type TrialState,
 } from '../study/index.js';
-import { oneStandardError } from '../tune/one-se.js';
+import { chooseLambda } from '../tune/choose-lambda.js';
+import { readTrialResult, type EvidenceReport, type TrialResult } from '../tune/trial-result.js';
 import { trialPoint } from '../tune/study-run.js';
 
 /** How a study is doing: trials in flight (`running`), queued with none in flight (`waiting`), in flight but every owner gone (`stalled`), all finished, or none yet. */
@@ -71,21 +73,39 @@ export interface TrialView {
   intermediate: { step: number; value: number | null; extra: Json }[];
   /** Per-epoch validation loss averaged over folds (`result.folds[].curve`; epoch 0 = initialization), `null` when not stored. */
   learning_curve: (number | null)[] | null;
+  /** Each fold's score at its scored epoch (`result.folds`), for the chart's per-fold points. */
+  folds: FoldView[];
+  /** The λ timescale τ in epochs (`result.lambda_timescale_epochs`): how long λ takes to act; `null` when not reported. */
+  lambda_timescale_epochs: number | null;
+  /** Epochs the trial trained (the largest scored epoch of its folds), `null` when not stored. */
+  epochs_trained: number | null;
+  /** A RUNNING trial's progress from its epoch records: the latest epoch reached, the planned epochs and the estimated time left; else `null`. */
+  progress: ProgressView | null;
   /** The stored result, without fitted weights (`result.params`, kept by the path strategy), which can be megabytes. */
   result: Json;
 }
 
-/** The evidence strategy's report (`result.evidence` of its trial). */
-export interface EvidenceView {
-  method: string | null;
-  lambda_seed: number;
-  gamma: number | null;
-  weights: number | null;
-  log_evidence: number | null;
-  noise_precision: number | null;
-  curve: { lambda: number; log_evidence: number }[];
-  history: { epoch: number; lambda: number; gamma: number }[];
+/** One fold of a trial, as stored in its result. */
+export interface FoldView {
+  fold: number;
+  val_loss: number | null;
+  train_loss: number | null;
+  val_accuracy: number | null;
+  epoch: number | null;
 }
+
+/** How far a running trial is. */
+export interface ProgressView {
+  /** The latest epoch any member reached (0 = initialization). */
+  epoch: number;
+  /** Planned epochs (the study's `data.epochs`), `null` when unknown. */
+  of: number | null;
+  /** Estimated milliseconds left, from the time per epoch so far; `null` before the second record. */
+  eta_ms: number | null;
+}
+
+/** The evidence strategy's report (`result.evidence` of its trial), its numbers null where not finite. */
+export type EvidenceView = Omit<EvidenceReport, 'gamma' | 'weights' | 'log_evidence' | 'noise_precision'> & Record<'gamma' | 'weights' | 'log_evidence' | 'noise_precision', number | null>;
 
 /** A refit at the chosen λ, stored as study attribute `refit:λ:dropout` (or in the evidence trial's result). */
 export interface RefitView {
@@ -148,6 +168,11 @@ export function studyPath(name: string): string {
   return `/study/${encodeURIComponent(name)}`;
 }
 
+/** The dashboard path of an atlas stored as study `name`. */
+export function atlasPath(name: string): string {
+  return `/atlas/${encodeURIComponent(name)}`;
+}
+
 /** The JSON API path of a study. */
 export function studyApiPath(name: string): string {
   return `/api/study/${encodeURIComponent(name)}`;
@@ -168,7 +193,7 @@ const here = hostname();
 /** A RUNNING trial nobody runs any more: its process died on this host, or its heartbeat is older than the default timeout. */
 function isStale(t: Trial, now: number): boolean {
   if (t.state !== 'RUNNING') return false;
-  if (t.owner && t.owner.hostname === here && !isProcessAlive(t.owner.pid)) return true;
+  if (t.owner && isOwnerDeadHere(t.owner, here)) return true;
   return t.heartbeatAt !== null && now - t.heartbeatAt > DEFAULT_HEARTBEAT_TIMEOUT_MS;
 }
 
@@ -179,10 +204,20 @@ function statusOf(counts: Record<TrialState, number>, trials: readonly TrialView
   return trials.length === 0 ? 'empty' : 'finished';
 }
 
+/** Each fold's scores, as the trial table shows them. */
+function foldViews(result: TrialResult | null): FoldView[] {
+  return (result?.folds ?? []).map((f, fold) => ({ fold, val_loss: f.val_loss, train_loss: f.train_loss, val_accuracy: f.val_accuracy, epoch: f.epoch }));
+}
+
+/** The last epoch any fold scored, for results stored before epochs_trained existed. */
+function maxEpoch(result: TrialResult | null): number | null {
+  const epochs = (result?.folds ?? []).map((f) => f.epoch);
+  return epochs.length > 0 ? Math.max(...epochs) : null;
+}
+
 /** Mean over folds of each epoch's validation loss; `null` when the result holds no curves. */
-function learningCurve(result: Json): (number | null)[] | null {
-  if (!isObject(result) || !Array.isArray(result.folds)) return null;
-  const curves = result.folds.map((f) => (isObject(f) && Array.isArray(f.curve) ? f.curve : [])).filter((c) => c.length > 0);
+function learningCurve(result: TrialResult | null): (number | null)[] | null {
+  const curves = (result?.folds ?? []).map((f) => f.curve).filter((c) => c.length > 0);
   if (curves.length === 0) return null;
   const epochs = Math.max(...curves.map((c) => c.length));
   const out: (number | null)[] = [];
@@ -193,14 +228,33 @@ function learningCurve(result: Json): (number | null)[] | null {
   return out;
 }
 
-function withoutWeights(result: Json): Json {
-  if (!isObject(result) || !('params' in result)) return result;
+/** The stored result without fitted weights (`params`, kept by the path strategy), which can be megabytes. */
+function withoutWeights(result: TrialResult | null): Json {
+  if (result === null) return null;
   const { params: _weights, ...rest } = result;
-  return rest;
+  return rest as unknown as Json;
 }
 
-export function trialView(t: Trial, now: number): TrialView {
+/** A running trial's progress from its epoch records (`records` sorted by seq). */
+function progressOf(t: Trial, records: readonly TrialEpoch[], plannedEpochs: number | null, now: number): ProgressView | null {
+  if (t.state !== 'RUNNING' || records.length === 0) return null;
+  const epoch = Math.max(...records.map((r) => r.epoch));
+  const first = Math.min(...records.map((r) => r.at));
+  // Epoch 0 is the initialization, written at the start: the pace is (now − first) per epoch trained.
+  const perEpoch = epoch > 0 ? (now - first) / epoch : null;
+  const eta = perEpoch !== null && plannedEpochs !== null ? Math.max(0, plannedEpochs - epoch) * perEpoch : null;
+  return { epoch, of: plannedEpochs, eta_ms: eta };
+}
+
+/** The planned epochs of a study (`config.data.epochs`), `null` when its config has none. */
+export function plannedEpochs(study: Study): number | null {
+  const d = study.config.data;
+  return isObject(d) ? numberOrNull(d.epochs) : null;
+}
+
+export function trialView(t: Trial, now: number, epochs: readonly TrialEpoch[] = [], planned: number | null = null): TrialView {
   const p = trialPoint(t);
+  const result = readTrialResult(t.result, `trial ${t.number}`);
   const rung = t.params.rung;
   const fold = t.params.fold;
   return {
@@ -225,34 +279,29 @@ export function trialView(t: Trial, now: number): TrialView {
     heartbeat_at: t.heartbeatAt,
     stale: isStale(t, now),
     intermediate: t.intermediate.map((v) => ({ step: v.step, value: finiteOrNull(v.value), extra: v.extra })),
-    learning_curve: learningCurve(t.result),
-    result: withoutWeights(t.result),
+    learning_curve: learningCurve(result),
+    folds: foldViews(result),
+    lambda_timescale_epochs: result?.lambda_timescale_epochs ?? null,
+    epochs_trained: result?.epochs_trained ?? maxEpoch(result),
+    progress: progressOf(t, epochs, planned, now),
+    result: withoutWeights(result),
   };
 }
 
 /** The evidence report of an evidence study's trial, or `null`. */
 function evidenceOf(trials: readonly Trial[]): { trial: Trial; evidence: EvidenceView; refit: Json | undefined } | null {
   for (const t of trials) {
-    const r = t.result;
-    if (!isObject(r) || !isObject(r.evidence)) continue;
-    const e = r.evidence;
-    const lambdaSeed = numberOrNull(e.lambda_seed);
-    if (lambdaSeed === null) continue;
-    const curve = Array.isArray(e.curve) ? e.curve.filter(isObject).map((c) => ({ lambda: numberOrNull(c.lambda), log_evidence: numberOrNull(c.log_evidence) })) : [];
-    const history = Array.isArray(e.history) ? e.history.filter(isObject).map((h) => ({ epoch: numberOrNull(h.epoch), lambda: numberOrNull(h.lambda), gamma: numberOrNull(h.gamma) })) : [];
+    const r = readTrialResult(t.result, `trial ${t.number}`);
+    const e = r?.evidence;
+    if (!e) continue;
     return {
       trial: t,
       evidence: {
-        method: typeof e.method === 'string' ? e.method : null,
-        lambda_seed: lambdaSeed,
-        gamma: numberOrNull(e.gamma),
-        weights: numberOrNull(e.weights),
-        log_evidence: numberOrNull(e.log_evidence),
-        noise_precision: numberOrNull(e.noise_precision),
-        curve: curve.filter((c): c is { lambda: number; log_evidence: number } => c.lambda !== null && c.log_evidence !== null),
-        history: history.filter((h): h is { epoch: number; lambda: number; gamma: number } => h.epoch !== null && h.lambda !== null && h.gamma !== null),
-      },
-      refit: r.refit,
+        ...e,
+        curve: e.curve.filter((c) => Number.isFinite(c.lambda) && Number.isFinite(c.log_evidence)),
+        history: e.history.filter((h) => Number.isFinite(h.lambda) && Number.isFinite(h.gamma)),
+        gamma: finiteOrNull(e.gamma), weights: finiteOrNull(e.weights), log_evidence: finiteOrNull(e.log_evidence), noise_precision: finiteOrNull(e.noise_precision) },
+      refit: r.refit as unknown as Json | undefined,
     };
   }
   return null;
@@ -278,16 +327,11 @@ function refitView(key: string, raw: Json): RefitView {
  * rule. For a maximized objective the rule runs on the negated values.
  */
 export function selectLambda(trials: readonly TrialView[], direction: Direction): Selection | null {
-  let done = trials.filter((t) => t.state === 'COMPLETE' && t.val_mean !== null && Number.isFinite(t.lambda) && t.lambda >= 0);
-  if (done.length === 0) return null;
-  const rungs = done.map((t) => t.rung).filter((r): r is number => r !== null);
-  const rung = rungs.length > 0 ? Math.max(...rungs) : null;
-  if (rung !== null) done = done.filter((t) => t.rung === rung);
   const sign = direction === 'maximize' ? -1 : 1;
-  const best = done.reduce((a, b) => (sign * b.val_mean! < sign * a.val_mean! ? b : a));
-  const curve = done.filter((t) => t.dropout === best.dropout);
-  const choice = oneStandardError(curve.map((t) => ({ lambda: t.lambda, mean: sign * t.val_mean!, se: t.val_se ?? NaN })));
-  return { rule: 'one-se', lambda_min: choice.lambdaMin, lambda_1se: choice.lambda1se, best_value: curve[choice.indexMin].val_mean!, best_trial: curve[choice.indexMin].number, rung, dropout: best.dropout, candidates: done.length };
+  const points = trials.filter((t) => t.state === 'COMPLETE' && t.val_mean !== null).map((t) => ({ lambda: t.lambda, dropout: t.dropout, mean: sign * t.val_mean!, se: t.val_se ?? NaN, rung: t.rung, trial: t }));
+  const c = chooseLambda(points);
+  if (!c) return null;
+  return { rule: 'one-se', lambda_min: c.lambdaMin, lambda_1se: c.lambda1se, best_value: c.best.trial.val_mean!, best_trial: c.best.trial.number, rung: c.rung, dropout: c.dropout, candidates: c.candidates };
 }
 
 function lastActivity(trials: readonly Trial[]): number | null {
@@ -302,7 +346,8 @@ export async function listStudyRows(storage: StudyStorage, now = Date.now()): Pr
   return Promise.all(summaries.map((s) => studyRow(storage, s, now)));
 }
 
-async function studyRow(storage: StudyStorage, s: StudySummary, now: number): Promise<StudyRow> {
+/** One study's overview row (reads its trials). */
+export async function studyRow(storage: StudyStorage, s: StudySummary, now: number): Promise<StudyRow> {
   const trials = await storage.listTrials(s.id);
   const views = trials.map((t) => trialView(t, now));
   const ev = evidenceOf(trials);
@@ -330,7 +375,16 @@ export async function studyDetail(storage: StudyStorage, name: string, now = Dat
   const study = await storage.getStudy(name);
   if (study === null) return null;
   const [trials, attrs] = await Promise.all([storage.listTrials(study.id), storage.getStudyAttrs(study.id)]);
-  const views = trials.map((t) => trialView(t, now));
+  const running = trials.some((t) => t.state === 'RUNNING');
+  const epochs = running ? await storage.listEpochs(study.id) : [];
+  const byTrial = new Map<number, TrialEpoch[]>();
+  for (const e of epochs) {
+    const list = byTrial.get(e.trialId);
+    if (list === undefined) byTrial.set(e.trialId, [e]);
+    else list.push(e);
+  }
+  const planned = plannedEpochs(study);
+  const views = trials.map((t) => trialView(t, now, byTrial.get(t.id), planned));
   const counts: Record<TrialState, number> = { WAITING: 0, RUNNING: 0, COMPLETE: 0, PRUNED: 0, FAIL: 0 };
   for (const t of trials) counts[t.state]++;
   const ev = evidenceOf(trials);

@@ -35,6 +35,13 @@ export function readCsv(text: string, source: string, options: CsvOptions, log: 
     throw new InvalidDataError(`${source}: the file is empty. Write a header row naming the columns (one of them '${targetName}'), then one row per sample.`);
   }
   const header = first.value.fields.map((f) => f.trim());
+  // A repeated name makes the target or a feature ambiguous (which 'age' is the target?).
+  const twice = header.findIndex((h, j) => header.indexOf(h) !== j);
+  if (twice >= 0) {
+    throw new InvalidDataError(
+      `${source}, line ${first.value.line}: the header names column '${header[twice]}' twice (columns ${header.indexOf(header[twice]) + 1} and ${twice + 1}). Give every column its own name.`,
+    );
+  }
   const t = header.indexOf(targetName);
   if (t < 0) {
     throw new InvalidDataError(

@@ -1,4 +1,5 @@
 /** Expectations over standard normals by the trapezoid rule, and the two Gaussian integrals inspect needs. */
+import { InvalidOptionError } from '../errors.js';
 
 // The trapezoid rule on a Gaussian-weighted analytic integrand converges exponentially in 1/h:
 // with h = 0.05 on [−10, 10] the error for tanh, sigmoid, GELU and softplus is below 1e-12 for
@@ -49,7 +50,7 @@ export function softplus(z: number): number {
  * rule (steps 0.1 in ξ, 0.2 in u). Equals ln C at s = 0 and ln C + ½s²(1 − 1/C) + O(s⁴) for small s.
  */
 export function expectedLogSumExp(s: number, classes: number): number {
-  if (!(s >= 0) || !Number.isFinite(s)) throw new RangeError(`expectedLogSumExp: s must be finite and ≥ 0, got ${s}`);
+  if (!(s >= 0) || !Number.isFinite(s)) throw new InvalidOptionError(`expectedLogSumExp: s must be finite and ≥ 0, got ${s}`);
   if (s === 0) return Math.log(classes);
   const scale = Float64Array.from(LSE_NODES, (x) => Math.exp(s * x));
   // Left tail: the integrand ≈ (C·e^{s²/2} − 1)·eᵘ; right tail: L(eᵘ)^C ≲ Φ(−u/s)^C and e^{−eᵘ} vanish.

@@ -1,14 +1,19 @@
 /** inspect(): what a λ means for a model and dataset before any training — penalty vs data loss at init, decay per step, λ in every convention, a starting range. */
-import { convert, convertAll, getConvention, isConventionId, penaltyCoefficients, type ConventionId, type PenaltyCoefficients } from '../conventions/index.js';
+import { formatNumber } from '../util/format-number.js';
+import { convert, convertAll, getConvention, penaltyCoefficients, type ConventionId, type PenaltyCoefficients } from '../conventions/index.js';
 import { loadDataset, type Dataset } from '../data/index.js';
-import { invalidNumber, InvalidOptionError } from '../errors.js';
+import { InvalidOptionError } from '../errors.js';
 import { scaleInvariantView, type ScaleInvariantView } from './scale-invariance.js';
-import { ACTIVATIONS, countParams, isPenalized, type ParamKind, describeArchitecture, parseModelSpec, type Activation, type Architecture } from '../models/architecture.js';
-import { initParams, INITIALIZERS, type Initializer } from '../models/init.js';
+import { countParams, isPenalized, type ParamKind, describeArchitecture, parseModelSpec, type Activation, type Architecture } from '../models/architecture.js';
+import { initParams, type Initializer } from '../models/init.js';
 import { evaluateParams } from '../train/fit.js';
-import { OPTIMIZERS, type OptimizerName } from '../train/optimizer.js';
+import type { OptimizerName } from '../train/optimizer.js';
+import { checkOptions as checkRegistered } from '../options/check.js';
+import { defaultBatchSize, defaultLr } from '../options/defaults.js';
 import { prepareSplits, type Scaling } from '../train/prepare.js';
 import { timescaleRange, weightDecay, type WeightDecay } from './decay.js';
+import { lambdaTimescaleEpochs, penaltyStability } from '../train/timescale.js';
+import { actThreshold, safeLambdaLimit } from '../train/penalty-limits.js';
 import { expectedInitDataLoss } from './init-loss.js';
 import { expectedSumSquares, initMoments, sumSquaresPerTensor } from './init-penalty.js';
 
@@ -139,6 +144,13 @@ export interface InspectReport {
   /** null when unknown (Adam with coupled L2) or infinite (λ = 0). */
   timescale_steps: number | null;
   timescale_epochs: number | null;
+  /**
+   * τ exactly as the engine will apply the penalty (lambdaTimescaleEpochs, the slowest mode of the
+   * optimizer's penalty recursion), the number `train --json` reports; null when infinite or unknown.
+   */
+  lambda_timescale_epochs: number | null;
+  /** Whether τ ≤ the planned epochs: λ has time to act. null when τ is unknown. */
+  lambda_acts: boolean | null;
   decay_note: string;
   conversions: Array<{ to: ConventionId; value: number | null; formula: string; exact: boolean; note: string }>;
   /** null when the rule cannot apply (Adam with coupled L2). */
@@ -175,28 +187,19 @@ export const ATLAS_SEED_LAMBDA = 0.57;
 
 function checkOptions(o: InspectOptions): void {
   if (typeof o.model !== 'string') throw new InvalidOptionError(`inspect needs a model spec string (linear, logistic, softmax or mlp:W1,W2,…).`);
-  if (o.convention !== undefined && !isConventionId(o.convention)) throw new InvalidOptionError(`Unknown convention '${String(o.convention)}'.`);
+  const { lambda: _checkedBelow, ...rest } = o;
+  checkRegistered('inspect', { ...rest }, { model: o.model });
   const convention = getConvention(o.convention ?? 'seed');
   const lambdaOk = typeof o.lambda === 'number' && Number.isFinite(o.lambda) && (convention.range === '[0, ∞)' ? o.lambda >= 0 : o.lambda > 0);
   if (!lambdaOk) {
     const whose = convention.id === 'seed' ? '' : ` (${convention.id}'s ${convention.symbol})`;
     throw new InvalidOptionError(`The 'lambda' option of inspect must be a number in ${convention.range}${whose}. Got ${String(o.lambda)} instead.`);
   }
-  if (o.optimizer !== undefined && !OPTIMIZERS.includes(o.optimizer)) throw new InvalidOptionError(`Unknown optimizer '${String(o.optimizer)}'. Use one of: ${OPTIMIZERS.join(', ')}.`);
-  if (o.momentum !== undefined && !(o.momentum >= 0 && o.momentum < 1)) throw invalidNumber('momentum', 'inspect', '[0, 1)', o.momentum);
-  if (o.lr !== undefined && !(o.lr > 0 && Number.isFinite(o.lr))) throw invalidNumber('lr', 'inspect', '(0, ∞)', o.lr);
-  if (o.epochs !== undefined && !(Number.isInteger(o.epochs) && o.epochs >= 1)) throw invalidNumber('epochs', 'inspect', 'integers [1, ∞)', o.epochs);
-  if (o.init !== undefined && !INITIALIZERS.includes(o.init)) throw new InvalidOptionError(`Unknown init '${String(o.init)}'. Use one of: ${INITIALIZERS.join(', ')}.`);
-  if (o.activation !== undefined && !ACTIVATIONS.includes(o.activation)) throw new InvalidOptionError(`Unknown activation '${String(o.activation)}'. Use one of: ${ACTIVATIONS.join(', ')}.`);
-  if (o.measureLimit !== undefined && !(o.measureLimit >= 0)) throw invalidNumber('measureLimit', 'inspect', '[0, ∞)', o.measureLimit);
-  if (o.seed !== undefined && !Number.isFinite(o.seed)) throw invalidNumber('seed', 'inspect', '(-∞, ∞)', o.seed);
 }
 
 /** "4.2" or "1.3e-7": numbers inside sentences. */
 function num(x: number): string {
-  const a = Math.abs(x);
-  if (a !== 0 && (a < 1e-3 || a >= 1e6)) return x.toExponential(2).replace('e+', 'e');
-  return String(Number(x.toPrecision(4)));
+  return formatNumber(x, { digits: 4, expAbove: 1e6, expDigits: 2, exponent: 'short' });
 }
 
 function finiteOrNull(x: number | null): number | null {
@@ -232,11 +235,9 @@ export async function inspect(o: InspectOptions): Promise<InspectReport> {
   const task = data.task === 'regression' ? ({ task: 'regression' } as const) : ({ task: 'classification', classes: data.classes.length } as const);
   const arch: Architecture = parseModelSpec(o.model, data.d, task, { activation: o.activation, image: data.image });
   const m = rows.n;
-  const batchSize = o.batchSize ?? Math.min(128, m);
-  if (!(Number.isInteger(batchSize) && batchSize >= 1)) throw invalidNumber('batch-size', 'inspect', 'integers [1, m]', batchSize);
-  if (batchSize > m) throw new InvalidOptionError(`--batch-size ${batchSize} is larger than the training split (m = ${m} samples). Use --batch-size ${Math.min(128, m)} or less.`);
-  const adam = optimizer === 'adam' || optimizer === 'adamw';
-  const lr = o.lr ?? (adam ? 1e-3 : 0.1);
+  const batchSize = o.batchSize ?? defaultBatchSize(m);
+  if (batchSize > m) throw new InvalidOptionError(`--batch-size ${batchSize} is larger than the training split (m = ${m} samples). Use --batch-size ${defaultBatchSize(m)} or less.`);
+  const lr = o.lr ?? defaultLr(optimizer);
   const epochs = o.epochs ?? 20;
   const init = o.init ?? (arch.activation === 'relu' || arch.activation === 'gelu' ? 'he' : 'glorot');
   const penalizeBiases = o.penalizeBiases ?? false;
@@ -294,6 +295,18 @@ export async function inspect(o: InspectOptions): Promise<InspectReport> {
     const max = Math.max(...counts);
     const min = Math.min(...counts);
     if (max > 1.5 * min) warnings.push(`classes are unbalanced in the training split (${counts.join(' / ')}): the expected init loss is still as computed (random logits do not know the labels), but the best constant predictor reaches the class entropy, below ${num(loss.zeroOutput)}.`);
+  }
+
+  const optimizerSpec = { name: optimizer, momentum: momentum ?? undefined };
+  const stability = penaltyStability({ optimizer: optimizerSpec, lr, ...coefficients });
+  if (!stability.stable) {
+    const limit = safeLambdaLimit(convention, ctx, optimizerSpec)!;
+    warnings.push(`the penalty step is unstable: ${conv.symbol} = ${o.lambda} multiplies each weight by ${num(stability.radius)} per step from the penalty alone under ${optimizer} (docs/timescale.md); train and tune refuse it. The ${limit.side === 'max' ? 'largest' : 'smallest'} safe ${conv.symbol} is just ${limit.side === 'max' ? 'below' : 'above'} ${num(limit.value)}.`);
+  }
+  const tau = stability.stable ? lambdaTimescaleEpochs({ optimizer: optimizerSpec, lr, ...coefficients }, decay.stepsPerEpoch) : NaN;
+  if (Number.isFinite(tau) && tau > epochs) {
+    const x = actThreshold(o.lambda, tau, epochs, convention);
+    warnings.push(`${conv.symbol} = ${o.lambda} will have no time to act in ${epochs} epochs: its decay timescale τ = ${num(tau)} epochs is longer than the training, so the weights end near where the data alone takes them. ${conv.symbol} ${x.side} ${num(x.threshold)} has no time to act in ${epochs} epochs; train longer (--epochs auto) or raise --lr.`);
   }
 
   let given: 'weaker' | 'inside' | 'stronger' | 'unknown' = 'unknown';
@@ -375,6 +388,8 @@ export async function inspect(o: InspectOptions): Promise<InspectReport> {
     steps_per_epoch: decay.stepsPerEpoch,
     timescale_steps: finiteOrNull(decay.timescaleSteps),
     timescale_epochs: finiteOrNull(decay.timescaleEpochs),
+    lambda_timescale_epochs: finiteOrNull(tau),
+    lambda_acts: Number.isFinite(tau) ? tau <= epochs : null,
     decay_note: decay.note,
     conversions: convertAll(o.lambda, convention, ctx).map((r) =>
       r.ok

@@ -1,4 +1,5 @@
 /** Symmetric eigendecomposition in float64 (Householder tridiagonalization + implicit QL, via ml-matrix). */
+import { ShapeError } from '../errors.js';
 
 import { EigenvalueDecomposition, Matrix } from 'ml-matrix';
 
@@ -22,7 +23,7 @@ export interface SymmetricEigen {
  * const { values } = symmetricEigen(new Float64Array([2, 1, 1, 2]), 2); // values = [3, 1]
  */
 export function symmetricEigen(a: Float64Array, n: number): SymmetricEigen {
-  if (a.length !== n * n) throw new RangeError(`symmetricEigen: expected ${n}×${n} = ${n * n} entries, got ${a.length}.`);
+  if (a.length !== n * n) throw new ShapeError(`symmetricEigen: expected ${n}×${n} = ${n * n} entries, got ${a.length}.`);
   if (n === 0) return { n, values: new Float64Array(0), vectors: new Float64Array(0) };
   const m = new Matrix(n, n);
   for (let i = 0; i < n; i++) {

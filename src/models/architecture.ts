@@ -109,8 +109,10 @@ export function parseModelSpec(spec: string, inputs: number, task: TaskShape, o:
       loss = lossFor();
       break;
     case 'mlp': {
-      hidden = (rest ?? '').split(',').filter((s) => s.trim() !== '').map(Number);
-      if (hidden.length === 0 || hidden.some((w) => !Number.isInteger(w) || w < 1)) {
+      // Every comma-separated entry must be a width: `mlp:8,,4` is a typo, not a two-layer MLP.
+      const parts = (rest ?? '').split(',');
+      hidden = parts.map((s) => (/^\s*\d+\s*$/.test(s) ? Number(s) : NaN));
+      if (hidden.some((w) => !Number.isInteger(w) || w < 1)) {
         throw new InvalidOptionError(`Model spec '${spec}': an MLP needs positive integer hidden widths, e.g. mlp:256 or mlp:256,128.`);
       }
       loss = lossFor();

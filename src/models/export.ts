@@ -7,7 +7,7 @@ import path from 'node:path';
 import { Graph } from '../graph/graph.js';
 import * as op from '../graph/ops.js';
 import { InvalidDataError } from '../errors.js';
-import type { TrainedModel } from '../train/fit.js';
+import type { TrainedModel } from './trained-model.js';
 import { paramShapes, type Architecture } from './architecture.js';
 import { forwardModel } from './forward.js';
 import type { Standardizer } from '../data/index.js';

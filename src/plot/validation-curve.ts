@@ -26,6 +26,11 @@ export interface ValidationCurveOptions extends PlotSize {
   /** The one-standard-error λ, marked by a dashed rule (omitted when absent or equal to λ_min). */
   lambda1se?: number;
   title: string;
+  /**
+   * Shades the λ where the penalty had no time to act (decay timescale τ longer than the training):
+   * below `threshold` (above it for C = 1/λ), labelled with the epochs trained.
+   */
+  noTimeToAct?: { threshold: number; side: 'below' | 'above'; epochs: number };
   /** Title of the y axis (default 'validation loss'). */
   yLabel?: string;
 }
@@ -88,6 +93,13 @@ export async function validationCurveSvg(options: ValidationCurveOptions): Promi
   if (hasBars) notes.push('error bars: ±1 standard error');
 
   const layer: unknown[] = [];
+  const idle = options.noTimeToAct;
+  // Shaded only where the region overlaps the axis.
+  if (idle && (idle.side === 'below' ? idle.threshold > lo : idle.threshold < hi)) {
+    const [from, to] = idle.side === 'below' ? [lo, Math.min(hi, idle.threshold)] : [Math.max(lo, idle.threshold), hi];
+    layer.push({ name: 'no_time_to_act', data: { values: [{ lambda: from, lambda2: to }] }, mark: { type: 'rect', color: '#999', opacity: 0.18 }, encoding: { x, x2: { field: 'lambda2' } } });
+    notes.push(`shaded: λ ${idle.side} ${shortNumber(idle.threshold)} had no time to act in ${idle.epochs} epochs (τ > training)`);
+  }
   if (hasBars) {
     layer.push(
       { name: 'val_errorbars', data: { values: bars }, mark: { type: 'rule', color: VAL, strokeWidth: 1.2 }, encoding: { x, y: { field: 'lo', type: 'quantitative' }, y2: { field: 'hi' } } },

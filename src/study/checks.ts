@@ -12,6 +12,7 @@ import {
   type FinishOptions,
   type StorageOptions,
   type TrialOwner,
+  type TrialEpochInput,
   type TrialParams,
   type TrialState,
 } from './storage.js';
@@ -193,4 +194,24 @@ export function assertWritable(trial: TrialStatus, action: string, attempt: numb
       `Trial #${trial.number} (id ${trial.id}) was reclaimed by another process (its attempt is now ${trial.attempt}, yours is ${attempt}), probably because this process's heartbeat went stale; cannot ${action}. Stop this run of the trial.`,
     );
   }
+}
+
+/** Validates {@link StudyStorage.reportEpochs} input; non-finite values become `null`. */
+export function epochRows(records: unknown): TrialEpochInput[] {
+  if (!Array.isArray(records)) throw new InvalidOptionError(`reportEpochs takes an array of epoch records. Got ${typeof records} instead.`);
+  const value = (x: unknown): number | null => (typeof x === 'number' && Number.isFinite(x) ? x : null);
+  return records.map((r: Partial<TrialEpochInput>, i) => {
+    const whole = (x: unknown, what: string, min: number): number => {
+      if (!(Number.isInteger(x) && (x as number) >= min)) throw new InvalidOptionError(`Epoch record ${i} of reportEpochs: '${what}' must be an integer ≥ ${min}. Got ${String(x)} instead.`);
+      return x as number;
+    };
+    return { trialId: whole(r.trialId, 'trialId', 1), member: whole(r.member, 'member', 0), epoch: whole(r.epoch, 'epoch', 0), trainLoss: value(r.trainLoss), valLoss: value(r.valLoss), valAccuracy: value(r.valAccuracy), penalty: value(r.penalty), sumSquares: value(r.sumSquares) };
+  });
+}
+
+/** The `after` cursor of {@link StudyStorage.listEpochs}: an integer ≥ 0, default 0 (everything). */
+export function checkAfter(after: unknown): number {
+  if (after === undefined) return 0;
+  if (!(Number.isInteger(after) && (after as number) >= 0)) throw new InvalidOptionError(`The 'after' option of listEpochs must be an integer ≥ 0 (a seq read before). Got ${String(after)} instead.`);
+  return after as number;
 }

@@ -120,6 +120,35 @@ export interface Trial {
   intermediate: IntermediateValue[];
 }
 
+/**
+ * One epoch of one member of a trial, written while it trains so a running pass shows progress.
+ * A member is one fold of the trial's configuration (0 for hold-out); in a population every
+ * (configuration, fold) pair is a member of its own trial. Values are finite or `null`.
+ */
+export interface TrialEpoch {
+  trialId: number;
+  /** The member's fold index, an integer ≥ 0. */
+  member: number;
+  /** 0 = at initialization. */
+  epoch: number;
+  /** (1/m)·Σ loss over the member's training rows. */
+  trainLoss: number | null;
+  valLoss: number | null;
+  /** Validation accuracy in [0, 1] (classification only). */
+  valAccuracy: number | null;
+  /** The penalty term of the cost, (λ/2m)·Σθ² in the seed convention. */
+  penalty: number | null;
+  /** Σθ² of the penalized parameters. */
+  sumSquares: number | null;
+  /** When it was written, ms since the epoch. */
+  at: number;
+  /** Grows with every write to the storage: pass the largest seen as `after` to read only what is new. */
+  seq: number;
+}
+
+/** What {@link StudyStorage.reportEpochs} takes: a {@link TrialEpoch} without the fields the storage sets. Non-finite values are stored as `null`. */
+export type TrialEpochInput = Omit<TrialEpoch, 'at' | 'seq'>;
+
 /** What {@link StudyStorage.createStudy} and {@link StudyStorage.createTrial} return: the record, and whether this call created it. */
 export interface Created<T> {
   value: T;
@@ -137,7 +166,7 @@ export interface CreateStudyOptions {
 export interface ClaimOptions {
   /** Claim this trial only; `null` when it is not claimable. Default: the lowest-numbered claimable trial. */
   trialId?: number;
-  /** Who claims it. Default: this process (`process.pid`, `os.hostname()`). */
+  /** Who claims it. Default: this process (`process.pid`, and `L2LAB_WORKER_ID` or `os.hostname()`: see `workerHost`). */
   owner?: TrialOwner;
   /**
    * A RUNNING trial whose heartbeat is older than this many milliseconds is reclaimable whatever its host.
@@ -168,14 +197,14 @@ export interface OwnershipGuard {
 export interface StorageOptions {
   /**
    * Milliseconds without a heartbeat after which a RUNNING trial is considered abandoned and may be
-   * reclaimed by any process, on any host. Default 300 000 (5 minutes). A trial whose owner ran on
+   * reclaimed by any process, on any host. Default 60 000 (1 minute). A trial whose owner ran on
    * this host and whose pid no longer exists is reclaimable at once, whatever its heartbeat.
    */
   heartbeatTimeoutMs?: number;
 }
 
 /** Default of {@link StorageOptions.heartbeatTimeoutMs}. */
-export const DEFAULT_HEARTBEAT_TIMEOUT_MS = 300_000;
+export const DEFAULT_HEARTBEAT_TIMEOUT_MS = 60_000;
 
 /**
  * Persistent, shareable storage of λ studies, like Optuna's storages. Every state change is one
@@ -199,6 +228,9 @@ export const DEFAULT_HEARTBEAT_TIMEOUT_MS = 300_000;
 export interface StudyStorage {
   /** Where the data lives, for messages: `SQLite file ./l2lab.db`, `PostgreSQL postgres://user:***@host/db`. */
   readonly location: string;
+
+  /** Milliseconds without a heartbeat after which this storage's claims take a RUNNING trial over (see {@link StorageOptions}). */
+  readonly heartbeatTimeoutMs: number;
 
   /**
    * Creates the study `name`, or loads it when it exists with an equal config and direction.
@@ -256,6 +288,17 @@ export interface StudyStorage {
    * first. Returns the finished trial.
    */
   finishTrial(trialId: number, state: FinishedState, outcome?: FinishOptions): Promise<Trial>;
+
+  /**
+   * Records per-epoch values of RUNNING trials (any number of trials, members and epochs in one
+   * transaction). Writing a (trial, member, epoch) again replaces it with a new `seq`. Reclaiming
+   * a trial clears its epochs, like its intermediate values. A trial that is not RUNNING throws as
+   * in {@link reportIntermediate}.
+   */
+  reportEpochs(records: readonly TrialEpochInput[]): Promise<void>;
+
+  /** The study's epoch records ordered by `seq`; only those with `seq > after` when given (what changed since a previous read). */
+  listEpochs(studyId: number, options?: { after?: number }): Promise<TrialEpoch[]>;
 
   /** Stores JSON under `key` for the study (strategy state such as successive-halving rungs), replacing any previous value. */
   setStudyAttr(studyId: number, key: string, value: Json): Promise<void>;

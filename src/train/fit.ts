@@ -1,14 +1,21 @@
 /** The library's one-call training: dataset + model spec + λ in any convention → report and trained model. */
 import { getConvention, penaltyCoefficients, type ConventionId } from '../conventions/index.js';
-import { loadDataset, type Dataset, type Standardizer, type Task } from '../data/index.js';
+import { loadDataset, type Dataset, type Task } from '../data/index.js';
 import { prepareSplits, type Scaling } from './prepare.js';
 import { invalidNumber, InvalidOptionError } from '../errors.js';
+import type { TrainedModel } from '../models/trained-model.js';
 import { countParams, paramShapes, parseModelSpec, type Activation, type Architecture } from '../models/architecture.js';
 import type { Initializer } from '../models/init.js';
 import { Evaluator } from './evaluator.js';
-import { type OptimizerName, type OptimizerSpec, OPTIMIZERS } from './optimizer.js';
+import { type OptimizerName, type OptimizerSpec } from './optimizer.js';
+import { checkOptions } from '../options/check.js';
+import { defaultBatchSize, defaultLr, defaultOptimizer } from '../options/defaults.js';
 import { train, type Divergence, type EarlyStopping, type EpochRecord, type LrSchedule } from './trainer.js';
 import { floatArray, tensor } from '../engine/tensor.js';
+import { DEFAULT_MAX_EPOCHS } from './convergence.js';
+import { assertSafeLambda } from './penalty-limits.js';
+import { fitExact } from './fit-exact.js';
+import { chooseSolver, solverReport, type SolverName, type SolverReport } from './solver-option.js';
 
 export interface FitOptions {
   /** A built-in dataset name (`l2lab datasets`) or a .csv/.json/IDX path, or a loaded Dataset. */
@@ -35,8 +42,10 @@ export interface FitOptions {
   lr?: number;
   /** Default constant. */
   schedule?: LrSchedule;
-  /** Default 20. */
-  epochs?: number;
+  /** Epochs, or 'auto': until the regularized training cost converged (hasConverged), at most `maxEpochs`. Default 20. */
+  epochs?: number | 'auto';
+  /** Cap of `epochs: 'auto'`, an integer ≥ 1. Default 200. */
+  maxEpochs?: number;
   /** Default 128 (or m when m < 128). */
   batchSize?: number;
   /** Seeds split, initialization, shuffling and dropout. Default 0. */
@@ -52,20 +61,14 @@ export interface FitOptions {
   earlyStopping?: EarlyStopping;
   threads?: number;
   onEpoch?: (record: EpochRecord) => void;
+  /**
+   * 'exact' (default for linear, logistic, softmax unless an SGD-only option such as lr, optimizer,
+   * epochs is given): Newton / L-BFGS to ‖∇cost‖∞ ≤ 1e-10·max(1, ‖∇cost(0)‖∞). 'sgd': the training loop (MLPs).
+   */
+  solver?: SolverName;
 }
 
-/** A trained model with everything needed to use it on raw features. */
-export interface TrainedModel {
-  arch: Architecture;
-  params: Float64Array[];
-  standardizer: Standardizer;
-  featureNames: string[];
-  task: Dataset['task'];
-  classes?: string[];
-  targetName: string;
-  convention: ConventionId;
-  lambda: number;
-}
+export type { TrainedModel } from '../models/trained-model.js';
 
 /** The `train --json` object (field names are part of the CLI's contract). */
 export interface FitReport {
@@ -78,27 +81,34 @@ export interface FitReport {
   coefficients: { coupled: number; decoupled: number };
   init: { data_loss: number; penalty: number };
   epochs: EpochRecord[];
+  /**
+   * τ, the penalty's decay timescale in epochs (docs/timescale.md): weights the data leave alone
+   * shrink by e^(−1/τ) per epoch. null without a penalty (τ = ∞) or when unknown. λ had time to act
+   * when τ is below the epochs trained.
+   */
+  lambda_timescale_epochs: number | null;
+  /** The regularized training cost fell by less than 0.1% over the last 10 epochs (hasConverged). */
+  converged: boolean;
   /** Metrics on the test split; null when `test` is 0 (no test split). */
   test: { loss: number; accuracy?: number; rmse?: number } | null;
   diverged: boolean;
   divergence?: Divergence;
   best_epoch: number;
   seconds: number;
+  /** Which solver trained it; the exact one with its iterations, final ‖∇cost‖∞ and whether it converged. */
+  solver: SolverReport;
 }
 
 export async function fit(o: FitOptions): Promise<{ report: FitReport; model: TrainedModel }> {
-  if (!(typeof o.lambda === 'number' && o.lambda >= 0 && Number.isFinite(o.lambda))) throw invalidNumber('lambda', 'train', '[0, ∞)', o.lambda);
-  const optimizerName = o.optimizer ?? (o.momentum !== undefined ? 'momentum' : 'sgd');
-  if (!OPTIMIZERS.includes(optimizerName)) throw new InvalidOptionError(`Unknown optimizer '${optimizerName}'. Use one of: ${OPTIMIZERS.join(', ')}.`);
-  // The CLI parses these as plain numbers; their ranges are enforced here, before any data is loaded.
-  if (o.momentum !== undefined && !(o.momentum >= 0 && o.momentum < 1)) throw invalidNumber('momentum', 'train', '[0, 1)', o.momentum);
-  if (o.threads !== undefined && !(Number.isInteger(o.threads) && o.threads >= 1)) throw invalidNumber('threads', 'train', 'integers [1, cores]', o.threads);
-  for (const [name, f] of [['validation', o.validation], ['test', o.test]] as const) {
-    if (f !== undefined && !(f >= 0 && f < 1)) throw invalidNumber(name, 'train', '[0, 1)', f);
-  }
-  const es = o.earlyStopping;
-  if (es && !(Number.isInteger(es.patience) && es.patience >= 1)) throw invalidNumber('patience', 'train', 'integers [1, ∞)', es.patience);
-  if (es?.minDelta !== undefined && !(es.minDelta >= 0 && Number.isFinite(es.minDelta))) throw invalidNumber('min-delta', 'train', '[0, ∞)', es.minDelta);
+  if (typeof o.lambda !== 'number') throw invalidNumber('lambda', 'train', '[0, ∞)', o.lambda);
+  const { earlyStopping: es, schedule, ...rest } = o;
+  // One set of checks for every entry point, from the option registry, before any data is loaded.
+  checkOptions(
+    'train',
+    { ...rest, patience: es?.patience, minDelta: es?.minDelta, restoreBest: es?.restoreBest, schedule: schedule?.kind, ...(schedule?.kind === 'step' ? { stepEvery: schedule.every, gamma: schedule.gamma } : {}) },
+    { model: o.model },
+  );
+  const optimizerName = o.optimizer ?? defaultOptimizer(o.momentum);
   const data = typeof o.data === 'string' ? loadDataset(o.data, { target: o.target, task: o.task }) : o.data;
   const seed = o.seed ?? 0;
   const { train: tr, validation: va, test: te, standardizer } = prepareSplits(data, { validation: o.validation ?? 0.1, test: o.test ?? 0.2, seed, scaling: o.scaling });
@@ -108,12 +118,9 @@ export async function fit(o: FitOptions): Promise<{ report: FitReport; model: Tr
     image: data.image,
   });
   const m = tr.n;
-  const batchSize = o.batchSize ?? Math.min(128, m);
-  if (!(Number.isInteger(batchSize) && batchSize >= 1)) throw invalidNumber('batch-size', 'train', 'integers [1, m]', batchSize);
-  if (batchSize > m) throw new InvalidOptionError(`--batch-size ${batchSize} is larger than the training split (m = ${m} samples). Use --batch-size ${Math.min(128, m)} or less.`);
-  const adam = optimizerName === 'adam' || optimizerName === 'adamw';
-  const lr = o.lr ?? (adam ? 1e-3 : 0.1);
-  if (!(lr > 0 && Number.isFinite(lr))) throw invalidNumber('lr', 'train', '(0, ∞)', lr);
+  const batchSize = o.batchSize ?? defaultBatchSize(m);
+  if (batchSize > m) throw new InvalidOptionError(`--batch-size ${batchSize} is larger than the training split (m = ${m} samples). Use --batch-size ${defaultBatchSize(m)} or less.`);
+  const lr = o.lr ?? defaultLr(optimizerName);
   const convention = o.convention ?? 'seed';
   const conv = getConvention(convention);
   // sklearn-logistic's C = 1/λ has no zero; say so in train's words (the table's own check says 'convert').
@@ -122,13 +129,17 @@ export async function fit(o: FitOptions): Promise<{ report: FitReport; model: Tr
   }
   const coefficients = penaltyCoefficients(convention, o.lambda, { m, batchSize, lr, optimizer: optimizerName });
   const optimizer: OptimizerSpec = { name: optimizerName, momentum: o.momentum };
+  const solver = chooseSolver(o.solver, arch, sgdOnlyOptions(o), 'train');
+  const trained = solver === 'exact' ? exactMember(arch, tr, va, coefficients.coupled + coefficients.decoupled, o.onEpoch) : undefined;
+  if (solver === 'sgd') assertSafeLambda(convention, o.lambda, { m, batchSize, lr, optimizer: optimizerName }, optimizer, 'train');
 
   // --validation 0: no validation rows; the loop then records no val_* fields (instead of NaN) and
   // early stopping watches the training cost.
-  const result = await train(tr, va.n > 0 ? va : undefined, {
+  const result = trained ?? await train(tr, va.n > 0 ? va : undefined, {
     arch,
     members: [{ penalty: coefficients, lr }],
     epochs: o.epochs ?? 20,
+    maxEpochs: o.maxEpochs ?? DEFAULT_MAX_EPOCHS,
     batchSize,
     optimizer,
     schedule: o.schedule,
@@ -151,10 +162,13 @@ export async function fit(o: FitOptions): Promise<{ report: FitReport; model: Tr
     coefficients,
     init: { data_loss: member.history[0].data_loss, penalty: member.history[0].penalty },
     epochs: member.history.slice(1),
+    lambda_timescale_epochs: Number.isFinite(member.lambdaTimescaleEpochs) ? member.lambdaTimescaleEpochs : null,
+    converged: member.converged,
     test,
     diverged: member.diverged !== undefined,
     best_epoch: member.bestEpoch,
     seconds: result.seconds,
+    solver: trained ? trained.report : { name: 'sgd' },
   };
   if (member.diverged) report.divergence = member.diverged;
   const model: TrainedModel = {
@@ -169,6 +183,30 @@ export async function fit(o: FitOptions): Promise<{ report: FitReport; model: Tr
     lambda: o.lambda,
   };
   return { report, model };
+}
+
+/** The options given that only gradient descent uses (a constant schedule is the default, so not counted). */
+function sgdOnlyOptions(o: FitOptions): Record<string, unknown> {
+  return {
+    optimizer: o.optimizer,
+    lr: o.lr,
+    momentum: o.momentum,
+    schedule: o.schedule && o.schedule.kind !== 'constant' ? o.schedule : undefined,
+    epochs: o.epochs,
+    'batch-size': o.batchSize,
+    patience: o.earlyStopping,
+    'penalize-biases': o.penalizeBiases,
+    init: o.init,
+  };
+}
+
+/** The exact solve in the training loop's result shape: the history holds θ = 0 and the solution. */
+function exactMember(arch: Architecture, tr: Dataset, va: Dataset, rate: number, onEpoch?: (r: EpochRecord) => void) {
+  const f = fitExact(arch, tr, va, rate);
+  f.records.forEach((r) => onEpoch?.(r));
+  // τ does not apply at an exact optimum (no steps: the penalty acted fully); converged is the solver's own test.
+  const member = { history: f.records, bestEpoch: f.solve.iterations, params: f.params, diverged: undefined, stoppedEarly: false, lambdaTimescaleEpochs: NaN, converged: f.solve.converged };
+  return { members: [member], seconds: f.seconds, report: solverReport(f.solve) };
 }
 
 /** Loss and accuracy / RMSE of one model's parameters on standardized rows. */

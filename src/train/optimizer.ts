@@ -1,5 +1,4 @@
 /** Optimizers as graph updates: SGD (fused into the backward Gemm), momentum, Nesterov, Adam and AdamW. */
-import { InvalidOptionError } from '../errors.js';
 
 export type OptimizerName = 'sgd' | 'momentum' | 'nesterov' | 'adam' | 'adamw';
 export const OPTIMIZERS: readonly OptimizerName[] = ['sgd', 'momentum', 'nesterov', 'adam', 'adamw'];
@@ -35,8 +34,3 @@ export function stateSlots(o: OptimizerSpec): string[] {
   }
 }
 
-export function parseOptimizer(name: string, momentum?: number): OptimizerSpec {
-  if (!OPTIMIZERS.includes(name as OptimizerName)) throw new InvalidOptionError(`Unknown optimizer '${name}'. Use one of: ${OPTIMIZERS.join(', ')}.`);
-  if (momentum !== undefined && !(momentum >= 0 && momentum < 1)) throw new InvalidOptionError(`The 'momentum' option must be a number in [0, 1). Got ${momentum} instead.`);
-  return { name: name as OptimizerName, momentum };
-}

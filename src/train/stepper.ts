@@ -132,6 +132,28 @@ export class Stepper {
     );
   }
 
+  /**
+   * Adam only: per member, the median over the penalized weights of √v̂ + ε, the denominator Adam
+   * divides a coupled penalty gradient by (v̂ = s/(1 − β2ᵗ)). For lambdaTimescaleEpochs.
+   */
+  adamDenominators(): number[] {
+    const members = this.spec.population ?? 1;
+    const shapes = paramShapes(this.spec.arch);
+    const beta2 = this.spec.optimizer.betas?.[1] ?? 0.999;
+    const eps = this.spec.optimizer.eps ?? 1e-8;
+    const correction = this.t > 0 ? 1 / Math.sqrt(1 - beta2 ** this.t) : 1;
+    return Array.from({ length: members }, (_, k) => {
+      const values: number[] = [];
+      shapes.forEach((p, i) => {
+        if (p.kind === 'bias' && this.spec.penalizeBiases !== true) return;
+        const s = (this.state[i][1].data as FloatArray).subarray(k * p.size, (k + 1) * p.size);
+        for (const v of s) values.push(Math.sqrt(v) * correction + eps);
+      });
+      values.sort((a, b) => a - b);
+      return values[Math.floor(values.length / 2)];
+    });
+  }
+
   /** Raw parameter tensors (for evaluation graphs that take the same layout). */
   parameterTensors(): ort.Tensor[] {
     return this.params;

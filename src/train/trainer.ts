@@ -12,6 +12,8 @@ import { BatchFiller, type TrainingRows } from './batches.js';
 import { Evaluator, type Metrics } from './evaluator.js';
 import type { OptimizerSpec } from './optimizer.js';
 import { Stepper } from './stepper.js';
+import { DEFAULT_MAX_EPOCHS, hasConverged } from './convergence.js';
+import { lambdaTimescaleEpochs, penaltyStability } from './timescale.js';
 
 /** Per-weight penalty coefficients: gradient += coupled·θ; θ ← θ − lr·decoupled·θ. Seed: coupled = λ/m. */
 export interface PenaltyCoefficients {
@@ -51,7 +53,10 @@ export interface MemberSpec {
 export interface TrainOptions {
   arch: Architecture;
   members: MemberSpec[];
-  epochs: number;
+  /** Epochs to train, or 'auto': until every member has converged (see hasConverged), at most `maxEpochs`. */
+  epochs: number | 'auto';
+  /** Cap of `epochs: 'auto'`. Default 200 (DEFAULT_MAX_EPOCHS). */
+  maxEpochs?: number;
   batchSize: number;
   /** Default { name: 'sgd' }. */
   optimizer?: OptimizerSpec;
@@ -78,6 +83,8 @@ export interface TrainOptions {
    * λ during one run). Their `penalty` in later records uses the new coefficients.
    */
   adjustPenalty?: (epoch: number, params: Float64Array[][]) => Promise<PenaltyCoefficients[] | undefined>;
+  /** Checked after every engine pass: once aborted, training stops and `train` throws the signal's reason (a tuning worker that lost its trial). */
+  signal?: AbortSignal;
 }
 
 export interface EpochRecord {
@@ -109,6 +116,14 @@ export interface MemberResult {
   params: Float64Array[];
   diverged?: Divergence;
   stoppedEarly: boolean;
+  /**
+   * τ, the penalty's decay timescale in epochs at the run's mean learning rate (lambdaTimescaleEpochs);
+   * Adam with coupled L2 uses the median √v̂ + ε of the penalized weights at the end. Infinity without
+   * a penalty; NaN when unknown.
+   */
+  lambdaTimescaleEpochs: number;
+  /** The convergence rule (hasConverged) held at the last recorded epoch. Under epochs 'auto' the member stopped there. */
+  converged: boolean;
 }
 
 export interface TrainResult {
@@ -143,6 +158,25 @@ function sumSquares(arch: Architecture, params: Float64Array[], penalizeBiases: 
   return s;
 }
 
+/** The largest learning rate a schedule reaches within `epochs` (a step schedule may have gamma > 1). */
+function maxLr(schedule: LrSchedule | undefined, base: number, epochs: number): number {
+  if (schedule?.kind !== 'step') return base;
+  return base * Math.max(1, schedule.gamma ** Math.floor(Math.max(0, epochs - 1) / schedule.every));
+}
+
+/**
+ * Refuses a member whose penalty alone is an unstable step (penaltyStability): it would blow the weights up
+ * whatever the data. fit() and tune() refuse earlier, naming the largest safe λ in the user's convention.
+ */
+function assertStablePenalty(optimizer: OptimizerSpec, m: MemberSpec, lr: number, k: number): void {
+  const s = penaltyStability({ optimizer, lr, ...m.penalty });
+  if (s.stable) return;
+  throw new InvalidOptionError(
+    `Member ${k}'s penalty step is unstable under ${optimizer.name}: with lr ${lr}, coupled ${m.penalty.coupled} and decoupled ${m.penalty.decoupled} the penalty alone multiplies a weight by ${s.radius.toPrecision(4)} per step. ` +
+      `Scale the coefficients (or lr) by less than ${s.maxScale.toPrecision(4)}: e.g. lr ${(lr * s.maxScale).toPrecision(4)} or less.`,
+  );
+}
+
 /** Trains every member for the given epochs; see TrainOptions. */
 export async function train(rows: TrainingRows, validation: TrainingRows | undefined, o: TrainOptions): Promise<TrainResult> {
   const t0 = performance.now();
@@ -150,7 +184,9 @@ export async function train(rows: TrainingRows, validation: TrainingRows | undef
   const B = o.batchSize;
   if (!(Number.isInteger(B) && B >= 1)) throw new InvalidOptionError(`The 'batchSize' option must be an integer ≥ 1. Got ${B} instead.`);
   if (B > rows.n) throw new InvalidOptionError(`Batch size ${B} is larger than the ${rows.n} training samples: use --batch-size ${Math.min(rows.n, 128)} or less.`);
-  if (!(Number.isInteger(o.epochs) && o.epochs >= 0)) throw new InvalidOptionError(`The 'epochs' option must be an integer ≥ 0. Got ${o.epochs} instead.`);
+  const auto = o.epochs === 'auto';
+  const epochs = o.epochs === 'auto' ? (o.maxEpochs ?? DEFAULT_MAX_EPOCHS) : o.epochs;
+  if (!(Number.isInteger(epochs) && epochs >= 0)) throw new InvalidOptionError(`The '${auto ? 'maxEpochs' : 'epochs'}' option must be an integer ≥ 0. Got ${epochs} instead.`);
   const dtype = o.dtype ?? 'float32';
   const seed = o.seed ?? 0;
   const penalizeBiases = o.penalizeBiases ?? false;
@@ -173,6 +209,7 @@ export async function train(rows: TrainingRows, validation: TrainingRows | undef
   const steps = Math.floor(rows.n / B);
   const unroll = [4, 2, 1].find((u) => steps % u === 0)!;
   const optimizer = o.optimizer ?? { name: 'sgd' };
+  o.members.forEach((m, k) => assertStablePenalty(optimizer, m, maxLr(o.schedule, m.lr, epochs), k));
   const stepper = await Stepper.create(
     { arch: o.arch, batch: B, dtype, population: usePopulation ? K : undefined, optimizer, unroll, sumsqOutput: false, penalizeBiases, sampleWeights },
     init,
@@ -200,7 +237,10 @@ export async function train(rows: TrainingRows, validation: TrainingRows | undef
   const keepBuf = Array.from({ length: unroll }, () => o.arch.dropout.map((p, l) => (p > 0 ? floatArray(dtype, K * B * o.arch.widths[l + 1]) : undefined)));
   const lrBuf = Array.from({ length: unroll }, () => floatArray(dtype, K));
 
-  const results: MemberResult[] = o.members.map(() => ({ history: [], bestEpoch: 0, params: [], stoppedEarly: false }));
+  const results: MemberResult[] = o.members.map(() => ({ history: [], bestEpoch: 0, params: [], stoppedEarly: false, lambdaTimescaleEpochs: NaN, converged: false }));
+  // Members that converged under epochs 'auto' keep their parameters from that epoch: a population
+  // steps them on, but their result must not depend on which population they trained in.
+  const frozen: (Float64Array[] | undefined)[] = o.members.map(() => undefined);
   const active = o.members.map(() => true);
   const best = o.members.map(() => ({ loss: Infinity, epoch: 0, params: undefined as Float64Array[] | undefined, since: 0 }));
   const running = new Float64Array(K);
@@ -252,6 +292,11 @@ export async function train(rows: TrainingRows, validation: TrainingRows | undef
         active[k] = false;
         results[k].stoppedEarly = true;
       }
+      results[k].converged = hasConverged(results[k].history.map((h) => h.cost));
+      if (auto && active[k] && results[k].converged) {
+        active[k] = false;
+        frozen[k] = params[k];
+      }
     });
     o.onEpoch?.(epoch, recs);
   };
@@ -266,8 +311,12 @@ export async function train(rows: TrainingRows, validation: TrainingRows | undef
 
   await record(0);
   await adjust(0);
-  const totalSteps = steps * o.epochs;
-  for (let epoch = 1; epoch <= o.epochs && active.some(Boolean); epoch++) {
+  const totalSteps = steps * epochs;
+  const schedule = o.schedule ?? { kind: 'constant' };
+  // Σ of the schedule's factor lr(step)/lr over the steps taken: τ uses the mean learning rate.
+  let lrFactorSum = 0;
+  let stepsTaken = 0;
+  for (let epoch = 1; epoch <= epochs && active.some(Boolean); epoch++) {
     const order = rng.permutation(rows.n);
     running.fill(0);
     for (let s = 0; s < steps; s += unroll) {
@@ -275,7 +324,9 @@ export async function train(rows: TrainingRows, validation: TrainingRows | undef
         const start = (s + u) * B;
         filler.fill(u, order, start);
         const step = (epoch - 1) * steps + s + u;
-        o.members.forEach((m, k) => (lrBuf[u][k] = lrAt(o.schedule ?? { kind: 'constant' }, m.lr, epoch - 1, step, totalSteps)));
+        o.members.forEach((m, k) => (lrBuf[u][k] = lrAt(schedule, m.lr, epoch - 1, step, totalSteps)));
+        lrFactorSum += lrAt(schedule, 1, epoch - 1, step, totalSteps);
+        stepsTaken++;
         if (wBuf && rowWeight) for (let k = 0; k < K; k++) for (let i = 0; i < B; i++) wBuf[u][k * B + i] = rowWeight[k][order[start + i]];
         keepBuf[u].forEach((buf, l) => {
           if (!buf) return;
@@ -301,8 +352,9 @@ export async function train(rows: TrainingRows, validation: TrainingRows | undef
       }
       // Each run took `unroll` steps of B samples (a fold member learns from its share of each).
       for (let k = 0; k < K; k++) if (active[k] || results[k].diverged?.epoch === epoch) sampleGrads += (unroll * B * trainCount[k]) / rows.n;
-      if (!active.some(Boolean)) break;
+      if (!active.some(Boolean) || o.signal?.aborted) break;
     }
+    if (o.signal?.aborted) break;
     if (active.some(Boolean)) {
       await record(epoch);
       await adjust(epoch);
@@ -310,14 +362,19 @@ export async function train(rows: TrainingRows, validation: TrainingRows | undef
   }
 
   const finalParams = stepper.parameters();
+  const meanLrFactor = stepsTaken > 0 ? lrFactorSum / stepsTaken : 1;
+  const adamDenominators = optimizer.name === 'adam' || optimizer.name === 'adamw' ? stepper.adamDenominators() : undefined;
   results.forEach((r, k) => {
     const b = best[k];
     const restore = (o.earlyStopping?.restoreBest ?? true) && o.earlyStopping !== undefined && b.params !== undefined;
-    r.params = restore ? b.params! : finalParams[k];
+    r.params = restore ? b.params! : (frozen[k] ?? finalParams[k]);
     r.bestEpoch = restore ? b.epoch : r.history[r.history.length - 1]?.epoch ?? 0;
+    const step = { optimizer, lr: o.members[k].lr * meanLrFactor, ...penalties[k], adamDenominator: adamDenominators?.[k] };
+    r.lambdaTimescaleEpochs = lambdaTimescaleEpochs(step, steps);
   });
   await stepper.release();
   await evaluator.release();
+  o.signal?.throwIfAborted();
   return { members: results, sampleGrads, passes, seconds: (performance.now() - t0) / 1000 };
 }
 

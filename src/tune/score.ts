@@ -4,7 +4,9 @@
  */
 import { countParams, type Architecture } from '../models/architecture.js';
 import { train, type MemberSpec, type TrainResult } from '../train/trainer.js';
+import { currentEpochSink } from './epoch-progress.js';
 import { meanAndSe } from './one-se.js';
+import { scoreExact } from './score-exact.js';
 import type { TuneSetup } from './setup.js';
 
 export interface Config {
@@ -31,6 +33,14 @@ export interface ConfigScore {
   se: number;
   trainMean: number;
   diverged?: string;
+  /** Mean over folds of the penalty's decay timescale τ in epochs (MemberResult.lambdaTimescaleEpochs); absent for closed-form scores. */
+  lambdaTimescaleEpochs?: number;
+  /** Every fold's member met the convergence rule at its last epoch; absent for closed-form scores. */
+  converged?: boolean;
+  /** Most epochs a fold trained (its history's last epoch); absent for closed-form scores. */
+  epochsTrained?: number;
+  /** Why the config failed without diverging (the exact solver did not converge), with its iterations and gradient norm. */
+  failure?: string;
   /** Parameters of each fold's member at the scored epoch (warm starts for later rungs). */
   params: Float64Array[][];
 }
@@ -63,10 +73,13 @@ function memberSeed(seed: number, c: Config, fold: number): number {
 
 /**
  * Trains every config on every fold for `epochs` and scores it. `warm[i]`, when given, holds
- * per-fold parameters to start config i from (successive halving's promoted configs).
+ * per-fold parameters to start config i from (successive halving's promoted configs). Once `signal`
+ * is aborted (a worker lost these trials to another), training stops and this throws its reason.
  */
-export async function scoreConfigs(setup: TuneSetup, configs: Config[], epochs: number, warm?: (Float64Array[][] | undefined)[], cost?: ScoreCost): Promise<ConfigScore[]> {
+export async function scoreConfigs(setup: TuneSetup, configs: Config[], epochs: number | 'auto', warm?: (Float64Array[][] | undefined)[], cost?: ScoreCost, signal?: AbortSignal): Promise<ConfigScore[]> {
+  if (setup.solver === 'exact') return scoreExact(setup, configs, warm, cost);
   const scores: ConfigScore[] = new Array(configs.length);
+  const sink = currentEpochSink();
   const byDropout = new Map<number, number[]>();
   configs.forEach((c, i) => byDropout.set(c.dropout, [...(byDropout.get(c.dropout) ?? []), i]));
   for (const [dropout, indices] of byDropout) {
@@ -92,6 +105,8 @@ export async function scoreConfigs(setup: TuneSetup, configs: Config[], epochs: 
         epochs,
         earlyStopping: setup.patience !== undefined ? { patience: setup.patience, restoreBest: true } : undefined,
         population: stack && members.length > 1,
+        signal,
+        onEpoch: sink && ((_, recs) => recs.forEach((r, k) => sink(group[Math.floor(k / setup.folds.length)], k % setup.folds.length, r))),
       });
       addCost(cost, result);
       group.forEach((ci, g) => (scores[ci] = collect(configs[ci], result, g * setup.folds.length, setup.folds.length, setup.patience !== undefined)));
@@ -124,5 +139,17 @@ function collect(config: Config, r: TrainResult, first: number, k: number, early
   }
   const { mean, se } = meanAndSe(folds.map((f) => f.valLoss));
   const train = meanAndSe(folds.map((f) => f.trainLoss));
-  return { config, folds, mean: diverged ? NaN : mean, se: diverged ? NaN : se, trainMean: train.mean, diverged, params: r.members.slice(first, first + k).map((m) => m.params) };
+  const members = r.members.slice(first, first + k);
+  return {
+    config,
+    folds,
+    mean: diverged ? NaN : mean,
+    se: diverged ? NaN : se,
+    trainMean: train.mean,
+    diverged,
+    lambdaTimescaleEpochs: members.reduce((a, m) => a + m.lambdaTimescaleEpochs, 0) / k,
+    converged: members.every((m) => m.converged),
+    epochsTrained: Math.max(...members.map((m) => m.history[m.history.length - 1]?.epoch ?? 0)),
+    params: members.map((m) => m.params),
+  };
 }

@@ -6,11 +6,15 @@
 import { penaltyCoefficients, type ConventionId } from '../conventions/index.js';
 import { complement, kFold, loadDataset, splitIndices, type Dataset, type Task } from '../data/index.js';
 import { InvalidOptionError } from '../errors.js';
+import { defaultBatchSize, defaultLr, defaultOptimizer } from '../options/defaults.js';
+import { DEFAULT_MAX_EPOCHS } from '../train/convergence.js';
+import { safeLambdaLimit, type LambdaLimit } from '../train/penalty-limits.js';
 import { parseModelSpec, type Activation, type Architecture } from '../models/architecture.js';
 import type { Initializer } from '../models/init.js';
 import { type OptimizerName, type OptimizerSpec } from '../train/optimizer.js';
 import { prepareSplits, type Scaling } from '../train/prepare.js';
 import type { PenaltyCoefficients, TrainOptions } from '../train/trainer.js';
+import { chooseSolver, type SolverName } from '../train/solver-option.js';
 
 export interface TuneDataOptions {
   /** Built-in name or path, or a loaded dataset. */
@@ -39,8 +43,10 @@ export interface TuneTrainOptions {
   momentum?: number;
   /** Default 0.1 (SGD family) or 1e-3 (Adam). */
   lr?: number;
-  /** Maximum epochs of a trial. Default 20. */
-  epochs?: number;
+  /** Epochs of a trial, or 'auto': until converged (hasConverged), at most `maxEpochs`. Default 20. */
+  epochs?: number | 'auto';
+  /** Cap of `epochs: 'auto'`. Default 200. */
+  maxEpochs?: number;
   /** Default min(128, m). */
   batchSize?: number;
   /** Early stopping on each fold's validation loss (the seed's "hold-out + early stopping"). */
@@ -50,6 +56,8 @@ export interface TuneTrainOptions {
   threads?: number;
   /** Train a config's folds (and several configs) as one population: 'auto' by model size (default), or 'never'. */
   stacking?: 'auto' | 'never';
+  /** As `fit`'s: exact (Newton / L-BFGS) by default for linear, logistic, softmax unless an SGD-only option is given; sgd for MLPs. */
+  solver?: SolverName;
 }
 
 /** A validation scheme: the training rows and validation rows of each fold (hold-out: one fold). */
@@ -67,17 +75,24 @@ export interface TuneSetup {
   architecture(dropout: number): Architecture;
   optimizer: OptimizerSpec;
   lr: number;
+  /** The epoch budget: the fixed epochs, or the cap under 'auto'. */
   epochs: number;
+  /** What a full-budget training runs: `epochs`, or 'auto' (until converged, at most `epochs`). */
+  trainEpochs: number | 'auto';
   batchSize: number;
   patience?: number;
   threads?: number;
   stacking: 'auto' | 'never';
   convention: ConventionId;
+  /** exact: every trial is the minimizer of its fold's cost (epochs, lr, optimizer unused). */
+  solver: SolverName;
   /** The training options every trial shares (members and epochs are the caller's). */
   trainOptions(arch: Architecture): Omit<TrainOptions, 'members'>;
   /** The engine's per-weight coefficients for λ on a training set of m rows. */
   coefficients(lambda: number, m: number): PenaltyCoefficients;
   seed: number;
+  /** Where λ makes the penalty step unstable on the smallest fold (undefined: nowhere); tune refuses λ past it. */
+  lambdaLimit?: LambdaLimit;
   /** Description of the study's identity (stored with it: a different setup is a different study). */
   identity: Record<string, string | number | boolean | null>;
 }
@@ -92,31 +107,38 @@ export function createSetup(d: TuneDataOptions, t: TuneTrainOptions): TuneSetup 
   let folds: Fold[];
   let scheme: 'cv' | 'holdout';
   if (d.holdout !== undefined) {
-    if (!(d.holdout > 0 && d.holdout < 1)) throw new InvalidOptionError(`The 'holdout' option of tune must be a number in (0, 1). Got ${d.holdout} instead.`);
     const s = splitIndices(train, { validation: d.holdout, test: 0, seed: seed + 1 });
     if (s.validation.length === 0) throw new InvalidOptionError(`--holdout ${d.holdout} leaves no validation rows out of ${train.n}. Use a larger fraction.`);
     folds = [{ train: s.train, validation: s.validation }];
     scheme = 'holdout';
   } else {
     const k = d.folds ?? 5;
-    if (!(Number.isInteger(k) && k >= 2)) throw new InvalidOptionError(`The 'folds' option of tune must be an integer ≥ 2. Got ${k} instead.`);
     folds = kFold(train, k, { seed: seed + 1 }).map((v) => ({ train: complement(v, train.n), validation: v }));
     scheme = 'cv';
   }
   const task = data.task === 'regression' ? ({ task: 'regression' } as const) : ({ task: 'classification', classes: data.classes.length } as const);
   // Validates the spec once, up front.
-  parseModelSpec(d.model, data.d, task, { activation: d.activation, image: data.image });
-  const optimizerName = t.optimizer ?? (t.momentum !== undefined ? 'momentum' : 'sgd');
-  const adam = optimizerName === 'adam' || optimizerName === 'adamw';
-  const lr = t.lr ?? (adam ? 1e-3 : 0.1);
+  const solver = chooseSolver(t.solver, parseModelSpec(d.model, data.d, task, { activation: d.activation, image: data.image }), {
+    optimizer: t.optimizer,
+    lr: t.lr,
+    momentum: t.momentum,
+    epochs: t.epochs,
+    'batch-size': t.batchSize,
+    patience: t.patience,
+    'penalize-biases': t.penalizeBiases,
+    init: t.init,
+  }, 'tune');
+  const optimizerName = t.optimizer ?? defaultOptimizer(t.momentum);
+  const lr = t.lr ?? defaultLr(optimizerName);
   const minTrain = Math.min(...folds.map((f) => f.train.length));
-  const batchSize = t.batchSize ?? Math.min(128, minTrain);
-  if (batchSize > minTrain) throw new InvalidOptionError(`--batch-size ${batchSize} is larger than a fold's training rows (${minTrain}). Use --batch-size ${Math.min(128, minTrain)} or less.`);
+  const batchSize = t.batchSize ?? defaultBatchSize(minTrain);
+  if (batchSize > minTrain) throw new InvalidOptionError(`--batch-size ${batchSize} is larger than a fold's training rows (${minTrain}). Use --batch-size ${defaultBatchSize(minTrain)} or less.`);
   const convention = t.convention ?? 'seed';
   const coefficients = (lambda: number, m: number) => penaltyCoefficients(convention, lambda, { m, batchSize, lr, optimizer: optimizerName });
   coefficients(1, minTrain); // fails early when the convention needs something missing
   const optimizer: OptimizerSpec = { name: optimizerName, momentum: t.momentum };
-  const epochs = t.epochs ?? 20;
+  const trainEpochs = t.epochs ?? 20;
+  const epochs = trainEpochs === 'auto' ? (t.maxEpochs ?? DEFAULT_MAX_EPOCHS) : trainEpochs;
   return {
     train,
     test: prepared.test,
@@ -126,14 +148,19 @@ export function createSetup(d: TuneDataOptions, t: TuneTrainOptions): TuneSetup 
     optimizer,
     lr,
     epochs,
+    trainEpochs,
     batchSize,
     patience: t.patience,
     threads: t.threads,
     stacking: t.stacking ?? 'auto',
     convention,
+    solver,
     coefficients,
     seed,
-    trainOptions: (arch) => ({ arch, epochs, batchSize, optimizer, penalizeBiases: t.penalizeBiases, init: t.init, seed, threads: t.threads, exactTrainLoss: false }),
+    // The exact solver takes no steps, so no λ is unstable for it.
+    lambdaLimit: solver === 'exact' ? undefined : safeLambdaLimit(convention, { m: minTrain, batchSize, lr, optimizer: optimizerName }, optimizer),
+    // Under 'auto' the convergence rule reads the exact training cost; a fixed budget keeps the cheaper running mean.
+    trainOptions: (arch) => ({ arch, epochs: trainEpochs, maxEpochs: epochs, batchSize, optimizer, penalizeBiases: t.penalizeBiases, init: t.init, seed, threads: t.threads, exactTrainLoss: trainEpochs === 'auto' }),
     identity: {
       data: typeof d.data === 'string' ? d.data : data.name,
       target: d.target ?? null,
@@ -148,12 +175,14 @@ export function createSetup(d: TuneDataOptions, t: TuneTrainOptions): TuneSetup 
       optimizer: optimizerName,
       momentum: t.momentum ?? null,
       lr,
-      epochs: t.epochs ?? 20,
+      epochs: trainEpochs,
+      ...(trainEpochs === 'auto' ? { max_epochs: epochs } : {}),
       batchSize,
       patience: t.patience ?? null,
       init: t.init ?? null,
       penalizeBiases: t.penalizeBiases ?? false,
       scaling: d.scaling ?? 'auto',
+      solver,
     },
   };
 }

@@ -7,7 +7,7 @@
 import { BayesSampler } from './bayes-sampler.js';
 import { scoreConfigs } from './score.js';
 import { trialPoint, type TrialPoint } from './study-run.js';
-import type { StrategyContext, StrategyOutcome } from './tune.js';
+import type { StrategyContext, StrategyOutcome } from './strategy.js';
 
 /** λ values as stored: 10 significant digits, so keys are stable across processes and x moves by < 1e-9. */
 const tidy = (x: number): number => Number((10 ** x).toPrecision(10));
@@ -16,14 +16,14 @@ export async function runBayes(ctx: StrategyContext): Promise<StrategyOutcome> {
   const { setup, run, options } = ctx;
   const r = options.logRange ?? { lo: 1e-3, hi: 1e2, n: 0 };
   const maxTrials = options.trials ?? 15;
-  const dropout = options.dropouts?.[0] ?? 0;
+  const dropout = 0; // tune() refuses --dropout here: one λ axis only
   const sampler = new BayesSampler({ lo: Math.log10(r.lo), hi: Math.log10(r.hi) });
   const points: TrialPoint[] = [];
   const observations: { x: number; y: number }[] = [];
   const evaluate = async (x: number): Promise<void> => {
     const lambda = tidy(x);
     const [trial] = await run.trials([{ lambda, dropout }]);
-    const [done] = await run.run([trial], (cs) => scoreConfigs(setup, cs, setup.epochs, undefined, ctx.cost));
+    const [done] = await run.run([trial], (cs, _, signal) => scoreConfigs(setup, cs, setup.trainEpochs, undefined, ctx.cost, signal));
     const p = trialPoint(done);
     points.push(p);
     // A diverged λ counts as the worst value seen, so the sampler steers away from it.

@@ -23,24 +23,11 @@ import { evidenceLogistic } from './evidence-logistic.js';
 import { effectiveParameters, factorEigenvalues, kroneckerEigenvalues, logEvidence, mackayDelta, type CurvatureKind } from './laplace.js';
 import { logSpace } from './ridge.js';
 import type { ConfigScore } from './score.js';
-import type { StrategyContext, StrategyOutcome, TuneResult } from './tune.js';
-import type { Json } from '../study/index.js';
+import type { StrategyContext, StrategyOutcome } from './strategy.js';
+import { readTrialResult, type EvidenceReport, type Refit } from './trial-result.js';
+import { InvalidDataError, L2labError } from '../errors.js';
 
-/** What the evidence strategy adds to the tune result. */
-export interface EvidenceReport {
-  method: string;
-  /** λ in the seed convention (= δ for classification, δ/β for regression). */
-  lambda_seed: number;
-  /** Effective number of well-determined parameters. */
-  gamma: number;
-  /** Number of penalized weights (compare with γ). */
-  weights: number;
-  log_evidence: number;
-  noise_precision?: number;
-  curve: { lambda: number; log_evidence: number }[];
-  /** Online re-estimates: the epoch and the λ training continued with. */
-  history: { epoch: number; lambda: number; gamma: number }[];
-}
+export type { EvidenceReport } from './trial-result.js';
 
 const CURVATURE_ROWS = 2048;
 /** Linear classifiers up to this many weights get the exact-Hessian Laplace evidence. */
@@ -52,7 +39,7 @@ export async function runEvidence(ctx: StrategyContext): Promise<StrategyOutcome
   if (arch.cnn) throw new InvalidOptionError(`--strategy evidence uses K-FAC curvature of dense layers; ${ctx.options.model} has convolutions. Use --strategy grid, bayes or sh.`);
   const [trial] = await run.trials([{ lambda: 0, dropout: 0 }], { evidence: 1 });
   let report: EvidenceReport | undefined;
-  let refit: TuneResult['refit'] | undefined;
+  let refit: Refit | undefined;
   const [done] = await run.run(
     [trial],
     async () => {
@@ -67,12 +54,12 @@ export async function runEvidence(ctx: StrategyContext): Promise<StrategyOutcome
       const score: ConfigScore = { config: { lambda: r.report.lambda_seed, dropout: 0 }, folds: [], mean: -r.report.log_evidence / m, se: 0, trainMean: NaN, params: [] };
       return [score];
     },
-    () => ({ evidence: report as unknown as Json, refit: refit as unknown as Json }),
+    () => ({ evidence: report, refit }),
   );
-  const stored = done.result as { evidence?: EvidenceReport; refit?: TuneResult['refit'] } | null;
+  const stored = readTrialResult(done.result, `trial ${done.number} of study '${run.study.name}'`);
   report ??= stored?.evidence;
   refit ??= stored?.refit;
-  if (!report || !refit) throw new Error(`study trial ${done.id} finished without an evidence report: ${done.reason ?? 'unknown reason'}`);
+  if (!report || !refit) throw new L2labError('DIVERGED', `The evidence run (trial ${done.number} of study '${run.study.name}') finished without an estimate: ${done.reason ?? 'unknown reason'}. Lower --lr, or delete the study to run it again.`);
   const lambda = setup.convention === 'seed' ? report.lambda_seed : convert(report.lambda_seed, 'seed', setup.convention, { m: setup.train.n, batchSize: setup.batchSize, lr: setup.lr, optimizer: setup.optimizer.name }).value;
   return {
     scheme: `evidence (${report.method}): γ = ${report.gamma.toFixed(1)} of ${report.weights} weights, no validation data`,
@@ -83,7 +70,7 @@ export async function runEvidence(ctx: StrategyContext): Promise<StrategyOutcome
   };
 }
 
-function linear(ctx: StrategyContext): { report: EvidenceReport; refit: TuneResult['refit'] } {
+function linear(ctx: StrategyContext): { report: EvidenceReport; refit: Refit } {
   const { train: tr, test } = ctx.setup;
   const t0 = performance.now();
   const ev = evidenceLinear(tr.x, tr.y);
@@ -110,9 +97,9 @@ function linear(ctx: StrategyContext): { report: EvidenceReport; refit: TuneResu
   };
 }
 
-async function logistic(ctx: StrategyContext, arch: Architecture): Promise<{ report: EvidenceReport; refit: TuneResult['refit'] }> {
+async function logistic(ctx: StrategyContext, arch: Architecture): Promise<{ report: EvidenceReport; refit: Refit }> {
   const { train: tr, test } = ctx.setup;
-  if (tr.task !== 'classification') throw new Error('logistic evidence needs class labels');
+  if (tr.task !== 'classification') throw new InvalidDataError('The logistic evidence needs class labels, but the target is numeric: use --model linear for regression.');
   const t0 = performance.now();
   const ev = evidenceLogistic(tr.x, tr.y, { classes: tr.classes.length });
   ctx.cost.sampleGrads += tr.n * ev.iterations;
@@ -191,7 +178,7 @@ async function curvature(session: CompiledGraph, evaluator: Evaluator, arch: Arc
   return { h, nll: nll * scale, rss: rss * scale, w2 };
 }
 
-async function online(ctx: StrategyContext, arch: Architecture, kind: CurvatureKind = 'kfac'): Promise<{ report: EvidenceReport; refit: TuneResult['refit'] }> {
+async function online(ctx: StrategyContext, arch: Architecture, kind: CurvatureKind = 'kfac'): Promise<{ report: EvidenceReport; refit: Refit }> {
   const { setup } = ctx;
   const tr = setup.train;
   const m = tr.n;
@@ -204,7 +191,8 @@ async function online(ctx: StrategyContext, arch: Architecture, kind: CurvatureK
   const rng = new Rng(setup.seed + 4);
   const cache: FactorCache = {};
   const weights = paramShapes(arch).filter((p) => p.kind === 'weight').reduce((a, p) => a + p.size, 0);
-  let lambda = ctx.options.lambdas?.[0] ?? 1;
+  // The online estimate starts at λ = 1 (MacKay's fixed point forgets its start within a few updates).
+  let lambda = 1;
   let delta = lambda;
   let beta = 1;
   const history: EvidenceReport['history'] = [];

@@ -1,15 +1,14 @@
 /** Grid search: every (λ, dropout) scored by k-fold CV or hold-out, extending a log range while λ_min sits on its edge. */
-import { InvalidOptionError } from '../errors.js';
-import { oneStandardError } from './one-se.js';
+import { chooseLambda } from './choose-lambda.js';
 import { describeEdge, edgeOf, extendLogRange } from './range.js';
 import { logSpace } from './ridge.js';
+import { safeExtensionLimits } from '../train/penalty-limits.js';
 import { scoreConfigs, type Config } from './score.js';
 import { trialPoint, type TrialPoint } from './study-run.js';
-import type { StrategyContext, StrategyOutcome } from './tune.js';
+import type { StrategyContext, StrategyOutcome } from './strategy.js';
 
-export function initialLambdas(ctx: StrategyContext): { lambdas: number[]; log: boolean } {
+export function initialLambdas(ctx: Pick<StrategyContext, 'options'>): { lambdas: number[]; log: boolean } {
   const o = ctx.options;
-  if (o.lambdas && o.logRange) throw new InvalidOptionError(`Give either --lambdas or --log-range, not both.`);
   if (o.lambdas) return { lambdas: o.lambdas, log: false };
   const r = o.logRange ?? { lo: 1e-3, hi: 1e2, n: 11 };
   return { lambdas: logSpace(r.lo, r.hi, r.n), log: true };
@@ -25,17 +24,15 @@ export async function runGrid(ctx: StrategyContext): Promise<StrategyOutcome> {
   for (;;) {
     const configs: Config[] = dropouts.flatMap((dropout) => lambdas.map((lambda) => ({ lambda, dropout })));
     const trials = await run.trials(configs);
-    await run.run(trials, (cs) => scoreConfigs(setup, cs, setup.epochs, undefined, ctx.cost), undefined, options.populationSize);
+    await run.run(trials, (cs, _, signal) => scoreConfigs(setup, cs, setup.trainEpochs, undefined, ctx.cost, signal), undefined, options.populationSize);
     const allTrials = await run.trials(dropouts.flatMap((dropout) => all.map((lambda) => ({ lambda, dropout }))));
     points = allTrials.map((t) => trialPoint(t));
-    const done = points.filter((p) => p.state === 'COMPLETE');
-    if (done.length === 0) break;
-    const best = done.reduce((a, b) => (b.mean < a.mean ? b : a));
-    const curve = done.filter((p) => p.dropout === best.dropout);
-    const { lambdaMin } = oneStandardError(curve.map((p) => ({ lambda: p.lambda, mean: p.mean, se: p.se })));
-    const edge = edgeOf(points.filter((p) => p.dropout === best.dropout), lambdaMin);
+    const choice = chooseLambda(points.filter((p) => p.state === 'COMPLETE'));
+    if (!choice) break;
+    const { lambdaMin } = choice;
+    const edge = edgeOf(points.filter((p) => p.dropout === choice.dropout), lambdaMin);
     if (!edge) break;
-    const more = log && (options.extend ?? true) ? extendLogRange(all, edge) : [];
+    const more = log && (options.extend ?? true) ? extendLogRange(all, edge, { limits: safeExtensionLimits(setup.lambdaLimit) }) : [];
     if (more.length === 0) {
       return { scheme: setup.scheme, points, rangeExtended, edgeWarning: describeEdge(edge, lambdaMin, all) + (rangeExtended ? ' (the range was extended to its limit)' : '') };
     }

@@ -8,7 +8,8 @@ import { InvalidOptionError } from '../errors.js';
 import { logSpace } from './ridge.js';
 import { scoreConfigs } from './score.js';
 import { trialPoint } from './study-run.js';
-import type { StrategyContext, StrategyOutcome } from './tune.js';
+import { readTrialResult } from './trial-result.js';
+import type { StrategyContext, StrategyOutcome } from './strategy.js';
 
 export async function runPath(ctx: StrategyContext): Promise<StrategyOutcome> {
   const { setup, run, options } = ctx;
@@ -25,14 +26,14 @@ export async function runPath(ctx: StrategyContext): Promise<StrategyOutcome> {
     const [trial] = await run.trials([{ lambda, dropout: 0 }]);
     const [done] = await run.run(
       [trial],
-      async (cs) => {
-        const scores = await scoreConfigs(setup, cs, warm ? pathEpochs : setup.epochs, warm ? [warm] : undefined, ctx.cost);
+      async (cs, _, signal) => {
+        const scores = await scoreConfigs(setup, cs, warm ? pathEpochs : setup.trainEpochs, warm ? [warm] : undefined, ctx.cost, signal);
         return scores;
       },
       (s) => ({ params: s.params.map((fold) => fold.map((p) => Array.from(p))) }),
     );
     finished.push(done);
-    const stored = (done.result as { params?: number[][][] } | null)?.params;
+    const stored = readTrialResult(done.result, `trial ${done.number}`)?.params;
     warm = stored && done.state === 'COMPLETE' ? stored.map((fold) => fold.map((p) => Float64Array.from(p))) : undefined;
   }
   return { scheme: `${setup.scheme}, warm-started path of ${lambdas.length} λ (${pathEpochs} epochs each after the first)`, points: finished.map(trialPoint), rangeExtended: false };

@@ -6,7 +6,7 @@
 import { InvalidOptionError } from '../errors.js';
 import { defaultRidgeLambdas, ridgePath, logSpace } from './ridge.js';
 import { trialPoint } from './study-run.js';
-import type { StrategyContext, StrategyOutcome } from './tune.js';
+import type { StrategyContext, StrategyOutcome } from './strategy.js';
 
 export async function runRidge(ctx: StrategyContext): Promise<StrategyOutcome> {
   const { setup, run, options } = ctx;

@@ -7,14 +7,14 @@ import { logSpace } from './ridge.js';
 import { promote, rungSchedule } from './successive-halving.js';
 import { scoreConfigs, type Config } from './score.js';
 import { trialPoint, trialKey, type TrialPoint } from './study-run.js';
-import type { StrategyContext, StrategyOutcome } from './tune.js';
+import type { StrategyContext, StrategyOutcome } from './strategy.js';
 
 export async function runSuccessiveHalving(ctx: StrategyContext): Promise<StrategyOutcome> {
   const { setup, run, options } = ctx;
   const eta = options.eta ?? 3;
   const r = options.logRange ?? { lo: 1e-3, hi: 1e2, n: 27 };
   const lambdas = options.lambdas ?? logSpace(r.lo, r.hi, r.n);
-  const dropout = options.dropouts?.[0] ?? 0;
+  const dropout = 0; // tune() refuses --dropout here: one λ axis only
   const budgets = rungSchedule(options.minEpochs ?? 1, setup.epochs, eta);
   let configs: Config[] = lambdas.map((lambda) => ({ lambda, dropout }));
   const warm = new Map<string, Float64Array[][]>();
@@ -22,13 +22,13 @@ export async function runSuccessiveHalving(ctx: StrategyContext): Promise<Strate
   let last: TrialPoint[] = [];
   for (let rung = 0; rung < budgets.length && configs.length > 0; rung++) {
     const trials = await run.trials(configs, { rung });
-    const finished = await run.run(trials, async (cs) => {
+    const finished = await run.run(trials, async (cs, _, signal) => {
       // Promoted configs continue from the previous rung's parameters (this process kept them);
       // after a resume they are gone, and the rung trains from scratch to its full budget.
       const starts = cs.map((c) => warm.get(trialKey(c)));
       const continuing = rung > 0 && starts.every((p) => p !== undefined);
       const epochs = continuing ? budgets[rung] - budgets[rung - 1] : budgets[rung];
-      const scores = await scoreConfigs(setup, cs, epochs, continuing ? starts : undefined, ctx.cost);
+      const scores = await scoreConfigs(setup, cs, epochs, continuing ? starts : undefined, ctx.cost, signal);
       scores.forEach((sc, i) => warm.set(trialKey(cs[i]), sc.params));
       return scores;
     });

@@ -1,29 +1,47 @@
 /**
  * A tuning run's view of its study: trials keyed by their configuration, so that re-running the same
- * command reuses finished trials, re-runs those a dead process left RUNNING, and never does one twice.
+ * command reuses finished trials, re-runs those a dead process left RUNNING, never does one twice,
+ * and shares the work with other workers on the same study.
  */
-import { openStorage, type Json, type StudyConfig, type StudyStorage, type Trial, type Study } from '../study/index.js';
+import { invalidNumber } from '../errors.js';
+import { openStorage, runTrials, type Study, type StudyConfig, type StudyStorage, type Trial, type TrialOutcome, type WaitEvent } from '../study/index.js';
+import { EpochWriter, withEpochSink } from './epoch-progress.js';
 import type { Config, ConfigScore } from './score.js';
+import { readTrialResult, writeTrialResult, type TrialResultExtra } from './trial-result.js';
 
 /** Deterministic trial key of a configuration (plus strategy-specific parts such as a rung). */
 export function trialKey(c: Config, extra: Record<string, number> = {}): string {
   return [`lambda=${c.lambda}`, `dropout=${c.dropout}`, ...Object.entries(extra).map(([k, v]) => `${k}=${v}`)].join('|');
 }
 
-const HEARTBEAT_MS = 30_000;
-const POLL_MS = 2_000;
+/** Options of {@link StudyRun.open} that concern the workers sharing a study. */
+export interface StudyRunOptions {
+  /** Seconds without a heartbeat after which another worker's RUNNING trial is run here instead. Default 60 (the storage's default). */
+  heartbeatTimeout?: number;
+  /** Called when this worker waits on trials that other workers run (the CLI prints a line). */
+  onWait?: (e: WaitEvent) => void;
+}
 
 export class StudyRun {
   private constructor(
     readonly storage: StudyStorage,
     readonly study: Study,
     private readonly ownsStorage: boolean,
+    private readonly onWait?: (e: WaitEvent) => void,
   ) {}
 
-  static async open(storage: string | StudyStorage, name: string, config: StudyConfig): Promise<StudyRun> {
-    const s = typeof storage === 'string' ? await openStorage(storage) : storage;
-    const { value } = await s.createStudy(name, config);
-    return new StudyRun(s, value, typeof storage === 'string');
+  /** Opens (or creates) the study `name`. `heartbeatTimeout` applies when `storage` is a path or URL; an open storage keeps its own. */
+  static async open(storage: string | StudyStorage, name: string, config: StudyConfig, options: StudyRunOptions = {}): Promise<StudyRun> {
+    const timeout = options.heartbeatTimeout;
+    if (timeout !== undefined && !(typeof timeout === 'number' && Number.isFinite(timeout) && timeout > 0)) throw invalidNumber('heartbeatTimeout', 'tune', '(0, ∞) seconds', timeout);
+    const s = typeof storage === 'string' ? await openStorage(storage, timeout === undefined ? {} : { heartbeatTimeoutMs: timeout * 1000 }) : storage;
+    try {
+      const { value } = await s.createStudy(name, config);
+      return new StudyRun(s, value, typeof storage === 'string', options.onWait);
+    } catch (e) {
+      if (typeof storage === 'string') await s.close();
+      throw e;
+    }
   }
 
   /** Creates (or finds) the trials of `configs`; returns them in the same order. */
@@ -38,53 +56,42 @@ export class StudyRun {
 
   /**
    * Runs every unfinished trial among `trials` through `score` (up to `chunk` claimable ones per
-   * call, so they can train as one population), finishing each as COMPLETE or FAIL. Waits for trials another
-   * live process holds. Returns the trials, all finished, re-read from storage.
+   * call, so they can train as one population), finishing each as COMPLETE or FAIL, alongside any
+   * other workers on the same study (see {@link runTrials}). `score` should pass `signal` on to the
+   * trainer: it aborts when another worker took one of the trials over. Returns the trials, all finished.
    */
-  async run(trials: Trial[], score: (configs: Config[], claimed: Trial[]) => Promise<ConfigScore[]>, resultExtra?: (s: ConfigScore) => Record<string, Json>, chunk = Infinity): Promise<Trial[]> {
-    for (;;) {
-      const current = await Promise.all(trials.map((t) => this.storage.getTrial(t.id)));
-      const open = current.filter((t): t is Trial => t !== null && (t.state === 'WAITING' || t.state === 'RUNNING'));
-      if (open.length === 0) return current as Trial[];
-      const claimed: Trial[] = [];
-      for (const t of open) {
-        if (claimed.length >= chunk) break;
-        const c = await this.storage.claimTrial(this.study.id, { trialId: t.id });
-        if (c) claimed.push(c);
-      }
-      if (claimed.length === 0) {
-        await new Promise((r) => setTimeout(r, POLL_MS));
-        continue;
-      }
-      const beat = setInterval(() => {
-        for (const t of claimed) this.storage.heartbeat(t.id, { attempt: t.attempt }).catch(() => undefined);
-      }, HEARTBEAT_MS);
-      try {
-        const scores = await score(
-          claimed.map((t) => ({ lambda: t.params.lambda, dropout: (t.params.dropout as number | undefined) ?? 0 })),
-          claimed,
-        );
-        for (let i = 0; i < claimed.length; i++) await this.finish(claimed[i], scores[i], resultExtra?.(scores[i]));
-      } finally {
-        clearInterval(beat);
-      }
-    }
-  }
-
-  private async finish(t: Trial, s: ConfigScore, extra: Record<string, Json> = {}): Promise<void> {
-    const result: Json = {
-      se: Number.isFinite(s.se) ? s.se : null,
-      train_mean: Number.isFinite(s.trainMean) ? s.trainMean : null,
-      folds: s.folds.map((f) => ({ val_loss: Number.isFinite(f.valLoss) ? f.valLoss : null, train_loss: Number.isFinite(f.trainLoss) ? f.trainLoss : null, val_accuracy: f.valAccuracy ?? null, epoch: f.epoch, curve: f.curve.map((v) => (Number.isFinite(v) ? v : null)) })),
-      ...extra,
-    };
-    if (s.diverged || !Number.isFinite(s.mean)) await this.storage.finishTrial(t.id, 'FAIL', { reason: `diverged: ${s.diverged ?? 'non-finite validation loss'}`, result, attempt: t.attempt });
-    else await this.storage.finishTrial(t.id, 'COMPLETE', { value: s.mean, result, attempt: t.attempt });
+  async run(
+    trials: Trial[],
+    score: (configs: Config[], claimed: Trial[], signal: AbortSignal) => Promise<ConfigScore[]>,
+    resultExtra?: (s: ConfigScore) => TrialResultExtra,
+    chunk = Infinity,
+  ): Promise<Trial[]> {
+    return runTrials(
+      this.storage,
+      this.study.id,
+      trials,
+      async (claimed, signal) => {
+        const configs = claimed.map((t) => ({ lambda: t.params.lambda, dropout: (t.params.dropout as number | undefined) ?? 0 }));
+        const epochs = new EpochWriter(this.storage, claimed.map((t) => t.id));
+        const scores = await withEpochSink(epochs.sink, () => score(configs, claimed, signal));
+        await epochs.flush();
+        return scores.map((s) => outcome(s, resultExtra?.(s)));
+      },
+      { chunk, onWait: this.onWait },
+    );
   }
 
   async close(): Promise<void> {
     if (this.ownsStorage) await this.storage.close();
   }
+}
+
+/** A scored configuration as a finished trial: COMPLETE with its mean validation loss, or FAIL when it diverged or its solve failed. */
+function outcome(s: ConfigScore, extra?: TrialResultExtra): TrialOutcome {
+  const result = writeTrialResult(s, extra);
+  if (s.failure) return { state: 'FAIL', reason: s.failure, result };
+  if (s.diverged || !Number.isFinite(s.mean)) return { state: 'FAIL', reason: `diverged: ${s.diverged ?? 'non-finite validation loss'}`, result };
+  return { state: 'COMPLETE', value: s.mean, result };
 }
 
 /** A finished trial as a point of the validation curve. */
@@ -96,17 +103,22 @@ export interface TrialPoint {
   trainMean: number;
   state: Trial['state'];
   reason: string | null;
+  /** τ in epochs (null: no penalty or unknown; undefined: not stored, e.g. closed-form strategies). */
+  lambdaTimescaleEpochs?: number | null;
+  converged?: boolean;
+  epochsTrained?: number;
 }
 
 export function trialPoint(t: Trial): TrialPoint {
-  const r = (t.result ?? {}) as { se?: number | null; train_mean?: number | null };
+  const r = readTrialResult(t.result, `trial ${t.number}`);
   return {
     lambda: t.params.lambda,
     dropout: (t.params.dropout as number | undefined) ?? 0,
     mean: t.state === 'COMPLETE' ? t.value! : NaN,
-    se: r.se ?? NaN,
-    trainMean: r.train_mean ?? NaN,
+    se: r?.se ?? NaN,
+    trainMean: r?.train_mean ?? NaN,
     state: t.state,
     reason: t.reason,
+    ...(r?.lambda_timescale_epochs !== undefined ? { lambdaTimescaleEpochs: r.lambda_timescale_epochs, converged: r.converged ?? false, epochsTrained: r.epochs_trained ?? undefined } : {}),
   };
 }

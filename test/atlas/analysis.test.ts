@@ -154,7 +154,7 @@ test('compareStrategies: relative test loss, compute ratio, and a reason for eve
     fakeCell({ dataset: 'd', model: 'costly', m: 100, seed: 0, params: 10, results: { grid: { best_lambda: 1, test_loss: 0.5, sample_grads: 1000 }, evidence: { best_lambda: 1, test_loss: 0.4, sample_grads: 500 } } }),
     fakeCell({ dataset: 'd', model: 'failed', m: 100, seed: 0, params: 10, results: { grid: { test_loss: 0.5 }, evidence: { status: 'failed', error: 'diverged', best_lambda: null, test_loss: null } } }),
     fakeCell({ dataset: 'd', model: 'resumed', m: 100, seed: 0, params: 10, results: { grid: { test_loss: 0.5 }, evidence: { test_loss: 0.5, sample_grads: 3, resumed: true } } }),
-    fakeCell({ dataset: 'd', model: 'absent', m: 100, seed: 0, params: 10, results: { grid: { test_loss: 0.5 }, evidence: { status: 'unavailable', best_lambda: null, test_loss: null } } }),
+    fakeCell({ dataset: 'd', model: 'absent', m: 100, seed: 0, params: 10, results: { grid: { test_loss: 0.5 }, evidence: { status: 'missing', best_lambda: null, test_loss: null } } }),
   ];
   const c = compareStrategies(cells, 'evidence', 'grid');
   assert.equal(c.rows.length, 6);
@@ -171,7 +171,7 @@ test('compareStrategies: relative test loss, compute ratio, and a reason for eve
   assert.equal(costly.lossOk, true, 'a better test loss meets the loss target');
   assert.match(costly.reasons[0], /compute 0\.5 of grid's sample gradients \(target ≤ 0\.2\)/);
   assert.match(failed.reasons[0], /evidence failed: diverged/);
-  assert.match(absent.reasons[0], /not available/);
+  assert.match(absent.reasons[0], /has not run on this cell yet/);
   assert.equal(resumed.costRatio, null, 'a resumed study’s partial count is not a cost');
   assert.equal(resumed.lossOk, true);
   assert.match(resumed.reasons[0], /evidence's compute is not measured: its study was resumed/);

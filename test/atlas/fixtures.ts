@@ -108,5 +108,5 @@ export function lawRun(law: { a: number; b: number; c: number }, jitter = 0, dat
       }
     }
   }
-  return { spec: { ...FAKE_SPEC, datasets: datasets.map((name) => ({ ...FAKE_SPEC.datasets[0], name })) }, cells, storage: ':memory:', complete: true };
+  return { spec: { ...FAKE_SPEC, datasets: datasets.map((name) => ({ ...FAKE_SPEC.datasets[0], name })) }, cells, storage: ':memory:', complete: true, reportWrittenBy: null };
 }

@@ -6,7 +6,7 @@ import path from 'node:path';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 
-import { analyzeAtlas, cellData, loadAtlasSpec, planAtlas, runAtlas, strategyAvailable, tuneOptionsFor, writeAtlasReport, type CellEvent } from '../../src/atlas/index.js';
+import { analyzeAtlas, cellData, loadAtlasSpec, planAtlas, runAtlas, tuneOptionsFor, writeAtlasReport, type CellEvent } from '../../src/atlas/index.js';
 import { openStorage } from '../../src/study/index.js';
 import { createSetup } from '../../src/tune/setup.js';
 
@@ -40,16 +40,15 @@ test('the smoke atlas runs end to end, writes a self-contained report, and a re-
   const run = await runAtlas(spec, { storage, threads: 1, onCell: (e) => events.push(e) });
   assert.equal(run.cells.length, 2);
   assert.deepEqual(events.map((e) => `${e.index}/${e.total}`), ['0/2', '1/2']);
-  const evidence = strategyAvailable('evidence');
   for (const c of run.cells) {
     assert.equal(c.results.grid?.status, 'done', JSON.stringify(c.results.grid));
     assert.equal(c.results.sh?.status, 'done');
-    assert.equal(c.results.evidence?.status, evidence ? 'done' : 'unavailable');
+    assert.equal(c.results.evidence?.status, 'done');
     assert.equal(c.results.grid!.curve.length, 5);
     assert.ok(c.results.grid!.sample_grads! > 0);
     assert.equal(c.results.grid!.resumed, false);
   }
-  assert.equal(run.complete, evidence);
+  assert.equal(run.complete, true);
 
   const out = path.join(dir, 'report');
   const analysis = analyzeAtlas(run);
@@ -74,7 +73,7 @@ test('the smoke atlas runs end to end, writes a self-contained report, and a re-
   await s.close();
   const again: CellEvent[] = [];
   const rerun = await runAtlas(spec, { storage, onCell: (e) => again.push(e) });
-  for (const e of again) for (const src of Object.values(e.sources)) assert.ok(src === 'store' || src === 'unavailable', src);
+  for (const e of again) for (const src of Object.values(e.sources)) assert.equal(src, 'store');
   assert.deepEqual(rerun.cells.map((c) => c.results.grid!.best_lambda), run.cells.map((c) => c.results.grid!.best_lambda));
   const s2 = await openStorage(storage);
   const after = (await s2.listStudies()).map((x) => [x.name, Object.values(x.trialCounts).reduce((a, b) => a + b, 0)]);

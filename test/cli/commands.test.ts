@@ -1,7 +1,9 @@
 /** `l2lab datasets`, `l2lab demo` and the command-line surface (help, unknown commands) end to end. */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { l2lab } from './helpers.js';
+import fs from 'node:fs';
+import path from 'node:path';
+import { l2lab, ROOT } from './helpers.js';
 
 describe('l2lab datasets, demo, help', { concurrency: 3 }, () => {
   it('datasets --json lists the built-in sets with size, task and availability', async () => {
@@ -39,11 +41,18 @@ describe('l2lab datasets, demo, help', { concurrency: 3 }, () => {
     const [help, unknown, none] = await Promise.all([l2lab('train', '--help'), l2lab('fit'), l2lab()]);
     assert.equal(help.code, 0);
     for (const o of ['--data', '--model', '--lambda', '--convention', '--optimizer', '--lr', '--epochs', '--batch-size', '--seed', '--validation', '--patience', '--out', '--json']) assert.ok(help.stdout.includes(o), o);
-    assert.match(help.stdout, /--epochs N +default 20/);
+    assert.match(help.stdout, /--epochs N\|auto +default 20/);
     assert.match(help.stdout, /--convention C +seed \| keras \| pytorch/);
     assert.equal(unknown.code, 2);
     assert.match(unknown.stderr, /l2lab: unknown command 'fit'\. Commands: .*train/);
     assert.equal(none.code, 1);
     assert.match(none.stdout, /Usage: l2lab <command>/);
+  });
+
+  it('--version prints the package version', async () => {
+    const r = await l2lab('--version');
+    assert.equal(r.code, 0, r.stderr);
+    const pkg = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { version: string };
+    assert.equal(r.stdout.trim(), pkg.version);
   });
 });

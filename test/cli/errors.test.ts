@@ -168,13 +168,13 @@ const CASES: Record<string, Case> = {
     stderr: [/Unknown option '--learning-rate'.*l2lab train --help/],
   },
   'divergence (--lr 1e6)': {
-    args: ['train', '--data', 'breast-cancer', '--model', 'mlp:8', '--lambda', '1', '--lr', '1e6', '--batch-size', '16', '--epochs', '3'],
+    args: ['train', '--data', 'breast-cancer', '--model', 'mlp:8', '--lambda', '0', '--lr', '1e6', '--batch-size', '16', '--epochs', '3'],
     code: 3,
     // NaN/Inf, or a loss exploding far past its start: either way the epoch and the step are named.
     stderr: [/training diverged: data loss .* at epoch 1, step \d+ of 24\. Lower --lr or --lambda\. Nothing was written to /],
   },
   'divergence with one (full-batch) step per epoch': {
-    args: ['train', '--data', 'wine', '--model', 'mlp:8', '--lambda', '1', '--lr', '1e6', '--epochs', '10'],
+    args: ['train', '--data', 'wine', '--model', 'mlp:8', '--lambda', '0', '--lr', '1e6', '--epochs', '10'],
     code: 3,
     stderr: [/training diverged: .* at epoch \d+, (after )?step 1 of 1\. Lower --lr or --lambda\. Nothing was written to /],
   },
@@ -198,7 +198,7 @@ describe('l2lab train: bad input', { concurrency: 4 }, () => {
 
   it('divergence with --json: exit 3, the JSON object says diverged with epoch and step, no --out file', async () => {
     const outDir = fs.mkdtempSync(path.join(dir, 'out-'));
-    const r = await l2lab('train', '--data', 'breast-cancer', '--model', 'mlp:8', '--lambda', '1', '--lr', '1e6', '--batch-size', '16', '--json', '--out', path.join(outDir, 'm.onnx'));
+    const r = await l2lab('train', '--data', 'breast-cancer', '--model', 'mlp:8', '--lambda', '0', '--lr', '1e6', '--batch-size', '16', '--json', '--out', path.join(outDir, 'm.onnx'));
     assert.equal(r.code, 3, r.stderr);
     const out = JSON.parse(r.stdout) as { diverged: boolean; divergence: { epoch: number; step: number; message: string } };
     assert.equal(out.diverged, true);

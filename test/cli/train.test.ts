@@ -192,6 +192,6 @@ describe('--task', () => {
     assert.equal(typeof JSON.parse(ok.stdout).test.accuracy, 'number');
     const bad = await l2lab('train', '--data', csv, '--model', 'logistic', '--task', 'ranking', '--lambda', '1');
     assert.equal(bad.code, 2);
-    assert.match(bad.stderr, /--task must be classification or regression/);
+    assert.match(bad.stderr, /Unknown --task 'ranking'. Use one of: classification, regression/);
   });
 });

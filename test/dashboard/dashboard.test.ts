@@ -8,7 +8,8 @@ import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 
-import { startDashboard, type Dashboard, type StudyDetail, type StudyRow } from '../../src/dashboard/index.js';
+import { atlasStudyName, loadAtlasSpec, runAtlas } from '../../src/atlas/index.js';
+import { exposureWarning, startDashboard, type Dashboard, type StudyDetail, type StudyRow } from '../../src/dashboard/index.js';
 import { InvalidOptionError } from '../../src/errors.js';
 import { openStorage, StorageError, type StudyStorage } from '../../src/study/index.js';
 import { tune, type TuneOptions, type TuneResult } from '../../src/tune/tune.js';
@@ -32,6 +33,17 @@ async function getJson<T>(url: string): Promise<{ status: number; data: T }> {
   return { status: r.status, data: JSON.parse(r.body) as T };
 }
 
+/** Every script of a page is one the dashboard serves itself (no inline code), and the CSP allows nothing else. */
+function assertOwnScriptsOnly(body: string, headers: Headers): void {
+  const csp = headers.get('content-security-policy') ?? '';
+  assert.match(csp, /script-src 'self';/);
+  assert.ok(!/unsafe-(inline|eval)[^;]*;?/.test(csp.replace(/style-src 'unsafe-inline'/, '')), csp);
+  const tags = body.match(/<script[^>]*>/g) ?? [];
+  assert.ok(tags.length > 0);
+  for (const tag of tags) assert.match(tag, /^<script src="\/static\/[a-z.-]+\.js">$/);
+  assert.equal((body.match(/<script src="[^"]*"><\/script>/g) ?? []).length, tags.length, 'no inline script bodies');
+}
+
 const wine: TuneOptions = { strategy: 'grid', data: 'wine', model: 'mlp:8', epochs: 4, lr: 0.05, optimizer: 'momentum', momentum: 0.9, batchSize: 16, storage: store, threads: 1 };
 let grid: TuneResult;
 let evidence: TuneResult;
@@ -50,6 +62,9 @@ before(async () => {
       await s.claimTrial(live.id, { trialId: t.id });
       for (let step = 0; step < 3; step++) await s.reportIntermediate(t.id, step, 1 / (step + 1) + t.params.lambda / 100);
     }
+    // The running trial's two folds at epochs 0..2.
+    const runningId: number = trials[2].id;
+    await s.reportEpochs([0, 1, 2].flatMap((epoch) => [0, 1].map((member) => ({ trialId: runningId, member, epoch, trainLoss: 1 - epoch / 10, valLoss: 1.1 - epoch / 10, valAccuracy: 0.5, penalty: 0.01, sumSquares: 4 }))));
     await s.finishTrial(trials[0].id, 'COMPLETE', { value: 0.25, result: { se: 0.01, train_mean: 0.2 } });
     await s.finishTrial(trials[1].id, 'FAIL', { reason: 'diverged: <b>NaN</b> at epoch 2 & step 7' });
     // Successive halving: rung 0 with four λ, rung 1 with the best two.
@@ -78,7 +93,7 @@ describe('l2lab dashboard', () => {
     assert.equal(dash.location, `SQLite file ${store}`);
   });
 
-  it('/ lists every study with status, counts and λ_min, escapes names, and reloads while a trial runs', async () => {
+  it('/ lists every study with status, counts and λ_min, escapes names, and polls for changes', async () => {
     const r = await get(dash.url);
     assert.equal(r.status, 200);
     assert.match(r.headers.get('content-type') ?? '', /^text\/html; charset=utf-8/);
@@ -87,11 +102,11 @@ describe('l2lab dashboard', () => {
     assert.ok(!r.body.includes('<script>alert'), 'no raw script from a study name');
     assert.ok(r.body.includes('&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; &amp; co'));
     assert.ok(r.body.includes(`href="/study/${encodeURIComponent(EVIL).replace(/'/g, '&#39;')}"`));
-    assert.match(r.body, /<meta http-equiv="refresh" content="2">/);
+    assert.match(r.body, /<body data-live="\/api\/studies" data-interval="2">/);
     assert.match(r.body, /class="badge s-running"/);
-    assert.ok(!r.body.includes('<script'), 'pages have no scripts at all');
+    assertOwnScriptsOnly(r.body, r.headers);
     const paused = await get(`${dash.url}?refresh=0`);
-    assert.ok(!paused.body.includes('http-equiv="refresh"'));
+    assert.ok(!paused.body.includes('data-live='));
   });
 
   it('/api/studies gives the same rows as JSON', async () => {
@@ -125,7 +140,9 @@ describe('l2lab dashboard', () => {
     assert.ok(r.body.includes('refit:'), 'the refit attribute');
     assert.ok(r.body.includes(`${(100 * grid.refit.test_accuracy!).toFixed(2)}%`));
     assert.ok(r.body.includes('<i>kind:</i> grid'), 'the config');
-    assert.ok(!r.body.includes('http-equiv="refresh"'), 'a finished study does not reload');
+    assert.ok(r.body.includes('data-live="/api/study/wine-grid"'), 'the page polls its API');
+    assert.ok(r.body.includes('<script src="/static/vega-embed.min.js">'));
+    assertOwnScriptsOnly(r.body, r.headers);
   });
 
   it('/api/study/NAME has the trials, the choice and the refit', async () => {
@@ -144,7 +161,7 @@ describe('l2lab dashboard', () => {
     assert.deepEqual((d.config as { strategy: { lambdas: number[] } }).strategy.lambdas, [0.01, 1, 100]);
   });
 
-  it('a running study escapes its name and reasons, shows intermediate values and reloads itself', async () => {
+  it('a running study escapes its name and reasons, shows intermediate values and epoch progress, and is live', async () => {
     const r = await get(`${dash.url}study/${encodeURIComponent(EVIL)}`);
     assert.equal(r.status, 200);
     assert.ok(!r.body.includes('<script>alert') && !r.body.includes('<b>NaN'));
@@ -153,13 +170,87 @@ describe('l2lab dashboard', () => {
     assert.ok(r.body.includes('diverged: &lt;b&gt;NaN&lt;/b&gt; at epoch 2 &amp; step 7'));
     assert.ok(r.body.includes('Reported values per step'), 'intermediate values chart');
     assert.ok(r.body.includes('step 2: '), 'last reported step of the running trial');
-    assert.match(r.body, /<meta http-equiv="refresh" content="2">/);
+    assert.ok(r.body.includes(`data-live="/api/study/${encodeURIComponent(EVIL).replace(/'/g, '&#39;')}"`));
     const { data } = await getJson<{ study: StudyDetail }>(`${dash.url}api/study/${encodeURIComponent(EVIL)}`);
     assert.equal(data.study.status, 'running');
     const running = data.study.trials.find((t) => t.state === 'RUNNING')!;
     assert.equal(running.stale, false, 'owned by this live process');
     assert.deepEqual(running.intermediate.map((v) => v.step), [0, 1, 2]);
     assert.equal(data.study.trials.find((t) => t.state === 'FAIL')!.reason, 'diverged: <b>NaN</b> at epoch 2 & step 7');
+  });
+
+  it('the JSON API sends only what changed since a version, with epoch records after a seq and row HTML for live pages', async () => {
+    const first = await getJson<{ version: number; studies: (StudyRow & { html?: string })[] }>(`${dash.url}api/studies?since=0&fragments=1`);
+    assert.equal(first.data.studies.length, 4);
+    assert.ok(first.data.studies.every((s) => s.html?.startsWith(`<tr id="study-${s.id}"`)));
+    const again = await getJson<{ version: number; studies: StudyRow[]; names: string[] }>(`${dash.url}api/studies?since=${first.data.version}`);
+    assert.deepEqual(again.data.studies, [], 'nothing changed');
+    assert.equal(again.data.names.length, 4);
+    type Live = { version: number; study: StudyDetail; epochs: { trialId: number; member: number; epoch: number; trainLoss: number }[]; epochs_cursor: number; fragments?: { tiles: string; trials: Record<string, string> } };
+    const url = `${dash.url}api/study/${encodeURIComponent(EVIL)}`;
+    const all = (await getJson<Live>(`${url}?fragments=1`)).data;
+    assert.equal(all.study.trials.length, 4);
+    assert.equal(all.epochs.length, 6, 'two folds × epochs 0..2');
+    assert.ok(all.fragments!.tiles.includes('class="tile"'));
+    const running = all.study.trials.find((t) => t.state === 'RUNNING')!;
+    assert.equal(running.progress?.epoch, 2);
+    assert.ok(all.fragments!.trials[running.id].includes('epoch 2'), 'progress in the row');
+    const s = await openStorage(store);
+    try {
+      await s.reportEpochs([{ trialId: running.id, member: 0, epoch: 3, trainLoss: 0.5, valLoss: 0.6, valAccuracy: 0.7, penalty: 0.01, sumSquares: 4 }]);
+    } finally {
+      await s.close();
+    }
+    const next = (await getJson<Live>(`${url}?since=${all.version}&epochs_after=${all.epochs_cursor}`)).data;
+    assert.deepEqual(next.epochs.map((e) => [e.trialId, e.member, e.epoch, e.trainLoss]), [[running.id, 0, 3, 0.5]]);
+    assert.deepEqual(next.study.trials.map((t) => t.id), [running.id], 'only the trial whose progress moved');
+    assert.ok(next.epochs_cursor > all.epochs_cursor);
+  });
+
+  it('serves its own scripts: the page script and the vega bundles from node_modules', async () => {
+    for (const file of ['dashboard.js', 'vega.min.js', 'vega-lite.min.js', 'vega-embed.min.js']) {
+      const r = await get(`${dash.url}static/${file}`);
+      assert.equal(r.status, 200, file);
+      assert.match(r.headers.get('content-type') ?? '', /^text\/javascript/);
+      assert.ok(r.body.length > 1000, file);
+      assert.ok(!/sourceMappingURL=\S+\s*$/.test(r.body), 'no source map to 404 on');
+    }
+    assert.equal((await get(`${dash.url}static/../package.json`)).status, 404);
+    assert.equal((await get(`${dash.url}static/vega.js`)).status, 404);
+  });
+
+  it('/compare puts two studies on one chart, and names what is missing', async () => {
+    const r = await get(`${dash.url}compare?study=wine-grid&study=sh-study`);
+    assert.equal(r.status, 200);
+    assert.ok(r.body.includes('Comparing 2 studies') && r.body.includes('id="validation-chart"'));
+    assertOwnScriptsOnly(r.body, r.headers);
+    const { data } = await getJson<{ studies: { name: string; trials: unknown[] }[] }>(`${dash.url}api/compare?study=wine-grid&study=sh-study`);
+    assert.deepEqual(data.studies.map((s) => [s.name, s.trials.length]), [['wine-grid', 3], ['sh-study', 6]]);
+    const missing = await get(`${dash.url}compare?study=wine-grid&study=${encodeURIComponent('<nope>')}`);
+    assert.equal(missing.status, 404);
+    assert.ok(missing.body.includes('No study &#39;&lt;nope&gt;&#39;'));
+    assert.equal((await get(`${dash.url}compare?study=wine-grid`)).status, 404);
+  });
+
+  it('/atlas/NAME shows a stored atlas with the report\'s views; its study page links there', { timeout: 180_000 }, async () => {
+    const spec = loadAtlasSpec(path.join(ROOT, 'atlas', 'smoke.json'));
+    const atlasStore = path.join(dir, 'atlas.db');
+    await runAtlas(spec, { storage: atlasStore, threads: 1 });
+    const d = await startDashboard({ storage: atlasStore, port: 0 });
+    try {
+      const name = atlasStudyName(spec);
+      const r = await get(`${d.url}atlas/${encodeURIComponent(name)}`);
+      assert.equal(r.status, 200, r.body);
+      for (const id of ['summary', 'best-lambda', 'comparison', 'curves']) assert.match(r.body, new RegExp(`<section id="${id}">`), id);
+      assert.ok(!r.body.includes('<section id="files">'), 'no links to report files the dashboard does not serve');
+      assert.ok(r.body.includes('<h1>atlas:smoke</h1>'));
+      const study = await get(`${d.url}study/${encodeURIComponent(name)}`);
+      assert.ok(study.body.includes(`href="/atlas/${encodeURIComponent(name)}"`));
+      const cell = (await getJson<{ studies: StudyRow[] }>(`${d.url}api/studies`)).data.studies.find((s) => s.name !== name)!;
+      assert.equal((await get(`${d.url}atlas/${encodeURIComponent(cell.name)}`)).status, 404, 'a study that is not an atlas');
+    } finally {
+      await d.close();
+    }
   });
 
   it('successive halving: one curve per rung, λ chosen on the top rung', async () => {
@@ -257,7 +348,7 @@ describe('l2lab dashboard', () => {
       const r = await get(d.url);
       assert.equal(r.status, 200);
       assert.ok(r.body.includes('Waiting for the study store'));
-      assert.match(r.body, /http-equiv="refresh"/);
+      assert.match(r.body, /data-live="\/api\/studies"/, 'the page polls until studies appear');
       assert.equal(fs.existsSync(later), false);
       assert.equal((await get(`${d.url}study/x`)).status, 404);
       const s = await openStorage(later);
@@ -302,6 +393,35 @@ describe('l2lab dashboard', () => {
       clearTimeout(killer);
       if (child.exitCode === null) child.kill('SIGKILL');
     }
+  });
+});
+
+describe('l2lab dashboard --host', () => {
+  it('warns that a non-loopback --host exposes the studies, and serves there', async () => {
+    const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'dashboard', '--storage', store, '--port', '0', '--host', '0.0.0.0'], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+    const killer = setTimeout(() => child.kill('SIGKILL'), 15_000);
+    try {
+      let out = '';
+      let err = '';
+      child.stderr.on('data', (b: Buffer) => (err += b.toString()));
+      const url = await new Promise<string>((resolve, reject) => {
+        child.stdout.on('data', (b: Buffer) => {
+          out += b.toString();
+          const m = /(http:\/\/localhost:\d+\/)/.exec(out);
+          if (m) resolve(m[1]);
+        });
+        child.on('exit', (code) => reject(new Error(`exited with ${code} before printing a URL: ${out}${err}`)));
+      });
+      await new Promise((r) => setTimeout(r, 100));
+      assert.match(err, /warning: --host 0\.0\.0\.0 serves every study in this store, without authentication/);
+      assert.equal((await get(url)).status, 200);
+      child.kill('SIGTERM');
+    } finally {
+      clearTimeout(killer);
+      if (child.exitCode === null) child.kill('SIGKILL');
+    }
+    assert.equal(exposureWarning('127.0.0.1'), null);
+    assert.equal(exposureWarning('localhost'), null);
   });
 });
 

@@ -428,6 +428,53 @@ export function storageConformance(name: string, factory: StorageFactory): void 
         assert.equal(again.created, true);
       }));
 
+    it('records epochs per trial member, re-reads only what changed since a seq, and clears them on reclaim', () =>
+      use(async ({ storage }) => {
+        const { value: s } = await storage.createStudy('s', CONFIG);
+        const { value: other } = await storage.createStudy('other', CONFIG);
+        const { value: a } = await storage.createTrial(s.id, { lambda: 0.1 });
+        const { value: b } = await storage.createTrial(s.id, { lambda: 1 });
+        const { value: elsewhere } = await storage.createTrial(other.id, { lambda: 1 });
+        await assert.rejects(storage.reportEpochs([{ trialId: a.id, member: 0, epoch: 0, trainLoss: 1, valLoss: 1, valAccuracy: null, penalty: 0, sumSquares: 2 }]), (e: unknown) => e instanceof TrialNotOwnedError && /claim it/.test(e.message));
+        const ca = (await storage.claimTrial(s.id, { trialId: a.id, owner: { pid: process.pid, hostname: 'another-machine.invalid' } }))!;
+        await storage.claimTrial(s.id, { trialId: b.id });
+        await storage.claimTrial(other.id);
+        const rec = (trialId: number, member: number, epoch: number, trainLoss: number) => ({ trialId, member, epoch, trainLoss, valLoss: trainLoss + 0.5, valAccuracy: 0.75, penalty: 0.01 * epoch, sumSquares: 3 + epoch });
+        // Two members (folds) of a, one of b, in one call; a diverged value is stored as null.
+        await storage.reportEpochs([rec(a.id, 0, 0, 2), rec(a.id, 1, 0, 2.5), rec(b.id, 0, 0, Number.POSITIVE_INFINITY)]);
+        await storage.reportEpochs([rec(elsewhere.id, 0, 0, 9)]);
+        const first = await storage.listEpochs(s.id);
+        assert.deepEqual(
+          first.map((e) => [e.trialId, e.member, e.epoch, e.trainLoss, e.valLoss, e.valAccuracy, e.penalty, e.sumSquares]),
+          [
+            [a.id, 0, 0, 2, 2.5, 0.75, 0, 3],
+            [a.id, 1, 0, 2.5, 3, 0.75, 0, 3],
+            [b.id, 0, 0, null, null, 0.75, 0, 3],
+          ],
+        );
+        assert.ok(first.every((e) => Number.isInteger(e.seq) && e.at > 0));
+        const cursor = Math.max(...first.map((e) => e.seq));
+        assert.deepEqual(await storage.listEpochs(s.id, { after: cursor }), []);
+        // A new epoch and a rewritten one are what changed; the rewrite carries a larger seq.
+        await storage.reportEpochs([rec(a.id, 0, 1, 1.5), rec(a.id, 1, 0, 2.4)]);
+        const changed = await storage.listEpochs(s.id, { after: cursor });
+        assert.deepEqual(changed.map((e) => [e.member, e.epoch, e.trainLoss]), [[0, 1, 1.5], [1, 0, 2.4]]);
+        assert.ok(changed.every((e) => e.seq > cursor));
+        assert.equal((await storage.listEpochs(s.id)).length, 4, 'the rewrite replaced its epoch');
+        await assert.rejects(storage.reportEpochs([{ ...rec(a.id, 0, 1, 1), epoch: -1 }]), (e: unknown) => e instanceof L2labError && e.code === 'INVALID_OPTION' && /epoch/.test(e.message));
+        await assert.rejects(storage.listEpochs(s.id, { after: -1 }), (e: unknown) => e instanceof L2labError && e.code === 'INVALID_OPTION');
+        await assert.rejects(storage.listEpochs(999_999), StorageError);
+        // Reclaimed: a restarts from epoch 0 with no records.
+        await new Promise((r) => setTimeout(r, 30));
+        const again = (await storage.claimTrial(s.id, { trialId: a.id, staleAfterMs: 10 }))!;
+        assert.equal(again.attempt, ca.attempt + 1);
+        assert.deepEqual((await storage.listEpochs(s.id)).map((e) => e.trialId), [b.id]);
+        await storage.finishTrial(b.id, 'COMPLETE', { value: 1 });
+        await assert.rejects(storage.reportEpochs([rec(b.id, 0, 1, 1)]), TrialAlreadyFinishedError);
+        await storage.deleteStudy(s.id);
+        assert.equal((await storage.listEpochs(other.id)).length, 1);
+      }));
+
     it('closes idempotently and refuses calls afterwards', async () => {
       const fx = await factory();
       try {

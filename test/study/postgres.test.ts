@@ -42,7 +42,7 @@ if (bin === null && !external) {
         assert.equal(meta.application, 'l2lab');
         assert.equal(meta.schema_version, String(STORAGE_SCHEMA_VERSION));
         const tables = (await c.query("SELECT table_name FROM information_schema.tables WHERE table_schema = current_schema() ORDER BY table_name")).rows.map((r: { table_name: string }) => r.table_name);
-        assert.deepEqual(tables, ['meta', 'studies', 'study_attrs', 'trial_values', 'trials']);
+        assert.deepEqual(tables, ['meta', 'studies', 'study_attrs', 'trial_epochs', 'trial_values', 'trials']);
       } finally {
         await c.end();
       }
@@ -65,6 +65,31 @@ if (bin === null && !external) {
       await assert.rejects(openPostgresStorage(newer), (e: unknown) => e instanceof StorageError && /written by a newer l2lab/.test(e.message));
     });
 
+    it('adds the epoch table to a database made before it existed, keeping its data', async () => {
+      const url = await cluster!.fresh();
+      const first = await openPostgresStorage(url);
+      await first.createStudy('old', CONFIG);
+      await first.close();
+      const c = new pg.Client({ connectionString: url });
+      await c.connect();
+      try {
+        await c.query('DROP TABLE trial_epochs');
+      } finally {
+        await c.end();
+      }
+      const again = await openPostgresStorage(url);
+      try {
+        const study = (await again.getStudy('old'))!;
+        assert.deepEqual(await again.listEpochs(study.id), []);
+        const { value: t } = await again.createTrial(study.id, { lambda: 1 });
+        await again.claimTrial(study.id);
+        await again.reportEpochs([{ trialId: t.id, member: 0, epoch: 0, trainLoss: 1, valLoss: 1, valAccuracy: null, penalty: 0, sumSquares: 1 }]);
+        assert.equal((await again.listEpochs(study.id)).length, 1);
+      } finally {
+        await again.close();
+      }
+    });
+
     it('keeps its tables in the schema named by search_path', async () => {
       const url = await cluster!.fresh();
       const schema = /search_path%3D(\w+)/.exec(url)![1];
@@ -74,7 +99,7 @@ if (bin === null && !external) {
       const c = new pg.Client({ connectionString: cluster!.url('l2lab_test') });
       await c.connect();
       try {
-        assert.equal((await c.query('SELECT count(*)::int AS n FROM information_schema.tables WHERE table_schema = $1', [schema])).rows[0].n, 5);
+        assert.equal((await c.query('SELECT count(*)::int AS n FROM information_schema.tables WHERE table_schema = $1', [schema])).rows[0].n, 6);
         assert.equal((await c.query(`SELECT name FROM ${schema}.studies`)).rows[0].name, 's');
         assert.equal((await c.query("SELECT to_regclass('public.studies') AS t")).rows[0].t, null);
       } finally {

@@ -49,7 +49,7 @@ describe('SQLite storage specifics', () => {
       assert.equal(meta.application, 'l2lab');
       assert.equal(meta.schema_version, String(STORAGE_SCHEMA_VERSION));
       const tables = db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name").pluck().all();
-      assert.deepEqual(tables, ['meta', 'studies', 'study_attrs', 'trial_values', 'trials']);
+      assert.deepEqual(tables, ['meta', 'sqlite_sequence', 'studies', 'study_attrs', 'trial_epochs', 'trial_values', 'trials']);
       const fks = db.prepare("SELECT \"table\" FROM pragma_foreign_key_list('trials')").pluck().all();
       assert.deepEqual(fks, ['studies']);
     } finally {
@@ -59,6 +59,27 @@ describe('SQLite storage specifics', () => {
     const again = openSqliteStorage(path);
     assert.equal((await again.listStudies()).length, 1);
     await again.close();
+  });
+
+  it('adds the epoch table to a database made before it existed, keeping its data', async () => {
+    const path = freshPath();
+    const storage = openSqliteStorage(path);
+    await storage.createStudy('old', CONFIG);
+    await storage.close();
+    const db = new Database(path);
+    db.exec('DROP TABLE trial_epochs');
+    db.close();
+    const again = openSqliteStorage(path);
+    try {
+      const study = (await again.getStudy('old'))!;
+      assert.deepEqual(await again.listEpochs(study.id), []);
+      const { value: t } = await again.createTrial(study.id, { lambda: 1 });
+      await again.claimTrial(study.id);
+      await again.reportEpochs([{ trialId: t.id, member: 0, epoch: 0, trainLoss: 1, valLoss: 1, valAccuracy: null, penalty: 0, sumSquares: 1 }]);
+      assert.equal((await again.listEpochs(study.id)).length, 1);
+    } finally {
+      await again.close();
+    }
   });
 
   it('refuses a file that is not SQLite at all, leaving it untouched', () => {

@@ -85,7 +85,8 @@ describe('fit()', () => {
   });
 
   it('a diverging run is reported, not thrown: epoch, step and message', async () => {
-    const { report } = await fit({ ...base, lr: 1e6, epochs: 5 });
+    // λ = 0: the data gradient diverges (a λ this lr makes unstable is refused up front, see timescale.test.ts).
+    const { report } = await fit({ ...base, lambda: 0, lr: 1e6, epochs: 5 });
     assert.equal(report.diverged, true);
     assert.ok(report.divergence!.epoch >= 1 && report.divergence!.step >= 1, JSON.stringify(report.divergence));
     assert.match(report.divergence!.message, /at epoch \d+,( after)? step \d+ of 4/);
@@ -101,12 +102,15 @@ describe('fit()', () => {
       [{ batchSize: 200 }, /--batch-size 200 is larger than the training split \(m = 124 samples\)\. Use --batch-size 124 or less\./],
       [{ batchSize: 0 }, /'batch-size' option of train must be a number in integers \[1, m\]/],
       [{ lr: 0 }, /The 'lr' option of train must be a number in \(0, ∞\)/],
-      [{ optimizer: 'rmsprop' as never }, /Unknown optimizer 'rmsprop'\. Use one of: sgd, momentum, nesterov, adam, adamw\./],
+      [{ optimizer: 'rmsprop' as never }, /Unknown --optimizer 'rmsprop'\. Use one of: sgd, momentum, nesterov, adam, adamw\./],
       [{ model: 'mlp:8,x' }, /an MLP needs positive integer hidden widths/],
       [{ model: 'linear' }, /Model 'linear' is least-squares regression, but the data has 3 classes/],
       [{ data: 'no-such-set' }, /Unknown dataset 'no-such-set'/],
       [{ test: 0.001 }, /The test split is empty/],
-      [{ epochs: 1.5 }, /The 'epochs' option must be an integer ≥ 0\. Got 1\.5 instead\./],
+      [{ epochs: 1.5 }, /The 'epochs' option of train must be a number in integers \[0, 100000\] or auto\. Got 1\.5 instead\./],
+      [{ epochs: 1e300 }, /The 'epochs' option of train must be a number in integers \[0, 100000\] or auto\. Got 1e\+300 instead\./],
+      [{ epochs: 'auto', maxEpochs: 0 }, /The 'max-epochs' option of train must be a number in integers \[1, 100000\]\. Got 0 instead\./],
+      [{ maxEpochs: 50 }, /--max-epochs applies with --epochs auto only/],
       [{ momentum: 1 }, /The 'momentum' option of train must be a number in \[0, 1\)\. Got 1 instead\./],
       [{ threads: 0 }, /The 'threads' option of train must be a number in integers \[1, cores\]/],
       [{ validation: 1 }, /The 'validation' option of train must be a number in \[0, 1\)/],

@@ -37,7 +37,8 @@ test('k-fold CV gives a standard error per λ and the 1-SE rule picks the larges
 
 test('a log range whose best λ sits on its edge is extended until the optimum is interior', async () => {
   // λ ≥ 1000 crushes every weight of this small net (λ/m ≥ 10): the best λ lies below the range.
-  const o: TuneOptions = { ...wine, logRange: { lo: 1e3, hi: 1e5, n: 3 }, holdout: 0.25 };
+  // (Its top stays below 8,056, where momentum's penalty step alone turns unstable: tune refuses past it.)
+  const o: TuneOptions = { ...wine, logRange: { lo: 1e3, hi: 8e3, n: 3 }, holdout: 0.25 };
   const r = await tune({ ...o, study: 'wine-extend' });
   assert.equal(r.range_extended, true);
   const lambdas = r.trials.map((t) => t.lambda);
@@ -73,7 +74,8 @@ test('successive halving keeps the best third per rung and costs less than the g
 test('Bayesian optimization, the warm path and the evidence each choose a λ on real data', async () => {
   const bayes = await tune({ ...wine, strategy: 'bayes', logRange: { lo: 1e-2, hi: 1e2, n: 0 }, trials: 6, holdout: 0.25, study: 'wine-bayes' });
   assert.ok(bayes.trials.length <= 6 && bayes.trials.length >= 4);
-  const pathR = await tune({ strategy: 'path', data: 'breast-cancer', model: 'logistic', folds: 3, epochs: 5, pathEpochs: 2, logRange: { lo: 1, hi: 1e4, n: 6 }, batchSize: 32, storage, study: 'bc-path', threads: 1 });
+  // Its top stays below 6,060 = 2·m/η on a 3-fold training part, where the SGD penalty step turns unstable.
+  const pathR = await tune({ strategy: 'path', data: 'breast-cancer', model: 'logistic', folds: 3, epochs: 5, pathEpochs: 2, logRange: { lo: 1, hi: 5e3, n: 6 }, batchSize: 32, storage, study: 'bc-path', threads: 1 });
   assert.equal(pathR.trials.length, 6);
   assert.ok(pathR.refit.test_accuracy! > 0.9);
   const ev = await tune({ ...wine, strategy: 'evidence', epochs: 10, study: 'wine-evidence' });

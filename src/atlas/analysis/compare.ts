@@ -3,6 +3,7 @@
  * own λ, and the compute each spent. Targets (issue 5): test loss within 2% of the reference's, at
  * ≤ 1/5 of its sample gradients. Every cell that misses either, or has no result, is listed with why.
  */
+import { formatNumber } from '../../util/format-number.js';
 import type { AtlasCellResult, StrategyOutcomeRecord } from '../run.js';
 import type { AtlasStrategyName } from '../spec.js';
 
@@ -66,11 +67,10 @@ export interface Comparison {
 }
 
 const fmtPct = (v: number) => `${v >= 0 ? '+' : ''}${(100 * v).toFixed(1)}%`;
-const fmtG = (v: number) => Number(v.toPrecision(3)).toString();
+const fmtG = (v: number) => formatNumber(v, { digits: 3, expAbove: Infinity, expBelow: 0 });
 
 function unusable(r: StrategyOutcomeRecord | undefined, name: string): string | undefined {
   if (!r) return `${name} was not run on this cell`;
-  if (r.status === 'unavailable') return `${name} is not available in this l2lab yet`;
   if (r.status === 'missing') return `${name} has not run on this cell yet`;
   if (r.status === 'failed') return `${name} failed: ${r.error ?? 'unknown error'}`;
   if (r.test_loss === null || r.best_lambda === null) return `${name} has no test loss`;

@@ -9,6 +9,8 @@
  * - constant:  log λ* = a                            (the seed's λ as a Bayesian prior precision: independent of m and P)
  * - per-m:     log λ* = a + log m                    (Nielsen: λ/m fixed — a constant PyTorch weight_decay)
  */
+import { formatNumber } from '../../util/format-number.js';
+import { InvalidOptionError, InvalidDataError } from '../../errors.js';
 import { leastSquares } from './least-squares.js';
 import type { LambdaPoint } from './points.js';
 import { median } from './seed-spread.js';
@@ -40,7 +42,7 @@ export const HEURISTICS: readonly Heuristic[] = [
 
 export function heuristic(id: HeuristicId): Heuristic {
   const h = HEURISTICS.find((x) => x.id === id);
-  if (!h) throw new RangeError(`Unknown heuristic '${id}'. Known: ${HEURISTICS.map((x) => x.id).join(', ')}.`);
+  if (!h) throw new InvalidOptionError(`Unknown heuristic '${id}'. Known: ${HEURISTICS.map((x) => x.id).join(', ')}.`);
   return h;
 }
 
@@ -58,7 +60,7 @@ export interface HeuristicFit {
 
 /** Fits a heuristic to points by least squares on log10 λ*. Needs at least one point. */
 export function fitHeuristic(h: Heuristic, points: readonly LambdaPoint[]): HeuristicFit {
-  if (points.length === 0) throw new RangeError(`fitHeuristic(${h.id}): no points to fit.`);
+  if (points.length === 0) throw new InvalidDataError(`fitHeuristic(${h.id}): no points to fit.`);
   const x = points.map((p) => h.design(p));
   const y = points.map((p) => lg(p.lambda) - h.offset(p));
   const f = leastSquares(x, y);
@@ -147,7 +149,7 @@ export interface HeuristicSummary {
 function describe(h: Heuristic, f: HeuristicFit): string {
   // A slope of 1e-30 is a zero the arithmetic did not land on exactly.
   const c = Object.fromEntries(Object.entries(f.coefficients).map(([k, v]) => [k, Math.abs(v) < 1e-9 ? 0 : v]));
-  const num = (v: number) => (Math.abs(v) >= 1e4 || (Math.abs(v) < 1e-3 && v !== 0) ? v.toExponential(2) : Number(v.toPrecision(3)).toString());
+  const num = (v: number) => formatNumber(v, { digits: 3, expAbove: 1e4 });
   switch (h.id) {
     case 'params-m':
       return `λ* ≈ ${num(10 ** c.a)} · P^${num(c.b)} · m^${num(c.c)}`;

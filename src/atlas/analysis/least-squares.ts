@@ -1,4 +1,5 @@
 /** Ordinary least squares by modified Gram–Schmidt, naming the columns the data cannot identify instead of failing on them. */
+import { ShapeError } from '../../errors.js';
 
 export interface LeastSquaresFit {
   /** One per column; 0 for a column left out as not identifiable. */
@@ -19,7 +20,7 @@ export interface LeastSquaresFit {
 export function leastSquares(x: number[][], y: number[], tol = 1e-9): LeastSquaresFit {
   const n = y.length;
   const p = x[0]?.length ?? 0;
-  if (x.length !== n) throw new RangeError(`leastSquares: ${x.length} rows of X but ${n} values of y.`);
+  if (x.length !== n) throw new ShapeError(`leastSquares: ${x.length} rows of X but ${n} values of y.`);
   const q: number[][] = []; // orthonormal columns kept
   const kept: number[] = [];
   const dropped: number[] = [];

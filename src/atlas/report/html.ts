@@ -1,4 +1,5 @@
 /** The atlas report: one self-contained HTML page (inline SVG and CSS, no external assets). */
+import { formatNumber } from '../../util/format-number.js';
 import type { AtlasAnalysis, Comparison, HeuristicSummary } from '../analysis/index.js';
 import type { AtlasRun } from '../run.js';
 import { bestLambdaSvg, curveSvg, type Axis, type Convention } from './plots.js';
@@ -10,9 +11,7 @@ export function escapeHtml(s: string): string {
 
 /** Three significant digits, exponent form outside [1e-3, 1e5). */
 export function num(v: number | null | undefined, digits = 3): string {
-  if (v === null || v === undefined || !Number.isFinite(v)) return '–';
-  if (v !== 0 && (Math.abs(v) < 1e-3 || Math.abs(v) >= 1e5)) return v.toExponential(digits - 1);
-  return Number(v.toPrecision(digits)).toString();
+  return v === null || v === undefined || !Number.isFinite(v) ? '–' : formatNumber(v, { digits });
 }
 const pct = (v: number | null | undefined) => (v === null || v === undefined ? '–' : `${(100 * v).toFixed(0)}%`);
 const signedPct = (v: number | null) => (v === null ? '–' : `${v >= 0 ? '+' : ''}${(100 * v).toFixed(1)}%`);
@@ -44,7 +43,7 @@ function summarySection(run: AtlasRun, a: AtlasAnalysis): string {
 <ul>
 <li>${run.cells.length} cells: ${names.length} datasets (${names.map(escapeHtml).join(', ')}) × models × m × ${spec.seeds.length} seed${spec.seeds.length === 1 ? '' : 's'}; parameters ${num(Math.min(...params))} to ${num(Math.max(...params))}, m ${Math.min(...ms)} to ${Math.max(...ms)}.</li>
 <li>Strategies: ${spec.strategies.map((s) => `<code>${s.name}</code>`).join(', ')}; reference (ground truth): <code>${spec.reference}</code>, λ scored by ${schemes.join(', ')}.</li>
-<li>(cell, strategy) outcomes: ${count('done')} done, ${count('failed')} failed, ${count('unavailable')} unavailable, ${count('missing')} not run yet${run.complete ? '' : ' — <b>the atlas is incomplete</b>'}.</li>
+<li>(cell, strategy) outcomes: ${count('done')} done, ${count('failed')} failed, ${count('missing')} not run yet${run.complete ? '' : ' — <b>the atlas is incomplete</b>'}.</li>
 <li>Compute: ${num(grads)} sample gradients, ${num(seconds / 60)} minutes of tuning (as recorded per cell).</li>
 <li>λ is the seed's constant: cost = (1/m)·Σ loss + (λ/2m)·Σ θ² over weights (biases not penalized); PyTorch's <code>weight_decay</code> = λ/m for the m training rows of the cell.</li>
 <li>Store: <code>${escapeHtml(run.storage)}</code>, study <code>atlas:${escapeHtml(spec.name)}</code>.</li>
@@ -130,9 +129,14 @@ function filesSection(tables: Table[]): string {
   return `<section id="files"><h2>Data behind this page</h2><ul>${tables.map((t) => `<li><a href="${t.file}">${t.file}</a> (${t.rows.length} rows): ${about[t.file] ?? ''}</li>`).join('')}<li><a href="atlas.json">atlas.json</a>: the spec, every cell and the analysis</li></ul></section>`;
 }
 
+/** The report's views without the page around them or the files section: what `l2lab dashboard` shows on its atlas page. */
+export async function reportSections(run: AtlasRun, a: AtlasAnalysis): Promise<string[]> {
+  return [summarySection(run, a), await bestLambdaSection(a), settingsSection(a), heuristicsSection(a), comparisonSection(a.comparisons), await curvesSection(run, a)];
+}
+
 /** The whole page. */
 export async function reportHtml(run: AtlasRun, a: AtlasAnalysis, tables: Table[]): Promise<string> {
-  const sections = [summarySection(run, a), await bestLambdaSection(a), settingsSection(a), heuristicsSection(a), comparisonSection(a.comparisons), await curvesSection(run, a), filesSection(tables)];
+  const sections = [...(await reportSections(run, a)), filesSection(tables)];
   return `<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
 <title>λ atlas: ${escapeHtml(run.spec.name)}</title><style>${CSS}</style></head>

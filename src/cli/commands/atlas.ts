@@ -1,8 +1,9 @@
 /** `l2lab atlas SPEC.json`: tune every cell of an atlas spec (resuming what the store holds), then write the report. */
-import { analyzeAtlas, loadAtlasSpec, nominalGridCost, planAtlas, runAtlas, writeAtlasReport, type CellEvent, type StrategyOutcomeRecord } from '../../atlas/index.js';
+import { analyzeAtlas, loadAtlasSpec, nominalGridCost, planAtlas, runAtlas, writeAtlasReport, type AtlasAnalysis, type CellEvent, type ReportFiles, type StrategyOutcomeRecord } from '../../atlas/index.js';
 import { InvalidOptionError } from '../../errors.js';
 import { numberOption, stringOption, type Command } from '../command.js';
 import { fmt, table } from '../format.js';
+import { waitLine } from '../wait-line.js';
 
 const OPTIONS = {
   storage: { type: 'string' },
@@ -11,6 +12,7 @@ const OPTIONS = {
   'report-only': { type: 'boolean' },
   'retry-failed': { type: 'boolean' },
   threads: { type: 'string' },
+  'heartbeat-timeout': { type: 'string' },
   quiet: { type: 'boolean' },
   json: { type: 'boolean' },
 } as const;
@@ -22,7 +24,7 @@ function short(r: StrategyOutcomeRecord | undefined): string {
 }
 
 function progressLine(e: CellEvent): string {
-  const src = Object.values(e.sources).every((s) => s === 'store') ? ' (from the store)' : '';
+  const src = Object.values(e.sources).every((s) => s === 'store') ? ' (from the store)' : Object.values(e.sources).includes('elsewhere') ? ' (by another worker)' : '';
   return `[${e.index + 1}/${e.total}] ${e.cell.id} (P=${e.cell.params.toLocaleString('en-US')})  ${Object.values(e.results).map(short).join(' · ')}  ${e.seconds.toFixed(1)} s${src}`;
 }
 
@@ -36,7 +38,8 @@ Tunes every cell (dataset × model × training-set size m × seed) of the spec b
 strategies (grid-CV is the reference; evidence and sh are compared against it), keeping every trial
 and each cell's summary in the study store, then writes index.html, CSVs and atlas.json to the
 output directory. Re-running the same command resumes: finished cells are read back, not retrained.
-Specs: atlas/smoke.json (seconds), atlas/default.json (about an hour on 2 cores), atlas/large.json.
+The same command started on several machines with one postgres:// --storage shares the cells;
+one of them writes the report. Specs: atlas/smoke.json (seconds), atlas/default.json (about an hour on 2 cores), atlas/large.json.
 See docs/atlas.md for the spec format.
 
 Options:
@@ -46,6 +49,8 @@ Options:
   --report-only      write the report from what the store holds; train nothing
   --retry-failed     re-run (cell, strategy) pairs stored as failed
   --threads N        engine threads per training run                 default: the spec's, else ONNX Runtime's
+  --heartbeat-timeout S  seconds a worker's cell may go without a heartbeat before another
+                     worker runs it                                  default: 60
   --quiet            no per-cell progress lines
   --json             print the analysis summary as JSON at the end`,
   async run(values, positionals) {
@@ -54,6 +59,7 @@ Options:
     const storage = stringOption(values, 'storage') ?? spec.storage;
     const out = stringOption(values, 'out') ?? spec.out;
     const threads = numberOption(values, 'threads', 'atlas', 'integers [1, cores]');
+    const heartbeatTimeout = numberOption(values, 'heartbeat-timeout', 'atlas', '(0, ∞) seconds');
     if (values.plan === true) {
       const { cells } = planAtlas(spec);
       const rows = cells.map((c) => [c.id, c.params.toLocaleString('en-US'), String(c.units), String(c.testRows), 'folds' in c.validation ? `${c.validation.folds}-fold` : `holdout ${c.validation.holdout}`, nominalGridCost(c).toLocaleString('en-US')]);
@@ -64,22 +70,30 @@ Options:
       return 0;
     }
     const quiet = values.quiet === true;
+    let files: ReportFiles | undefined;
+    let analysis: AtlasAnalysis | undefined;
     const run = await runAtlas(spec, {
       storage,
       threads,
+      heartbeatTimeout,
       compute: values['report-only'] !== true,
       retryFailed: values['retry-failed'] === true,
       onStrategyStart: quiet ? undefined : (e) => process.stderr.write(`[${e.index + 1}/${e.total}] ${e.cell.id}: ${e.strategy}…\n`),
       onCell: quiet ? undefined : (e) => console.log(progressLine(e)),
+      onWait: (e) => process.stderr.write(`${waitLine(e)}\n`),
+      report: async (r) => {
+        analysis = analyzeAtlas(r);
+        files = await writeAtlasReport(r, analysis, out);
+      },
     });
-    const analysis = analyzeAtlas(run);
-    const files = await writeAtlasReport(run, analysis, out);
-    const missing = run.cells.flatMap((c) => Object.values(c.results)).filter((r) => r && (r.status === 'unavailable' || r.status === 'missing'));
+    analysis ??= analyzeAtlas(run);
+    const missing = run.cells.flatMap((c) => Object.values(c.results)).filter((r) => r && r.status === 'missing');
     if (values.json === true) {
       console.log(
         JSON.stringify(
           {
-            report: files.html,
+            report: files?.html ?? null,
+            report_written_by: run.reportWrittenBy,
             complete: run.complete,
             cells: run.cells.length,
             heuristics: analysis.heuristics.map((h) => ({ id: h.heuristic.id, reading: h.reading, loso_within2: h.bySetting.within2, lodo_within2: h.byDataset.within2 })),
@@ -91,7 +105,8 @@ Options:
       );
     } else {
       const best = analysis.heuristics[0];
-      console.log(`\nreport: ${files.html} (CSV and atlas.json beside it)`);
+      if (files) console.log(`\nreport: ${files.html} (CSV and atlas.json beside it)`);
+      else console.log(`\nreport: written by the worker ${run.reportWrittenBy} to its --out ${out}`);
       if (best) console.log(`best heuristic on held-out settings: ${best.heuristic.name}: ${best.reading}, ${best.bySetting.within2 === null ? 'not testable' : `${(100 * best.bySetting.within2).toFixed(0)}% within ×2`}`);
       for (const c of analysis.comparisons) console.log(`${c.candidate} vs ${c.reference}: both targets met on ${c.bothOk} of ${c.rows.length} cells`);
       if (missing.length) console.log(`incomplete: ${missing.length} (cell, strategy) outcomes missing or unavailable (${[...new Set(missing.map((r) => r!.strategy))].join(', ')}); re-run to fill them in.`);

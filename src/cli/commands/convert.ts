@@ -1,8 +1,8 @@
 /** `l2lab convert`: translate an L2 constant between l2lab, Keras, PyTorch, AdamW, scikit-learn, glmnet and Bayes. */
+import { formatNumber } from '../../util/format-number.js';
 import { InvalidOptionError } from '../../errors.js';
 import {
   CONVENTIONS,
-  OPTIMIZERS,
   convert,
   convertAll,
   getConvention,
@@ -11,6 +11,7 @@ import {
   type ConversionRow,
   type OptimizerKind,
 } from '../../conventions/index.js';
+import { OPTIMIZERS } from '../../train/optimizer.js';
 import { numberOption, requireOption, stringOption, type Command, type ParsedValues } from '../command.js';
 
 const conventionList = CONVENTIONS.map((c) => `  ${c.id.padEnd(18)} ${c.symbol.padEnd(4)} ${c.parameter}`).join('\n');
@@ -45,9 +46,7 @@ See docs/conventions.md for each objective exactly as its framework writes it.`;
 
 /** Six significant digits without trailing zeros; exponent form outside [0.001, 1e6): 2e-7, 0.01, 2.56e-5. */
 function fmt(v: number): string {
-  const a = Math.abs(v);
-  if (a !== 0 && (a < 1e-3 || a >= 1e6)) return v.toExponential(5).replace(/\.?0+e/, 'e').replace('e+', 'e');
-  return String(Number(v.toPrecision(6)));
+  return formatNumber(v, { digits: 6, expAbove: 1e6, exponent: 'trim' });
 }
 
 function readContext(values: ParsedValues): ConversionContext {

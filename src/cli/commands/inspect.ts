@@ -1,12 +1,13 @@
 /** `l2lab inspect`: what a λ means for a model and dataset before training — penalty vs data loss at init, decay, conventions, a starting range. */
-import { CONVENTION_IDS, getConvention, type ConventionId } from '../../conventions/index.js';
+import { formatNumber } from '../../util/format-number.js';
+import { getConvention } from '../../conventions/index.js';
 import { InvalidOptionError } from '../../errors.js';
 import { inspect, type InspectOptions, type InspectReport } from '../../explain/inspect.js';
-import { ACTIVATIONS, type Activation } from '../../models/architecture.js';
-import { INITIALIZERS, type Initializer } from '../../models/init.js';
-import { OPTIMIZERS, type OptimizerName } from '../../train/optimizer.js';
-import { numberOption, requireOption, stringOption, type Command, type ParsedValues } from '../command.js';
+import type { Command, ParsedValues } from '../command.js';
+import { argsTable, optionHelp, readOptions, required, type CliFlag } from '../options.js';
 import { table } from '../format.js';
+
+const FLAGS: CliFlag[] = [{ flag: 'json', doc: 'print one JSON object instead of the report' }];
 
 const help = `Usage: l2lab inspect --model M --data D --lambda X [options]
 
@@ -16,38 +17,14 @@ variance, E‖W‖² = Σ fan_in·fan_out·Var) next to the one measured on the 
 the shrink per step 1 − ηλ/m and per epoch ≈ exp(−ηλ/B); the decay timescale B/(ηλ) epochs; λ in
 every convention; and a starting range for λ from the constant-timescale rule (a heuristic).
 
-  --data D            built-in name (l2lab datasets) or a .csv/.json/IDX path
-  --target COL        CSV target column (default: target)
-  --model M           linear | logistic | softmax | mlp:W1,W2,… | cnn:… on image data, e.g.
-                      cnn:c16k5,bn,p2,c32k5,p2,f128 (c<F>k<K>[s<S>][v] conv, p<K>/a<K> max/avg
-                      pool, f<W> dense, bn/ln after a c or f layer)
-  --lambda X          L2 constant in --convention's units, ≥ 0
-  --convention C      ${CONVENTION_IDS.join(' | ')} (default: seed)
-  --activation A      ${ACTIVATIONS.join(' | ')} (default: relu)
-  --init I            ${INITIALIZERS.join(' | ')} (default: he for relu/gelu, glorot otherwise)
-  --optimizer O       ${OPTIMIZERS.join(' | ')} (default: sgd): how the penalty decays the weights
-  --momentum μ        for momentum/nesterov (default: 0.9)
-  --lr η              learning rate (default: 0.1; 0.001 for adam/adamw)
-  --batch-size B      minibatch size (default: min(128, m))
-  --epochs T          planned training length, for the suggested range (default: 20)
-  --seed S            split and initialization seed, as in 'l2lab train' (default: 0)
-  --penalize-biases   include biases in the penalty (default: off)
-  --validation F      validation fraction (default: 0.1); --test F  test fraction (default: 0.2)
-  --measure-limit N   skip the measured initialization above N parameters (default: 10000000)
-  --threads N         ONNX Runtime threads (default: all cores)
-  --json              print one JSON object instead of the report
+${optionHelp('inspect', FLAGS)}
 
 Example: l2lab inspect --data mnist-10k --model mlp:256 --lambda 5 --lr 0.05 --optimizer momentum --epochs 30`;
 
 /** Four significant digits; exponent form outside [0.001, 1e6). */
 function f(x: number | null | undefined): string {
-  if (x === null || x === undefined) return '—';
-  if (!Number.isFinite(x)) return String(x);
-  const a = Math.abs(x);
-  if (a !== 0 && (a < 1e-3 || a >= 1e9)) return x.toExponential(3).replace('e+', 'e');
   // Sums like E‖W‖² = 10,002 keep every integer digit.
-  if (a >= 1000) return Math.round(x).toLocaleString('en-US');
-  return String(Number(x.toPrecision(4)));
+  return x === null || x === undefined ? '—' : formatNumber(x, { digits: 4, expAbove: 1e9, expDigits: 3, exponent: 'short', grouped: true });
 }
 
 /** Enough digits to show 1 − 1e-7 as 0.9999999 rather than 1. */
@@ -65,36 +42,8 @@ function int(n: number): string {
 }
 
 function optionsFrom(v: ParsedValues): InspectOptions {
-  const activation = stringOption(v, 'activation');
-  if (activation !== undefined && !ACTIVATIONS.includes(activation as Activation)) throw new InvalidOptionError(`Unknown --activation '${activation}'. Use one of: ${ACTIVATIONS.join(', ')}.`);
-  const init = stringOption(v, 'init');
-  if (init !== undefined && !INITIALIZERS.includes(init as Initializer)) throw new InvalidOptionError(`Unknown --init '${init}'. Use one of: ${INITIALIZERS.join(', ')}.`);
-  const convention = stringOption(v, 'convention');
-  if (convention !== undefined && !CONVENTION_IDS.includes(convention as ConventionId)) throw new InvalidOptionError(`Unknown --convention '${convention}'. Use one of: ${CONVENTION_IDS.join(', ')}.`);
-  const optimizer = stringOption(v, 'optimizer');
-  if (optimizer !== undefined && !OPTIMIZERS.includes(optimizer as OptimizerName)) throw new InvalidOptionError(`Unknown --optimizer '${optimizer}'. Use one of: ${OPTIMIZERS.join(', ')}.`);
-  const lambda = numberOption(v, 'lambda', 'inspect', '[0, ∞)');
-  if (lambda === undefined) throw new InvalidOptionError(`'l2lab inspect' needs --lambda (e.g. --lambda 0.01). Run 'l2lab inspect --help' for an example.`);
-  return {
-    data: requireOption(v, 'data', 'inspect'),
-    target: stringOption(v, 'target'),
-    model: requireOption(v, 'model', 'inspect'),
-    activation: activation as Activation | undefined,
-    lambda,
-    convention: convention as ConventionId | undefined,
-    optimizer: optimizer as OptimizerName | undefined,
-    momentum: numberOption(v, 'momentum', 'inspect', '[0, 1)'),
-    lr: numberOption(v, 'lr', 'inspect', '(0, ∞)'),
-    batchSize: numberOption(v, 'batch-size', 'inspect', 'integers [1, m]'),
-    epochs: numberOption(v, 'epochs', 'inspect', 'integers [1, ∞)'),
-    init: init as Initializer | undefined,
-    seed: numberOption(v, 'seed', 'inspect'),
-    penalizeBiases: v['penalize-biases'] === true,
-    validation: numberOption(v, 'validation', 'inspect', '[0, 1)'),
-    test: numberOption(v, 'test', 'inspect', '[0, 1)'),
-    measureLimit: numberOption(v, 'measure-limit', 'inspect', '[0, ∞)'),
-    threads: numberOption(v, 'threads', 'inspect', 'integers [1, cores]'),
-  };
+  const o = readOptions('inspect', v) as Partial<InspectOptions>;
+  return { ...o, data: required(o.data, 'data', 'inspect', 'wine'), model: required(o.model, 'model', 'inspect', 'mlp:32'), lambda: required(o.lambda, 'lambda', 'inspect', '0.01') };
 }
 
 /** The human-readable report. */
@@ -191,27 +140,7 @@ export const command: Command = {
   name: 'inspect',
   summary: 'explain a λ before training: penalty vs data loss at init, shrink per step, timescale, conventions, a starting range',
   help,
-  options: {
-    data: { type: 'string' },
-    target: { type: 'string' },
-    model: { type: 'string' },
-    lambda: { type: 'string' },
-    convention: { type: 'string' },
-    activation: { type: 'string' },
-    init: { type: 'string' },
-    optimizer: { type: 'string' },
-    momentum: { type: 'string' },
-    lr: { type: 'string' },
-    'batch-size': { type: 'string' },
-    epochs: { type: 'string' },
-    seed: { type: 'string' },
-    'penalize-biases': { type: 'boolean' },
-    validation: { type: 'string' },
-    test: { type: 'string' },
-    'measure-limit': { type: 'string' },
-    threads: { type: 'string' },
-    json: { type: 'boolean' },
-  },
+  options: argsTable('inspect', FLAGS),
   async run(v, positionals) {
     if (positionals.length > 0) throw new InvalidOptionError(`'l2lab inspect' takes no positional arguments; got '${positionals.join(' ')}'. Run 'l2lab inspect --help' for an example.`);
     const report = await inspect(optionsFrom(v));

@@ -3,8 +3,10 @@ import fs from 'node:fs';
 import { InvalidOptionError } from '../../errors.js';
 import { validationCurveSvg } from '../../plot/index.js';
 import { openStorage } from '../../study/index.js';
-import { oneStandardError } from '../../tune/one-se.js';
+import { chooseLambda } from '../../tune/choose-lambda.js';
 import { trialPoint } from '../../tune/study-run.js';
+import { noTimeToAct } from '../../tune/lambda-acted.js';
+import { isConventionId } from '../../conventions/index.js';
 import { stringOption, type Command } from '../command.js';
 import { fmt, table } from '../format.js';
 
@@ -25,10 +27,9 @@ export const command: Command = {
       }
       const trials = await storage.listTrials(study.id);
       const points = trials.map((t) => ({ ...trialPoint(t), rung: t.params.rung as number | undefined }));
-      const done = points.filter((p) => p.state === 'COMPLETE');
-      const best = done.length ? done.reduce((a, b) => (b.mean < a.mean ? b : a)) : undefined;
-      const curve = best ? done.filter((p) => p.dropout === best.dropout && (p.rung ?? 0) === (best.rung ?? 0)) : [];
-      const choice = curve.length ? oneStandardError(curve.map((p) => ({ lambda: p.lambda, mean: p.mean, se: p.se }))) : undefined;
+      const choice = chooseLambda(points.filter((p) => p.state === 'COMPLETE')) ?? undefined;
+      const curve = choice?.curve ?? [];
+      const best = choice?.best;
       const attrs = await storage.getStudyAttrs(study.id);
       if (v.json === true) console.log(JSON.stringify({ study, trials, best_lambda: choice?.lambdaMin ?? null, lambda_1se: choice?.lambda1se ?? null, attrs }));
       else {
@@ -39,7 +40,14 @@ export const command: Command = {
       }
       const plot = stringOption(v, 'plot');
       if (plot && choice) {
-        const svg = await validationCurveSvg({ points: curve.sort((a, b) => a.lambda - b.lambda).map((p) => ({ lambda: p.lambda, valMean: p.mean, valSe: Number.isFinite(p.se) ? p.se : 0, ...(Number.isFinite(p.trainMean) ? { trainMean: p.trainMean } : {}) })), lambdaMin: choice.lambdaMin, lambda1se: choice.lambda1se, title: `${study.name}: validation loss vs λ` });
+        const stored = study.config.convention;
+        const convention = typeof stored === 'string' && isConventionId(stored) ? stored : 'seed';
+        const idle = noTimeToAct(
+          curve.flatMap((p) => (p.lambdaTimescaleEpochs !== undefined && p.epochsTrained !== undefined ? [{ lambda: p.lambda, lambdaTimescaleEpochs: p.lambdaTimescaleEpochs, epochsTrained: p.epochsTrained }] : [])),
+          convention,
+        );
+        const svg = await validationCurveSvg({
+          ...(idle ? { noTimeToAct: { threshold: idle.threshold, side: idle.side, epochs: idle.epochs } } : {}), points: curve.sort((a, b) => a.lambda - b.lambda).map((p) => ({ lambda: p.lambda, valMean: p.mean, valSe: Number.isFinite(p.se) ? p.se : 0, ...(Number.isFinite(p.trainMean) ? { trainMean: p.trainMean } : {}) })), lambdaMin: choice.lambdaMin, lambda1se: choice.lambda1se, title: `${study.name}: validation loss vs λ` });
         fs.writeFileSync(plot, svg);
         if (v.json !== true) console.log(`wrote ${plot}`);
       }

@@ -1,10 +1,11 @@
 /** StudyStorage on PostgreSQL (pg): row locks and `FOR UPDATE SKIP LOCKED` claims, so many machines can share one study. */
 import pg from 'pg';
-import { hostname } from 'node:os';
 import { L2labError } from '../../errors.js';
 import {
   assertWritable,
   checkAttempt,
+  checkAfter,
+  epochRows,
   checkAttrKey,
   checkDirection,
   checkHeartbeatTimeout,
@@ -25,7 +26,7 @@ import {
 } from '../checks.js';
 import { StorageError } from '../errors.js';
 import { canonicalJson, type Json } from '../json.js';
-import { currentOwner, isProcessAlive } from '../owner.js';
+import { currentOwner, isProcessAlive, workerHost } from '../owner.js';
 import type {
   ClaimOptions,
   Created,
@@ -41,6 +42,8 @@ import type {
   StudyStorage,
   StudySummary,
   Trial,
+  TrialEpoch,
+  TrialEpochInput,
   TrialParams,
   TrialState,
 } from '../storage.js';
@@ -90,6 +93,23 @@ interface ValueRow {
 
 type Queryable = pg.Pool | pg.PoolClient;
 
+/** Advisory-lock key that serializes epoch writes (any constant shared by every l2lab). */
+const EPOCHS_LOCK = 0x6c326570; // 'l2ep'
+
+interface EpochRow {
+  /** int8 arrives as a string. */
+  seq: string;
+  trial_id: number;
+  member: number;
+  epoch: number;
+  train_loss: number | null;
+  val_loss: number | null;
+  val_accuracy: number | null;
+  penalty: number | null;
+  sum_squares: number | null;
+  at: Date;
+}
+
 /**
  * A study storage in a PostgreSQL database, shareable by any number of processes on any number
  * of machines. Every state change is one transaction; a trial's row is locked (`FOR NO KEY UPDATE`)
@@ -100,12 +120,12 @@ type Queryable = pg.Pool | pg.PoolClient;
  */
 export class PostgresStorage implements StudyStorage {
   private closed = false;
-  private readonly here = hostname();
+  private readonly here = workerHost();
 
   private constructor(
     private readonly pool: pg.Pool,
     readonly location: string,
-    private readonly staleAfterMs: number,
+    readonly heartbeatTimeoutMs: number,
   ) {}
 
   /** Connects, checks that the database is l2lab's (or empty) and creates the schema when absent. */
@@ -250,7 +270,7 @@ export class PostgresStorage implements StudyStorage {
 
   async claimTrial(studyId: number, options?: ClaimOptions): Promise<Trial | null> {
     checkId(studyId, 'study');
-    const { trialId, owner, staleAfterMs } = claimSettings(options, this.staleAfterMs, currentOwner());
+    const { trialId, owner, staleAfterMs } = claimSettings(options, this.heartbeatTimeoutMs, currentOwner());
     return this.tx(async (c) => {
       if ((await c.query('SELECT 1 FROM studies WHERE id = $1', [studyId])).rows.length === 0) throw noStudy(studyId, this.location);
       // Owners on this host whose pid is gone. Matching on (id, attempt) below means a trial
@@ -279,6 +299,7 @@ export class PostgresStorage implements StudyStorage {
       ).rows[0];
       if (claimed === undefined) return null;
       await c.query('DELETE FROM trial_values WHERE trial_id = $1', [claimed.id]);
+      await c.query('DELETE FROM trial_epochs WHERE trial_id = $1', [claimed.id]);
       return toTrial(claimed, []);
     });
   }
@@ -334,6 +355,36 @@ export class PostgresStorage implements StudyStorage {
       if ((await c.query('SELECT 1 FROM studies WHERE id = $1', [studyId])).rows.length === 0) throw noStudy(studyId, this.location);
       await c.query('INSERT INTO study_attrs (study_id, key, value) VALUES ($1, $2, $3::jsonb) ON CONFLICT (study_id, key) DO UPDATE SET value = excluded.value', [studyId, key, text]);
     });
+  }
+
+  async reportEpochs(records: readonly TrialEpochInput[]): Promise<void> {
+    const rows = epochRows(records);
+    if (rows.length === 0) return;
+    await this.tx(async (c) => {
+      // One epoch writer at a time, so seqs commit in order and a reader's `after` cursor skips nothing.
+      await c.query('SELECT pg_advisory_xact_lock($1)', [EPOCHS_LOCK]);
+      for (const id of new Set(rows.map((r) => r.trialId))) assertWritable(await this.lockTrial(c, id), 'report epochs', undefined);
+      const col = (f: (r: TrialEpochInput) => number | null) => rows.map(f);
+      await c.query(
+        `INSERT INTO trial_epochs (trial_id, member, epoch, train_loss, val_loss, val_accuracy, penalty, sum_squares)
+         SELECT * FROM unnest($1::int[], $2::int[], $3::int[], $4::float8[], $5::float8[], $6::float8[], $7::float8[], $8::float8[])
+         ON CONFLICT (trial_id, member, epoch) DO UPDATE SET train_loss = excluded.train_loss, val_loss = excluded.val_loss, val_accuracy = excluded.val_accuracy,
+           penalty = excluded.penalty, sum_squares = excluded.sum_squares, at = now(), seq = nextval(pg_get_serial_sequence('trial_epochs', 'seq'))`,
+        [col((r) => r.trialId), col((r) => r.member), col((r) => r.epoch), col((r) => r.trainLoss), col((r) => r.valLoss), col((r) => r.valAccuracy), col((r) => r.penalty), col((r) => r.sumSquares)],
+      );
+    });
+  }
+
+  async listEpochs(studyId: number, options?: { after?: number }): Promise<TrialEpoch[]> {
+    checkId(studyId, 'study');
+    const after = checkAfter(options?.after);
+    return this.tx(async (c) => {
+      if ((await c.query('SELECT 1 FROM studies WHERE id = $1', [studyId])).rows.length === 0) throw noStudy(studyId, this.location);
+      const rows = (
+        await c.query<EpochRow>('SELECT e.* FROM trial_epochs e JOIN trials t ON t.id = e.trial_id WHERE t.study_id = $1 AND e.seq > $2 ORDER BY e.seq', [studyId, after])
+      ).rows;
+      return rows.map((r) => ({ trialId: r.trial_id, member: r.member, epoch: r.epoch, trainLoss: r.train_loss, valLoss: r.val_loss, valAccuracy: r.val_accuracy, penalty: r.penalty, sumSquares: r.sum_squares, at: r.at.getTime(), seq: Number(r.seq) }));
+    }, 'REPEATABLE READ');
   }
 
   async getStudyAttrs(studyId: number): Promise<Record<string, Json>> {

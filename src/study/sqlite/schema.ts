@@ -4,6 +4,28 @@ import { StorageError } from '../errors.js';
 import { checkMeta, STORAGE_APPLICATION, STORAGE_SCHEMA_VERSION } from '../schema-version.js';
 
 /**
+ * Per-epoch records of every trial member (added to schema 1 without a bump: older l2labs ignore
+ * the table). `seq` grows with every write (AUTOINCREMENT never reuses a value), so a reader asks
+ * for what changed since the largest seq it saw; a rewritten epoch gets a new seq.
+ */
+const SQLITE_EPOCHS_TABLE = `
+CREATE TABLE IF NOT EXISTS trial_epochs (
+  seq         INTEGER PRIMARY KEY AUTOINCREMENT,
+  trial_id    INTEGER NOT NULL REFERENCES trials(id) ON DELETE CASCADE,
+  member      INTEGER NOT NULL,
+  epoch       INTEGER NOT NULL,
+  train_loss  REAL,
+  val_loss    REAL,
+  val_accuracy REAL,
+  penalty     REAL,
+  sum_squares REAL,
+  at          INTEGER NOT NULL,
+  UNIQUE (trial_id, member, epoch)
+);
+CREATE INDEX IF NOT EXISTS trial_epochs_by_trial ON trial_epochs (trial_id, seq);
+`;
+
+/**
  * Tables. Times are integer milliseconds since the Unix epoch; JSON columns hold key-sorted JSON
  * text. `trial_values` holds the intermediate values of a trial's current attempt.
  */
@@ -53,7 +75,7 @@ CREATE TABLE IF NOT EXISTS trial_values (
   extra    TEXT,
   PRIMARY KEY (trial_id, step)
 );
-`;
+${SQLITE_EPOCHS_TABLE}`;
 
 
 /**
@@ -84,4 +106,14 @@ export function createSchema(db: Database.Database): void {
   put.run('application', STORAGE_APPLICATION);
   put.run('schema_version', String(STORAGE_SCHEMA_VERSION));
   put.run('created_at', new Date().toISOString());
+}
+
+/** Adds the epoch table to a database created before it existed; run inside an immediate transaction. */
+export function addEpochsTable(db: Database.Database): void {
+  db.exec(SQLITE_EPOCHS_TABLE);
+}
+
+/** Whether the database lacks the epoch table (reads only). */
+export function lacksEpochsTable(db: Database.Database): boolean {
+  return db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'trial_epochs'").get() === undefined;
 }

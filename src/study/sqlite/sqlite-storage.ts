@@ -1,6 +1,5 @@
 /** StudyStorage on one SQLite file (better-sqlite3): WAL, a busy timeout, and one immediate transaction per state change. */
 import Database from 'better-sqlite3';
-import { hostname } from 'node:os';
 import { L2labError } from '../../errors.js';
 import {
   assertWritable,
@@ -13,6 +12,8 @@ import {
   checkStudyName,
   checkValue,
   checkAttempt,
+  checkAfter,
+  epochRows,
   claimSettings,
   configMismatch,
   configText,
@@ -25,7 +26,7 @@ import {
 } from '../checks.js';
 import { StorageError } from '../errors.js';
 import { canonicalJson, parseJson, type Json } from '../json.js';
-import { currentOwner, isProcessAlive } from '../owner.js';
+import { currentOwner, isProcessAlive, workerHost } from '../owner.js';
 import type {
   ClaimOptions,
   Created,
@@ -41,10 +42,12 @@ import type {
   StudyStorage,
   StudySummary,
   Trial,
+  TrialEpoch,
+  TrialEpochInput,
   TrialParams,
   TrialState,
 } from '../storage.js';
-import { createSchema, inspectDatabase } from './schema.js';
+import { addEpochsTable, createSchema, inspectDatabase, lacksEpochsTable } from './schema.js';
 
 /** Options of {@link SqliteStorage}. */
 export interface SqliteStorageOptions extends StorageOptions {
@@ -62,6 +65,23 @@ interface StudyRow {
   direction: Direction;
   config: string;
   created_at: number;
+}
+
+interface EpochRow {
+  seq: number;
+  trial_id: number;
+  member: number;
+  epoch: number;
+  train_loss: number | null;
+  val_loss: number | null;
+  val_accuracy: number | null;
+  penalty: number | null;
+  sum_squares: number | null;
+  at: number;
+}
+
+function epochOf(r: EpochRow): TrialEpoch {
+  return { trialId: r.trial_id, member: r.member, epoch: r.epoch, trainLoss: r.train_loss, valLoss: r.val_loss, valAccuracy: r.val_accuracy, penalty: r.penalty, sumSquares: r.sum_squares, at: r.at, seq: r.seq };
 }
 
 interface TrialRow {
@@ -109,13 +129,13 @@ interface ValueRow {
 export class SqliteStorage implements StudyStorage {
   readonly location: string;
   private readonly db: Database.Database;
-  private readonly staleAfterMs: number;
-  private readonly here = hostname();
+  readonly heartbeatTimeoutMs: number;
+  private readonly here = workerHost();
   private closed = false;
 
   constructor(path: string, options: SqliteStorageOptions = {}) {
     this.location = path === ':memory:' ? 'an in-memory SQLite database' : `SQLite file ${path}`;
-    this.staleAfterMs = checkHeartbeatTimeout(options);
+    this.heartbeatTimeoutMs = checkHeartbeatTimeout(options);
     const busy = options.busyTimeoutMs ?? 30_000;
     if (!Number.isFinite(busy) || busy < 0) throw new StorageError(`The 'busyTimeoutMs' option of the SQLite storage must be a number in [0, ∞). Got ${String(busy)} instead.`);
     try {
@@ -130,6 +150,7 @@ export class SqliteStorage implements StudyStorage {
       this.db.pragma('synchronous = FULL');
       this.db.pragma('foreign_keys = ON');
       if (status === 'empty') this.db.transaction(() => createSchema(this.db)).immediate();
+      else if (lacksEpochsTable(this.db)) this.db.transaction(() => addEpochsTable(this.db)).immediate();
     } catch (e) {
       this.db.close();
       throw this.wrap(e);
@@ -233,7 +254,7 @@ export class SqliteStorage implements StudyStorage {
 
   async claimTrial(studyId: number, options?: ClaimOptions): Promise<Trial | null> {
     checkId(studyId, 'study');
-    const { trialId, owner, staleAfterMs } = claimSettings(options, this.staleAfterMs, currentOwner());
+    const { trialId, owner, staleAfterMs } = claimSettings(options, this.heartbeatTimeoutMs, currentOwner());
     return this.write(() => {
       this.requireStudy(studyId);
       const now = Date.now();
@@ -254,6 +275,7 @@ export class SqliteStorage implements StudyStorage {
         .prepare("UPDATE trials SET state = 'RUNNING', owner_pid = ?, owner_host = ?, heartbeat_at = ?, started_at = ?, attempt = attempt + 1 WHERE id = ?")
         .run(owner.pid, owner.hostname, now, now, pick.id);
       this.db.prepare('DELETE FROM trial_values WHERE trial_id = ?').run(pick.id);
+      this.db.prepare('DELETE FROM trial_epochs WHERE trial_id = ?').run(pick.id);
       return this.loadTrial(this.trialRow(pick.id)!);
     });
   }
@@ -292,6 +314,30 @@ export class SqliteStorage implements StudyStorage {
         .prepare('UPDATE trials SET state = ?, value = ?, result = ?, reason = ?, finished_at = ?, heartbeat_at = ? WHERE id = ?')
         .run(f.state, f.value, f.resultText, f.reason, now, now, trialId);
       return this.loadTrial(this.trialRow(trialId)!);
+    });
+  }
+
+  async reportEpochs(records: readonly TrialEpochInput[]): Promise<void> {
+    const rows = epochRows(records);
+    if (rows.length === 0) return;
+    this.write(() => {
+      const now = Date.now();
+      for (const id of new Set(rows.map((r) => r.trialId))) assertWritable(this.requireTrial(id), 'report epochs', undefined);
+      // REPLACE deletes a rewritten epoch's row and inserts a new one, so it gets a new seq.
+      const put = this.db.prepare('INSERT OR REPLACE INTO trial_epochs (trial_id, member, epoch, train_loss, val_loss, val_accuracy, penalty, sum_squares, at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)');
+      for (const r of rows) put.run(r.trialId, r.member, r.epoch, r.trainLoss, r.valLoss, r.valAccuracy, r.penalty, r.sumSquares, now);
+    });
+  }
+
+  async listEpochs(studyId: number, options?: { after?: number }): Promise<TrialEpoch[]> {
+    checkId(studyId, 'study');
+    const after = checkAfter(options?.after);
+    return this.read(() => {
+      this.requireStudy(studyId);
+      const rows = this.db
+        .prepare('SELECT e.* FROM trial_epochs e JOIN trials t ON t.id = e.trial_id WHERE t.study_id = ? AND e.seq > ? ORDER BY e.seq')
+        .all(studyId, after) as EpochRow[];
+      return rows.map(epochOf);
     });
   }
 

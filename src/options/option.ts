@@ -1,0 +1,92 @@
+/** What one option declaration holds, and the one range check every entry point runs on its value. */
+import { InvalidOptionError, invalidNumber } from '../errors.js';
+import type { StrategyName } from '../tune/strategy.js';
+
+/** The entry points whose options the registry declares (CLI command = library function). */
+export type CommandName = 'train' | 'tune' | 'inspect';
+
+/** Model families an option can be limited to (`mlp:W1,…` is 'mlp'). */
+export type ModelKind = 'linear' | 'logistic' | 'softmax' | 'mlp' | 'cnn';
+
+/** The value an option takes, with its valid range. */
+export type OptionType =
+  /** A finite number in a range; `integer` limits it to whole numbers; `upTo` names a bound known only at run time (m, cores); `words` are accepted in place of a number (`--epochs auto`). */
+  | { kind: 'number'; min?: number; max?: number; minOpen?: boolean; maxOpen?: boolean; integer?: boolean; upTo?: string; words?: readonly string[] }
+  /** One of a fixed set of words. */
+  | { kind: 'choice'; choices: readonly string[] }
+  /** A comma-separated list of numbers in [min, max) (e.g. dropout probabilities). */
+  | { kind: 'numbers'; min: number; max: number; maxOpen?: boolean }
+  /** A boolean flag; on the command line its presence sets the value `when` (false for `--no-…`). */
+  | { kind: 'flag'; when: boolean }
+  /** Free text (a path, a name), or text the command turns into a value with `parse`. */
+  | { kind: 'text'; parse?: (text: string) => unknown };
+
+/**
+ * One option, declared once. The CLI's parsing and `--help`, the library's checks in fit(), tune()
+ * and inspect(), the atlas spec's keys and the dashboard's labels are all read from here.
+ */
+export interface OptionDecl {
+  /** The library's field name (camelCase), e.g. `batchSize`. */
+  key: string;
+  /** The command-line flag without `--`, e.g. `batch-size`. */
+  flag: string;
+  /** Placeholder in `--help` (`N`, `η`, `PATH`). */
+  meta?: string;
+  type: OptionType;
+  /** The default as `--help` shows it (the value itself may depend on others, e.g. lr on the optimizer). */
+  default?: string;
+  /** One line for `--help`. */
+  doc: string;
+  /** Short name for tables and the dashboard. */
+  label: string;
+  /** Commands (and library entry points) that take it. */
+  commands: readonly CommandName[];
+  /** tune strategies that use it; absent: every strategy. */
+  strategies?: readonly StrategyName[];
+  /** Model families that use it; absent: every model. */
+  models?: readonly ModelKind[];
+  /** It only means something together with this option (and value): `--step-every` needs `--schedule step`. */
+  requires?: { key: string; value?: string };
+  /** Keys it cannot be given together with. */
+  excludes?: readonly string[];
+  /** The atlas spec's `training` section takes it under `key`. */
+  atlas?: boolean;
+  /** What differs for one command (e.g. `train --epochs 0` evaluates the initialization). */
+  byCommand?: Partial<Record<CommandName, Partial<Omit<OptionDecl, 'byCommand'>>>>;
+}
+
+/** "[0, 1)", "integers [1, ∞)", … as the error template and `--help` write ranges. */
+export function describeRange(t: OptionType): string {
+  if (t.kind === 'number') {
+    const lo = t.min === undefined ? '(-∞' : `${t.minOpen ? '(' : '['}${t.min}`;
+    const hi = t.upTo !== undefined ? `${t.upTo}]` : t.max === undefined ? '∞)' : `${t.max}${t.maxOpen ? ')' : ']'}`;
+    return `${t.integer ? 'integers ' : ''}${lo}, ${hi}${t.words?.length ? ` or ${t.words.join(', ')}` : ''}`;
+  }
+  if (t.kind === 'numbers') return `[${t.min}, ${t.max}${t.maxOpen ? ')' : ']'}`;
+  if (t.kind === 'choice') return t.choices.join(' | ');
+  return '';
+}
+
+function inNumberRange(t: Extract<OptionType, { kind: 'number' }>, v: number): boolean {
+  if (!Number.isFinite(v) || (t.integer && !Number.isInteger(v))) return false;
+  if (t.min !== undefined && (t.minOpen ? v <= t.min : v < t.min)) return false;
+  if (t.max !== undefined && (t.maxOpen ? v >= t.max : v > t.max)) return false;
+  return true;
+}
+
+/** Throws the one-template error when `value` is outside the declared range (`owner` names the command). */
+export function checkValue(o: OptionDecl, value: unknown, owner: string): void {
+  const t = o.type;
+  if (t.kind === 'number') {
+    if (typeof value === 'string' && t.words?.includes(value)) return;
+    if (typeof value !== 'number' || !inNumberRange(t, value)) throw invalidNumber(o.flag, owner, describeRange(t), value);
+  } else if (t.kind === 'numbers') {
+    const list = typeof value === 'number' ? [value] : value;
+    const ok = Array.isArray(list) && list.length > 0 && list.every((p) => typeof p === 'number' && p >= t.min && (t.maxOpen ? p < t.max : p <= t.max));
+    if (!ok) throw new InvalidOptionError(`The '${o.flag}' option of ${owner} must be numbers in ${describeRange(t)}, comma-separated (e.g. --${o.flag} 0,0.2). Got '${String(value)}' instead.`);
+  } else if (t.kind === 'choice') {
+    if (typeof value !== 'string' || !t.choices.includes(value)) throw new InvalidOptionError(`Unknown --${o.flag} '${String(value)}'. Use one of: ${t.choices.join(', ')}.`);
+  } else if (t.kind === 'flag') {
+    if (typeof value !== 'boolean') throw new InvalidOptionError(`The '${o.flag}' option of ${owner} must be true or false. Got ${String(value)} instead.`);
+  }
+}

@@ -1,0 +1,226 @@
+/** The seed's cost of a linear model (linear, logistic, softmax) in float64: value, gradient, dense Hessian and per-row outputs. */
+import type { LossKind } from '../models/architecture.js';
+
+/**
+ * One convex problem: minimize (1/m)·Σᵢ loss(xᵢ·W + b, yᵢ) + (rate/2)·Σ W², biases unpenalized.
+ * With the seed convention rate = λ/m. The parameter vector θ is W (d×k, row-major, as the
+ * engine's W0 [fanIn, fanOut]) followed by b (k): index a·k + c, where a = d is the bias "feature".
+ */
+export interface GlmProblem {
+  /** Standardized rows, row-major n×d. */
+  x: Float64Array;
+  n: number;
+  d: number;
+  /** Outputs: 1 for linear and logistic, the number of classes for softmax. */
+  k: number;
+  loss: LossKind;
+  /** Regression targets (mse), 0/1 labels (logistic) or class indices (softmax_ce). */
+  y: Float64Array | Int32Array;
+  /** Per-weight penalty coefficient: the penalty is (rate/2)·Σ W². */
+  rate: number;
+}
+
+export function paramCount(p: GlmProblem): number {
+  return (p.d + 1) * p.k;
+}
+
+/** Logits z = x·W + b of row i into `z` (length k). */
+function logits(p: GlmProblem, theta: Float64Array, i: number, z: Float64Array): void {
+  const { x, d, k } = p;
+  const row = i * d;
+  for (let c = 0; c < k; c++) z[c] = theta[d * k + c];
+  for (let a = 0; a < d; a++) {
+    const xa = x[row + a];
+    if (xa === 0) continue;
+    const off = a * k;
+    for (let c = 0; c < k; c++) z[c] += xa * theta[off + c];
+  }
+}
+
+/**
+ * Loss of one row given its logits; writes dloss/dz into `r` and, for softmax, the probabilities
+ * into `prob` (the curvature needs them).
+ */
+function rowLoss(p: GlmProblem, i: number, z: Float64Array, r: Float64Array, prob?: Float64Array): number {
+  switch (p.loss) {
+    case 'mse': {
+      const e = z[0] - p.y[i];
+      r[0] = e;
+      return 0.5 * e * e;
+    }
+    case 'logistic': {
+      const t = p.y[i];
+      const v = z[0];
+      // softplus(v) − t·v, stable for large |v|; σ(v) without overflow.
+      const ex = Math.exp(-Math.abs(v));
+      r[0] = (v >= 0 ? 1 / (1 + ex) : ex / (1 + ex)) - t;
+      return Math.max(v, 0) + Math.log1p(ex) - t * v;
+    }
+    case 'softmax_ce': {
+      let max = -Infinity;
+      for (let c = 0; c < p.k; c++) max = Math.max(max, z[c]);
+      let s = 0;
+      for (let c = 0; c < p.k; c++) s += Math.exp(z[c] - max);
+      const lse = max + Math.log(s);
+      const label = p.y[i];
+      for (let c = 0; c < p.k; c++) {
+        const pc = Math.exp(z[c] - lse);
+        if (prob) prob[c] = pc;
+        r[c] = pc - (c === label ? 1 : 0);
+      }
+      return lse - z[label];
+    }
+  }
+}
+
+/** Cost at θ; when `grad` is given it receives ∇cost. */
+export function cost(p: GlmProblem, theta: Float64Array, grad?: Float64Array): number {
+  const { x, n, d, k } = p;
+  const z = new Float64Array(k);
+  const r = new Float64Array(k);
+  if (grad) grad.fill(0);
+  let total = 0;
+  for (let i = 0; i < n; i++) {
+    logits(p, theta, i, z);
+    total += rowLoss(p, i, z, r);
+    if (!grad) continue;
+    const row = i * d;
+    for (let a = 0; a < d; a++) {
+      const xa = x[row + a];
+      if (xa === 0) continue;
+      const off = a * k;
+      for (let c = 0; c < k; c++) grad[off + c] += xa * r[c];
+    }
+    for (let c = 0; c < k; c++) grad[d * k + c] += r[c];
+  }
+  let sq = 0;
+  for (let j = 0; j < d * k; j++) sq += theta[j] * theta[j];
+  if (grad) {
+    for (let j = 0; j < grad.length; j++) grad[j] /= n;
+    for (let j = 0; j < d * k; j++) grad[j] += p.rate * theta[j];
+  }
+  return total / n + 0.5 * p.rate * sq;
+}
+
+/**
+ * Dense Hessian of the cost at θ (p×p, row-major): (1/m)·Σᵢ x̃ᵢx̃ᵢᵀ ⊗ Sᵢ + rate·I on the weights,
+ * with x̃ = [x, 1] and Sᵢ the loss's curvature in z (1, σ(1−σ), or diag(p) − ppᵀ).
+ */
+export function hessian(p: GlmProblem, theta: Float64Array): Float64Array {
+  if (p.k === 1) return hessianSingle(p, theta);
+  const { x, n, d, k } = p;
+  const dim = (d + 1) * k;
+  const h = new Float64Array(dim * dim);
+  const z = new Float64Array(k);
+  const r = new Float64Array(k);
+  const prob = new Float64Array(k);
+  const s = new Float64Array(k * k);
+  const xt = new Float64Array(d + 1);
+  for (let i = 0; i < n; i++) {
+    logits(p, theta, i, z);
+    rowLoss(p, i, z, r, prob);
+    if (p.loss === 'mse') s[0] = 1;
+    else if (p.loss === 'logistic') {
+      const sig = r[0] + p.y[i];
+      s[0] = sig * (1 - sig);
+    } else {
+      for (let c = 0; c < k; c++) for (let e = 0; e < k; e++) s[c * k + e] = (c === e ? prob[c] : 0) - prob[c] * prob[e];
+    }
+    for (let a = 0; a < d; a++) xt[a] = x[i * d + a];
+    xt[d] = 1;
+
+    // Upper block triangle a ≤ b only; mirrored below.
+    for (let a = 0; a <= d; a++) {
+      const xa = xt[a];
+      if (xa === 0) continue;
+      for (let b = a; b <= d; b++) {
+        const w = xa * xt[b];
+        if (w === 0) continue;
+        for (let c = 0; c < k; c++) {
+          const base = (a * k + c) * dim + b * k;
+          for (let e = 0; e < k; e++) h[base + e] += w * s[c * k + e];
+        }
+      }
+    }
+  }
+  // Diagonal blocks (a = b) are already full and symmetric (S is); off-diagonal ones are mirrored.
+  for (let a = 0; a <= d; a++) {
+    for (let b = a; b <= d; b++) {
+      for (let c = 0; c < k; c++) {
+        for (let e = 0; e < k; e++) {
+          const v = h[(a * k + c) * dim + b * k + e] / n;
+          h[(a * k + c) * dim + b * k + e] = v;
+          if (b > a) h[(b * k + e) * dim + a * k + c] = v;
+        }
+      }
+    }
+  }
+  for (let j = 0; j < d * k; j++) h[j * dim + j] += p.rate;
+  return h;
+}
+
+/** Column-major copies of problems' x (keyed by the row-major array), for {@link hessianSingle}. */
+const columns = new WeakMap<Float64Array, Float64Array>();
+
+function columnMajor(p: GlmProblem): Float64Array {
+  let c = columns.get(p.x);
+  if (!c) {
+    c = new Float64Array(p.n * p.d);
+    for (let i = 0; i < p.n; i++) for (let a = 0; a < p.d; a++) c[a * p.n + i] = p.x[i * p.d + a];
+    columns.set(p.x, c);
+  }
+  return c;
+}
+
+/**
+ * The Hessian with one output (linear, logistic), the hot loop of Newton: H = X̃ᵀ·diag(s)·X̃/m as
+ * dot products of columns, so each entry accumulates in a register rather than in memory.
+ */
+function hessianSingle(p: GlmProblem, theta: Float64Array): Float64Array {
+  const { n, d } = p;
+  const dim = d + 1;
+  const cols = columnMajor(p);
+  const s = new Float64Array(n);
+  const z = new Float64Array(1);
+  const r = new Float64Array(1);
+  for (let i = 0; i < n; i++) {
+    logits(p, theta, i, z);
+    rowLoss(p, i, z, r);
+    if (p.loss === 'mse') s[i] = 1;
+    else {
+      const sig = r[0] + p.y[i];
+      s[i] = sig * (1 - sig);
+    }
+  }
+  const h = new Float64Array(dim * dim);
+  const ws = new Float64Array(n);
+  for (let a = 0; a <= d; a++) {
+    const oa = a * n;
+    for (let i = 0; i < n; i++) ws[i] = a < d ? s[i] * cols[oa + i] : s[i];
+    for (let b = a; b <= d; b++) {
+      let acc = 0;
+      if (b < d) {
+        const ob = b * n;
+        for (let i = 0; i < n; i++) acc += ws[i] * cols[ob + i];
+      } else for (let i = 0; i < n; i++) acc += ws[i];
+      h[a * dim + b] = h[b * dim + a] = acc / n;
+    }
+  }
+  for (let j = 0; j < d; j++) h[j * dim + j] += p.rate;
+  return h;
+}
+
+/** Per-row loss and logits (row-major n×k) at θ, for scoring rows the model did not train on. */
+export function rowOutputs(p: GlmProblem, theta: Float64Array): { loss: Float64Array; logits: Float64Array } {
+  const { n, k } = p;
+  const loss = new Float64Array(n);
+  const out = new Float64Array(n * k);
+  const z = new Float64Array(k);
+  const r = new Float64Array(k);
+  for (let i = 0; i < n; i++) {
+    logits(p, theta, i, z);
+    loss[i] = rowLoss(p, i, z, r);
+    out.set(z, i * k);
+  }
+  return { loss, logits: out };
+}

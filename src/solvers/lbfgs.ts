@@ -1,0 +1,77 @@
+/**
+ * Limited-memory BFGS (Nocedal 1980; Nocedal & Wright, Numerical Optimization, Alg. 7.4/7.5) with a
+ * backtracking line search: for problems whose dense Hessian is too large to build and factor.
+ */
+import { cost, paramCount, type GlmProblem } from './glm.js';
+import { backtrack } from './line-search.js';
+import { dot, maxAbs, type SolveResult, type StopRule } from './types.js';
+
+/** Correction pairs kept (scipy's and sklearn's lbfgs default 10). */
+const MEMORY = 10;
+
+export function lbfgs(p: GlmProblem, theta0: Float64Array, rule: StopRule, gradScale: number): SolveResult {
+  const dim = paramCount(p);
+  let theta = Float64Array.from(theta0);
+  let grad = new Float64Array(dim);
+  let next = new Float64Array(dim);
+  let nextGrad = new Float64Array(dim);
+  let f = cost(p, theta, grad);
+  let passes = 1;
+  const target = rule.tol * Math.max(1, gradScale);
+  const ss: Float64Array[] = [];
+  const ys: Float64Array[] = [];
+  const rhos: number[] = [];
+  const alpha = new Float64Array(MEMORY);
+  for (let it = 0; ; it++) {
+    const gradNorm = maxAbs(grad);
+    const done = (converged: boolean, reason?: string): SolveResult => ({ theta, method: 'lbfgs', iterations: it, passes, cost: f, gradNorm, converged, ...(reason ? { reason } : {}) });
+    if (gradNorm <= target) return done(true);
+    if (it >= rule.maxIterations) return done(false, `no convergence in ${it} L-BFGS iterations`);
+    // Two-loop recursion: dir = −H·grad with H₀ = γI, γ = sᵀy/yᵀy of the newest pair.
+    const dir = Float64Array.from(grad);
+    for (let i = ss.length - 1; i >= 0; i--) {
+      alpha[i] = rhos[i] * dot(ss[i], dir);
+      for (let j = 0; j < dim; j++) dir[j] -= alpha[i] * ys[i][j];
+    }
+    const last = ss.length - 1;
+    // First step: scale so that it moves θ by at most 1 in any coordinate.
+    const gamma = last >= 0 ? dot(ss[last], ys[last]) / dot(ys[last], ys[last]) : 1 / Math.max(1, gradNorm);
+    for (let j = 0; j < dim; j++) dir[j] *= gamma;
+    for (let i = 0; i < ss.length; i++) {
+      const beta = rhos[i] * dot(ys[i], dir);
+      for (let j = 0; j < dim; j++) dir[j] += ss[i][j] * (alpha[i] - beta);
+    }
+    for (let j = 0; j < dim; j++) dir[j] = -dir[j];
+    let slope = dot(grad, dir);
+    if (!(slope < 0)) {
+      // Curvature pairs spoiled by rounding: restart from steepest descent.
+      ss.length = ys.length = rhos.length = 0;
+      for (let j = 0; j < dim; j++) dir[j] = -grad[j] / Math.max(1, gradNorm);
+      slope = dot(grad, dir);
+    }
+    const found = backtrack(p, theta, f, slope, dir, next, nextGrad);
+    if (!found) return done(false, 'no step decreases the cost (rounding limit above the tolerance)');
+    passes += Math.round(Math.log2(1 / found.t)) + 1;
+    const s = new Float64Array(dim);
+    const y = new Float64Array(dim);
+    for (let j = 0; j < dim; j++) {
+      s[j] = next[j] - theta[j];
+      y[j] = nextGrad[j] - grad[j];
+    }
+    const sy = dot(s, y);
+    // The cost is convex, so sᵀy ≥ 0; skip pairs that rounding made non-positive.
+    if (sy > 1e-300) {
+      if (ss.length === MEMORY) {
+        ss.shift();
+        ys.shift();
+        rhos.shift();
+      }
+      ss.push(s);
+      ys.push(y);
+      rhos.push(1 / sy);
+    }
+    [theta, next] = [next, theta];
+    [grad, nextGrad] = [nextGrad, grad];
+    f = found.f;
+  }
+}

@@ -1,0 +1,31 @@
+/** Backtracking (Armijo) line search along a descent direction: the step that makes both solvers unable to diverge. */
+import { cost, type GlmProblem } from './glm.js';
+
+/** Sufficient-decrease constant c₁ of the Armijo condition. */
+const ARMIJO = 1e-4;
+/** Halvings before giving up: a step of 2⁻⁶⁰ is below float64 resolution of θ. */
+const MAX_HALVINGS = 60;
+
+/**
+ * Finds t ∈ {1, ½, ¼, …} with cost(θ + t·dir) ≤ f + c₁·t·slope (slope = ∇f·dir < 0), writes the
+ * new point into `next` and its gradient into `grad`. The comparison allows rounding of f itself
+ * (|f|·1e-15), so a step near the minimizer is not refused for noise. null when no step decreases.
+ */
+export function backtrack(
+  p: GlmProblem,
+  theta: Float64Array,
+  f: number,
+  slope: number,
+  dir: Float64Array,
+  next: Float64Array,
+  grad: Float64Array,
+): { t: number; f: number } | null {
+  const slack = 1e-15 * Math.abs(f);
+  let t = 1;
+  for (let h = 0; h <= MAX_HALVINGS; h++, t /= 2) {
+    for (let j = 0; j < theta.length; j++) next[j] = theta[j] + t * dir[j];
+    const fNew = cost(p, next, grad);
+    if (fNew <= f + ARMIJO * t * slope + slack) return { t, f: fNew };
+  }
+  return null;
+}

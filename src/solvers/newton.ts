@@ -1,0 +1,69 @@
+/** Damped Newton (IRLS for logistic/softmax) with a float64 Cholesky solve of the dense Hessian. */
+import { cholesky, choleskySolve } from '../linalg/cholesky.js';
+import { cost, hessian, paramCount, type GlmProblem } from './glm.js';
+import { backtrack } from './line-search.js';
+import { dot, maxAbs, type SolveResult, type StopRule } from './types.js';
+
+/**
+ * Softmax logits shifted by one constant across classes give the same loss, so the Hessian is
+ * singular along "add t to every class" of the biases (and of each weight row when rate = 0). The
+ * gradient has no component there (Σ_c (p_c − y_c) = 0), so adding s·uuᵀ/k on those directions
+ * changes no step, and makes the matrix positive definite without perturbing anything else.
+ */
+function addSoftmaxGauge(p: GlmProblem, h: Float64Array, dim: number): void {
+  const { d, k } = p;
+  let scale = 0;
+  for (let j = 0; j < dim; j++) scale = Math.max(scale, h[j * dim + j]);
+  const s = (scale > 0 ? scale : 1) / k;
+  for (let a = p.rate > 0 ? d : 0; a <= d; a++) {
+    for (let c = 0; c < k; c++) for (let e = 0; e < k; e++) h[(a * k + c) * dim + a * k + e] += s;
+  }
+}
+
+/**
+ * Cholesky factor of H, adding μ·I (μ from 1e-12 of its largest diagonal entry, ×10 per try) only
+ * when H is not numerically positive definite: at rate 0, where (quasi-)separable classes or
+ * collinear features leave it singular.
+ */
+function factor(h: Float64Array, dim: number): Float64Array {
+  let l = cholesky(h, dim);
+  if (l) return l;
+  let top = 0;
+  for (let j = 0; j < dim; j++) top = Math.max(top, h[j * dim + j]);
+  for (let mu = Math.max(top, 1e-300) * 1e-12; ; mu *= 10) {
+    const damped = Float64Array.from(h);
+    for (let j = 0; j < dim; j++) damped[j * dim + j] += mu;
+    l = cholesky(damped, dim);
+    if (l) return l;
+  }
+}
+
+/** Newton's method from θ₀ with backtracking, until ‖∇‖∞ ≤ tol·max(1, ‖∇cost(0)‖∞) or the cap. */
+export function newton(p: GlmProblem, theta0: Float64Array, rule: StopRule, gradScale: number): SolveResult {
+  const dim = paramCount(p);
+  let theta = Float64Array.from(theta0);
+  let grad = new Float64Array(dim);
+  let next = new Float64Array(dim);
+  let nextGrad = new Float64Array(dim);
+  let f = cost(p, theta, grad);
+  let passes = 1;
+  const target = rule.tol * Math.max(1, gradScale);
+  for (let it = 0; ; it++) {
+    const gradNorm = maxAbs(grad);
+    const done = (converged: boolean, reason?: string): SolveResult => ({ theta, method: 'newton', iterations: it, passes, cost: f, gradNorm, converged, ...(reason ? { reason } : {}) });
+    if (gradNorm <= target) return done(true);
+    if (it >= rule.maxIterations) return done(false, `no convergence in ${it} Newton iterations`);
+    const h = hessian(p, theta);
+    passes++;
+    if (p.loss === 'softmax_ce') addSoftmaxGauge(p, h, dim);
+    const step = choleskySolve(factor(h, dim), dim, grad);
+    for (let j = 0; j < dim; j++) step[j] = -step[j];
+    const slope = dot(grad, step);
+    const found = slope < 0 ? backtrack(p, theta, f, slope, step, next, nextGrad) : null;
+    if (!found) return done(false, 'no step decreases the cost (rounding limit above the tolerance)');
+    passes += Math.round(Math.log2(1 / found.t)) + 1;
+    [theta, next] = [next, theta];
+    [grad, nextGrad] = [nextGrad, grad];
+    f = found.f;
+  }
+}

@@ -1,0 +1,111 @@
+/**
+ * `runTrials`: the loop every worker runs over a set of trials (claim atomically, train under
+ * heartbeats, finish), so any number of processes on any number of machines share one study.
+ */
+import { TrialAlreadyFinishedError, TrialNotOwnedError } from './errors.js';
+import { keepAlive } from './keep-alive.js';
+import type { FinishedState, Json, StudyStorage, Trial } from './storage.js';
+
+/** How `work` says one claimed trial ended; {@link runTrials} finishes it under the claim's attempt. */
+export interface TrialOutcome {
+  state: FinishedState;
+  /** Required for COMPLETE (see `StudyStorage.finishTrial`). */
+  value?: number;
+  result?: Json;
+  reason?: string;
+}
+
+/** Reported when this worker has nothing left to claim and waits on trials that other workers run. */
+export interface WaitEvent {
+  /** The RUNNING trials held by others, with their owners and last heartbeats. */
+  held: Trial[];
+  /** The storage's heartbeat timeout: a trial silent this long is taken over by this worker. */
+  timeoutMs: number;
+}
+
+/** Options of {@link runTrials}. */
+export interface RunTrialsOptions {
+  /** Most trials handed to `work` at once (trained as one population). Default: every claimable one. */
+  chunk?: number;
+  /** Called when this worker starts waiting on other workers' trials, and again whenever that set changes. */
+  onWait?: (e: WaitEvent) => void;
+  /** Once aborted, no new trial is claimed: returns after the trials in hand are done. */
+  signal?: AbortSignal;
+  /** Milliseconds between polls while waiting. Default: a quarter of the heartbeat timeout, between 50 ms and 2 s. */
+  pollMs?: number;
+}
+
+const isOpen = (t: Trial | null): t is Trial => t !== null && (t.state === 'WAITING' || t.state === 'RUNNING');
+
+/**
+ * Runs every unfinished trial among `trials` and returns them all, finished, re-read from storage
+ * (in the same order). Claims up to `chunk` claimable trials at a time and calls `work(claimed,
+ * signal)`, which returns one outcome per claimed trial. While `work` runs, {@link keepAlive} sends
+ * the heartbeats; a trial another worker took over aborts `signal`, `work` should stop (the trainer
+ * does at its next step), the lost trial is left to its new owner and the others are run again.
+ * When every open trial is held by a live worker, it waits (polling, reporting through `onWait`)
+ * and takes over any whose heartbeat goes silent for the storage's `heartbeatTimeoutMs`.
+ * An error thrown by `work` for any other reason propagates; its trials stay RUNNING until their
+ * heartbeat goes stale or, on this host, the process is gone.
+ */
+export async function runTrials(
+  storage: StudyStorage,
+  studyId: number,
+  trials: readonly Trial[],
+  work: (claimed: Trial[], signal: AbortSignal) => Promise<TrialOutcome[]>,
+  options: RunTrialsOptions = {},
+): Promise<Trial[]> {
+  const chunk = options.chunk ?? Infinity;
+  const pollMs = options.pollMs ?? Math.min(2_000, Math.max(50, storage.heartbeatTimeoutMs / 4));
+  let held: Trial[] = []; // claimed by this process and not finished: run again after a lost population
+  let waitingOn = '';
+  for (;;) {
+    const current = await Promise.all(trials.map((t) => storage.getTrial(t.id)));
+    const open = current.filter(isOpen);
+    held = held.filter((h) => open.some((t) => t.id === h.id && t.attempt === h.attempt && t.state === 'RUNNING'));
+    if (open.length === 0 || (options.signal?.aborted && held.length === 0)) return current as Trial[];
+    const claimed = [...held];
+    for (const t of open) {
+      if (claimed.length >= chunk || options.signal?.aborted) break;
+      if (claimed.some((c) => c.id === t.id)) continue;
+      const c = await storage.claimTrial(studyId, { trialId: t.id });
+      if (c) claimed.push(c);
+    }
+    if (claimed.length === 0) {
+      const others = open.filter((t) => t.state === 'RUNNING');
+      const key = others.map((t) => `${t.id}:${t.attempt}`).join(',');
+      if (key !== waitingOn && others.length > 0) options.onWait?.({ held: others, timeoutMs: storage.heartbeatTimeoutMs });
+      waitingOn = key;
+      await new Promise((r) => setTimeout(r, pollMs));
+      continue;
+    }
+    waitingOn = '';
+    held = await runClaimed(storage, claimed, work);
+  }
+}
+
+/** Runs one claimed batch; returns the trials still held (not finished, not lost) when a loss stopped it. */
+async function runClaimed(storage: StudyStorage, claimed: Trial[], work: (claimed: Trial[], signal: AbortSignal) => Promise<TrialOutcome[]>): Promise<Trial[]> {
+  const alive = keepAlive(storage, claimed);
+  let outcomes: TrialOutcome[];
+  try {
+    outcomes = await work(claimed, alive.signal);
+  } catch (e) {
+    // Stopped because a trial was lost: the rest are still ours, to run again.
+    if (alive.signal.aborted) return claimed.filter((t) => !alive.lost.has(t.id));
+    throw e;
+  } finally {
+    await alive.stop();
+  }
+  for (const [i, t] of claimed.entries()) {
+    if (alive.lost.has(t.id)) continue;
+    const { state, ...outcome } = outcomes[i];
+    try {
+      await storage.finishTrial(t.id, state, { ...outcome, attempt: t.attempt });
+    } catch (e) {
+      // Taken over between the last heartbeat and now: the new owner's result counts.
+      if (!(e instanceof TrialNotOwnedError || e instanceof TrialAlreadyFinishedError)) throw e;
+    }
+  }
+  return [];
+}

@@ -1,0 +1,108 @@
+/** The strategy contract: tune()'s options and result, what tune() gives a strategy and what a strategy hands back. */
+import type { StudyStorage, WaitEvent } from '../study/index.js';
+import type { TuneDataOptions, TuneSetup, TuneTrainOptions } from './setup.js';
+import type { StudyRun, TrialPoint } from './study-run.js';
+import type { EvidenceReport, Refit } from './trial-result.js';
+
+export type StrategyName = 'grid' | 'sh' | 'bayes' | 'ridge' | 'path' | 'evidence';
+/** Every strategy name, in the order `--help` lists them (the registry, strategies.ts, holds how each runs). */
+export const STRATEGY_NAMES: readonly StrategyName[] = ['grid', 'sh', 'bayes', 'ridge', 'path', 'evidence'];
+
+/** Options of tune(); each field's default, range and the strategies using it are declared in src/options/registry.ts. */
+export interface TuneOptions extends TuneDataOptions, TuneTrainOptions {
+  strategy: StrategyName;
+  /** λ values to try (grid, sh, ridge, path): e.g. parseLambdas('0.01:0.4:0.01'). */
+  lambdas?: number[];
+  /** Log-spaced λ range [lo, hi] with n points (grid, sh, bayes bounds, path, ridge). */
+  logRange?: { lo: number; hi: number; n: number };
+  /** Dropout values to tune with λ (grid, mlp models). Default [0]. */
+  dropouts?: number[];
+  /** Which λ the refit uses: the CV minimum or the largest within one SE of it. Default 'min'. */
+  select?: 'min' | '1se';
+  /** Extend a log range while the best λ sits on its edge (grid). Default true. */
+  extend?: boolean;
+  /** sh: reduction factor η in (1, ∞). Default 3. */
+  eta?: number;
+  /** sh: epochs of the first rung. Default 1. */
+  minEpochs?: number;
+  /** bayes: maximum trials. Default 15. */
+  trials?: number;
+  /** path: epochs per λ on the warm-started path. Default 5. */
+  pathEpochs?: number;
+  /** grid: configurations per engine pass (each trains with all its folds as one population); finished passes are saved. Default: all. */
+  populationSize?: number;
+  /** Study storage: a SQLite path or a postgres:// URL, or an open storage. Default ./l2lab.db. */
+  storage?: string | StudyStorage;
+  /** Study name. Default: strategy, data and model with a hash of the whole configuration. */
+  study?: string;
+  /** Seconds without a heartbeat after which another worker's RUNNING trial is run here instead (with a `storage` path or URL). Default 60. */
+  heartbeatTimeout?: number;
+  /** Called when this worker waits on trials other workers run on the same study. */
+  onWait?: (e: WaitEvent) => void;
+}
+
+export interface TrialSummary {
+  lambda: number;
+  dropout: number;
+  cv_mean: number | null;
+  cv_se: number | null;
+  train_mean: number | null;
+  state: string;
+  rung?: number;
+  reason?: string;
+  /** τ, the penalty's decay timescale in epochs (mean over folds); null without a penalty or when unknown. Trained trials only. */
+  lambda_timescale_epochs?: number | null;
+  /** Every fold met the convergence rule (hasConverged) at its last epoch. Trained trials only. */
+  converged?: boolean;
+  /** Epochs the trial trained (under --epochs auto: until converged or the cap). */
+  epochs_trained?: number;
+}
+
+export interface TuneResult {
+  strategy: StrategyName;
+  study: string;
+  scheme: string;
+  best_lambda: number;
+  lambda_1se: number;
+  best_dropout: number;
+  select: 'min' | '1se';
+  convention: string;
+  trials: TrialSummary[];
+  refit: Refit;
+  cost: { sample_grads: number; epochs: number; seconds: number; passes: number };
+  range_extended: boolean;
+  /** "λ below X had no time to act in N epochs" when most trained λ had τ > epochs (see noTimeToAct). */
+  acted_warning?: string;
+  /** That X, and on which side of it λ had no time to act (the plot shades it). */
+  no_time_to_act?: { threshold: number; side: 'below' | 'above'; epochs: number };
+  /** Set when the chosen λ lies on the edge of the range tried. */
+  edge_warning?: string;
+  /** Points of the validation curve at the best dropout (for plots). */
+  curve: { lambda: number; valMean: number; valSe: number; trainMean?: number }[];
+  /** The evidence strategy's γ, log evidence curve and online re-estimates. */
+  evidence?: EvidenceReport;
+}
+
+/** What a strategy hands back to tune(). */
+export interface StrategyOutcome {
+  scheme: string;
+  points: (TrialPoint & { rung?: number })[];
+  /** Points the choice is made on (e.g. the last rung of SH); default all COMPLETE points. */
+  candidates?: TrialPoint[];
+  rangeExtended: boolean;
+  edgeWarning?: string;
+  /** Strategies with their own refit (ridge, evidence) give the test metrics directly. */
+  refit?: Refit;
+  evidence?: EvidenceReport;
+}
+
+/** What tune() gives a strategy: the data and training setup, the study, the options and a cost counter. */
+export interface StrategyContext {
+  setup: TuneSetup;
+  run: StudyRun;
+  options: TuneOptions;
+  cost: { sampleGrads: number; passes: number; seconds: number };
+}
+
+/** How a strategy runs. */
+export type RunStrategy = (ctx: StrategyContext) => Promise<StrategyOutcome>;

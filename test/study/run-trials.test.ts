@@ -1,0 +1,62 @@
+/** runTrials: a trial taken over by another worker stops its training here; a held trial is waited on, then taken over after the timeout. */
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { describe, it } from 'node:test';
+import { TrialNotOwnedError } from '../../src/study/errors.js';
+import { runTrials, type WaitEvent } from '../../src/study/run-trials.js';
+import { openSqliteStorage } from '../../src/study/sqlite/index.js';
+import type { Trial } from '../../src/study/storage.js';
+import { CONFIG } from './conformance.js';
+
+const THIEF = { pid: process.pid, hostname: 'thief.invalid' };
+
+describe('runTrials', () => {
+  it('stops training a trial another worker took over, waits on it, and runs it again once that worker goes silent', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'l2lab-run-trials-'));
+    const storage = openSqliteStorage(path.join(dir, 's.db'), { heartbeatTimeoutMs: 400 });
+    try {
+      const { value: study } = await storage.createStudy('s', CONFIG);
+      const trials = [(await storage.createTrial(study.id, { lambda: 1 })).value, (await storage.createTrial(study.id, { lambda: 2 })).value];
+      const aborted: unknown[] = [];
+      const ran: string[] = [];
+      const waits: WaitEvent[] = [];
+      let stolen = false;
+      const done = await runTrials(
+        storage,
+        study.id,
+        trials,
+        async ([t], signal) => {
+          ran.push(`λ=${t.params.lambda} attempt ${t.attempt}`);
+          if (!stolen) {
+            // Another worker takes this trial over while it trains here: the training must stop.
+            stolen = true;
+            await storage.claimTrial(study.id, { trialId: t.id, owner: THIEF, staleAfterMs: 0 });
+            await new Promise<void>((resolve, reject) => {
+              const timer = setTimeout(resolve, 5_000);
+              signal.addEventListener('abort', () => {
+                clearTimeout(timer);
+                aborted.push(signal.reason);
+                reject(signal.reason as Error);
+              });
+            });
+          }
+          return [{ state: 'COMPLETE', value: t.params.lambda }];
+        },
+        { chunk: 1, onWait: (e) => waits.push(e) },
+      );
+      assert.equal(aborted.length, 1);
+      assert.ok(aborted[0] instanceof TrialNotOwnedError, String(aborted[0]));
+      // λ=1 lost (attempt 1), λ=2 run, then λ=1 waited on (the thief's heartbeat is fresh) and taken over after 400 ms.
+      assert.deepEqual(ran, ['λ=1 attempt 1', 'λ=2 attempt 1', 'λ=1 attempt 3']);
+      assert.equal(waits.length, 1);
+      assert.deepEqual(waits[0].held.map((t: Trial) => [t.id, t.owner?.hostname]), [[trials[0].id, 'thief.invalid']]);
+      assert.equal(waits[0].timeoutMs, 400);
+      assert.deepEqual(done.map((t) => [t.state, t.value, t.attempt]), [['COMPLETE', 1, 3], ['COMPLETE', 2, 1]]);
+    } finally {
+      await storage.close();
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
