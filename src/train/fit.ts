@@ -133,6 +133,7 @@ export async function fit(o: FitOptions): Promise<{ report: FitReport; model: Tr
   const arch = parseModelSpec(o.model, data.d, data.task === 'regression' ? { task: 'regression' } : { task: 'classification', classes: data.classes.length }, {
     activation: o.activation,
     dropout: o.dropout,
+    image: data.image,
   });
   const m = tr.n;
   const batchSize = o.batchSize ?? defaultBatchSize(m);
@@ -228,8 +229,9 @@ function exactMember(arch: Architecture, tr: Dataset, va: Dataset, rate: number,
 
 /** Loss and accuracy / RMSE of one model's parameters on standardized rows. */
 export async function evaluateParams(arch: Architecture, params: Float64Array[], rows: Dataset, threads?: number): Promise<{ loss: number; accuracy?: number; rmse?: number }> {
-  // ONNX Runtime has no float64 Erf kernel, so GELU models are evaluated in float32, as they train.
-  const dtype = arch.activation === 'gelu' && arch.widths.length > 2 ? 'float32' : 'float64';
+  // ONNX Runtime has no float64 Erf or Conv kernel, so GELU and cnn: models are evaluated in
+  // float32, as they train (float64 convolutions fall back to im2col: gigabytes at 4096 images per chunk).
+  const dtype = (arch.activation === 'gelu' && arch.widths.length > 2) || arch.cnn ? 'float32' : 'float64';
   const evaluator = await Evaluator.create(arch, dtype, undefined, threads);
   const tensors = paramShapes(arch).map((p, i) => tensor(floatArray(dtype, params[i]), p.kind === 'weight' ? [p.fanIn, p.fanOut] : [p.fanOut]));
   const [m] = await evaluator.metrics(tensors, rows);
