@@ -103,6 +103,7 @@ const CASES: [string[], number][] = [
   [['train', '--data', good, '--model', 'mlp:8,,4', '--lambda', '1'], 2],
   [['train', '--data', good, '--model', 'mlp:', '--lambda', '1'], 2],
   [['train', '--data', good, '--model', 'cnn:3', '--lambda', '1'], 2],
+  [['train', '--data', good, '--model', 'rnn:3', '--lambda', '1'], 2],
   [['train', '--data', good, '--model', 'mlp:4', '--activation', 'swish', '--lambda', '1'], 2],
   [['train', '--data', good, '--model', 'mlp:4', '--dropout', '1', '--lambda', '1'], 2],
   [['train', '--data', 'wine', '--model', 'logistic', '--lambda', '1'], 2],
