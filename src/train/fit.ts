@@ -1,6 +1,7 @@
 /** The library's one-call training: dataset + model spec + λ in any convention → report and trained model. */
+import { loadForModel } from '../models/model-task.js';
 import { getConvention, penaltyCoefficients, type ConventionId } from '../conventions/index.js';
-import { loadDataset, type Dataset, type Task } from '../data/index.js';
+import { type Dataset, type Task } from '../data/index.js';
 import { prepareSplits, type Scaling } from './prepare.js';
 import { invalidNumber, InvalidOptionError } from '../errors.js';
 import type { TrainedModel } from '../models/trained-model.js';
@@ -109,7 +110,7 @@ export async function fit(o: FitOptions): Promise<{ report: FitReport; model: Tr
     { model: o.model },
   );
   const optimizerName = o.optimizer ?? defaultOptimizer(o.momentum);
-  const data = typeof o.data === 'string' ? loadDataset(o.data, { target: o.target, task: o.task }) : o.data;
+  const data = typeof o.data === 'string' ? loadForModel(o.data, o.model, { target: o.target, task: o.task }) : o.data;
   const seed = o.seed ?? 0;
   const { train: tr, validation: va, test: te, standardizer } = prepareSplits(data, { validation: o.validation ?? 0.1, test: o.test ?? 0.2, seed, scaling: o.scaling });
   const arch = parseModelSpec(o.model, data.d, data.task === 'regression' ? { task: 'regression' } : { task: 'classification', classes: data.classes.length }, {

@@ -3,8 +3,9 @@
  * k-fold CV or a hold-out split) and a test part (scored once, by the refit), the architecture per
  * dropout value, and the training options every trial uses.
  */
+import { loadForModel } from '../models/model-task.js';
 import { penaltyCoefficients, type ConventionId } from '../conventions/index.js';
-import { complement, kFold, loadDataset, splitIndices, type Dataset, type Task } from '../data/index.js';
+import { complement, kFold, splitIndices, type Dataset, type Task } from '../data/index.js';
 import { InvalidOptionError } from '../errors.js';
 import { defaultBatchSize, defaultLr, defaultOptimizer } from '../options/defaults.js';
 import { DEFAULT_MAX_EPOCHS } from '../train/convergence.js';
@@ -98,7 +99,7 @@ export interface TuneSetup {
 }
 
 export function createSetup(d: TuneDataOptions, t: TuneTrainOptions): TuneSetup {
-  const data = typeof d.data === 'string' ? loadDataset(d.data, { target: d.target, task: d.task }) : d.data;
+  const data = typeof d.data === 'string' ? loadForModel(d.data, d.model, { target: d.target, task: d.task }) : d.data;
   const seed = d.seed ?? 0;
   const test = d.test ?? 0.2;
   // Validation comes from the folds, so the first split only separates train and test.

@@ -30,7 +30,6 @@ function progressLine(e: CellEvent): string {
 
 export const command: Command = {
   name: 'atlas',
-  summary: 'measure the best λ over datasets × models × m × seeds, fit heuristics, compare strategies, write an HTML report',
   options: OPTIONS,
   help: `Usage: l2lab atlas SPEC.json [options]
 

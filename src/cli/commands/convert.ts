@@ -120,7 +120,6 @@ function printAll(lambda: number, from: string, rows: ConversionRow[], ctx: Conv
 
 export const command: Command = {
   name: 'convert',
-  summary: 'Translate an L2 constant between l2lab, Keras, PyTorch, AdamW, scikit-learn, glmnet and Bayesian conventions.',
   help,
   options: {
     lambda: { type: 'string' },

@@ -10,7 +10,6 @@ import fs from 'node:fs';
 
 export const command: Command = {
   name: 'evaluate',
-  summary: 'evaluate a saved model.onnx on a dataset',
   options: { model: { type: 'string' }, data: { type: 'string' }, target: { type: 'string' }, json: { type: 'boolean' } },
   help: `Usage: l2lab evaluate --model model.onnx --data D [--target COL] [--json]
 

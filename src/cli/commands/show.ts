@@ -12,7 +12,6 @@ import { fmt, table } from '../format.js';
 
 export const command: Command = {
   name: 'show',
-  summary: 'print one study (trials, λ_min, λ_1se) and optionally plot it',
   options: { storage: { type: 'string' }, plot: { type: 'string' }, json: { type: 'boolean' } },
   help: 'Usage: l2lab show NAME [--storage ./l2lab.db | postgres://…] [--plot curve.svg] [--json]',
   async run(v, positionals) {

@@ -5,7 +5,6 @@ import { fmt, table } from '../format.js';
 
 export const command: Command = {
   name: 'studies',
-  summary: 'list the studies in a study store',
   options: { storage: { type: 'string' }, json: { type: 'boolean' } },
   help: 'Usage: l2lab studies [--storage ./l2lab.db | postgres://…] [--json]',
   async run(v) {

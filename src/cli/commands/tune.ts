@@ -81,7 +81,6 @@ export async function writePlot(path: string, r: TuneResult): Promise<void> {
 
 export const command: Command = {
   name: 'tune',
-  summary: 'choose λ: grid + k-fold CV or hold-out, 1-SE rule, successive halving, Bayesian optimization, ridge, path',
   options: argsTable('tune', FLAGS),
   help: `Usage: l2lab tune --data D --model M [--strategy S] [options]
 
