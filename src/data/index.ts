@@ -16,3 +16,4 @@ export { kFold, type KFoldOptions } from './k-fold.js';
 export { subsample, type SubsampleOptions } from './subsample.js';
 export { subset, complement } from './subset.js';
 export { fitStandardizer, standardize, standardizeSplits, type Standardizer } from './standardize.js';
+export { contentHash } from './content-hash.js';

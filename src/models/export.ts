@@ -7,7 +7,7 @@ import path from 'node:path';
 import { Graph } from '../graph/graph.js';
 import * as op from '../graph/ops.js';
 import { InvalidDataError } from '../errors.js';
-import type { TrainedModel } from './trained-model.js';
+import type { TrainedModel, TrainingSplit } from './trained-model.js';
 import { paramShapes, type Architecture } from './architecture.js';
 import { forward, type LayerParams } from './forward.js';
 import type { Standardizer } from '../data/index.js';
@@ -29,6 +29,8 @@ export interface ModelSidecar {
   preprocessing: { standardize: Standardizer };
   /** Graph outputs: `logits` always; `probabilities` for classifiers. */
   outputs: string[];
+  /** The split the model was trained under (absent in sidecars written before it was recorded: evaluate then scores every row). */
+  split?: TrainingSplit;
 }
 
 export function sidecarPath(onnxPath: string): string {
@@ -74,6 +76,7 @@ export function saveModel(model: TrainedModel, onnxPath: string): ModelSidecar {
     features: model.featureNames,
     preprocessing: { standardize: model.standardizer },
     outputs: model.arch.loss === 'mse' ? ['logits'] : ['logits', 'probabilities'],
+    ...(model.split ? { split: model.split } : {}),
   };
   const bytes = buildInferenceGraph(model).toBytes();
   const dir = path.dirname(path.resolve(onnxPath));

@@ -1,7 +1,7 @@
 /** The library's one-call training: dataset + model spec + λ in any convention → report and trained model. */
 import { loadForModel } from '../models/model-task.js';
 import { getConvention, penaltyCoefficients, type ConventionId } from '../conventions/index.js';
-import { type Dataset, type Task } from '../data/index.js';
+import { contentHash, type Dataset, type Task } from '../data/index.js';
 import { prepareSplits, type Scaling } from './prepare.js';
 import { invalidNumber, InvalidOptionError } from '../errors.js';
 import type { TrainedModel } from '../models/trained-model.js';
@@ -181,6 +181,7 @@ export async function fit(o: FitOptions): Promise<{ report: FitReport; model: Tr
     targetName: data.targetName,
     convention,
     lambda: o.lambda,
+    split: { seed, validation: o.validation ?? 0.1, test: o.test ?? 0.2, n: data.n, data_hash: contentHash(data) },
   };
   return { report, model };
 }
