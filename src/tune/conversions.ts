@@ -13,3 +13,12 @@ export function headlineConventions(arch: Architecture): ConventionId[] {
   const sklearn: ConventionId = hidden ? 'sklearn-mlp' : arch.loss === 'mse' ? 'sklearn-ridge' : 'sklearn-logistic';
   return ['pytorch', 'keras', sklearn];
 }
+
+/** How tune names each headline convention's constant on the console. */
+export const UNIT_LABELS: Partial<Record<ConventionId, string>> = {
+  pytorch: 'PyTorch weight_decay',
+  keras: 'Keras L2(l2)',
+  'sklearn-mlp': 'scikit-learn MLP alpha',
+  'sklearn-ridge': 'scikit-learn Ridge alpha',
+  'sklearn-logistic': 'scikit-learn LogisticRegression C',
+};

@@ -5,7 +5,9 @@ import { STRATEGIES, STRATEGY_REGISTRY, strategyFlags } from '../../tune/strateg
 import { tune, type TuneOptions, type TuneResult } from '../../tune/tune.js';
 import type { Command, ParsedValues } from '../command.js';
 import { argsTable, flagText, optionHelp, readOptions, required, type CliFlag } from '../options.js';
-import { fmt, pct, table } from '../format.js';
+import { fmt, pct, sig, table } from '../format.js';
+import { UNIT_LABELS } from '../../tune/conversions.js';
+import { TIE_TOLERANCE } from '../../tune/choose-lambda.js';
 import { waitLine } from '../wait-line.js';
 
 const FLAGS: CliFlag[] = [
@@ -37,33 +39,54 @@ function strategyHelp(): string {
 export function formatTuneResult(r: TuneResult): string {
   const many = new Set(r.trials.map((t) => t.dropout)).size > 1;
   const rungs = r.trials.some((t) => t.rung !== undefined);
+  // Strategies that score no validation data (LOO, the evidence) have no spread to show and no 1-SE rule.
+  const validated = STRATEGY_REGISTRY[r.strategy].usesValidation;
   const rows = r.trials.map((t) => {
     const mark = t.dropout === r.best_dropout && t.lambda === r.best_lambda ? 'λ_min' : '';
-    const mark1 = t.dropout === r.best_dropout && t.lambda === r.lambda_1se ? 'λ_1se' : '';
+    const mark1 = validated && t.dropout === r.best_dropout && t.lambda === r.lambda_1se ? 'λ_1se' : '';
     return [
-      fmt(t.lambda),
+      sig(t.lambda),
       ...(many ? [String(t.dropout)] : []),
       ...(rungs ? [String(t.rung ?? '')] : []),
       t.cv_mean === null ? '' : fmt(t.cv_mean),
-      t.cv_se === null ? '' : `± ${fmt(t.cv_se)}`,
+      ...(validated ? [t.cv_se === null ? '' : `± ${fmt(t.cv_se)}`] : []),
       t.train_mean === null ? '' : fmt(t.train_mean),
       t.state === 'COMPLETE' ? '' : `${t.state}${t.reason ? `: ${t.reason}` : ''}`,
       [mark, mark1].filter(Boolean).join(' '),
     ];
   });
-  const header = ['λ', ...(many ? ['dropout'] : []), ...(rungs ? ['rung'] : []), 'val loss', 'SE', 'train loss', 'state', ''];
+  const header = ['λ', ...(many ? ['dropout'] : []), ...(rungs ? ['rung'] : []), 'val loss', ...(validated ? ['SE'] : []), 'train loss', 'state', ''];
   const refit = r.refit;
   return [
     `study ${r.study} — ${r.strategy}: ${r.scheme}; λ in the ${r.convention} convention`,
     '',
     table(header, rows),
     '',
-    `λ_min = ${r.best_lambda}${many ? ` (dropout ${r.best_dropout})` : ''}, λ_1se = ${r.lambda_1se}; refit at ${r.select === '1se' ? 'λ_1se' : 'λ_min'} = ${refit.lambda}: test loss ${fmt(refit.test_loss)}${refit.test_accuracy !== undefined ? `, accuracy ${pct(refit.test_accuracy)}` : ''}${refit.test_rmse !== undefined ? `, rmse ${fmt(refit.test_rmse)}` : ''}`,
+    `λ_min = ${sig(r.best_lambda)}${many ? ` (dropout ${r.best_dropout})` : ''}${validated ? `, λ_1se = ${sig(r.lambda_1se)}` : ''}; refit at ${r.select === '1se' ? 'λ_1se' : 'λ_min'} = ${sig(refit.lambda)}: test loss ${fmt(refit.test_loss)}${refit.test_accuracy !== undefined ? `, accuracy ${pct(refit.test_accuracy)}` : ''}${refit.test_rmse !== undefined ? `, rmse ${fmt(refit.test_rmse)}` : ''}`,
+    `ties: mean losses within a relative ${sig(TIE_TOLERANCE)} of the lowest are equal; the largest such λ is λ_min`,
+    ...unitLines(r),
     ...(r.edge_warning ? [`warning: ${r.edge_warning}`] : []),
     ...(r.acted_warning ? [`warning: ${r.acted_warning}`] : []),
     ...(r.range_extended ? ['the λ range was extended because the best λ sat on its edge'] : []),
     `cost: ${r.cost.sample_grads.toLocaleString('en-US')} sample gradients (${r.cost.epochs.toFixed(1)} epochs of the training part), ${r.cost.passes} engine passes, ${r.cost.seconds.toFixed(1)} s`,
   ].join('\n');
+}
+
+/** λ_min (and λ_1se) in the conventions a user trains with, m and B filled in: "λ_min = 4.642 → pytorch weight_decay = 0.03269, …". */
+function unitLines(r: TuneResult): string[] {
+  const line = (label: string, lambda: number, conversions: TuneResult['conversions']) =>
+    `  ${label} = ${sig(lambda)} → ${r.user_conventions
+      .map((id) => {
+        const c = conversions[id];
+        return c ? `${UNIT_LABELS[id] ?? id} = ${c.value === null ? '—' : sig(c.value)}` : '';
+      })
+      .filter(Boolean)
+      .join(', ')}`;
+  return [
+    `in your framework's units (m = ${r.m.toLocaleString('en-US')}, B = ${r.batch_size}; all conventions: --json or 'l2lab convert --lambda ${sig(r.best_lambda)} --from ${r.convention} --m ${r.m} --batch-size ${r.batch_size}'):`,
+    line('λ_min', r.best_lambda, r.conversions),
+    ...(r.conversions_1se ? [line('λ_1se', r.lambda_1se, r.conversions_1se)] : []),
+  ];
 }
 
 export async function writePlot(path: string, r: TuneResult): Promise<void> {
