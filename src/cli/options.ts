@@ -1,4 +1,6 @@
 /** The command line read from the option registry: parseArgs' table, typed values and the option lines of `--help`. */
+import fs from 'node:fs';
+import path from 'node:path';
 import { InvalidOptionError } from '../errors.js';
 import { describeRange, optionsOf, type CommandName, type OptionDecl } from '../options/index.js';
 import { invalidNumber } from '../errors.js';
@@ -83,4 +85,11 @@ export function flagText(values: ParsedValues, flag: string): string | undefined
 export function required<T>(value: T | undefined, flag: string, command: CommandName, example: string): T {
   if (value === undefined) throw new InvalidOptionError(`'l2lab ${command}' needs --${flag} (e.g. --${flag} ${example}). Run 'l2lab ${command} --help' for the options.`);
   return value;
+}
+
+/** Refuses an --out whose directory does not exist, before a long run rather than after it. */
+export function assertWritableOut(out: string | undefined): void {
+  if (out !== undefined && !fs.existsSync(path.dirname(path.resolve(out)))) {
+    throw new InvalidOptionError(`Cannot write --out ${out}: directory ${path.dirname(path.resolve(out))} does not exist. Create it first or choose another --out path.`);
+  }
 }

@@ -1,7 +1,8 @@
-/** `l2lab studies`: the studies in a store, with their trial counts and best values. */
+/** `l2lab studies`: the studies in a store, with their trial counts, best λ and best values. */
 import { openStorage } from '../../study/index.js';
 import { stringOption, type Command } from '../command.js';
-import { fmt, table } from '../format.js';
+import { studyChoice } from '../../tune/study-choice.js';
+import { fmt, sig, table } from '../format.js';
 
 export const command: Command = {
   name: 'studies',
@@ -10,14 +11,16 @@ export const command: Command = {
   async run(v) {
     const storage = await openStorage(stringOption(v, 'storage'));
     try {
-      const list = await storage.listStudies();
+      const studies = await storage.listStudies();
+      // The best λ by tune's own rule (highest rung, ties to the larger λ), not merely the best trial's.
+      const list = await Promise.all(studies.map(async (s) => ({ ...s, bestLambda: studyChoice(await storage.listTrials(s.id, { state: 'COMPLETE' })).choice?.lambdaMin ?? null })));
       if (v.json === true) console.log(JSON.stringify(list));
       else if (list.length === 0) console.log(`no studies in ${storage.location}. Run 'l2lab tune …' to create one.`);
       else
         console.log(
           table(
-            ['study', 'strategy', 'complete', 'running', 'failed', 'pruned', 'best value', 'created'],
-            list.map((s) => [s.name, String((s.config.strategy as { kind?: string })?.kind ?? ''), String(s.trialCounts.COMPLETE), String(s.trialCounts.RUNNING + s.trialCounts.WAITING), String(s.trialCounts.FAIL), String(s.trialCounts.PRUNED), s.bestValue === null ? '' : fmt(s.bestValue), new Date(s.createdAt).toISOString().slice(0, 19)]),
+            ['study', 'strategy', 'complete', 'running', 'failed', 'pruned', 'best λ', 'best value', 'created'],
+            list.map((s) => [s.name, String((s.config.strategy as { kind?: string })?.kind ?? ''), String(s.trialCounts.COMPLETE), String(s.trialCounts.RUNNING + s.trialCounts.WAITING), String(s.trialCounts.FAIL), String(s.trialCounts.PRUNED), s.bestLambda === null ? '' : sig(s.bestLambda), s.bestValue === null ? '' : fmt(s.bestValue), new Date(s.createdAt).toISOString().slice(0, 19)]),
           ),
         );
     } finally {

@@ -4,7 +4,8 @@ import { validationCurveSvg } from '../../plot/index.js';
 import { STRATEGIES, STRATEGY_REGISTRY, strategyFlags } from '../../tune/strategies.js';
 import { tune, type TuneOptions, type TuneResult } from '../../tune/tune.js';
 import type { Command, ParsedValues } from '../command.js';
-import { argsTable, flagText, optionHelp, readOptions, required, type CliFlag } from '../options.js';
+import { saveModel, sidecarPath } from '../../models/export.js';
+import { argsTable, assertWritableOut, flagText, optionHelp, readOptions, required, type CliFlag } from '../options.js';
 import { fmt, pct, sig, table } from '../format.js';
 import { UNIT_LABELS } from '../../tune/conversions.js';
 import { TIE_TOLERANCE } from '../../tune/choose-lambda.js';
@@ -12,6 +13,7 @@ import { waitLine } from '../wait-line.js';
 
 const FLAGS: CliFlag[] = [
   { flag: 'plot', meta: 'curve.svg', doc: 'validation curve with ±SE bars, λ_min and λ_1se marked' },
+  { flag: 'out', meta: 'best.onnx', doc: 'write the refit model at the chosen λ (inference ONNX + best.onnx.json sidecar, for l2lab evaluate)' },
   { flag: 'json', doc: 'one JSON object' },
 ];
 
@@ -115,13 +117,17 @@ ${optionHelp('tune', FLAGS)}
 
 Example (the seed's grid): l2lab tune --data wine --model mlp:32 --lambdas 0.01:0.4:0.01 --holdout 0.2 --patience 5`,
   async run(v) {
-    const result = await tune({ ...tuneOptionsFrom(v), onWait: (e) => process.stderr.write(`${waitLine(e)}\n`) });
+    const out = flagText(v, 'out');
+    assertWritableOut(out);
+    const { model, ...result } = await tune({ ...tuneOptionsFrom(v), keepModel: out !== undefined, onWait: (e) => process.stderr.write(`${waitLine(e)}\n`) });
     const plot = flagText(v, 'plot');
     if (plot) await writePlot(plot, result);
+    if (out && model) saveModel(model, out);
     if (v.json === true) console.log(JSON.stringify(result));
     else {
       console.log(formatTuneResult(result));
       if (plot) console.log(`wrote ${plot}`);
+      if (out) console.log(`wrote ${out} and ${sidecarPath(out)} (the refit at λ = ${sig(result.refit.lambda)}; score it with 'l2lab evaluate --model ${out} --data …')`);
     }
     return 0;
   },
