@@ -1,4 +1,5 @@
 /** The strategy contract: tune()'s options and result, what tune() gives a strategy and what a strategy hands back. */
+import type { OnProgress } from './progress.js';
 import type { ConventionId, ConversionJson } from '../conventions/index.js';
 import type { TrainedModel } from '../models/trained-model.js';
 import type { StudyStorage, WaitEvent } from '../study/index.js';
@@ -41,6 +42,8 @@ export interface TuneOptions extends TuneDataOptions, TuneTrainOptions {
   heartbeatTimeout?: number;
   /** Called when this worker waits on trials other workers run on the same study. */
   onWait?: (e: WaitEvent) => void;
+  /** Receives progress: trials read from the store, each epoch, each finished trial (see {@link ProgressEvent}). Default: none. */
+  onProgress?: OnProgress;
   /** Refit at the chosen λ and return the model as `TuneResult.model` (to save with saveModel), even when the study already holds the refit's metrics. Default false. */
   keepModel?: boolean;
 }
@@ -88,6 +91,10 @@ export interface TuneResult {
   model?: TrainedModel;
   cost: { sample_grads: number; epochs: number; seconds: number; passes: number };
   range_extended: boolean;
+  /** Trials that were already finished in the study store (a resumed run) and were not trained again. */
+  trials_from_store: number;
+  /** Trials this call trained (the rest of the trials were finished by other workers). */
+  trials_trained: number;
   /** "λ below X had no time to act in N epochs" when most trained λ had τ > epochs (see noTimeToAct). */
   acted_warning?: string;
   /** That X, and on which side of it λ had no time to act (the plot shades it). */

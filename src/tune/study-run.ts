@@ -5,7 +5,8 @@
  */
 import { invalidNumber } from '../errors.js';
 import { openStorage, runTrials, type Study, type StudyConfig, type StudyStorage, type Trial, type TrialOutcome, type WaitEvent } from '../study/index.js';
-import { EpochWriter, withEpochSink } from './epoch-progress.js';
+import { EpochWriter, withEpochSink, type EpochSink } from './epoch-progress.js';
+import type { OnProgress } from './progress.js';
 import type { Config, ConfigScore } from './score.js';
 import { readTrialResult, writeTrialResult, type TrialResultExtra } from './trial-result.js';
 
@@ -20,14 +21,21 @@ export interface StudyRunOptions {
   heartbeatTimeout?: number;
   /** Called when this worker waits on trials that other workers run (the CLI prints a line). */
   onWait?: (e: WaitEvent) => void;
+  /** Receives the trials read from the store, each epoch and each finished trial (see {@link ProgressEvent}). */
+  onProgress?: OnProgress;
 }
 
 export class StudyRun {
+  /** Trials of every run() so far: all, those already finished in the store when run() began, those trained (finished) by this process, and those finished by anyone. */
+  readonly counts = { total: 0, fromStore: 0, trained: 0, done: 0 };
+  private readonly t0 = performance.now();
+
   private constructor(
     readonly storage: StudyStorage,
     readonly study: Study,
     private readonly ownsStorage: boolean,
     private readonly onWait?: (e: WaitEvent) => void,
+    private readonly onProgress?: OnProgress,
   ) {}
 
   /** Opens (or creates) the study `name`. `heartbeatTimeout` applies when `storage` is a path or URL; an open storage keeps its own. */
@@ -37,7 +45,7 @@ export class StudyRun {
     const s = typeof storage === 'string' ? await openStorage(storage, timeout === undefined ? {} : { heartbeatTimeoutMs: timeout * 1000 }) : storage;
     try {
       const { value } = await s.createStudy(name, config);
-      return new StudyRun(s, value, typeof storage === 'string', options.onWait);
+      return new StudyRun(s, value, typeof storage === 'string', options.onWait, options.onProgress);
     } catch (e) {
       if (typeof storage === 'string') await s.close();
       throw e;
@@ -66,19 +74,43 @@ export class StudyRun {
     resultExtra?: (s: ConfigScore) => TrialResultExtra,
     chunk = Infinity,
   ): Promise<Trial[]> {
-    return runTrials(
+    const elapsed = () => (performance.now() - this.t0) / 1000;
+    const stored = (await Promise.all(trials.map((t) => this.storage.getTrial(t.id)))).filter((t) => t !== null && t.state !== 'WAITING' && t.state !== 'RUNNING').length;
+    const doneBefore = this.counts.done;
+    this.counts.total += trials.length;
+    this.counts.fromStore += stored;
+    this.counts.done += stored;
+    this.onProgress?.({ kind: 'stored', fromStore: stored, done: this.counts.done, total: this.counts.total, elapsed: elapsed() });
+    const finished = await runTrials(
       this.storage,
       this.study.id,
       trials,
       async (claimed, signal) => {
         const configs = claimed.map((t) => ({ lambda: t.params.lambda, dropout: (t.params.dropout as number | undefined) ?? 0 }));
         const epochs = new EpochWriter(this.storage, claimed.map((t) => t.id));
-        const scores = await withEpochSink(epochs.sink, () => score(configs, claimed, signal));
+        const progress = this.onProgress;
+        // The store's per-epoch writer and the caller's progress share the trainer's one epoch hook.
+        const sink: EpochSink = progress
+          ? (i, fold, r) => {
+              epochs.sink(i, fold, r);
+              progress({ kind: 'epoch', lambda: configs[i].lambda, dropout: configs[i].dropout, fold, epoch: r.epoch, elapsed: elapsed() });
+            }
+          : epochs.sink;
+        const scores = await withEpochSink(sink, () => score(configs, claimed, signal));
         await epochs.flush();
-        return scores.map((s) => outcome(s, resultExtra?.(s)));
+        const outcomes = scores.map((s) => outcome(s, resultExtra?.(s)));
+        outcomes.forEach((o, i) => {
+          this.counts.done++;
+          this.counts.trained++;
+          progress?.({ kind: 'trial', lambda: configs[i].lambda, dropout: configs[i].dropout, state: o.state === 'COMPLETE' ? 'COMPLETE' : 'FAIL', value: o.value ?? null, done: this.counts.done, total: this.counts.total, elapsed: elapsed() });
+        });
+        return outcomes;
       },
       { chunk, onWait: this.onWait },
     );
+    // Trials other workers finished meanwhile count as done too.
+    this.counts.done = doneBefore + trials.length;
+    return finished;
   }
 
   async close(): Promise<void> {

@@ -56,7 +56,7 @@ export async function tune(o: TuneOptions): Promise<TuneResult> {
   };
   const config = { strategy: strategyConfig, data: setup.identity, model: o.model, convention: setup.convention };
   const name = o.study ?? defaultStudyName(o, config);
-  const run = await StudyRun.open(o.storage ?? DEFAULT_STORAGE, name, config, { heartbeatTimeout: o.heartbeatTimeout, onWait: o.onWait });
+  const run = await StudyRun.open(o.storage ?? DEFAULT_STORAGE, name, config, { heartbeatTimeout: o.heartbeatTimeout, onWait: o.onWait, onProgress: o.onProgress });
   const ctx: StrategyContext = { setup, run, options: o, cost: { sampleGrads: 0, passes: 0, seconds: 0 } };
   try {
     const outcome = await STRATEGY_REGISTRY[o.strategy].run(ctx);
@@ -105,6 +105,8 @@ export async function tune(o: TuneOptions): Promise<TuneResult> {
       refit,
       cost: { sample_grads: Math.round(ctx.cost.sampleGrads), epochs: ctx.cost.sampleGrads / m, seconds: (performance.now() - t0) / 1000, passes: ctx.cost.passes },
       range_extended: outcome.rangeExtended,
+      trials_from_store: run.counts.fromStore,
+      trials_trained: run.counts.trained,
       ...(edgeWarning ? { edge_warning: edgeWarning } : {}),
       ...(idle ? { acted_warning: idle.message, no_time_to_act: { threshold: idle.threshold, side: idle.side, epochs: idle.epochs } } : {}),
       ...(outcome.evidence ? { evidence: outcome.evidence } : {}),

@@ -10,6 +10,7 @@ import { fmt, pct, sig, table } from '../format.js';
 import { UNIT_LABELS } from '../../tune/conversions.js';
 import { TIE_TOLERANCE } from '../../tune/choose-lambda.js';
 import { waitLine } from '../wait-line.js';
+import { ProgressLine } from '../progress-line.js';
 
 const FLAGS: CliFlag[] = [
   { flag: 'plot', meta: 'curve.svg', doc: 'validation curve with ±SE bars, λ_min and λ_1se marked' },
@@ -70,6 +71,7 @@ export function formatTuneResult(r: TuneResult): string {
     ...(r.edge_warning ? [`warning: ${r.edge_warning}`] : []),
     ...(r.acted_warning ? [`warning: ${r.acted_warning}`] : []),
     ...(r.range_extended ? ['the λ range was extended because the best λ sat on its edge'] : []),
+    `${r.trials_from_store} of ${r.trials_from_store + r.trials_trained} trials read from the study store; ${r.trials_trained} trained`,
     `cost: ${r.cost.sample_grads.toLocaleString('en-US')} sample gradients (${r.cost.epochs.toFixed(1)} epochs of the training part), ${r.cost.passes} engine passes, ${r.cost.seconds.toFixed(1)} s`,
   ].join('\n');
 }
@@ -119,7 +121,16 @@ Example (the seed's grid): l2lab tune --data wine --model mlp:32 --lambdas 0.01:
   async run(v) {
     const out = flagText(v, 'out');
     assertWritableOut(out);
-    const { model, ...result } = await tune({ ...tuneOptionsFrom(v), keepModel: out !== undefined, onWait: (e) => process.stderr.write(`${waitLine(e)}\n`) });
+    const progress = new ProgressLine();
+    const { model, ...result } = await tune({
+      ...tuneOptionsFrom(v),
+      keepModel: out !== undefined,
+      onProgress: progress.onProgress,
+      onWait: (e) => {
+        progress.end();
+        process.stderr.write(`${waitLine(e)}\n`);
+      },
+    }).finally(() => progress.end());
     const plot = flagText(v, 'plot');
     if (plot) await writePlot(plot, result);
     if (out && model) saveModel(model, out);
