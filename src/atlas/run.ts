@@ -4,6 +4,7 @@
  * of the atlas's own study. A re-run reads finished cells back from the store and resumes the one a
  * killed run left half-done (tune() reuses its finished trials and reclaims those a dead process held).
  */
+import type { OnProgress } from '../tune/progress.js';
 import { loadDataset, subsample, subset, type Dataset } from '../data/index.js';
 import { L2labError, invalidNumber } from '../errors.js';
 import { openStorage, runTrials, type Json, type StudyStorage, type Trial, type WaitEvent } from '../study/index.js';
@@ -93,6 +94,8 @@ export interface RunAtlasOptions {
   heartbeatTimeout?: number;
   /** Called when this worker waits on cells or trials that other workers run. */
   onWait?: (e: WaitEvent) => void;
+  /** Receives a `cell` event before each (cell, strategy) tune() call that computes, then that call's own events (see {@link ProgressEvent}). Default: none. */
+  onProgress?: OnProgress;
   /** Writes the report of the finished run; called by one worker only when several run the atlas together. */
   report?: (run: AtlasRun) => Promise<void>;
 }
@@ -310,6 +313,7 @@ function taskKey(pair: Pair, failed: StrategyOutcomeRecord | undefined): string 
  * const analysis = analyzeAtlas(run);
  */
 export async function runAtlas(spec: AtlasSpec, options: RunAtlasOptions = {}): Promise<AtlasRun> {
+  const atlasStart = performance.now();
   const { cells, data } = planAtlas(spec, options.load);
   const compute = options.compute ?? true;
   const timeout = options.heartbeatTimeout;
@@ -371,7 +375,8 @@ export async function runAtlas(spec: AtlasSpec, options: RunAtlasOptions = {}): 
         const resumed = before !== null && (await storage.listTrials(before.id, { state: ['COMPLETE', 'FAIL', 'PRUNED'] })).length > 0;
         let record: StrategyOutcomeRecord;
         try {
-          const r = await tune({ ...tuneOptionsFor(cell, cellDataCache.get(index)!, strategy, storage, threads), onWait: options.onWait });
+          options.onProgress?.({ kind: 'cell', index, total: cells.length, cell: cell.id, strategy: strategy.name, elapsed: (performance.now() - atlasStart) / 1000 });
+          const r = await tune({ ...tuneOptionsFor(cell, cellDataCache.get(index)!, strategy, storage, threads), onWait: options.onWait, onProgress: options.onProgress });
           record = summarize(cell, strategy.name, r, resumed);
         } catch (e) {
           if (!(e instanceof L2labError) || e instanceof AtlasSpecError) throw e;
