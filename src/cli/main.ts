@@ -29,7 +29,7 @@ function mainHelp(): string {
     'Usage: l2lab <command> [options]     (l2lab <command> --help for its options; l2lab --version)',
     '',
     'Commands:',
-    ...Object.entries(COMMANDS).map(([n, c]) => `  ${n.padEnd(10)}${c.summary}`),
+    ...Object.entries(COMMANDS).map(([n, c]) => `  ${n.padEnd(11)}${c.summary}`),
   ].join('\n');
 }
 

@@ -102,7 +102,8 @@ export class StudyRun {
         outcomes.forEach((o, i) => {
           this.counts.done++;
           this.counts.trained++;
-          progress?.({ kind: 'trial', lambda: configs[i].lambda, dropout: configs[i].dropout, state: o.state === 'COMPLETE' ? 'COMPLETE' : 'FAIL', value: o.value ?? null, done: this.counts.done, total: this.counts.total, elapsed: elapsed() });
+          // The score's own λ: the evidence strategy's one trial is keyed at λ = 0 and finds its λ.
+          progress?.({ kind: 'trial', lambda: scores[i].config.lambda, dropout: configs[i].dropout, state: o.state === 'COMPLETE' ? 'COMPLETE' : 'FAIL', value: o.value ?? null, done: this.counts.done, total: this.counts.total, elapsed: elapsed() });
         });
         return outcomes;
       },
@@ -144,7 +145,8 @@ export interface TrialPoint {
 export function trialPoint(t: Trial): TrialPoint {
   const r = readTrialResult(t.result, `trial ${t.number}`);
   return {
-    lambda: t.params.lambda,
+    // The evidence strategy's one trial is keyed at λ = 0; its result holds the λ it found.
+    lambda: r?.evidence && r.refit ? r.refit.lambda : t.params.lambda,
     dropout: (t.params.dropout as number | undefined) ?? 0,
     mean: t.state === 'COMPLETE' ? t.value! : NaN,
     se: r?.se ?? NaN,
