@@ -94,7 +94,7 @@ export interface RunAtlasOptions {
   heartbeatTimeout?: number;
   /** Called when this worker waits on cells or trials that other workers run. */
   onWait?: (e: WaitEvent) => void;
-  /** Receives a `cell` event before each (cell, strategy) tune() call that computes, then that call's own events (see {@link ProgressEvent}). Default: none. */
+  /** Receives the progress events of each tune() call (see {@link ProgressEvent}; `onStrategyStart` says which cell and strategy). Default: none. */
   onProgress?: OnProgress;
   /** Writes the report of the finished run; called by one worker only when several run the atlas together. */
   report?: (run: AtlasRun) => Promise<void>;
@@ -313,7 +313,6 @@ function taskKey(pair: Pair, failed: StrategyOutcomeRecord | undefined): string 
  * const analysis = analyzeAtlas(run);
  */
 export async function runAtlas(spec: AtlasSpec, options: RunAtlasOptions = {}): Promise<AtlasRun> {
-  const atlasStart = performance.now();
   const { cells, data } = planAtlas(spec, options.load);
   const compute = options.compute ?? true;
   const timeout = options.heartbeatTimeout;
@@ -375,7 +374,6 @@ export async function runAtlas(spec: AtlasSpec, options: RunAtlasOptions = {}): 
         const resumed = before !== null && (await storage.listTrials(before.id, { state: ['COMPLETE', 'FAIL', 'PRUNED'] })).length > 0;
         let record: StrategyOutcomeRecord;
         try {
-          options.onProgress?.({ kind: 'cell', index, total: cells.length, cell: cell.id, strategy: strategy.name, elapsed: (performance.now() - atlasStart) / 1000 });
           const r = await tune({ ...tuneOptionsFor(cell, cellDataCache.get(index)!, strategy, storage, threads), onWait: options.onWait, onProgress: options.onProgress });
           record = summarize(cell, strategy.name, r, resumed);
         } catch (e) {

@@ -36,10 +36,6 @@ export class ProgressLine {
 
   /** The callback to pass as `onProgress`. */
   readonly onProgress = (e: ProgressEvent): void => {
-    if (e.kind === 'cell') {
-      this.plain(`[${e.index + 1}/${e.total}] ${e.cell}: ${e.strategy}`);
-      return;
-    }
     if (e.kind === 'stored') {
       this.done = e.done;
       this.total = e.total;
