@@ -64,8 +64,9 @@ export async function tune(o: TuneOptions): Promise<TuneResult> {
     if (!choice) throw new InvalidOptionError(`Every trial of study '${name}' failed (${outcome.points.map((p) => p.reason).filter(Boolean)[0] ?? 'no trial completed'}). Lower --lr or narrow the λ range.`);
     const select = o.select ?? 'min';
     const chosen: Config = { lambda: select === '1se' ? choice.lambda1se : choice.lambdaMin, dropout: choice.dropout };
-    const refitted = outcome.refit && !o.keepModel ? undefined : await refitAndTest(ctx, chosen, o.keepModel ?? false);
-    const refit = outcome.refit ?? refitted!.refit;
+    // Strategies with their own refit (ridge, evidence) report its metrics; a model, when asked for, is refitted here.
+    const refitted = outcome.refit && !o.keepModel ? { refit: outcome.refit } : await refitAndTest(ctx, chosen, o.keepModel ?? false);
+    const refit = outcome.refit ?? refitted.refit;
     // Strategies that do not extend their range still say when the best λ sits on its edge.
     const edge = o.strategy === 'evidence' ? undefined : edgeOf(outcome.points.filter((p) => p.dropout === choice.dropout), choice.lambdaMin);
     const edgeWarning = outcome.edgeWarning ?? (edge ? describeEdge(edge, choice.lambdaMin, outcome.points.map((p) => p.lambda)) : undefined);
@@ -110,7 +111,7 @@ export async function tune(o: TuneOptions): Promise<TuneResult> {
       ...(edgeWarning ? { edge_warning: edgeWarning } : {}),
       ...(idle ? { acted_warning: idle.message, no_time_to_act: { threshold: idle.threshold, side: idle.side, epochs: idle.epochs } } : {}),
       ...(outcome.evidence ? { evidence: outcome.evidence } : {}),
-      ...(refitted?.model ? { model: refitted.model } : {}),
+      ...('model' in refitted && refitted.model ? { model: refitted.model } : {}),
       curve: choice.curve.map((p) => ({ lambda: p.lambda, valMean: p.mean, valSe: Number.isFinite(p.se) ? p.se : 0, ...(Number.isFinite(p.trainMean) ? { trainMean: p.trainMean } : {}) })),
     };
   } finally {
