@@ -74,6 +74,7 @@ export function loadIdxPairs(pairs: IdxPair[], name: string, options: IdxOptions
     d,
     x,
     featureNames,
+    image: { height: rows, width: cols, channels: 1 },
     task: 'classification',
     y,
     classes: options.classes ?? Array.from({ length: numClasses }, (_, i) => String(i)),

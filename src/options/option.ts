@@ -6,7 +6,7 @@ import type { StrategyName } from '../tune/strategy.js';
 export type CommandName = 'train' | 'tune' | 'inspect';
 
 /** Model families an option can be limited to (`mlp:W1,…` is 'mlp'). */
-export type ModelKind = 'linear' | 'logistic' | 'softmax' | 'mlp';
+export type ModelKind = 'linear' | 'logistic' | 'softmax' | 'mlp' | 'cnn';
 
 /** The value an option takes, with its valid range. */
 export type OptionType =

@@ -122,7 +122,7 @@ export function createSetup(d: TuneDataOptions, t: TuneTrainOptions): TuneSetup 
   }
   const task = data.task === 'regression' ? ({ task: 'regression' } as const) : ({ task: 'classification', classes: data.classes.length } as const);
   // Validates the spec once, up front.
-  const solver = chooseSolver(t.solver, parseModelSpec(d.model, data.d, task, { activation: d.activation }), {
+  const solver = chooseSolver(t.solver, parseModelSpec(d.model, data.d, task, { activation: d.activation, image: data.image }), {
     optimizer: t.optimizer,
     lr: t.lr,
     momentum: t.momentum,
@@ -148,7 +148,7 @@ export function createSetup(d: TuneDataOptions, t: TuneTrainOptions): TuneSetup 
     test: prepared.test,
     folds,
     scheme,
-    architecture: (dropout) => parseModelSpec(d.model, data.d, task, { activation: d.activation, dropout }),
+    architecture: (dropout) => parseModelSpec(d.model, data.d, task, { activation: d.activation, dropout, image: data.image }),
     optimizer,
     lr,
     epochs,

@@ -131,8 +131,12 @@ const CASES: Record<string, Case> = {
     stderr: [/Unknown dataset 'mnist-60k'\. Built-in datasets: mnist-10k, fashion-mnist, wine, breast-cancer, diabetes\./],
   },
   'unknown model spec': {
-    args: ['train', '--data', good, '--model', 'cnn:32', '--lambda', '1'],
-    stderr: [/Unknown model 'cnn:32'\. Use linear, logistic, softmax, or mlp:W1,W2,…/],
+    args: ['train', '--data', good, '--model', 'rnn:32', '--lambda', '1'],
+    stderr: [/Unknown model 'rnn:32'\. Use linear, logistic, softmax, mlp:W1,W2,… \(e\.g\. mlp:256,128\) or cnn:…/],
+  },
+  'cnn spec on tabular data': {
+    args: ['train', '--data', good, '--model', 'cnn:c8k3,p2', '--lambda', '1'],
+    stderr: [/Model spec 'cnn:c8k3,p2' needs images, but the data is tabular/],
   },
   'MLP spec without widths': {
     args: ['train', '--data', good, '--model', 'mlp:', '--lambda', '1'],
