@@ -14,7 +14,8 @@ export { fit, evaluateParams, type FitOptions, type FitReport, type TrainedModel
 export { OPTIMIZERS, type OptimizerSpec, type OptimizerName } from './train/optimizer.js';
 export { tune, STRATEGIES, type TuneOptions, type TuneResult, type StrategyName, type TrialSummary } from './tune/tune.js';
 export { STRATEGY_REGISTRY, type StrategyEntry } from './tune/strategies.js';
-export { chooseLambda, type LambdaChoice, type ScoredPoint } from './tune/choose-lambda.js';
+export { chooseLambda, TIE_TOLERANCE, type LambdaChoice, type ScoredPoint } from './tune/choose-lambda.js';
+export type { ProgressEvent, OnProgress } from './tune/progress.js';
 export { readTrialResult, writeTrialResult, TRIAL_RESULT_VERSION, type TrialResult, type FoldRecord, type Refit } from './tune/trial-result.js';
 export { OPTIONS, optionsOf, optionLabel, checkOptions, type OptionDecl, type CommandName } from './options/index.js';
 export { parseLambdas, parseLogRange } from './tune/lambda-grid.js';

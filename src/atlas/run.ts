@@ -4,6 +4,7 @@
  * of the atlas's own study. A re-run reads finished cells back from the store and resumes the one a
  * killed run left half-done (tune() reuses its finished trials and reclaims those a dead process held).
  */
+import type { OnProgress } from '../tune/progress.js';
 import { loadDataset, subsample, subset, type Dataset } from '../data/index.js';
 import { L2labError, invalidNumber } from '../errors.js';
 import { openStorage, runTrials, type Json, type StudyStorage, type Trial, type WaitEvent } from '../study/index.js';
@@ -93,6 +94,8 @@ export interface RunAtlasOptions {
   heartbeatTimeout?: number;
   /** Called when this worker waits on cells or trials that other workers run. */
   onWait?: (e: WaitEvent) => void;
+  /** Receives the progress events of each tune() call (see {@link ProgressEvent}; `onStrategyStart` says which cell and strategy). Default: none. */
+  onProgress?: OnProgress;
   /** Writes the report of the finished run; called by one worker only when several run the atlas together. */
   report?: (run: AtlasRun) => Promise<void>;
 }
@@ -372,7 +375,7 @@ export async function runAtlas(spec: AtlasSpec, options: RunAtlasOptions = {}): 
         const resumed = before !== null && (await storage.listTrials(before.id, { state: ['COMPLETE', 'FAIL', 'PRUNED'] })).length > 0;
         let record: StrategyOutcomeRecord;
         try {
-          const r = await tune({ ...tuneOptionsFor(cell, cellDataCache.get(index)!, strategy, storage, threads), onWait: options.onWait });
+          const r = await tune({ ...tuneOptionsFor(cell, cellDataCache.get(index)!, strategy, storage, threads), onWait: options.onWait, onProgress: options.onProgress });
           record = summarize(cell, strategy.name, r, resumed);
         } catch (e) {
           if (!(e instanceof L2labError) || e instanceof AtlasSpecError) throw e;

@@ -7,8 +7,6 @@ export type ParsedValues = Record<string, string | boolean | string[] | boolean[
 
 export interface Command {
   name: string;
-  /** One line for `l2lab --help`. */
-  summary: string;
   /** Full help: usage line and each option with its default. */
   help: string;
   options: OptionSpec;

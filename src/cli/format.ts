@@ -6,6 +6,11 @@ export function fmt(x: number | undefined, digits = 4): string {
   return x === undefined ? '' : formatNumber(x, { digits, fixed: true });
 }
 
+/** Four significant digits, exponent form outside [1e-3, 1e5) without trailing zeros: 4.642, 10, 1e-5, 2.154e-4. */
+export function sig(x: number): string {
+  return formatNumber(x, { digits: 4, exponent: 'trim' });
+}
+
 export function pct(x: number | undefined): string {
   return x === undefined ? '' : `${(100 * x).toFixed(2)}%`;
 }

@@ -1,4 +1,6 @@
 /** The command line read from the option registry: parseArgs' table, typed values and the option lines of `--help`. */
+import fs from 'node:fs';
+import path from 'node:path';
 import { InvalidOptionError } from '../errors.js';
 import { describeRange, optionsOf, type CommandName, type OptionDecl } from '../options/index.js';
 import { invalidNumber } from '../errors.js';
@@ -84,3 +86,4 @@ export function required<T>(value: T | undefined, flag: string, command: Command
   if (value === undefined) throw new InvalidOptionError(`'l2lab ${command}' needs --${flag} (e.g. --${flag} ${example}). Run 'l2lab ${command} --help' for the options.`);
   return value;
 }
+

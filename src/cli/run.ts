@@ -3,19 +3,22 @@ import { readFileSync } from 'node:fs';
 import { L2labError } from '../errors.js';
 import { parseCommandArgs, type Command } from './command.js';
 
-/** Each command loads only when called, so `l2lab convert` never pays for ONNX Runtime start-up. */
-const COMMANDS: Record<string, () => Promise<{ command: Command }>> = {
-  atlas: () => import('./commands/atlas.js'),
-  convert: () => import('./commands/convert.js'),
-  dashboard: () => import('./commands/dashboard.js'),
-  datasets: () => import('./commands/datasets.js'),
-  demo: () => import('./commands/demo.js'),
-  evaluate: () => import('./commands/evaluate.js'),
-  inspect: () => import('./commands/inspect.js'),
-  show: () => import('./commands/show.js'),
-  studies: () => import('./commands/studies.js'),
-  train: () => import('./commands/train.js'),
-  tune: () => import('./commands/tune.js'),
+/**
+ * Each command with its one-line summary for `l2lab --help`; its module loads only when called, so
+ * `l2lab convert` (and the top-level help) never pays for ONNX Runtime start-up.
+ */
+const COMMANDS: Record<string, { summary: string; load: () => Promise<{ command: Command }> }> = {
+  atlas: { summary: 'measure the best λ over datasets × models × m × seeds, fit heuristics, compare strategies, write an HTML report', load: () => import('./commands/atlas.js') },
+  convert: { summary: 'translate an L2 constant between l2lab, Keras, PyTorch, AdamW, scikit-learn, glmnet and Bayesian conventions', load: () => import('./commands/convert.js') },
+  dashboard: { summary: 'serve a read-only web dashboard of the studies (live while l2lab tune runs)', load: () => import('./commands/dashboard.js') },
+  datasets: { summary: 'list the built-in datasets', load: () => import('./commands/datasets.js') },
+  demo: { summary: 'train an MLP on mnist-10k and watch the data term and the L2 penalty', load: () => import('./commands/demo.js') },
+  evaluate: { summary: 'score a saved model.onnx on the held-out rows of its data (or --all rows)', load: () => import('./commands/evaluate.js') },
+  inspect: { summary: 'explain a λ before training: penalty vs data loss at init, shrink per step, timescale, conventions, a starting range', load: () => import('./commands/inspect.js') },
+  show: { summary: 'print one study (trials, λ_min, λ_1se) and optionally plot it', load: () => import('./commands/show.js') },
+  studies: { summary: 'list the studies in a study store, with their best λ, or delete one (--delete NAME)', load: () => import('./commands/studies.js') },
+  train: { summary: 'train one model with an L2 penalty; show the data term and the penalty apart', load: () => import('./commands/train.js') },
+  tune: { summary: 'choose λ: grid + k-fold CV or hold-out, 1-SE rule, successive halving, Bayesian optimization, ridge, path, evidence', load: () => import('./commands/tune.js') },
 };
 
 function mainHelp(): string {
@@ -25,7 +28,7 @@ function mainHelp(): string {
     'Usage: l2lab <command> [options]     (l2lab <command> --help for its options; l2lab --version)',
     '',
     'Commands:',
-    ...Object.keys(COMMANDS).map((n) => `  ${n}`),
+    ...Object.entries(COMMANDS).map(([n, c]) => `  ${n.padEnd(11)}${c.summary}`),
   ].join('\n');
 }
 
@@ -45,12 +48,12 @@ export async function main(argv: string[]): Promise<number> {
     console.log(version());
     return 0;
   }
-  const load = COMMANDS[name];
-  if (!load) {
+  const entry = COMMANDS[name];
+  if (!entry) {
     console.error(`l2lab: unknown command '${name}'. Commands: ${Object.keys(COMMANDS).join(', ')}.`);
     return 2;
   }
-  const { command } = await load();
+  const { command } = await entry.load();
   if (rest.includes('--help') || rest.includes('-h')) {
     console.log(command.help);
     return 0;

@@ -35,3 +35,20 @@ export function convertAll(value: number, from: string, ctx: ConversionContext =
     }
   });
 }
+
+/** One row of {@link convertAll} as JSON (`l2lab convert --to all --json`, tune's `conversions`): value null, with `error`, when it could not be computed. */
+export interface ConversionJson {
+  to: ConventionId;
+  value: number | null;
+  formula: string;
+  exact: boolean;
+  note: string;
+  error?: string;
+}
+
+/** A {@link ConversionRow} in its JSON form. */
+export function conversionJson(r: ConversionRow): ConversionJson {
+  return r.ok
+    ? { to: r.to, value: r.conversion.value, formula: r.conversion.formula, exact: r.conversion.exact, note: r.conversion.note }
+    : { to: r.to, value: null, formula: r.formula, exact: false, note: r.error, error: r.error };
+}

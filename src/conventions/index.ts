@@ -13,4 +13,4 @@ export { CONVENTIONS, CONVENTION_IDS, getConvention, isConventionId } from './re
 export { convert, conversionFormula } from './convert.js';
 export { couplingEquivalence } from './equivalence.js';
 export { penaltyCoefficients, penaltyValue } from './penalty.js';
-export { convertAll, type ConversionRow } from './convert-all.js';
+export { convertAll, conversionJson, type ConversionJson, type ConversionRow } from './convert-all.js';

@@ -6,7 +6,7 @@ import fs from 'node:fs';
 import { Graph } from '../graph/graph.js';
 import * as op from '../graph/ops.js';
 import { InvalidDataError } from '../errors.js';
-import type { TrainedModel } from './trained-model.js';
+import type { TrainedModel, TrainingSplit } from './trained-model.js';
 import { checkOutputFile, writeFilesAtomic } from '../util/output-file.js';
 import { paramShapes, type Architecture } from './architecture.js';
 import { forwardModel } from './forward.js';
@@ -29,6 +29,8 @@ export interface ModelSidecar {
   preprocessing: { standardize: Standardizer };
   /** Graph outputs: `logits` always; `probabilities` for classifiers. */
   outputs: string[];
+  /** The split the model was trained under (absent in sidecars written before it was recorded: evaluate then scores every row). */
+  split?: TrainingSplit;
 }
 
 export function sidecarPath(onnxPath: string): string {
@@ -69,6 +71,7 @@ export function saveModel(model: TrainedModel, onnxPath: string): ModelSidecar {
     features: model.featureNames,
     preprocessing: { standardize: model.standardizer },
     outputs: model.arch.loss === 'mse' ? ['logits'] : ['logits', 'probabilities'],
+    ...(model.split ? { split: model.split } : {}),
   };
   const bytes = buildInferenceGraph(model).toBytes();
   checkOutputFile(onnxPath, '--out');

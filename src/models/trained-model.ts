@@ -13,4 +13,17 @@ export interface TrainedModel {
   targetName: string;
   convention: ConventionId;
   lambda: number;
+  /** How the training rows were drawn from the data, so `l2lab evaluate` can score the held-out rows. */
+  split?: TrainingSplit;
+}
+
+/** The split a model was trained under: `splitIndices(data, { validation, test, seed })` of the data whose {@link datasetHash} is `data_hash`. */
+export interface TrainingSplit {
+  seed: number;
+  validation: number;
+  test: number;
+  /** Rows of the whole dataset. */
+  n: number;
+  /** datasetHash of the dataset as loaded (src/data/content-hash.ts). */
+  data_hash: string;
 }

@@ -1,6 +1,8 @@
 /** The library's one-call training: dataset + model spec + λ in any convention → report and trained model. */
+import type { OnProgress } from '../tune/progress.js';
+import { loadForModel } from '../models/model-task.js';
 import { getConvention, penaltyCoefficients, type ConventionId } from '../conventions/index.js';
-import { loadDataset, type Dataset, type Task } from '../data/index.js';
+import { datasetHash, type Dataset, type Task } from '../data/index.js';
 import { prepareSplits, type Scaling } from './prepare.js';
 import { invalidNumber, InvalidOptionError } from '../errors.js';
 import type { TrainedModel } from '../models/trained-model.js';
@@ -61,6 +63,8 @@ export interface FitOptions {
   earlyStopping?: EarlyStopping;
   threads?: number;
   onEpoch?: (record: EpochRecord) => void;
+  /** Receives an `epoch` {@link ProgressEvent} after each epoch (fold 0; `epochs` the budget or cap). Default: none. */
+  onProgress?: OnProgress;
   /**
    * 'exact' (default for linear, logistic, softmax unless an SGD-only option such as lr, optimizer,
    * epochs is given): Newton / L-BFGS to ‖∇cost‖∞ ≤ 1e-10·max(1, ‖∇cost(0)‖∞). 'sgd': the training loop (MLPs).
@@ -127,7 +131,7 @@ export async function fit(o: FitOptions): Promise<{ report: FitReport; model: Tr
     { model: o.model },
   );
   const optimizerName = o.optimizer ?? defaultOptimizer(o.momentum);
-  const data = typeof o.data === 'string' ? loadDataset(o.data, { target: o.target, task: o.task }) : o.data;
+  const data = typeof o.data === 'string' ? loadForModel(o.data, o.model, { target: o.target, task: o.task }) : o.data;
   const seed = o.seed ?? 0;
   const { train: tr, validation: va, test: te, standardizer } = prepareSplits(data, { validation: o.validation ?? 0.1, test: o.test ?? 0.2, seed, scaling: o.scaling });
   const arch = parseModelSpec(o.model, data.d, data.task === 'regression' ? { task: 'regression' } : { task: 'classification', classes: data.classes.length }, {
@@ -148,7 +152,18 @@ export async function fit(o: FitOptions): Promise<{ report: FitReport; model: Tr
   const coefficients = penaltyCoefficients(convention, o.lambda, { m, batchSize, lr, optimizer: optimizerName });
   const optimizer: OptimizerSpec = { name: optimizerName, momentum: o.momentum };
   const solver = chooseSolver(o.solver, arch, sgdOnlyOptions(o), 'train');
-  const trained = solver === 'exact' ? exactMember(arch, tr, va, coefficients.coupled + coefficients.decoupled, o.onEpoch) : undefined;
+  const t0 = performance.now();
+  const budget = o.epochs === 'auto' ? (o.maxEpochs ?? DEFAULT_MAX_EPOCHS) : (o.epochs ?? 20);
+  const onProgress = o.onProgress;
+  // The caller's epoch hook and the progress events share the trainer's one epoch callback.
+  const onEpoch =
+    o.onEpoch || onProgress
+      ? (r: EpochRecord) => {
+          o.onEpoch?.(r);
+          if (r.epoch > 0) onProgress?.({ kind: 'epoch', lambda: o.lambda, dropout: typeof o.dropout === 'number' ? o.dropout : 0, fold: 0, epoch: r.epoch, epochs: budget, elapsed: (performance.now() - t0) / 1000 });
+        }
+      : undefined;
+  const trained = solver === 'exact' ? exactMember(arch, tr, va, coefficients.coupled + coefficients.decoupled, onEpoch) : undefined;
   if (solver === 'sgd') assertSafeLambda(convention, o.lambda, { m, batchSize, lr, optimizer: optimizerName }, optimizer, 'train');
 
   // --validation 0: no validation rows; the loop then records no val_* fields (instead of NaN) and
@@ -166,7 +181,7 @@ export async function fit(o: FitOptions): Promise<{ report: FitReport; model: Tr
     seed,
     threads: o.threads,
     earlyStopping: o.earlyStopping,
-    onEpoch: o.onEpoch ? (_, recs) => o.onEpoch!(recs[0]) : undefined,
+    onEpoch: onEpoch ? (_, recs) => onEpoch(recs[0]) : undefined,
   });
   const member = result.members[0];
   const test = te.n > 0 ? await evaluateParams(arch, member.params, te, o.threads) : null;
@@ -199,6 +214,7 @@ export async function fit(o: FitOptions): Promise<{ report: FitReport; model: Tr
     targetName: data.targetName,
     convention,
     lambda: o.lambda,
+    split: { seed, validation: o.validation ?? 0.1, test: o.test ?? 0.2, n: data.n, data_hash: datasetHash(data) },
   };
   return { report, model };
 }

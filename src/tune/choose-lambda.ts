@@ -10,8 +10,16 @@ export interface ScoredPoint {
   rung?: number | null;
 }
 
+/**
+ * Relative tolerance within which two mean losses are a tie, and the larger λ (the simpler model)
+ * wins: 1e-6, about the resolution of a float32 loss summed over a fold, so differences the engine's
+ * arithmetic cannot resolve never pick a λ. A flat curve thus gives its largest flat λ, not an
+ * arbitrary one.
+ */
+export const TIE_TOLERANCE = 1e-6;
+
 export interface LambdaChoice<P extends ScoredPoint> {
-  /** The λ with the lowest mean at the best dropout, and the largest within one SE of it. */
+  /** The λ with the lowest mean at the best dropout (ties within {@link TIE_TOLERANCE} to the larger λ), and the largest within one SE of it. */
   lambdaMin: number;
   lambda1se: number;
   /** The dropout of the best point; the curve is the points at it, sorted by λ. */
@@ -29,7 +37,8 @@ export interface LambdaChoice<P extends ScoredPoint> {
 /**
  * Chooses λ: among the points with a finite mean (of the highest rung, when points carry rungs),
  * the best point fixes the dropout; on that dropout's curve the one-standard-error rule gives λ_min
- * and λ_1se (see {@link oneStandardError}). Null when no point has a finite mean.
+ * and λ_1se (see {@link oneStandardError}); means within {@link TIE_TOLERANCE} (relative) of the lowest
+ * tie, and the largest tied λ is λ_min. Null when no point has a finite mean.
  */
 export function chooseLambda<P extends ScoredPoint>(points: readonly P[]): LambdaChoice<P> | null {
   let done = points.filter((p) => Number.isFinite(p.mean) && Number.isFinite(p.lambda) && p.lambda >= 0);
@@ -39,6 +48,6 @@ export function chooseLambda<P extends ScoredPoint>(points: readonly P[]): Lambd
   if (rung !== null) done = done.filter((p) => p.rung === rung);
   const best = done.reduce((a, b) => (b.mean < a.mean ? b : a));
   const curve = done.filter((p) => p.dropout === best.dropout).sort((a, b) => a.lambda - b.lambda);
-  const c = oneStandardError(curve);
+  const c = oneStandardError(curve, { tieTolerance: TIE_TOLERANCE });
   return { lambdaMin: c.lambdaMin, lambda1se: c.lambda1se, dropout: best.dropout, curve, best: curve[c.indexMin], oneSe: curve[c.index1se], rung, candidates: done.length };
 }

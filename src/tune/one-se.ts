@@ -14,7 +14,7 @@ export interface OneSePoint {
 
 /** What {@link oneStandardError} chooses; indices point into the array it was given. */
 export interface OneSeChoice {
-  /** λ with the smallest mean validation loss (the largest such λ on ties, as glmnet). */
+  /** λ with the smallest mean validation loss (the largest such λ on ties, as glmnet; see `tieTolerance`). */
   lambdaMin: number;
   /** The largest λ whose mean is ≤ mean(λ_min) + se(λ_min): the simplest model statistically tied with the best. */
   lambda1se: number;
@@ -60,7 +60,7 @@ export function meanAndSe(values: readonly number[]): { mean: number; se: number
  * A larger λ is a simpler (more shrunk) model, so λ_1se is the most regularized model whose
  * validation loss cannot be told apart from the best's. Points may come in any order; points with a
  * non-finite mean (failed or diverged trials) are skipped. On equal means λ_min is the largest
- * such λ, as in glmnet.
+ * such λ, as in glmnet; with `tieTolerance` t, every mean ≤ min·(1 + t) (for min ≥ 0) counts as equal.
  *
  * @throws InvalidOptionError for an empty array or a λ that is not a number in [0, ∞).
  * @throws L2labError (code `DIVERGED`) when every point has a non-finite mean.
@@ -73,7 +73,8 @@ export function meanAndSe(values: readonly number[]): { mean: number; se: number
  *   { lambda: 10, mean: 0.40, se: 0.02 },
  * ]); // { lambdaMin: 0.1, lambda1se: 1, indexMin: 1, index1se: 2 }
  */
-export function oneStandardError(points: readonly OneSePoint[]): OneSeChoice {
+export function oneStandardError(points: readonly OneSePoint[], options: { tieTolerance?: number } = {}): OneSeChoice {
+  const tol = options.tieTolerance ?? 0;
   if (!Array.isArray(points) || points.length === 0) {
     throw new InvalidOptionError('oneStandardError needs at least one {lambda, mean, se} point. Got an empty array instead.');
   }
@@ -85,6 +86,14 @@ export function oneStandardError(points: readonly OneSePoint[]): OneSeChoice {
     }
     if (!Number.isFinite(mean)) continue;
     if (indexMin < 0 || mean < points[indexMin].mean || (mean === points[indexMin].mean && lambda > points[indexMin].lambda)) indexMin = i;
+  }
+  // Means within the tolerance of the smallest are ties: the largest such λ wins.
+  if (indexMin >= 0 && tol > 0) {
+    const lowest = points[indexMin].mean;
+    for (let i = 0; i < points.length; i++) {
+      const p = points[i];
+      if (Number.isFinite(p.mean) && p.mean - lowest <= tol * Math.abs(lowest) && p.lambda > points[indexMin].lambda) indexMin = i;
+    }
   }
   if (indexMin < 0) {
     throw new L2labError('DIVERGED', `oneStandardError: all ${points.length} λ values have a non-finite validation loss (every trial failed or diverged). Lower the learning rate or check the data, then rerun.`);

@@ -3,8 +3,10 @@
  * k-fold CV or a hold-out split) and a test part (scored once, by the refit), the architecture per
  * dropout value, and the training options every trial uses.
  */
+import { loadForModel } from '../models/model-task.js';
 import { penaltyCoefficients, type ConventionId } from '../conventions/index.js';
 import { complement, datasetHash, kFold, loadDataset, splitIndices, type Dataset, type Task } from '../data/index.js';
+import type { TrainedModel } from '../models/trained-model.js';
 import { InvalidOptionError } from '../errors.js';
 import { defaultBatchSize, defaultLr, defaultOptimizer } from '../options/defaults.js';
 import { DEFAULT_MAX_EPOCHS } from '../train/convergence.js';
@@ -93,12 +95,14 @@ export interface TuneSetup {
   seed: number;
   /** Where λ makes the penalty step unstable on the smallest fold (undefined: nowhere); tune refuses λ past it. */
   lambdaLimit?: LambdaLimit;
+  /** The model trained with `params` at `lambda`, ready to save: raw features in, the training part's standardization and the split recorded. */
+  modelOf(arch: Architecture, params: Float64Array[], lambda: number): TrainedModel;
   /** Description of the study's identity (stored with it: a different setup is a different study). */
   identity: Record<string, string | number | boolean | null>;
 }
 
 export function createSetup(d: TuneDataOptions, t: TuneTrainOptions): TuneSetup {
-  const data = typeof d.data === 'string' ? loadDataset(d.data, { target: d.target, task: d.task }) : d.data;
+  const data = typeof d.data === 'string' ? loadForModel(d.data, d.model, { target: d.target, task: d.task }) : d.data;
   const seed = d.seed ?? 0;
   const test = d.test ?? 0.2;
   // Validation comes from the folds, so the first split only separates train and test.
@@ -161,6 +165,18 @@ export function createSetup(d: TuneDataOptions, t: TuneTrainOptions): TuneSetup 
     lambdaLimit: solver === 'exact' ? undefined : safeLambdaLimit(convention, { m: minTrain, batchSize, lr, optimizer: optimizerName }, optimizer),
     // Under 'auto' the convergence rule reads the exact training cost; a fixed budget keeps the cheaper running mean.
     trainOptions: (arch) => ({ arch, epochs: trainEpochs, maxEpochs: epochs, batchSize, optimizer, penalizeBiases: t.penalizeBiases, init: t.init, seed, threads: t.threads, exactTrainLoss: trainEpochs === 'auto' }),
+    modelOf: (arch, params, lambda) => ({
+      arch,
+      params,
+      standardizer: prepared.standardizer,
+      featureNames: data.featureNames,
+      task: data.task,
+      classes: data.task === 'classification' ? data.classes : undefined,
+      targetName: data.targetName,
+      convention,
+      lambda,
+      split: { seed, validation: 0, test, n: data.n, data_hash: datasetHash(data) },
+    }),
     identity: {
       data: typeof d.data === 'string' ? d.data : data.name,
       // The content, not only the name: a changed file is a different study, never a resumed one.

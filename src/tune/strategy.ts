@@ -1,4 +1,7 @@
 /** The strategy contract: tune()'s options and result, what tune() gives a strategy and what a strategy hands back. */
+import type { OnProgress } from './progress.js';
+import type { ConventionId, ConversionJson } from '../conventions/index.js';
+import type { TrainedModel } from '../models/trained-model.js';
 import type { Study, StudyStorage, WaitEvent } from '../study/index.js';
 import type { TuneDataOptions, TuneSetup, TuneTrainOptions } from './setup.js';
 import type { StudyRun, TrialPoint } from './study-run.js';
@@ -41,6 +44,10 @@ export interface TuneOptions extends TuneDataOptions, TuneTrainOptions {
   onWait?: (e: WaitEvent) => void;
   /** Called when `study` named a study stored under another config that held no result, so it was replaced. */
   onReplace?: (stored: Study) => void;
+  /** Receives progress: trials read from the store, each epoch, each finished trial (see {@link ProgressEvent}). Default: none. */
+  onProgress?: OnProgress;
+  /** Refit at the chosen λ and return the model as `TuneResult.model` (to save with saveModel), even when the study already holds the refit's metrics. Default false. */
+  keepModel?: boolean;
 }
 
 export interface TrialSummary {
@@ -69,10 +76,27 @@ export interface TuneResult {
   best_dropout: number;
   select: 'min' | '1se';
   convention: string;
+  /** Rows of the training part the refit trains on: the m in the conversions. */
+  m: number;
+  /** The minibatch size B of training (sklearn-mlp's conversion needs it). */
+  batch_size: number;
+  /** λ_min in every convention, keyed by convention id, as `l2lab convert --to all --json` gives each row (m, B, learning rate and, for gradient descent, the optimizer filled in). */
+  conversions: Partial<Record<ConventionId, ConversionJson>>;
+  /** λ_1se the same way (strategies that score on validation data only). */
+  conversions_1se?: Partial<Record<ConventionId, ConversionJson>>;
+  /** The conventions a user of this model most likely trains with (PyTorch, Keras and the scikit-learn estimator), printed after λ_min and λ_1se. */
+  user_conventions: ConventionId[];
+  /** Trials sorted by rung, dropout and λ. */
   trials: TrialSummary[];
   refit: Refit;
+  /** The refit model, with `keepModel` (absent for JSON output: save it with saveModel). */
+  model?: TrainedModel;
   cost: { sample_grads: number; epochs: number; seconds: number; passes: number };
   range_extended: boolean;
+  /** Trials that were already finished in the study store (a resumed run) and were not trained again. */
+  trials_from_store: number;
+  /** Trials this call trained (the rest of the trials were finished by other workers). */
+  trials_trained: number;
   /** "λ below X had no time to act in N epochs" when most trained λ had τ > epochs (see noTimeToAct). */
   acted_warning?: string;
   /** That X, and on which side of it λ had no time to act (the plot shades it). */

@@ -5,7 +5,8 @@
  */
 import { invalidNumber } from '../errors.js';
 import { openStorage, openStudy, runTrials, type Study, type StudyConfig, type StudyStorage, type Trial, type TrialOutcome, type WaitEvent } from '../study/index.js';
-import { EpochWriter, withEpochSink } from './epoch-progress.js';
+import { EpochWriter, withEpochSink, type EpochSink } from './epoch-progress.js';
+import type { OnProgress } from './progress.js';
 import type { Config, ConfigScore } from './score.js';
 import { readTrialResult, writeTrialResult, type TrialResultExtra } from './trial-result.js';
 
@@ -22,14 +23,21 @@ export interface StudyRunOptions {
   onWait?: (e: WaitEvent) => void;
   /** Called when a study of this name, stored under another config with no result, was replaced (see {@link openStudy}). */
   onReplace?: (stored: Study) => void;
+  /** Receives the trials read from the store, each epoch and each finished trial (see {@link ProgressEvent}). */
+  onProgress?: OnProgress;
 }
 
 export class StudyRun {
+  /** Trials of every run() so far: all, those already finished in the store when run() began, those trained (finished) by this process, and those finished by anyone. */
+  readonly counts = { total: 0, fromStore: 0, trained: 0, done: 0 };
+  private readonly t0 = performance.now();
+
   private constructor(
     readonly storage: StudyStorage,
     readonly study: Study,
     private readonly ownsStorage: boolean,
     private readonly onWait?: (e: WaitEvent) => void,
+    private readonly onProgress?: OnProgress,
   ) {}
 
   /** Opens (or creates) the study `name`. `heartbeatTimeout` applies when `storage` is a path or URL; an open storage keeps its own. */
@@ -40,7 +48,7 @@ export class StudyRun {
     try {
       const { value, replaced } = await openStudy(s, name, config);
       if (replaced) options.onReplace?.(replaced);
-      return new StudyRun(s, value, typeof storage === 'string', options.onWait);
+      return new StudyRun(s, value, typeof storage === 'string', options.onWait, options.onProgress);
     } catch (e) {
       if (typeof storage === 'string') await s.close();
       throw e;
@@ -69,19 +77,44 @@ export class StudyRun {
     resultExtra?: (s: ConfigScore) => TrialResultExtra,
     chunk = Infinity,
   ): Promise<Trial[]> {
-    return runTrials(
+    const elapsed = () => (performance.now() - this.t0) / 1000;
+    const stored = (await Promise.all(trials.map((t) => this.storage.getTrial(t.id)))).filter((t) => t !== null && t.state !== 'WAITING' && t.state !== 'RUNNING').length;
+    const doneBefore = this.counts.done;
+    this.counts.total += trials.length;
+    this.counts.fromStore += stored;
+    this.counts.done += stored;
+    this.onProgress?.({ kind: 'stored', fromStore: stored, done: this.counts.done, total: this.counts.total, elapsed: elapsed() });
+    const finished = await runTrials(
       this.storage,
       this.study.id,
       trials,
       async (claimed, signal) => {
         const configs = claimed.map((t) => ({ lambda: t.params.lambda, dropout: (t.params.dropout as number | undefined) ?? 0 }));
         const epochs = new EpochWriter(this.storage, claimed.map((t) => t.id));
-        const scores = await withEpochSink(epochs.sink, () => score(configs, claimed, signal));
+        const progress = this.onProgress;
+        // The store's per-epoch writer and the caller's progress share the trainer's one epoch hook.
+        const sink: EpochSink = progress
+          ? (i, fold, r) => {
+              epochs.sink(i, fold, r);
+              progress({ kind: 'epoch', lambda: configs[i].lambda, dropout: configs[i].dropout, fold, epoch: r.epoch, elapsed: elapsed() });
+            }
+          : epochs.sink;
+        const scores = await withEpochSink(sink, () => score(configs, claimed, signal));
         await epochs.flush();
-        return scores.map((s) => outcome(s, resultExtra?.(s)));
+        const outcomes = scores.map((s) => outcome(s, resultExtra?.(s)));
+        outcomes.forEach((o, i) => {
+          this.counts.done++;
+          this.counts.trained++;
+          // The score's own λ: the evidence strategy's one trial is keyed at λ = 0 and finds its λ.
+          progress?.({ kind: 'trial', lambda: scores[i].config.lambda, dropout: configs[i].dropout, state: o.state === 'COMPLETE' ? 'COMPLETE' : 'FAIL', value: o.value ?? null, done: this.counts.done, total: this.counts.total, elapsed: elapsed() });
+        });
+        return outcomes;
       },
       { chunk, onWait: this.onWait },
     );
+    // Trials other workers finished meanwhile count as done too.
+    this.counts.done = doneBefore + trials.length;
+    return finished;
   }
 
   async close(): Promise<void> {
@@ -115,7 +148,8 @@ export interface TrialPoint {
 export function trialPoint(t: Trial): TrialPoint {
   const r = readTrialResult(t.result, `trial ${t.number}`);
   return {
-    lambda: t.params.lambda,
+    // The evidence strategy's one trial is keyed at λ = 0; its result holds the λ it found.
+    lambda: r?.evidence && r.refit ? r.refit.lambda : t.params.lambda,
     dropout: (t.params.dropout as number | undefined) ?? 0,
     mean: t.state === 'COMPLETE' ? t.value! : NaN,
     se: r?.se ?? NaN,

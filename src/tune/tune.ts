@@ -10,6 +10,8 @@ import { DEFAULT_STORAGE } from '../study/index.js';
 import { evaluateParams } from '../train/fit.js';
 import { train } from '../train/trainer.js';
 import { chooseLambda } from './choose-lambda.js';
+import { conversionsOf, headlineConventions } from './conversions.js';
+import type { TrainedModel } from '../models/trained-model.js';
 import { describeEdge, edgeOf } from './range.js';
 import type { Config } from './score.js';
 import { createSetup } from './setup.js';
@@ -72,7 +74,7 @@ export async function tune(o: TuneOptions): Promise<TuneResult> {
   };
   const config = { strategy: strategyConfig, data: setup.identity, model: o.model, convention: setup.convention };
   const name = o.study ?? defaultStudyName(o, config);
-  const run = await StudyRun.open(o.storage ?? DEFAULT_STORAGE, name, config, { heartbeatTimeout: o.heartbeatTimeout, onWait: o.onWait, onReplace: o.onReplace });
+  const run = await StudyRun.open(o.storage ?? DEFAULT_STORAGE, name, config, { heartbeatTimeout: o.heartbeatTimeout, onWait: o.onWait, onReplace: o.onReplace, onProgress: o.onProgress });
   const ctx: StrategyContext = { setup, run, options: o, cost: { sampleGrads: 0, passes: 0, seconds: 0 } };
   try {
     const outcome = await STRATEGY_REGISTRY[o.strategy].run(ctx);
@@ -80,7 +82,9 @@ export async function tune(o: TuneOptions): Promise<TuneResult> {
     if (!choice) throw new InvalidOptionError(`Every trial of study '${name}' failed (${outcome.points.map((p) => p.reason).filter(Boolean)[0] ?? 'no trial completed'}). ${setup.solver === 'exact' ? 'Narrow the λ range (--lambdas or --log-range)' : 'Lower --lr or narrow the λ range (--lambdas or --log-range)'}.`);
     const select = o.select ?? 'min';
     const chosen: Config = { lambda: select === '1se' ? choice.lambda1se : choice.lambdaMin, dropout: choice.dropout };
-    const refit = outcome.refit ?? (await refitAndTest(ctx, chosen));
+    // Strategies with their own refit (ridge, evidence) report its metrics; a model, when asked for, is refitted here.
+    const refitted = outcome.refit && !o.keepModel ? { refit: outcome.refit } : await refitAndTest(ctx, chosen, o.keepModel ?? false);
+    const refit = outcome.refit ?? refitted.refit;
     // Strategies that do not extend their range still say when the best λ sits on its edge.
     const edge = o.strategy === 'evidence' ? undefined : edgeOf(outcome.points.filter((p) => p.dropout === choice.dropout), choice.lambdaMin);
     const edgeWarning = outcome.edgeWarning ?? (edge ? describeEdge(edge, choice.lambdaMin, outcome.points.map((p) => p.lambda)) : undefined);
@@ -89,6 +93,9 @@ export async function tune(o: TuneOptions): Promise<TuneResult> {
       outcome.points.filter((p) => p.rung === undefined && p.lambdaTimescaleEpochs !== undefined && p.epochsTrained !== undefined).map((p) => ({ lambda: p.lambda, lambdaTimescaleEpochs: p.lambdaTimescaleEpochs!, epochsTrained: p.epochsTrained! })),
       setup.convention,
     );
+    const arch = setup.architecture(choice.dropout);
+    const units = { m, batchSize: setup.batchSize, lr: setup.lr, ...(setup.solver === 'sgd' ? { optimizer: setup.optimizer.name } : {}) };
+    const validated = STRATEGY_REGISTRY[o.strategy].usesValidation;
     return {
       strategy: o.strategy,
       study: name,
@@ -98,7 +105,12 @@ export async function tune(o: TuneOptions): Promise<TuneResult> {
       best_dropout: choice.dropout,
       select,
       convention: setup.convention,
-      trials: outcome.points.map((p) => ({
+      m,
+      batch_size: setup.batchSize,
+      conversions: conversionsOf(choice.lambdaMin, setup.convention, units),
+      ...(validated ? { conversions_1se: conversionsOf(choice.lambda1se, setup.convention, units) } : {}),
+      user_conventions: headlineConventions(arch),
+      trials: sortedByLambda(outcome.points).map((p) => ({
         lambda: p.lambda,
         dropout: p.dropout,
         cv_mean: Number.isFinite(p.mean) ? p.mean : null,
@@ -112,14 +124,22 @@ export async function tune(o: TuneOptions): Promise<TuneResult> {
       refit,
       cost: { sample_grads: Math.round(ctx.cost.sampleGrads), epochs: ctx.cost.sampleGrads / m, seconds: (performance.now() - t0) / 1000, passes: ctx.cost.passes },
       range_extended: outcome.rangeExtended,
+      trials_from_store: run.counts.fromStore,
+      trials_trained: run.counts.trained,
       ...(edgeWarning ? { edge_warning: edgeWarning } : {}),
       ...(idle ? { acted_warning: idle.message, no_time_to_act: { threshold: idle.threshold, side: idle.side, epochs: idle.epochs } } : {}),
       ...(outcome.evidence ? { evidence: outcome.evidence } : {}),
+      ...('model' in refitted && refitted.model ? { model: refitted.model } : {}),
       curve: choice.curve.map((p) => ({ lambda: p.lambda, valMean: p.mean, valSe: Number.isFinite(p.se) ? p.se : 0, ...(Number.isFinite(p.trainMean) ? { trainMean: p.trainMean } : {}) })),
     };
   } finally {
     await run.close();
   }
+}
+
+/** Trials in table order: by rung, dropout and λ (a range extension appends its λ last). */
+function sortedByLambda<P extends { lambda: number; dropout: number; rung?: number }>(points: readonly P[]): P[] {
+  return [...points].sort((a, b) => (a.rung ?? -1) - (b.rung ?? -1) || a.dropout - b.dropout || a.lambda - b.lambda);
 }
 
 /** The exact solve of the refit in the training loop's result shape; a solve that does not converge is an error. */
@@ -134,11 +154,12 @@ function refitExact(ctx: StrategyContext, c: Config) {
 }
 
 /** Trains on the whole training part at the chosen configuration and scores the test split (stored as a study attribute). */
-async function refitAndTest(ctx: StrategyContext, c: Config): Promise<Refit> {
+async function refitAndTest(ctx: StrategyContext, c: Config, keepModel: boolean): Promise<{ refit: Refit; model?: TrainedModel }> {
   const { setup, run } = ctx;
   const key = `refit:${c.lambda}:${c.dropout}`;
   const attrs = await run.storage.getStudyAttrs(run.study.id);
-  if (attrs[key]) return attrs[key] as unknown as Refit;
+  // The store keeps the refit's metrics, not its parameters: a model is refitted again.
+  if (attrs[key] && !keepModel) return { refit: attrs[key] as unknown as Refit };
   const arch = setup.architecture(c.dropout);
   const exact = setup.solver === 'exact' ? refitExact(ctx, c) : undefined;
   const r = exact ?? await train(setup.train, undefined, { ...setup.trainOptions(arch), members: [{ penalty: setup.coefficients(c.lambda, setup.train.n), lr: setup.lr }] });
@@ -151,5 +172,5 @@ async function refitAndTest(ctx: StrategyContext, c: Config): Promise<Refit> {
   if (m.accuracy !== undefined) refit.test_accuracy = m.accuracy;
   if (m.rmse !== undefined) refit.test_rmse = m.rmse;
   await run.storage.setStudyAttr(run.study.id, key, refit as never);
-  return refit;
+  return { refit, ...(keepModel ? { model: setup.modelOf(arch, r.members[0].params, c.lambda) } : {}) };
 }

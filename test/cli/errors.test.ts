@@ -233,9 +233,9 @@ describe('l2lab evaluate: bad input', { concurrency: 4 }, () => {
   it('evaluates good data (CSV and IDX)', async () => {
     const [a, b] = await Promise.all([l2lab('evaluate', '--model', csvModel, '--data', good), l2lab('evaluate', '--model', idxModel, '--data', goodIdx)]);
     assert.equal(a.code, 0, a.stderr);
-    assert.match(a.stdout, /good\.csv: n = 20, loss \d/);
+    assert.match(a.stdout, /good\.csv: n = 4, loss \d\.\d+, accuracy \d+\.\d+%\nrows scored: test split: 4 of 20 rows \(seed 0, test 0\.2\)\n/);
     assert.equal(b.code, 0, b.stderr);
-    assert.match(b.stdout, /good-images-idx3-ubyte: n = 20, loss \d/);
+    assert.match(b.stdout, /good-images-idx3-ubyte: n = \d+, loss \d[^\n]*\nrows scored: test split: \d+ of 20 rows/);
   });
 
   it('feature count that differs from the model', () =>

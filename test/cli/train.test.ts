@@ -158,10 +158,15 @@ describe('l2lab train --out, then l2lab evaluate', { concurrency: 2 }, () => {
     assert.equal(correct / test.length, report.test.accuracy);
     await session.release();
 
-    // By built-in name too (the README's example): all 178 rows.
-    const all = await l2lab('evaluate', '--model', model, '--data', 'wine');
+    // By built-in name (the README's example): the sidecar's split picks the same test rows; --all scores every row.
+    const held = await l2lab('evaluate', '--model', model, '--data', 'wine');
+    assert.equal(held.code, 0, held.stderr);
+    assert.match(held.stdout, new RegExp(`^wine: n = ${test.length}, loss \\d\\.\\d+, accuracy ${(100 * report.test.accuracy!).toFixed(2)}%`));
+    assert.match(held.stdout, new RegExp(`rows scored: test split: ${test.length} of 178 rows \\(seed 3, test 0\\.2\\)`));
+    assert.equal(side.split.seed, 3);
+    const all = await l2lab('evaluate', '--model', model, '--data', 'wine', '--all');
     assert.equal(all.code, 0, all.stderr);
-    assert.match(all.stdout, /^wine: n = 178, loss \d\.\d+, accuracy \d+\.\d+%/);
+    assert.match(all.stdout, /^wine: n = 178, loss \d\.\d+, accuracy \d+\.\d+%\nrows scored: all 178 rows \(--all\)/);
   });
 
   it('regression: evaluate on the test rows reproduces the test RMSE', async () => {

@@ -3,6 +3,7 @@ import { analyzeAtlas, loadAtlasSpec, nominalGridCost, planAtlas, runAtlas, writ
 import { InvalidOptionError } from '../../errors.js';
 import { numberOption, stringOption, type Command } from '../command.js';
 import { fmt, table } from '../format.js';
+import { ProgressLine } from '../progress-line.js';
 import { waitLine } from '../wait-line.js';
 import { checkValue, optionOf } from '../../options/index.js';
 import { checkOutputDir } from '../../util/output-file.js';
@@ -32,7 +33,6 @@ function progressLine(e: CellEvent): string {
 
 export const command: Command = {
   name: 'atlas',
-  summary: 'measure the best λ over datasets × models × m × seeds, fit heuristics, compare strategies, write an HTML report',
   options: OPTIONS,
   help: `Usage: l2lab atlas SPEC.json [options]
 
@@ -76,20 +76,36 @@ Options:
     const quiet = values.quiet === true;
     let files: ReportFiles | undefined;
     let analysis: AtlasAnalysis | undefined;
+    const progress = new ProgressLine();
     const run = await runAtlas(spec, {
       storage,
       threads,
       heartbeatTimeout,
       compute: values['report-only'] !== true,
       retryFailed: values['retry-failed'] === true,
-      onStrategyStart: quiet ? undefined : (e) => process.stderr.write(`[${e.index + 1}/${e.total}] ${e.cell.id}: ${e.strategy}…\n`),
-      onCell: quiet ? undefined : (e) => console.log(progressLine(e)),
-      onWait: (e) => process.stderr.write(`${waitLine(e)}\n`),
+      onStrategyStart: quiet
+        ? undefined
+        : (e) => {
+            progress.end();
+            process.stderr.write(`[${e.index + 1}/${e.total}] ${e.cell.id}: ${e.strategy}…\n`);
+          },
+      onProgress: quiet ? undefined : progress.onProgress,
+      onCell: quiet
+        ? undefined
+        : (e) => {
+            progress.end();
+            console.log(progressLine(e));
+          },
+      onWait: (e) => {
+        progress.end();
+        process.stderr.write(`${waitLine(e)}\n`);
+      },
       report: async (r) => {
         analysis = analyzeAtlas(r);
         files = await writeAtlasReport(r, analysis, out);
       },
     });
+    progress.end();
     analysis ??= analyzeAtlas(run);
     const missing = run.cells.flatMap((c) => Object.values(c.results)).filter((r) => r && r.status === 'missing');
     if (values.json === true) {

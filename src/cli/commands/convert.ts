@@ -5,6 +5,7 @@ import {
   CONVENTIONS,
   convert,
   convertAll,
+  conversionJson,
   getConvention,
   type Conversion,
   type ConversionContext,
@@ -120,7 +121,6 @@ function printAll(lambda: number, from: string, rows: ConversionRow[], ctx: Conv
 
 export const command: Command = {
   name: 'convert',
-  summary: 'Translate an L2 constant between l2lab, Keras, PyTorch, AdamW, scikit-learn, glmnet and Bayesian conventions.',
   help,
   options: {
     lambda: { type: 'string' },
@@ -147,12 +147,7 @@ export const command: Command = {
     if (to === 'all') {
       const rows = convertAll(lambda, from, ctx);
       if (json) {
-        const conversions = rows.map((r) =>
-          r.ok
-            ? { to: r.to, value: r.conversion.value, formula: r.conversion.formula, exact: r.conversion.exact, note: r.conversion.note }
-            : { to: r.to, value: null, formula: r.formula, exact: false, note: r.error, error: r.error },
-        );
-        console.log(JSON.stringify({ lambda, from: getConvention(from).id, conversions }));
+        console.log(JSON.stringify({ lambda, from: getConvention(from).id, conversions: rows.map(conversionJson) }));
       } else {
         printAll(lambda, from, rows, ctx);
       }

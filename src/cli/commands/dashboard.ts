@@ -4,7 +4,6 @@ import { numberOption, stringOption, type Command } from '../command.js';
 
 export const command: Command = {
   name: 'dashboard',
-  summary: 'serve a read-only web dashboard of the studies (live while l2lab tune runs)',
   options: { storage: { type: 'string' }, port: { type: 'string' }, host: { type: 'string' }, refresh: { type: 'string' } },
   help: [
     'Usage: l2lab dashboard [--storage ./l2lab.db | postgres://…] [--port 8080] [--host 127.0.0.1] [--refresh 5]',

@@ -5,7 +5,6 @@ import { table } from '../format.js';
 
 export const command: Command = {
   name: 'datasets',
-  summary: 'list the built-in datasets',
   options: { json: { type: 'boolean' } },
   help: 'Usage: l2lab datasets [--json]\n\nLists the built-in datasets with their size, task and source.',
   async run(v) {

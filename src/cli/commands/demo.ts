@@ -7,7 +7,6 @@ import { epochTable, printReportTail } from './train.js';
 
 export const command: Command = {
   name: 'demo',
-  summary: 'train an MLP on mnist-10k and watch the data term and the L2 penalty',
   options: { epochs: { type: 'string' }, lambda: { type: 'string' } },
   help: `Usage: l2lab demo [--epochs N (default 10)] [--lambda X (default 5)]
 

@@ -1,5 +1,6 @@
 /** `l2lab evaluate`: runs a saved .onnx model (with its sidecar) on a dataset. */
-import { listDatasets, loadDataset } from '../../data/index.js';
+import { datasetHash, listDatasets, loadDataset, splitIndices, subset, type Dataset } from '../../data/index.js';
+import type { ModelSidecar } from '../../models/export.js';
 import { CompiledGraph } from '../../engine/session.js';
 import { tensor } from '../../engine/tensor.js';
 import { InvalidDataError } from '../../errors.js';
@@ -11,13 +12,17 @@ import fs from 'node:fs';
 
 export const command: Command = {
   name: 'evaluate',
-  summary: 'evaluate a saved model.onnx on a dataset',
-  options: { model: { type: 'string' }, data: { type: 'string' }, target: { type: 'string' }, json: { type: 'boolean' } },
-  help: `Usage: l2lab evaluate --model model.onnx --data D [--target COL] [--json]
+  options: { model: { type: 'string' }, data: { type: 'string' }, target: { type: 'string' }, all: { type: 'boolean' }, json: { type: 'boolean' } },
+  help: `Usage: l2lab evaluate --model model.onnx --data D [--target COL] [--all] [--json]
 
-Reads model.onnx and its sidecar model.onnx.json (written by 'l2lab train --out'), runs the model
-on every row of D (raw features: the standardization is inside the graph) and prints loss and
-accuracy (classification) or RMSE (regression).`,
+Reads model.onnx and its sidecar model.onnx.json (written by 'l2lab train --out' or 'l2lab tune --out'),
+runs the model on D (raw features: the standardization is inside the graph) and prints loss and
+accuracy (classification) or RMSE (regression).
+
+Which rows: by default the test rows of the split the model was trained under (the sidecar records
+the seed, the split fractions and the data's content hash), so the score is on rows the model never
+saw. Data whose content differs from the training data is new to the model: every row is scored,
+with a note. --all scores every row.`,
   async run(v) {
     const modelPath = requireOption(v, 'model', 'evaluate');
     const side = readSidecar(modelPath);
@@ -34,8 +39,10 @@ accuracy (classification) or RMSE (regression).`,
     });
     const d = side.architecture.widths[0];
     if (data.task !== side.task) throw new InvalidDataError(`${data.name} has a ${data.task} target but the model is a ${side.task} model.`);
-    // Columns are matched by name, so a CSV with its columns in another order scores the same.
-    const x = alignFeatures(data, side.features, modelPath);
+    // Columns are matched by name, so a CSV with its columns in another order scores the same (and has the same content hash).
+    const aligned: Dataset = { ...data, d, x: alignFeatures(data, side.features, modelPath), featureNames: side.features };
+    const scored = rowsToScore(aligned, side, v.all === true);
+    const rows = scored.rows ? subset(aligned, scored.rows) : aligned;
     const classes = side.classes ?? [];
     // Map the data's class names onto the model's class indices.
     const labelMap = data.task === 'classification' ? data.classes.map((c) => classes.indexOf(c)) : [];
@@ -58,7 +65,7 @@ accuracy (classification) or RMSE (regression).`,
       new InvalidDataError(`${modelPath} does not match its sidecar ${sidecarPath(modelPath)} (${why}): they come from different models. Copy the .onnx file and its .onnx.json from the same 'l2lab train --out'.`);
     let out: Awaited<ReturnType<CompiledGraph['run']>>;
     try {
-      out = await session.run({ x: tensor(x, [data.n, d]) });
+      out = await session.run({ x: tensor(rows.x, [rows.n, d]) });
     } catch (e) {
       await session.release();
       throw mismatch(`the sidecar says ${d} features; ONNX Runtime: ${(e as Error).message.split('\n')[0]}`);
@@ -71,18 +78,18 @@ accuracy (classification) or RMSE (regression).`,
     let loss = 0;
     let correct = 0;
     let se = 0;
-    for (let i = 0; i < data.n; i++) {
+    for (let i = 0; i < rows.n; i++) {
       const z = logits.subarray(i * k, (i + 1) * k);
       if (side.architecture.loss === 'mse') {
-        const r = z[0] - data.y[i];
+        const r = z[0] - rows.y[i];
         se += r * r;
         loss += 0.5 * r * r;
       } else if (side.architecture.loss === 'logistic') {
-        const t = labelMap[data.y[i]];
+        const t = labelMap[rows.y[i]];
         loss += Math.max(z[0], 0) - t * z[0] + Math.log1p(Math.exp(-Math.abs(z[0])));
         if ((z[0] > 0 ? 1 : 0) === t) correct++;
       } else {
-        const t = labelMap[data.y[i]];
+        const t = labelMap[rows.y[i]];
         let max = -Infinity;
         let arg = 0;
         for (let c = 0; c < k; c++) if (z[c] > max) [max, arg] = [z[c], c];
@@ -93,9 +100,28 @@ accuracy (classification) or RMSE (regression).`,
       }
     }
     await session.release();
-    const result = side.task === 'regression' ? { n: data.n, loss: loss / data.n, rmse: Math.sqrt(se / data.n) } : { n: data.n, loss: loss / data.n, accuracy: correct / data.n };
-    if (v.json === true) console.log(JSON.stringify(result));
-    else console.log(`${data.name}: n = ${data.n}, loss ${fmt(result.loss)}${'accuracy' in result ? `, accuracy ${pct(result.accuracy)}` : `, rmse ${fmt(result.rmse)}`}`);
+    const n = rows.n;
+    const metrics = side.task === 'regression' ? { loss: loss / n, rmse: Math.sqrt(se / n) } : { loss: loss / n, accuracy: correct / n };
+    const result = { n, rows: scored.which, of: data.n, ...metrics };
+    if (v.json === true) console.log(JSON.stringify({ ...result, scored: scored.text, ...(scored.note ? { note: scored.note } : {}) }));
+    else {
+      console.log(`${data.name}: n = ${n}, loss ${fmt(metrics.loss)}${'accuracy' in metrics ? `, accuracy ${pct(metrics.accuracy)}` : `, rmse ${fmt(metrics.rmse)}`}`);
+      console.log(`rows scored: ${scored.text}`);
+      if (scored.note) console.log(`note: ${scored.note}`);
+    }
     return 0;
   },
 };
+
+/** Which rows evaluate scores: the training split's test rows (same data, not --all), or every row, with the sentence saying which. */
+function rowsToScore(data: Dataset, side: ModelSidecar, all: boolean): { rows?: Int32Array; which: 'test' | 'all'; text: string; note?: string } {
+  const count = (k: number) => k.toLocaleString('en-US');
+  const every = `all ${count(data.n)} rows`;
+  if (all) return { which: 'all', text: `${every} (--all)` };
+  const s = side.split;
+  if (!s) return { which: 'all', text: every, note: 'the sidecar records no training split (written by an older l2lab), so the rows the model trained on cannot be left out' };
+  if (s.test === 0) return { which: 'all', text: every, note: 'the model was trained with --test 0: no rows were held out' };
+  if (datasetHash(data) !== s.data_hash) return { which: 'all', text: every, note: 'this data differs from the data the model was trained on, so every row is new to it' };
+  const rows = splitIndices(data, { validation: s.validation, test: s.test, seed: s.seed }).test;
+  return { rows, which: 'test', text: `test split: ${count(rows.length)} of ${count(data.n)} rows (seed ${s.seed}, test ${s.test})` };
+}

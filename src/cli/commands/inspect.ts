@@ -138,7 +138,6 @@ export function formatReport(r: InspectReport): string {
 
 export const command: Command = {
   name: 'inspect',
-  summary: 'explain a λ before training: penalty vs data loss at init, shrink per step, timescale, conventions, a starting range',
   help,
   options: argsTable('inspect', FLAGS),
   async run(v, positionals) {

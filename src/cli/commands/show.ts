@@ -2,8 +2,7 @@
 import { InvalidOptionError } from '../../errors.js';
 import { validationCurveSvg } from '../../plot/index.js';
 import { openStorage } from '../../study/index.js';
-import { chooseLambda } from '../../tune/choose-lambda.js';
-import { trialPoint } from '../../tune/study-run.js';
+import { studyChoice } from '../../tune/study-choice.js';
 import { noTimeToAct } from '../../tune/lambda-acted.js';
 import { isConventionId } from '../../conventions/index.js';
 import { stringOption, type Command } from '../command.js';
@@ -12,7 +11,6 @@ import { checkOutputFile, writeFilesAtomic } from '../../util/output-file.js';
 
 export const command: Command = {
   name: 'show',
-  summary: 'print one study (trials, λ_min, λ_1se) and optionally plot it',
   options: { storage: { type: 'string' }, plot: { type: 'string' }, json: { type: 'boolean' } },
   help: 'Usage: l2lab show NAME [--storage ./l2lab.db | postgres://…] [--plot curve.svg] [--json]',
   async run(v, positionals) {
@@ -28,8 +26,7 @@ export const command: Command = {
         throw new InvalidOptionError(`No study '${name}' in ${storage.location}. ${names.length ? `Studies there: ${names.join(', ')}.` : 'It has no studies yet.'}`);
       }
       const trials = await storage.listTrials(study.id);
-      const points = trials.map((t) => ({ ...trialPoint(t), rung: t.params.rung as number | undefined }));
-      const choice = chooseLambda(points.filter((p) => p.state === 'COMPLETE')) ?? undefined;
+      const { points, choice } = studyChoice(trials);
       const curve = choice?.curve ?? [];
       const best = choice?.best;
       const attrs = await storage.getStudyAttrs(study.id);

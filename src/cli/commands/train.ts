@@ -60,7 +60,6 @@ export function timescaleLine(report: FitReport): string {
 
 export const command: Command = {
   name: 'train',
-  summary: 'train one model with an L2 penalty; show the data term and the penalty apart',
   options: argsTable('train', FLAGS),
   help: `Usage: l2lab train --data D --model M --lambda X [options]
 

@@ -3,13 +3,18 @@ import { validationCurveSvg } from '../../plot/index.js';
 import { STRATEGIES, STRATEGY_REGISTRY, strategyFlags } from '../../tune/strategies.js';
 import { tune, type TuneOptions, type TuneResult } from '../../tune/tune.js';
 import type { Command, ParsedValues } from '../command.js';
+import { saveModel, sidecarPath } from '../../models/export.js';
 import { argsTable, flagText, optionHelp, readOptions, required, type CliFlag } from '../options.js';
-import { fmt, pct, table } from '../format.js';
+import { fmt, pct, sig, table } from '../format.js';
+import { UNIT_LABELS } from '../../tune/conversions.js';
+import { TIE_TOLERANCE } from '../../tune/choose-lambda.js';
 import { waitLine } from '../wait-line.js';
 import { checkOutputFile, writeFilesAtomic } from '../../util/output-file.js';
+import { ProgressLine } from '../progress-line.js';
 
 const FLAGS: CliFlag[] = [
   { flag: 'plot', meta: 'curve.svg', doc: 'validation curve with ±SE bars, λ_min and λ_1se marked' },
+  { flag: 'out', meta: 'best.onnx', doc: 'write the refit model at the chosen λ (inference ONNX + best.onnx.json sidecar, for l2lab evaluate)' },
   { flag: 'json', doc: 'one JSON object' },
 ];
 
@@ -37,33 +42,55 @@ function strategyHelp(): string {
 export function formatTuneResult(r: TuneResult): string {
   const many = new Set(r.trials.map((t) => t.dropout)).size > 1;
   const rungs = r.trials.some((t) => t.rung !== undefined);
+  // Strategies that score no validation data (LOO, the evidence) have no spread to show and no 1-SE rule.
+  const validated = STRATEGY_REGISTRY[r.strategy].usesValidation;
   const rows = r.trials.map((t) => {
     const mark = t.dropout === r.best_dropout && t.lambda === r.best_lambda ? 'λ_min' : '';
-    const mark1 = t.dropout === r.best_dropout && t.lambda === r.lambda_1se ? 'λ_1se' : '';
+    const mark1 = validated && t.dropout === r.best_dropout && t.lambda === r.lambda_1se ? 'λ_1se' : '';
     return [
-      fmt(t.lambda),
+      sig(t.lambda),
       ...(many ? [String(t.dropout)] : []),
       ...(rungs ? [String(t.rung ?? '')] : []),
       t.cv_mean === null ? '' : fmt(t.cv_mean),
-      t.cv_se === null ? '' : `± ${fmt(t.cv_se)}`,
+      ...(validated ? [t.cv_se === null ? '' : `± ${fmt(t.cv_se)}`] : []),
       t.train_mean === null ? '' : fmt(t.train_mean),
       t.state === 'COMPLETE' ? '' : `${t.state}${t.reason ? `: ${t.reason}` : ''}`,
       [mark, mark1].filter(Boolean).join(' '),
     ];
   });
-  const header = ['λ', ...(many ? ['dropout'] : []), ...(rungs ? ['rung'] : []), 'val loss', 'SE', 'train loss', 'state', ''];
+  const header = ['λ', ...(many ? ['dropout'] : []), ...(rungs ? ['rung'] : []), 'val loss', ...(validated ? ['SE'] : []), 'train loss', 'state', ''];
   const refit = r.refit;
   return [
     `study ${r.study} — ${r.strategy}: ${r.scheme}; λ in the ${r.convention} convention`,
     '',
     table(header, rows),
     '',
-    `λ_min = ${r.best_lambda}${many ? ` (dropout ${r.best_dropout})` : ''}, λ_1se = ${r.lambda_1se}; refit at ${r.select === '1se' ? 'λ_1se' : 'λ_min'} = ${refit.lambda}: test loss ${fmt(refit.test_loss)}${refit.test_accuracy !== undefined ? `, accuracy ${pct(refit.test_accuracy)}` : ''}${refit.test_rmse !== undefined ? `, rmse ${fmt(refit.test_rmse)}` : ''}`,
+    `λ_min = ${sig(r.best_lambda)}${many ? ` (dropout ${r.best_dropout})` : ''}${validated ? `, λ_1se = ${sig(r.lambda_1se)}` : ''}; refit at ${r.select === '1se' ? 'λ_1se' : 'λ_min'} = ${sig(refit.lambda)}: test loss ${fmt(refit.test_loss)}${refit.test_accuracy !== undefined ? `, accuracy ${pct(refit.test_accuracy)}` : ''}${refit.test_rmse !== undefined ? `, rmse ${fmt(refit.test_rmse)}` : ''}`,
+    ...(validated ? [`ties: mean losses within a relative ${sig(TIE_TOLERANCE)} of the lowest are equal; the largest such λ is λ_min`] : []),
+    ...unitLines(r),
     ...(r.edge_warning ? [`warning: ${r.edge_warning}`] : []),
     ...(r.acted_warning ? [`warning: ${r.acted_warning}`] : []),
     ...(r.range_extended ? ['the λ range was extended because the best λ sat on its edge'] : []),
+    `${r.trials_from_store} of ${r.trials_from_store + r.trials_trained} trials read from the study store; ${r.trials_trained} trained`,
     `cost: ${r.cost.sample_grads.toLocaleString('en-US')} sample gradients (${r.cost.epochs.toFixed(1)} epochs of the training part), ${r.cost.passes} engine passes, ${r.cost.seconds.toFixed(1)} s`,
   ].join('\n');
+}
+
+/** λ_min (and λ_1se) in the conventions a user trains with, m and B filled in: "λ_min = 4.642 → pytorch weight_decay = 0.03269, …". */
+function unitLines(r: TuneResult): string[] {
+  const line = (label: string, lambda: number, conversions: TuneResult['conversions']) =>
+    `  ${label} = ${sig(lambda)} → ${r.user_conventions
+      .map((id) => {
+        const c = conversions[id];
+        return c ? `${UNIT_LABELS[id] ?? id} = ${c.value === null ? '—' : sig(c.value)}` : '';
+      })
+      .filter(Boolean)
+      .join(', ')}`;
+  return [
+    `in your framework's units (m = ${r.m.toLocaleString('en-US')}, B = ${r.batch_size}; all conventions: --json or 'l2lab convert --lambda ${sig(r.best_lambda)} --from ${r.convention} --m ${r.m} --batch-size ${r.batch_size}'):`,
+    line('λ_min', r.best_lambda, r.conversions),
+    ...(r.conversions_1se ? [line('λ_1se', r.lambda_1se, r.conversions_1se)] : []),
+  ];
 }
 
 export async function writePlot(path: string, r: TuneResult): Promise<void> {
@@ -79,7 +106,6 @@ export async function writePlot(path: string, r: TuneResult): Promise<void> {
 
 export const command: Command = {
   name: 'tune',
-  summary: 'choose λ: grid + k-fold CV or hold-out, 1-SE rule, successive halving, Bayesian optimization, ridge, path',
   options: argsTable('tune', FLAGS),
   help: `Usage: l2lab tune --data D --model M [--strategy S] [options]
 
@@ -91,19 +117,32 @@ ${optionHelp('tune', FLAGS)}
 
 Example (the seed's grid): l2lab tune --data wine --model mlp:32 --lambdas 0.01:0.4:0.01 --holdout 0.2 --patience 5`,
   async run(v) {
+    const out = flagText(v, 'out');
     const plot = flagText(v, 'plot');
-    // Refuse an unwritable --plot before the tune, not after it.
+    // Refuse an unwritable --out or --plot before the tune, not after it.
+    if (out) checkOutputFile(out, '--out');
     if (plot) checkOutputFile(plot, '--plot');
-    const result = await tune({
+    const progress = new ProgressLine();
+    const { model, ...result } = await tune({
       ...tuneOptionsFrom(v),
-      onWait: (e) => process.stderr.write(`${waitLine(e)}\n`),
-      onReplace: (s) => process.stderr.write(`study ${s.name}: its stored config had no result (no trial completed), so this run replaces it\n`),
-    });
+      keepModel: out !== undefined,
+      onProgress: progress.onProgress,
+      onWait: (e) => {
+        progress.end();
+        process.stderr.write(`${waitLine(e)}\n`);
+      },
+      onReplace: (s) => {
+        progress.end();
+        process.stderr.write(`study ${s.name}: its stored config had no result (no trial completed), so this run replaces it\n`);
+      },
+    }).finally(() => progress.end());
     if (plot) await writePlot(plot, result);
+    if (out && model) saveModel(model, out);
     if (v.json === true) console.log(JSON.stringify(result));
     else {
       console.log(formatTuneResult(result));
       if (plot) console.log(`wrote ${plot}`);
+      if (out) console.log(`wrote ${out} and ${sidecarPath(out)} (the refit at λ = ${sig(result.refit.lambda)}; score it with 'l2lab evaluate --model ${out} --data …')`);
     }
     return 0;
   },
