@@ -4,7 +4,8 @@
  * l2lab, the same grid in PyTorch for Optuna): the epochs over the training split each spends until
  * its best-so-far hold-out loss is within 1% of that grid's best, as a share of the grid's epochs.
  * BENCH_PROBLEMS (comma list of breast-cancer, mnist-10k, fashion-4k) and BENCH_SEEDS (e.g. 1,2,3)
- * choose what runs.
+ * choose what runs. The evidence strategy (one training run, no validation rows) is judged by the
+ * hold-out grid's loss at its λ.
  */
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -37,6 +38,19 @@ export function epochsToWithin(run: Run, best: number): number | null {
     if (sofar <= best * 1.01) return i < run.block ? first : spent;
   }
   return null;
+}
+
+/** The hold-out grid's loss at λ, interpolated linearly in log λ between its points (flat beyond its ends). */
+function gridLossAt(trials: readonly { lambda: number; cv_mean: number | null }[], lambda: number): number {
+  const pts = trials.filter((t) => t.cv_mean !== null).sort((a, b) => a.lambda - b.lambda);
+  if (lambda <= pts[0].lambda) return pts[0].cv_mean!;
+  for (let i = 1; i < pts.length; i++) {
+    if (lambda <= pts[i].lambda) {
+      const f = Math.log(lambda / pts[i - 1].lambda) / Math.log(pts[i].lambda / pts[i - 1].lambda);
+      return pts[i - 1].cv_mean! * (1 - f) + pts[i].cv_mean! * f;
+    }
+  }
+  return pts[pts.length - 1].cv_mean!;
 }
 
 const median = (xs: number[]): number => {
@@ -109,6 +123,11 @@ export async function benchHoldoutOptuna(dir: string, storage: string): Promise<
       const bayesTo = epochsToWithin(bayesRun, gridBest);
       const bayesFinal = Math.min(...b.trials.map((t) => t.cv_mean ?? Infinity));
 
+      // The evidence: one training run on the training part, no validation rows; judged by the hold-out grid's loss at its λ.
+      const ev = await tune({ ...o, strategy: 'evidence', holdout: undefined, patience: undefined, study: `${id}-evidence` });
+      const evEpochs = ev.cost.sample_grads / createSetup(o, o).folds[0].train.length;
+      const evGap = gridLossAt(g.trials, ev.best_lambda) / gridBest - 1;
+
       const split = path.join(dir, id);
       writeSplit(split, { ...o, strategy: 'grid' }, grid, 2 * trials);
       const py = spawnSync('/usr/bin/python3', [path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../test/ref/optuna_lambda.py'), split], { encoding: 'utf8', maxBuffer: 64 << 20 });
@@ -138,23 +157,29 @@ export async function benchHoldoutOptuna(dir: string, storage: string): Promise<
         optuna_pruned: r.trials.filter((t) => t.state === 'PRUNED').length,
         optuna_lambda: r.best_lambda,
         optuna_final_gap: r.best_value / torchBest - 1,
+        evidence_lambda: ev.best_lambda,
+        evidence_epochs: evEpochs,
+        evidence_share: evGap <= 0.01 ? evEpochs / gridEpochs : null,
+        evidence_grid_gap: evGap,
         bayes_scheme: b.scheme,
       };
       rows.push(row);
       const pct = (x: number | null) => (x === null ? 'never' : `${(100 * x).toFixed(1)}%`);
       console.log(
         `${id}: hold-out grid best ${gridBest.toFixed(4)} at λ ${g.best_lambda.toPrecision(3)} (${gridEpochs} epochs) | bayes within 1% at ${pct(row.bayes_share)} (${bayesTo ?? '–'} epochs; ${b.trials.length} trials, ${row.bayes_pruned} pruned, ${row.bayes_epochs_total} epochs in all), λ ${b.best_lambda.toPrecision(3)}, final ${(100 * row.bayes_final_gap).toFixed(2)}% | ` +
+          `evidence λ ${ev.best_lambda.toPrecision(3)} (${evEpochs.toFixed(1)} epochs, ${pct(evEpochs / gridEpochs)}), hold-out grid loss there ${(100 * evGap).toFixed(2)}% above its best | ` +
           `torch grid best ${torchBest.toFixed(4)} (${torchEpochs} epochs) | optuna within 1% at ${pct(row.optuna_share)} (${optunaTo ?? '–'} epochs; ${r.trials.length} trials, ${row.optuna_pruned} pruned), λ ${r.best_lambda.toPrecision(3)}, final ${(100 * row.optuna_final_gap).toFixed(2)}%`,
       );
     }
     // A run that never came within 1% counts as an infinite share in the median.
-    const share = (k: 'bayes_share' | 'optuna_share') => median(rows.map((r) => (r[k] === null ? Infinity : (r[k] as number))));
+    const share = (k: 'bayes_share' | 'optuna_share' | 'evidence_share') => median(rows.map((r) => (r[k] === null ? Infinity : (r[k] as number))));
     const summary = {
       problem: p.name,
       params: countParams(createSetup({ ...p.base, data, seed: seeds[0] }, p.base).architecture(0)).total,
       seeds,
       bayes_share_median: share('bayes_share'),
       optuna_share_median: share('optuna_share'),
+      evidence_share_median: share('evidence_share'),
       bayes_final_gap_median: median(rows.map((r) => r.bayes_final_gap as number)),
       optuna_final_gap_median: median(rows.map((r) => r.optuna_final_gap as number)),
       bayes_lambdas: rows.map((r) => r.bayes_lambda),
@@ -162,7 +187,7 @@ export async function benchHoldoutOptuna(dir: string, storage: string): Promise<
       grid_lambdas: rows.map((r) => r.grid_lambda),
       runs: rows,
     };
-    console.log(JSON.stringify({ problem: p.name, bayes_share_median: summary.bayes_share_median, optuna_share_median: summary.optuna_share_median, bayes_final_gap_median: summary.bayes_final_gap_median, optuna_final_gap_median: summary.optuna_final_gap_median, bayes_lambdas: summary.bayes_lambdas, optuna_lambdas: summary.optuna_lambdas }));
+    console.log(JSON.stringify({ problem: p.name, bayes_share_median: summary.bayes_share_median, optuna_share_median: summary.optuna_share_median, evidence_share_median: summary.evidence_share_median, bayes_final_gap_median: summary.bayes_final_gap_median, optuna_final_gap_median: summary.optuna_final_gap_median, bayes_lambdas: summary.bayes_lambdas, optuna_lambdas: summary.optuna_lambdas }));
     out[p.name] = summary;
   }
   return out;
