@@ -117,6 +117,8 @@ export async function benchHoldoutOptuna(dir: string, storage: string): Promise<
       const g = await tune({ ...o, strategy: 'grid', lambdas: grid, extend: false, study: `${id}-holdout-grid` });
       const gridBest = Math.min(...g.trials.map((t) => t.cv_mean ?? Infinity));
       const gridEpochs = g.trials.reduce((a, t) => a + (t.epochs_trained ?? 0), 0);
+      // The noise floor of "within 1%": the spread of the grid's losses over the λ that had no time to act (τ > epochs trained), one model up to SGD noise.
+      const idle = g.trials.filter((t) => t.cv_mean !== null && (t.lambda_timescale_epochs ?? Infinity) > (t.epochs_trained ?? 0)).map((t) => t.cv_mean!);
       const b = await tune({ ...o, strategy: 'bayes', logRange: { lo: 0.01, hi: 1e4, n: 25 }, trials, study: `${id}-bayes` });
       const stacked = usePopulation(createSetup(o, o).architecture(0));
       const bayesRun: Run = { value: b.trials.map((t) => (t.state === 'COMPLETE' ? t.cv_mean : null)), epochs: b.trials.map((t) => t.epochs_trained ?? 0), block: stacked ? 4 : 1 };
@@ -141,6 +143,8 @@ export async function benchHoldoutOptuna(dir: string, storage: string): Promise<
         grid_best: gridBest,
         grid_epochs: gridEpochs,
         grid_lambda: g.best_lambda,
+        grid_idle_count: idle.length,
+        grid_idle_spread: idle.length > 1 ? Math.max(...idle) / Math.min(...idle) - 1 : null,
         bayes_epochs_to_1pct: bayesTo,
         bayes_share: bayesTo === null ? null : bayesTo / gridEpochs,
         bayes_epochs_total: bayesRun.epochs.reduce((a, e) => a + e, 0),
@@ -166,7 +170,7 @@ export async function benchHoldoutOptuna(dir: string, storage: string): Promise<
       rows.push(row);
       const pct = (x: number | null) => (x === null ? 'never' : `${(100 * x).toFixed(1)}%`);
       console.log(
-        `${id}: hold-out grid best ${gridBest.toFixed(4)} at λ ${g.best_lambda.toPrecision(3)} (${gridEpochs} epochs) | bayes within 1% at ${pct(row.bayes_share)} (${bayesTo ?? '–'} epochs; ${b.trials.length} trials, ${row.bayes_pruned} pruned, ${row.bayes_epochs_total} epochs in all), λ ${b.best_lambda.toPrecision(3)}, final ${(100 * row.bayes_final_gap).toFixed(2)}% | ` +
+        `${id}: hold-out grid best ${gridBest.toFixed(4)}  at λ ${g.best_lambda.toPrecision(3)} (${gridEpochs} epochs; ${idle.length} λ had no time to act, their losses spread ${row.grid_idle_spread === null ? '–' : `${(100 * row.grid_idle_spread).toFixed(1)}%`}) | bayes within 1% at ${pct(row.bayes_share)} (${bayesTo ?? '–'} epochs; ${b.trials.length} trials, ${row.bayes_pruned} pruned, ${row.bayes_epochs_total} epochs in all), λ ${b.best_lambda.toPrecision(3)}, final ${(100 * row.bayes_final_gap).toFixed(2)}% | ` +
           `evidence λ ${ev.best_lambda.toPrecision(3)} (${evEpochs.toFixed(1)} epochs, ${pct(evEpochs / gridEpochs)}), hold-out grid loss there ${(100 * evGap).toFixed(2)}% above its best | ` +
           `torch grid best ${torchBest.toFixed(4)} (${torchEpochs} epochs) | optuna within 1% at ${pct(row.optuna_share)} (${optunaTo ?? '–'} epochs; ${r.trials.length} trials, ${row.optuna_pruned} pruned), λ ${r.best_lambda.toPrecision(3)}, final ${(100 * row.optuna_final_gap).toFixed(2)}%`,
       );
