@@ -1,7 +1,7 @@
 /**
  * Bayesian optimization of the CV (or hold-out) loss over log10 λ: a Gaussian process with expected
  * improvement (Snoek, Larochelle & Adams 2012), from a few space-filling points, until `trials` or
- * until the improvement expected is negligible (below 0.1% of the loss). Multi-fidelity: trials report their validation loss
+ * until the improvement expected is negligible (below 0.01% of the loss). Multi-fidelity: trials report their validation loss
  * every epoch and the median rule (pruner.ts) stops losers once their λ had time to act; the
  * process models pruned trials by the best loss they showed. The space-filling points train as one
  * population where the model is small enough to stack. Proposals are a deterministic function of
@@ -23,11 +23,11 @@ const tidy = (x: number): number => Number((10 ** x).toPrecision(10));
 const INITIAL_POINTS = 4;
 /**
  * The process models log(loss), so an improvement is a ratio: the search stops once the expected
- * improvement is below this in log units (0.1% of the loss, a tenth of the 1% a search is asked to
+ * improvement is below this in log units (0.01% of the loss, a hundredth of the 1% a search is asked to
  * come within). On a linear scale the far-too-large λ (losses 10× the best) set the scale and the
  * rule stopped with a 4% better dip unexplored (mnist-10k, bench/RESULTS.md).
  */
-const STOP_LOG_IMPROVEMENT = 1e-3;
+const STOP_LOG_IMPROVEMENT = 1e-4;
 
 /** A finished trial's best-so-far validation loss per epoch, from its stored fold curves (mean over folds, a stopped fold's last value carried on). */
 function storedBestSoFar(t: Trial): number[] {
