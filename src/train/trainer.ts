@@ -78,6 +78,12 @@ export interface TrainOptions {
   population?: boolean;
   onEpoch?: (epoch: number, records: EpochRecord[]) => void;
   /**
+   * Called after each epoch's records (before onEpoch) with which members still train; a reason at
+   * index k stops member k there (a pruned tuning trial): it keeps the parameters it has and takes no
+   * more steps, so it costs no more sample gradients.
+   */
+  prune?: (epoch: number, records: EpochRecord[], active: readonly boolean[]) => (string | undefined)[];
+  /**
    * Called after each epoch's evaluation with the current parameters ([member][param]); returning
    * coefficients replaces the members' penalties from then on (how the evidence strategy re-estimates
    * λ during one run). Their `penalty` in later records uses the new coefficients.
@@ -124,6 +130,8 @@ export interface MemberResult {
   lambdaTimescaleEpochs: number;
   /** The convergence rule (hasConverged) held at the last recorded epoch. Under epochs 'auto' the member stopped there. */
   converged: boolean;
+  /** Set when TrainOptions.prune stopped the member: the epoch and the pruner's reason. */
+  pruned?: { epoch: number; reason: string };
 }
 
 export interface TrainResult {
@@ -297,6 +305,12 @@ export async function train(rows: TrainingRows, validation: TrainingRows | undef
         active[k] = false;
         frozen[k] = params[k];
       }
+    });
+    o.prune?.(epoch, recs, active).forEach((reason, k) => {
+      if (reason === undefined || !active[k]) return;
+      active[k] = false;
+      frozen[k] = params[k];
+      results[k].pruned = { epoch, reason };
     });
     o.onEpoch?.(epoch, recs);
   };

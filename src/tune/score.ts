@@ -3,7 +3,8 @@
  * and members with the same architecture train together as one population when that pays.
  */
 import { countParams, type Architecture } from '../models/architecture.js';
-import { train, type MemberSpec, type TrainResult } from '../train/trainer.js';
+import { lambdaTimescaleEpochs } from '../train/timescale.js';
+import { train, type EpochRecord, type MemberSpec, type TrainResult } from '../train/trainer.js';
 import { currentEpochSink } from './epoch-progress.js';
 import { meanAndSe } from './one-se.js';
 import { scoreExact } from './score-exact.js';
@@ -39,6 +40,8 @@ export interface ConfigScore {
   converged?: boolean;
   /** Most epochs a fold trained (its history's last epoch); absent for closed-form scores. */
   epochsTrained?: number;
+  /** Why the pruner stopped the config before its budget (see {@link ConfigPruner}). */
+  pruned?: string;
   /** Why the config failed without diverging (the exact solver did not converge), with its iterations and gradient norm. */
   failure?: string;
   /** Parameters of each fold's member at the scored epoch (warm starts for later rungs). */
@@ -72,11 +75,25 @@ function memberSeed(seed: number, c: Config, fold: number): number {
 }
 
 /**
+ * Decides after each epoch which configs stop there: called with the configs (indices into the
+ * configs being scored) still training and their mean validation loss over folds at `epoch`;
+ * returns a reason per entry to stop that config (a pruned trial), or undefined.
+ */
+export type ConfigPruner = (epoch: number, running: readonly { config: number; valLoss: number }[]) => (string | undefined)[];
+
+/** τ in epochs of λ on the setup's first fold, as the trainer computes it (lambdaTimescaleEpochs at the set learning rate). */
+export function trialTimescale(setup: TuneSetup, lambda: number): number {
+  const m = setup.folds[0].train.length;
+  return lambdaTimescaleEpochs({ optimizer: setup.optimizer, lr: setup.lr, ...setup.coefficients(lambda, m) }, Math.floor(setup.train.n / setup.batchSize));
+}
+
+/**
  * Trains every config on every fold for `epochs` and scores it. `warm[i]`, when given, holds
  * per-fold parameters to start config i from (successive halving's promoted configs). Once `signal`
  * is aborted (a worker lost these trials to another), training stops and this throws its reason.
+ * `prune`, when given, may stop configs between epochs (multi-fidelity search).
  */
-export async function scoreConfigs(setup: TuneSetup, configs: Config[], epochs: number | 'auto', warm?: (Float64Array[][] | undefined)[], cost?: ScoreCost, signal?: AbortSignal): Promise<ConfigScore[]> {
+export async function scoreConfigs(setup: TuneSetup, configs: Config[], epochs: number | 'auto', warm?: (Float64Array[][] | undefined)[], cost?: ScoreCost, signal?: AbortSignal, prune?: ConfigPruner): Promise<ConfigScore[]> {
   if (setup.solver === 'exact') return scoreExact(setup, configs, warm, cost);
   const scores: ConfigScore[] = new Array(configs.length);
   const sink = currentEpochSink();
@@ -106,6 +123,7 @@ export async function scoreConfigs(setup: TuneSetup, configs: Config[], epochs: 
         earlyStopping: setup.patience !== undefined ? { patience: setup.patience, restoreBest: true } : undefined,
         population: stack && members.length > 1,
         signal,
+        prune: prune && ((epoch, recs, active) => pruneGroup(prune, epoch, recs, active, group, setup.folds.length)),
         onEpoch: sink && ((_, recs) => recs.forEach((r, k) => sink(group[Math.floor(k / setup.folds.length)], k % setup.folds.length, r))),
       });
       addCost(cost, result);
@@ -113,6 +131,19 @@ export async function scoreConfigs(setup: TuneSetup, configs: Config[], epochs: 
     }
   }
   return scores;
+}
+
+/** Applies a config-level pruner to a population of `group.length` configs × k folds (members config-major). */
+function pruneGroup(prune: ConfigPruner, epoch: number, recs: EpochRecord[], active: readonly boolean[], group: number[], k: number): (string | undefined)[] {
+  const running = group
+    .map((config, g) => ({ config, g, valLoss: recs.slice(g * k, (g + 1) * k).reduce((a, r) => a + (r.val_loss ?? NaN), 0) / k }))
+    .filter(({ g }) => active.slice(g * k, (g + 1) * k).some(Boolean));
+  const reasons = prune(epoch, running);
+  const out: (string | undefined)[] = new Array(recs.length).fill(undefined);
+  running.forEach(({ g }, i) => {
+    for (let j = 0; j < k; j++) out[g * k + j] = reasons[i];
+  });
+  return out;
 }
 
 function addCost(cost: ScoreCost | undefined, r: TrainResult): void {
@@ -125,8 +156,10 @@ function addCost(cost: ScoreCost | undefined, r: TrainResult): void {
 function collect(config: Config, r: TrainResult, first: number, k: number, earlyStopped: boolean): ConfigScore {
   const folds: FoldScore[] = [];
   let diverged: string | undefined;
+  let pruned: string | undefined;
   for (let j = 0; j < k; j++) {
     const m = r.members[first + j];
+    pruned ??= m.pruned?.reason;
     if (m.diverged) diverged ??= `fold ${j + 1}: ${m.diverged.message}`;
     const chosen = earlyStopped ? m.history.find((h) => h.epoch === m.bestEpoch) ?? m.history[m.history.length - 1] : m.history[m.history.length - 1];
     folds.push({
@@ -147,6 +180,7 @@ function collect(config: Config, r: TrainResult, first: number, k: number, early
     se: diverged ? NaN : se,
     trainMean: train.mean,
     diverged,
+    ...(pruned !== undefined ? { pruned } : {}),
     lambdaTimescaleEpochs: members.reduce((a, m) => a + m.lambdaTimescaleEpochs, 0) / k,
     converged: members.every((m) => m.converged),
     epochsTrained: Math.max(...members.map((m) => m.history[m.history.length - 1]?.epoch ?? 0)),

@@ -1,11 +1,13 @@
 /**
  * Successive halving (Jamieson & Talwalkar 2016) on epochs: every λ of a log range trains a few
  * epochs, the best 1/η go on to η× the budget (warm-started from where they stopped), until the
- * full budget. Each rung is one population pass.
+ * full budget. Each rung is one population pass. A rung judges only the λ that had time to act in
+ * its budget (τ ≤ budget, promoteActed): the others go on unjudged, and of those that cannot act
+ * within the full budget one goes on for all.
  */
 import { logSpace } from './ridge.js';
-import { promote, rungSchedule } from './successive-halving.js';
-import { scoreConfigs, type Config } from './score.js';
+import { promote, promoteActed, rungSchedule } from './successive-halving.js';
+import { scoreConfigs, trialTimescale, type Config } from './score.js';
 import { trialPoint, trialKey, type TrialPoint } from './study-run.js';
 import type { StrategyContext, StrategyOutcome } from './strategy.js';
 
@@ -34,11 +36,9 @@ export async function runSuccessiveHalving(ctx: StrategyContext): Promise<Strate
     });
     last = finished.map(trialPoint);
     points.push(...last.map((p) => ({ ...p, rung })));
-    const ids = promote(
-      finished.map((t, i) => ({ id: i, value: t.state === 'COMPLETE' ? t.value! : NaN })),
-      eta,
-    );
+    const results = finished.map((t, i) => ({ id: i, value: t.state === 'COMPLETE' ? t.value! : NaN, tau: trialTimescale(setup, configs[i].lambda) }));
+    const ids = setup.solver === 'exact' ? promote(results, eta) : promoteActed(results, budgets[rung], setup.epochs, eta);
     configs = rung + 1 < budgets.length ? ids.map((i) => configs[i]) : [];
   }
-  return { scheme: `${setup.scheme}, successive halving η=${eta}, budgets ${budgets.join('/')} epochs`, points, candidates: last, rangeExtended: false };
+  return { scheme: `${setup.scheme}, successive halving η=${eta}, budgets ${budgets.join('/')} epochs, each rung judging only the λ that acted (τ ≤ its budget)`, points, candidates: last, rangeExtended: false };
 }

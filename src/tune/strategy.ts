@@ -30,6 +30,8 @@ export interface TuneOptions extends TuneDataOptions, TuneTrainOptions {
   minEpochs?: number;
   /** bayes: maximum trials. Default 15. */
   trials?: number;
+  /** bayes: stop losing trials early by the median rule once λ acted ('median'), or train every trial to its budget ('none'). Default 'median'. */
+  pruner?: 'median' | 'none';
   /** path: epochs per λ on the warm-started path. Default 5. */
   pathEpochs?: number;
   /** grid: configurations per engine pass (each trains with all its folds as one population); finished passes are saved. Default: all. */
@@ -59,6 +61,8 @@ export interface TrialSummary {
   state: string;
   rung?: number;
   reason?: string;
+  /** A PRUNED trial's best validation loss when it stopped (its cv_mean is null: it is no candidate). */
+  pruned_value?: number;
   /** τ, the penalty's decay timescale in epochs (mean over folds); null without a penalty or when unknown. Trained trials only. */
   lambda_timescale_epochs?: number | null;
   /** Every fold met the convergence rule (hasConverged) at its last epoch. Trained trials only. */

@@ -67,7 +67,7 @@ export class StudyRun {
 
   /**
    * Runs every unfinished trial among `trials` through `score` (up to `chunk` claimable ones per
-   * call, so they can train as one population), finishing each as COMPLETE or FAIL, alongside any
+   * call, so they can train as one population), finishing each as COMPLETE, PRUNED or FAIL, alongside any
    * other workers on the same study (see {@link runTrials}). `score` should pass `signal` on to the
    * trainer: it aborts when another worker took one of the trials over. Returns the trials, all finished.
    */
@@ -122,9 +122,10 @@ export class StudyRun {
   }
 }
 
-/** A scored configuration as a finished trial: COMPLETE with its mean validation loss, or FAIL when it diverged or its solve failed. */
+/** A scored configuration as a finished trial: COMPLETE with its mean validation loss, PRUNED with its best so far, or FAIL when it diverged or its solve failed. */
 function outcome(s: ConfigScore, extra?: TrialResultExtra): TrialOutcome {
   const result = writeTrialResult(s, extra);
+  if (s.pruned !== undefined) return { state: 'PRUNED', reason: s.pruned, result, ...(Number.isFinite(s.mean) ? { value: s.mean } : {}) };
   if (s.failure) return { state: 'FAIL', reason: s.failure, result };
   if (s.diverged || !Number.isFinite(s.mean)) return { state: 'FAIL', reason: `diverged: ${s.diverged ?? 'non-finite validation loss'}`, result };
   return { state: 'COMPLETE', value: s.mean, result };
@@ -139,6 +140,8 @@ export interface TrialPoint {
   trainMean: number;
   state: Trial['state'];
   reason: string | null;
+  /** A PRUNED trial's best validation loss when it stopped (its `mean` is NaN: it is no candidate). */
+  prunedValue?: number;
   /** τ in epochs (null: no penalty or unknown; undefined: not stored, e.g. closed-form strategies). */
   lambdaTimescaleEpochs?: number | null;
   converged?: boolean;
@@ -152,6 +155,7 @@ export function trialPoint(t: Trial): TrialPoint {
     lambda: r?.evidence && r.refit ? r.refit.lambda : t.params.lambda,
     dropout: (t.params.dropout as number | undefined) ?? 0,
     mean: t.state === 'COMPLETE' ? t.value! : NaN,
+    ...(t.state === 'PRUNED' ? { prunedValue: t.value ?? NaN } : {}),
     se: r?.se ?? NaN,
     trainMean: r?.train_mean ?? NaN,
     state: t.state,

@@ -82,3 +82,32 @@ export function promote<Id extends string | number>(results: readonly RungResult
     .filter((r) => Number.isFinite(r.value))
     .map((r) => r.id);
 }
+
+/** One trial's result at a rung with its λ's decay timescale τ in epochs (see {@link promoteActed}). */
+export interface TimedRungResult<Id extends string | number = number> extends RungResult<Id> {
+  tau: number;
+}
+
+/**
+ * {@link promote} that judges a λ only once it had time to act (τ ≤ the rung's `budget` epochs):
+ * before that its curve is the λ → 0 curve, and ranking such trials ranks noise (why 1-epoch rungs
+ * kept the small λ). So each rung sorts its trials into three groups:
+ * - acted (τ ≤ budget): the best ⌊n/η⌋ of them go on, at least one, as in {@link promote};
+ * - acting later (budget < τ ≤ maxEpochs): all go on, unjudged;
+ * - never acting within `maxEpochs` (τ > maxEpochs, or no τ): they are one model trained under
+ *   several names, so one goes on, the largest λ (smallest τ: the closest to acting), unless diverged.
+ * Order: acted best first, then the others by id.
+ *
+ * @example
+ * // budget 1 of 20 epochs: τ 0.5 and 0.4 acted (keep the better), τ 8 acts later, τ 500 and 900 never act (keep τ 500)
+ * promoteActed([{ id: 0, value: 0.3, tau: 0.5 }, { id: 1, value: 0.4, tau: 0.4 }, { id: 2, value: 0.2, tau: 8 }, { id: 3, value: 0.1, tau: 500 }, { id: 4, value: 0.1, tau: 900 }], 1, 20, 2); // [0, 2, 3]
+ */
+export function promoteActed<Id extends string | number>(results: readonly TimedRungResult<Id>[], budget: number, maxEpochs: number, eta = 3): Id[] {
+  checkEta(eta, 'promoteActed');
+  const acted = results.filter((r) => r.tau <= budget);
+  const later = results.filter((r) => r.tau > budget && r.tau <= maxEpochs && Number.isFinite(r.value));
+  const idle = results.filter((r) => !(r.tau <= maxEpochs) && Number.isFinite(r.value));
+  const closest = idle.reduce<TimedRungResult<Id> | undefined>((a, r) => (a === undefined || (Number.isFinite(r.tau) && !(r.tau >= a.tau)) ? r : a), undefined);
+  const rest = rank([...later, ...(closest ? [closest] : [])].map((r) => ({ id: r.id, value: 0 }))).map((r) => r.id);
+  return [...(acted.length > 0 ? promote(acted, eta) : []), ...rest];
+}

@@ -119,6 +119,7 @@ export async function tune(o: TuneOptions): Promise<TuneResult> {
         state: p.state,
         ...(p.rung !== undefined ? { rung: p.rung } : {}),
         ...(p.reason ? { reason: p.reason } : {}),
+        ...(p.prunedValue !== undefined && Number.isFinite(p.prunedValue) ? { pruned_value: p.prunedValue } : {}),
         ...(p.lambdaTimescaleEpochs !== undefined ? { lambda_timescale_epochs: p.lambdaTimescaleEpochs, converged: p.converged ?? false, epochs_trained: p.epochsTrained } : {}),
       })),
       refit,

@@ -63,12 +63,17 @@ test('a diverging trial is FAIL with its reason and the study goes on', async ()
   assert.ok(trials.every((t) => t.state === 'FAIL' && /diverged/.test(t.reason ?? '')));
 });
 
-test('successive halving keeps the best third per rung and costs less than the grid', async () => {
+test('successive halving judges the λ that acted, keeps the best third of them per rung, and costs less than the grid', async () => {
   const grid = await tune({ ...wine, logRange: { lo: 1e-2, hi: 1e2, n: 9 }, holdout: 0.25, epochs: 9, study: 'wine-grid-9', extend: false });
   const sh = await tune({ ...wine, strategy: 'sh', logRange: { lo: 1e-2, hi: 1e2, n: 9 }, holdout: 0.25, epochs: 9, study: 'wine-sh-9' });
   const rungs = [0, 1, 2].map((k) => sh.trials.filter((t) => t.rung === k).length);
-  assert.deepEqual(rungs, [9, 3, 1]);
-  assert.ok(sh.cost.sample_grads < grid.cost.sample_grads / 2, `sh ${sh.cost.sample_grads} vs grid ${grid.cost.sample_grads}`);
+  // Rung 0 (1 epoch): no λ acted yet (τ ≥ 2.4 epochs), so none is judged: the 4 with τ ≤ 9 go on, and
+  // λ = 1 (τ ≈ 25) stands for the 5 that cannot act in 9 epochs. Rung 1 (3 epochs): λ 10, 31.6, 100
+  // acted and the best of them goes on, with λ = 3.16 (τ ≈ 7, acting later) and λ = 1.
+  assert.deepEqual(rungs, [9, 5, 3]);
+  const idle = sh.trials.filter((t) => t.rung! > 0 && t.lambda_timescale_epochs! > 9);
+  assert.deepEqual([...new Set(idle.map((t) => Number(t.lambda.toPrecision(6))))], [1]);
+  assert.ok(sh.cost.sample_grads < grid.cost.sample_grads * 0.6, `sh ${sh.cost.sample_grads} vs grid ${grid.cost.sample_grads}`);
 });
 
 test('Bayesian optimization, the warm path and the evidence each choose a λ on real data', async () => {

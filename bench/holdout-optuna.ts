@@ -1,0 +1,198 @@
+/**
+ * l2lab's bayes and Optuna (TPE + MedianPruner, test/ref/optuna_lambda.py) choosing λ side by side
+ * on the same hold-out rows, each measured against its own 25-point hold-out grid (l2lab's grid for
+ * l2lab, the same grid in PyTorch for Optuna): the epochs over the training split each spends until
+ * its best-so-far hold-out loss is within 1% of that grid's best, as a share of the grid's epochs.
+ * BENCH_PROBLEMS (comma list of breast-cancer, mnist-10k, fashion-4k) and BENCH_SEEDS (e.g. 1,2,3)
+ * choose what runs. The evidence strategy (one training run, no validation rows) is judged by the
+ * hold-out grid's loss at its λ.
+ */
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { loadDataset, subsample, subset, type Dataset } from '../src/data/index.js';
+import { countParams } from '../src/models/architecture.js';
+import { logSpace } from '../src/tune/ridge.js';
+import { usePopulation } from '../src/tune/score.js';
+import { createSetup } from '../src/tune/setup.js';
+import type { TuneOptions } from '../src/tune/strategy.js';
+import { tune } from '../src/tune/tune.js';
+
+/** One tool's trials in the order they ran: the value a finished trial offers (null if pruned or failed) and its epochs. */
+interface Run {
+  value: (number | null)[];
+  epochs: number[];
+  /** Trials trained together as one population at the start (their epochs all count before any of them). */
+  block: number;
+}
+
+/** Epochs until the best-so-far value is within 1% of `best`, or null when it never is. */
+export function epochsToWithin(run: Run, best: number): number | null {
+  let spent = 0;
+  let sofar = Infinity;
+  const first = run.epochs.slice(0, run.block).reduce((a, b) => a + b, 0);
+  for (let i = 0; i < run.value.length; i++) {
+    spent += run.epochs[i];
+    if (run.value[i] !== null) sofar = Math.min(sofar, run.value[i]!);
+    if (sofar <= best * 1.01) return i < run.block ? first : spent;
+  }
+  return null;
+}
+
+/** The hold-out grid's loss at λ, interpolated linearly in log λ between its points (flat beyond its ends). */
+function gridLossAt(trials: readonly { lambda: number; cv_mean: number | null }[], lambda: number): number {
+  const pts = trials.filter((t) => t.cv_mean !== null).sort((a, b) => a.lambda - b.lambda);
+  if (lambda <= pts[0].lambda) return pts[0].cv_mean!;
+  for (let i = 1; i < pts.length; i++) {
+    if (lambda <= pts[i].lambda) {
+      const f = Math.log(lambda / pts[i - 1].lambda) / Math.log(pts[i].lambda / pts[i - 1].lambda);
+      return pts[i - 1].cv_mean! * (1 - f) + pts[i].cv_mean! * f;
+    }
+  }
+  return pts[pts.length - 1].cv_mean!;
+}
+
+const median = (xs: number[]): number => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+};
+
+interface Problem {
+  name: string;
+  data: () => Dataset | string;
+  base: Omit<TuneOptions, 'strategy' | 'data' | 'seed'>;
+}
+
+const common = { optimizer: 'momentum' as const, momentum: 0.9, lr: 0.1, epochs: 20, holdout: 0.2, patience: 3 };
+export const PROBLEMS: Problem[] = [
+  { name: 'breast-cancer', data: () => 'breast-cancer', base: { ...common, model: 'mlp:16', batchSize: 32 } },
+  { name: 'mnist-10k', data: () => 'mnist-10k', base: { ...common, model: 'mlp:128', batchSize: 128 } },
+  {
+    name: 'fashion-4k',
+    data: () => {
+      const f = loadDataset('fashion-mnist');
+      return subset(f, subsample(f, 4000, { seed: 0 }));
+    },
+    base: { ...common, model: 'mlp:128', batchSize: 128 },
+  },
+];
+
+/** Writes the setup's training and hold-out rows and the training options for optuna_lambda.py. */
+function writeSplit(dir: string, o: TuneOptions, grid: number[], optunaTrials: number): void {
+  const s = createSetup(o, o);
+  if (s.train.task !== 'classification') throw new Error('the Optuna side trains classifiers only');
+  const { train: tr, validation: va } = s.folds[0];
+  const x = (rows: Int32Array) => {
+    const out = new Float32Array(rows.length * s.train.d);
+    rows.forEach((r, i) => out.set(s.train.x.subarray(r * s.train.d, (r + 1) * s.train.d), i * s.train.d));
+    return Buffer.from(out.buffer);
+  };
+  const y = (rows: Int32Array) => Buffer.from(Int32Array.from(rows, (r) => s.train.y[r]).buffer);
+  fs.mkdirSync(dir, { recursive: true });
+  fs.writeFileSync(path.join(dir, 'x_train.f32'), x(tr));
+  fs.writeFileSync(path.join(dir, 'y_train.i32'), y(tr));
+  fs.writeFileSync(path.join(dir, 'x_val.f32'), x(va));
+  fs.writeFileSync(path.join(dir, 'y_val.i32'), y(va));
+  const arch = s.architecture(0);
+  fs.writeFileSync(
+    path.join(dir, 'meta.json'),
+    JSON.stringify({ d: s.train.d, classes: s.train.classes.length, hidden: arch.widths[1], batch: s.batchSize, lr: s.lr, momentum: o.momentum, epochs: s.epochs, patience: o.patience, grid, seed: o.seed, optuna_trials: optunaTrials }),
+  );
+}
+
+/** Runs every problem × seed; prints a table row per run and returns the summary per problem. */
+export async function benchHoldoutOptuna(dir: string, storage: string): Promise<Record<string, unknown>> {
+  const names = (process.env.BENCH_PROBLEMS ?? PROBLEMS.map((p) => p.name).join(',')).split(',');
+  const seeds = (process.env.BENCH_SEEDS ?? '1,2,3').split(',').map(Number);
+  const grid = logSpace(0.01, 1e4, 25);
+  const trials = Number(process.env.BENCH_TRIALS ?? 15);
+  const out: Record<string, unknown> = {};
+  for (const p of PROBLEMS.filter((q) => names.includes(q.name))) {
+    const data = p.data();
+    const rows: Record<string, number | string | null>[] = [];
+    for (const seed of seeds) {
+      const o = { ...p.base, data, seed, storage };
+      const id = `${p.name}-s${seed}`;
+      const g = await tune({ ...o, strategy: 'grid', lambdas: grid, extend: false, study: `${id}-holdout-grid` });
+      const gridBest = Math.min(...g.trials.map((t) => t.cv_mean ?? Infinity));
+      const gridEpochs = g.trials.reduce((a, t) => a + (t.epochs_trained ?? 0), 0);
+      // The noise floor of "within 1%": the spread of the grid's losses over the λ that had no time to act (τ > epochs trained), one model up to SGD noise.
+      const idle = g.trials.filter((t) => t.cv_mean !== null && (t.lambda_timescale_epochs ?? Infinity) > (t.epochs_trained ?? 0)).map((t) => t.cv_mean!);
+      const b = await tune({ ...o, strategy: 'bayes', logRange: { lo: 0.01, hi: 1e4, n: 25 }, trials, study: `${id}-bayes` });
+      const stacked = usePopulation(createSetup(o, o).architecture(0));
+      const bayesRun: Run = { value: b.trials.map((t) => (t.state === 'COMPLETE' ? t.cv_mean : null)), epochs: b.trials.map((t) => t.epochs_trained ?? 0), block: stacked ? 4 : 1 };
+      const bayesTo = epochsToWithin(bayesRun, gridBest);
+      const bayesFinal = Math.min(...b.trials.map((t) => t.cv_mean ?? Infinity));
+
+      // The evidence: one training run on the training part, no validation rows; judged by the hold-out grid's loss at its λ.
+      const ev = await tune({ ...o, strategy: 'evidence', holdout: undefined, patience: undefined, study: `${id}-evidence` });
+      const evEpochs = ev.cost.sample_grads / createSetup(o, o).folds[0].train.length;
+      const evGap = gridLossAt(g.trials, ev.best_lambda) / gridBest - 1;
+
+      const split = path.join(dir, id);
+      writeSplit(split, { ...o, strategy: 'grid' }, grid, 2 * trials);
+      const py = spawnSync('/usr/bin/python3', [path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../test/ref/optuna_lambda.py'), split], { encoding: 'utf8', maxBuffer: 64 << 20 });
+      if (py.status !== 0) throw new Error(`optuna_lambda.py failed: ${py.stderr}`);
+      const r = JSON.parse(py.stdout) as { grid: { value: number; epochs: number }[]; trials: { lambda: number; value: number; epochs: number; state: string }[]; best_lambda: number; best_value: number; optuna_version: string };
+      const torchBest = Math.min(...r.grid.map((t) => t.value));
+      const torchEpochs = r.grid.reduce((a, t) => a + t.epochs, 0);
+      const optunaTo = epochsToWithin({ value: r.trials.map((t) => (t.state === 'COMPLETE' ? t.value : null)), epochs: r.trials.map((t) => t.epochs), block: 1 }, torchBest);
+      const row = {
+        seed,
+        grid_best: gridBest,
+        grid_epochs: gridEpochs,
+        grid_lambda: g.best_lambda,
+        grid_idle_count: idle.length,
+        grid_idle_spread: idle.length > 1 ? Math.max(...idle) / Math.min(...idle) - 1 : null,
+        bayes_epochs_to_1pct: bayesTo,
+        bayes_share: bayesTo === null ? null : bayesTo / gridEpochs,
+        bayes_epochs_total: bayesRun.epochs.reduce((a, e) => a + e, 0),
+        bayes_trials: b.trials.length,
+        bayes_pruned: b.trials.filter((t) => t.state === 'PRUNED').length,
+        bayes_lambda: b.best_lambda,
+        bayes_final_gap: bayesFinal / gridBest - 1,
+        torch_grid_best: torchBest,
+        torch_grid_epochs: torchEpochs,
+        optuna_epochs_to_1pct: optunaTo,
+        optuna_share: optunaTo === null ? null : optunaTo / torchEpochs,
+        optuna_epochs_total: r.trials.reduce((a, t) => a + t.epochs, 0),
+        optuna_trials: r.trials.length,
+        optuna_pruned: r.trials.filter((t) => t.state === 'PRUNED').length,
+        optuna_lambda: r.best_lambda,
+        optuna_final_gap: r.best_value / torchBest - 1,
+        evidence_lambda: ev.best_lambda,
+        evidence_epochs: evEpochs,
+        evidence_share: evGap <= 0.01 ? evEpochs / gridEpochs : null,
+        evidence_grid_gap: evGap,
+        bayes_scheme: b.scheme,
+      };
+      rows.push(row);
+      const pct = (x: number | null) => (x === null ? 'never' : `${(100 * x).toFixed(1)}%`);
+      console.log(
+        `${id}: hold-out grid best ${gridBest.toFixed(4)} at λ ${g.best_lambda.toPrecision(3)} (${gridEpochs} epochs; ${idle.length} λ had no time to act, their losses spread ${row.grid_idle_spread === null ? '–' : `${(100 * row.grid_idle_spread).toFixed(1)}%`}) | bayes within 1% at ${pct(row.bayes_share)} (${bayesTo ?? '–'} epochs; ${b.trials.length} trials, ${row.bayes_pruned} pruned, ${row.bayes_epochs_total} epochs in all), λ ${b.best_lambda.toPrecision(3)}, final ${(100 * row.bayes_final_gap).toFixed(2)}% | ` +
+          `evidence λ ${ev.best_lambda.toPrecision(3)} (${evEpochs.toFixed(1)} epochs, ${pct(evEpochs / gridEpochs)}), hold-out grid loss there ${(100 * evGap).toFixed(2)}% above its best | ` +
+          `torch grid best ${torchBest.toFixed(4)} (${torchEpochs} epochs) | optuna within 1% at ${pct(row.optuna_share)} (${optunaTo ?? '–'} epochs; ${r.trials.length} trials, ${row.optuna_pruned} pruned), λ ${r.best_lambda.toPrecision(3)}, final ${(100 * row.optuna_final_gap).toFixed(2)}%`,
+      );
+    }
+    // A run that never came within 1% counts as an infinite share in the median.
+    const share = (k: 'bayes_share' | 'optuna_share' | 'evidence_share') => median(rows.map((r) => (r[k] === null ? Infinity : (r[k] as number))));
+    const summary = {
+      problem: p.name,
+      params: countParams(createSetup({ ...p.base, data, seed: seeds[0] }, p.base).architecture(0)).total,
+      seeds,
+      bayes_share_median: share('bayes_share'),
+      optuna_share_median: share('optuna_share'),
+      evidence_share_median: share('evidence_share'),
+      bayes_final_gap_median: median(rows.map((r) => r.bayes_final_gap as number)),
+      optuna_final_gap_median: median(rows.map((r) => r.optuna_final_gap as number)),
+      bayes_lambdas: rows.map((r) => r.bayes_lambda),
+      optuna_lambdas: rows.map((r) => r.optuna_lambda),
+      grid_lambdas: rows.map((r) => r.grid_lambda),
+      runs: rows,
+    };
+    console.log(JSON.stringify({ problem: p.name, bayes_share_median: summary.bayes_share_median, optuna_share_median: summary.optuna_share_median, evidence_share_median: summary.evidence_share_median, bayes_final_gap_median: summary.bayes_final_gap_median, optuna_final_gap_median: summary.optuna_final_gap_median, bayes_lambdas: summary.bayes_lambdas, optuna_lambdas: summary.optuna_lambdas }));
+    out[p.name] = summary;
+  }
+  return out;
+}
