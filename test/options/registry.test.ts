@@ -96,7 +96,7 @@ describe('option registry: options a strategy does not use', () => {
 
 describe('option registry: the CLI is read from it', () => {
   it('each command parses exactly its registry flags plus its own output flags, and --help lists each with its default', () => {
-    for (const [cmd, own] of [[trainCommand, ['out', 'json']], [tuneCommand, ['plot', 'json']]] as const) {
+    for (const [cmd, own] of [[trainCommand, ['out', 'json']], [tuneCommand, ['plot', 'out', 'json']]] as const) {
       const flags = optionsOf(cmd.name as 'train' | 'tune').map((o) => o.flag);
       assert.deepEqual(Object.keys(cmd.options).sort(), [...new Set([...flags, ...own])].sort());
       for (const o of optionsOf(cmd.name as 'train' | 'tune')) {
