@@ -11,6 +11,7 @@ export type ErrorCode =
   | 'STORAGE'
   | 'UNSUPPORTED';
 
+/** The base of every error l2lab throws on purpose; `code` is stable (e.g. 'INVALID_OPTION', 'DIVERGED') for programs to branch on. */
 export class L2labError extends Error {
   constructor(
     readonly code: ErrorCode,

@@ -23,7 +23,7 @@ export { ridgePath, logSpace, type RidgePathResult } from './tune/ridge.js';
 export { evidenceLinear, type EvidenceLinearResult } from './tune/evidence-linear.js';
 export { evidenceLogistic, type EvidenceLogisticResult } from './tune/evidence-logistic.js';
 export type { EvidenceReport } from './tune/trial-result.js';
-export { openStorage, type StudyStorage, type Study, type Trial, type TrialState } from './study/index.js';
+export { openStorage, deleteStudyNamed, type StudyStorage, type Study, type Trial, type TrialState } from './study/index.js';
 export { inspect, type InspectOptions, type InspectReport } from './explain/inspect.js';
 export { validationCurveSvg, scatterLogLogSvg, lineChartSvg } from './plot/index.js';
 export { runAtlas, planAtlas, loadAtlasSpec, parseAtlasSpec, writeAtlasReport, type AtlasSpec, type AtlasRun } from './atlas/index.js';

@@ -332,6 +332,7 @@ function taskKey(pair: Pair, failed: StrategyOutcomeRecord | undefined): string 
  * const analysis = analyzeAtlas(run);
  */
 export async function runAtlas(spec: AtlasSpec, options: RunAtlasOptions = {}): Promise<AtlasRun> {
+  checkOptions('tune', { threads: options.threads ?? spec.threads });
   const { cells, data } = planAtlas(spec, options.load);
   const compute = options.compute ?? true;
   const timeout = options.heartbeatTimeout;

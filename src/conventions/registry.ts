@@ -27,6 +27,7 @@ export const CONVENTIONS: readonly Convention[] = [
 /** The ids of {@link CONVENTIONS}, in order. */
 export const CONVENTION_IDS: readonly ConventionId[] = CONVENTIONS.map((c) => c.id);
 
+/** Whether `id` names a convention of {@link CONVENTIONS} (`seed`, `keras`, `pytorch`, …). */
 export function isConventionId(id: string): id is ConventionId {
   return (CONVENTION_IDS as readonly string[]).includes(id);
 }

@@ -18,8 +18,8 @@ export interface ArraysInput {
   features?: string[];
 }
 
-/** `task` and `numClasses` as for CSV; `name` (default `'arrays'`) names the dataset in messages. */
-export type ArraysOptions = Pick<LoadOptions, 'task' | 'numClasses'> & { name?: string };
+/** `task`, `numClasses` and `classes` as for CSV; `name` (default `'arrays'`) names the dataset in messages. */
+export type ArraysOptions = Pick<LoadOptions, 'task' | 'numClasses' | 'classes'> & { name?: string };
 
 /**
  * A dataset from plain arrays; `options.task` overrides `input.task`.
@@ -30,7 +30,7 @@ export function fromArrays(input: ArraysInput, options: ArraysOptions = {}): Dat
 }
 
 /** Checks `input` (parsed JSON of any shape), reporting bad values to `log`. */
-export function readArrays(input: unknown, source: string, options: Pick<LoadOptions, 'task' | 'numClasses'>, log: IssueLog): Dataset {
+export function readArrays(input: unknown, source: string, options: Pick<LoadOptions, 'task' | 'numClasses' | 'classes'>, log: IssueLog): Dataset {
   const expected = `Expected an object {"x": number[][], "y": number[] | string[]} with one y per row of x.`;
   if (typeof input !== 'object' || input === null || Array.isArray(input)) {
     throw new InvalidDataError(`${source}: the top level is not an object. ${expected}`);
@@ -67,7 +67,7 @@ export function readArrays(input: unknown, source: string, options: Pick<LoadOpt
   const values = kind === 'string' ? y.map(String) : y.map((v) => (typeof v === 'number' && Number.isFinite(v) ? v : NaN));
   return withTargets(
     { name: source, n, d, x: data, featureNames: (features as string[] | undefined) ?? Array.from({ length: d }, (_, j) => `x${j}`), targetName: 'y' },
-    encodeTargets(values, { task: options.task ?? task, numClasses: options.numClasses }, source, (i) => `${source}, y[${i}]`, log),
+    encodeTargets(values, { task: options.task ?? task, numClasses: options.numClasses, classes: options.classes }, source, (i) => `${source}, y[${i}]`, log),
   );
 }
 

@@ -8,8 +8,8 @@ import { isNonFiniteLiteral, parseDecimal, parseField } from './numbers.js';
 import { readInput } from './read-input.js';
 import { encodeTargets, withTargets } from './targets.js';
 
-/** The CSV options: `target` (default `'target'`), `task`, `numClasses`. */
-export type CsvOptions = Pick<LoadOptions, 'target' | 'task' | 'numClasses'>;
+/** The CSV options: `target` (default `'target'`), `task`, `numClasses`, `classes`. */
+export type CsvOptions = Pick<LoadOptions, 'target' | 'task' | 'numClasses' | 'classes'>;
 
 /**
  * Loads a CSV file whose first row names the columns. String targets become classes (sorted names →

@@ -10,6 +10,8 @@ interface DatasetBase {
   /** Features, row-major [n, d]. */
   x: Float32Array;
   featureNames: string[];
+  /** Image datasets (IDX): each row is one image, pixels row-major, channels last. Absent for tabular data. */
+  image?: { height: number; width: number; channels: number };
 }
 
 export interface RegressionDataset extends DatasetBase {

@@ -11,8 +11,12 @@ const KIND = { 1: 'labels', 3: 'images' } as const;
 
 export interface IdxOptions {
   /** Class names, label i naming class i. Default: `'0'`, `'1'`, … up to `numClasses`. */
-  classes?: string[];
-  /** Labels must lie in [0, numClasses). Default: `classes.length`, else the largest label + 1. */
+  classes?: readonly string[];
+  /**
+   * Labels must lie in [0, numClasses). Default: `classes.length`, else the largest label + 1, and
+   * then every class below it must have a sample (a stray label of 200 among digits is refused, not
+   * turned into 201 classes).
+   */
   numClasses?: number;
 }
 
@@ -57,15 +61,16 @@ export function loadIdxPairs(pairs: IdxPair[], name: string, options: IdxOptions
     y.set(p.labels, offset);
     offset += p.labels.length;
   }
-  const numClasses = options.numClasses ?? options.classes?.length ?? y.reduce((m, v) => Math.max(m, v), 0) + 1;
+  const declared = options.numClasses ?? options.classes?.length;
+  const numClasses = declared ?? y.reduce((m, v) => Math.max(m, v), 0) + 1;
   for (const p of parts) {
     const i = p.labels.findIndex((v) => v >= numClasses);
     if (i >= 0) {
-      throw new InvalidDataError(
-        `${p.labelsFile}, label ${i}: class label ${p.labels[i]} is out of range: there are ${numClasses} classes, so labels must be in [0, ${numClasses - 1}]. Pass the matching labels file, or raise 'numClasses'.`,
-      );
+      const known = options.classes ? `the classes are ${options.classes.length <= 10 ? options.classes.join(', ') : `${options.classes.slice(0, 10).join(', ')}, …`}` : `there are ${numClasses} classes`;
+      throw new InvalidDataError(`${p.labelsFile}, label ${i}: class label ${p.labels[i]} is out of range: ${known}, so labels must be in [0, ${numClasses - 1}]. Pass the matching labels file, or drop the samples of other classes.`);
     }
   }
+  if (declared === undefined) refuseEmptyClasses(parts, numClasses);
   const featureNames: string[] = [];
   for (let r = 0; r < rows; r++) for (let c = 0; c < cols; c++) featureNames.push(`px${r}_${c}`);
   return {
@@ -74,9 +79,10 @@ export function loadIdxPairs(pairs: IdxPair[], name: string, options: IdxOptions
     d,
     x,
     featureNames,
+    image: { height: rows, width: cols, channels: 1 },
     task: 'classification',
     y,
-    classes: options.classes ?? Array.from({ length: numClasses }, (_, i) => String(i)),
+    classes: options.classes ? [...options.classes] : Array.from({ length: numClasses }, (_, i) => String(i)),
     targetName: 'label',
   };
 }
@@ -152,4 +158,23 @@ function gunzip(buffer: Buffer, file: string): Buffer {
 
 function hex(v: number): string {
   return v.toString(16).padStart(8, '0');
+}
+
+/**
+ * Undeclared classes are 0 … the largest label; one with no sample means a stray label (a 200 among
+ * digits would make a 201-class model), so the data is refused, naming the first label past the gap.
+ */
+function refuseEmptyClasses(parts: readonly { labels: Uint8Array; labelsFile: string }[], numClasses: number): void {
+  const seen = new Uint8Array(numClasses);
+  for (const p of parts) for (const v of p.labels) seen[v] = 1;
+  const empty = seen.indexOf(0);
+  if (empty < 0) return;
+  for (const p of parts) {
+    const i = p.labels.findIndex((v) => v > empty);
+    if (i >= 0) {
+      throw new InvalidDataError(
+        `${p.labelsFile}, label ${i}: class label ${p.labels[i]} leaves class ${empty} without a sample: IDX labels must be 0, 1, …, K−1 with every class present, or the model gets ${numClasses} classes. Fix or drop that sample, or pass the matching labels file.`,
+      );
+    }
+  }
 }

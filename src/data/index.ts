@@ -2,6 +2,7 @@
 export type { ClassificationDataset, Dataset, RegressionDataset, Task } from './dataset.js';
 export type { LoadOptions } from './load-options.js';
 export { loadDataset } from './load-dataset.js';
+export { datasetHash } from './content-hash.js';
 export { validateDataset, type DatasetValidation } from './validate-dataset.js';
 export { listDatasets, type DatasetInfo } from './builtin.js';
 export { loadCsv, parseCsv, type CsvOptions } from './csv.js';

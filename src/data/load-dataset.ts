@@ -30,20 +30,20 @@ export function loadWith(nameOrPath: string, options: LoadOptions, log: IssueLog
   }
   const path = nameOrPath;
   if (existsSync(path) && statSync(path).isDirectory()) {
-    onlyOptions(options, ['numClasses'], `a directory of IDX files (${path})`);
-    return loadIdxDir(path, { numClasses: options.numClasses });
+    onlyOptions(options, ['numClasses', 'classes'], `a directory of IDX files (${path})`);
+    return loadIdxDir(path, { numClasses: options.numClasses, classes: options.classes });
   }
   if (/\.csv$/i.test(path)) {
-    onlyOptions(options, ['target', 'task', 'numClasses'], `a CSV file (${path})`);
+    onlyOptions(options, ['target', 'task', 'numClasses', 'classes'], `a CSV file (${path})`);
     return readCsv(readInput(path).toString('utf8'), path, options, log);
   }
   if (/\.json$/i.test(path)) {
-    onlyOptions(options, ['task', 'numClasses'], `a JSON file (${path})`);
+    onlyOptions(options, ['task', 'numClasses', 'classes'], `a JSON file (${path})`);
     return readJson(readInput(path).toString('utf8'), path, options, log);
   }
   if (/(\.gz|\.idx|-ubyte)$/i.test(path)) {
-    onlyOptions(options, ['labels', 'numClasses'], `IDX images (${path})`);
-    return loadIdx(path, options.labels ?? requireLabelsPath(path), { numClasses: options.numClasses });
+    onlyOptions(options, ['labels', 'numClasses', 'classes'], `IDX images (${path})`);
+    return loadIdx(path, options.labels ?? requireLabelsPath(path), { numClasses: options.numClasses, classes: options.classes });
   }
   throw new InvalidOptionError(
     `Unknown dataset '${nameOrPath}'. Built-in datasets: ${BUILTIN_NAMES.join(', ')}. A path must end in .csv or .json (or be IDX images ending in .gz, .idx or -ubyte, or a directory of them).`,

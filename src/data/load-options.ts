@@ -15,6 +15,12 @@ export interface LoadOptions {
    * `String(i)` and absent classes keep their index. Default: unset (distinct labels are renumbered).
    */
   numClasses?: number;
+  /**
+   * Classification against known classes (a trained model's), in index order: every target must
+   * name one of them (a number matches its decimal text) and becomes that index. The data may hold
+   * any of them, even a single one. Not with `numClasses`. Default: unset (classes come from the data).
+   */
+  classes?: readonly string[];
   /** IDX: path of the labels file. Default: the images path with `images`→`labels`, `idx3`→`idx1`. */
   labels?: string;
 }

@@ -34,6 +34,7 @@ export function loadMnist10k(): ClassificationDataset {
     d: D,
     x: cache.x.slice(),
     featureNames,
+    image: { height: SIDE, width: SIDE, channels: 1 },
     task: 'classification',
     y: cache.y.slice(),
     classes: Array.from({ length: 10 }, (_, i) => String(i)),

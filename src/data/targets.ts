@@ -16,7 +16,7 @@ export type EncodedTargets =
  */
 export function encodeTargets(
   values: number[] | string[],
-  options: Pick<LoadOptions, 'task' | 'numClasses'>,
+  options: Pick<LoadOptions, 'task' | 'numClasses' | 'classes'>,
   source: string,
   where: (i: number) => string,
   log: IssueLog,
@@ -27,6 +27,10 @@ export function encodeTargets(
   }
   if (numClasses !== undefined && options.task === 'regression') {
     throw new InvalidOptionError(`The 'numClasses' option (${numClasses}) only applies to classification, but 'task' is 'regression'. Drop one of the two.`);
+  }
+  if (options.classes !== undefined) {
+    if (numClasses !== undefined || options.task === 'regression') throw new InvalidOptionError(`The 'classes' option names classification classes: give it without ${numClasses !== undefined ? "'numClasses'" : "'task' 'regression'"}.`);
+    return encodeKnown(values, options.classes, where, log);
   }
   const task: Task = options.task ?? (numClasses !== undefined || isStrings(values) ? 'classification' : 'regression');
   if (isStrings(values)) {
@@ -78,6 +82,18 @@ function encodeIntegers(
   checkTwoClasses(classes, source, log);
   const index = new Map(distinct.map((c, i) => [c, i]));
   return { task: 'classification', y: Int32Array.from(values, (v) => index.get(v) ?? -1), classes };
+}
+
+/** Targets as indices into known class names; a target naming none of them is an issue. */
+function encodeKnown(values: number[] | string[], classes: readonly string[], where: (i: number) => string, log: IssueLog): EncodedTargets {
+  const index = new Map(classes.map((c, i) => [c, i]));
+  const y = Int32Array.from(values as (number | string)[], (v, i) => {
+    if (typeof v === 'number' && Number.isNaN(v)) return -1; // already reported as a bad value
+    const k = index.get(String(v));
+    if (k === undefined) log.add(`${where(i)}: class label '${v}' is not one of the classes ${preview([...classes])}. Drop the samples of other classes.`);
+    return k ?? -1;
+  });
+  return { task: 'classification', y, classes: [...classes] };
 }
 
 function checkTwoClasses(classes: string[], source: string, log: IssueLog): void {

@@ -19,6 +19,7 @@ export function defaultThreads(): number {
   return Number.isInteger(env) && env > 0 ? env : os.availableParallelism();
 }
 
+/** A graph compiled once into an ONNX Runtime inference session (`CompiledGraph.compile`) and run many times with named feeds. */
 export class CompiledGraph {
   private constructor(
     private readonly session: ort.InferenceSession,

@@ -1,12 +1,12 @@
 /** The sum of squared parameters at initialization: its expectation and spread from the initializer's variance, and its measured value. */
-import { paramShapes, type Architecture } from '../models/architecture.js';
+import { isPenalized, paramShapes, type Architecture, type ParamKind } from '../models/architecture.js';
 import { weightVariance, type Initializer } from '../models/init.js';
 
 /** One layer's weights (or biases) at initialization. */
 export interface LayerInitMoments {
   /** `W0`, `b0`, `W1`, …, as in {@link paramShapes}. */
   name: string;
-  kind: 'weight' | 'bias';
+  kind: ParamKind;
   layer: number;
   fanIn: number;
   fanOut: number;
@@ -41,7 +41,9 @@ function fourthMomentExcess(init: Initializer): number {
  */
 export function initMoments(arch: Architecture, init: Initializer): LayerInitMoments[] {
   return paramShapes(arch).map((p) => {
-    const variance = p.kind === 'weight' ? weightVariance(init, p.fanIn, p.fanOut) : biasVariance(init, p.fanIn);
+    const variance = p.kind === 'weight' ? weightVariance(init, p.fanIn, p.fanOut) : p.kind === 'bias' ? biasVariance(init, p.fanIn) : 0;
+    // Normalization scales start at exactly 1: E‖γ‖² = size, with no spread.
+    const mean2 = p.kind === 'scale' ? 1 : 0;
     return {
       name: p.name,
       kind: p.kind,
@@ -50,7 +52,7 @@ export function initMoments(arch: Architecture, init: Initializer): LayerInitMom
       fanOut: p.fanOut,
       size: p.size,
       variance,
-      expectedSumSq: p.size * variance,
+      expectedSumSq: p.size * (variance + mean2),
       sdSumSq: Math.sqrt(p.size * fourthMomentExcess(init)) * variance,
     };
   });
@@ -61,7 +63,7 @@ export function expectedSumSquares(moments: LayerInitMoments[], penalizeBiases =
   let mean = 0;
   let variance = 0;
   for (const l of moments) {
-    if (l.kind === 'bias' && !penalizeBiases) continue;
+    if (!isPenalized(l, penalizeBiases)) continue;
     mean += l.expectedSumSq;
     variance += l.sdSumSq ** 2;
   }

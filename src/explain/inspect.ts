@@ -3,7 +3,8 @@ import { formatNumber } from '../util/format-number.js';
 import { convert, convertAll, getConvention, penaltyCoefficients, type ConventionId, type PenaltyCoefficients } from '../conventions/index.js';
 import { loadDataset, type Dataset } from '../data/index.js';
 import { InvalidOptionError } from '../errors.js';
-import { countParams, describeArchitecture, parseModelSpec, type Activation, type Architecture } from '../models/architecture.js';
+import { scaleInvariantView, type ScaleInvariantView } from './scale-invariance.js';
+import { countParams, isPenalized, type ParamKind, describeArchitecture, parseModelSpec, type Activation, type Architecture } from '../models/architecture.js';
 import { initParams, type Initializer } from '../models/init.js';
 import { evaluateParams } from '../train/fit.js';
 import type { OptimizerName } from '../train/optimizer.js';
@@ -62,7 +63,7 @@ export interface InspectOptions {
 /** One parameter tensor at initialization. */
 export interface InspectLayer {
   name: string;
-  kind: 'weight' | 'bias';
+  kind: ParamKind;
   fan_in: number;
   fan_out: number;
   size: number;
@@ -76,6 +77,8 @@ export interface InspectLayer {
   expected_penalty: number;
   /** RMS of the penalty gradient coefficient·θ over the tensor at init: coefficient·√variance. */
   penalty_gradient_rms: number;
+  /** Feeds a BatchNorm: the loss does not change when the tensor is scaled, so its penalty is not a prior (see scale_invariant). */
+  scale_invariant: boolean;
 }
 
 /** The result of {@link inspect}; also the `l2lab inspect --json` object (field names are part of the CLI contract). */
@@ -174,6 +177,8 @@ export interface InspectReport {
    * seeds' own agreement), so search two decades each way around it. Ends in `convention`'s units.
    */
   atlas_lambda_range: { rule: string; convention: ConventionId; low: number; high: number; seed_low: number; seed_high: number };
+  /** Weights that feed a BatchNorm: λ sets their effective learning rate instead of acting as a prior. Absent without BatchNorm. */
+  scale_invariant?: ScaleInvariantView;
   warnings: string[];
 }
 
@@ -228,7 +233,7 @@ export async function inspect(o: InspectOptions): Promise<InspectReport> {
   const split = prepareSplits(data, { validation: o.validation ?? 0.1, test: o.test ?? 0.2, seed, scaling: o.scaling });
   const rows = split.train;
   const task = data.task === 'regression' ? ({ task: 'regression' } as const) : ({ task: 'classification', classes: data.classes.length } as const);
-  const arch: Architecture = parseModelSpec(o.model, data.d, task, { activation: o.activation });
+  const arch: Architecture = parseModelSpec(o.model, data.d, task, { activation: o.activation, image: data.image });
   const m = rows.n;
   const batchSize = o.batchSize ?? defaultBatchSize(m);
   if (batchSize > m) throw new InvalidOptionError(`--batch-size ${batchSize} is larger than the training split (m = ${m} samples). Use --batch-size ${defaultBatchSize(m)} or less.`);
@@ -261,7 +266,7 @@ export async function inspect(o: InspectOptions): Promise<InspectReport> {
   } else {
     measuredNote = `measured values skipped: ${counts.total.toLocaleString('en-US')} parameters exceed the measure limit of ${limit.toLocaleString('en-US')}; the expected values are closed form (the relative spread of Σθ² over seeds is ${num(expected.sd / expected.mean)}).`;
   }
-  const measuredSumSq = measuredPerTensor ? moments.reduce((s, l, i) => (l.kind === 'weight' || penalizeBiases ? s + measuredPerTensor![i] : s), 0) : null;
+  const measuredSumSq = measuredPerTensor ? moments.reduce((s, l, i) => (isPenalized(l, penalizeBiases) ? s + measuredPerTensor![i] : s), 0) : null;
   const expectedPenalty = (c / 2) * expected.mean;
   const measuredPenalty = measuredSumSq === null ? null : (c / 2) * measuredSumSq;
   const ratio = expectedPenalty / loss.expected;
@@ -307,8 +312,18 @@ export async function inspect(o: InspectOptions): Promise<InspectReport> {
   let given: 'weaker' | 'inside' | 'stronger' | 'unknown' = 'unknown';
   if (range && decay.timescaleEpochs !== null) given = decay.timescaleEpochs > epochs ? 'weaker' : decay.timescaleEpochs < 1 ? 'stronger' : 'inside';
 
+  const invariant = scaleInvariantView(arch, { lr, coefficient: c, optimizer, momentum });
+  if (invariant) {
+    const a = invariant.angular_update_per_step;
+    warnings.push(
+      `${invariant.weights.join(', ')} feed BatchNorm, so they are scale-invariant: λ does not limit what they express but sets their effective learning rate. ` +
+        (a === null
+          ? `${invariant.formula}.`
+          : `At equilibrium each step turns them by ≈ ${invariant.formula} = ${num(a)} rad, reached after ≈ 1/(2η·λ/m) = ${num(invariant.equilibrium_steps ?? Infinity)} steps (${num((invariant.equilibrium_steps ?? Infinity) / decay.stepsPerEpoch)} epochs).`),
+    );
+  }
   const layers: InspectLayer[] = moments.map((l, i) => {
-    const penalized = l.kind === 'weight' || penalizeBiases;
+    const penalized = isPenalized(l, penalizeBiases);
     return {
       name: l.name,
       kind: l.kind,
@@ -321,6 +336,7 @@ export async function inspect(o: InspectOptions): Promise<InspectReport> {
       measured_sum_sq: measuredPerTensor ? measuredPerTensor[i] : null,
       expected_penalty: penalized ? (c / 2) * l.expectedSumSq : 0,
       penalty_gradient_rms: penalized ? c * Math.sqrt(l.variance) : 0,
+      scale_invariant: invariant?.weights.includes(l.name) ?? false,
     };
   });
 
@@ -403,6 +419,7 @@ export async function inspect(o: InspectOptions): Promise<InspectReport> {
           given,
         }
       : null,
+    ...(invariant ? { scale_invariant: invariant } : {}),
     warnings,
   };
 }

@@ -52,6 +52,10 @@ const ONNX_TYPE: Record<DType, number> = {
 
 export const OPSET = 18;
 
+/**
+ * An ONNX graph under construction: inputs, initializers and nodes recorded on a tape, so that {@link grad} can
+ * append the reverse-mode gradient graph; `toBytes()` serializes it as an ONNX model (opset {@link OPSET}).
+ */
 export class Graph {
   readonly nodes: NodeRecord[] = [];
   readonly inputs: Value[] = [];
@@ -203,7 +207,7 @@ function valueInfo(v: Value): onnxProto.onnx.IValueInfoProto {
   };
 }
 
-export function encodeTensor(name: string, t: TensorData): onnxProto.onnx.ITensorProto {
+function encodeTensor(name: string, t: TensorData): onnxProto.onnx.ITensorProto {
   const n = t.data.length;
   let raw: Uint8Array;
   switch (t.dtype) {

@@ -1,5 +1,6 @@
 /** Model architectures: linear, logistic, softmax and MLPs, as layer widths plus activation, loss and dropout. */
 import { InvalidOptionError } from '../errors.js';
+import { cnnParamShapes, describeCnn, parseCnnSpec, type CnnStem, type ImageShape } from './cnn-spec.js';
 
 export type Activation = 'relu' | 'tanh' | 'gelu' | 'sigmoid';
 /** mse: ½‖y − ŷ‖² per sample; logistic: binary cross-entropy on one logit; softmax_ce: multiclass cross-entropy. */
@@ -12,13 +13,22 @@ export interface Architecture {
   loss: LossKind;
   /** Dropout probability after each hidden layer (length widths.length − 2); 0 = none. */
   dropout: number[];
+  /** `cnn:` specs: the image, the convolutional layers before the dense ones, and normalization layers. */
+  cnn?: CnnStem;
 }
 
 export const ACTIVATIONS: readonly Activation[] = ['relu', 'tanh', 'gelu', 'sigmoid'];
 
+/**
+ * weight: penalized by λ; bias: not by default; scale, shift: a normalization layer's learnable
+ * affine (not penalized by default, like biases); running: BatchNorm's running mean or variance,
+ * updated by the training step, never by a gradient.
+ */
+export type ParamKind = 'weight' | 'bias' | 'scale' | 'shift' | 'running';
+
 export interface ParamShape {
   name: string;
-  kind: 'weight' | 'bias';
+  kind: ParamKind;
   layer: number;
   fanIn: number;
   fanOut: number;
@@ -26,8 +36,17 @@ export interface ParamShape {
   size: number;
 }
 
-/** W0, b0, W1, b1, …: weight [fanIn, fanOut] then bias [fanOut] for each layer. */
+/** Whether the L2 penalty applies to a parameter: weights always; biases, scales and shifts with `penalizeBiases`. */
+export function isPenalized(p: { kind: ParamKind }, penalizeBiases: boolean): boolean {
+  return p.kind === 'weight' || (p.kind !== 'running' && penalizeBiases);
+}
+
+/**
+ * W0, b0, W1, b1, …: weight [fanIn, fanOut] then bias [fanOut] for each layer; `cnn:` models list
+ * their own (see cnnParamShapes). Every non-weight tensor is 1-D [fanOut].
+ */
 export function paramShapes(arch: Architecture): ParamShape[] {
+  if (arch.cnn) return cnnParamShapes(arch.cnn, arch.widths);
   const out: ParamShape[] = [];
   for (let l = 0; l + 1 < arch.widths.length; l++) {
     const fanIn = arch.widths[l];
@@ -38,20 +57,26 @@ export function paramShapes(arch: Architecture): ParamShape[] {
   return out;
 }
 
+/** Parameter counts of an architecture: all of them, the weights (which the L2 penalty covers) and the biases (free by default). */
 export function countParams(arch: Architecture): { total: number; weights: number; biases: number } {
   let weights = 0;
   let biases = 0;
   for (const p of paramShapes(arch)) {
     if (p.kind === 'weight') weights += p.size;
-    else biases += p.size;
+    else if (p.kind !== 'running') biases += p.size;
   }
   return { total: weights + biases, weights, biases };
 }
 
+/** The most parameters of one model: 400 MB of float32, each copy of it (gradients, optimizer state) as much again. */
+export const MAX_PARAMS = 100_000_000;
+
 export interface ModelSpecOptions {
   activation?: Activation;
-  /** One probability for every hidden layer, or one per hidden layer. */
+  /** One probability for every hidden layer, or one per hidden layer (`cnn:`: per dense layer). */
   dropout?: number | number[];
+  /** The dataset's image shape (IDX images); `cnn:` models need it. */
+  image?: ImageShape;
 }
 
 /** What the data says about the output: regression (1 target) or classification with C classes. */
@@ -69,6 +94,7 @@ export function parseModelSpec(spec: string, inputs: number, task: TaskShape, o:
   const outputs = task.task === 'regression' || classes === 2 ? 1 : classes;
   let hidden: number[];
   let loss: LossKind;
+  let cnn: CnnStem | undefined;
   const [kind, rest] = spec.split(':', 2);
   switch (kind) {
     case 'linear':
@@ -96,17 +122,30 @@ export function parseModelSpec(spec: string, inputs: number, task: TaskShape, o:
       loss = lossFor();
       break;
     }
+    case 'cnn': {
+      if (task.task !== 'classification') throw new InvalidOptionError(`Model spec '${spec}': a cnn: model classifies images; the data has a numeric target.`);
+      ({ stem: cnn, dense: hidden } = parseCnnSpec(spec, inputs, o.image));
+      loss = lossFor();
+      break;
+    }
     default:
-      throw new InvalidOptionError(`Unknown model '${spec}'. Use linear, logistic, softmax, or mlp:W1,W2,… (e.g. mlp:256,128).`);
+      throw new InvalidOptionError(`Unknown model '${spec}'. Use linear, logistic, softmax, mlp:W1,W2,… (e.g. mlp:256,128) or cnn:… (e.g. cnn:c16k5,p2,c32k5,p2,f128).`);
   }
   const drop = o.dropout ?? 0;
   const dropout = Array.isArray(drop) ? drop : hidden.map(() => drop);
   if (dropout.length !== hidden.length) throw new InvalidOptionError(`--dropout gives ${dropout.length} values for ${hidden.length} hidden layers: give one value, or one per hidden layer.`);
   for (const p of dropout) if (!(p >= 0 && p < 1)) throw new InvalidOptionError(`The 'dropout' option must be a number in [0, 1). Got ${p} instead.`);
-  return { widths: [inputs, ...hidden, outputs], activation, loss, dropout };
+  const arch: Architecture = { widths: [inputs, ...hidden, outputs], activation, loss, dropout, ...(cnn ? { cnn } : {}) };
+  const params = countParams(arch).total;
+  if (params > MAX_PARAMS) {
+    throw new InvalidOptionError(`Model spec '${spec}' has ${params.toLocaleString('en-US')} parameters on ${inputs} features; l2lab trains at most ${MAX_PARAMS.toLocaleString('en-US')}. Use smaller widths in --model, e.g. mlp:256.`);
+  }
+  return arch;
 }
 
+/** A one-line name of an architecture for console output, e.g. `softmax` or `mlp 784-256-10 relu dropout 0.2`. */
 export function describeArchitecture(a: Architecture): string {
+  if (a.cnn) return `${describeCnn(a.cnn, a.widths)} ${a.activation}${a.dropout.some((p) => p > 0) ? ` dropout ${a.dropout.join(',')}` : ''}`;
   const kind = a.widths.length === 2 ? { mse: 'linear', logistic: 'logistic', softmax_ce: 'softmax' }[a.loss] : `mlp ${a.widths.join('-')} ${a.activation}`;
   const drop = a.dropout.some((p) => p > 0) ? ` dropout ${a.dropout.join(',')}` : '';
   return `${kind}${drop}`;

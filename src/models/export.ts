@@ -3,13 +3,13 @@
  * features) plus a JSON sidecar that `l2lab evaluate` reads. The .onnx runs in any ONNX runtime.
  */
 import fs from 'node:fs';
-import path from 'node:path';
 import { Graph } from '../graph/graph.js';
 import * as op from '../graph/ops.js';
 import { InvalidDataError } from '../errors.js';
 import type { TrainedModel } from './trained-model.js';
+import { checkOutputFile, writeFilesAtomic } from '../util/output-file.js';
 import { paramShapes, type Architecture } from './architecture.js';
-import { forward, type LayerParams } from './forward.js';
+import { forwardModel } from './forward.js';
 import type { Standardizer } from '../data/index.js';
 
 export const SIDECAR_VERSION = 1;
@@ -44,13 +44,8 @@ export function buildInferenceGraph(model: TrainedModel): Graph {
   const mean = g.constant(standardizer.mean, [d], 'float32');
   const std = g.constant(standardizer.std, [d], 'float32');
   const z = op.div(op.sub(x, mean), std);
-  const shapes = paramShapes(arch);
-  const layers: LayerParams[] = [];
-  for (let i = 0; i < shapes.length; i += 2) {
-    const w = shapes[i];
-    layers.push({ W: g.constant(model.params[i], [w.fanIn, w.fanOut], 'float32'), b: g.constant(model.params[i + 1], [w.fanOut], 'float32') });
-  }
-  const logits = forward(arch, z, layers);
+  const params = paramShapes(arch).map((p, i) => g.constant(model.params[i], p.kind === 'weight' ? [p.fanIn, p.fanOut] : [p.fanOut], 'float32'));
+  const { logits } = forwardModel(arch, z, params, { training: false });
   // Build every consumer of the logits before naming them: Graph.output renames the producing
   // node's output in the nodes that exist at that moment, so a node added later would read a
   // value that no longer exists (ORT: "Node input 'gemm_6' is not a graph input").
@@ -76,17 +71,18 @@ export function saveModel(model: TrainedModel, onnxPath: string): ModelSidecar {
     outputs: model.arch.loss === 'mse' ? ['logits'] : ['logits', 'probabilities'],
   };
   const bytes = buildInferenceGraph(model).toBytes();
-  const dir = path.dirname(path.resolve(onnxPath));
-  if (!fs.existsSync(dir)) throw new InvalidDataError(`Cannot write ${onnxPath}: directory ${dir} does not exist. Create it first or choose another --out path.`);
-  const tmpModel = `${onnxPath}.tmp-${process.pid}`;
-  const tmpSide = `${sidecarPath(onnxPath)}.tmp-${process.pid}`;
-  fs.writeFileSync(tmpModel, bytes);
-  fs.writeFileSync(tmpSide, JSON.stringify(sidecar, null, 2));
-  fs.renameSync(tmpModel, onnxPath);
-  fs.renameSync(tmpSide, sidecarPath(onnxPath));
+  checkOutputFile(onnxPath, '--out');
+  writeFilesAtomic([
+    [onnxPath, bytes],
+    [sidecarPath(onnxPath), JSON.stringify(sidecar, null, 2)],
+  ]);
   return sidecar;
 }
 
+/**
+ * Reads and checks the `model.onnx.json` sidecar that {@link saveModel} writes beside `model.onnx`
+ * (architecture, convention, λ, preprocessing). Throws InvalidDataError naming the missing or malformed file.
+ */
 export function readSidecar(onnxPath: string): ModelSidecar {
   const p = sidecarPath(onnxPath);
   if (!fs.existsSync(onnxPath)) throw new InvalidDataError(`Model file ${onnxPath} not found. Train one with 'l2lab train … --out ${onnxPath}'.`);

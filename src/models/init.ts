@@ -25,6 +25,12 @@ export function weightVariance(init: Initializer, fanIn: number, fanOut: number)
 }
 
 function fill(p: ParamShape, init: Initializer, rng: Rng, out: Float64Array): void {
+  // Normalization layers start as the identity: scale 1, shift 0, running mean 0 and variance 1.
+  if (p.kind === 'scale' || (p.kind === 'running' && p.name.startsWith('var'))) {
+    out.fill(1);
+    return;
+  }
+  if (p.kind === 'shift' || p.kind === 'running') return;
   if (p.kind === 'bias') {
     if (init === 'pytorch') for (let i = 0; i < out.length; i++) out[i] = (2 * rng.uniform() - 1) / Math.sqrt(p.fanIn);
     return;

@@ -13,7 +13,12 @@ export interface OptionContext {
 /** The family of a model spec (`mlp:64` → mlp); undefined for a spec the model parser will reject. */
 export function modelKind(spec: string | undefined): ModelKind | undefined {
   const kind = spec?.split(':')[0];
-  return kind === 'linear' || kind === 'logistic' || kind === 'softmax' || kind === 'mlp' ? kind : undefined;
+  return kind === 'linear' || kind === 'logistic' || kind === 'softmax' || kind === 'mlp' || kind === 'cnn' ? kind : undefined;
+}
+
+/** "mlp:… and cnn:… models", "linear and logistic models": the families an option applies to. */
+function describeModels(models: readonly ModelKind[]): string {
+  return `${models.map((m) => (m === 'mlp' || m === 'cnn' ? `${m}:…` : m)).join(' and ')} models`;
 }
 
 /** Why `o` does not apply in this context, or undefined when it does. */
@@ -22,7 +27,7 @@ function misplaced(command: CommandName, o: OptionDecl, where: OptionContext): s
     return `--${o.flag} applies to --strategy ${o.strategies.join(', ')}, not to --strategy ${where.strategy}`;
   }
   const kind = modelKind(where.model);
-  if (o.models && kind && !o.models.includes(kind)) return `--${o.flag} applies to ${o.models.map((m) => (m === 'mlp' ? 'mlp:… models' : m)).join(', ')}, not to --model ${where.model}`;
+  if (o.models && kind && !o.models.includes(kind)) return `--${o.flag} applies to ${describeModels(o.models)}, not to --model ${where.model}`;
   return undefined;
 }
 

@@ -1,4 +1,5 @@
 /** What one option declaration holds, and the one range check every entry point runs on its value. */
+import os from 'node:os';
 import { InvalidOptionError, invalidNumber } from '../errors.js';
 import type { StrategyName } from '../tune/strategy.js';
 
@@ -6,7 +7,7 @@ import type { StrategyName } from '../tune/strategy.js';
 export type CommandName = 'train' | 'tune' | 'inspect';
 
 /** Model families an option can be limited to (`mlp:W1,…` is 'mlp'). */
-export type ModelKind = 'linear' | 'logistic' | 'softmax' | 'mlp';
+export type ModelKind = 'linear' | 'logistic' | 'softmax' | 'mlp' | 'cnn';
 
 /** The value an option takes, with its valid range. */
 export type OptionType =
@@ -74,12 +75,20 @@ function inNumberRange(t: Extract<OptionType, { kind: 'number' }>, v: number): b
   return true;
 }
 
+/** The `upTo` bounds known without the data ('m', the training rows, is checked where the data is split). */
+const RUN_TIME_BOUNDS: Record<string, { value: () => number; what: string } | undefined> = {
+  cores: { value: () => os.availableParallelism(), what: "this machine's cores" },
+};
+
 /** Throws the one-template error when `value` is outside the declared range (`owner` names the command). */
 export function checkValue(o: OptionDecl, value: unknown, owner: string): void {
   const t = o.type;
   if (t.kind === 'number') {
     if (typeof value === 'string' && t.words?.includes(value)) return;
     if (typeof value !== 'number' || !inNumberRange(t, value)) throw invalidNumber(o.flag, owner, describeRange(t), value);
+    const bound = t.upTo === undefined ? undefined : RUN_TIME_BOUNDS[t.upTo];
+    const hi = bound?.value();
+    if (bound && hi !== undefined && value > hi) throw new InvalidOptionError(`--${o.flag} ${value} is more than ${bound.what} (${hi}). Use --${o.flag} ${hi} or less.`);
   } else if (t.kind === 'numbers') {
     const list = typeof value === 'number' ? [value] : value;
     const ok = Array.isArray(list) && list.length > 0 && list.every((p) => typeof p === 'number' && p >= t.min && (t.maxOpen ? p < t.max : p <= t.max));

@@ -15,7 +15,7 @@ const TRAINING: readonly StrategyName[] = ['grid', 'sh', 'bayes', 'path', 'evide
 const VALIDATING: readonly StrategyName[] = ['grid', 'sh', 'bayes', 'path'];
 
 /** The most epochs any run may ask for: far beyond any useful budget, small enough that a typo like 1e300 is refused. */
-const MAX_EPOCHS = 100_000;
+export const MAX_EPOCHS = 100_000;
 
 /** `lo:hi:n` as tune's logRange. */
 function logRange(text: string): { lo: number; hi: number; n: number } {
@@ -37,10 +37,10 @@ export const OPTIONS: readonly OptionDecl[] = [
   { key: 'test', flag: 'test', meta: 'F', type: { kind: 'number', min: 0, max: 1, maxOpen: true }, default: '0.2', doc: 'test fraction (tune: scored once, by the refit)', label: 'test fraction', commands: ALL },
   { key: 'seed', flag: 'seed', meta: 'S', type: { kind: 'number', integer: true }, default: '0', doc: 'split, init, shuffling and dropout seed', label: 'seed', commands: ALL },
   // Model
-  { key: 'model', flag: 'model', meta: 'M', type: { kind: 'text' }, doc: 'linear | logistic | softmax | mlp:W1,W2,…', label: 'model', commands: ALL },
-  { key: 'activation', flag: 'activation', meta: 'A', type: { kind: 'choice', choices: ACTIVATIONS }, default: 'relu', doc: 'hidden-layer activation', label: 'activation', commands: ALL, strategies: TRAINING, models: ['mlp'], atlas: true },
-  { key: 'dropout', flag: 'dropout', meta: 'P', type: { kind: 'numbers', min: 0, max: 1, maxOpen: true }, default: '0', doc: 'dropout after each hidden layer, or P1,P2,… per layer', label: 'dropout', commands: ['train'], models: ['mlp'] },
-  { key: 'dropouts', flag: 'dropout', meta: 'P1,P2', type: { kind: 'numbers', min: 0, max: 1, maxOpen: true }, default: '0', doc: 'dropout values tuned together with λ', label: 'dropout', commands: ['tune'], strategies: ['grid'], models: ['mlp'] },
+  { key: 'model', flag: 'model', meta: 'M', type: { kind: 'text' }, doc: 'linear | logistic | softmax | mlp:W1,W2,… | cnn:… on image data, e.g. cnn:c16k5,bn,p2,c32k5,p2,f128 (c<F>k<K>[s<S>][v] conv, p<K>/a<K> max/avg pool, f<W> dense, bn/ln after a c or f layer)', label: 'model', commands: ALL },
+  { key: 'activation', flag: 'activation', meta: 'A', type: { kind: 'choice', choices: ACTIVATIONS }, default: 'relu', doc: 'hidden-layer activation', label: 'activation', commands: ALL, strategies: TRAINING, models: ['mlp', 'cnn'], atlas: true },
+  { key: 'dropout', flag: 'dropout', meta: 'P', type: { kind: 'numbers', min: 0, max: 1, maxOpen: true }, default: '0', doc: 'dropout after each hidden layer, or P1,P2,… per layer', label: 'dropout', commands: ['train'], models: ['mlp', 'cnn'] },
+  { key: 'dropouts', flag: 'dropout', meta: 'P1,P2', type: { kind: 'numbers', min: 0, max: 1, maxOpen: true }, default: '0', doc: 'dropout values tuned together with λ', label: 'dropout', commands: ['tune'], strategies: ['grid'], models: ['mlp', 'cnn'] },
   { key: 'init', flag: 'init', meta: 'I', type: { kind: 'choice', choices: INITIALIZERS }, default: 'he for relu/gelu, glorot otherwise', doc: 'weight initializer', label: 'init', commands: ALL, strategies: TRAINING },
   // The penalty
   { key: 'lambda', flag: 'lambda', meta: 'X', type: { kind: 'number', min: 0 }, doc: "L2 constant in --convention's units", label: 'λ', commands: ['train', 'inspect'] },

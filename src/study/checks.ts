@@ -61,7 +61,7 @@ export function configMismatch(
     `Study '${name}' already exists in ${location} with a different config (differs at: ${paths.join(', ')}).`,
     `  stored:    ${stored.direction} ${JSON.stringify(stored.config)}`,
     `  requested: ${requested.direction} ${JSON.stringify(requested.config)}`,
-    `Its trials were run under the stored config and cannot be mixed with these. Use a new study name (e.g. --study ${name}-2), or delete study '${name}' to start over.`,
+    `Its trials were run under the stored config and cannot be mixed with these. Use a new study name (e.g. --study ${name}-2), or delete the stored one to start over: l2lab studies --delete ${name}, with the same --storage.`,
   ];
   return new StudyConfigMismatchError(lines.join('\n'), name, paths);
 }

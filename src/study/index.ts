@@ -7,3 +7,4 @@ export { STORAGE_SCHEMA_VERSION } from './schema-version.js';
 export { DEFAULT_STORAGE, openStorage, type OpenStorageOptions } from './open-storage.js';
 export { keepAlive, type KeepAlive, type KeepAliveOptions } from './keep-alive.js';
 export { runTrials, type RunTrialsOptions, type TrialOutcome, type WaitEvent } from './run-trials.js';
+export { openStudy, deleteStudyNamed, type OpenedStudy } from './open-study.js';

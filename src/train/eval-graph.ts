@@ -2,7 +2,7 @@
 import { Graph, type FloatDType } from '../graph/graph.js';
 import * as op from '../graph/ops.js';
 import { paramShapes, type Architecture } from '../models/architecture.js';
-import { forward, type LayerParams } from '../models/forward.js';
+import { forwardModel } from '../models/forward.js';
 import { perSampleLoss } from '../models/losses.js';
 
 /**
@@ -15,12 +15,10 @@ export function buildEvalGraph(arch: Architecture, dtype: FloatDType, population
   const params = paramShapes(arch).map((p) =>
     g.input(p.name, dtype, p.kind === 'weight' ? (K === undefined ? [p.fanIn, p.fanOut] : [K, p.fanIn, p.fanOut]) : K === undefined ? [p.fanOut] : [K, 1, p.fanOut]),
   );
-  const layers: LayerParams[] = [];
-  for (let i = 0; i < params.length; i += 2) layers.push({ W: params[i], b: params[i + 1] });
   const x = g.input('x', dtype, ['n', arch.widths[0]]);
   const out = arch.widths[arch.widths.length - 1];
   const target = arch.loss === 'softmax_ce' ? op.oneHot(g.input('y', 'int64', ['n']), out, dtype) : g.input('y', dtype, ['n', 1]);
-  const logits = forward(arch, x, layers);
+  const { logits } = forwardModel(arch, x, params, { training: false });
   g.output(perSampleLoss(arch.loss, logits, target), 'loss');
   g.output(logits, 'logits');
   return g;

@@ -99,6 +99,24 @@ export interface FitReport {
   solver: SolverReport;
 }
 
+/**
+ * Trains one model at one λ — what `l2lab train` runs — and scores it on the held-out test split.
+ *
+ * The cost is the seed's, (1/m)·Σ loss + (λ/2m)·Σ W² over the weights (biases free), with λ given in
+ * `convention`'s units (default `'seed'`). Defaults: a seeded split of 70% train, 10% validation
+ * (`validation`), 20% test (`test`), `seed` 0; linear, logistic and softmax models are solved exactly
+ * (Newton / L-BFGS, `solver: 'exact'`) unless an SGD option is given; MLPs train by SGD with `lr` 0.1,
+ * `batchSize` 128 (or m when smaller) and 20 `epochs`. Options are checked against the option registry
+ * before any data loads: an invalid one throws {@link InvalidOptionError}. A run whose loss becomes NaN or
+ * infinite stops and says so in `report.diverged` and `report.divergence`.
+ *
+ * @returns `report`, the `train --json` object (per-epoch data loss and penalty, test metrics, τ, solver),
+ *   and `model`, the trained parameters, which `saveModel` exports as ONNX.
+ * @example
+ * import { fit } from 'l2lab';
+ * const { report } = await fit({ data: 'wine', model: 'softmax', lambda: 1 });
+ * console.log(report.m, report.test?.accuracy);
+ */
 export async function fit(o: FitOptions): Promise<{ report: FitReport; model: TrainedModel }> {
   if (typeof o.lambda !== 'number') throw invalidNumber('lambda', 'train', '[0, ∞)', o.lambda);
   const { earlyStopping: es, schedule, ...rest } = o;
@@ -115,6 +133,7 @@ export async function fit(o: FitOptions): Promise<{ report: FitReport; model: Tr
   const arch = parseModelSpec(o.model, data.d, data.task === 'regression' ? { task: 'regression' } : { task: 'classification', classes: data.classes.length }, {
     activation: o.activation,
     dropout: o.dropout,
+    image: data.image,
   });
   const m = tr.n;
   const batchSize = o.batchSize ?? defaultBatchSize(m);
@@ -210,8 +229,9 @@ function exactMember(arch: Architecture, tr: Dataset, va: Dataset, rate: number,
 
 /** Loss and accuracy / RMSE of one model's parameters on standardized rows. */
 export async function evaluateParams(arch: Architecture, params: Float64Array[], rows: Dataset, threads?: number): Promise<{ loss: number; accuracy?: number; rmse?: number }> {
-  // ONNX Runtime has no float64 Erf kernel, so GELU models are evaluated in float32, as they train.
-  const dtype = arch.activation === 'gelu' && arch.widths.length > 2 ? 'float32' : 'float64';
+  // ONNX Runtime has no float64 Erf or Conv kernel, so GELU and cnn: models are evaluated in
+  // float32, as they train (float64 convolutions fall back to im2col: gigabytes at 4096 images per chunk).
+  const dtype = (arch.activation === 'gelu' && arch.widths.length > 2) || arch.cnn ? 'float32' : 'float64';
   const evaluator = await Evaluator.create(arch, dtype, undefined, threads);
   const tensors = paramShapes(arch).map((p, i) => tensor(floatArray(dtype, params[i]), p.kind === 'weight' ? [p.fanIn, p.fanOut] : [p.fanOut]));
   const [m] = await evaluator.metrics(tensors, rows);

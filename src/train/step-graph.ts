@@ -5,8 +5,9 @@
 import { grad } from '../graph/autodiff.js';
 import { Graph, type FloatDType, type Value } from '../graph/graph.js';
 import * as op from '../graph/ops.js';
-import { paramShapes, type Architecture } from '../models/architecture.js';
-import { forward, type LayerParams } from '../models/forward.js';
+import { isPenalized, paramShapes, type Architecture } from '../models/architecture.js';
+import { forwardModel } from '../models/forward.js';
+import { ShapeError } from '../errors.js';
 import { perSampleLoss } from '../models/losses.js';
 import { stateSlots, type OptimizerSpec } from './optimizer.js';
 
@@ -46,16 +47,19 @@ export function buildStepGraph(spec: StepGraphSpec): Graph {
   const shapes = paramShapes(arch);
   const slots = stateSlots(spec.optimizer);
   const sgd = spec.optimizer.name === 'sgd';
+  if (arch.cnn && K !== undefined) throw new ShapeError(`A cnn: model trains one member per graph (population K = ${K} requested): run the members one after another.`);
+  /** BatchNorm's running statistics are updated by the forward pass, not by a gradient: no optimizer state. */
+  const learnable = (i: number) => shapes[i].kind !== 'running';
 
   let params = shapes.map((p) =>
     g.input(p.name, dtype, p.kind === 'weight' ? [...memberShape, p.fanIn, p.fanOut] : K === undefined ? [p.fanOut] : [K, 1, p.fanOut]),
   );
-  let state = shapes.map((p, i) => slots.map((s) => g.input(`${p.name}.${s}`, dtype, params[i].shape)));
+  let state = shapes.map((p, i) => (learnable(i) ? slots : []).map((s) => g.input(`${p.name}.${s}`, dtype, params[i].shape)));
   const l2 = g.input('l2', dtype, memberShape);
   const decay = g.input('decay', dtype, memberShape);
   /** Per-member scalars [K] broadcast against [K, …] tensors. */
   const perMember = (v: Value, rank: number): Value => (K === undefined ? v : op.reshape(v, [K, ...new Array<number>(rank - 1).fill(1)]));
-  const penalized = (i: number) => shapes[i].kind === 'weight' || spec.penalizeBiases === true;
+  const penalized = (i: number) => isPenalized(shapes[i], spec.penalizeBiases === true);
 
   for (let u = 0; u < U; u++) {
     const x = g.input(`x.${u}`, dtype, [B, arch.widths[0]]);
@@ -65,8 +69,6 @@ export function buildStepGraph(spec: StepGraphSpec): Graph {
     const bc1 = adam ? g.input(`bc1.${u}`, dtype, []) : undefined;
     const bc2 = adam ? g.input(`bc2.${u}`, dtype, []) : undefined;
     const keep = arch.dropout.map((p, l) => (p > 0 ? g.input(`keep.${u}.${l}`, dtype, [...memberShape, B, arch.widths[l + 1]]) : undefined));
-    const layers: LayerParams[] = [];
-    for (let i = 0; i < params.length; i += 2) layers.push({ W: params[i], b: params[i + 1] });
 
     if (spec.sumsqOutput ?? true) {
       const parts = params.filter((_, i) => penalized(i)).map((p) => g.node('ReduceSumSquare', [p, g.ints(K === undefined ? [...p.shape.keys()] : [...p.shape.keys()].slice(1))], [{ dtype, shape: memberShape }], { keepdims: 0 })[0]);
@@ -74,7 +76,8 @@ export function buildStepGraph(spec: StepGraphSpec): Graph {
       g.output(total, `sumsq.${u}`);
     }
 
-    const perSample = perSampleLoss(arch.loss, forward(arch, x, layers, keep), target);
+    const { logits, running } = forwardModel(arch, x, params, { training: true, keepMasks: keep });
+    const perSample = perSampleLoss(arch.loss, logits, target);
     let loss: Value;
     if (spec.sampleWeights) {
       const w = g.input(`w.${u}`, dtype, [...memberShape, B]);
@@ -87,10 +90,17 @@ export function buildStepGraph(spec: StepGraphSpec): Graph {
     // SGD: seed the backward pass with −lr so each gradient is already the step, and fold
     // θ·(1 − lr·(c + d)) into the Gemm that produces the weight gradient.
     const seed = sgd ? op.neg(lr) : g.constant(new Array<number>(K ?? 1).fill(1), memberShape, dtype);
-    const grads = grad(loss, params, seed);
+    const trained = params.filter((_, i) => learnable(i));
+    const trainedGrads = grad(loss, trained, seed);
+    const grads = params.map((p) => trainedGrads[trained.indexOf(p)]);
     const nextParams: Value[] = [];
     const nextState: Value[][] = [];
     params.forEach((p, i) => {
+      if (!learnable(i)) {
+        nextParams.push(running.get(i)!);
+        nextState.push([]);
+        return;
+      }
       const rank = p.shape.length;
       const lrP = perMember(lr, rank);
       const c = penalized(i) ? perMember(l2, rank) : undefined;

@@ -2,7 +2,7 @@
 import { CompiledGraph, type Feeds } from '../engine/session.js';
 import { floatArray, tensor, type FloatArray } from '../engine/tensor.js';
 import type { ort } from '../engine/session.js';
-import { paramShapes } from '../models/architecture.js';
+import { paramShapes, type ParamShape } from '../models/architecture.js';
 import { stateSlots } from './optimizer.js';
 import { buildStepGraph, type StepGraphSpec } from './step-graph.js';
 
@@ -27,6 +27,15 @@ export interface StepOutputs {
   sumsq: Float64Array[];
 }
 
+/** A parameter's optimizer state slots: none for BatchNorm's running statistics (see buildStepGraph). */
+function slotsOf(p: ParamShape, spec: StepGraphSpec): string[] {
+  return p.kind === 'running' ? [] : stateSlots(spec.optimizer);
+}
+
+/**
+ * Runs a compiled step graph ({@link buildStepGraph}): holds each member's parameters and optimizer state as
+ * ONNX Runtime tensors and feeds them back into every run, so one `session.run` is one (or several unrolled) steps.
+ */
 export class Stepper {
   /** Adam's step counter t (1-based at the first update). */
   private t = 0;
@@ -59,7 +68,7 @@ export class Stepper {
       members.forEach((m, k) => data.set(m[i], k * p.size));
       return tensor(data, dims(i));
     });
-    const state = shapes.map((p, i) => stateSlots(spec.optimizer).map(() => tensor(floatArray(spec.dtype, p.size * members.length), dims(i))));
+    const state = shapes.map((p, i) => slotsOf(p, spec).map(() => tensor(floatArray(spec.dtype, p.size * members.length), dims(i))));
     const memberDims = K === undefined ? [] : [K];
     const coeffs: Feeds = {
       l2: tensor(floatArray(spec.dtype, l2), memberDims),
@@ -80,11 +89,10 @@ export class Stepper {
     const K = spec.population;
     const memberDims = K === undefined ? [] : [K];
     const shapes = paramShapes(spec.arch);
-    const slots = stateSlots(spec.optimizer);
     const feeds: Feeds = { ...this.coeffs };
     shapes.forEach((p, i) => {
       feeds[p.name] = this.params[i];
-      slots.forEach((s, j) => (feeds[`${p.name}.${s}`] = this.state[i][j]));
+      slotsOf(p, spec).forEach((s, j) => (feeds[`${p.name}.${s}`] = this.state[i][j]));
     });
     const U = inputs.x.length;
     const B = spec.batch;
@@ -111,7 +119,7 @@ export class Stepper {
     }
     const out = await this.session.run(feeds);
     this.params = shapes.map((p) => out[`${p.name}.next`]);
-    this.state = shapes.map((p) => slots.map((s) => out[`${p.name}.${s}.next`]));
+    this.state = shapes.map((p) => slotsOf(p, spec).map((s) => out[`${p.name}.${s}.next`]));
     const read = (name: string) => Float64Array.from(out[name].data as FloatArray);
     return {
       loss: Array.from({ length: U }, (_, u) => read(`loss.${u}`)),

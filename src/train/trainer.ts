@@ -5,7 +5,7 @@
 import { floatArray, type FloatArray } from '../engine/tensor.js';
 import { InvalidOptionError } from '../errors.js';
 import type { FloatDType } from '../graph/graph.js';
-import { paramShapes, type Architecture } from '../models/architecture.js';
+import { isPenalized, paramShapes, type Architecture } from '../models/architecture.js';
 import { initParams, type Initializer } from '../models/init.js';
 import { Rng } from '../util/rng.js';
 import { BatchFiller, type TrainingRows } from './batches.js';
@@ -152,7 +152,7 @@ function lrAt(schedule: LrSchedule, base: number, epoch: number, step: number, t
 function sumSquares(arch: Architecture, params: Float64Array[], penalizeBiases: boolean): number {
   let s = 0;
   paramShapes(arch).forEach((p, i) => {
-    if (p.kind === 'bias' && !penalizeBiases) return;
+    if (!isPenalized(p, penalizeBiases)) return;
     for (const v of params[i]) s += v * v;
   });
   return s;
@@ -190,7 +190,8 @@ export async function train(rows: TrainingRows, validation: TrainingRows | undef
   const dtype = o.dtype ?? 'float32';
   const seed = o.seed ?? 0;
   const penalizeBiases = o.penalizeBiases ?? false;
-  const usePopulation = o.population ?? K > 1;
+  // cnn: models train one member per graph (their step graph has no population form).
+  const usePopulation = (o.population ?? K > 1) && !o.arch.cnn;
   if (!usePopulation && K > 1) {
     // One after another, sharing nothing but the options.
     const parts = [];

@@ -4,7 +4,7 @@
  * dropout value, and the training options every trial uses.
  */
 import { penaltyCoefficients, type ConventionId } from '../conventions/index.js';
-import { complement, kFold, loadDataset, splitIndices, type Dataset, type Task } from '../data/index.js';
+import { complement, datasetHash, kFold, loadDataset, splitIndices, type Dataset, type Task } from '../data/index.js';
 import { InvalidOptionError } from '../errors.js';
 import { defaultBatchSize, defaultLr, defaultOptimizer } from '../options/defaults.js';
 import { DEFAULT_MAX_EPOCHS } from '../train/convergence.js';
@@ -118,7 +118,7 @@ export function createSetup(d: TuneDataOptions, t: TuneTrainOptions): TuneSetup 
   }
   const task = data.task === 'regression' ? ({ task: 'regression' } as const) : ({ task: 'classification', classes: data.classes.length } as const);
   // Validates the spec once, up front.
-  const solver = chooseSolver(t.solver, parseModelSpec(d.model, data.d, task, { activation: d.activation }), {
+  const solver = chooseSolver(t.solver, parseModelSpec(d.model, data.d, task, { activation: d.activation, image: data.image }), {
     optimizer: t.optimizer,
     lr: t.lr,
     momentum: t.momentum,
@@ -144,7 +144,7 @@ export function createSetup(d: TuneDataOptions, t: TuneTrainOptions): TuneSetup 
     test: prepared.test,
     folds,
     scheme,
-    architecture: (dropout) => parseModelSpec(d.model, data.d, task, { activation: d.activation, dropout }),
+    architecture: (dropout) => parseModelSpec(d.model, data.d, task, { activation: d.activation, dropout, image: data.image }),
     optimizer,
     lr,
     epochs,
@@ -163,6 +163,8 @@ export function createSetup(d: TuneDataOptions, t: TuneTrainOptions): TuneSetup 
     trainOptions: (arch) => ({ arch, epochs: trainEpochs, maxEpochs: epochs, batchSize, optimizer, penalizeBiases: t.penalizeBiases, init: t.init, seed, threads: t.threads, exactTrainLoss: trainEpochs === 'auto' }),
     identity: {
       data: typeof d.data === 'string' ? d.data : data.name,
+      // The content, not only the name: a changed file is a different study, never a resumed one.
+      dataHash: datasetHash(data),
       target: d.target ?? null,
       model: d.model,
       activation: d.activation ?? 'relu',

@@ -17,6 +17,7 @@ import { Evaluator } from '../train/evaluator.js';
 import { evaluateParams } from '../train/fit.js';
 import { train } from '../train/trainer.js';
 import { Rng } from '../util/rng.js';
+import { InvalidOptionError } from '../errors.js';
 import { evidenceLinear } from './evidence-linear.js';
 import { evidenceLogistic } from './evidence-logistic.js';
 import { effectiveParameters, factorEigenvalues, kroneckerEigenvalues, logEvidence, mackayDelta, type CurvatureKind } from './laplace.js';
@@ -35,6 +36,7 @@ const EXACT_HESSIAN_MAX_WEIGHTS = 2000;
 export async function runEvidence(ctx: StrategyContext): Promise<StrategyOutcome> {
   const { setup, run } = ctx;
   const arch = setup.architecture(0);
+  if (arch.cnn) throw new InvalidOptionError(`--strategy evidence uses K-FAC curvature of dense layers; ${ctx.options.model} has convolutions. Use --strategy grid, bayes or sh.`);
   const [trial] = await run.trials([{ lambda: 0, dropout: 0 }], { evidence: 1 });
   let report: EvidenceReport | undefined;
   let refit: Refit | undefined;

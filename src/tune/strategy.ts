@@ -1,5 +1,5 @@
 /** The strategy contract: tune()'s options and result, what tune() gives a strategy and what a strategy hands back. */
-import type { StudyStorage, WaitEvent } from '../study/index.js';
+import type { Study, StudyStorage, WaitEvent } from '../study/index.js';
 import type { TuneDataOptions, TuneSetup, TuneTrainOptions } from './setup.js';
 import type { StudyRun, TrialPoint } from './study-run.js';
 import type { EvidenceReport, Refit } from './trial-result.js';
@@ -39,6 +39,8 @@ export interface TuneOptions extends TuneDataOptions, TuneTrainOptions {
   heartbeatTimeout?: number;
   /** Called when this worker waits on trials other workers run on the same study. */
   onWait?: (e: WaitEvent) => void;
+  /** Called when `study` named a study stored under another config that held no result, so it was replaced. */
+  onReplace?: (stored: Study) => void;
 }
 
 export interface TrialSummary {

@@ -4,7 +4,7 @@
  * and shares the work with other workers on the same study.
  */
 import { invalidNumber } from '../errors.js';
-import { openStorage, runTrials, type Study, type StudyConfig, type StudyStorage, type Trial, type TrialOutcome, type WaitEvent } from '../study/index.js';
+import { openStorage, openStudy, runTrials, type Study, type StudyConfig, type StudyStorage, type Trial, type TrialOutcome, type WaitEvent } from '../study/index.js';
 import { EpochWriter, withEpochSink } from './epoch-progress.js';
 import type { Config, ConfigScore } from './score.js';
 import { readTrialResult, writeTrialResult, type TrialResultExtra } from './trial-result.js';
@@ -20,6 +20,8 @@ export interface StudyRunOptions {
   heartbeatTimeout?: number;
   /** Called when this worker waits on trials that other workers run (the CLI prints a line). */
   onWait?: (e: WaitEvent) => void;
+  /** Called when a study of this name, stored under another config with no result, was replaced (see {@link openStudy}). */
+  onReplace?: (stored: Study) => void;
 }
 
 export class StudyRun {
@@ -36,7 +38,8 @@ export class StudyRun {
     if (timeout !== undefined && !(typeof timeout === 'number' && Number.isFinite(timeout) && timeout > 0)) throw invalidNumber('heartbeatTimeout', 'tune', '(0, ∞) seconds', timeout);
     const s = typeof storage === 'string' ? await openStorage(storage, timeout === undefined ? {} : { heartbeatTimeoutMs: timeout * 1000 }) : storage;
     try {
-      const { value } = await s.createStudy(name, config);
+      const { value, replaced } = await openStudy(s, name, config);
+      if (replaced) options.onReplace?.(replaced);
       return new StudyRun(s, value, typeof storage === 'string', options.onWait);
     } catch (e) {
       if (typeof storage === 'string') await s.close();

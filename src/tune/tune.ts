@@ -30,6 +30,24 @@ function defaultStudyName(o: TuneOptions, config: unknown): string {
   return `${o.strategy}-${data}-${o.model}-${hash}`;
 }
 
+/**
+ * Chooses λ — what `l2lab tune` runs: evaluates λ by the `strategy` (grid + k-fold CV, hold-out, successive
+ * halving, Bayesian optimization, ridge LOO, warm path, evidence), picks λ_min and λ_1se by the one λ rule
+ * (chooseLambda), refits at the selected λ and scores it on the test split.
+ *
+ * Every trial is kept in a study in `storage` (default `./l2lab.db`; `':memory:'` keeps nothing, a
+ * `postgres://` URL shares the study between machines), so a second call with the same options resumes
+ * instead of retraining. Defaults: `folds` 5, `select` 'min', λ in the seed convention, a log range extended
+ * while its best λ sits on an edge (`extend`); each option's default and range is declared in
+ * src/options/registry.ts and checked before any training.
+ *
+ * @returns the λ table (`trials`), `best_lambda`, `lambda_1se`, the `refit`'s test metrics and the cost in
+ *   sample gradients, engine passes and seconds.
+ * @example
+ * import { tune } from 'l2lab';
+ * const r = await tune({ strategy: 'grid', data: 'wine', model: 'softmax', logRange: { lo: 0.001, hi: 1000, n: 13 }, storage: ':memory:' });
+ * console.log(r.best_lambda, r.lambda_1se, r.refit);
+ */
 export async function tune(o: TuneOptions): Promise<TuneResult> {
   const t0 = performance.now();
   if (!STRATEGIES.includes(o.strategy)) throw new InvalidOptionError(`Unknown --strategy '${o.strategy}'. Use one of: ${STRATEGIES.join(', ')}.`);
@@ -54,12 +72,12 @@ export async function tune(o: TuneOptions): Promise<TuneResult> {
   };
   const config = { strategy: strategyConfig, data: setup.identity, model: o.model, convention: setup.convention };
   const name = o.study ?? defaultStudyName(o, config);
-  const run = await StudyRun.open(o.storage ?? DEFAULT_STORAGE, name, config, { heartbeatTimeout: o.heartbeatTimeout, onWait: o.onWait });
+  const run = await StudyRun.open(o.storage ?? DEFAULT_STORAGE, name, config, { heartbeatTimeout: o.heartbeatTimeout, onWait: o.onWait, onReplace: o.onReplace });
   const ctx: StrategyContext = { setup, run, options: o, cost: { sampleGrads: 0, passes: 0, seconds: 0 } };
   try {
     const outcome = await STRATEGY_REGISTRY[o.strategy].run(ctx);
     const choice = chooseLambda((outcome.candidates ?? outcome.points).filter((p) => p.state === 'COMPLETE'));
-    if (!choice) throw new InvalidOptionError(`Every trial of study '${name}' failed (${outcome.points.map((p) => p.reason).filter(Boolean)[0] ?? 'no trial completed'}). Lower --lr or narrow the λ range.`);
+    if (!choice) throw new InvalidOptionError(`Every trial of study '${name}' failed (${outcome.points.map((p) => p.reason).filter(Boolean)[0] ?? 'no trial completed'}). ${setup.solver === 'exact' ? 'Narrow the λ range (--lambdas or --log-range)' : 'Lower --lr or narrow the λ range (--lambdas or --log-range)'}.`);
     const select = o.select ?? 'min';
     const chosen: Config = { lambda: select === '1se' ? choice.lambda1se : choice.lambdaMin, dropout: choice.dropout };
     const refit = outcome.refit ?? (await refitAndTest(ctx, chosen));

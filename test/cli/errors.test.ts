@@ -131,8 +131,12 @@ const CASES: Record<string, Case> = {
     stderr: [/Unknown dataset 'mnist-60k'\. Built-in datasets: mnist-10k, fashion-mnist, wine, breast-cancer, diabetes\./],
   },
   'unknown model spec': {
-    args: ['train', '--data', good, '--model', 'cnn:32', '--lambda', '1'],
-    stderr: [/Unknown model 'cnn:32'\. Use linear, logistic, softmax, or mlp:W1,W2,…/],
+    args: ['train', '--data', good, '--model', 'rnn:32', '--lambda', '1'],
+    stderr: [/Unknown model 'rnn:32'\. Use linear, logistic, softmax, mlp:W1,W2,… \(e\.g\. mlp:256,128\) or cnn:…/],
+  },
+  'cnn spec on tabular data': {
+    args: ['train', '--data', good, '--model', 'cnn:c8k3,p2', '--lambda', '1'],
+    stderr: [/Model spec 'cnn:c8k3,p2' needs images, but the data is tabular/],
   },
   'MLP spec without widths': {
     args: ['train', '--data', good, '--model', 'mlp:', '--lambda', '1'],
@@ -238,10 +242,10 @@ describe('l2lab evaluate: bad input', { concurrency: 4 }, () => {
     evaluate(() => csvModel, 'wine', [/wine has 13 features but the model .*yesno\.onnx was trained on 2 \(a, b\)\. Use data with the same feature columns\./]));
 
   it('class label the model does not know (CSV)', () =>
-    evaluate(() => csvModel, bad('maybe.csv', '3,4,maybe'), [/maybe\.csv, sample 2: class label 'maybe' is out of range: the model knows only the classes no, yes\./, /Drop the samples/]));
+    evaluate(() => csvModel, bad('maybe.csv', '3,4,maybe'), [/maybe\.csv, line 3, column 3 \('target'\): class label 'maybe' is not one of the classes no, yes\./, /Drop the samples/]));
 
   it('class label out of range (IDX labels)', () =>
-    evaluate(() => idxModel, path.join(dir, 'five-images-idx3-ubyte'), [/five-images-idx3-ubyte, sample 8: class label '5' is out of range: the model knows only the classes 0, 1\./]));
+    evaluate(() => idxModel, path.join(dir, 'five-images-idx3-ubyte'), [/five-labels-idx1-ubyte, label 7: class label 5 is out of range: the classes are 0, 1, so labels must be in \[0, 1\]\./, /drop the samples of other classes/]));
 
   it('bad values in the data are reported as for train', () =>
     evaluate(() => csvModel, path.join(dir, 'nan.csv'), [/nan\.csv, line 3, column 1 \('a'\): "NaN" is not a finite number/]));

@@ -3,7 +3,9 @@ import { execFile } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { format } from 'node:util';
 import { fileURLToPath } from 'node:url';
+import { main } from '../../src/cli/run.js';
 import type { Dataset } from '../../src/data/index.js';
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
@@ -28,6 +30,32 @@ export function l2lab(...args: string[]): Promise<CliResult> {
       },
     );
   });
+}
+
+/**
+ * Runs `l2lab ...args` in this process through the CLI's dispatcher, capturing what it writes: fast
+ * for many cases that fail early. Run one at a time. A thrown error (what node prints as a stack
+ * trace from the real binary) comes back as exit code null with the stack on stderr.
+ */
+export async function l2labHere(...args: string[]): Promise<CliResult> {
+  const out: string[] = [];
+  const err: string[] = [];
+  // console.log is the commands' only way to stdout; process.stdout itself stays the test runner's.
+  const saved = { log: console.log, error: console.error, warn: console.warn, stderr: process.stderr.write };
+  const line = (to: string[]) => (...parts: unknown[]) => void to.push(`${format(...parts)}\n`);
+  console.log = line(out);
+  console.error = line(err);
+  console.warn = line(err);
+  process.stderr.write = ((chunk: string | Uint8Array) => err.push(String(chunk)) > 0) as typeof process.stderr.write;
+  try {
+    const code = await main(args);
+    return { code, stdout: out.join(''), stderr: err.join('') };
+  } catch (e) {
+    return { code: null, stdout: out.join(''), stderr: `${err.join('')}${(e as Error).stack}` };
+  } finally {
+    Object.assign(console, { log: saved.log, error: saved.error, warn: saved.warn });
+    process.stderr.write = saved.stderr;
+  }
 }
 
 /** A fresh directory under the OS temp dir, removed when the process exits. */

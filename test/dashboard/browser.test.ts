@@ -154,6 +154,8 @@ describe('l2lab dashboard in Chromium', { skip }, () => {
     await page.waitForSelector('#validation-chart[data-drawn="true"] svg');
     const shade = page.locator('#validation-chart g.layer_0_marks path');
     assert.equal(await shade.count(), 1);
+    // A live update may redraw the chart right after the first draw: wait until the shade is laid out.
+    await shade.waitFor({ state: 'visible' });
     // It spans λ = 0.01 … 0.1 (τ = 500 and 50 > 20 epochs), not λ = 1 or 10.
     const box = (await shade.boundingBox())!;
     const xs = await page.$$eval('#validation-chart g.layer_2_marks path', (ps) => ps.map((p) => p.getBoundingClientRect()).map((r) => r.x + r.width / 2));

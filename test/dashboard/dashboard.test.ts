@@ -371,7 +371,7 @@ describe('l2lab dashboard', () => {
 
   it('`l2lab dashboard` prints its URL, serves, and stops cleanly on SIGTERM', async () => {
     const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'dashboard', '--storage', store, '--port', '0'], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
-    const killer = setTimeout(() => child.kill('SIGKILL'), 15_000);
+    const killer = setTimeout(() => child.kill('SIGKILL'), 60_000);
     try {
       let out = '';
       const url = await new Promise<string>((resolve, reject) => {
@@ -399,7 +399,7 @@ describe('l2lab dashboard', () => {
 describe('l2lab dashboard --host', () => {
   it('warns that a non-loopback --host exposes the studies, and serves there', async () => {
     const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'dashboard', '--storage', store, '--port', '0', '--host', '0.0.0.0'], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
-    const killer = setTimeout(() => child.kill('SIGKILL'), 15_000);
+    const killer = setTimeout(() => child.kill('SIGKILL'), 60_000);
     try {
       let out = '';
       let err = '';

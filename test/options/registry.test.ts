@@ -68,9 +68,9 @@ describe('option registry: the bugs of issue 14', () => {
   });
 
   it('dropout on softmax, linear or logistic is refused, naming the models that use it', async () => {
-    await refuses(() => fit({ ...fitBase, model: 'softmax', dropout: 0.2 }), /--dropout applies to mlp:… models, not to --model softmax/);
+    await refuses(() => fit({ ...fitBase, model: 'softmax', dropout: 0.2 }), /--dropout applies to mlp:… and cnn:… models, not to --model softmax/);
     await refuses(() => fit(trainArgs('--model', 'softmax', '--dropout', '0.2')), /--dropout applies to mlp/);
-    await refuses(() => tune({ ...tuneBase, model: 'softmax', dropouts: [0, 0.2] }), /--dropout applies to mlp:… models, not to --model softmax/);
+    await refuses(() => tune({ ...tuneBase, model: 'softmax', dropouts: [0, 0.2] }), /--dropout applies to mlp:… and cnn:… models, not to --model softmax/);
     await refuses(() => fit({ ...fitBase, model: 'softmax', activation: 'tanh' }), /--activation applies to mlp/);
   });
 

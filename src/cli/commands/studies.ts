@@ -1,16 +1,24 @@
-/** `l2lab studies`: the studies in a store, with their trial counts and best values. */
-import { openStorage } from '../../study/index.js';
+/** `l2lab studies`: the studies in a store, with their trial counts and best values; `--delete NAME` removes one. */
+import { deleteStudyNamed, openStorage } from '../../study/index.js';
 import { stringOption, type Command } from '../command.js';
 import { fmt, table } from '../format.js';
 
 export const command: Command = {
   name: 'studies',
-  summary: 'list the studies in a study store',
-  options: { storage: { type: 'string' }, json: { type: 'boolean' } },
-  help: 'Usage: l2lab studies [--storage ./l2lab.db | postgres://…] [--json]',
+  summary: 'list the studies in a study store, or delete one (--delete NAME)',
+  options: { storage: { type: 'string' }, delete: { type: 'string' }, json: { type: 'boolean' } },
+  help: `Usage: l2lab studies [--storage ./l2lab.db | postgres://…] [--json]
+       l2lab studies --delete NAME [--storage …]   delete the study NAME with all its trials`,
   async run(v) {
     const storage = await openStorage(stringOption(v, 'storage'));
     try {
+      const doomed = stringOption(v, 'delete');
+      if (doomed !== undefined) {
+        const s = await deleteStudyNamed(storage, doomed);
+        if (v.json === true) console.log(JSON.stringify({ deleted: s.name }));
+        else console.log(`deleted study ${s.name} from ${storage.location}`);
+        return 0;
+      }
       const list = await storage.listStudies();
       if (v.json === true) console.log(JSON.stringify(list));
       else if (list.length === 0) console.log(`no studies in ${storage.location}. Run 'l2lab tune …' to create one.`);

@@ -1,7 +1,5 @@
 /** `l2lab train`: train one model with the seed's L2 cost (or any convention), printing data term and penalty apart. */
-import fs from 'node:fs';
-import path from 'node:path';
-import { InvalidOptionError, L2labError } from '../../errors.js';
+import { L2labError } from '../../errors.js';
 import { saveModel } from '../../models/export.js';
 import { fit, type FitOptions, type FitReport } from '../../train/fit.js';
 import type { EpochRecord, LrSchedule } from '../../train/trainer.js';
@@ -9,6 +7,7 @@ import type { Command, ParsedValues } from '../command.js';
 import { checkOptions } from '../../options/index.js';
 import { argsTable, flagText, optionHelp, readOptions, required, type CliFlag } from '../options.js';
 import { fmt, pct, StreamingTable } from '../format.js';
+import { checkOutputFile } from '../../util/output-file.js';
 
 const FLAGS: CliFlag[] = [
   { flag: 'out', meta: 'model.onnx', doc: 'write the trained model (inference ONNX + model.onnx.json sidecar)' },
@@ -75,9 +74,7 @@ Example: l2lab train --data mnist-10k --model mlp:256 --lambda 5 --optimizer mom
     const options = fitOptionsFrom(v);
     const out = flagText(v, 'out');
     // Refuse an unwritable --out before a long run, not after it.
-    if (out !== undefined && !fs.existsSync(path.dirname(path.resolve(out)))) {
-      throw new InvalidOptionError(`Cannot write --out ${out}: directory ${path.dirname(path.resolve(out))} does not exist. Create it first or choose another --out path.`);
-    }
+    if (out !== undefined) checkOutputFile(out, '--out');
     const json = v.json === true;
     let printer: ReturnType<typeof epochTable> | undefined;
     const { report, model } = await fit({

@@ -1,5 +1,4 @@
 /** `l2lab tune`: choose λ by grid + CV, hold-out + early stopping, successive halving, Bayesian optimization, ridge LOO or a warm path. */
-import fs from 'node:fs';
 import { validationCurveSvg } from '../../plot/index.js';
 import { STRATEGIES, STRATEGY_REGISTRY, strategyFlags } from '../../tune/strategies.js';
 import { tune, type TuneOptions, type TuneResult } from '../../tune/tune.js';
@@ -7,6 +6,7 @@ import type { Command, ParsedValues } from '../command.js';
 import { argsTable, flagText, optionHelp, readOptions, required, type CliFlag } from '../options.js';
 import { fmt, pct, table } from '../format.js';
 import { waitLine } from '../wait-line.js';
+import { checkOutputFile, writeFilesAtomic } from '../../util/output-file.js';
 
 const FLAGS: CliFlag[] = [
   { flag: 'plot', meta: 'curve.svg', doc: 'validation curve with ±SE bars, λ_min and λ_1se marked' },
@@ -74,9 +74,7 @@ export async function writePlot(path: string, r: TuneResult): Promise<void> {
     noTimeToAct: r.no_time_to_act,
     title: `${r.study}: validation loss vs λ (${r.convention} convention)`,
   });
-  const tmp = `${path}.tmp-${process.pid}`;
-  fs.writeFileSync(tmp, svg);
-  fs.renameSync(tmp, path);
+  writeFilesAtomic([[path, svg]]);
 }
 
 export const command: Command = {
@@ -93,8 +91,14 @@ ${optionHelp('tune', FLAGS)}
 
 Example (the seed's grid): l2lab tune --data wine --model mlp:32 --lambdas 0.01:0.4:0.01 --holdout 0.2 --patience 5`,
   async run(v) {
-    const result = await tune({ ...tuneOptionsFrom(v), onWait: (e) => process.stderr.write(`${waitLine(e)}\n`) });
     const plot = flagText(v, 'plot');
+    // Refuse an unwritable --plot before the tune, not after it.
+    if (plot) checkOutputFile(plot, '--plot');
+    const result = await tune({
+      ...tuneOptionsFrom(v),
+      onWait: (e) => process.stderr.write(`${waitLine(e)}\n`),
+      onReplace: (s) => process.stderr.write(`study ${s.name}: its stored config had no result (no trial completed), so this run replaces it\n`),
+    });
     if (plot) await writePlot(plot, result);
     if (v.json === true) console.log(JSON.stringify(result));
     else {

@@ -1,0 +1,67 @@
+/** The forward pass of a `cnn:` architecture: convolutions, pools and normalization layers, then the dense layers. */
+import type { Value } from '../graph/graph.js';
+import * as op from '../graph/ops.js';
+import { avgPool, conv2d, flatten, maxPool, reshapeTo } from '../graph/conv-ops.js';
+import { batchNormEval, batchNormTrain, BN_MOMENTUM, layerNorm, runningAverage } from '../graph/norm-ops.js';
+import type { Architecture } from './architecture.js';
+import { cnnParamShapes, type Norm } from './cnn-spec.js';
+import { activate } from './forward.js';
+
+export interface CnnForwardOptions {
+  /** Training: BatchNorm uses the batch's statistics and returns updated running averages. */
+  training: boolean;
+  /** 0/1 keep-masks per dense hidden layer (inverted dropout where its probability is > 0). */
+  keepMasks?: (Value | undefined)[];
+}
+
+export interface CnnForward {
+  logits: Value;
+  /** Training mode: the next value of each BatchNorm running statistic, by parameter index. */
+  running: Map<number, Value>;
+}
+
+/** Logits for x [B, H·W·C] (pixels row-major, channels last, as IDX stores them); `params` in cnnParamShapes order. */
+export function forwardCnn(arch: Architecture, x: Value, params: Value[], o: CnnForwardOptions): CnnForward {
+  const stem = arch.cnn!;
+  const shapes = cnnParamShapes(stem, arch.widths);
+  const index = new Map(shapes.map((p, i) => [p.name, i]));
+  const param = (name: string) => params[index.get(name)!];
+  const maybe = (name: string) => (index.has(name) ? param(name) : undefined);
+  const running = new Map<number, Value>();
+
+  const normalize = (h: Value, l: number, norm: Norm | null): Value => {
+    if (norm === 'ln') return layerNorm(h, param(`gamma${l}`), param(`beta${l}`));
+    if (norm !== 'bn') return h;
+    if (!o.training) return batchNormEval(h, param(`gamma${l}`), param(`beta${l}`), param(`mean${l}`), param(`var${l}`));
+    const bn = batchNormTrain(h, param(`gamma${l}`), param(`beta${l}`));
+    // PyTorch's running variance uses the unbiased batch variance: count = elements per channel.
+    const count = h.shape.slice(0, -1).reduce<number>((a, d) => a * (d as number), 1);
+    running.set(index.get(`mean${l}`)!, runningAverage(param(`mean${l}`), bn.mean, BN_MOMENTUM));
+    running.set(index.get(`var${l}`)!, runningAverage(param(`var${l}`), bn.variance, BN_MOMENTUM, count));
+    return bn.y;
+  };
+
+  const { height, width, channels } = stem.image;
+  let h = reshapeTo(x, [x.shape[0], height, width, channels]);
+  let layer = 0;
+  for (const l of stem.layers) {
+    if (l.kind === 'pool') {
+      h = (l.pool === 'max' ? maxPool : avgPool)(h, { kernel: l.size });
+      continue;
+    }
+    h = conv2d(h, param(`W${layer}`), maybe(`b${layer}`), { filters: l.filters, kernel: l.kernel, stride: l.stride, padding: l.padding });
+    h = activate(arch.activation, normalize(h, layer, l.norm));
+    layer++;
+  }
+  h = flatten(h);
+  const hidden = arch.widths.length - 2;
+  for (let j = 0; j <= hidden; j++, layer++) {
+    const b = maybe(`b${layer}`);
+    h = b ? op.gemm(h, param(`W${layer}`), b) : op.gemm(h, param(`W${layer}`));
+    if (j === hidden) break;
+    h = activate(arch.activation, normalize(h, layer, stem.denseNorm[j]));
+    const mask = o.keepMasks?.[j];
+    if (mask && arch.dropout[j] > 0) h = op.dropout(h, mask, arch.dropout[j]);
+  }
+  return { logits: h, running };
+}
