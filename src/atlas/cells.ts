@@ -1,5 +1,6 @@
 /** The cells of an atlas: dataset × model × m × seed, each with its architecture's size and a key naming everything that decides its result. */
 import { createHash } from 'node:crypto';
+import type { Dataset } from '../data/index.js';
 import { parseModelSpec, countParams } from '../models/architecture.js';
 import { isConvex } from '../solvers/model-rows.js';
 import type { SolverName } from '../train/solver-option.js';
@@ -13,6 +14,8 @@ export interface DataShape {
   task: 'classification' | 'regression';
   /** Number of classes; 0 for regression. */
   classes: number;
+  /** Image datasets: the shape `cnn:` models are built for. */
+  image?: Dataset['image'];
 }
 
 /** One cell: a model trained on m rows of a dataset under one seed. Plain JSON. */
@@ -37,7 +40,7 @@ export interface AtlasCell {
   params: number;
   weights: number;
   biases: number;
-  /** Units: hidden units plus output units, Σ fan_out over layers (He init: E‖W‖² = 2·units). */
+  /** Units: hidden units plus output units, Σ fan_out over the dense layers (He init: E‖W‖² = 2·units); a `cnn:` model's convolutions are not counted. */
   units: number;
   /** Hidden layers. */
   depth: number;
@@ -85,7 +88,7 @@ export function expandCells(spec: AtlasSpec, shapes: ReadonlyMap<string, DataSha
     const task = shape.task === 'regression' ? ({ task: 'regression' } as const) : ({ task: 'classification', classes: shape.classes } as const);
     ds.models.forEach((model, j) => {
       try {
-        archs.set(`${i}|${model}`, parseModelSpec(model, shape.d, task, { activation: ds.training.activation }));
+        archs.set(`${i}|${model}`, parseModelSpec(model, shape.d, task, { activation: ds.training.activation, image: shape.image }));
       } catch (e) {
         issues.push({ path: `datasets[${i}].models[${j}]`, message: `${(e as Error).message} (dataset '${ds.name}')` });
       }

@@ -288,7 +288,7 @@ export function planAtlas(spec: AtlasSpec, load: (name: string, target: string |
     if (data.has(ds.name)) continue;
     const d = load(ds.name, ds.target ?? null);
     data.set(ds.name, d);
-    shapes.set(ds.name, { n: d.n, d: d.d, task: d.task, classes: d.task === 'classification' ? d.classes.length : 0 });
+    shapes.set(ds.name, { n: d.n, d: d.d, task: d.task, classes: d.task === 'classification' ? d.classes.length : 0, ...(d.image ? { image: d.image } : {}) });
   }
   const { cells, issues } = expandCells(spec, shapes);
   if (issues.length > 0) throw new AtlasSpecError(issues, `The atlas spec '${spec.name}'`);

@@ -70,7 +70,7 @@ export interface AtlasDataset {
   name: string;
   /** Target column of a CSV/JSON file. */
   target?: string;
-  /** Model spec strings: `softmax`, `logistic`, `linear`, `mlp:W1,W2,…`. */
+  /** Model spec strings: `softmax`, `logistic`, `linear`, `mlp:W1,W2,…`, `cnn:…` (image data). */
   models: string[];
   /** Training-set sizes: each cell trains (and chooses λ) on exactly m rows. */
   m: number[];
@@ -196,7 +196,9 @@ function modelSpecIssue(s: string): string | undefined {
   if (s === 'linear' || s === 'logistic' || s === 'softmax') return undefined;
   const m = /^mlp:(.*)$/.exec(s);
   if (m && m[1].split(',').every((w) => /^\s*[1-9]\d*\s*$/.test(w))) return undefined;
-  return `'${s}' is not a model spec: use linear, logistic, softmax, or mlp:W1,W2,… with positive integer widths (e.g. 'mlp:64' or 'mlp:256,256').`;
+  // A cnn: spec's layers are checked against the dataset's image shape when the data loads.
+  if (/^cnn:\S+$/.test(s)) return undefined;
+  return `'${s}' is not a model spec: use linear, logistic, softmax, mlp:W1,W2,… with positive integer widths (e.g. 'mlp:64' or 'mlp:256,256'), or cnn:… on image data (e.g. 'cnn:c16k5,p2,c32k5,p2,f128').`;
 }
 
 function readTraining(c: Checker, raw: unknown, path: string, base: AtlasTraining | undefined): AtlasTraining | undefined {

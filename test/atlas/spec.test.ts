@@ -131,7 +131,7 @@ test('loadAtlasSpec: a missing file and broken JSON are clear errors', () => {
 
 const SHAPES = new Map<string, DataShape>([
   ['mnist-10k', { n: 10_000, d: 784, task: 'classification', classes: 10 }],
-  ['fashion-mnist', { n: 70_000, d: 784, task: 'classification', classes: 10 }],
+  ['fashion-mnist', { n: 70_000, d: 784, task: 'classification', classes: 10, image: { height: 28, width: 28, channels: 1 } }],
   ['wine', { n: 178, d: 13, task: 'classification', classes: 3 }],
   ['breast-cancer', { n: 569, d: 30, task: 'classification', classes: 2 }],
   ['diabetes', { n: 442, d: 10, task: 'regression', classes: 0 }],
@@ -151,6 +151,11 @@ test('the shipped specs are valid, and the large one spans 10³ to 10⁷ paramet
     if (name === 'large') {
       const p = cells.map((c) => c.params);
       assert.ok(Math.min(...p) <= 2e3 && Math.max(...p) >= 1e7, `large spans ${Math.min(...p)} to ${Math.max(...p)}`);
+      // CNN cells with and without BatchNorm, from ≥ 10⁵ to ≥ 10⁶ parameters.
+      for (const bn of [false, true]) {
+        const q = cells.filter((c) => c.model.startsWith('cnn:') && c.model.includes(',bn,') === bn).map((c) => c.params);
+        assert.ok(Math.min(...q) >= 1e5 && Math.max(...q) >= 1e6, `cnn (bn: ${bn}) spans ${Math.min(...q)} to ${Math.max(...q)}`);
+      }
     }
   }
 });
