@@ -1,6 +1,10 @@
 /** The cells of an atlas: dataset × model × m × seed, each with its architecture's size and a key naming everything that decides its result. */
 import { createHash } from 'node:crypto';
+import type { Dataset } from '../data/index.js';
 import { parseModelSpec, countParams } from '../models/architecture.js';
+import { isConvex } from '../solvers/model-rows.js';
+import type { SolverName } from '../train/solver-option.js';
+import { DEFAULT_MAX_EPOCHS } from '../train/convergence.js';
 import type { AtlasDataset, AtlasLambdaRange, AtlasSpec, AtlasStrategy, AtlasTraining, AtlasValidation, SpecIssue } from './spec.js';
 
 /** What the atlas needs to know of a loaded dataset. */
@@ -10,6 +14,8 @@ export interface DataShape {
   task: 'classification' | 'regression';
   /** Number of classes; 0 for regression. */
   classes: number;
+  /** Image datasets: the shape `cnn:` models are built for. */
+  image?: Dataset['image'];
 }
 
 /** One cell: a model trained on m rows of a dataset under one seed. Plain JSON. */
@@ -34,12 +40,14 @@ export interface AtlasCell {
   params: number;
   weights: number;
   biases: number;
-  /** Units: hidden units plus output units, Σ fan_out over layers (He init: E‖W‖² = 2·units). */
+  /** Units: hidden units plus output units, Σ fan_out over the dense layers (He init: E‖W‖² = 2·units); a `cnn:` model's convolutions are not counted. */
   units: number;
   /** Hidden layers. */
   depth: number;
   task: 'classification' | 'regression';
   classes: number;
+  /** How the cell is fitted: `training.solver` for a convex model, 'sgd' for an MLP. */
+  solver: SolverName;
 }
 
 export function shortHash(value: unknown, length = 8): string {
@@ -80,7 +88,7 @@ export function expandCells(spec: AtlasSpec, shapes: ReadonlyMap<string, DataSha
     const task = shape.task === 'regression' ? ({ task: 'regression' } as const) : ({ task: 'classification', classes: shape.classes } as const);
     ds.models.forEach((model, j) => {
       try {
-        archs.set(`${i}|${model}`, parseModelSpec(model, shape.d, task, { activation: ds.training.activation }));
+        archs.set(`${i}|${model}`, parseModelSpec(model, shape.d, task, { activation: ds.training.activation, image: shape.image }));
       } catch (e) {
         issues.push({ path: `datasets[${i}].models[${j}]`, message: `${(e as Error).message} (dataset '${ds.name}')` });
       }
@@ -128,6 +136,7 @@ export function expandCells(spec: AtlasSpec, shapes: ReadonlyMap<string, DataSha
             depth: arch.widths.length - 2,
             task: shape.task,
             classes: shape.classes,
+            solver: isConvex(arch) ? ds.training.solver : 'sgd',
           });
         }
       }
@@ -146,12 +155,19 @@ export function rowsPerEpoch(n: number, batchSize: number): number {
   return Math.floor(n / batchSize) * batchSize;
 }
 
+/** The epochs a cell's SGD training runs at most: the fixed count, or the cap of 'auto'. */
+export function epochBudget(t: AtlasTraining): number {
+  return t.epochs === 'auto' ? t.maxEpochs ?? DEFAULT_MAX_EPOCHS : t.epochs;
+}
+
 /**
  * Sample gradients grid-CV spends on a cell: every λ on every fold for all epochs, plus the refit on
- * all m rows (a nominal count: diverged trials stop early, a range extension adds λ values).
+ * all m rows (a nominal count: diverged trials stop early, 'auto' counts its cap, a range extension
+ * adds λ values).
  */
 export function nominalGridCost(cell: AtlasCell, lambdas = cell.lambda.n): number {
-  const { epochs, batchSize } = cell.training;
+  const { batchSize } = cell.training;
+  const epochs = epochBudget(cell.training);
   const v = cell.validation;
   const foldTrain = 'folds' in v ? Array.from({ length: v.folds }, () => cell.m - Math.round(cell.m / v.folds)) : [cell.m - Math.round(cell.m * v.holdout)];
   const cv = foldTrain.reduce((a, n) => a + rowsPerEpoch(n, batchSize), 0);

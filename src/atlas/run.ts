@@ -12,6 +12,7 @@ import { tune, type TuneOptions, type TuneResult } from '../tune/tune.js';
 import { cellStudyName, expandCells, nominalGridCost, shortHash, type AtlasCell, type DataShape } from './cells.js';
 import { AtlasSpecError, type AtlasSpec, type AtlasStrategy, type AtlasStrategyName, type SpecIssue } from './spec.js';
 import { applicableOptions, checkOptions } from '../options/check.js';
+import { measureTestCurve, type TestCurvePoint } from './test-curve.js';
 
 /** One strategy's outcome on one cell, as stored (plain JSON; λ in the seed convention). */
 export interface StrategyOutcomeRecord {
@@ -36,6 +37,12 @@ export interface StrategyOutcomeRecord {
   curve: { lambda: number; val_mean: number; val_se: number; train_mean: number | null }[];
   edge_warning: string | null;
   range_extended: boolean;
+  /** At the chosen λ, SGD cells: τ (the penalty's decay timescale, mean over folds), the epochs trained T and whether every fold converged; null for exact solves and strategies without trials there. */
+  lambda_timescale_epochs: number | null;
+  epochs_trained: number | null;
+  converged: boolean | null;
+  /** The reference strategy only: the test loss of a refit at every λ it tried (measureTestCurve), to judge any λ by its test loss. */
+  test_curve: TestCurvePoint[] | null;
   /**
    * True when this run continued a study an earlier (killed) run had started: tune() then counts only
    * the work this run did, so for grid `sample_grads` holds the nominal full cost ({@link nominalGridCost}).
@@ -139,7 +146,7 @@ export function toJson(v: unknown): Json {
 const COMMON_RESULT_KEYS = new Set(['strategy', 'study', 'scheme', 'best_lambda', 'lambda_1se', 'best_dropout', 'select', 'convention', 'trials', 'refit', 'cost', 'range_extended', 'edge_warning', 'curve']);
 
 /** The stored summary of a tune() result. */
-export function summarize(cell: AtlasCell, strategy: AtlasStrategyName, r: TuneResult, resumed: boolean): StrategyOutcomeRecord {
+export function summarize(cell: AtlasCell, strategy: AtlasStrategyName, r: TuneResult, resumed: boolean, testCurve: TestCurvePoint[] | null = null): StrategyOutcomeRecord {
   const extra: Record<string, Json> = {};
   for (const [k, v] of Object.entries(r)) {
     if (COMMON_RESULT_KEYS.has(k)) continue;
@@ -166,11 +173,24 @@ export function summarize(cell: AtlasCell, strategy: AtlasStrategyName, r: TuneR
     curve: r.curve.map((p) => ({ lambda: p.lambda, val_mean: p.valMean, val_se: p.valSe, train_mean: p.trainMean ?? null })),
     edge_warning: r.edge_warning ?? null,
     range_extended: r.range_extended,
+    ...actedAt(r),
+    test_curve: testCurve,
     resumed,
     extra,
     error: null,
     finished_at: new Date().toISOString(),
   };
+}
+
+/** τ, T and converged at the chosen λ, from the trial that trained there on full budget (not a halving rung). */
+function actedAt(r: TuneResult): Pick<StrategyOutcomeRecord, 'lambda_timescale_epochs' | 'epochs_trained' | 'converged'> {
+  const t = r.trials.find((x) => x.lambda === r.best_lambda && x.dropout === r.best_dropout && x.rung === undefined && x.epochs_trained !== undefined);
+  return { lambda_timescale_epochs: t?.lambda_timescale_epochs ?? null, epochs_trained: t?.epochs_trained ?? null, converged: t?.converged ?? null };
+}
+
+/** The λ values a finished tune() trained on full budget: the grid of a test curve. */
+function lambdasTried(r: TuneResult): number[] {
+  return r.trials.filter((t) => t.state === 'COMPLETE' && t.rung === undefined && t.dropout === r.best_dropout).map((t) => t.lambda);
 }
 
 function emptyOutcome(strategy: AtlasStrategyName, study: string, status: StrategyOutcomeRecord['status'], error: string | null): StrategyOutcomeRecord {
@@ -191,6 +211,10 @@ function emptyOutcome(strategy: AtlasStrategyName, study: string, status: Strate
     curve: [],
     edge_warning: null,
     range_extended: false,
+    lambda_timescale_epochs: null,
+    epochs_trained: null,
+    converged: null,
+    test_curve: null,
     resumed: false,
     extra: {},
     error,
@@ -209,17 +233,15 @@ export function cellData(full: Dataset, cell: AtlasCell): Dataset {
 export function tuneOptionsFor(cell: AtlasCell, data: Dataset, strategy: AtlasStrategy, storage: StudyStorage, threads?: number): TuneOptions {
   const t = cell.training;
   const v = cell.validation;
+  // An exact solve takes no gradient-descent options: tune() refuses them beside solver 'exact'.
+  const descent = cell.solver === 'exact' ? { solver: 'exact' as const } : { solver: 'sgd' as const, optimizer: t.optimizer, momentum: t.momentum, lr: t.lr, epochs: t.epochs, maxEpochs: t.maxEpochs, batchSize: t.batchSize };
   // The cell's settings are shared by every strategy; each strategy gets those it uses (the registry says which).
   const shared = applicableOptions(
     'tune',
     {
       activation: t.activation,
       ...('folds' in v ? { folds: v.folds } : { holdout: v.holdout }),
-      optimizer: t.optimizer,
-      momentum: t.momentum,
-      lr: t.lr,
-      epochs: t.epochs,
-      batchSize: t.batchSize,
+      ...descent,
       logRange: { lo: cell.lambda.lo, hi: cell.lambda.hi, n: cell.lambda.n },
       extend: cell.lambda.extend,
     },
@@ -269,7 +291,7 @@ export function planAtlas(spec: AtlasSpec, load: (name: string, target: string |
     if (data.has(ds.name)) continue;
     const d = load(ds.name, ds.target ?? null);
     data.set(ds.name, d);
-    shapes.set(ds.name, { n: d.n, d: d.d, task: d.task, classes: d.task === 'classification' ? d.classes.length : 0 });
+    shapes.set(ds.name, { n: d.n, d: d.d, task: d.task, classes: d.task === 'classification' ? d.classes.length : 0, ...(d.image ? { image: d.image } : {}) });
   }
   const { cells, issues } = expandCells(spec, shapes);
   if (issues.length > 0) throw new AtlasSpecError(issues, `The atlas spec '${spec.name}'`);
@@ -375,8 +397,10 @@ export async function runAtlas(spec: AtlasSpec, options: RunAtlasOptions = {}): 
         const resumed = before !== null && (await storage.listTrials(before.id, { state: ['COMPLETE', 'FAIL', 'PRUNED'] })).length > 0;
         let record: StrategyOutcomeRecord;
         try {
-          const r = await tune({ ...tuneOptionsFor(cell, cellDataCache.get(index)!, strategy, storage, threads), onWait: options.onWait, onProgress: options.onProgress });
-          record = summarize(cell, strategy.name, r, resumed);
+          const o = tuneOptionsFor(cell, cellDataCache.get(index)!, strategy, storage, threads);
+          const r = await tune({ ...o, onWait: options.onWait, onProgress: options.onProgress });
+          const curve = strategy.name === spec.reference ? await measureTestCurve(o, lambdasTried(r)) : null;
+          record = summarize(cell, strategy.name, r, resumed, curve);
         } catch (e) {
           if (!(e instanceof L2labError) || e instanceof AtlasSpecError) throw e;
           record = emptyOutcome(strategy.name, pair.study, 'failed', e.message);

@@ -9,7 +9,9 @@ import { ACTIVATIONS, type Activation } from '../models/architecture.js';
 import { defaultLr } from '../options/defaults.js';
 import { checkValue } from '../options/option.js';
 import { OPTIONS, strategyOptions } from '../options/registry.js';
+import { DEFAULT_MAX_EPOCHS } from '../train/convergence.js';
 import { OPTIMIZERS, type OptimizerName } from '../train/optimizer.js';
+import { SOLVERS, type SolverName } from '../train/solver-option.js';
 import { STRATEGY_NAMES, type StrategyName } from '../tune/strategy.js';
 
 /** A strategy the atlas can run per cell: tune()'s strategies. */
@@ -18,8 +20,16 @@ export const ATLAS_STRATEGIES: readonly AtlasStrategyName[] = STRATEGY_NAMES;
 
 /** How every model of a dataset trains (tune()'s training options). */
 export interface AtlasTraining {
-  /** Epochs of each training run. Default 10. */
-  epochs: number;
+  /** Epochs of each training run, or 'auto': until converged, at most `maxEpochs`. Default 10. */
+  epochs: number | 'auto';
+  /** Cap of `epochs: 'auto'`; present only with it. Default 200. */
+  maxEpochs?: number;
+  /**
+   * How convex models (linear, logistic, softmax) are fitted: 'exact' (Newton / L-BFGS, the default:
+   * every λ is the minimizer of its cost, the SGD options do not apply) or 'sgd'. MLPs always train
+   * by SGD with the options here.
+   */
+  solver: SolverName;
   /** Learning rate η. Default 0.1 (SGD family), 1e-3 (Adam family). */
   lr: number;
   /** Default 'momentum'. */
@@ -60,7 +70,7 @@ export interface AtlasDataset {
   name: string;
   /** Target column of a CSV/JSON file. */
   target?: string;
-  /** Model spec strings: `softmax`, `logistic`, `linear`, `mlp:W1,W2,…`. */
+  /** Model spec strings: `softmax`, `logistic`, `linear`, `mlp:W1,W2,…`, `cnn:…` (image data). */
   models: string[];
   /** Training-set sizes: each cell trains (and chooses λ) on exactly m rows. */
   m: number[];
@@ -186,14 +196,16 @@ function modelSpecIssue(s: string): string | undefined {
   if (s === 'linear' || s === 'logistic' || s === 'softmax') return undefined;
   const m = /^mlp:(.*)$/.exec(s);
   if (m && m[1].split(',').every((w) => /^\s*[1-9]\d*\s*$/.test(w))) return undefined;
-  return `'${s}' is not a model spec: use linear, logistic, softmax, or mlp:W1,W2,… with positive integer widths (e.g. 'mlp:64' or 'mlp:256,256').`;
+  // A cnn: spec's layers are checked against the dataset's image shape when the data loads.
+  if (/^cnn:\S+$/.test(s)) return undefined;
+  return `'${s}' is not a model spec: use linear, logistic, softmax, mlp:W1,W2,… with positive integer widths (e.g. 'mlp:64' or 'mlp:256,256'), or cnn:… on image data (e.g. 'cnn:c16k5,p2,c32k5,p2,f128').`;
 }
 
 function readTraining(c: Checker, raw: unknown, path: string, base: AtlasTraining | undefined): AtlasTraining | undefined {
   if (raw === undefined && base) return base;
   const t = raw ?? {};
   if (!isObj(t)) {
-    c.add(path, `must be an object such as {"epochs": 10, "lr": 0.1, "optimizer": "momentum", "batchSize": 64}. Got ${show(t)} instead.`);
+    c.add(path, `must be an object such as {"epochs": "auto", "maxEpochs": 200, "lr": 0.1, "optimizer": "momentum", "batchSize": 64}. Got ${show(t)} instead.`);
     return undefined;
   }
   c.keys(t, TRAINING_KEYS, path);
@@ -204,7 +216,19 @@ function readTraining(c: Checker, raw: unknown, path: string, base: AtlasTrainin
       optimizer = undefined;
     } else optimizer = t.optimizer as OptimizerName;
   }
-  const epochs = t.epochs === undefined ? base?.epochs ?? 10 : c.integer(t.epochs, `${path}.epochs`, 1, '"epochs": 10');
+  const epochs = t.epochs === undefined ? base?.epochs ?? 10 : t.epochs === 'auto' ? 'auto' : c.integer(t.epochs, `${path}.epochs`, 1, '"epochs": 10 or "epochs": "auto"');
+  let maxEpochs: number | undefined;
+  if (t.maxEpochs !== undefined) {
+    maxEpochs = c.integer(t.maxEpochs, `${path}.maxEpochs`, 1, '"maxEpochs": 200');
+    if (epochs !== 'auto') c.add(`${path}.maxEpochs`, `caps "epochs": "auto" only, but epochs is ${show(epochs)}: remove "maxEpochs" or set "epochs": "auto".`);
+  } else if (epochs === 'auto') maxEpochs = t.epochs === undefined && base?.maxEpochs !== undefined ? base.maxEpochs : DEFAULT_MAX_EPOCHS;
+  let solver: SolverName | undefined = base?.solver ?? 'exact';
+  if (t.solver !== undefined) {
+    if (!SOLVERS.includes(t.solver as SolverName)) {
+      c.add(`${path}.solver`, `must be one of ${SOLVERS.join(', ')}. Got ${show(t.solver)} instead.`);
+      solver = undefined;
+    } else solver = t.solver as SolverName;
+  }
   const optimizerChanged = t.optimizer !== undefined && base !== undefined && t.optimizer !== base.optimizer;
   const lr = t.lr === undefined ? (base && !optimizerChanged ? base.lr : defaultLr(optimizer ?? 'sgd')) : c.number(t.lr, `${path}.lr`, (x) => x > 0, 'a number in (0, ∞)', '"lr": 0.1');
   const batchSize = t.batchSize === undefined ? base?.batchSize ?? 64 : c.integer(t.batchSize, `${path}.batchSize`, 1, '"batchSize": 64');
@@ -221,8 +245,8 @@ function readTraining(c: Checker, raw: unknown, path: string, base: AtlasTrainin
     momentum = c.number(t.momentum, `${path}.momentum`, (x) => x >= 0 && x < 1, 'a number in [0, 1)', '"momentum": 0.9');
     if (optimizer && !usesMomentum) c.add(`${path}.momentum`, `is only used by the momentum and nesterov optimizers, but optimizer is '${optimizer}': remove "momentum" or set "optimizer": "momentum".`);
   } else if (usesMomentum) momentum = base && !optimizerChanged && base.momentum !== undefined ? base.momentum : 0.9;
-  if (epochs === undefined || lr === undefined || batchSize === undefined || optimizer === undefined || activation === undefined) return undefined;
-  return { epochs, lr, optimizer, ...(momentum !== undefined ? { momentum } : {}), batchSize, activation };
+  if (epochs === undefined || lr === undefined || batchSize === undefined || optimizer === undefined || activation === undefined || solver === undefined) return undefined;
+  return { epochs, ...(maxEpochs !== undefined ? { maxEpochs } : {}), solver, lr, optimizer, ...(momentum !== undefined ? { momentum } : {}), batchSize, activation };
 }
 
 function readValidation(c: Checker, raw: unknown, path: string, base: AtlasValidation | undefined): AtlasValidation | undefined {

@@ -182,7 +182,7 @@ export interface InspectReport {
   warnings: string[];
 }
 
-/** The default atlas's best held-out heuristic: a constant seed λ (docs/atlas-default). */
+/** The fixed-budget atlas's best held-out heuristic: a constant seed λ (docs/atlas-fixed-budget). */
 export const ATLAS_SEED_LAMBDA = 0.57;
 
 function checkOptions(o: InspectOptions): void {

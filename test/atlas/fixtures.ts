@@ -21,6 +21,10 @@ export function outcome(strategy: AtlasStrategyName, o: Partial<StrategyOutcomeR
     curve: [],
     edge_warning: null,
     range_extended: false,
+    lambda_timescale_epochs: null,
+    epochs_trained: null,
+    converged: null,
+    test_curve: null,
     resumed: false,
     extra: {},
     error: null,
@@ -53,7 +57,7 @@ export function fakeCell(c: FakeCellInput): AtlasCellResult {
     m: c.m,
     seed: c.seed,
     testRows: 100,
-    training: { epochs: c.epochs ?? 10, lr: c.lr ?? 0.1, optimizer: 'sgd', batchSize: c.batchSize ?? 32, activation: 'relu' },
+    training: { epochs: c.epochs ?? 10, solver: 'exact', lr: c.lr ?? 0.1, optimizer: 'sgd', batchSize: c.batchSize ?? 32, activation: 'relu' },
     validation: { folds: 5 },
     lambda: { lo: 1e-3, hi: 1e3, n: 13, extend: true },
     widths: [10, 3],
@@ -64,6 +68,7 @@ export function fakeCell(c: FakeCellInput): AtlasCellResult {
     depth: 1,
     task: 'classification',
     classes: 3,
+    solver: 'sgd',
   };
   const results: AtlasCellResult['results'] = {};
   for (const [name, o] of Object.entries(c.results)) results[name as AtlasStrategyName] = outcome(name as AtlasStrategyName, o);

@@ -47,20 +47,33 @@ test('the smoke atlas runs end to end, writes a self-contained report, and a re-
     assert.equal(c.results.grid!.curve.length, 5);
     assert.ok(c.results.grid!.sample_grads! > 0);
     assert.equal(c.results.grid!.resumed, false);
+    // The test curve holds every grid λ, and its point at λ* is tune()'s own refit, to float rounding.
+    const curve = c.results.grid!.test_curve!;
+    assert.deepEqual(curve.map((p) => p.lambda), c.results.grid!.curve.map((p) => p.lambda));
+    const atBest = curve.find((p) => p.lambda === c.results.grid!.best_lambda)!;
+    assert.ok(Math.abs(atBest.test_loss! / c.results.grid!.test_loss! - 1) < 1e-5, `${atBest.test_loss} vs ${c.results.grid!.test_loss}`);
+    assert.equal(c.results.evidence!.test_curve, null);
   }
+  const [softmax, mlp] = run.cells;
+  assert.equal(softmax.cell.solver, 'exact');
+  assert.equal(softmax.results.grid!.lambda_timescale_epochs, null, 'an exact solve has no timescale');
+  assert.ok(softmax.results.grid!.test_curve!.every((p) => p.converged && p.epochs === null));
+  assert.equal(mlp.cell.solver, 'sgd');
+  assert.ok(mlp.results.grid!.lambda_timescale_epochs! > 0);
+  assert.ok(mlp.results.grid!.epochs_trained! >= 1 && mlp.results.grid!.epochs_trained! <= 30, 'epochs auto stops by the cap of 30');
   assert.equal(run.complete, true);
 
   const out = path.join(dir, 'report');
   const analysis = analyzeAtlas(run);
   const files = await writeAtlasReport(run, analysis, out);
   const html = fs.readFileSync(files.html, 'utf8');
-  for (const id of ['summary', 'best-lambda', 'settings', 'heuristics', 'comparison', 'curves', 'files']) assert.match(html, new RegExp(`<section id="${id}">`), id);
+  for (const id of ['summary', 'regimes', 'best-lambda', 'settings', 'heuristics', 'comparison', 'curves', 'files']) assert.match(html, new RegExp(`<section id="${id}">`), id);
   assert.ok((html.match(/<svg/g) ?? []).length >= 6 + 2, 'six best-λ plots and a curve per cell');
   assert.match(html, /constant timescale/);
   assert.match(html, /<code>sh<\/code> vs <code>grid<\/code>/);
   assert.doesNotMatch(html, /<script|<link|<img|src="http|href="http|url\(http/, 'no external assets');
   const remaining = fs.readdirSync(out).sort();
-  assert.deepEqual(remaining, ['atlas.json', 'cells.csv', 'comparison.csv', 'curves.csv', 'heldout.csv', 'heuristics.csv', 'index.html', 'settings.csv'], 'no temporary files left');
+  assert.deepEqual(remaining, ['atlas.json', 'cells.csv', 'comparison.csv', 'curves.csv', 'heldout.csv', 'heuristics.csv', 'index.html', 'regimes.csv', 'settings.csv', 'test-curves.csv'], 'no temporary files left');
   const csv = fs.readFileSync(path.join(out, 'cells.csv'), 'utf8').trim().split('\n');
   assert.equal(csv.length, 1 + 2 * spec.strategies.length);
   assert.match(csv[0], /^cell,dataset,model,m,seed,params,.*lambda_seed,lambda_pytorch/);

@@ -34,7 +34,7 @@ test('a minimal spec gets every default', () => {
   assert.deepEqual(s.strategies, [{ name: 'grid', options: {} }]);
   assert.equal(s.reference, 'grid');
   const d = s.datasets[0];
-  assert.deepEqual(d.training, { epochs: 10, lr: 0.1, optimizer: 'momentum', momentum: 0.9, batchSize: 64, activation: 'relu' });
+  assert.deepEqual(d.training, { epochs: 10, solver: 'exact', lr: 0.1, optimizer: 'momentum', momentum: 0.9, batchSize: 64, activation: 'relu' });
   assert.deepEqual(d.validation, { folds: 5 });
   assert.deepEqual(d.lambda, { lo: 1e-3, hi: 1e3, n: 13, extend: true });
   assert.equal(d.testRows, null);
@@ -55,6 +55,27 @@ test('dataset entries override the spec-wide settings field by field', () => {
   assert.deepEqual(mnist.lambda, { lo: 1e-3, hi: 1e3, n: 7, extend: true });
   assert.equal(mnist.testRows, 1000);
   assert.deepEqual(wine.models, ['softmax']);
+});
+
+test("epochs 'auto' takes a cap, inherited by dataset entries; the cap alone and an unknown solver are refused", () => {
+  const s = parseAtlasSpec({ ...minimal, training: { epochs: 'auto' }, datasets: ['wine', { name: 'iris', training: { maxEpochs: 40 } }, { name: 'digits', training: { epochs: 5 } }] });
+  const [wine, iris, digits] = s.datasets.map((d) => d.training);
+  assert.equal(wine.epochs, 'auto');
+  assert.equal(wine.maxEpochs, 200, 'the default cap');
+  assert.equal(iris.epochs, 'auto');
+  assert.equal(iris.maxEpochs, 40);
+  assert.equal(digits.epochs, 5);
+  assert.equal(digits.maxEpochs, undefined, 'no cap without auto');
+  assert.match(issueAt({ ...minimal, training: { epochs: 10, maxEpochs: 50 } }, 'training.maxEpochs'), /caps "epochs": "auto" only, but epochs is 10: remove "maxEpochs" or set "epochs": "auto"/);
+  assert.match(issueAt({ ...minimal, training: { solver: 'newton' } }, 'training.solver'), /must be one of exact, sgd. Got 'newton'/);
+  assert.match(issueAt({ ...minimal, training: { epochs: 'forever' } }, 'training.epochs'), /"epochs": "auto"/);
+});
+
+test('cells: convex models take the spec\'s solver, MLPs always SGD', () => {
+  const shapes = new Map<string, DataShape>([['wine', { n: 178, d: 13, task: 'classification', classes: 3 }]]);
+  const solvers = (solver: string) => expandCells(parseAtlasSpec({ ...minimal, models: ['softmax', 'mlp:8'], training: { solver } }), shapes).cells.map((c) => c.solver);
+  assert.deepEqual(solvers('exact'), ['exact', 'sgd']);
+  assert.deepEqual(solvers('sgd'), ['sgd', 'sgd']);
 });
 
 test('switching a dataset to Adam takes Adam’s default learning rate and drops momentum', () => {
@@ -110,7 +131,7 @@ test('loadAtlasSpec: a missing file and broken JSON are clear errors', () => {
 
 const SHAPES = new Map<string, DataShape>([
   ['mnist-10k', { n: 10_000, d: 784, task: 'classification', classes: 10 }],
-  ['fashion-mnist', { n: 70_000, d: 784, task: 'classification', classes: 10 }],
+  ['fashion-mnist', { n: 70_000, d: 784, task: 'classification', classes: 10, image: { height: 28, width: 28, channels: 1 } }],
   ['wine', { n: 178, d: 13, task: 'classification', classes: 3 }],
   ['breast-cancer', { n: 569, d: 30, task: 'classification', classes: 2 }],
   ['diabetes', { n: 442, d: 10, task: 'regression', classes: 0 }],
@@ -122,11 +143,19 @@ test('the shipped specs are valid, and the large one spans 10³ to 10⁷ paramet
     const { cells, issues: found } = expandCells(spec, SHAPES);
     assert.deepEqual(found, [], `${name}: ${JSON.stringify(found)}`);
     assert.ok(cells.length > 0);
-    assert.ok(spec.strategies.some((s) => s.name === 'evidence') && spec.strategies.some((s) => s.name === 'sh'), `${name} compares evidence and sh`);
+    assert.ok(spec.strategies.some((s) => s.name === 'evidence'), `${name} compares the evidence`);
+    // MLPs train until converged, so that λ had time to act; convex models are solved exactly.
+    for (const c of cells) assert.equal(c.solver === 'exact' || c.training.epochs === 'auto', true, `${name}: ${c.id}`);
+    assert.ok(cells.some((c) => c.solver === 'exact'), `${name} solves its convex cells exactly`);
     if (name === 'smoke') assert.equal(cells.length, 2);
     if (name === 'large') {
       const p = cells.map((c) => c.params);
       assert.ok(Math.min(...p) <= 2e3 && Math.max(...p) >= 1e7, `large spans ${Math.min(...p)} to ${Math.max(...p)}`);
+      // CNN cells with and without BatchNorm, from ≥ 10⁵ to ≥ 10⁶ parameters.
+      for (const bn of [false, true]) {
+        const q = cells.filter((c) => c.model.startsWith('cnn:') && c.model.includes(',bn,') === bn).map((c) => c.params);
+        assert.ok(Math.min(...q) >= 1e5 && Math.max(...q) >= 1e6, `cnn (bn: ${bn}) spans ${Math.min(...q)} to ${Math.max(...q)}`);
+      }
     }
   }
 });

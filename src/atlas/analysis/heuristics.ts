@@ -28,6 +28,8 @@ export interface Heuristic {
   design(p: LambdaPoint): number[];
   /** The fixed part of log10 λ (a slope the rule does not fit). */
   offset(p: LambdaPoint): number;
+  /** Cells the rule can speak of (the timescale rule needs SGD's T and η); default all. */
+  applies?(p: LambdaPoint): boolean;
 }
 
 const lg = Math.log10;
@@ -35,7 +37,7 @@ const lg = Math.log10;
 export const HEURISTICS: readonly Heuristic[] = [
   { id: 'params-m', name: 'parameters and m', formula: 'log λ* = a + b·log P + c·log m', coefficients: ['a', 'b', 'c'], design: (p) => [1, lg(p.params), lg(p.m)], offset: () => 0 },
   { id: 'units-m', name: 'units and m', formula: 'log λ* = a + b·log U + c·log m', coefficients: ['a', 'b', 'c'], design: (p) => [1, lg(p.units), lg(p.m)], offset: () => 0 },
-  { id: 'timescale', name: 'constant timescale', formula: 'λ* = B/(η_eff·k·T), i.e. τ = B/(η_eff·λ) = k·T epochs', coefficients: ['a'], design: () => [1], offset: (p) => lg(p.batchSize / (p.lrEffective * p.epochs)) },
+  { id: 'timescale', name: 'constant timescale', formula: 'λ* = B/(η_eff·k·T), i.e. τ = B/(η_eff·λ) = k·T epochs', coefficients: ['a'], design: () => [1], offset: (p) => lg(p.batchSize / (p.lrEffective * p.epochs!)), applies: (p) => p.epochs !== null },
   { id: 'constant', name: 'constant λ (prior precision)', formula: 'λ* = 10^a', coefficients: ['a'], design: () => [1], offset: () => 0 },
   { id: 'per-m', name: 'constant λ/m (Nielsen)', formula: 'λ*/m = 10^a (PyTorch weight_decay fixed)', coefficients: ['a'], design: () => [1], offset: (p) => lg(p.m) },
 ];
@@ -166,10 +168,11 @@ function describe(h: Heuristic, f: HeuristicFit): string {
 
 /** Every heuristic fitted on all points, with its held-out scores (leave one setting out; leave one dataset out). Best first by held-out within-×2 (per setting). */
 export function evaluateHeuristics(points: readonly LambdaPoint[]): HeuristicSummary[] {
-  if (points.length === 0) return [];
-  const out = HEURISTICS.map((h) => {
-    const fit = fitHeuristic(h, points);
-    return { heuristic: h, fit, bySetting: heldOutScore(h, points, 'setting'), byDataset: heldOutScore(h, points, 'dataset'), reading: describe(h, fit) };
+  const out = HEURISTICS.flatMap((h) => {
+    const pts = points.filter((p) => h.applies?.(p) ?? true);
+    if (pts.length === 0) return [];
+    const fit = fitHeuristic(h, pts);
+    return [{ heuristic: h, fit, bySetting: heldOutScore(h, pts, 'setting'), byDataset: heldOutScore(h, pts, 'dataset'), reading: describe(h, fit) }];
   });
   return out.sort((a, b) => (b.bySetting.within2 ?? -1) - (a.bySetting.within2 ?? -1) || (a.bySetting.medianAbsLog10 ?? Infinity) - (b.bySetting.medianAbsLog10 ?? Infinity));
 }

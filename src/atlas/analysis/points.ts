@@ -1,6 +1,7 @@
 /** The best λ of each cell as a point to fit: λ* in the seed's convention and PyTorch's, with the cell's size and training settings. */
 import { convert } from '../../conventions/index.js';
 import type { AtlasCellResult } from '../run.js';
+import type { TestCurvePoint } from '../test-curve.js';
 import type { AtlasStrategyName } from '../spec.js';
 
 /** One cell's best λ under the reference strategy. */
@@ -21,8 +22,16 @@ export interface LambdaPoint {
   lr: number;
   /** η/(1 − μ) for momentum and Nesterov (the step a constant gradient reaches), η otherwise. */
   lrEffective: number;
-  /** Training length T in epochs. */
-  epochs: number;
+  /** How the cell was fitted: 'exact' (convex, the minimizer) or 'sgd'. */
+  solver: 'exact' | 'sgd';
+  /** Training length T in epochs at λ* (under 'auto': until converged or the cap); null for an exact solve. */
+  epochs: number | null;
+  /** τ/T at λ*: the penalty's decay timescale over the epochs trained (< 1: λ acted); null for an exact solve. */
+  tauOverT: number | null;
+  /** Every fold converged at λ* (SGD); true for an exact solve. */
+  converged: boolean;
+  /** Test loss of a refit at each λ tried (null when the run did not measure it). */
+  testCurve: TestCurvePoint[] | null;
   /** λ* in the seed's convention: cost = (1/m)Σ loss + (λ/2m)Σθ². */
   lambda: number;
   /** λ* in PyTorch's: weight_decay = λ/m. */
@@ -62,7 +71,11 @@ export function lambdaPoints(cells: readonly AtlasCellResult[], reference: Atlas
       batchSize: cell.training.batchSize,
       lr: cell.training.lr,
       lrEffective: effectiveLr(cell.training.lr, cell.training.optimizer, cell.training.momentum),
-      epochs: cell.training.epochs,
+      solver: cell.solver,
+      epochs: cell.solver === 'exact' ? null : r.epochs_trained ?? (typeof cell.training.epochs === 'number' ? cell.training.epochs : null),
+      tauOverT: cell.solver !== 'exact' && r.lambda_timescale_epochs != null && r.epochs_trained ? r.lambda_timescale_epochs / r.epochs_trained : null,
+      converged: cell.solver === 'exact' ? true : r.converged ?? false,
+      testCurve: r.test_curve ?? null,
       lambda: r.best_lambda,
       lambdaPytorch: toPytorch(r.best_lambda, cell.m),
       lambda1se: r.lambda_1se,

@@ -88,6 +88,31 @@ ${htmlTable(['rule', 'fit on all cells', 'rms log10 (fit)', 'within ×2, leave s
 <p>Best rule on held-out settings: <b>${escapeHtml(best.heuristic.name)}</b> (${escapeHtml(best.reading)}), ${pct(best.bySetting.within2)} within ×2 — ${(best.bySetting.within2 ?? 0) >= 0.8 ? 'meets' : 'misses'} the 80% target.</p></section>`;
 }
 
+function regimesSection(a: AtlasAnalysis): string {
+  if (a.regimes.length === 0) return `<section id="regimes"><h2>Where λ acts</h2><p>No cell has a ${a.reference} result yet.</p></section>`;
+  const bar = pct(a.regretBar);
+  const parts = a.regimes.map((g) => {
+    const rows = g.heuristics.map((h) => {
+      const r = g.regret[h.heuristic.id];
+      return [
+        `<b>${escapeHtml(h.heuristic.name)}</b>`,
+        escapeHtml(h.reading),
+        `${pct(h.bySetting.within2)} of ${h.bySetting.cells}`,
+        `<span class="${(r.within ?? 0) >= 0.8 ? 'ok' : 'fail'}">${pct(r.within)}</span> of ${r.cells}${r.unjudged ? ` (${r.unjudged} off the curve)` : ''}`,
+        signedPct(r.medianRegret),
+      ];
+    });
+    rows.push(['<i>two seeds of one setting (noise floor)</i>', '', `${pct(g.noiseFloor.within2)} of ${g.noiseFloor.cells}`, `${pct(g.regretFloor.within)} of ${g.regretFloor.cells}`, signedPct(g.regretFloor.medianRegret)]);
+    const title = g.regime === 'exact' ? 'Convex models, solved exactly' : 'MLPs, trained by SGD until converged or the epoch cap';
+    const acted = g.regime === 'sgd' ? `<p class="note">τ/T at λ* (τ the penalty's decay timescale, T the epochs trained there): median ${num(g.acted.medianTauOverT, 2)} over ${g.acted.cells} cells; λ acted (τ &lt; T) in ${pct(g.acted.actedFraction)}; every fold converged at λ* in ${pct(g.acted.convergedFraction)}.</p>` : '';
+    return `<h3>${title} (${g.points.length} cells)</h3>${acted}
+${htmlTable(['rule', 'fit on all cells', 'λ* within ×2 (held-out settings)', `test loss within ${bar} of grid-CV's (held-out settings)`, 'median regret'], rows)}`;
+  });
+  return `<section id="regimes"><h2>Where λ acts: rules judged by test-loss regret</h2>
+<p class="note">Each cell stores the test loss of a refit on its m rows at every λ of its grid; a rule's λ is read off that curve (linear in log λ between grid points) and compared with the test loss at grid-CV's λ*. Target: within ${bar} on ≥ 80% of held-out cells (each setting left out in turn). Noise floor: one seed's λ* on another seed's curve of the same setting.</p>
+${parts.join('\n')}</section>`;
+}
+
 function comparisonSection(comparisons: Comparison[]): string {
   if (comparisons.length === 0) return `<section id="comparison"><h2>Strategies vs the reference</h2><p>Only the reference strategy ran.</p></section>`;
   const parts = comparisons.map((c) => {
@@ -125,13 +150,15 @@ function filesSection(tables: Table[]): string {
     'heldout.csv': 'every held-out prediction of every rule',
     'comparison.csv': 'each strategy against the reference, per cell, with reasons for every miss',
     'curves.csv': 'validation curves of every (cell, strategy)',
+    'regimes.csv': 'per regime (exact, sgd): each rule on held-out cells, λ* within ×2 and test-loss regret; the seed noise floors; τ/T at λ*',
+    'test-curves.csv': 'test loss of a refit at every grid λ of every cell (what regret is read from)',
   };
   return `<section id="files"><h2>Data behind this page</h2><ul>${tables.map((t) => `<li><a href="${t.file}">${t.file}</a> (${t.rows.length} rows): ${about[t.file] ?? ''}</li>`).join('')}<li><a href="atlas.json">atlas.json</a>: the spec, every cell and the analysis</li></ul></section>`;
 }
 
 /** The report's views without the page around them or the files section: what `l2lab dashboard` shows on its atlas page. */
 export async function reportSections(run: AtlasRun, a: AtlasAnalysis): Promise<string[]> {
-  return [summarySection(run, a), await bestLambdaSection(a), settingsSection(a), heuristicsSection(a), comparisonSection(a.comparisons), await curvesSection(run, a)];
+  return [summarySection(run, a), regimesSection(a), await bestLambdaSection(a), settingsSection(a), heuristicsSection(a), comparisonSection(a.comparisons), await curvesSection(run, a)];
 }
 
 /** The whole page. */

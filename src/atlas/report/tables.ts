@@ -13,7 +13,7 @@ export interface Table {
 
 /** One row per (cell, strategy): the chosen λ in both conventions, test metrics, cost, status. */
 export function cellsTable(run: Pick<AtlasRun, 'cells'>): Table {
-  const columns = ['cell', 'dataset', 'model', 'm', 'seed', 'params', 'weights', 'units', 'depth', 'test_rows', 'epochs', 'lr', 'optimizer', 'batch_size', 'strategy', 'status', 'scheme', 'lambda_seed', 'lambda_pytorch', 'lambda_1se', 'refit_lambda', 'test_loss', 'test_accuracy', 'test_rmse', 'sample_grads', 'seconds', 'trials', 'edge', 'resumed', 'error', 'study'];
+  const columns = ['cell', 'dataset', 'model', 'm', 'seed', 'params', 'weights', 'units', 'depth', 'test_rows', 'epochs', 'lr', 'optimizer', 'batch_size', 'strategy', 'status', 'scheme', 'lambda_seed', 'lambda_pytorch', 'lambda_1se', 'refit_lambda', 'test_loss', 'test_accuracy', 'test_rmse', 'sample_grads', 'seconds', 'trials', 'edge', 'resumed', 'error', 'study', 'solver', 'max_epochs', 'epochs_trained', 'lambda_timescale_epochs', 'tau_over_t', 'converged'];
   const rows: Cell[][] = [];
   for (const { cell, results } of run.cells) {
     for (const r of Object.values(results)) {
@@ -23,6 +23,8 @@ export function cellsTable(run: Pick<AtlasRun, 'cells'>): Table {
         cell.training.epochs, cell.training.lr, cell.training.optimizer, cell.training.batchSize,
         r.strategy, r.status, r.scheme, r.best_lambda, r.best_lambda === null ? null : toPytorch(r.best_lambda, cell.m), r.lambda_1se, r.refit_lambda,
         r.test_loss, r.test_accuracy, r.test_rmse, r.sample_grads, r.seconds, r.trials, r.edge_warning !== null, r.resumed, r.error, r.study,
+        cell.solver, cell.training.maxEpochs ?? null, r.epochs_trained ?? null, r.lambda_timescale_epochs ?? null,
+        r.lambda_timescale_epochs != null && r.epochs_trained ? r.lambda_timescale_epochs / r.epochs_trained : null, r.converged ?? null,
       ]);
     }
   }
@@ -48,6 +50,35 @@ export function heuristicsTable(a: AtlasAnalysis): Table {
       h.bySetting.within2, h.bySetting.medianAbsLog10, h.bySetting.cells, h.byDataset.within2, h.byDataset.medianAbsLog10, h.byDataset.cells,
     ]),
   };
+}
+
+/**
+ * Per regime (exact, sgd): each rule's held-out accuracy on λ* and its test-loss regret, and the two
+ * noise floors (seeds against each other) as rows named 'seeds'.
+ */
+export function regimesTable(a: AtlasAnalysis): Table {
+  const rows: Cell[][] = [];
+  for (const g of a.regimes) {
+    rows.push([g.regime, 'seeds', 'another seed of the same setting', g.points.length, null, null, g.noiseFloor.within2, g.noiseFloor.cells, g.regretFloor.within, g.regretFloor.medianRegret, g.regretFloor.cells, g.regretFloor.unjudged, g.acted.medianTauOverT, g.acted.actedFraction, g.acted.convergedFraction]);
+    for (const h of g.heuristics) {
+      const r = g.regret[h.heuristic.id];
+      rows.push([g.regime, h.heuristic.id, h.reading, h.fit.n, h.fit.coefficients.b ?? null, h.fit.coefficients.c ?? null, h.bySetting.within2, h.bySetting.cells, r.within, r.medianRegret, r.cells, r.unjudged, null, null, null]);
+    }
+  }
+  return {
+    file: 'regimes.csv',
+    columns: ['regime', 'rule', 'reading', 'cells', 'b', 'c', 'loso_within2', 'loso_cells', 'regret_within_2pct', 'median_regret', 'regret_cells', 'regret_unjudged', 'median_tau_over_t', 'acted_fraction', 'converged_fraction'],
+    rows,
+  };
+}
+
+/** The test loss of a refit at every λ of each cell's reference grid (what regret is read from). */
+export function testCurvesTable(run: Pick<AtlasRun, 'cells'>, a: AtlasAnalysis): Table {
+  const rows: Cell[][] = [];
+  for (const { cell, results } of run.cells) {
+    for (const p of results[a.reference]?.test_curve ?? []) rows.push([cell.id, cell.solver, p.lambda, p.test_loss, p.epochs, p.converged, p.lambda_timescale_epochs]);
+  }
+  return { file: 'test-curves.csv', columns: ['cell', 'solver', 'lambda', 'test_loss', 'epochs', 'converged', 'lambda_timescale_epochs'], rows };
 }
 
 /** Every held-out prediction of every heuristic. */
@@ -99,5 +130,5 @@ export function toCsv(t: Table): string {
 }
 
 export function allTables(run: Pick<AtlasRun, 'cells'>, a: AtlasAnalysis): Table[] {
-  return [cellsTable(run), settingsTable(a), heuristicsTable(a), heldOutTable(a), comparisonTable(a), curvesTable(run)];
+  return [cellsTable(run), settingsTable(a), regimesTable(a), heuristicsTable(a), heldOutTable(a), comparisonTable(a), curvesTable(run), testCurvesTable(run, a)];
 }
