@@ -25,8 +25,9 @@ export interface FoldFit {
 /**
  * Fits fold j at each λ with per-weight coefficient rate(λ, m_j). Returns fits[λ index][fold], in the
  * order of `lambdas`. `warm[i][j]`, when given, starts λ i on fold j there instead of the path.
+ * Yields to the event loop after each solve, so that a worker's heartbeats keep going during a long path.
  */
-export function foldPath(
+export async function foldPath(
   arch: Architecture,
   rows: TrainingRows,
   folds: FoldRows[],
@@ -34,10 +35,10 @@ export function foldPath(
   rate: (lambda: number, m: number) => number,
   options: Omit<SolveOptions, 'init'> = {},
   warm?: (Float64Array[] | undefined)[],
-): FoldFit[][] {
+): Promise<FoldFit[][]> {
   const order = lambdas.map((_, i) => i).sort((a, b) => lambdas[b] - lambdas[a]);
   const fits: FoldFit[][] = lambdas.map(() => new Array<FoldFit>(folds.length));
-  folds.forEach((f, j) => {
+  for (const [j, f] of folds.entries()) {
     const train = problemOf(arch, rows, f.train, 0);
     const validation = problemOf(arch, rows, f.validation, 0);
     let previous: Float64Array | undefined;
@@ -46,7 +47,8 @@ export function foldPath(
       // A failed solve is no start for the next λ.
       previous = solve.converged ? solve.theta : undefined;
       fits[i][j] = { solve, train: metricsOf(arch, train, solve.theta), validation: metricsOf(arch, validation, solve.theta) };
+      await new Promise((resolve) => setImmediate(resolve));
     }
-  });
+  }
   return fits;
 }

@@ -10,7 +10,7 @@ import type { TuneSetup } from './setup.js';
  * Like scoreConfigs, with no epochs: each fold's validation loss is at the minimizer of its training
  * cost. A fold whose solve did not converge fails the config with the solver's reason.
  */
-export function scoreExact(setup: TuneSetup, configs: Config[], warm?: (Float64Array[][] | undefined)[], cost?: ScoreCost): ConfigScore[] {
+export async function scoreExact(setup: TuneSetup, configs: Config[], warm?: (Float64Array[][] | undefined)[], cost?: ScoreCost): Promise<ConfigScore[]> {
   const t0 = performance.now();
   const arch = setup.architecture(0);
   const rate = (lambda: number, m: number) => {
@@ -18,7 +18,7 @@ export function scoreExact(setup: TuneSetup, configs: Config[], warm?: (Float64A
     return c.coupled + c.decoupled;
   };
   const starts = warm?.map((w) => w?.map(thetaOf));
-  const fits = foldPath(arch, setup.train, setup.folds, configs.map((c) => c.lambda), rate, {}, starts);
+  const fits = await foldPath(arch, setup.train, setup.folds, configs.map((c) => c.lambda), rate, {}, starts);
   const [d, k] = [arch.widths[0], arch.widths[1]];
   const scores = configs.map((config, i): ConfigScore => {
     const folds: FoldScore[] = fits[i].map((f) => ({ valLoss: f.validation.loss, trainLoss: f.train.loss, valAccuracy: f.validation.accuracy, epoch: f.solve.iterations, curve: [f.validation.loss] }));

@@ -34,7 +34,9 @@ describe('l2lab datasets, demo, help', { concurrency: 3 }, () => {
     assert.ok(Math.abs(Number(init[2]) - 0.0986) < 0.01, `init penalty ${init[2]}`);
     assert.match(r.stdout, /\n +1 +\d\.\d+ +\d\.\d+/);
     assert.match(r.stdout, /test: loss \d\.\d+, accuracy (8|9)\d\.\d+%/);
-    assert.match(r.stdout, /each SGD step shrinks every weight by the factor 1 − η·λ\/m = 0\.99996/);
+    // Momentum 0.9 accumulates the pull: η·λ/(m(1−μ)) = 0.05·5/(7000·0.1) ≈ 3.57e-4 per step.
+    assert.match(r.stdout, /shrink by about\nη·λ\/\(m\(1−μ\)\) = 3\.57e-4 of their value per step \(factor 0\.999643\)/);
+    assert.match(r.stdout, /Next: l2lab inspect .*\n +l2lab tune --data mnist-10k/);
   });
 
   it('train --help shows every option with its default; unknown commands exit 2', async () => {

@@ -83,7 +83,7 @@ test('breast-cancer: the 10-fold CV log-loss curve matches LogisticRegressionCV 
   const csv = writeCsv('cancer32.csv', { ...t, x: Float64Array.from(x) }, t.labels);
   const ref = await runPythonJsonAsync<{ cv_loss: number[] }>([join(REF_DIR, 'sklearn_glm.py'), csv, '--target', 'target', '--model', 'logistic', '--lambdas', lambdas.join(','), '--folds', foldsPath]);
   const arch = parseModelSpec('logistic', t.d, { task: 'classification', classes: 2 });
-  const fits = foldPath(arch, data, folds, lambdas, (l, m) => l / m);
+  const fits = await foldPath(arch, data, folds, lambdas, (l, m) => l / m);
   lambdas.forEach((l, i) => {
     assert.ok(fits[i].every((f) => f.solve.converged));
     const ours = fits[i].reduce((s, f) => s + f.validation.loss, 0) / folds.length;

@@ -5,6 +5,10 @@ import { fit } from '../../train/fit.js';
 import { numberOption, type Command } from '../command.js';
 import { epochTable, printReportTail } from './train.js';
 
+/** The demo's optimizer: heavy-ball momentum, as most MLP recipes use. */
+const LR = 0.05;
+const MOMENTUM = 0.9;
+
 export const command: Command = {
   name: 'demo',
   options: { epochs: { type: 'string' }, lambda: { type: 'string' } },
@@ -25,18 +29,23 @@ SGD + momentum and the cost (1/m)·Σ loss + (λ/2m)·Σ θ², printing both ter
       model: 'mlp:128',
       lambda,
       optimizer: 'momentum',
-      momentum: 0.9,
-      lr: 0.05,
+      momentum: MOMENTUM,
+      lr: LR,
       epochs,
       batchSize: 64,
       onEpoch: (r) => console.log(printer.row(r)),
     });
     printReportTail(report);
     const c = report.coefficients.coupled;
+    // Heavy-ball momentum accumulates the penalty's pull: in steady state each step shrinks by η·c/(1−μ).
+    const shrink = (LR * c) / (1 - MOMENTUM);
     console.log(`\n${report.params} parameters, m = ${report.m}. The penalty's value grows with the number of weights,`);
-    console.log(`but its gradient on each weight is (λ/m)·θ = ${c.toExponential(2)}·θ whatever the model's size:`);
-    console.log(`each SGD step shrinks every weight by the factor 1 − η·λ/m = ${(1 - 0.05 * c).toFixed(6)}.`);
-    console.log(`Next: l2lab train --help, l2lab convert --help`);
+    console.log(`but its gradient on each weight is (λ/m)·θ = ${c.toExponential(2)}·θ whatever the model's size.`);
+    console.log(`Each step feeds η·(λ/m)·θ into the momentum (η = ${LR}, μ = ${MOMENTUM}), so the weights shrink by about`);
+    console.log(`η·λ/(m(1−μ)) = ${shrink.toExponential(2)} of their value per step (factor ${(1 - shrink).toFixed(6)}).`);
+    console.log(`Next: l2lab inspect --data mnist-10k --model mlp:128 --lambda ${lambda}           (λ explained before training)`);
+    console.log(`      l2lab tune --data mnist-10k --model mlp:128 --log-range 0.1:100:7 --holdout 0.2   (choose λ)`);
+    console.log(`      l2lab convert --lambda ${lambda} --from seed --to all --m ${report.m}   (λ in PyTorch, Keras, scikit-learn units)`);
     return report.diverged ? 3 : 0;
   },
 };
