@@ -23,8 +23,9 @@ const store = path.join(dir, 'studies.db');
 const shots = process.env.L2LAB_SCREENSHOTS;
 
 /** `l2lab tune` in a child process: 3 λ × 2 folds × 200 epochs of a small MLP on wine, a few seconds. */
+/** A small tune that trains long enough (2,000 epochs: seconds on a quiet machine) for the page to catch it running. */
 function tuneInBackground(study: string, extra: string[] = []): ChildProcess {
-  const args = ['--import', 'tsx', 'src/cli/main.ts', 'tune', '--data', 'wine', '--model', 'mlp:8', '--lambdas', '0.01,0.3,10', '--folds', '2', '--epochs', '200', '--threads', '1', '--storage', store, '--study', study, ...extra];
+  const args = ['--import', 'tsx', 'src/cli/main.ts', 'tune', '--data', 'wine', '--model', 'mlp:8', '--lambdas', '0.01,0.3,10', '--folds', '2', '--epochs', '2000', '--threads', '1', '--storage', store, '--study', study, ...extra];
   return spawn(process.execPath, args, { cwd: ROOT, stdio: ['ignore', 'ignore', 'pipe'] });
 }
 
@@ -77,7 +78,7 @@ describe('l2lab dashboard in Chromium', { skip }, () => {
     fs.rmSync(dir, { recursive: true, force: true });
   });
 
-  it('a study page follows a running tune without reloading: progress, then the finished trials and charts', { timeout: 120_000 }, async () => {
+  it('a study page follows a running tune without reloading: progress, then the finished trials and charts', { timeout: 240_000 }, async () => {
     const child = tuneInBackground('live');
     let stderr = '';
     child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
@@ -91,7 +92,7 @@ describe('l2lab dashboard in Chromium', { skip }, () => {
     assert.match((await page.textContent('#tiles .tile:nth-child(3)')) ?? '', /0 \/ 3/, 'nothing complete yet');
     child.kill('SIGCONT');
     await page.waitForFunction((old) => document.querySelector('#trials tbody')?.textContent !== old, progress, { timeout: 60_000 });
-    await page.waitForFunction(() => /3 \/ 3/.test(document.querySelector('#tiles')?.textContent ?? ''), undefined, { timeout: 90_000 });
+    await page.waitForFunction(() => /3 \/ 3/.test(document.querySelector('#tiles')?.textContent ?? ''), undefined, { timeout: 180_000 });
     assert.equal(await exited(child), 0, stderr);
     await page.waitForSelector('#trials .s-COMPLETE');
     assert.equal(await page.locator('#trials .s-COMPLETE').count(), 3);
