@@ -82,24 +82,29 @@ describe('l2lab dashboard in Chromium', { skip }, () => {
     const child = tuneInBackground('live');
     let stderr = '';
     child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
-    await trainingStarted('live', child);
-    // Paused while the page loads, so the page surely opens on a running pass whatever the machine's load.
-    child.kill('SIGSTOP');
-    const page = await open(`${dash.url}study/live`);
-    await page.evaluate(() => ((window as unknown as { sameDocument: boolean }).sameDocument = true));
-    await page.waitForSelector('#trials >> text=/epoch \\d+/');
-    const progress = (await page.textContent('#trials tbody')) ?? '';
-    assert.match((await page.textContent('#tiles .tile:nth-child(3)')) ?? '', /0 \/ 3/, 'nothing complete yet');
-    child.kill('SIGCONT');
-    await page.waitForFunction((old) => document.querySelector('#trials tbody')?.textContent !== old, progress, { timeout: 60_000 });
-    await page.waitForFunction(() => /3 \/ 3/.test(document.querySelector('#tiles')?.textContent ?? ''), undefined, { timeout: 180_000 });
-    assert.equal(await exited(child), 0, stderr);
-    await page.waitForSelector('#trials .s-COMPLETE');
-    assert.equal(await page.locator('#trials .s-COMPLETE').count(), 3);
-    await page.waitForSelector('#learning-chart[data-drawn="true"] svg');
-    await page.waitForFunction(() => document.querySelectorAll('#validation-chart .mark-line path').length > 0);
-    assert.equal(await page.evaluate(() => (window as unknown as { sameDocument?: boolean }).sameDocument), true, 'the page was updated in place, not reloaded');
-    await page.close();
+    // A failed step must not leave the paused tune behind: it would keep the test process alive.
+    try {
+      await trainingStarted('live', child);
+      // Paused while the page loads, so the page surely opens on a running pass whatever the machine's load.
+      child.kill('SIGSTOP');
+      const page = await open(`${dash.url}study/live`);
+      await page.evaluate(() => ((window as unknown as { sameDocument: boolean }).sameDocument = true));
+      await page.waitForSelector('#trials >> text=/epoch \\d+/');
+      const progress = (await page.textContent('#trials tbody')) ?? '';
+      assert.match((await page.textContent('#tiles .tile:nth-child(3)')) ?? '', /0 \/ 3/, 'nothing complete yet');
+      child.kill('SIGCONT');
+      await page.waitForFunction((old) => document.querySelector('#trials tbody')?.textContent !== old, progress, { timeout: 60_000 });
+      await page.waitForFunction(() => /3 \/ 3/.test(document.querySelector('#tiles')?.textContent ?? ''), undefined, { timeout: 180_000 });
+      assert.equal(await exited(child), 0, stderr);
+      await page.waitForSelector('#trials .s-COMPLETE');
+      assert.equal(await page.locator('#trials .s-COMPLETE').count(), 3);
+      await page.waitForSelector('#learning-chart[data-drawn="true"] svg');
+      await page.waitForFunction(() => document.querySelectorAll('#validation-chart .mark-line path').length > 0);
+      assert.equal(await page.evaluate(() => (window as unknown as { sameDocument?: boolean }).sameDocument), true, 'the page was updated in place, not reloaded');
+      await page.close();
+    } finally {
+      if (child.exitCode === null) child.kill('SIGKILL');
+    }
   });
 
   it('hovering a point shows λ, fold, epoch and losses; the trial table sorts; no console errors', { timeout: 60_000 }, async () => {
@@ -112,7 +117,7 @@ describe('l2lab dashboard in Chromium', { skip }, () => {
     await tip.waitFor({ state: 'visible', timeout: 10_000 });
     const text = (await tip.textContent()) ?? '';
     for (const field of ['λ', 'fold', 'epoch', 'validation loss', 'training loss']) assert.ok(text.includes(field), `tooltip has ${field}: ${text}`);
-    assert.match(text, /epoch\s*200/);
+    assert.match(text, /epoch\s*2000/);
 
     const lambdas = () => page.$$eval('#trials tbody tr', (rows) => rows.map((r) => Number((r as HTMLTableRowElement).cells[1].getAttribute('data-sort'))));
     assert.deepEqual(await lambdas(), [0.01, 0.3, 10]);
