@@ -40,8 +40,8 @@ export function epochsToWithin(run: Run, best: number): number | null {
   return null;
 }
 
-/** The hold-out grid's loss at λ, interpolated linearly in log λ between its points (flat beyond its ends). */
-function gridLossAt(trials: readonly { lambda: number; cv_mean: number | null }[], lambda: number): number {
+/** A grid's validation loss at λ, interpolated linearly in log λ between its points (flat beyond its ends). */
+export function gridLossAt(trials: readonly { lambda: number; cv_mean: number | null }[], lambda: number): number {
   const pts = trials.filter((t) => t.cv_mean !== null).sort((a, b) => a.lambda - b.lambda);
   if (lambda <= pts[0].lambda) return pts[0].cv_mean!;
   for (let i = 1; i < pts.length; i++) {

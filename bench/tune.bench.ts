@@ -18,7 +18,7 @@ import { loadDataset, subsample, subset } from '../src/data/index.js';
 import { logSpace } from '../src/tune/ridge.js';
 import { tune, type TuneOptions, type TuneResult } from '../src/tune/tune.js';
 import { benchExactCv } from './exact-cv.js';
-import { benchHoldoutOptuna } from './holdout-optuna.js';
+import { benchHoldoutOptuna, gridLossAt } from './holdout-optuna.js';
 
 const quick = process.env.BENCH_QUICK === '1';
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'l2lab-bench-tune-'));
@@ -33,19 +33,6 @@ if (process.env.BENCH_ONLY === 'exact') {
   process.exit(0);
 }
 const optuna = await benchHoldoutOptuna(dir, storage);
-
-/** The grid's CV loss at λ, interpolated linearly in log λ between grid points. */
-function cvAt(grid: TuneResult, lambda: number): number {
-  const pts = grid.trials.filter((t) => t.cv_mean !== null).sort((a, b) => a.lambda - b.lambda);
-  if (lambda <= pts[0].lambda) return pts[0].cv_mean!;
-  for (let i = 1; i < pts.length; i++) {
-    if (lambda <= pts[i].lambda) {
-      const f = Math.log(lambda / pts[i - 1].lambda) / Math.log(pts[i].lambda / pts[i - 1].lambda);
-      return pts[i - 1].cv_mean! * (1 - f) + pts[i].cv_mean! * f;
-    }
-  }
-  return pts[pts.length - 1].cv_mean!;
-}
 
 interface Problem {
   name: string;
@@ -66,7 +53,7 @@ async function compare(p: Problem): Promise<Record<string, unknown>> {
   ];
   for (const [label, o] of strategies) {
     const r = await tune(o);
-    const loss = cvAt(grid, r.best_lambda);
+    const loss = gridLossAt(grid.trials, r.best_lambda);
     const within = loss <= best * 1.01;
     const share = r.cost.sample_grads / grid.cost.sample_grads;
     console.log(`  ${label.padEnd(32)} λ ${r.best_lambda.toPrecision(3).padStart(9)}  grid-CV loss there ${loss.toFixed(4)} (${within ? 'within 1%' : `${((100 * (loss - best)) / best).toFixed(1)}% worse`})  compute ${(100 * share).toFixed(1)}% of the grid's  test loss ${r.refit.test_loss.toFixed(4)}  ${r.cost.seconds.toFixed(1)} s`);
