@@ -16,7 +16,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { loadDataset, subsample, subset } from '../src/data/index.js';
 import { logSpace } from '../src/tune/ridge.js';
-import { tune, type TuneOptions, type TuneResult } from '../src/tune/tune.js';
+import { tune, type TuneOptions } from '../src/tune/tune.js';
 import { benchExactCv } from './exact-cv.js';
 import { benchHoldoutOptuna, gridLossAt } from './holdout-optuna.js';
 
