@@ -31,6 +31,8 @@ export class ProgressLine {
   private current: { lambda: number; dropout: number; fold: number; epoch: number } | undefined;
   private lastDraw = 0;
   private drawn = false;
+  /** Trials read from the store since the last line said so: consecutive batches (a resumed bayes replays one trial at a time) share one line. */
+  private fromStore = 0;
 
   constructor(private readonly sink: ProgressSink = { write: (t) => process.stderr.write(t), tty: process.stderr.isTTY === true }) {}
 
@@ -39,8 +41,11 @@ export class ProgressLine {
     if (e.kind === 'stored') {
       this.done = e.done;
       this.total = e.total;
-      if (e.fromStore > 0) this.plain(`${e.fromStore} trial${e.fromStore === 1 ? '' : 's'} read from the study store`);
-    } else if (e.kind === 'epoch') {
+      this.fromStore += e.fromStore;
+      return;
+    }
+    this.sayStored();
+    if (e.kind === 'epoch') {
       this.trainStart ??= e.elapsed;
       this.current = { lambda: e.lambda, dropout: e.dropout, fold: e.fold, epoch: e.epoch };
     } else {
@@ -58,6 +63,7 @@ export class ProgressLine {
 
   /** Clears the live line so the result prints on a clean terminal line. */
   end(): void {
+    this.sayStored();
     if (this.sink.tty && this.drawn) this.sink.write('\r\x1b[2K');
     this.drawn = false;
   }
@@ -67,6 +73,14 @@ export class ProgressLine {
     if (this.trained === 0 || this.trainStart === undefined) return '';
     const left = ((elapsed - this.trainStart) / this.trained) * (this.total - this.done);
     return `, ETA ${clock(left)}`;
+  }
+
+  /** The line for the trials read from the store since it was last printed, if any. */
+  private sayStored(): void {
+    if (this.fromStore === 0) return;
+    const n = this.fromStore;
+    this.fromStore = 0;
+    this.plain(`${n} trial${n === 1 ? '' : 's'} read from the study store`);
   }
 
   /** A line that stays (above the live line on a terminal). */

@@ -21,6 +21,17 @@ test('not a terminal: one plain line per trial with done/total, λ, loss, elapse
   assert.ok(out.every((l) => !l.includes('\r')));
 });
 
+test('a resumed run replaying one stored trial at a time says so in one line, and again only after training in between', () => {
+  const { out, sink: s } = sink(false);
+  const p = new ProgressLine(s);
+  for (let i = 1; i <= 3; i++) p.onProgress({ kind: 'stored', fromStore: 1, done: i, total: 6, elapsed: 0 });
+  p.onProgress({ kind: 'epoch', lambda: 1, dropout: 0, fold: 0, epoch: 1, elapsed: 0 });
+  p.onProgress({ kind: 'trial', lambda: 1, dropout: 0, state: 'COMPLETE', value: 0.5, done: 4, total: 6, elapsed: 10 });
+  p.onProgress({ kind: 'stored', fromStore: 1, done: 5, total: 6, elapsed: 10 });
+  p.end();
+  assert.deepEqual(out, ['3 trials read from the study store\n', 'trial 4/6: λ = 1, val loss 0.5 (0:10 elapsed, ETA 0:20)\n', '1 trial read from the study store\n']);
+});
+
 test('a terminal: the live line shows trials, λ, fold, epoch, elapsed and ETA, is rewritten in place and cleared at the end', () => {
   const { out, sink: s } = sink(true);
   const p = new ProgressLine(s);
