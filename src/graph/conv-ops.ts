@@ -88,8 +88,7 @@ export function patches(x: Value, o: WindowOptions): Value {
   const index: bigint[] = [];
   for (let i = 0; i < ho; i++) for (let j = 0; j < wo; j++) for (let a = 0; a < k; a++) for (let b = 0; b < k; b++) index.push(BigInt((i * s + a) * wp + j * s + b));
   const idx = g.constant(index, [P * T], 'int64');
-  const pads = g.ints([0, rows.before, cols.before, 0, 0, rows.after, cols.after, 0]);
-  const xp = padded ? g.node('Pad', [x, pads], [{ dtype: x.dtype, shape: [n, hp, wp, c] }])[0] : x;
+  const xp = padded ? g.node('Pad', [x, g.ints([0, rows.before, cols.before, 0, 0, rows.after, cols.after, 0])], [{ dtype: x.dtype, shape: [n, hp, wp, c] }])[0] : x;
   const flat = g.node('Reshape', [xp, g.ints([-1, hp * wp, c])], [{ dtype: x.dtype, shape: [n, hp * wp, c] }])[0];
   const taps = g.node('Gather', [flat, idx], [{ dtype: x.dtype, shape: [n, P * T, c] }], { axis: 1 })[0];
   const y = g.node('Reshape', [taps, g.ints([-1, P, T, c])], [{ dtype: x.dtype, shape: [n, P, T, c] }])[0];
