@@ -23,13 +23,14 @@ export interface WindowOptions {
 }
 
 /** Output size and padding of one spatial axis. */
-interface AxisPlan {
+export interface AxisPlan {
   out: number;
   before: number;
   after: number;
 }
 
-function planAxis(size: number, k: number, s: number, padding: Padding): AxisPlan {
+/** How a window op of kernel k and stride s covers one axis of `size` inputs: outputs and zero padding on each side. */
+export function planAxis(size: number, k: number, s: number, padding: Padding): AxisPlan {
   if (padding === 'valid') return { out: Math.floor((size - k) / s) + 1, before: 0, after: 0 };
   const out = Math.ceil(size / s);
   const total = Math.max((out - 1) * s + k - size, 0);
