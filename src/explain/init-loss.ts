@@ -7,6 +7,7 @@ import type { Activation, Architecture } from '../models/architecture.js';
 import { weightVariance, type Initializer } from '../models/init.js';
 import type { Dataset } from '../data/index.js';
 import { biasVariance } from './init-penalty.js';
+import { cnnOutputVariance } from './cnn-init-variance.js';
 import { erf, expectedLogSumExp, gaussianMean, softplus } from './gaussian.js';
 
 /** What {@link expectedInitDataLoss} returns. */
@@ -43,7 +44,8 @@ export function activationSecondMoment(activation: Activation, q: number): numbe
 }
 
 /**
- * q_L(x): the variance of each output unit over the initialization, for one input row x.
+ * q_L(x): the variance of each output unit over the initialization, for one input row x of an MLP
+ * (`cnn:` models: {@link cnnOutputVariance}).
  *
  *     q₁ = v₀·‖x‖² + b₀,     q_{l+1} = v_l·n_l·E[φ(z)²]_{z~N(0,q_l)} + b_l
  *
@@ -103,6 +105,10 @@ export function expectedInitDataLoss(arch: Architecture, init: Initializer, rows
   const { n, d, x } = rows;
   const qs = new Float64Array(n);
   for (let i = 0; i < n; i++) {
+    if (arch.cnn) {
+      qs[i] = cnnOutputVariance(arch, arch.cnn, init, x, i * d);
+      continue;
+    }
     let norm = 0;
     for (let j = 0; j < d; j++) norm += x[i * d + j] ** 2;
     qs[i] = outputVariance(arch, init, norm);

@@ -23,13 +23,14 @@ export interface WindowOptions {
 }
 
 /** Output size and padding of one spatial axis. */
-interface AxisPlan {
+export interface AxisPlan {
   out: number;
   before: number;
   after: number;
 }
 
-function planAxis(size: number, k: number, s: number, padding: Padding): AxisPlan {
+/** How a window op of kernel k and stride s covers one axis of `size` inputs: outputs and zero padding on each side. */
+export function planAxis(size: number, k: number, s: number, padding: Padding): AxisPlan {
   if (padding === 'valid') return { out: Math.floor((size - k) / s) + 1, before: 0, after: 0 };
   const out = Math.ceil(size / s);
   const total = Math.max((out - 1) * s + k - size, 0);
@@ -88,8 +89,7 @@ export function patches(x: Value, o: WindowOptions): Value {
   const index: bigint[] = [];
   for (let i = 0; i < ho; i++) for (let j = 0; j < wo; j++) for (let a = 0; a < k; a++) for (let b = 0; b < k; b++) index.push(BigInt((i * s + a) * wp + j * s + b));
   const idx = g.constant(index, [P * T], 'int64');
-  const pads = g.ints([0, rows.before, cols.before, 0, 0, rows.after, cols.after, 0]);
-  const xp = padded ? g.node('Pad', [x, pads], [{ dtype: x.dtype, shape: [n, hp, wp, c] }])[0] : x;
+  const xp = padded ? g.node('Pad', [x, g.ints([0, rows.before, cols.before, 0, 0, rows.after, cols.after, 0])], [{ dtype: x.dtype, shape: [n, hp, wp, c] }])[0] : x;
   const flat = g.node('Reshape', [xp, g.ints([-1, hp * wp, c])], [{ dtype: x.dtype, shape: [n, hp * wp, c] }])[0];
   const taps = g.node('Gather', [flat, idx], [{ dtype: x.dtype, shape: [n, P * T, c] }], { axis: 1 })[0];
   const y = g.node('Reshape', [taps, g.ints([-1, P, T, c])], [{ dtype: x.dtype, shape: [n, P, T, c] }])[0];

@@ -159,9 +159,10 @@ export class Graph {
     return out;
   }
 
-  /** Encodes the graph as an ONNX ModelProto (opset 18). */
+  /** Encodes the graph as an ONNX ModelProto (opset 18), leaving out constants no node reads. */
   toBytes(): Uint8Array {
     const named = (x: string) => this.aliases.get(x) ?? x;
+    const read = new Set(this.nodes.flatMap((n) => n.inputs));
     const graph = onnx.GraphProto.create({
       name: this.name,
       node: this.nodes.map((n, i) =>
@@ -175,7 +176,8 @@ export class Graph {
       ),
       input: this.inputs.map(valueInfo),
       output: this.outputs.map(valueInfo),
-      initializer: this.initializers.map(({ name, tensor }) => encodeTensor(name, tensor)),
+      // Only initializers some node reads: ONNX Runtime warns about every unused one at each session creation.
+      initializer: this.initializers.filter(({ name }) => read.has(name)).map(({ name, tensor }) => encodeTensor(name, tensor)),
     });
     const model = onnx.ModelProto.create({
       irVersion: 8,

@@ -5,6 +5,7 @@ import { dirname, resolve } from 'node:path';
 import { describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { CONVENTION_IDS } from '../../src/conventions/index.js';
+import { NORMALIZATION_NOTE } from '../../src/conventions/normalization.js';
 import { assertClose } from './helpers.js';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
@@ -27,6 +28,17 @@ describe('l2lab convert', () => {
     assert.match(r.stdout, /exact: yes/);
     assert.match(r.stdout, /note: .*biases/);
     assert.equal(r.stderr, '');
+  });
+
+  it('ends its text output, one conversion or all, with the note on weights that feed a BatchNorm; --json leaves it out', () => {
+    for (const args of [['--to', 'pytorch', '--m', '1000'], ['--m', '1000']]) {
+      const r = l2lab('--lambda', '1', ...args);
+      assert.equal(r.code, 0, r.stderr);
+      assert.ok(r.stdout.trimEnd().endsWith(`normalization:\n${NORMALIZATION_NOTE.join('\n')}`), r.stdout);
+      assert.match(r.stdout, /no longer holds: λ as a Gaussian prior/);
+      assert.match(r.stdout, /still holds: every conversion above/);
+    }
+    assert.doesNotMatch(l2lab('--lambda', '1', '--m', '1000', '--json').stdout, /normalization/);
   });
 
   it('--json prints exactly {lambda, from, to, value, formula, exact, note}', () => {

@@ -5,6 +5,7 @@ import { dirname, resolve } from 'node:path';
 import { describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { CONVENTIONS, penaltyCoefficients } from '../../src/conventions/index.js';
+import { NORMALIZATION_NOTE } from '../../src/conventions/normalization.js';
 
 const doc = readFileSync(resolve(dirname(fileURLToPath(import.meta.url)), '../../docs/conventions.md'), 'utf8');
 
@@ -18,6 +19,11 @@ describe('docs/conventions.md', () => {
       assert.ok(row.includes(`\`${c.toSeed}\``), `${c.id}: ${c.toSeed}`);
     });
   }
+
+  it("quotes convert's normalization note line for line", () => {
+    const lines = doc.split('\n').map((l) => l.replace(/^ {2}/, ''));
+    for (const line of NORMALIZATION_NOTE) assert.ok(lines.includes(line), `docs/conventions.md lacks: ${line}`);
+  });
 
   it('lists the worked example values that convert() gives', () => {
     // λ = 0.01, m = 50,000, B = 100, lr = 1e-3: spot-check three rows against the coefficients.

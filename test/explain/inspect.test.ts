@@ -239,6 +239,70 @@ describe('expected data loss at initialization', () => {
   });
 });
 
+describe('cnn: models at initialization', () => {
+  /** n smooth 10×10×2 images (two low-frequency waves per channel, as neighbouring pixels of natural images are alike), 3 balanced classes. */
+  function images(n: number, seed: number): Dataset {
+    const r = mulberry32(seed);
+    const x = Array.from({ length: n }, () => {
+      const waves = Array.from({ length: 4 }, () => [r.normal(), 0.2 + 0.4 * r.uniform(), 0.2 + 0.4 * r.uniform(), 6 * r.uniform()]);
+      return Array.from({ length: 200 }, (_, p) => {
+        const [i, j, c] = [Math.floor(p / 20), Math.floor(p / 2) % 10, p % 2];
+        return waves.slice(2 * c, 2 * c + 2).reduce((s, [a, f, g, phase]) => s + a * Math.sin(f * i + g * j + phase), 0.1 * r.normal());
+      });
+    });
+    return { ...fromArrays({ x, y: x.map((_, i) => `c${i % 3}`) }), image: { height: 10, width: 10, channels: 2 } };
+  }
+  const image = { height: 10, width: 10, channels: 2 };
+
+  it('penalty: a conv weight has fan-in k·k·C_in, E Σw² = Σ fan_in·fan_out·Var (He: 2·Σ fan_out), and 300 seeds of initParams agree', () => {
+    const arch = parseModelSpec('cnn:c4k3,bn,p2,c6k3v,f8', 200, { task: 'classification', classes: 3 }, { image });
+    const moments = initMoments(arch, 'he');
+    // 10×10×2 → c4k3 (same) 10×10×4 → p2 5×5×4 → c6k3v 3×3×6 → f8 → 3.
+    assert.deepEqual(moments.filter((l) => l.kind === 'weight').map((l) => [l.fanIn, l.fanOut]), [[18, 4], [36, 6], [54, 8], [8, 3]]);
+    const { mean: mu, sd: s } = expectedSumSquares(moments);
+    close(mu, 2 * (4 + 6 + 8 + 3), 1e-12, 'He: 2·Σ fan_out');
+    const v: number[] = [];
+    for (let seed = 0; seed < 300; seed++) v.push(initParams(arch, 'he', seed).reduce((t, p, i) => (moments[i].kind === 'weight' ? t + p.reduce((a, w) => a + w * w, 0) : t), 0));
+    assert.ok(Math.abs(mean(v) - mu) < 4 * (s / Math.sqrt(v.length)), `mean ${mean(v)} vs ${mu}`);
+    close(sd(v), s, 0.15, 'sd over seeds');
+  });
+
+  it('output variance through convolutions, hand-computed: a valid conv over the whole image, and zero padding at the borders', () => {
+    const x = [1, -2, 0.5, 3, 0, -1, 2, 1, -0.5];
+    const norm = x.reduce((a, b) => a + b * b, 0);
+    const task = { task: 'classification', classes: 3 } as const;
+    const tiny = { height: 3, width: 3, channels: 1 };
+    // The same image twice (a classification set needs two classes): the mean over rows is that image's q.
+    const rows = { ...fromArrays({ x: [x, x], y: ['a', 'b'] }), image: tiny };
+    // c2k3v sees the whole 3×3 image: q1 = (2/9)·‖x‖², then the output layer (fan-in 2) q = (2/2)·2·(q1/2) = q1.
+    const valid = parseModelSpec('cnn:c2k3v', 9, task, { image: tiny });
+    close(outputVariance(valid, 'he', norm), (2 / 9) * norm, 1e-12, 'an MLP recursion would give the same here');
+    close(expectedInitDataLoss(valid, 'he', rows).outputVariance, (2 / 9) * norm, 1e-12, 'valid');
+    // 'same': pixel (i, j) lies in r_i·r_j of the 9 windows, r = [2, 3, 2]; q1 = (2/9)·Σ x²·r_i·r_j / 9; the output
+    // layer reads 3·3·2 = 18 ReLU units: q = (2/18)·18·q1/2 = q1.
+    const r = [2, 3, 2];
+    const covered = x.reduce((a, v, p) => a + v * v * r[Math.floor(p / 3)] * r[p % 3], 0);
+    const same = parseModelSpec('cnn:c2k3', 9, task, { image: tiny });
+    close(expectedInitDataLoss(same, 'he', rows).outputVariance, ((2 / 9) * covered) / 9, 1e-12, 'same');
+  });
+
+  for (const model of ['cnn:c4k3,f16', 'cnn:c4k3,bn,p2,c6k3v,a2,f16,ln']) {
+    it(`${model}: the mean measured init loss over 40 seeds matches the expected one`, async () => {
+      const data = images(120, 5);
+      const values: number[] = [];
+      let expected = 0;
+      for (let seed = 0; seed < 40; seed++) {
+        const r = await inspect({ data, model, lambda: 1, seed, ...ALL_TRAIN });
+        values.push(r.measured_init_data_loss!);
+        expected = r.expected_init_data_loss;
+      }
+      const se = sd(values) / Math.sqrt(values.length);
+      // 4 standard errors, plus 3% for the mean field (Gaussian logits; pools read as leaving E a² unchanged).
+      assert.ok(Math.abs(mean(values) - expected) < 4 * se + 0.03 * expected, `mean ${mean(values)} ± ${se} vs expected ${expected}`);
+    });
+  }
+});
+
 describe('shrink factor and timescale', () => {
   it('seed, SGD: 1 − ηλ/m per step, (1 − ηλ/m)^(m/B) per epoch ≈ exp(−ηλ/B), τ = B/(ηλ) epochs', () => {
     // λ = 0.01, m = 1000, B = 100, η = 0.1: ηλ/m = 1e-6, 10 steps per epoch, τ = 1e6 steps = 1e5 epochs.

@@ -12,6 +12,7 @@ import {
   type ConversionRow,
   type OptimizerKind,
 } from '../../conventions/index.js';
+import { NORMALIZATION_NOTE } from '../../conventions/normalization.js';
 import { OPTIMIZERS } from '../../train/optimizer.js';
 import { numberOption, requireOption, stringOption, type Command, type ParsedValues } from '../command.js';
 
@@ -119,6 +120,11 @@ function printAll(lambda: number, from: string, rows: ConversionRow[], ctx: Conv
   if (notes.length > 0) console.log(`\nnotes:\n${notes.join('\n')}`);
 }
 
+/** What the conversions above no longer say for weights that feed a normalization layer (text output only: the JSON keeps its fields). */
+function printNormalizationNote(): void {
+  console.log(`\nnormalization:\n${NORMALIZATION_NOTE.join('\n')}`);
+}
+
 export const command: Command = {
   name: 'convert',
   help,
@@ -150,6 +156,7 @@ export const command: Command = {
         console.log(JSON.stringify({ lambda, from: getConvention(from).id, conversions: rows.map(conversionJson) }));
       } else {
         printAll(lambda, from, rows, ctx);
+        printNormalizationNote();
       }
       return 0;
     }
@@ -159,6 +166,7 @@ export const command: Command = {
       console.log(JSON.stringify({ lambda, from: c.from, to: c.to, value: c.value, formula: c.formula, exact: c.exact, note: c.note }));
     } else {
       printOne(lambda, c, ctx);
+      printNormalizationNote();
     }
     return 0;
   },

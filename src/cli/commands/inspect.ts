@@ -82,7 +82,10 @@ export function formatReport(r: InspectReport): string {
     ),
   );
   const zero = r.task === 'regression' ? '½·mean y²' : r.classes === 2 ? 'ln 2' : `ln ${r.classes}`;
-  out.push(`  expected penalty: E Σθ² = Σ fan_in·fan_out·Var(θ) = ${f(r.expected_sum_sq)}${r.init === 'he' ? ' (He: 2 × units)' : ''}`);
+  // A convolution's fan-out is its filter count (fan-in k·k·C_in), so He's 2·Σ fan_out counts the filters too.
+  const fanOuts = r.layers.filter((l) => l.kind === 'weight').reduce((s, l) => s + l.fan_out, 0);
+  const he = fanOuts === r.units ? ' (He: 2 × units)' : ` (He: 2 × Σ fan_out = 2 × ${int(fanOuts)}, conv filters included)`;
+  out.push(`  expected penalty: E Σθ² = Σ fan_in·fan_out·Var(θ) = ${f(r.expected_sum_sq)}${r.init === 'he' ? he : ''}`);
   out.push(`  expected data loss: ${r.init_data_loss_formula}, with q_L = ${f(r.init_output_variance)} on average;`);
   out.push(`    all-zero outputs give ${zero} = ${f(r.zero_output_data_loss)}, a lower bound`);
   if (r.measured_note) out.push(`  ${r.measured_note}`);
