@@ -2,7 +2,7 @@
  * The exact solver's section of `npm run bench:tune`: 10-fold CV over 40 λ, l2lab's `tune` (grid,
  * exact solver, warm-started fold path) beside scikit-learn's LogisticRegressionCV(Cs=40, cv=10)
  * on breast-cancer and RidgeCV(alphas=40, cv=10) on diabetes, on the same standardized rows and
- * the same folds (written to disk for Python). Medians of 3 alternated runs.
+ * the same folds (written to disk for Python). Medians of 3 alternated runs after one unmeasured warm-up run.
  */
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -40,6 +40,9 @@ async function runCase(c: Case, dir: string, repeats: number): Promise<Record<st
   const process: number[] = [];
   let result;
   let sk: { cv_loss: number[]; best_lambda: number; seconds: number } | undefined;
+  // One unmeasured run first: the first tune in a process pays V8's compilation and the lazy imports,
+  // as scikit-learn's timing (around fit, after its imports) does not.
+  await tune({ ...c.options, strategy: 'grid', extend: false, storage: path.join(dir, `${c.name}-warm.db`), study: `${c.name}-warm` });
   for (let r = 0; r < repeats; r++) {
     const t0 = performance.now();
     result = await tune({ ...c.options, strategy: 'grid', extend: false, storage: path.join(dir, `${c.name}-${r}.db`), study: `${c.name}-${r}` });

@@ -11,6 +11,8 @@ import type { OptimizerName } from '../train/optimizer.js';
 import { checkOptions as checkRegistered } from '../options/check.js';
 import { defaultBatchSize, defaultLr } from '../options/defaults.js';
 import { prepareSplits, type Scaling } from '../train/prepare.js';
+import { atlasRange } from './atlas-figures.js';
+import { isConvex } from '../solvers/model-rows.js';
 import { timescaleRange, weightDecay, type WeightDecay } from './decay.js';
 import { lambdaTimescaleEpochs, penaltyStability } from '../train/timescale.js';
 import { actThreshold, safeLambdaLimit } from '../train/penalty-limits.js';
@@ -172,18 +174,29 @@ export interface InspectReport {
     given: 'weaker' | 'inside' | 'stronger' | 'unknown';
   } | null;
   /**
-   * The range the default atlas supports (README, "Does λ need to shrink"): the best held-out rule
-   * was a constant seed λ ≈ 0.57 whatever the model's size (28% of left-out cells within ×2, the
-   * seeds' own agreement), so search two decades each way around it. Ends in `convention`'s units.
+   * The starting range the default atlas's measurements support (docs/atlas-default; README, "Does λ need
+   * to shrink"), saying which regime they come from: `trained` (MLPs trained until λ acted: the
+   * constant-timescale rule τ ≈ 0.96·T, ×10 each way) or `exact` (convex models solved exactly: the
+   * measured λ* span). `dataset_range`: this dataset's λ* in the atlas, for a built-in atlas dataset.
+   * Ends in `convention`'s units, numerically ordered. null when no measurement applies (Adam with
+   * coupled L2 on a dataset outside the atlas).
    */
-  atlas_lambda_range: { rule: string; convention: ConventionId; low: number; high: number; seed_low: number; seed_high: number };
+  atlas_lambda_range: {
+    regime: 'trained' | 'exact';
+    rule: string;
+    convention: ConventionId;
+    low: number;
+    high: number;
+    seed_low: number;
+    seed_high: number;
+    /** The rule's own λ (τ = 0.96·T); null for a measured span. */
+    seed_middle: number | null;
+    dataset_range: { dataset: string; seed_low: number; seed_high: number; cells: number; over: string } | null;
+  } | null;
   /** Weights that feed a BatchNorm: λ sets their effective learning rate instead of acting as a prior. Absent without BatchNorm. */
   scale_invariant?: ScaleInvariantView;
   warnings: string[];
 }
-
-/** The fixed-budget atlas's best held-out heuristic: a constant seed λ (docs/atlas-fixed-budget). */
-export const ATLAS_SEED_LAMBDA = 0.57;
 
 function checkOptions(o: InspectOptions): void {
   if (typeof o.model !== 'string') throw new InvalidOptionError(`inspect needs a model spec string (linear, logistic, softmax or mlp:W1,W2,…).`);
@@ -276,6 +289,7 @@ export async function inspect(o: InspectOptions): Promise<InspectReport> {
   const conv = getConvention(convention);
   const decay: WeightDecay = weightDecay(coefficients, conv.coupling, { m, batchSize, lr, optimizer, momentum: momentum ?? undefined });
   const range = timescaleRange(decay, { m, epochs });
+  const atlas = atlasRange({ convex: isConvex(arch), dataset: data.name, decay, m, epochs });
   const fromSeed = (seedLambda: number) => convert(seedLambda, 'seed', convention, ctx).value;
 
   const warnings: string[] = [];
@@ -396,14 +410,19 @@ export async function inspect(o: InspectOptions): Promise<InspectReport> {
         ? { to: r.to, value: r.conversion.value, formula: r.conversion.formula, exact: r.conversion.exact, note: r.conversion.note }
         : { to: r.to, value: null, formula: r.formula, exact: false, note: r.error },
     ),
-    atlas_lambda_range: {
-      rule: `constant λ ≈ ${ATLAS_SEED_LAMBDA} (seed convention), ±2 decades: the default atlas's best rule on held-out cells (28% within ×2, as close as its two seeds agree)`,
-      convention,
-      low: Math.min(fromSeed(ATLAS_SEED_LAMBDA / 100), fromSeed(ATLAS_SEED_LAMBDA * 100)),
-      high: Math.max(fromSeed(ATLAS_SEED_LAMBDA / 100), fromSeed(ATLAS_SEED_LAMBDA * 100)),
-      seed_low: ATLAS_SEED_LAMBDA / 100,
-      seed_high: ATLAS_SEED_LAMBDA * 100,
-    },
+    atlas_lambda_range: atlas
+      ? {
+          regime: atlas.regime,
+          rule: atlas.rule,
+          convention,
+          low: Math.min(fromSeed(atlas.seedLow), fromSeed(atlas.seedHigh)),
+          high: Math.max(fromSeed(atlas.seedLow), fromSeed(atlas.seedHigh)),
+          seed_low: atlas.seedLow,
+          seed_high: atlas.seedHigh,
+          seed_middle: atlas.seedMiddle ?? null,
+          dataset_range: atlas.dataset ? { dataset: atlas.dataset.name, seed_low: atlas.dataset.seedLow, seed_high: atlas.dataset.seedHigh, cells: atlas.dataset.cells, over: atlas.dataset.over } : null,
+        }
+      : null,
     suggested_lambda_range: range
       ? {
           rule: range.rule,

@@ -85,9 +85,14 @@ export function checkValue(o: OptionDecl, value: unknown, owner: string): void {
   const t = o.type;
   if (t.kind === 'number') {
     if (typeof value === 'string' && t.words?.includes(value)) return;
-    if (typeof value !== 'number' || !inNumberRange(t, value)) throw invalidNumber(o.flag, owner, describeRange(t), value);
     const bound = t.upTo === undefined ? undefined : RUN_TIME_BOUNDS[t.upTo];
     const hi = bound?.value();
+    if (typeof value !== 'number' || !inNumberRange(t, value)) {
+      if (!bound || hi === undefined) throw invalidNumber(o.flag, owner, describeRange(t), value);
+      // Name the bound's value on this machine ("[1, 2]", not "[1, cores]") and a value that works.
+      const range = `${describeRange({ ...t, upTo: undefined, max: hi })} (${hi} = ${bound.what})`;
+      throw new InvalidOptionError(`${invalidNumber(o.flag, owner, range, value).message} Use --${o.flag} ${hi}${o.default ? `, or leave it out (default: ${o.default})` : ''}.`);
+    }
     if (bound && hi !== undefined && value > hi) throw new InvalidOptionError(`--${o.flag} ${value} is more than ${bound.what} (${hi}). Use --${o.flag} ${hi} or less.`);
   } else if (t.kind === 'numbers') {
     const list = typeof value === 'number' ? [value] : value;

@@ -125,6 +125,13 @@ export function claimSettings(options: ClaimOptions | undefined, defaultStaleAft
   return { trialId, owner, staleAfterMs };
 }
 
+/** The `max` option of {@link StudyStorage.claimTrials}: an integer ≥ 0 or Infinity, default Infinity. */
+export function checkMax(max: unknown): number {
+  if (max === undefined) return Infinity;
+  if (!(max === Infinity || (Number.isSafeInteger(max) && (max as number) >= 0))) throw invalidNumber('max', 'claimTrials', 'the integers [0, ∞]', max);
+  return max as number;
+}
+
 /** Finish arguments checked and serialized. */
 export function finishSettings(state: unknown, outcome: FinishOptions | undefined): { state: FinishedState; value: number | null; resultText: string; reason: string | null; attempt?: number } {
   if (!FINISHED_STATES.includes(state as FinishedState)) {

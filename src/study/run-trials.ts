@@ -40,7 +40,8 @@ const isOpen = (t: Trial | null): t is Trial => t !== null && (t.state === 'WAIT
 /**
  * Runs every unfinished trial among `trials` and returns them all, finished, re-read from storage
  * (in the same order). Claims up to `chunk` claimable trials at a time and calls `work(claimed,
- * signal)`, which returns one outcome per claimed trial. While `work` runs, {@link keepAlive} sends
+ * signal)`, which returns one outcome per claimed trial; the batch is claimed in one transaction and
+ * finished in one, so a pass costs two durable writes, and a crash loses at most the pass in hand. While `work` runs, {@link keepAlive} sends
  * the heartbeats; a trial another worker took over aborts `signal`, `work` should stop (the trainer
  * does at its next step), the lost trial is left to its new owner and the others are run again.
  * When every open trial is held by a live worker, it waits (polling, reporting through `onWait`)
@@ -60,16 +61,14 @@ export async function runTrials(
   let held: Trial[] = []; // claimed by this process and not finished: run again after a lost population
   let waitingOn = '';
   for (;;) {
-    const current = await Promise.all(trials.map((t) => storage.getTrial(t.id)));
+    const current = await storage.getTrials(trials.map((t) => t.id));
     const open = current.filter(isOpen);
     held = held.filter((h) => open.some((t) => t.id === h.id && t.attempt === h.attempt && t.state === 'RUNNING'));
     if (open.length === 0 || (options.signal?.aborted && held.length === 0)) return current as Trial[];
     const claimed = [...held];
-    for (const t of open) {
-      if (claimed.length >= chunk || options.signal?.aborted) break;
-      if (claimed.some((c) => c.id === t.id)) continue;
-      const c = await storage.claimTrial(studyId, { trialId: t.id });
-      if (c) claimed.push(c);
+    if (claimed.length < chunk && !options.signal?.aborted) {
+      const ids = open.filter((t) => !claimed.some((c) => c.id === t.id)).map((t) => t.id);
+      claimed.push(...(await storage.claimTrials(studyId, ids, { max: chunk - claimed.length })));
     }
     if (claimed.length === 0) {
       const others = open.filter((t) => t.state === 'RUNNING');
@@ -97,15 +96,25 @@ async function runClaimed(storage: StudyStorage, claimed: Trial[], work: (claime
   } finally {
     await alive.stop();
   }
-  for (const [i, t] of claimed.entries()) {
-    if (alive.lost.has(t.id)) continue;
+  // The whole batch in one transaction (one durable write); when one of them was taken over
+  // between the last heartbeat and now, the others are finished one by one and the new owner's result counts.
+  const finishes = claimed.flatMap((t, i) => {
     const { state, ...outcome } = outcomes[i];
-    try {
-      await storage.finishTrial(t.id, state, { ...outcome, attempt: t.attempt });
-    } catch (e) {
-      // Taken over between the last heartbeat and now: the new owner's result counts.
-      if (!(e instanceof TrialNotOwnedError || e instanceof TrialAlreadyFinishedError)) throw e;
+    return alive.lost.has(t.id) ? [] : [{ trialId: t.id, state, outcome: { ...outcome, attempt: t.attempt } }];
+  });
+  try {
+    await storage.finishTrials(finishes);
+  } catch (e) {
+    if (!isLostClaim(e)) throw e;
+    for (const f of finishes) {
+      try {
+        await storage.finishTrial(f.trialId, f.state, f.outcome);
+      } catch (e) {
+        if (!isLostClaim(e)) throw e;
+      }
     }
   }
   return [];
 }
+
+const isLostClaim = (e: unknown): boolean => e instanceof TrialNotOwnedError || e instanceof TrialAlreadyFinishedError;

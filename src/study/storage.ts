@@ -175,6 +175,19 @@ export interface ClaimOptions {
   staleAfterMs?: number;
 }
 
+/** One trial to create in {@link StudyStorage.createTrials}: its params and, optionally, its key (default: the key-sorted JSON of `params`). */
+export interface TrialSpec {
+  params: TrialParams;
+  key?: string;
+}
+
+/** One trial to finish in {@link StudyStorage.finishTrials}. */
+export interface TrialFinish {
+  trialId: number;
+  state: FinishedState;
+  outcome?: FinishOptions;
+}
+
 /** What a finished trial carries: see {@link StudyStorage.finishTrial}. */
 export interface FinishOptions {
   /** The objective. Required (a number, not NaN) for COMPLETE; optional for PRUNED; must be absent for FAIL. */
@@ -208,7 +221,9 @@ export const DEFAULT_HEARTBEAT_TIMEOUT_MS = 60_000;
 
 /**
  * Persistent, shareable storage of λ studies, like Optuna's storages. Every state change is one
- * transaction; every method is async so a network database fits. Implementations live in
+ * transaction; the plural methods (`createTrials`, `claimTrials`, `finishTrials`) make one pass of
+ * trials one transaction, so a pass costs one durable commit, not one per trial. Every method is
+ * async so a network database fits. Implementations live in
  * `src/study/sqlite/` and `src/study/postgres/`; `openStorage` picks one from a path or URL.
  *
  * Errors: {@link StorageError} (code `'STORAGE'`) for missing records and broken databases,
@@ -256,8 +271,14 @@ export interface StudyStorage {
    */
   createTrial(studyId: number, params: TrialParams, key?: string): Promise<Created<Trial>>;
 
+  /** {@link createTrial} for several trials in one transaction: returns them in the same order. A key clash anywhere creates none. */
+  createTrials(studyId: number, trials: readonly TrialSpec[]): Promise<Created<Trial>[]>;
+
   /** The trial, or `null`. */
   getTrial(trialId: number): Promise<Trial | null>;
+
+  /** The trials with these ids, read from one snapshot, in the same order; `null` for an id with no trial. */
+  getTrials(trialIds: readonly number[]): Promise<(Trial | null)[]>;
 
   /** The study's trials by number; only those in `state` (one or several) when given. */
   listTrials(studyId: number, filter?: { state?: TrialState | readonly TrialState[] }): Promise<Trial[]>;
@@ -271,6 +292,12 @@ export interface StudyStorage {
    * Returns `null` when nothing is claimable.
    */
   claimTrial(studyId: number, options?: ClaimOptions): Promise<Trial | null>;
+
+  /**
+   * {@link claimTrial} for the claimable trials among `trialIds`, in the given order and at most
+   * `max` of them (default all), in one transaction. Returns those claimed (none when none is claimable).
+   */
+  claimTrials(studyId: number, trialIds: readonly number[], options?: Omit<ClaimOptions, 'trialId'> & { max?: number }): Promise<Trial[]>;
 
   /** Refreshes a RUNNING trial's heartbeat. Throws {@link TrialNotOwnedError} when it is not RUNNING or (with `attempt`) was reclaimed. */
   heartbeat(trialId: number, guard?: OwnershipGuard): Promise<void>;
@@ -288,6 +315,14 @@ export interface StudyStorage {
    * first. Returns the finished trial.
    */
   finishTrial(trialId: number, state: FinishedState, outcome?: FinishOptions): Promise<Trial>;
+
+  /**
+   * {@link finishTrial} for several trials in one transaction: all are finished, or, when any
+   * cannot be (finished already, taken over, WAITING), none is and it throws as `finishTrial`
+   * would for that one. A pass of trials trained together is thus committed whole, with one
+   * durable write: a crash loses no finished pass, and never leaves half of one. Returns the trials in order.
+   */
+  finishTrials(finishes: readonly TrialFinish[]): Promise<Trial[]>;
 
   /**
    * Records per-epoch values of RUNNING trials (any number of trials, members and epochs in one

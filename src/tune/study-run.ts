@@ -55,14 +55,10 @@ export class StudyRun {
     }
   }
 
-  /** Creates (or finds) the trials of `configs`; returns them in the same order. */
+  /** Creates (or finds) the trials of `configs`, in one transaction; returns them in the same order. */
   async trials(configs: Config[], extra: Record<string, number> = {}): Promise<Trial[]> {
-    const out: Trial[] = [];
-    for (const c of configs) {
-      const params = { lambda: c.lambda, dropout: c.dropout, ...extra };
-      out.push((await this.storage.createTrial(this.study.id, params, trialKey(c, extra))).value);
-    }
-    return out;
+    const specs = configs.map((c) => ({ params: { lambda: c.lambda, dropout: c.dropout, ...extra }, key: trialKey(c, extra) }));
+    return (await this.storage.createTrials(this.study.id, specs)).map((t) => t.value);
   }
 
   /**
@@ -78,7 +74,7 @@ export class StudyRun {
     chunk = Infinity,
   ): Promise<Trial[]> {
     const elapsed = () => (performance.now() - this.t0) / 1000;
-    const stored = (await Promise.all(trials.map((t) => this.storage.getTrial(t.id)))).filter((t) => t !== null && t.state !== 'WAITING' && t.state !== 'RUNNING').length;
+    const stored = (await this.storage.getTrials(trials.map((t) => t.id))).filter((t) => t !== null && t.state !== 'WAITING' && t.state !== 'RUNNING').length;
     const doneBefore = this.counts.done;
     this.counts.total += trials.length;
     this.counts.fromStore += stored;

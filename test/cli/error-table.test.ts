@@ -160,7 +160,11 @@ const CASES: [string[], number][] = [
 /** What differs between machines and runs, written as placeholders: the scratch folder and the core count. */
 function portable(text: string): string {
   const cores = os.availableParallelism();
-  return text.split(dir).join('$TMP').replace(new RegExp(`cores \\(${cores}\\)\\. Use --threads ${cores}`, 'g'), 'cores ($CORES). Use --threads $CORES');
+  return text
+    .split(dir)
+    .join('$TMP')
+    .replace(new RegExp(`cores \\(${cores}\\)\\. Use --threads ${cores}`, 'g'), 'cores ($CORES). Use --threads $CORES')
+    .replace(new RegExp(`\\[1, ${cores}\\] \\(${cores} = this machine's cores\\)(.*) Use --threads ${cores},`, 'g'), "[1, $CORES] ($CORES = this machine's cores)$1 Use --threads $CORES,");
 }
 
 function row(args: string[], r: CliResult): string {

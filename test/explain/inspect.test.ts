@@ -1,6 +1,7 @@
 /** inspect(): init penalties against closed forms and Monte-Carlo, init data loss against measurement, decay algebra, conventions, and the CLI. */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
@@ -11,6 +12,7 @@ import { weightDecay, timescaleRange } from '../../src/explain/decay.js';
 import { expectedLogSumExp } from '../../src/explain/gaussian.js';
 import { expectedInitDataLoss, outputVariance } from '../../src/explain/init-loss.js';
 import { expectedSumSquares, initMoments } from '../../src/explain/init-penalty.js';
+import { ATLAS_CONVEX_SPAN, ATLAS_LAMBDA_STAR, ATLAS_TIMESCALE } from '../../src/explain/atlas-figures.js';
 import { inspect } from '../../src/explain/inspect.js';
 import { parseModelSpec } from '../../src/models/architecture.js';
 import { initParams } from '../../src/models/init.js';
@@ -374,6 +376,67 @@ describe('shrink factor and timescale', () => {
   });
 });
 
+describe('the starting range from the default atlas', () => {
+  const csv = (file: string): Record<string, string>[] => {
+    const [head, ...lines] = readFileSync(resolve(ROOT, 'docs/atlas-default', file), 'utf8').trim().split('\n');
+    const split = (l: string) => l.match(/("[^"]*"|[^,]*)(,|$)/g)!.map((c) => c.replace(/,$/, '').replace(/^"|"$/g, ''));
+    const keys = split(head);
+    return lines.map((l) => Object.fromEntries(split(l).map((v, i) => [keys[i], v])));
+  };
+
+  it('its figures are the shipped atlas report’s: the timescale fit, its held-out hits, and each dataset’s λ* span', () => {
+    const fit = csv('heuristics.csv').find((r) => r.heuristic === 'timescale')!;
+    assert.match(fit.reading, new RegExp(`≈ ${ATLAS_TIMESCALE.k} × T`));
+    assert.equal(Number(fit.fitted_cells), ATLAS_TIMESCALE.cells);
+    const held = csv('heldout.csv').filter((r) => r.heuristic === 'timescale' && r.held_out === 'setting');
+    assert.equal(held.length, ATLAS_TIMESCALE.cells);
+    const within = (x: number) => held.filter((r) => Math.abs(Number(r.log10_ratio)) <= Math.log10(x) + 1e-9).length / held.length;
+    close(within(2), ATLAS_TIMESCALE.within2, 0.01, 'within ×2');
+    close(within(10), ATLAS_TIMESCALE.within10, 0.01, 'within ×10');
+    const cells = csv('cells.csv').filter((r) => r.strategy === 'grid' && r.status === 'done');
+    const convex = (r: Record<string, string>) => ['linear', 'logistic', 'softmax'].includes(r.model);
+    for (const [dataset, kinds] of Object.entries(ATLAS_LAMBDA_STAR)) {
+      for (const [kind, star] of Object.entries(kinds)) {
+        const ours = cells.filter((r) => r.dataset === dataset && convex(r) === (kind === 'convex')).map((r) => Number(r.lambda_seed));
+        assert.equal(ours.length, star.cells, `${dataset} ${kind}`);
+        close(Math.min(...ours), star.seedLow, 0.01, `${dataset} ${kind} lowest λ*`);
+        close(Math.max(...ours), star.seedHigh, 0.01, `${dataset} ${kind} highest λ*`);
+      }
+    }
+    const allConvex = cells.filter(convex).map((r) => Number(r.lambda_seed));
+    assert.equal(allConvex.length, ATLAS_CONVEX_SPAN.cells);
+    close(Math.min(...allConvex), ATLAS_CONVEX_SPAN.seedLow, 0.01, 'convex lowest');
+    close(Math.max(...allConvex), ATLAS_CONVEX_SPAN.seedHigh, 0.01, 'convex highest');
+  });
+
+  it('an MLP gets the trained regime: τ ≈ 0.96·T at the planned epochs, ×10 each way, and its dataset’s λ* span', async () => {
+    const r = await inspect({ data: SMALL, model: 'mlp:3', lambda: 40, lr: 0.05, optimizer: 'momentum', momentum: 0.9, batchSize: 20, epochs: 25, ...ALL_TRAIN });
+    const a = r.atlas_lambda_range!;
+    assert.equal(a.regime, 'trained');
+    // m = 100, B = 20: S = 5 steps per epoch; η_eff = η/(1 − μ) = 0.5; λ = m/(η_eff·0.96·T·S) = 100/(0.5·0.96·25·5).
+    close(a.seed_middle!, 100 / (0.5 * 0.96 * 25 * 5), 1e-12, 'τ = 0.96·T');
+    close(a.seed_low, a.seed_middle! / 10, 1e-12, 'low');
+    close(a.seed_high, a.seed_middle! * 10, 1e-12, 'high');
+    assert.match(a.rule, /τ ≈ 0\.96·T .*69%.*96%.*docs\/atlas-default/);
+    assert.equal(a.dataset_range, null, 'a synthetic dataset is not in the atlas');
+    const bc = await inspect({ data: 'breast-cancer', model: 'mlp:16', lambda: 1, convention: 'pytorch' });
+    assert.deepEqual(bc.atlas_lambda_range!.dataset_range, { dataset: 'breast-cancer', seed_low: 0.316, seed_high: 3.16, cells: 12, over: 'mlp:16/64/256, m = 100 and 400' });
+    close(bc.atlas_lambda_range!.low, bc.atlas_lambda_range!.seed_low / bc.m, 1e-12, 'in PyTorch units: wd = λ/m');
+    // Adam with coupled L2 has no known decay rate: the dataset's measured span, or nothing outside the atlas.
+    const adam = await inspect({ data: 'breast-cancer', model: 'mlp:16', lambda: 1, optimizer: 'adam' });
+    assert.deepEqual([adam.atlas_lambda_range!.seed_low, adam.atlas_lambda_range!.seed_high, adam.atlas_lambda_range!.seed_middle], [0.316, 3.16, null]);
+    assert.equal((await inspect({ data: SMALL, model: 'mlp:3', lambda: 1, optimizer: 'adam', ...ALL_TRAIN })).atlas_lambda_range, null);
+  });
+
+  it('a convex model gets the exact regime: the measured λ* span, its dataset’s when the atlas has it', async () => {
+    const wine = await inspect({ data: 'wine', model: 'softmax', lambda: 1 });
+    assert.deepEqual([wine.atlas_lambda_range!.regime, wine.atlas_lambda_range!.seed_low, wine.atlas_lambda_range!.seed_high], ['exact', 3.16e-6, 0.0316]);
+    assert.match(wine.atlas_lambda_range!.rule, /solved exactly/);
+    const other = await inspect({ data: SMALL, model: 'softmax', lambda: 1, ...ALL_TRAIN });
+    assert.deepEqual([other.atlas_lambda_range!.seed_low, other.atlas_lambda_range!.seed_high, other.atlas_lambda_range!.dataset_range], [1e-8, 1, null]);
+  });
+});
+
 describe('conversions and warnings', () => {
   it('conversions are convertAll with m, B and η, one per convention', async () => {
     const r = await inspect({ data: SMALL, model: 'mlp:3', lambda: 2, batchSize: 25, lr: 0.2, ...ALL_TRAIN });
@@ -444,8 +507,9 @@ describe('l2lab inspect (CLI)', () => {
     assert.match(r.stdout, /penalty \(λ\/2m\)·Σθ²/);
     assert.match(r.stdout, /not on the number of parameters/);
     assert.match(r.stdout, /per step {4}1 − η·λ\/m = 0\.99/);
-    assert.match(r.stdout, /Suggested starting range for λ, from the default atlas/);
-    assert.match(r.stdout, /λ ∈ \[0\.0057, 57\] \(seed\)/);
+    assert.match(r.stdout, /Suggested starting range for λ, measured by the default atlas \(MLPs trained until λ acted\):/);
+    assert.match(r.stdout, /λ ∈ \[6\.91, 691\] \(seed\); the rule's own seed λ 69\.1/);
+    assert.match(r.stdout, /breast-cancer in the atlas: seed λ\* from 0\.316 to 3\.16 over 12 cells/);
     assert.match(r.stdout, /warning: the penalty dominates at initialization/);
     assert.equal(r.stderr, '');
   });

@@ -4,10 +4,10 @@ import { cost, hessian, paramCount, solveGlm, type GlmProblem } from '../../src/
 import type { LossKind } from '../../src/models/architecture.js';
 import { Rng } from '../../src/util/rng.js';
 
-/** A small random problem: n rows, d features, k outputs, labels from a noisy linear rule. */
-function problem(loss: LossKind, n: number, d: number, k: number, rate: number, seed = 1): GlmProblem {
+/** A small random problem: n rows, d features (a `zeros` fraction of them 0, as pixels), k outputs, labels from a noisy linear rule. */
+function problem(loss: LossKind, n: number, d: number, k: number, rate: number, seed = 1, zeros = 0): GlmProblem {
   const rng = new Rng(seed);
-  const x = new Float64Array(n * d).map(() => rng.normal());
+  const x = new Float64Array(n * d).map(() => (rng.uniform() < zeros ? 0 : rng.normal()));
   const y = loss === 'mse' ? new Float64Array(n) : new Int32Array(n);
   for (let i = 0; i < n; i++) {
     const s = x[i * d] - 0.5 * x[i * d + 1] + rng.normal();
@@ -17,8 +17,8 @@ function problem(loss: LossKind, n: number, d: number, k: number, rate: number, 
 }
 
 for (const [loss, k] of [['mse', 1], ['logistic', 1], ['softmax_ce', 3]] as const) {
-  test(`${loss}: gradient and Hessian match central finite differences`, () => {
-    const p = problem(loss, 40, 4, k, 0.3);
+  test(`${loss}: gradient and Hessian match central finite differences, on rows that are 60% zeros (the cost walks only the nonzeros)`, () => {
+    const p = problem(loss, 40, 4, k, 0.3, 1, 0.6);
     const rng = new Rng(7);
     const dim = paramCount(p);
     const theta = new Float64Array(dim).map(() => 0.3 * rng.normal());

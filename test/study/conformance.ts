@@ -215,6 +215,96 @@ export function storageConformance(name: string, factory: StorageFactory): void 
         assert.equal(await storage.claimTrial(study.id, { trialId: t.id }), null);
       }));
 
+    it('creates, reads, claims and finishes a pass of trials in one transaction each: all of a pass or none', () =>
+      use(async ({ storage }) => {
+        const { value: study } = await storage.createStudy('s', CONFIG);
+        const first = await storage.createTrial(study.id, { lambda: 1 });
+        const made = await storage.createTrials(study.id, [{ params: { lambda: 2 } }, { params: { lambda: 1 } }, { params: { lambda: 3 }, key: 'three' }]);
+        assert.deepEqual(made.map((c) => [c.value.number, c.created]), [[1, true], [0, false], [2, true]]);
+        assert.equal(made[1].value.id, first.value.id);
+        assert.equal(made[2].value.key, 'three');
+        // A key clash anywhere in the pass creates none of it.
+        await assert.rejects(storage.createTrials(study.id, [{ params: { lambda: 4 } }, { params: { lambda: 5 }, key: 'three' }]), (e: unknown) => e instanceof StorageError && /already names a trial/.test(e.message));
+        assert.equal((await storage.listTrials(study.id)).length, 3);
+        assert.deepEqual(await storage.createTrials(study.id, []), []);
+
+        const ids = made.map((c) => c.value.id);
+        const read = await storage.getTrials([ids[2], 987_654, ids[0]]);
+        assert.deepEqual(read.map((t) => t?.params.lambda ?? null), [3, null, 2]);
+
+        // Claims in the given order, at most `max`, skipping what is not claimable.
+        const one = await storage.claimTrials(study.id, [ids[2], ids[0]], { max: 1 });
+        assert.deepEqual(one.map((t) => [t.id, t.state, t.attempt]), [[ids[2], 'RUNNING', 1]]);
+        const rest = await storage.claimTrials(study.id, [ids[2], ids[1], ids[0]]);
+        assert.deepEqual(rest.map((t) => t.id), [ids[1], ids[0]], 'the trial this live process holds is skipped');
+        assert.deepEqual(await storage.claimTrials(study.id, ids), []);
+        await assert.rejects(storage.claimTrials(study.id, ids, { max: -1 }), (e: unknown) => e instanceof L2labError && e.code === 'INVALID_OPTION' && /'max'/.test(e.message));
+        const [c, a, b] = [one[0], rest[1], rest[0]];
+
+        // One of the pass taken over: nothing of the pass is finished, and the error names that trial.
+        await assert.rejects(
+          storage.finishTrials([
+            { trialId: a.id, state: 'COMPLETE', outcome: { value: 0.1, attempt: a.attempt } },
+            { trialId: b.id, state: 'COMPLETE', outcome: { value: 0.2, attempt: b.attempt + 1 } },
+          ]),
+          (e: unknown) => e instanceof TrialNotOwnedError && new RegExp(`id ${b.id}\\)`).test(e.message),
+        );
+        assert.deepEqual((await storage.getTrials([a.id, b.id])).map((t) => t!.state), ['RUNNING', 'RUNNING']);
+        // Invalid input anywhere in the pass is refused before anything is written.
+        await assert.rejects(storage.finishTrials([{ trialId: a.id, state: 'COMPLETE', outcome: { value: 0.1 } }, { trialId: b.id, state: 'COMPLETE' }]), (e: unknown) => e instanceof L2labError && e.code === 'INVALID_OPTION');
+        assert.equal((await storage.getTrial(a.id))!.state, 'RUNNING');
+
+        const done = await storage.finishTrials([
+          { trialId: a.id, state: 'COMPLETE', outcome: { value: 0.1, result: { folds: [0.1] }, attempt: a.attempt } },
+          { trialId: b.id, state: 'FAIL', outcome: { reason: 'diverged', attempt: b.attempt } },
+          { trialId: c.id, state: 'PRUNED', outcome: { value: 0.5, reason: 'rung 0' } },
+        ]);
+        assert.deepEqual(done.map((t) => [t.id, t.state, t.value, t.reason]), [[a.id, 'COMPLETE', 0.1, null], [b.id, 'FAIL', null, 'diverged'], [c.id, 'PRUNED', 0.5, 'rung 0']]);
+        assert.deepEqual((await storage.getTrial(a.id))!.result, { folds: [0.1] });
+        // A finished trial in a pass: nothing of the pass changes.
+        const { value: d } = await storage.createTrial(study.id, { lambda: 7 });
+        const [dc] = await storage.claimTrials(study.id, [d.id]);
+        await assert.rejects(
+          storage.finishTrials([{ trialId: dc.id, state: 'COMPLETE', outcome: { value: 1 } }, { trialId: a.id, state: 'COMPLETE', outcome: { value: 2 } }]),
+          (e: unknown) => e instanceof TrialAlreadyFinishedError,
+        );
+        assert.equal((await storage.getTrial(dc.id))!.state, 'RUNNING');
+        assert.equal((await storage.getTrial(a.id))!.value, 0.1);
+        assert.deepEqual(await storage.finishTrials([]), []);
+      }));
+
+    shared(
+      'a process SIGKILLed in the middle of many finishTrials passes leaves every committed pass complete and none half-finished',
+      async (fx) => {
+        const { storage, spec } = fx;
+        const { value: study } = await storage.createStudy('crash-passes', CONFIG);
+        const w = startWorker(['finish-passes-forever', spec, String(study.id)]);
+        const reported: number[][] = [];
+        await w.line((l) => {
+          if (l.startsWith('done ')) reported.push(l.slice(5).split(',').map(Number));
+          return reported.length >= 15;
+        });
+        w.child.kill('SIGKILL');
+        assert.equal((await w.exited).signal, 'SIGKILL');
+        await fx.checkIntegrity?.();
+        const trials = await storage.listTrials(study.id);
+        const byId = new Map(trials.map((t) => [t.id, t]));
+        for (const pass of reported) assert.ok(pass.every((id) => byId.get(id)?.state === 'COMPLETE'), `pass ${pass.join(',')} was committed before the kill but is not COMPLETE`);
+        for (const t of trials.filter((t) => t.state === 'COMPLETE')) {
+          const p = t.result as unknown as Payload;
+          assert.equal(p.sum, checksum(p.blob), `trial ${t.id}: result damaged`);
+        }
+        // Trials are created and finished 4 at a time: a pass is finished whole or not at all.
+        const passes = new Map<number, string[]>();
+        for (const t of trials) passes.set(Math.floor(t.params.lambda), [...(passes.get(Math.floor(t.params.lambda)) ?? []), t.state]);
+        for (const [pass, states] of passes) {
+          assert.equal(states.length, 4, `pass ${pass} was created whole`);
+          assert.ok(states.every((s) => s === states[0]), `pass ${pass} is half-finished: ${states.join(', ')}`);
+        }
+      },
+      30_000,
+    );
+
     it('claims WAITING trials in number order, a named one on request, and none that a live process holds', () =>
       use(async ({ storage }) => {
         const { value: study } = await storage.createStudy('s', CONFIG);

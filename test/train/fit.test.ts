@@ -1,5 +1,6 @@
 /** fit(), the library call behind `l2lab train`: the report's terms, seeding, early stopping, divergence and option errors. */
 import assert from 'node:assert/strict';
+import os from 'node:os';
 import { describe, it } from 'node:test';
 import { loadDataset } from '../../src/data/index.js';
 import { L2labError } from '../../src/errors.js';
@@ -112,7 +113,7 @@ describe('fit()', () => {
       [{ epochs: 'auto', maxEpochs: 0 }, /The 'max-epochs' option of train must be a number in integers \[1, 100000\]\. Got 0 instead\./],
       [{ maxEpochs: 50 }, /--max-epochs applies with --epochs auto only/],
       [{ momentum: 1 }, /The 'momentum' option of train must be a number in \[0, 1\)\. Got 1 instead\./],
-      [{ threads: 0 }, /The 'threads' option of train must be a number in integers \[1, cores\]/],
+      [{ threads: 0 }, new RegExp(`The 'threads' option of train must be a number in integers \\[1, ${os.availableParallelism()}\\] \\(${os.availableParallelism()} = this machine's cores\\)\\. Got 0 instead\\. Use --threads ${os.availableParallelism()}, or leave it out \\(default: all cores\\)`)],
       [{ validation: 1 }, /The 'validation' option of train must be a number in \[0, 1\)/],
       [{ earlyStopping: { patience: 0 } }, /The 'patience' option of train/],
       [{ earlyStopping: { patience: 2, minDelta: -1 } }, /The 'min-delta' option of train/],

@@ -60,7 +60,7 @@ Options:
     const spec = loadAtlasSpec(positionals[0]);
     const storage = stringOption(values, 'storage') ?? spec.storage;
     const out = stringOption(values, 'out') ?? spec.out;
-    const threads = numberOption(values, 'threads', 'atlas', 'integers [1, cores]');
+    const threads = numberOption(values, 'threads', 'atlas', 'integers [1, cores]'); // a number at all; its range is checked below
     if (threads !== undefined) checkValue(optionOf('tune', 'threads')!, threads, 'atlas');
     const heartbeatTimeout = numberOption(values, 'heartbeat-timeout', 'atlas', '(0, ∞) seconds');
     if (values.plan === true) {

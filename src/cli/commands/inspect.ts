@@ -120,20 +120,26 @@ export function formatReport(r: InspectReport): string {
     ),
   );
   out.push('');
+  const a = r.atlas_lambda_range;
+  if (a) {
+    const regime = a.regime === 'exact' ? 'convex models solved exactly' : 'MLPs trained until λ acted';
+    out.push(`Suggested starting range for ${lam}, measured by the default atlas (${regime}):`);
+    out.push(`  ${a.rule}:`);
+    out.push(`  ${lam} ∈ [${f(a.low)}, ${f(a.high)}] (${a.convention})${a.seed_middle === null ? '' : `; the rule's own seed λ ${f(a.seed_middle)}`}`);
+    const d = a.dataset_range;
+    if (d && a.regime === 'trained' && a.seed_middle !== null) out.push(`  ${d.dataset} in the atlas: seed λ* from ${f(d.seed_low)} to ${f(d.seed_high)} over ${d.cells} cells (${d.over}).`);
+  } else {
+    out.push(`Suggested starting range from the default atlas: none — its rules need the decay rate, and ${r.dataset} is not one of its datasets.`);
+  }
   const s = r.suggested_lambda_range;
   if (s) {
-    const a = r.atlas_lambda_range;
-    out.push(`Suggested starting range for ${lam}, from the default atlas (a measured heuristic):`);
-    out.push(`  ${a.rule}:`);
-    out.push(`  ${lam} ∈ [${f(a.low)}, ${f(a.high)}] (${a.convention})`);
-    out.push(`and from the constant-timescale rule (the weakest rule in the atlas: 6% of held-out cells within ×2):`);
-    out.push(`  ${s.rule}:`);
+    out.push(`The constant-timescale band (τ between 1 epoch and the ${r.epochs} planned epochs; a heuristic, not fitted to the atlas):`);
     out.push(`  ${lam} ∈ [${f(s.low)}, ${f(s.high)}] (${r.convention}); middle ${f(s.middle)} (τ = √${r.epochs} epochs)${seed ? '' : `; seed λ ∈ [${f(s.seed_low)}, ${f(s.seed_high)}]`}`);
-    const where = { weaker: `weaker than the range (τ longer than the ${r.epochs} planned epochs: the weights keep part of their initialization)`, stronger: 'stronger than the range (τ under one epoch)', inside: 'inside the range', unknown: '' }[s.given];
+    const where = { weaker: `weaker than the band (τ longer than the ${r.epochs} planned epochs: the weights keep part of their initialization)`, stronger: 'stronger than the band (τ under one epoch)', inside: 'inside the band', unknown: '' }[s.given];
     if (r.timescale_epochs !== null) out.push(`  the given ${lam} = ${f(r.lambda)} has τ = ${f(r.timescale_epochs)} epochs: ${where}.`);
     else out.push(`  the given ${lam} = ${f(r.lambda)} has no decay (τ infinite).`);
   } else {
-    out.push(`Suggested starting range: none — ${r.decay_note}`);
+    out.push(`Timescale band: none — ${r.decay_note}`);
   }
   for (const w of r.warnings) out.push(`\nwarning: ${w}`);
   return out.join('\n');

@@ -5,6 +5,7 @@ import {
   assertWritable,
   checkAttempt,
   checkAfter,
+  checkMax,
   epochRows,
   checkAttrKey,
   checkDirection,
@@ -44,7 +45,10 @@ import type {
   Trial,
   TrialEpoch,
   TrialEpochInput,
+  TrialFinish,
+  TrialOwner,
   TrialParams,
+  TrialSpec,
   TrialState,
 } from '../storage.js';
 import { ensureSchema } from './schema.js';
@@ -214,34 +218,51 @@ export class PostgresStorage implements StudyStorage {
   }
 
   async createTrial(studyId: number, params: TrialParams, key?: string): Promise<Created<Trial>> {
+    return (await this.createTrials(studyId, [{ params, key }]))[0];
+  }
+
+  async createTrials(studyId: number, trials: readonly TrialSpec[]): Promise<Created<Trial>[]> {
     checkId(studyId, 'study');
-    const { paramsText, key: k } = paramsAndKey(params, key);
+    const specs = trials.map((t) => paramsAndKey(t.params, t.key));
     return this.tx(async (c) => {
       // Locking the study row serializes trial creation within a study, so numbers stay dense and unique.
       if ((await c.query('SELECT 1 FROM studies WHERE id = $1 FOR NO KEY UPDATE', [studyId])).rows.length === 0) throw noStudy(studyId, this.location);
-      const existing = (await c.query<TrialRow>('SELECT * FROM trials WHERE study_id = $1 AND key = $2', [studyId, k])).rows[0];
-      if (existing !== undefined) {
-        const stored = canonicalJson(existing.params, 'params');
-        if (stored !== paramsText) throw keyClash(k, stored, paramsText);
-        return { value: await loadTrial(c, existing), created: false };
+      const out: Created<Trial>[] = [];
+      for (const { paramsText, key: k } of specs) {
+        const existing = (await c.query<TrialRow>('SELECT * FROM trials WHERE study_id = $1 AND key = $2', [studyId, k])).rows[0];
+        if (existing !== undefined) {
+          const stored = canonicalJson(existing.params, 'params');
+          if (stored !== paramsText) throw keyClash(k, stored, paramsText);
+          out.push({ value: await loadTrial(c, existing), created: false });
+          continue;
+        }
+        const row = (
+          await c.query<TrialRow>(
+            `INSERT INTO trials (study_id, number, key, params, state, attempt)
+             VALUES ($1, (SELECT COALESCE(MAX(number) + 1, 0) FROM trials WHERE study_id = $1), $2, $3::jsonb, 'WAITING', 0)
+             RETURNING *`,
+            [studyId, k, paramsText],
+          )
+        ).rows[0];
+        out.push({ value: toTrial(row, []), created: true });
       }
-      const row = (
-        await c.query<TrialRow>(
-          `INSERT INTO trials (study_id, number, key, params, state, attempt)
-           VALUES ($1, (SELECT COALESCE(MAX(number) + 1, 0) FROM trials WHERE study_id = $1), $2, $3::jsonb, 'WAITING', 0)
-           RETURNING *`,
-          [studyId, k, paramsText],
-        )
-      ).rows[0];
-      return { value: toTrial(row, []), created: true };
+      return out;
     });
   }
 
   async getTrial(trialId: number): Promise<Trial | null> {
-    checkId(trialId, 'trial');
+    return (await this.getTrials([trialId]))[0];
+  }
+
+  async getTrials(trialIds: readonly number[]): Promise<(Trial | null)[]> {
+    for (const id of trialIds) checkId(id, 'trial');
     return this.tx(async (c) => {
-      const row = (await c.query<TrialRow>('SELECT * FROM trials WHERE id = $1', [trialId])).rows[0];
-      return row === undefined ? null : loadTrial(c, row);
+      const out: (Trial | null)[] = [];
+      for (const id of trialIds) {
+        const row = (await c.query<TrialRow>('SELECT * FROM trials WHERE id = $1', [id])).rows[0];
+        out.push(row === undefined ? null : await loadTrial(c, row));
+      }
+      return out;
     }, 'REPEATABLE READ');
   }
 
@@ -273,34 +294,24 @@ export class PostgresStorage implements StudyStorage {
     const { trialId, owner, staleAfterMs } = claimSettings(options, this.heartbeatTimeoutMs, currentOwner());
     return this.tx(async (c) => {
       if ((await c.query('SELECT 1 FROM studies WHERE id = $1', [studyId])).rows.length === 0) throw noStudy(studyId, this.location);
-      // Owners on this host whose pid is gone. Matching on (id, attempt) below means a trial
-      // reclaimed by someone else since this read is not taken from its new, live owner.
-      const running = (
-        await c.query<{ id: number; attempt: number; owner_pid: number }>("SELECT id, attempt, owner_pid FROM trials WHERE study_id = $1 AND state = 'RUNNING' AND owner_host = $2", [studyId, this.here])
-      ).rows;
-      const dead = running.filter((r) => !isProcessAlive(r.owner_pid));
-      const claimed = (
-        await c.query<TrialRow>(
-          `UPDATE trials
-           SET state = 'RUNNING', owner_pid = $3, owner_host = $4, heartbeat_at = now(), started_at = now(), attempt = attempt + 1
-           WHERE id = (
-             SELECT id FROM trials
-             WHERE study_id = $1 AND ($2::int IS NULL OR id = $2)
-               AND (state = 'WAITING'
-                    OR (state = 'RUNNING'
-                        AND (($5::float8 IS NOT NULL AND heartbeat_at < now() - $5::float8 * interval '1 millisecond')
-                             OR (id, attempt) IN (SELECT * FROM unnest($6::int[], $7::int[])))))
-             ORDER BY number
-             LIMIT 1
-             FOR UPDATE SKIP LOCKED)
-           RETURNING *`,
-          [studyId, trialId ?? null, owner.pid, owner.hostname, Number.isFinite(staleAfterMs) ? staleAfterMs : null, dead.map((d) => d.id), dead.map((d) => d.attempt)],
-        )
-      ).rows[0];
-      if (claimed === undefined) return null;
-      await c.query('DELETE FROM trial_values WHERE trial_id = $1', [claimed.id]);
-      await c.query('DELETE FROM trial_epochs WHERE trial_id = $1', [claimed.id]);
-      return toTrial(claimed, []);
+      return this.claimOne(c, studyId, trialId, owner, staleAfterMs);
+    });
+  }
+
+  async claimTrials(studyId: number, trialIds: readonly number[], options?: Omit<ClaimOptions, 'trialId'> & { max?: number }): Promise<Trial[]> {
+    checkId(studyId, 'study');
+    for (const id of trialIds) checkId(id, 'trial');
+    const { owner, staleAfterMs } = claimSettings(options, this.heartbeatTimeoutMs, currentOwner());
+    const max = checkMax(options?.max);
+    return this.tx(async (c) => {
+      if ((await c.query('SELECT 1 FROM studies WHERE id = $1', [studyId])).rows.length === 0) throw noStudy(studyId, this.location);
+      const claimed: Trial[] = [];
+      for (const id of trialIds) {
+        if (claimed.length >= max) break;
+        const t = await this.claimOne(c, studyId, id, owner, staleAfterMs);
+        if (t !== null) claimed.push(t);
+      }
+      return claimed;
     });
   }
 
@@ -330,20 +341,27 @@ export class PostgresStorage implements StudyStorage {
   }
 
   async finishTrial(trialId: number, state: FinishedState, outcome?: FinishOptions): Promise<Trial> {
-    checkId(trialId, 'trial');
-    const f = finishSettings(state, outcome);
+    return (await this.finishTrials([{ trialId, state, outcome }]))[0];
+  }
+
+  async finishTrials(finishes: readonly TrialFinish[]): Promise<Trial[]> {
+    const checked = finishes.map((f) => ({ trialId: checkId(f.trialId, 'trial'), ...finishSettings(f.state, f.outcome) }));
     return this.tx(async (c) => {
-      assertWritable(await this.lockTrial(c, trialId), `finish it as ${f.state}`, f.attempt);
-      const row = (
-        await c.query<TrialRow>('UPDATE trials SET state = $2, value = $3, result = $4::jsonb, reason = $5, finished_at = now(), heartbeat_at = now() WHERE id = $1 RETURNING *', [
-          trialId,
-          f.state,
-          f.value,
-          f.resultText,
-          f.reason,
-        ])
-      ).rows[0];
-      return loadTrial(c, row);
+      const out: Trial[] = [];
+      for (const f of checked) {
+        assertWritable(await this.lockTrial(c, f.trialId), `finish it as ${f.state}`, f.attempt);
+        const row = (
+          await c.query<TrialRow>('UPDATE trials SET state = $2, value = $3, result = $4::jsonb, reason = $5, finished_at = now(), heartbeat_at = now() WHERE id = $1 RETURNING *', [
+            f.trialId,
+            f.state,
+            f.value,
+            f.resultText,
+            f.reason,
+          ])
+        ).rows[0];
+        out.push(await loadTrial(c, row));
+      }
+      return out;
     });
   }
 
@@ -401,6 +419,38 @@ export class PostgresStorage implements StudyStorage {
     if (this.closed) return;
     this.closed = true;
     await this.pool.end();
+  }
+
+  /** Inside a transaction: claims the lowest-numbered claimable trial of the study (only `trialId` when given), skipping rows other claims hold. */
+  private async claimOne(c: pg.PoolClient, studyId: number, trialId: number | undefined, owner: TrialOwner, staleAfterMs: number): Promise<Trial | null> {
+    // Owners on this host whose pid is gone. Matching on (id, attempt) below means a trial
+    // reclaimed by someone else since this read is not taken from its new, live owner.
+    const running = (
+      await c.query<{ id: number; attempt: number; owner_pid: number }>("SELECT id, attempt, owner_pid FROM trials WHERE study_id = $1 AND state = 'RUNNING' AND owner_host = $2", [studyId, this.here])
+    ).rows;
+    const dead = running.filter((r) => !isProcessAlive(r.owner_pid));
+    const claimed = (
+      await c.query<TrialRow>(
+        `UPDATE trials
+         SET state = 'RUNNING', owner_pid = $3, owner_host = $4, heartbeat_at = now(), started_at = now(), attempt = attempt + 1
+         WHERE id = (
+           SELECT id FROM trials
+           WHERE study_id = $1 AND ($2::int IS NULL OR id = $2)
+             AND (state = 'WAITING'
+                  OR (state = 'RUNNING'
+                      AND (($5::float8 IS NOT NULL AND heartbeat_at < now() - $5::float8 * interval '1 millisecond')
+                           OR (id, attempt) IN (SELECT * FROM unnest($6::int[], $7::int[])))))
+           ORDER BY number
+           LIMIT 1
+           FOR UPDATE SKIP LOCKED)
+         RETURNING *`,
+        [studyId, trialId ?? null, owner.pid, owner.hostname, Number.isFinite(staleAfterMs) ? staleAfterMs : null, dead.map((d) => d.id), dead.map((d) => d.attempt)],
+      )
+    ).rows[0];
+    if (claimed === undefined) return null;
+    await c.query('DELETE FROM trial_values WHERE trial_id = $1', [claimed.id]);
+    await c.query('DELETE FROM trial_epochs WHERE trial_id = $1', [claimed.id]);
+    return toTrial(claimed, []);
   }
 
   /** Locks a trial's row for the rest of the transaction and returns what the ownership checks need. */

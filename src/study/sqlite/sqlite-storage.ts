@@ -13,6 +13,7 @@ import {
   checkValue,
   checkAttempt,
   checkAfter,
+  checkMax,
   epochRows,
   claimSettings,
   configMismatch,
@@ -44,7 +45,10 @@ import type {
   Trial,
   TrialEpoch,
   TrialEpochInput,
+  TrialFinish,
+  TrialOwner,
   TrialParams,
+  TrialSpec,
   TrialState,
 } from '../storage.js';
 import { addEpochsTable, createSchema, inspectDatabase, lacksEpochsTable } from './schema.js';
@@ -116,7 +120,7 @@ interface ValueRow {
  * - `journal_mode=WAL`: readers never block the writer, and a process killed mid-write leaves the
  *   last committed state (the WAL is replayed or discarded on next open).
  * - `synchronous=FULL`: a committed trial survives a power cut too (trials last minutes; the fsync is free).
- * - Every state change is one `BEGIN IMMEDIATE` transaction: the write lock is taken before any
+ * - Every state change (or pass of them: `createTrials`, `claimTrials`, `finishTrials`) is one `BEGIN IMMEDIATE` transaction: the write lock is taken before any
  *   read, so two writers queue on `busy_timeout` instead of deadlocking on a lock upgrade
  *   (the cause of Optuna's "database is locked" errors).
  * - `foreign_keys=ON`: deleting a study deletes its trials, values and attributes.
@@ -207,29 +211,41 @@ export class SqliteStorage implements StudyStorage {
   }
 
   async createTrial(studyId: number, params: TrialParams, key?: string): Promise<Created<Trial>> {
+    return (await this.createTrials(studyId, [{ params, key }]))[0];
+  }
+
+  async createTrials(studyId: number, trials: readonly TrialSpec[]): Promise<Created<Trial>[]> {
     checkId(studyId, 'study');
-    const { paramsText, key: k } = paramsAndKey(params, key);
+    const specs = trials.map((t) => paramsAndKey(t.params, t.key));
     return this.write(() => {
       this.requireStudy(studyId);
-      const existing = this.db.prepare('SELECT * FROM trials WHERE study_id = ? AND key = ?').get(studyId, k) as TrialRow | undefined;
-      if (existing !== undefined) {
-        if (existing.params !== paramsText) throw keyClash(k, existing.params, paramsText);
-        return { value: this.loadTrial(existing), created: false };
-      }
-      const next = this.db.prepare('SELECT COALESCE(MAX(number) + 1, 0) FROM trials WHERE study_id = ?').pluck().get(studyId) as number;
-      const info = this.db
-        .prepare("INSERT INTO trials (study_id, number, key, params, state, attempt, created_at) VALUES (?, ?, ?, ?, 'WAITING', 0, ?)")
-        .run(studyId, next, k, paramsText, Date.now());
-      return { value: this.loadTrial(this.trialRow(Number(info.lastInsertRowid))!), created: true };
+      return specs.map(({ paramsText, key: k }) => {
+        const existing = this.db.prepare('SELECT * FROM trials WHERE study_id = ? AND key = ?').get(studyId, k) as TrialRow | undefined;
+        if (existing !== undefined) {
+          if (existing.params !== paramsText) throw keyClash(k, existing.params, paramsText);
+          return { value: this.loadTrial(existing), created: false };
+        }
+        const next = this.db.prepare('SELECT COALESCE(MAX(number) + 1, 0) FROM trials WHERE study_id = ?').pluck().get(studyId) as number;
+        const info = this.db
+          .prepare("INSERT INTO trials (study_id, number, key, params, state, attempt, created_at) VALUES (?, ?, ?, ?, 'WAITING', 0, ?)")
+          .run(studyId, next, k, paramsText, Date.now());
+        return { value: this.loadTrial(this.trialRow(Number(info.lastInsertRowid))!), created: true };
+      });
     });
   }
 
   async getTrial(trialId: number): Promise<Trial | null> {
-    checkId(trialId, 'trial');
-    return this.read(() => {
-      const row = this.trialRow(trialId);
-      return row === undefined ? null : this.loadTrial(row);
-    });
+    return (await this.getTrials([trialId]))[0];
+  }
+
+  async getTrials(trialIds: readonly number[]): Promise<(Trial | null)[]> {
+    for (const id of trialIds) checkId(id, 'trial');
+    return this.read(() =>
+      trialIds.map((id) => {
+        const row = this.trialRow(id);
+        return row === undefined ? null : this.loadTrial(row);
+      }),
+    );
   }
 
   async listTrials(studyId: number, filter?: { state?: TrialState | readonly TrialState[] }): Promise<Trial[]> {
@@ -257,26 +273,24 @@ export class SqliteStorage implements StudyStorage {
     const { trialId, owner, staleAfterMs } = claimSettings(options, this.heartbeatTimeoutMs, currentOwner());
     return this.write(() => {
       this.requireStudy(studyId);
-      const now = Date.now();
-      const candidates = (
-        trialId === undefined
-          ? this.db.prepare("SELECT * FROM trials WHERE study_id = ? AND state IN ('WAITING', 'RUNNING') ORDER BY number").all(studyId)
-          : this.db.prepare("SELECT * FROM trials WHERE study_id = ? AND id = ? AND state IN ('WAITING', 'RUNNING')").all(studyId, trialId)
-      ) as TrialRow[];
-      // The write lock is held, so checking liveness here and updating below is atomic.
-      const pick = candidates.find(
-        (t) =>
-          t.state === 'WAITING' ||
-          (t.heartbeat_at !== null && now - t.heartbeat_at > staleAfterMs) ||
-          (t.owner_host === this.here && t.owner_pid !== null && !isProcessAlive(t.owner_pid)),
-      );
-      if (pick === undefined) return null;
-      this.db
-        .prepare("UPDATE trials SET state = 'RUNNING', owner_pid = ?, owner_host = ?, heartbeat_at = ?, started_at = ?, attempt = attempt + 1 WHERE id = ?")
-        .run(owner.pid, owner.hostname, now, now, pick.id);
-      this.db.prepare('DELETE FROM trial_values WHERE trial_id = ?').run(pick.id);
-      this.db.prepare('DELETE FROM trial_epochs WHERE trial_id = ?').run(pick.id);
-      return this.loadTrial(this.trialRow(pick.id)!);
+      return this.claimOne(studyId, trialId, owner, staleAfterMs);
+    });
+  }
+
+  async claimTrials(studyId: number, trialIds: readonly number[], options?: Omit<ClaimOptions, 'trialId'> & { max?: number }): Promise<Trial[]> {
+    checkId(studyId, 'study');
+    for (const id of trialIds) checkId(id, 'trial');
+    const { owner, staleAfterMs } = claimSettings(options, this.heartbeatTimeoutMs, currentOwner());
+    const max = checkMax(options?.max);
+    return this.write(() => {
+      this.requireStudy(studyId);
+      const claimed: Trial[] = [];
+      for (const id of trialIds) {
+        if (claimed.length >= max) break;
+        const t = this.claimOne(studyId, id, owner, staleAfterMs);
+        if (t !== null) claimed.push(t);
+      }
+      return claimed;
     });
   }
 
@@ -305,15 +319,19 @@ export class SqliteStorage implements StudyStorage {
   }
 
   async finishTrial(trialId: number, state: FinishedState, outcome?: FinishOptions): Promise<Trial> {
-    checkId(trialId, 'trial');
-    const f = finishSettings(state, outcome);
+    return (await this.finishTrials([{ trialId, state, outcome }]))[0];
+  }
+
+  async finishTrials(finishes: readonly TrialFinish[]): Promise<Trial[]> {
+    const checked = finishes.map((f) => ({ trialId: checkId(f.trialId, 'trial'), ...finishSettings(f.state, f.outcome) }));
     return this.write(() => {
-      assertWritable(this.requireTrial(trialId), `finish it as ${f.state}`, f.attempt);
       const now = Date.now();
-      this.db
-        .prepare('UPDATE trials SET state = ?, value = ?, result = ?, reason = ?, finished_at = ?, heartbeat_at = ? WHERE id = ?')
-        .run(f.state, f.value, f.resultText, f.reason, now, now, trialId);
-      return this.loadTrial(this.trialRow(trialId)!);
+      const update = this.db.prepare('UPDATE trials SET state = ?, value = ?, result = ?, reason = ?, finished_at = ?, heartbeat_at = ? WHERE id = ?');
+      return checked.map((f) => {
+        assertWritable(this.requireTrial(f.trialId), `finish it as ${f.state}`, f.attempt);
+        update.run(f.state, f.value, f.resultText, f.reason, now, now, f.trialId);
+        return this.loadTrial(this.trialRow(f.trialId)!);
+      });
     });
   }
 
@@ -403,6 +421,32 @@ export class SqliteStorage implements StudyStorage {
     const row = this.trialRow(trialId);
     if (row === undefined) throw noTrial(trialId, this.location);
     return row;
+  }
+
+  /**
+   * Inside a write transaction: claims the lowest-numbered claimable trial of the study (only
+   * `trialId` when given). The write lock is held, so checking liveness here and updating is atomic.
+   */
+  private claimOne(studyId: number, trialId: number | undefined, owner: TrialOwner, staleAfterMs: number): Trial | null {
+    const now = Date.now();
+    const candidates = (
+      trialId === undefined
+        ? this.db.prepare("SELECT * FROM trials WHERE study_id = ? AND state IN ('WAITING', 'RUNNING') ORDER BY number").all(studyId)
+        : this.db.prepare("SELECT * FROM trials WHERE study_id = ? AND id = ? AND state IN ('WAITING', 'RUNNING')").all(studyId, trialId)
+    ) as TrialRow[];
+    const pick = candidates.find(
+      (t) =>
+        t.state === 'WAITING' ||
+        (t.heartbeat_at !== null && now - t.heartbeat_at > staleAfterMs) ||
+        (t.owner_host === this.here && t.owner_pid !== null && !isProcessAlive(t.owner_pid)),
+    );
+    if (pick === undefined) return null;
+    this.db
+      .prepare("UPDATE trials SET state = 'RUNNING', owner_pid = ?, owner_host = ?, heartbeat_at = ?, started_at = ?, attempt = attempt + 1 WHERE id = ?")
+      .run(owner.pid, owner.hostname, now, now, pick.id);
+    this.db.prepare('DELETE FROM trial_values WHERE trial_id = ?').run(pick.id);
+    this.db.prepare('DELETE FROM trial_epochs WHERE trial_id = ?').run(pick.id);
+    return this.loadTrial(this.trialRow(pick.id)!);
   }
 
   private loadTrial(row: TrialRow): Trial {
