@@ -18,6 +18,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { loadDataset, subsample, subset, type Dataset } from '../src/data/index.js';
 import { countParams } from '../src/models/architecture.js';
+import { openStorage } from '../src/study/index.js';
 import { logSpace } from '../src/tune/ridge.js';
 import { usePopulation } from '../src/tune/score.js';
 import { createSetup } from '../src/tune/setup.js';
@@ -160,6 +161,18 @@ async function reference(id: string, o: Omit<TuneOptions, 'strategy'>, grid: num
   return ref;
 }
 
+/** A tune result's trials (sorted by λ) in the order they ran: the study's trial numbers. */
+async function inRunOrder<T extends { lambda: number }>(storage: string, study: string, trials: readonly T[]): Promise<T[]> {
+  const s = await openStorage(storage);
+  try {
+    const st = await s.getStudy(study);
+    const stored = await s.listTrials(st!.id);
+    return stored.sort((a, b) => a.number - b.number).map((t) => trials.find((r) => r.lambda === t.params.lambda)!);
+  } finally {
+    await s.close();
+  }
+}
+
 /** Runs every problem × seed; prints a table row per run and returns the summary per problem. */
 export async function benchHoldoutOptuna(dir: string, storage: string): Promise<Record<string, unknown>> {
   const names = (process.env.BENCH_PROBLEMS ?? PROBLEMS.map((p) => p.name).join(',')).split(',');
@@ -186,9 +199,10 @@ export async function benchHoldoutOptuna(dir: string, storage: string): Promise<
       const range = { lo: 0.01, hi: 1e4, n: 25 };
       const b = await tune({ ...o, strategy: 'bayes', logRange: range, trials, study: `${id}-bayes` });
       const setup = createSetup(o, o);
+      const ran = await inRunOrder(storage, `${id}-bayes`, b.trials);
       const bayesRun: Run = {
-        value: b.trials.map((t) => (t.state === 'COMPLETE' ? t.cv_mean : null)),
-        epochs: b.trials.map((t) => t.epochs_trained ?? 0),
+        value: ran.map((t) => (t.state === 'COMPLETE' ? t.cv_mean : null)),
+        epochs: ran.map((t) => t.epochs_trained ?? 0),
         blocks: usePopulation(setup.architecture(0)) ? bayesDesign(setup, range, trials).batches.map((x) => x.length) : [],
       };
       const bayesTo = epochsToWithin(bayesRun, gridBest);
@@ -213,7 +227,8 @@ export async function benchHoldoutOptuna(dir: string, storage: string): Promise<
         bayes_pruned: b.trials.filter((t) => t.state === 'PRUNED').length,
         bayes_lambda: b.best_lambda,
         bayes_final_gap: bayesFinal / gridBest - 1,
-        bayes_first_lambda: b.trials[0]?.lambda ?? null,
+        bayes_first_lambda: ran[0]?.lambda ?? null,
+        bayes_lambdas_in_order: ran.map((t) => Number(t.lambda.toPrecision(3))).join(' '),
         torch_grid_best: torchBest,
         torch_grid_epochs: torchEpochs,
         optuna_epochs_to_1pct: optunaTo,
@@ -232,7 +247,7 @@ export async function benchHoldoutOptuna(dir: string, storage: string): Promise<
       rows.push(row);
       const pct = (x: number | null) => (x === null ? 'never' : `${(100 * x).toFixed(1)}%`);
       console.log(
-        `${id}: hold-out grid best ${gridBest.toFixed(4)} at λ ${ref.grid_lambda.toPrecision(3)} (${gridEpochs} epochs; ${idle.length} λ had no time to act, their losses spread ${row.grid_idle_spread === null ? '–' : `${(100 * row.grid_idle_spread).toFixed(1)}%`}) | bayes within 1% at ${pct(row.bayes_share)} (${bayesTo ?? '–'} epochs; ${b.trials.length} trials, ${row.bayes_pruned} pruned, ${row.bayes_epochs_total} epochs in all; first λ ${row.bayes_first_lambda?.toPrecision(3)}), λ ${b.best_lambda.toPrecision(3)}, final ${(100 * row.bayes_final_gap).toFixed(2)}% | ` +
+        `${id}: hold-out grid best ${gridBest.toFixed(4)} at λ ${ref.grid_lambda.toPrecision(3)} (${gridEpochs} epochs; ${idle.length} λ had no time to act, their losses spread ${row.grid_idle_spread === null ? '–' : `${(100 * row.grid_idle_spread).toFixed(1)}%`}) | bayes within 1% at ${pct(row.bayes_share)} (${bayesTo ?? '–'} epochs; ${b.trials.length} trials, ${row.bayes_pruned} pruned, ${row.bayes_epochs_total} epochs in all; λ in order ${row.bayes_lambdas_in_order}), λ ${b.best_lambda.toPrecision(3)}, final ${(100 * row.bayes_final_gap).toFixed(2)}% | ` +
           `evidence λ ${ref.evidence.lambda.toPrecision(3)} (${evEpochs.toFixed(1)} epochs, ${pct(evEpochs / gridEpochs)}), hold-out grid loss there ${(100 * evGap).toFixed(2)}% above its best | ` +
           `torch grid best ${torchBest.toFixed(4)} (${torchEpochs} epochs) | optuna within 1% at ${pct(row.optuna_share)} (${optunaTo ?? '–'} epochs; ${r.trials.length} trials, ${row.optuna_pruned} pruned), λ ${r.best_lambda.toPrecision(3)}, final ${(100 * row.optuna_final_gap).toFixed(2)}%`,
       );
