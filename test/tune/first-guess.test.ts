@@ -1,17 +1,26 @@
 /** bayes's first guess: the λ whose penalty timescale equals the epochs trained, against the closed forms per optimizer; clipped; none where τ is unknown. */
 
 import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { test } from 'node:test';
 
 import { timescaleFirstGuess } from '../../src/tune/first-guess.js';
+import { trialTimescale } from '../../src/tune/score.js';
 import { createSetup } from '../../src/tune/setup.js';
 import { bayesDesign } from '../../src/tune/strategy-bayes.js';
+import { tune } from '../../src/tune/tune.js';
 
 const range = { lo: 0.01, hi: 1e4 };
 const base = { data: 'breast-cancer', model: 'mlp:16', holdout: 0.2, seed: 1 };
 const setupOf = (t: Record<string, unknown>) => createSetup(base, { lr: 0.1, batchSize: 32, epochs: 20, ...t });
 
-/** First-order closed forms of τ = T (docs/timescale.md): seed λ = m·k/(η·T·S) with S = ⌊n/B⌋ steps an epoch, k = 1 (SGD), 1 − μ (momentum). */
+/**
+ * First-order closed forms of τ = T (docs/timescale.md): seed λ = m·k/(η·T·S), k = 1 (SGD), 1 − μ
+ * (momentum), with m the hold-out split's training rows and S = ⌊n/B⌋ the steps an epoch takes: the
+ * trainer steps over all n rows of the training part, masking the hold-out rows (see the last test).
+ */
 function closedForm(setup: ReturnType<typeof setupOf>, k: number): number {
   const m = setup.folds[0].train.length;
   const S = Math.floor(setup.train.n / setup.batchSize);
@@ -83,4 +92,12 @@ test('deterministic, and bayes trains it first and alone; the exact solver keeps
   const none = timescaleFirstGuess(exact, range);
   assert.equal(none.lambda, undefined);
   assert.equal(bayesDesign(exact, range, 15).batches.length, 1);
+});
+
+test("the τ the guess matches is the trainer's", async () => {
+  const storage = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'l2lab-first-guess-')), 'study.db');
+  const o = { ...base, optimizer: 'momentum' as const, momentum: 0.9, lr: 0.1, batchSize: 32, epochs: 1 };
+  const r = await tune({ ...o, strategy: 'grid', lambdas: [3], extend: false, storage, study: 'tau' });
+  const trained = r.trials[0].lambda_timescale_epochs!;
+  assert.ok(Math.abs(trialTimescale(createSetup(o, o), 3) / trained - 1) < 1e-9, `trialTimescale ${trialTimescale(createSetup(o, o), 3)}, trainer ${trained}`);
 });
