@@ -220,6 +220,8 @@ export async function benchHoldoutOptuna(dir: string, storage: string): Promise<
         grid_lambda: ref.grid_lambda,
         grid_idle_count: idle.length,
         grid_idle_spread: idle.length > 1 ? Math.max(...idle) / Math.min(...idle) - 1 : null,
+        // How many of the grid's 25 λ are themselves within 1% of its best (the best included): one in k draws near λ* hits the bar.
+        grid_within_1pct: ref.grid.filter((t) => t.cv_mean !== null && t.cv_mean <= gridBest * 1.01).length,
         bayes_epochs_to_1pct: bayesTo,
         bayes_share: bayesTo === null ? null : bayesTo / gridEpochs,
         bayes_epochs_total: bayesRun.epochs.reduce((a, e) => a + e, 0),
@@ -231,6 +233,7 @@ export async function benchHoldoutOptuna(dir: string, storage: string): Promise<
         bayes_lambdas_in_order: ran.map((t) => Number(t.lambda.toPrecision(3))).join(' '),
         torch_grid_best: torchBest,
         torch_grid_epochs: torchEpochs,
+        torch_grid_within_1pct: r.grid.filter((t) => t.value <= torchBest * 1.01).length,
         optuna_epochs_to_1pct: optunaTo,
         optuna_share: optunaTo === null ? null : optunaTo / torchEpochs,
         optuna_epochs_total: r.trials.reduce((a, t) => a + t.epochs, 0),
@@ -247,9 +250,9 @@ export async function benchHoldoutOptuna(dir: string, storage: string): Promise<
       rows.push(row);
       const pct = (x: number | null) => (x === null ? 'never' : `${(100 * x).toFixed(1)}%`);
       console.log(
-        `${id}: hold-out grid best ${gridBest.toFixed(4)} at λ ${ref.grid_lambda.toPrecision(3)} (${gridEpochs} epochs; ${idle.length} λ had no time to act, their losses spread ${row.grid_idle_spread === null ? '–' : `${(100 * row.grid_idle_spread).toFixed(1)}%`}) | bayes within 1% at ${pct(row.bayes_share)} (${bayesTo ?? '–'} epochs; ${b.trials.length} trials, ${row.bayes_pruned} pruned, ${row.bayes_epochs_total} epochs in all; λ in order ${row.bayes_lambdas_in_order}), λ ${b.best_lambda.toPrecision(3)}, final ${(100 * row.bayes_final_gap).toFixed(2)}% | ` +
+        `${id}: hold-out grid best ${gridBest.toFixed(4)} at λ ${ref.grid_lambda.toPrecision(3)} (${gridEpochs} epochs; ${row.grid_within_1pct} of 25 λ within 1% of it; ${idle.length} λ had no time to act, their losses spread ${row.grid_idle_spread === null ? '–' : `${(100 * row.grid_idle_spread).toFixed(1)}%`}) | bayes within 1% at ${pct(row.bayes_share)} (${bayesTo ?? '–'} epochs; ${b.trials.length} trials, ${row.bayes_pruned} pruned, ${row.bayes_epochs_total} epochs in all; λ in order ${row.bayes_lambdas_in_order}), λ ${b.best_lambda.toPrecision(3)}, final ${(100 * row.bayes_final_gap).toFixed(2)}% | ` +
           `evidence λ ${ref.evidence.lambda.toPrecision(3)} (${evEpochs.toFixed(1)} epochs, ${pct(evEpochs / gridEpochs)}), hold-out grid loss there ${(100 * evGap).toFixed(2)}% above its best | ` +
-          `torch grid best ${torchBest.toFixed(4)} (${torchEpochs} epochs) | optuna within 1% at ${pct(row.optuna_share)} (${optunaTo ?? '–'} epochs; ${r.trials.length} trials, ${row.optuna_pruned} pruned), λ ${r.best_lambda.toPrecision(3)}, final ${(100 * row.optuna_final_gap).toFixed(2)}%`,
+          `torch grid best ${torchBest.toFixed(4)} (${torchEpochs} epochs; ${row.torch_grid_within_1pct} of 25 λ within 1% of it) | optuna within 1% at ${pct(row.optuna_share)} (${optunaTo ?? '–'} epochs; ${r.trials.length} trials, ${row.optuna_pruned} pruned), λ ${r.best_lambda.toPrecision(3)}, final ${(100 * row.optuna_final_gap).toFixed(2)}%`,
       );
     }
     if (referenceOnly) continue;
