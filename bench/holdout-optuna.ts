@@ -6,6 +6,11 @@
  * BENCH_PROBLEMS (comma list of breast-cancer, mnist-10k, fashion-4k) and BENCH_SEEDS (e.g. 1,2,3)
  * choose what runs. The evidence strategy (one training run, no validation rows) is judged by the
  * hold-out grid's loss at its λ.
+ *
+ * The reference side (both grids, the Optuna run, the evidence) does not depend on bayes, so it is
+ * kept per (problem, seed) in bench/cache/holdout-<problem>-s<seed>.json, with the options it was
+ * computed for: a later run reuses it when the options match and re-runs only bayes.
+ * BENCH_REFRESH=1 recomputes it; BENCH_REFERENCE_ONLY=1 fills the cache without running bayes.
  */
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -13,29 +18,35 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { loadDataset, subsample, subset, type Dataset } from '../src/data/index.js';
 import { countParams } from '../src/models/architecture.js';
+import { openStorage } from '../src/study/index.js';
 import { logSpace } from '../src/tune/ridge.js';
 import { usePopulation } from '../src/tune/score.js';
 import { createSetup } from '../src/tune/setup.js';
 import type { TuneOptions } from '../src/tune/strategy.js';
+import { bayesDesign } from '../src/tune/strategy-bayes.js';
 import { tune } from '../src/tune/tune.js';
 
 /** One tool's trials in the order they ran: the value a finished trial offers (null if pruned or failed) and its epochs. */
 interface Run {
   value: (number | null)[];
   epochs: number[];
-  /** Trials trained together as one population at the start (their epochs all count before any of them). */
-  block: number;
+  /** Sizes of the populations trained together at the start, in order (the epochs of a population all count before any of its values); the trials after them ran one at a time. */
+  blocks: number[];
 }
 
 /** Epochs until the best-so-far value is within 1% of `best`, or null when it never is. */
 export function epochsToWithin(run: Run, best: number): number | null {
-  let spent = 0;
+  // end[i]: the index one past the population trial i trained in (i + 1 for a trial that ran alone).
+  const end = run.value.map((_, i) => i + 1);
+  let start = 0;
+  for (const size of run.blocks) {
+    for (let i = start; i < start + size && i < end.length; i++) end[i] = Math.min(start + size, end.length);
+    start += size;
+  }
   let sofar = Infinity;
-  const first = run.epochs.slice(0, run.block).reduce((a, b) => a + b, 0);
   for (let i = 0; i < run.value.length; i++) {
-    spent += run.epochs[i];
     if (run.value[i] !== null) sofar = Math.min(sofar, run.value[i]!);
-    if (sofar <= best * 1.01) return i < run.block ? first : spent;
+    if (sofar <= best * 1.01) return run.epochs.slice(0, end[i]).reduce((a, b) => a + b, 0);
   }
   return null;
 }
@@ -101,12 +112,74 @@ function writeSplit(dir: string, o: TuneOptions, grid: number[], optunaTrials: n
   );
 }
 
+/** What one (problem, seed) is measured against; everything here is independent of bayes. */
+export interface Reference {
+  /** The options it was computed for; the cache is reused only when they match. */
+  key: Record<string, unknown>;
+  /** l2lab's hold-out grid: each λ's hold-out loss (null: failed), epochs trained and timescale τ in epochs. */
+  grid: { lambda: number; cv_mean: number | null; epochs_trained: number | null; lambda_timescale_epochs: number | null }[];
+  grid_lambda: number;
+  /** optuna_lambda.py's output: the PyTorch grid and Optuna's trials in order. */
+  torch: { grid: { value: number; epochs: number }[]; trials: { lambda: number; value: number; epochs: number; state: string }[]; best_lambda: number; best_value: number; optuna_version: string };
+  evidence: { lambda: number; epochs: number };
+  /** The commit the reference was computed at (`git rev-parse --short HEAD`), for the record. */
+  commit: string;
+  computed_at: string;
+}
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+
+/** The reference for one run: read from bench/cache when its key matches (and BENCH_REFRESH is not 1), computed and written there otherwise. */
+async function reference(id: string, o: Omit<TuneOptions, 'strategy'>, grid: number[], optunaTrials: number, dir: string): Promise<Reference> {
+  const file = path.join(here, 'cache', `holdout-${id}.json`);
+  const { data, storage, ...opts } = o;
+  const key = { ...opts, data: typeof data === 'string' ? data : id.replace(/-s\d+$/, ''), grid, optuna_trials: optunaTrials };
+  if (process.env.BENCH_REFRESH !== '1' && fs.existsSync(file)) {
+    const cached = JSON.parse(fs.readFileSync(file, 'utf8')) as Reference;
+    if (JSON.stringify(cached.key) === JSON.stringify(key)) return cached;
+    console.log(`${id}: cached reference was computed for other options; recomputing`);
+  }
+  const g = await tune({ ...o, strategy: 'grid', lambdas: grid, extend: false, study: `${id}-holdout-grid` });
+  // The evidence: one training run on the training part, no validation rows.
+  const ev = await tune({ ...o, strategy: 'evidence', holdout: undefined, patience: undefined, study: `${id}-evidence` });
+  const split = path.join(dir, id);
+  writeSplit(split, { ...o, strategy: 'grid' }, grid, optunaTrials);
+  const py = spawnSync('/usr/bin/python3', [path.join(here, '../test/ref/optuna_lambda.py'), split], { encoding: 'utf8', maxBuffer: 64 << 20 });
+  if (py.status !== 0) throw new Error(`optuna_lambda.py failed: ${py.stderr}`);
+  const commit = spawnSync('git', ['rev-parse', '--short', 'HEAD'], { encoding: 'utf8', cwd: here }).stdout.trim();
+  const ref: Reference = {
+    key,
+    grid: g.trials.map((t) => ({ lambda: t.lambda, cv_mean: t.cv_mean, epochs_trained: t.epochs_trained ?? null, lambda_timescale_epochs: t.lambda_timescale_epochs ?? null })),
+    grid_lambda: g.best_lambda,
+    torch: JSON.parse(py.stdout) as Reference['torch'],
+    evidence: { lambda: ev.best_lambda, epochs: ev.cost.sample_grads / createSetup(o, o).folds[0].train.length },
+    commit,
+    computed_at: new Date().toISOString(),
+  };
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  fs.writeFileSync(file, `${JSON.stringify(ref, null, 1)}\n`);
+  return ref;
+}
+
+/** A tune result's trials (sorted by λ) in the order they ran: the study's trial numbers. */
+async function inRunOrder<T extends { lambda: number }>(storage: string, study: string, trials: readonly T[]): Promise<T[]> {
+  const s = await openStorage(storage);
+  try {
+    const st = await s.getStudy(study);
+    const stored = await s.listTrials(st!.id);
+    return stored.sort((a, b) => a.number - b.number).map((t) => trials.find((r) => r.lambda === t.params.lambda)!);
+  } finally {
+    await s.close();
+  }
+}
+
 /** Runs every problem × seed; prints a table row per run and returns the summary per problem. */
 export async function benchHoldoutOptuna(dir: string, storage: string): Promise<Record<string, unknown>> {
   const names = (process.env.BENCH_PROBLEMS ?? PROBLEMS.map((p) => p.name).join(',')).split(',');
   const seeds = (process.env.BENCH_SEEDS ?? '1,2,3').split(',').map(Number);
   const grid = logSpace(0.01, 1e4, 25);
   const trials = Number(process.env.BENCH_TRIALS ?? 15);
+  const referenceOnly = process.env.BENCH_REFERENCE_ONLY === '1';
   const out: Record<string, unknown> = {};
   for (const p of PROBLEMS.filter((q) => names.includes(q.name))) {
     const data = p.data();
@@ -114,37 +187,41 @@ export async function benchHoldoutOptuna(dir: string, storage: string): Promise<
     for (const seed of seeds) {
       const o = { ...p.base, data, seed, storage };
       const id = `${p.name}-s${seed}`;
-      const g = await tune({ ...o, strategy: 'grid', lambdas: grid, extend: false, study: `${id}-holdout-grid` });
-      const gridBest = Math.min(...g.trials.map((t) => t.cv_mean ?? Infinity));
-      const gridEpochs = g.trials.reduce((a, t) => a + (t.epochs_trained ?? 0), 0);
+      const ref = await reference(id, o, grid, 2 * trials, dir);
+      if (referenceOnly) {
+        console.log(`${id}: reference ready (computed at ${ref.commit}, ${ref.computed_at})`);
+        continue;
+      }
+      const gridBest = Math.min(...ref.grid.map((t) => t.cv_mean ?? Infinity));
+      const gridEpochs = ref.grid.reduce((a, t) => a + (t.epochs_trained ?? 0), 0);
       // The noise floor of "within 1%": the spread of the grid's losses over the λ that had no time to act (τ > epochs trained), one model up to SGD noise.
-      const idle = g.trials.filter((t) => t.cv_mean !== null && (t.lambda_timescale_epochs ?? Infinity) > (t.epochs_trained ?? 0)).map((t) => t.cv_mean!);
-      const b = await tune({ ...o, strategy: 'bayes', logRange: { lo: 0.01, hi: 1e4, n: 25 }, trials, study: `${id}-bayes` });
-      const stacked = usePopulation(createSetup(o, o).architecture(0));
-      const bayesRun: Run = { value: b.trials.map((t) => (t.state === 'COMPLETE' ? t.cv_mean : null)), epochs: b.trials.map((t) => t.epochs_trained ?? 0), block: stacked ? 4 : 1 };
+      const idle = ref.grid.filter((t) => t.cv_mean !== null && (t.lambda_timescale_epochs ?? Infinity) > (t.epochs_trained ?? 0)).map((t) => t.cv_mean!);
+      const range = { lo: 0.01, hi: 1e4, n: 25 };
+      const b = await tune({ ...o, strategy: 'bayes', logRange: range, trials, study: `${id}-bayes` });
+      const setup = createSetup(o, o);
+      const ran = await inRunOrder(storage, `${id}-bayes`, b.trials);
+      const bayesRun: Run = {
+        value: ran.map((t) => (t.state === 'COMPLETE' ? t.cv_mean : null)),
+        epochs: ran.map((t) => t.epochs_trained ?? 0),
+        blocks: usePopulation(setup.architecture(0)) ? bayesDesign(setup, range, trials).batches.map((x) => x.length) : [],
+      };
       const bayesTo = epochsToWithin(bayesRun, gridBest);
       const bayesFinal = Math.min(...b.trials.map((t) => t.cv_mean ?? Infinity));
-
-      // The evidence: one training run on the training part, no validation rows; judged by the hold-out grid's loss at its λ.
-      const ev = await tune({ ...o, strategy: 'evidence', holdout: undefined, patience: undefined, study: `${id}-evidence` });
-      const evEpochs = ev.cost.sample_grads / createSetup(o, o).folds[0].train.length;
-      const evGap = gridLossAt(g.trials, ev.best_lambda) / gridBest - 1;
-
-      const split = path.join(dir, id);
-      writeSplit(split, { ...o, strategy: 'grid' }, grid, 2 * trials);
-      const py = spawnSync('/usr/bin/python3', [path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../test/ref/optuna_lambda.py'), split], { encoding: 'utf8', maxBuffer: 64 << 20 });
-      if (py.status !== 0) throw new Error(`optuna_lambda.py failed: ${py.stderr}`);
-      const r = JSON.parse(py.stdout) as { grid: { value: number; epochs: number }[]; trials: { lambda: number; value: number; epochs: number; state: string }[]; best_lambda: number; best_value: number; optuna_version: string };
+      const evEpochs = ref.evidence.epochs;
+      const evGap = gridLossAt(ref.grid, ref.evidence.lambda) / gridBest - 1;
+      const r = ref.torch;
       const torchBest = Math.min(...r.grid.map((t) => t.value));
       const torchEpochs = r.grid.reduce((a, t) => a + t.epochs, 0);
-      const optunaTo = epochsToWithin({ value: r.trials.map((t) => (t.state === 'COMPLETE' ? t.value : null)), epochs: r.trials.map((t) => t.epochs), block: 1 }, torchBest);
+      const optunaTo = epochsToWithin({ value: r.trials.map((t) => (t.state === 'COMPLETE' ? t.value : null)), epochs: r.trials.map((t) => t.epochs), blocks: [] }, torchBest);
       const row = {
         seed,
         grid_best: gridBest,
         grid_epochs: gridEpochs,
-        grid_lambda: g.best_lambda,
+        grid_lambda: ref.grid_lambda,
         grid_idle_count: idle.length,
         grid_idle_spread: idle.length > 1 ? Math.max(...idle) / Math.min(...idle) - 1 : null,
+        // How many of the grid's 25 λ are themselves within 1% of its best (the best included): one in k draws near λ* hits the bar.
+        grid_within_1pct: ref.grid.filter((t) => t.cv_mean !== null && t.cv_mean <= gridBest * 1.01).length,
         bayes_epochs_to_1pct: bayesTo,
         bayes_share: bayesTo === null ? null : bayesTo / gridEpochs,
         bayes_epochs_total: bayesRun.epochs.reduce((a, e) => a + e, 0),
@@ -152,8 +229,11 @@ export async function benchHoldoutOptuna(dir: string, storage: string): Promise<
         bayes_pruned: b.trials.filter((t) => t.state === 'PRUNED').length,
         bayes_lambda: b.best_lambda,
         bayes_final_gap: bayesFinal / gridBest - 1,
+        bayes_first_lambda: ran[0]?.lambda ?? null,
+        bayes_lambdas_in_order: ran.map((t) => Number(t.lambda.toPrecision(3))).join(' '),
         torch_grid_best: torchBest,
         torch_grid_epochs: torchEpochs,
+        torch_grid_within_1pct: r.grid.filter((t) => t.value <= torchBest * 1.01).length,
         optuna_epochs_to_1pct: optunaTo,
         optuna_share: optunaTo === null ? null : optunaTo / torchEpochs,
         optuna_epochs_total: r.trials.reduce((a, t) => a + t.epochs, 0),
@@ -161,7 +241,7 @@ export async function benchHoldoutOptuna(dir: string, storage: string): Promise<
         optuna_pruned: r.trials.filter((t) => t.state === 'PRUNED').length,
         optuna_lambda: r.best_lambda,
         optuna_final_gap: r.best_value / torchBest - 1,
-        evidence_lambda: ev.best_lambda,
+        evidence_lambda: ref.evidence.lambda,
         evidence_epochs: evEpochs,
         evidence_share: evGap <= 0.01 ? evEpochs / gridEpochs : null,
         evidence_grid_gap: evGap,
@@ -170,11 +250,12 @@ export async function benchHoldoutOptuna(dir: string, storage: string): Promise<
       rows.push(row);
       const pct = (x: number | null) => (x === null ? 'never' : `${(100 * x).toFixed(1)}%`);
       console.log(
-        `${id}: hold-out grid best ${gridBest.toFixed(4)} at λ ${g.best_lambda.toPrecision(3)} (${gridEpochs} epochs; ${idle.length} λ had no time to act, their losses spread ${row.grid_idle_spread === null ? '–' : `${(100 * row.grid_idle_spread).toFixed(1)}%`}) | bayes within 1% at ${pct(row.bayes_share)} (${bayesTo ?? '–'} epochs; ${b.trials.length} trials, ${row.bayes_pruned} pruned, ${row.bayes_epochs_total} epochs in all), λ ${b.best_lambda.toPrecision(3)}, final ${(100 * row.bayes_final_gap).toFixed(2)}% | ` +
-          `evidence λ ${ev.best_lambda.toPrecision(3)} (${evEpochs.toFixed(1)} epochs, ${pct(evEpochs / gridEpochs)}), hold-out grid loss there ${(100 * evGap).toFixed(2)}% above its best | ` +
-          `torch grid best ${torchBest.toFixed(4)} (${torchEpochs} epochs) | optuna within 1% at ${pct(row.optuna_share)} (${optunaTo ?? '–'} epochs; ${r.trials.length} trials, ${row.optuna_pruned} pruned), λ ${r.best_lambda.toPrecision(3)}, final ${(100 * row.optuna_final_gap).toFixed(2)}%`,
+        `${id}: hold-out grid best ${gridBest.toFixed(4)} at λ ${ref.grid_lambda.toPrecision(3)} (${gridEpochs} epochs; ${row.grid_within_1pct} of 25 λ within 1% of it; ${idle.length} λ had no time to act, their losses spread ${row.grid_idle_spread === null ? '–' : `${(100 * row.grid_idle_spread).toFixed(1)}%`}) | bayes within 1% at ${pct(row.bayes_share)} (${bayesTo ?? '–'} epochs; ${b.trials.length} trials, ${row.bayes_pruned} pruned, ${row.bayes_epochs_total} epochs in all; λ in order ${row.bayes_lambdas_in_order}), λ ${b.best_lambda.toPrecision(3)}, final ${(100 * row.bayes_final_gap).toFixed(2)}% | ` +
+          `evidence λ ${ref.evidence.lambda.toPrecision(3)} (${evEpochs.toFixed(1)} epochs, ${pct(evEpochs / gridEpochs)}), hold-out grid loss there ${(100 * evGap).toFixed(2)}% above its best | ` +
+          `torch grid best ${torchBest.toFixed(4)} (${torchEpochs} epochs; ${row.torch_grid_within_1pct} of 25 λ within 1% of it) | optuna within 1% at ${pct(row.optuna_share)} (${optunaTo ?? '–'} epochs; ${r.trials.length} trials, ${row.optuna_pruned} pruned), λ ${r.best_lambda.toPrecision(3)}, final ${(100 * row.optuna_final_gap).toFixed(2)}%`,
       );
     }
+    if (referenceOnly) continue;
     // A run that never came within 1% counts as an infinite share in the median.
     const share = (k: 'bayes_share' | 'optuna_share' | 'evidence_share') => median(rows.map((r) => (r[k] === null ? Infinity : (r[k] as number))));
     const summary = {

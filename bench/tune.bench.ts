@@ -11,7 +11,8 @@
  * BENCH_QUICK=1 shrinks the MNIST problem (1,000 digits, at most 10 epochs) for a fast look;
  * BENCH_ONLY=kfold runs only the k-fold section (with the two small sections after it);
  * BENCH_ONLY=exact runs only the exact-solver section (a minute instead of the whole bench);
- * BENCH_ONLY=optuna only the Optuna section (BENCH_PROBLEMS, BENCH_SEEDS, BENCH_TRIALS: see there).
+ * BENCH_ONLY=optuna only the Optuna section (BENCH_PROBLEMS, BENCH_SEEDS, BENCH_TRIALS: see there; its
+ * reference side is cached in bench/cache, BENCH_REFRESH=1 recomputes it, BENCH_REFERENCE_ONLY=1 only fills it).
  */
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';

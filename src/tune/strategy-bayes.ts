@@ -1,6 +1,8 @@
 /**
  * Bayesian optimization of the CV (or hold-out) loss over log10 λ: a Gaussian process with expected
- * improvement (Snoek, Larochelle & Adams 2012), from a few space-filling points, until `trials` or
+ * improvement (Snoek, Larochelle & Adams 2012), from a first guess by the constant-timescale rule
+ * (first-guess.ts; trained alone, since a search that should cost a trial or two must start near λ*)
+ * and a few space-filling points, until `trials` or
  * until the improvement expected is negligible (below 0.01% of the loss). Multi-fidelity: trials report their validation loss
  * every epoch and the median rule (pruner.ts) stops losers once their λ had time to act; the
  * process models pruned trials by the best loss they showed. The space-filling points train as one
@@ -8,6 +10,7 @@
  * the finished trials, so a resumed study replays them and reuses what is stored.
  */
 import { BayesSampler, type Observation } from './bayes-sampler.js';
+import { timescaleFirstGuess } from './first-guess.js';
 import { bestSoFar, medianPruneReason, valueAt } from './pruner.js';
 import { scoreConfigs, trialTimescale, type Config, type ConfigPruner } from './score.js';
 import { trialPoint, type TrialPoint } from './study-run.js';
@@ -21,6 +24,28 @@ const tidy = (x: number): number => Number((10 ** x).toPrecision(10));
 
 /** Space-filling points before the process proposes. */
 const INITIAL_POINTS = 4;
+
+/** bayes's opening, in log10 λ: the batches it trains before the process proposes (each batch one population where the model stacks), and where the first came from. */
+export interface BayesDesign {
+  batches: number[][];
+  /** The first guess's origin, for the scheme (empty without one). */
+  note: string;
+}
+
+/**
+ * The first trials: the constant-timescale λ alone (timescaleFirstGuess), then INITIAL_POINTS
+ * space-filling points over the range, one population; without a first guess (exact solver, Adam
+ * with a coupled penalty) the space-filling points alone, as before.
+ */
+export function bayesDesign(setup: TuneSetup, range: { lo: number; hi: number }, maxTrials: number): BayesDesign {
+  const sampler = new BayesSampler({ lo: Math.log10(range.lo), hi: Math.log10(range.hi) });
+  const guess = timescaleFirstGuess(setup, range);
+  if (guess.lambda === undefined) return { batches: [sampler.initialPoints(Math.min(INITIAL_POINTS, maxTrials))], note: `no first guess: ${guess.reason}` };
+  const x0 = Math.log10(guess.lambda);
+  if (maxTrials === 1) return { batches: [[x0]], note: guess.source };
+  const rest = sampler.initialPoints(Math.min(INITIAL_POINTS, maxTrials - 1)).filter((x) => Math.abs(x - x0) > 1e-6);
+  return { batches: [[x0], rest], note: guess.source };
+}
 /**
  * The process models log(loss), so an improvement is a ratio: the search stops once the expected
  * improvement is below this in log units (0.01% of the loss, a hundredth of the 1% a search is asked to
@@ -90,7 +115,8 @@ export async function runBayes(ctx: StrategyContext): Promise<StrategyOutcome> {
       observations.push({ x: Math.log10(p.lambda), y: Number.isFinite(logY) ? logY : Number.isFinite(worst) ? worst : Math.log(1e6) });
     }
   };
-  await evaluate(sampler.initialPoints(Math.min(INITIAL_POINTS, maxTrials)));
+  const design = bayesDesign(setup, r, maxTrials);
+  for (const batch of design.batches) await evaluate(batch);
   let stop = `the cap of ${maxTrials} trials`;
   while (points.length < maxTrials) {
     const next = sampler.propose(observations);
@@ -102,7 +128,7 @@ export async function runBayes(ctx: StrategyContext): Promise<StrategyOutcome> {
   }
   const prunedCount = points.filter((p) => p.state === 'PRUNED').length;
   return {
-    scheme: `${setup.scheme}, Gaussian-process expected improvement over log10 λ in [${Math.log10(r.lo)}, ${Math.log10(r.hi)}], ${points.length} trials${prune ? ` (${prunedCount} pruned by the median rule once λ acted)` : ''}; stopped by ${stop}`,
+    scheme: `${setup.scheme}, Gaussian-process expected improvement over log10 λ in [${Math.log10(r.lo)}, ${Math.log10(r.hi)}], ${design.note}, ${points.length} trials${prune ? ` (${prunedCount} pruned by the median rule once λ acted)` : ''}; stopped by ${stop}`,
     points,
     rangeExtended: false,
   };
