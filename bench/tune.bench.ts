@@ -5,10 +5,11 @@
  * k-fold grid search over a 25-point log grid (basis: k-fold grid: 10-fold on breast-cancer, 5-fold
  * on wine and MNIST), on trained problems (`epochs: 'auto'`: every trial trains until its regularized
  * cost converged, at most 60 epochs on tabular data, 40 on images, so λ has time to act): breast-cancer
- * and wine with mlp:16, 2,000 digits of mnist-10k with mlp:128; plus grid as one population vs
+ * and wine with mlp:16, 1,000 digits of mnist-10k with mlp:16 (the default atlas's smallest image cell);
+ * plus grid as one population vs
  * grid as separate runs (wall time), and the ridge path beside scikit-learn's RidgeCV.
  * First, the exact solver's 10-fold CV over 40 λ beside scikit-learn (bench/exact-cv.ts).
- * BENCH_QUICK=1 shrinks the MNIST problem (1,000 digits, at most 10 epochs) for a fast look;
+ * BENCH_QUICK=1 shrinks the MNIST problem (500 digits, at most 10 epochs) for a fast look;
  * BENCH_ONLY=kfold runs only the k-fold section (with the two small sections after it);
  * BENCH_ONLY=exact runs only the exact-solver section (a minute instead of the whole bench);
  * BENCH_ONLY=optuna only the Optuna section (BENCH_PROBLEMS, BENCH_SEEDS, BENCH_TRIALS: see there; its
@@ -75,14 +76,14 @@ async function compare(p: Problem): Promise<Record<string, unknown>> {
 }
 
 const mnist = loadDataset('mnist-10k');
-// 2,000 digits keep the 125-member grid, trained until converged, to minutes on 2 cores; BENCH_QUICK halves it again.
-const mnistData = subset(mnist, subsample(mnist, quick ? 1000 : 2000, { seed: 0 }));
+// 1,000 digits and mlp:16 keep the 125-member grid, trained until converged, to minutes on a shared 2-core machine; BENCH_QUICK halves it again.
+const mnistData = subset(mnist, subsample(mnist, quick ? 500 : 1000, { seed: 0 }));
 // The default atlas's training (atlas/default.json): trained until the regularized cost converged.
 const tabular = { model: 'mlp:16', epochs: 'auto', maxEpochs: 60, lr: 0.05, optimizer: 'momentum', momentum: 0.9, batchSize: 16, storage } as const;
 const problems: Problem[] = [
   { name: 'breast-cancer', folds: 10, base: { data: 'breast-cancer', ...tabular } },
   { name: 'wine', folds: 5, base: { data: 'wine', ...tabular } },
-  { name: 'mnist-10k', folds: 5, base: { data: mnistData, model: 'mlp:128', epochs: 'auto', maxEpochs: quick ? 10 : 40, lr: 0.1, optimizer: 'momentum', momentum: 0.9, batchSize: 64, storage } },
+  { name: 'mnist-10k', folds: 5, base: { data: mnistData, model: 'mlp:16', epochs: 'auto', maxEpochs: quick ? 10 : 40, lr: 0.1, optimizer: 'momentum', momentum: 0.9, batchSize: 64, storage } },
 ];
 const summary: Record<string, unknown> = { exact, optuna };
 for (const p of problems) summary[p.name] = await compare(p);

@@ -59,4 +59,24 @@ describe('runTrials', () => {
       fs.rmSync(dir, { recursive: true, force: true });
     }
   });
+
+  it('finishes a pass in one transaction; one trial taken over after the last heartbeat leaves the rest finished and the new owner its own', async () => {
+    const storage = openSqliteStorage(':memory:');
+    try {
+      const { value: study } = await storage.createStudy('s', CONFIG);
+      const trials = (await storage.createTrials(study.id, [1, 2, 3].map((lambda) => ({ params: { lambda } })))).map((c) => c.value);
+      let passes = 0;
+      const done = await runTrials(storage, study.id, trials, async (claimed) => {
+        passes++;
+        // Taken over just before the pass ends, too late for a heartbeat to notice.
+        await storage.claimTrial(study.id, { trialId: claimed[1].id, owner: THIEF, staleAfterMs: 0 });
+        await storage.finishTrial(claimed[1].id, 'COMPLETE', { value: 20 });
+        return claimed.map((t) => ({ state: 'COMPLETE' as const, value: t.params.lambda }));
+      });
+      assert.equal(passes, 1, 'the three trials trained as one pass');
+      assert.deepEqual(done.map((t) => [t.state, t.value]), [['COMPLETE', 1], ['COMPLETE', 20], ['COMPLETE', 3]]);
+    } finally {
+      await storage.close();
+    }
+  });
 });

@@ -83,8 +83,17 @@ test('deterministic, and bayes trains it first and alone; the exact solver keeps
   const b = timescaleFirstGuess(setupOf({ optimizer: 'momentum', momentum: 0.9 }), range);
   assert.deepEqual(a, b);
   const design = bayesDesign(setup, range, 15);
-  assert.deepEqual(design.batches[0], [Math.log10(a.lambda!)]);
-  assert.equal(design.batches[1].length, 4);
+  const x0 = Math.log10(a.lambda!);
+  assert.deepEqual(design.batches[0], [x0]);
+  // Then ÷ 10, ÷ 3, × 3, × 10 of it, one population.
+  assert.deepEqual(design.batches[1].map((x) => Number((10 ** (x - x0)).toPrecision(6))), [0.1, 0.333333, 3, 10]);
+  assert.match(design.note, /^first λ = \S+ from the constant-timescale rule \(τ = 20 epochs trained\), then ×\/÷ 3 and ×\/÷ 10 of it$/);
+  // Clipped at the range's end: the points beyond it collapse onto it, duplicates dropped.
+  const lo = a.lambda! / 2;
+  const [[e0], edge] = bayesDesign(setup, { lo, hi: 1e4 }, 15).batches;
+  assert.equal(edge.length, 3);
+  assert.equal(edge[0], Math.log10(lo));
+  assert.deepEqual(edge.slice(1).map((x) => Number((10 ** (x - e0)).toPrecision(6))), [3, 10]);
   assert.deepEqual(bayesDesign(setup, range, 1).batches, [[Math.log10(a.lambda!)]]);
 
   const exact = createSetup({ data: 'breast-cancer', model: 'logistic', holdout: 0.2, seed: 1 }, {});
