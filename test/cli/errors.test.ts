@@ -152,7 +152,7 @@ const CASES: Record<string, Case> = {
   },
   'fractional thread count': {
     args: train(good, '--threads', '1.5'),
-    stderr: [/The 'threads' option of train must be a number in integers \[1, cores\]\. Got 1\.5 instead\./],
+    stderr: [/The 'threads' option of train must be a number in integers \[1, \d+\] \(\d+ = this machine's cores\)\. Got 1\.5 instead\. Use --threads \d+, or leave it out/],
   },
   'patience 0': {
     args: train(good, '--patience', '0'),
