@@ -43,11 +43,10 @@ export async function foldPath(
     const validation = problemOf(arch, rows, f.validation, 0);
     let previous: Float64Array | undefined;
     for (const i of order) {
-      const solve = solveGlm({ ...train, rate: rate(lambdas[i], train.n) }, { ...options, init: warm?.[i]?.[j] ?? previous });
+      const solve = await solveGlm({ ...train, rate: rate(lambdas[i], train.n) }, { ...options, init: warm?.[i]?.[j] ?? previous });
       // A failed solve is no start for the next λ.
       previous = solve.converged ? solve.theta : undefined;
       fits[i][j] = { solve, train: metricsOf(arch, train, solve.theta), validation: metricsOf(arch, validation, solve.theta) };
-      await new Promise((resolve) => setImmediate(resolve));
     }
   }
   return fits;

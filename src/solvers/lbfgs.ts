@@ -8,8 +8,14 @@ import { dot, maxAbs, type SolveResult, type StopRule } from './types.js';
 
 /** Correction pairs kept (scipy's and sklearn's lbfgs default 10). */
 const MEMORY = 10;
+/**
+ * The longest stretch of iterations between two yields to the event loop: one solve on image rows
+ * can take minutes, and a worker's heartbeats (keep-alive.ts) must keep going meanwhile, or another
+ * worker takes its trial over and computes it again.
+ */
+const YIELD_EVERY_MS = 100;
 
-export function lbfgs(p: GlmProblem, theta0: Float64Array, rule: StopRule, gradScale: number): SolveResult {
+export async function lbfgs(p: GlmProblem, theta0: Float64Array, rule: StopRule, gradScale: number): Promise<SolveResult> {
   const dim = paramCount(p);
   let theta = Float64Array.from(theta0);
   let grad = new Float64Array(dim);
@@ -22,7 +28,12 @@ export function lbfgs(p: GlmProblem, theta0: Float64Array, rule: StopRule, gradS
   const ys: Float64Array[] = [];
   const rhos: number[] = [];
   const alpha = new Float64Array(MEMORY);
+  let yielded = performance.now();
   for (let it = 0; ; it++) {
+    if (performance.now() - yielded > YIELD_EVERY_MS) {
+      await new Promise((resolve) => setImmediate(resolve));
+      yielded = performance.now();
+    }
     const gradNorm = maxAbs(grad);
     const done = (converged: boolean, reason?: string): SolveResult => ({ theta, method: 'lbfgs', iterations: it, passes, cost: f, gradNorm, converged, ...(reason ? { reason } : {}) });
     if (gradNorm <= target) return done(true);

@@ -38,7 +38,7 @@ export function useNewton(p: GlmProblem): boolean {
  * separable, the cost has no minimizer (it decreases forever as ‖W‖ grows), and the result says so
  * with converged = false, whatever the gradient. Nothing is added to stabilize it: use λ > 0.
  */
-export function solveGlm(p: GlmProblem, o: SolveOptions = {}): SolveResult {
+export async function solveGlm(p: GlmProblem, o: SolveOptions = {}): Promise<SolveResult> {
   const tol = o.tol ?? DEFAULT_TOL;
   if (!(tol > 0 && Number.isFinite(tol))) throw new InvalidOptionError(`The 'tol' option of the exact solver must be a number in (0, ∞). Got ${tol} instead.`);
   const method = o.method === undefined || o.method === 'auto' ? (useNewton(p) ? 'newton' : 'lbfgs') : o.method;
@@ -50,7 +50,8 @@ export function solveGlm(p: GlmProblem, o: SolveOptions = {}): SolveResult {
   for (const g of zeroGrad) scale = Math.max(scale, Math.abs(g));
   const init = o.init ?? new Float64Array(dim);
   if (init.length !== dim) throw new InvalidOptionError(`Warm start for the exact solver has ${init.length} values; the model has ${dim} parameters.`);
-  const r = (method === 'newton' ? newton : lbfgs)(p, init, rule, scale);
+  // Newton is capped at NEWTON_MAX_PARAMS, where a solve takes milliseconds; L-BFGS yields as it goes.
+  const r = method === 'newton' ? newton(p, init, rule, scale) : await lbfgs(p, init, rule, scale);
   r.passes += 1;
   if (p.rate === 0 && p.loss !== 'mse' && separates(p, r.theta)) {
     return { ...r, converged: false, reason: 'λ = 0 and the classes are separable: the cost has no minimizer (it falls as ‖W‖ grows without bound); use λ > 0' };

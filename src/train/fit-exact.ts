@@ -16,7 +16,7 @@ export interface ExactFit {
 }
 
 /** Solves on `train` with per-weight coefficient `rate`; validation metrics when `validation` has rows. */
-export function fitExact(arch: Architecture, train: Dataset, validation: Dataset | undefined, rate: number): ExactFit {
+export async function fitExact(arch: Architecture, train: Dataset, validation: Dataset | undefined, rate: number): Promise<ExactFit> {
   const t0 = performance.now();
   const p = problemOf(arch, train, undefined, rate);
   const v = validation && validation.n > 0 ? problemOf(arch, validation, undefined, 0) : undefined;
@@ -36,6 +36,6 @@ export function fitExact(arch: Architecture, train: Dataset, validation: Dataset
     return r;
   };
   const zero = new Float64Array((p.d + 1) * p.k);
-  const solve = solveGlm(p);
+  const solve = await solveGlm(p);
   return { params: paramsOf(solve.theta, p.d, p.k), solve, records: [record(zero, 0), record(solve.theta, solve.iterations)], seconds: (performance.now() - t0) / 1000 };
 }

@@ -163,7 +163,7 @@ export async function fit(o: FitOptions): Promise<{ report: FitReport; model: Tr
           if (r.epoch > 0) onProgress?.({ kind: 'epoch', lambda: o.lambda, dropout: typeof o.dropout === 'number' ? o.dropout : 0, fold: 0, epoch: r.epoch, epochs: budget, elapsed: (performance.now() - t0) / 1000 });
         }
       : undefined;
-  const trained = solver === 'exact' ? exactMember(arch, tr, va, coefficients.coupled + coefficients.decoupled, onEpoch) : undefined;
+  const trained = solver === 'exact' ? await exactMember(arch, tr, va, coefficients.coupled + coefficients.decoupled, onEpoch) : undefined;
   if (solver === 'sgd') assertSafeLambda(convention, o.lambda, { m, batchSize, lr, optimizer: optimizerName }, optimizer, 'train');
 
   // --validation 0: no validation rows; the loop then records no val_* fields (instead of NaN) and
@@ -235,8 +235,8 @@ function sgdOnlyOptions(o: FitOptions): Record<string, unknown> {
 }
 
 /** The exact solve in the training loop's result shape: the history holds θ = 0 and the solution. */
-function exactMember(arch: Architecture, tr: Dataset, va: Dataset, rate: number, onEpoch?: (r: EpochRecord) => void) {
-  const f = fitExact(arch, tr, va, rate);
+async function exactMember(arch: Architecture, tr: Dataset, va: Dataset, rate: number, onEpoch?: (r: EpochRecord) => void) {
+  const f = await fitExact(arch, tr, va, rate);
   f.records.forEach((r) => onEpoch?.(r));
   // τ does not apply at an exact optimum (no steps: the penalty acted fully); converged is the solver's own test.
   const member = { history: f.records, bestEpoch: f.solve.iterations, params: f.params, diverged: undefined, stoppedEarly: false, lambdaTimescaleEpochs: NaN, converged: f.solve.converged };

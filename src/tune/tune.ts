@@ -144,11 +144,11 @@ function sortedByLambda<P extends { lambda: number; dropout: number; rung?: numb
 }
 
 /** The exact solve of the refit in the training loop's result shape; a solve that does not converge is an error. */
-function refitExact(ctx: StrategyContext, c: Config) {
+async function refitExact(ctx: StrategyContext, c: Config) {
   const { setup } = ctx;
   const pen = setup.coefficients(c.lambda, setup.train.n);
   const arch = setup.architecture(c.dropout);
-  const f = fitExact(arch, setup.train, undefined, pen.coupled + pen.decoupled);
+  const f = await fitExact(arch, setup.train, undefined, pen.coupled + pen.decoupled);
   if (!f.solve.converged) throw new L2labError('NOT_CONVERGED', `The refit at λ = ${c.lambda}: ${describeSolve(f.solve)}. Choose λ from the trials that completed, or narrow the range.`);
   const test = metricsOf(arch, problemOf(arch, setup.test, undefined, 0), f.solve.theta);
   return { members: [{ params: f.params }], sampleGrads: f.solve.passes * setup.train.n, passes: 0, report: solverReport(f.solve), test };
@@ -162,7 +162,7 @@ async function refitAndTest(ctx: StrategyContext, c: Config, keepModel: boolean)
   // The store keeps the refit's metrics, not its parameters: a model is refitted again.
   if (attrs[key] && !keepModel) return { refit: attrs[key] as unknown as Refit };
   const arch = setup.architecture(c.dropout);
-  const exact = setup.solver === 'exact' ? refitExact(ctx, c) : undefined;
+  const exact = setup.solver === 'exact' ? await refitExact(ctx, c) : undefined;
   const r = exact ?? await train(setup.train, undefined, { ...setup.trainOptions(arch), members: [{ penalty: setup.coefficients(c.lambda, setup.train.n), lr: setup.lr }] });
   ctx.cost.sampleGrads += r.sampleGrads;
   ctx.cost.passes += r.passes;

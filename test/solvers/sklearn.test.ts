@@ -50,7 +50,7 @@ for (const c of cases) {
     for (const fit of fits) {
       assert.ok(fit.grad_norm < 1e-8, `scikit-learn's own solution at λ = ${fit.lambda} has |∇cost|∞ = ${fit.grad_norm}`);
       const p: GlmProblem = { x: c.table.x, n: c.table.n, d: c.table.d, k: c.k, loss: c.loss, y: c.y, rate: fit.lambda / c.table.n };
-      const r = solveGlm(p);
+      const r = await solveGlm(p);
       assert.ok(r.converged, `λ = ${fit.lambda}: ${r.reason}`);
       const ours = Array.from(r.theta);
       const bias = ours.slice(c.table.d * c.k);

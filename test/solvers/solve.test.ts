@@ -39,20 +39,20 @@ for (const [loss, k] of [['mse', 1], ['logistic', 1], ['softmax_ce', 3]] as cons
     }
   });
 
-  test(`${loss}: Newton and L-BFGS reach the same minimizer; ridge matches its normal equations`, () => {
+  test(`${loss}: Newton and L-BFGS reach the same minimizer; ridge matches its normal equations`, async () => {
     const p = problem(loss, 200, 5, k, 0.05);
-    const a = solveGlm(p, { method: 'newton' });
-    const b = solveGlm(p, { method: 'lbfgs' });
+    const a = await solveGlm(p, { method: 'newton' });
+    const b = await solveGlm(p, { method: 'lbfgs' });
     assert.ok(a.converged && b.converged, `${a.reason} ${b.reason}`);
     assert.ok(a.iterations <= 15, `Newton took ${a.iterations} iterations`);
     for (let j = 0; j < a.theta.length; j++) assert.ok(Math.abs(a.theta[j] - b.theta[j]) < 1e-7, `θ${j}: ${a.theta[j]} vs ${b.theta[j]}`);
   });
 }
 
-test('no divergence for λ/m from 0 to 1e8; huge λ shrinks the weights to 0 and leaves the bias at its unpenalized optimum', () => {
+test('no divergence for λ/m from 0 to 1e8; huge λ shrinks the weights to 0 and leaves the bias at its unpenalized optimum', async () => {
   for (const rate of [0, 1e-8, 1, 1e4, 1e8]) {
     const p = problem('logistic', 300, 6, 1, rate, 3);
-    const r = solveGlm(p);
+    const r = await solveGlm(p);
     assert.ok(Number.isFinite(r.cost) && r.converged, `rate ${rate}: ${r.reason}`);
     if (rate === 1e8) {
       let pos = 0;
@@ -64,19 +64,33 @@ test('no divergence for λ/m from 0 to 1e8; huge λ shrinks the weights to 0 and
   }
 });
 
-test('λ = 0 on separable classes is reported as not converged, with the reason', () => {
+test('λ = 0 on separable classes is reported as not converged, with the reason', async () => {
   const p = problem('logistic', 50, 3, 1, 0, 5);
   for (let i = 0; i < p.n; i++) p.y[i] = p.x[i * 3] > 0 ? 1 : 0;
-  const r = solveGlm(p);
+  const r = await solveGlm(p);
   assert.equal(r.converged, false);
   assert.match(r.reason!, /separable/);
 });
 
-test('an iteration cap too small is reported with iterations and the gradient norm', () => {
+test('an iteration cap too small is reported with iterations and the gradient norm', async () => {
   const p = problem('softmax_ce', 200, 5, 3, 1e-3);
-  const r = solveGlm(p, { maxIterations: 1 });
+  const r = await solveGlm(p, { maxIterations: 1 });
   assert.equal(r.converged, false);
   assert.equal(r.iterations, 1);
   assert.ok(r.gradNorm > 0);
   assert.match(r.reason!, /no convergence in 1 Newton iterations/);
+});
+
+test('a long L-BFGS solve lets the event loop run (a worker heartbeats during it, not after)', async () => {
+  // 1,010 parameters (above Newton's cap) on 2,000 rows: about a second of L-BFGS on a 2-core machine.
+  const p = problem('softmax_ce', 2000, 100, 10, 1e-2, 5);
+  let ticks = 0;
+  const timer = setInterval(() => ticks++, 5);
+  const t0 = performance.now();
+  const r = await solveGlm(p, { method: 'lbfgs' });
+  const ms = performance.now() - t0;
+  clearInterval(timer);
+  assert.ok(r.converged, r.reason);
+  assert.ok(r.iterations > 20, `a solve long enough to need yields: ${r.iterations} iterations`);
+  assert.ok(ticks > 0, `a 5 ms timer fired ${ticks} times during a ${ms.toFixed(0)} ms solve`);
 });
