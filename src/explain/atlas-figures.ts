@@ -3,6 +3,11 @@ import type { WeightDecay } from './decay.js';
 
 /** Where the figures below come from: `npx l2lab atlas atlas/default.json`, report in docs/atlas-default. */
 export const ATLAS_SOURCE = 'docs/atlas-default';
+/** The softmax cells on images, solved exactly: `npx l2lab atlas atlas/convex-images.json`, kept apart from the default atlas. */
+export const CONVEX_IMAGES_SOURCE = 'docs/atlas-convex-images';
+
+/** How the text names an atlas report. */
+const ATLAS_NAMES: Record<string, string> = { [ATLAS_SOURCE]: 'the default atlas', [CONVEX_IMAGES_SOURCE]: 'the convex-images atlas' };
 
 /**
  * The constant-timescale rule as fitted on the default atlas's 48 MLP cells (momentum SGD, trained with
@@ -21,6 +26,8 @@ export interface AtlasLambdaStar {
   cells: number;
   /** The cells' models and training-set sizes, for the sentence. */
   over: string;
+  /** The report they were read from, when not {@link ATLAS_SOURCE}. */
+  source?: string;
 }
 
 /**
@@ -36,12 +43,18 @@ export const ATLAS_LAMBDA_STAR: Record<string, { mlp?: AtlasLambdaStar; convex?:
     mlp: { seedLow: 0.316, seedHigh: 3.16, cells: 12, over: 'mlp:16/64/256, m = 100 and 400' },
     convex: { seedLow: 1e-8, seedHigh: 1, cells: 4, over: 'logistic, m = 100 and 400 (the 10⁻⁸ cell: nearly separable classes at m = 100)' },
   },
-  'mnist-10k': { mlp: { seedLow: 1, seedHigh: 3.16, cells: 12, over: 'mlp:16/64/256, m = 250 and 1000' } },
-  'fashion-mnist': { mlp: { seedLow: 0.316, seedHigh: 10, cells: 12, over: 'mlp:16/64/256, m = 250 and 1000' } },
+  'mnist-10k': {
+    mlp: { seedLow: 1, seedHigh: 3.16, cells: 12, over: 'mlp:16/64/256, m = 250 and 1000' },
+    convex: { seedLow: 0.316, seedHigh: 3.16, cells: 4, over: 'softmax, m = 250 and 1000', source: CONVEX_IMAGES_SOURCE },
+  },
+  'fashion-mnist': {
+    mlp: { seedLow: 0.316, seedHigh: 10, cells: 12, over: 'mlp:16/64/256, m = 250 and 1000' },
+    convex: { seedLow: 3.16, seedHigh: 3.16, cells: 4, over: 'softmax, m = 250 and 1000', source: CONVEX_IMAGES_SOURCE },
+  },
 };
 
-/** λ* over all 8 convex cells of the default atlas (exact solves; no rule located it within ×2 in more than 1 of 8). */
-export const ATLAS_CONVEX_SPAN = { seedLow: 1e-8, seedHigh: 1, cells: 8 } as const;
+/** λ* over every convex cell of the default and convex-images atlases (exact solves; no rule located it within ×2 in more than 1 of the default atlas's 8). */
+export const ATLAS_CONVEX_SPAN = { seedLow: 1e-8, seedHigh: 3.16, cells: 16 } as const;
 
 /** The starting range `inspect` reports, in seed units; which regime of the atlas it comes from. */
 export interface AtlasRange {
@@ -69,11 +82,12 @@ export function atlasRange(o: { convex: boolean; dataset: string; decay: WeightD
   const where = `(${ATLAS_SOURCE})`;
   if (o.convex) {
     const span = measured ?? ATLAS_CONVEX_SPAN;
+    const source = measured?.source ?? ATLAS_SOURCE;
     return {
       regime: 'exact',
       rule: measured
-        ? `λ* of ${o.dataset}'s ${measured.cells} convex cells in the default atlas, solved exactly ${where}: ${measured.over}`
-        : `λ* over the default atlas's ${ATLAS_CONVEX_SPAN.cells} convex cells, solved exactly ${where}; no rule located it within ×2 in more than 1 of them, so search this wide`,
+        ? `λ* of ${o.dataset}'s ${measured.cells} convex cells in ${ATLAS_NAMES[source]}, solved exactly (${source}): ${measured.over}`
+        : `λ* over the ${ATLAS_CONVEX_SPAN.cells} convex cells of the default and convex-images atlases, solved exactly (${ATLAS_SOURCE}, ${CONVEX_IMAGES_SOURCE}); no rule located it within ×2 in more than 1 of the default atlas's 8, so search this wide`,
       seedLow: span.seedLow,
       seedHigh: span.seedHigh,
       ...(dataset ? { dataset } : {}),

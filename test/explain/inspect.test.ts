@@ -12,7 +12,7 @@ import { weightDecay, timescaleRange } from '../../src/explain/decay.js';
 import { expectedLogSumExp } from '../../src/explain/gaussian.js';
 import { expectedInitDataLoss, outputVariance } from '../../src/explain/init-loss.js';
 import { expectedSumSquares, initMoments } from '../../src/explain/init-penalty.js';
-import { ATLAS_CONVEX_SPAN, ATLAS_LAMBDA_STAR, ATLAS_TIMESCALE } from '../../src/explain/atlas-figures.js';
+import { ATLAS_CONVEX_SPAN, ATLAS_LAMBDA_STAR, ATLAS_SOURCE, ATLAS_TIMESCALE, CONVEX_IMAGES_SOURCE } from '../../src/explain/atlas-figures.js';
 import { inspect } from '../../src/explain/inspect.js';
 import { parseModelSpec } from '../../src/models/architecture.js';
 import { initParams } from '../../src/models/init.js';
@@ -377,8 +377,8 @@ describe('shrink factor and timescale', () => {
 });
 
 describe('the starting range from the default atlas', () => {
-  const csv = (file: string): Record<string, string>[] => {
-    const [head, ...lines] = readFileSync(resolve(ROOT, 'docs/atlas-default', file), 'utf8').trim().split('\n');
+  const csv = (file: string, report = ATLAS_SOURCE): Record<string, string>[] => {
+    const [head, ...lines] = readFileSync(resolve(ROOT, report, file), 'utf8').trim().split('\n');
     const split = (l: string) => l.match(/("[^"]*"|[^,]*)(,|$)/g)!.map((c) => c.replace(/,$/, '').replace(/^"|"$/g, ''));
     const keys = split(head);
     return lines.map((l) => Object.fromEntries(split(l).map((v, i) => [keys[i], v])));
@@ -393,17 +393,18 @@ describe('the starting range from the default atlas', () => {
     const within = (x: number) => held.filter((r) => Math.abs(Number(r.log10_ratio)) <= Math.log10(x) + 1e-9).length / held.length;
     close(within(2), ATLAS_TIMESCALE.within2, 0.01, 'within ×2');
     close(within(10), ATLAS_TIMESCALE.within10, 0.01, 'within ×10');
-    const cells = csv('cells.csv').filter((r) => r.strategy === 'grid' && r.status === 'done');
+    const gridCells = (report: string) => csv('cells.csv', report).filter((r) => r.strategy === 'grid' && r.status === 'done');
+    const cells = gridCells(ATLAS_SOURCE);
     const convex = (r: Record<string, string>) => ['linear', 'logistic', 'softmax'].includes(r.model);
     for (const [dataset, kinds] of Object.entries(ATLAS_LAMBDA_STAR)) {
       for (const [kind, star] of Object.entries(kinds)) {
-        const ours = cells.filter((r) => r.dataset === dataset && convex(r) === (kind === 'convex')).map((r) => Number(r.lambda_seed));
+        const ours = gridCells(star.source ?? ATLAS_SOURCE).filter((r) => r.dataset === dataset && convex(r) === (kind === 'convex')).map((r) => Number(r.lambda_seed));
         assert.equal(ours.length, star.cells, `${dataset} ${kind}`);
         close(Math.min(...ours), star.seedLow, 0.01, `${dataset} ${kind} lowest λ*`);
         close(Math.max(...ours), star.seedHigh, 0.01, `${dataset} ${kind} highest λ*`);
       }
     }
-    const allConvex = cells.filter(convex).map((r) => Number(r.lambda_seed));
+    const allConvex = [...cells, ...gridCells(CONVEX_IMAGES_SOURCE)].filter(convex).map((r) => Number(r.lambda_seed));
     assert.equal(allConvex.length, ATLAS_CONVEX_SPAN.cells);
     close(Math.min(...allConvex), ATLAS_CONVEX_SPAN.seedLow, 0.01, 'convex lowest');
     close(Math.max(...allConvex), ATLAS_CONVEX_SPAN.seedHigh, 0.01, 'convex highest');
@@ -433,7 +434,10 @@ describe('the starting range from the default atlas', () => {
     assert.deepEqual([wine.atlas_lambda_range!.regime, wine.atlas_lambda_range!.seed_low, wine.atlas_lambda_range!.seed_high], ['exact', 3.16e-6, 0.0316]);
     assert.match(wine.atlas_lambda_range!.rule, /solved exactly/);
     const other = await inspect({ data: SMALL, model: 'softmax', lambda: 1, ...ALL_TRAIN });
-    assert.deepEqual([other.atlas_lambda_range!.seed_low, other.atlas_lambda_range!.seed_high, other.atlas_lambda_range!.dataset_range], [1e-8, 1, null]);
+    assert.deepEqual([other.atlas_lambda_range!.seed_low, other.atlas_lambda_range!.seed_high, other.atlas_lambda_range!.dataset_range], [1e-8, 3.16, null]);
+    const digits = await inspect({ data: 'mnist-10k', model: 'softmax', lambda: 1 });
+    assert.deepEqual([digits.atlas_lambda_range!.regime, digits.atlas_lambda_range!.seed_low, digits.atlas_lambda_range!.seed_high], ['exact', 0.316, 3.16]);
+    assert.match(digits.atlas_lambda_range!.rule, /4 convex cells in the convex-images atlas, solved exactly \(docs\/atlas-convex-images\)/);
   });
 });
 
