@@ -2,7 +2,7 @@
 import { CompiledGraph, type Feeds } from '../engine/session.js';
 import { floatArray, tensor, type FloatArray } from '../engine/tensor.js';
 import type { ort } from '../engine/session.js';
-import { paramShapes, type ParamShape } from '../models/architecture.js';
+import { isPenalized, paramShapes, type ParamShape } from '../models/architecture.js';
 import { stateSlots } from './optimizer.js';
 import { buildStepGraph, type StepGraphSpec } from './step-graph.js';
 
@@ -149,7 +149,8 @@ export class Stepper {
     return Array.from({ length: members }, (_, k) => {
       const values: number[] = [];
       shapes.forEach((p, i) => {
-        if (p.kind === 'bias' && this.spec.penalizeBiases !== true) return;
+        // The step graph's own rule: BatchNorm's running statistics (no optimizer state) and, by default, biases, scales and shifts are not penalized.
+        if (!isPenalized(p, this.spec.penalizeBiases === true)) return;
         const s = (this.state[i][1].data as FloatArray).subarray(k * p.size, (k + 1) * p.size);
         for (const v of s) values.push(Math.sqrt(v) * correction + eps);
       });

@@ -181,3 +181,17 @@ describe('converged and epochs auto', () => {
     }
   });
 });
+
+describe('τ under Adam on a net with BatchNorm', () => {
+  it('the median √v̂ is taken over the penalized weights only: running statistics have no optimizer state, scales and shifts no penalty', async () => {
+    // 16 random 6×6 one-channel images, two classes.
+    const n = 16;
+    let s = 7;
+    const rand = () => ((s = (s * 1103515245 + 12345) % 2 ** 31) / 2 ** 31) - 0.5;
+    const rows = { n, d: 36, x: Float32Array.from({ length: n * 36 }, rand), y: Float32Array.from({ length: n }, (_, i) => i % 2) };
+    const arch = parseModelSpec('cnn:c2k3,bn,p2,f4', 36, { task: 'classification', classes: 2 }, { image: { height: 6, width: 6, channels: 1 } });
+    const r = await train(rows, undefined, { arch, members: [{ penalty: { coupled: 0.01, decoupled: 0 }, lr: 1e-3 }], epochs: 2, batchSize: 8, optimizer: { name: 'adam' }, threads: 1 });
+    const tau = r.members[0].lambdaTimescaleEpochs;
+    assert.ok(Number.isFinite(tau) && tau > 0, `τ = ${tau}`);
+  });
+});
