@@ -72,7 +72,8 @@ async function secondGridRunning(db: string): Promise<boolean> {
   }
 }
 
-test('a SIGKILLed atlas, run again, completes with every cell exactly once', { timeout: 60_000 }, async () => {
+// 19 s on a quiet 2-core machine, 59 s once under load 15: the limit only guards against a hang.
+test('a SIGKILLed atlas, run again, completes with every cell exactly once', { timeout: 180_000 }, async () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'l2lab-atlas-kill-'));
   try {
     const db = path.join(dir, 'atlas.db');
