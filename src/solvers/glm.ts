@@ -80,6 +80,9 @@ interface SparseRows {
   /** Each entry's feature index a, premultiplied by k: its weights are θ[a·k … a·k + k − 1]. */
   offset: Int32Array;
   value: Float64Array;
+  /** The outputs k the offsets were premultiplied by, and the row width d: a problem sharing x with another shape gets its own copy. */
+  k: number;
+  d: number;
 }
 
 /** Sparse copies of problems' x (keyed by the row-major array), built once per problem. */
@@ -87,11 +90,11 @@ const sparse = new WeakMap<Float64Array, SparseRows>();
 
 function sparseRows(p: GlmProblem): SparseRows {
   let s = sparse.get(p.x);
-  if (!s) {
+  if (!s || s.k !== p.k || s.d !== p.d) {
     const { x, n, d, k } = p;
     let nnz = 0;
     for (let j = 0; j < n * d; j++) if (x[j] !== 0) nnz++;
-    s = { start: new Int32Array(n + 1), offset: new Int32Array(nnz), value: new Float64Array(nnz) };
+    s = { start: new Int32Array(n + 1), offset: new Int32Array(nnz), value: new Float64Array(nnz), k, d };
     let q = 0;
     for (let i = 0; i < n; i++) {
       s.start[i] = q;

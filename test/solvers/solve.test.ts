@@ -94,3 +94,12 @@ test('a long L-BFGS solve lets the event loop run (a worker heartbeats during it
   assert.ok(r.iterations > 20, `a solve long enough to need yields: ${r.iterations} iterations`);
   assert.ok(ticks > 0, `a 5 ms timer fired ${ticks} times during a ${ms.toFixed(0)} ms solve`);
 });
+
+test('two problems sharing one x with different outputs k each get their own sparse rows', () => {
+  const one = problem('softmax_ce', 30, 4, 3, 0.1, 2, 0.5);
+  const two = { ...one, k: 2, y: one.y.map((v) => v % 2) };
+  const fresh = { ...two, x: Float64Array.from(one.x) };
+  const theta = new Float64Array(paramCount(two)).map((_, j) => 0.1 * (j % 5) - 0.2);
+  cost(one, new Float64Array(paramCount(one)));
+  assert.equal(cost(two, theta), cost(fresh, theta));
+});
