@@ -7,7 +7,8 @@
  * the median rule (pruner.ts) stops losers once their λ had time to act; the process models pruned
  * trials by the best loss they showed. The points around the guess train as one population where
  * the model is small enough to stack. Proposals are a deterministic function of the finished
- * trials, so a resumed study replays them and reuses what is stored. */
+ * trials, so a resumed study replays them and reuses what is stored.
+ */
 import { BayesSampler, type Observation } from './bayes-sampler.js';
 import { timescaleFirstGuess } from './first-guess.js';
 import { bestSoFar, medianPruneReason, valueAt } from './pruner.js';
@@ -56,7 +57,8 @@ export function bayesDesign(setup: TuneSetup, range: { lo: number; hi: number },
   }
   const x0 = Math.log10(guess.lambda);
   const around = [...new Set(AROUND_GUESS.map((d) => Math.min(hi, Math.max(lo, x0 + d))))].filter((x) => Math.abs(x - x0) > 1e-6).slice(0, maxTrials - 1);
-  return { batches: around.length > 0 ? [[x0], around] : [[x0]], note: `${guess.source}, then ×/÷ 3 and ×/÷ 10 of it` };
+  if (around.length === 0) return { batches: [[x0]], note: guess.source };
+  return { batches: [[x0], around], note: `${guess.source}, then ×/÷ 3 and ×/÷ 10 of it` };
 }
 
 /**
