@@ -34,8 +34,8 @@ interface Run {
   blocks: number[];
 }
 
-/** Epochs until the best-so-far value is within 1% of `best`, or null when it never is. */
-export function epochsToWithin(run: Run, best: number): number | null {
+/** Epochs until the best-so-far value is within `tolerance` (1%) of `best`, or null when it never is. */
+export function epochsToWithin(run: Run, best: number, tolerance = 0.01): number | null {
   // end[i]: the index one past the population trial i trained in (i + 1 for a trial that ran alone).
   const end = run.value.map((_, i) => i + 1);
   let start = 0;
@@ -46,7 +46,7 @@ export function epochsToWithin(run: Run, best: number): number | null {
   let sofar = Infinity;
   for (let i = 0; i < run.value.length; i++) {
     if (run.value[i] !== null) sofar = Math.min(sofar, run.value[i]!);
-    if (sofar <= best * 1.01) return run.epochs.slice(0, end[i]).reduce((a, b) => a + b, 0);
+    if (sofar <= best * (1 + tolerance)) return run.epochs.slice(0, end[i]).reduce((a, b) => a + b, 0);
   }
   return null;
 }
@@ -63,6 +63,11 @@ export function gridLossAt(trials: readonly { lambda: number; cv_mean: number | 
   }
   return pts[pts.length - 1].cv_mean!;
 }
+
+const pct = (x: number | null): string => (x === null ? 'never' : `${(100 * x).toFixed(1)}%`);
+
+/** Each neighbour's loss against `best`, as "×0.95: +5.5%, …". */
+const gaps = (ns: readonly Neighbour[], best: number): string => ns.map((n) => `×${n.factor}: ${n.value === null ? 'failed' : `${(100 * (n.value / best - 1)).toFixed(1)}%`}`).join(', ');
 
 const median = (xs: number[]): number => {
   const s = [...xs].sort((a, b) => a - b);
@@ -112,6 +117,13 @@ function writeSplit(dir: string, o: TuneOptions, grid: number[], optunaTrials: n
   );
 }
 
+/** One retraining of a grid's best λ at `factor` × it: its hold-out loss (null: failed) and epochs. */
+interface Neighbour {
+  factor: number;
+  value: number | null;
+  epochs: number | null;
+}
+
 /** What one (problem, seed) is measured against; everything here is independent of bayes. */
 export interface Reference {
   /** The options it was computed for; the cache is reused only when they match. */
@@ -120,14 +132,23 @@ export interface Reference {
   grid: { lambda: number; cv_mean: number | null; epochs_trained: number | null; lambda_timescale_epochs: number | null }[];
   grid_lambda: number;
   /** optuna_lambda.py's output: the PyTorch grid and Optuna's trials in order. */
-  torch: { grid: { value: number; epochs: number }[]; trials: { lambda: number; value: number; epochs: number; state: string }[]; best_lambda: number; best_value: number; optuna_version: string };
+  torch: { grid: { lambda: number; value: number; epochs: number }[]; trials: { lambda: number; value: number; epochs: number; state: string }[]; best_lambda: number; best_value: number; optuna_version: string };
   evidence: { lambda: number; epochs: number };
+  /** The grid's best λ retrained at NEIGHBOURS × itself: how reproducible "within 1%" is a few percent of λ away (added when missing). */
+  neighbours?: { l2lab: Neighbour[]; torch: Neighbour[] };
   /** The commit the reference was computed at (`git rev-parse --short HEAD`), for the record. */
   commit: string;
   computed_at: string;
 }
 
 const here = path.dirname(fileURLToPath(import.meta.url));
+
+/** Runs test/ref/optuna_lambda.py on a split written by writeSplit: the PyTorch grid, then Optuna (none when optuna_trials is 0). */
+function runOptuna(split: string): Reference['torch'] {
+  const py = spawnSync('/usr/bin/python3', [path.join(here, '../test/ref/optuna_lambda.py'), split], { encoding: 'utf8', maxBuffer: 64 << 20 });
+  if (py.status !== 0) throw new Error(`optuna_lambda.py failed: ${py.stderr}`);
+  return JSON.parse(py.stdout) as Reference['torch'];
+}
 
 /** The reference for one run: read from bench/cache when its key matches (and BENCH_REFRESH is not 1), computed and written there otherwise. */
 async function reference(id: string, o: Omit<TuneOptions, 'strategy'>, grid: number[], optunaTrials: number, dir: string): Promise<Reference> {
@@ -144,14 +165,12 @@ async function reference(id: string, o: Omit<TuneOptions, 'strategy'>, grid: num
   const ev = await tune({ ...o, strategy: 'evidence', holdout: undefined, patience: undefined, study: `${id}-evidence` });
   const split = path.join(dir, id);
   writeSplit(split, { ...o, strategy: 'grid' }, grid, optunaTrials);
-  const py = spawnSync('/usr/bin/python3', [path.join(here, '../test/ref/optuna_lambda.py'), split], { encoding: 'utf8', maxBuffer: 64 << 20 });
-  if (py.status !== 0) throw new Error(`optuna_lambda.py failed: ${py.stderr}`);
   const commit = spawnSync('git', ['rev-parse', '--short', 'HEAD'], { encoding: 'utf8', cwd: here }).stdout.trim();
   const ref: Reference = {
     key,
     grid: g.trials.map((t) => ({ lambda: t.lambda, cv_mean: t.cv_mean, epochs_trained: t.epochs_trained ?? null, lambda_timescale_epochs: t.lambda_timescale_epochs ?? null })),
     grid_lambda: g.best_lambda,
-    torch: JSON.parse(py.stdout) as Reference['torch'],
+    torch: runOptuna(split),
     evidence: { lambda: ev.best_lambda, epochs: ev.cost.sample_grads / createSetup(o, o).folds[0].train.length },
     commit,
     computed_at: new Date().toISOString(),
@@ -159,6 +178,37 @@ async function reference(id: string, o: Omit<TuneOptions, 'strategy'>, grid: num
   fs.mkdirSync(path.dirname(file), { recursive: true });
   fs.writeFileSync(file, `${JSON.stringify(ref, null, 1)}\n`);
   return ref;
+}
+
+/** Multiples of the grid's best λ retrained for the reference's `neighbours`: ×1 checks that a trial reproduces, the rest ask whether a λ a few percent away still comes within 1%. */
+const NEIGHBOURS = [0.95, 0.98, 0.99, 1, 1.01, 1.02, 1.05];
+
+/** Fills `ref.neighbours` when it is missing (the rest of the reference stays as cached) and writes the cache back. */
+async function withNeighbours(id: string, o: Omit<TuneOptions, 'strategy'>, ref: Reference, dir: string): Promise<Reference> {
+  if (ref.neighbours !== undefined) return ref;
+  const lambdas = NEIGHBOURS.map((f) => f * ref.grid_lambda);
+  const g = await tune({ ...o, strategy: 'grid', lambdas, extend: false, study: `${id}-neighbours` });
+  const l2lab = NEIGHBOURS.map((factor, i) => {
+    const t = g.trials.find((r) => Math.abs(r.lambda / lambdas[i] - 1) < 1e-6)!;
+    return { factor, value: t.cv_mean, epochs: t.epochs_trained ?? null };
+  });
+  const torchBest = ref.torch.grid.reduce((a, t) => (t.value < a.value ? t : a));
+  const split = path.join(dir, `${id}-neighbours`);
+  writeSplit(split, { ...o, strategy: 'grid' }, NEIGHBOURS.map((f) => f * torchBest.lambda), 0);
+  const torch = (runOptuna(split).grid as { value: number; epochs: number }[]).map((t, i) => ({ factor: NEIGHBOURS[i], value: t.value, epochs: t.epochs }));
+  const out = { ...ref, neighbours: { l2lab, torch } };
+  fs.writeFileSync(path.join(here, 'cache', `holdout-${id}.json`), `${JSON.stringify(out, null, 1)}\n`);
+  return out;
+}
+
+/**
+ * The noise bar of "within 1%": the median gap, to the grid's best loss, of its best λ retrained at
+ * ×0.95 … ×1.05 (×1 left out), at least 1%. A search that comes within it has matched the grid as
+ * closely as the grid matches itself a few percent of λ away.
+ */
+function noiseBar(neighbours: readonly Neighbour[], best: number): number {
+  const gaps = neighbours.filter((n) => n.factor !== 1).map((n) => (n.value === null ? Infinity : n.value / best - 1));
+  return Math.max(0.01, median(gaps));
 }
 
 /** A tune result's trials (sorted by λ) in the order they ran: the study's trial numbers. */
@@ -187,7 +237,7 @@ export async function benchHoldoutOptuna(dir: string, storage: string): Promise<
     for (const seed of seeds) {
       const o = { ...p.base, data, seed, storage };
       const id = `${p.name}-s${seed}`;
-      const ref = await reference(id, o, grid, 2 * trials, dir);
+      const ref = await withNeighbours(id, o, await reference(id, o, grid, 2 * trials, dir), dir);
       if (referenceOnly) {
         console.log(`${id}: reference ready (computed at ${ref.commit}, ${ref.computed_at})`);
         continue;
@@ -212,7 +262,13 @@ export async function benchHoldoutOptuna(dir: string, storage: string): Promise<
       const r = ref.torch;
       const torchBest = Math.min(...r.grid.map((t) => t.value));
       const torchEpochs = r.grid.reduce((a, t) => a + t.epochs, 0);
-      const optunaTo = epochsToWithin({ value: r.trials.map((t) => (t.state === 'COMPLETE' ? t.value : null)), epochs: r.trials.map((t) => t.epochs), blocks: [] }, torchBest);
+      const optunaRun: Run = { value: r.trials.map((t) => (t.state === 'COMPLETE' ? t.value : null)), epochs: r.trials.map((t) => t.epochs), blocks: [] };
+      const optunaTo = epochsToWithin(optunaRun, torchBest);
+      const nb = ref.neighbours!;
+      const bar = noiseBar(nb.l2lab, gridBest);
+      const torchBar = noiseBar(nb.torch, torchBest);
+      const bayesToNoise = epochsToWithin(bayesRun, gridBest, bar);
+      const optunaToNoise = epochsToWithin(optunaRun, torchBest, torchBar);
       const row = {
         seed,
         grid_best: gridBest,
@@ -222,6 +278,12 @@ export async function benchHoldoutOptuna(dir: string, storage: string): Promise<
         grid_idle_spread: idle.length > 1 ? Math.max(...idle) / Math.min(...idle) - 1 : null,
         // How many of the grid's 25 λ are themselves within 1% of its best (the best included): one in k draws near λ* hits the bar.
         grid_within_1pct: ref.grid.filter((t) => t.cv_mean !== null && t.cv_mean <= gridBest * 1.01).length,
+        // The grid's best λ retrained at ×0.95 … ×1.05 (×1 included): each one's loss against the grid's best.
+        neighbour_gaps: gaps(nb.l2lab, gridBest),
+        neighbours_within_1pct: nb.l2lab.filter((n) => n.factor !== 1 && n.value !== null && n.value <= gridBest * 1.01).length,
+        noise_bar: bar,
+        bayes_epochs_to_noise: bayesToNoise,
+        bayes_share_noise: bayesToNoise === null ? null : bayesToNoise / gridEpochs,
         bayes_epochs_to_1pct: bayesTo,
         bayes_share: bayesTo === null ? null : bayesTo / gridEpochs,
         bayes_epochs_total: bayesRun.epochs.reduce((a, e) => a + e, 0),
@@ -234,6 +296,11 @@ export async function benchHoldoutOptuna(dir: string, storage: string): Promise<
         torch_grid_best: torchBest,
         torch_grid_epochs: torchEpochs,
         torch_grid_within_1pct: r.grid.filter((t) => t.value <= torchBest * 1.01).length,
+        torch_neighbour_gaps: gaps(nb.torch, torchBest),
+        torch_neighbours_within_1pct: nb.torch.filter((n) => n.factor !== 1 && n.value !== null && n.value <= torchBest * 1.01).length,
+        torch_noise_bar: torchBar,
+        optuna_epochs_to_noise: optunaToNoise,
+        optuna_share_noise: optunaToNoise === null ? null : optunaToNoise / torchEpochs,
         optuna_epochs_to_1pct: optunaTo,
         optuna_share: optunaTo === null ? null : optunaTo / torchEpochs,
         optuna_epochs_total: r.trials.reduce((a, t) => a + t.epochs, 0),
@@ -248,16 +315,15 @@ export async function benchHoldoutOptuna(dir: string, storage: string): Promise<
         bayes_scheme: b.scheme,
       };
       rows.push(row);
-      const pct = (x: number | null) => (x === null ? 'never' : `${(100 * x).toFixed(1)}%`);
       console.log(
-        `${id}: hold-out grid best ${gridBest.toFixed(4)} at λ ${ref.grid_lambda.toPrecision(3)} (${gridEpochs} epochs; ${row.grid_within_1pct} of 25 λ within 1% of it; ${idle.length} λ had no time to act, their losses spread ${row.grid_idle_spread === null ? '–' : `${(100 * row.grid_idle_spread).toFixed(1)}%`}) | bayes within 1% at ${pct(row.bayes_share)} (${bayesTo ?? '–'} epochs; ${b.trials.length} trials, ${row.bayes_pruned} pruned, ${row.bayes_epochs_total} epochs in all; λ in order ${row.bayes_lambdas_in_order}), λ ${b.best_lambda.toPrecision(3)}, final ${(100 * row.bayes_final_gap).toFixed(2)}% | ` +
+        `${id}: hold-out grid best ${gridBest.toFixed(4)} at λ ${ref.grid_lambda.toPrecision(3)} (${gridEpochs} epochs; ${row.grid_within_1pct} of 25 λ within 1% of it; ${idle.length} λ had no time to act, their losses spread ${row.grid_idle_spread === null ? '–' : `${(100 * row.grid_idle_spread).toFixed(1)}%`}; its best λ retrained: ${row.neighbour_gaps}, noise bar ${pct(bar)}) | bayes within 1% at ${pct(row.bayes_share)} (${bayesTo ?? '–'} epochs; ${b.trials.length} trials, ${row.bayes_pruned} pruned, ${row.bayes_epochs_total} epochs in all; λ in order ${row.bayes_lambdas_in_order}), λ ${b.best_lambda.toPrecision(3)}, final ${(100 * row.bayes_final_gap).toFixed(2)}%, within the noise bar at ${pct(row.bayes_share_noise)} | ` +
           `evidence λ ${ref.evidence.lambda.toPrecision(3)} (${evEpochs.toFixed(1)} epochs, ${pct(evEpochs / gridEpochs)}), hold-out grid loss there ${(100 * evGap).toFixed(2)}% above its best | ` +
-          `torch grid best ${torchBest.toFixed(4)} (${torchEpochs} epochs; ${row.torch_grid_within_1pct} of 25 λ within 1% of it) | optuna within 1% at ${pct(row.optuna_share)} (${optunaTo ?? '–'} epochs; ${r.trials.length} trials, ${row.optuna_pruned} pruned), λ ${r.best_lambda.toPrecision(3)}, final ${(100 * row.optuna_final_gap).toFixed(2)}%`,
+          `torch grid best ${torchBest.toFixed(4)} (${torchEpochs} epochs; ${row.torch_grid_within_1pct} of 25 λ within 1% of it; its best λ retrained: ${row.torch_neighbour_gaps}, noise bar ${pct(torchBar)}) | optuna within 1% at ${pct(row.optuna_share)} (${optunaTo ?? '–'} epochs; ${r.trials.length} trials, ${row.optuna_pruned} pruned), λ ${r.best_lambda.toPrecision(3)}, final ${(100 * row.optuna_final_gap).toFixed(2)}%, within the noise bar at ${pct(row.optuna_share_noise)}`,
       );
     }
     if (referenceOnly) continue;
     // A run that never came within 1% counts as an infinite share in the median.
-    const share = (k: 'bayes_share' | 'optuna_share' | 'evidence_share') => median(rows.map((r) => (r[k] === null ? Infinity : (r[k] as number))));
+    const share = (k: 'bayes_share' | 'optuna_share' | 'evidence_share' | 'bayes_share_noise' | 'optuna_share_noise') => median(rows.map((r) => (r[k] === null ? Infinity : (r[k] as number))));
     const summary = {
       problem: p.name,
       params: countParams(createSetup({ ...p.base, data, seed: seeds[0] }, p.base).architecture(0)).total,
@@ -265,6 +331,8 @@ export async function benchHoldoutOptuna(dir: string, storage: string): Promise<
       bayes_share_median: share('bayes_share'),
       optuna_share_median: share('optuna_share'),
       evidence_share_median: share('evidence_share'),
+      bayes_share_noise_median: share('bayes_share_noise'),
+      optuna_share_noise_median: share('optuna_share_noise'),
       bayes_final_gap_median: median(rows.map((r) => r.bayes_final_gap as number)),
       optuna_final_gap_median: median(rows.map((r) => r.optuna_final_gap as number)),
       bayes_lambdas: rows.map((r) => r.bayes_lambda),
@@ -272,7 +340,7 @@ export async function benchHoldoutOptuna(dir: string, storage: string): Promise<
       grid_lambdas: rows.map((r) => r.grid_lambda),
       runs: rows,
     };
-    console.log(JSON.stringify({ problem: p.name, bayes_share_median: summary.bayes_share_median, optuna_share_median: summary.optuna_share_median, evidence_share_median: summary.evidence_share_median, bayes_final_gap_median: summary.bayes_final_gap_median, optuna_final_gap_median: summary.optuna_final_gap_median, bayes_lambdas: summary.bayes_lambdas, optuna_lambdas: summary.optuna_lambdas }));
+    console.log(JSON.stringify({ problem: p.name, bayes_share_median: summary.bayes_share_median, optuna_share_median: summary.optuna_share_median, evidence_share_median: summary.evidence_share_median, bayes_share_noise_median: summary.bayes_share_noise_median, optuna_share_noise_median: summary.optuna_share_noise_median, bayes_final_gap_median: summary.bayes_final_gap_median, optuna_final_gap_median: summary.optuna_final_gap_median, bayes_lambdas: summary.bayes_lambdas, optuna_lambdas: summary.optuna_lambdas }));
     out[p.name] = summary;
   }
   return out;

@@ -10,8 +10,8 @@ penalty (λ/2m)·Σθ² on weights only, i.e. weight_decay = λ/m coupled, biase
 trains up to `epochs` epochs with early stopping on the hold-out loss (`patience`) and reports the
 hold-out cross-entropy every epoch. Compute is counted as l2lab counts it: epochs over the training split.
 
-Prints one JSON object: the 25-point grid (each λ's best hold-out loss and epochs) and Optuna's trials
-in order (λ, state, value, epochs).
+Prints one JSON object: the grid (each λ's best hold-out loss and epochs) and Optuna's trials in order
+(λ, state, value, epochs); with optuna_trials = 0, the grid alone (best_lambda and best_value null).
 """
 import json
 import math
@@ -98,6 +98,9 @@ def objective(trial):
     return v
 
 
-study = optuna.create_study(direction="minimize", sampler=optuna.samplers.TPESampler(seed=seed), pruner=optuna.pruners.MedianPruner())
-study.optimize(objective, n_trials=meta["optuna_trials"])
-print(json.dumps({"optuna_version": optuna.__version__, "grid": grid, "trials": trials, "best_lambda": study.best_params["lambda"], "best_value": study.best_value}))
+best_lambda = best_value = None
+if meta["optuna_trials"] > 0:
+    study = optuna.create_study(direction="minimize", sampler=optuna.samplers.TPESampler(seed=seed), pruner=optuna.pruners.MedianPruner())
+    study.optimize(objective, n_trials=meta["optuna_trials"])
+    best_lambda, best_value = study.best_params["lambda"], study.best_value
+print(json.dumps({"optuna_version": optuna.__version__, "grid": grid, "trials": trials, "best_lambda": best_lambda, "best_value": best_value}))
