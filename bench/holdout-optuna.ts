@@ -23,7 +23,7 @@ import { logSpace } from '../src/tune/ridge.js';
 import { usePopulation } from '../src/tune/score.js';
 import { createSetup } from '../src/tune/setup.js';
 import type { TuneOptions } from '../src/tune/strategy.js';
-import { bayesDesign } from '../src/tune/strategy-bayes.js';
+import { bayesDesign, decadeFirst } from '../src/tune/strategy-bayes.js';
 import { tune } from '../src/tune/tune.js';
 
 /** One tool's trials in the order they ran: the value a finished trial offers (null if pruned or failed) and its epochs. */
@@ -211,6 +211,13 @@ function noiseBar(neighbours: readonly Neighbour[], best: number): number {
   return Math.max(0.01, median(gaps));
 }
 
+/** The sizes of bayes's opening populations in the order they trained, given its first trial (decadeFirst splits the points around the guess by it). */
+function openingBlocks(batches: number[][], first: { cv_mean: number | null; train_mean: number | null }): number[] {
+  const [head, ...around] = batches;
+  const point = { mean: first.cv_mean ?? NaN, trainMean: first.train_mean ?? NaN };
+  return [head.length, ...around.flatMap((b) => decadeFirst(b, head[0], point).map((x) => x.length))];
+}
+
 /** A tune result's trials (sorted by λ) in the order they ran: the study's trial numbers. */
 async function inRunOrder<T extends { lambda: number }>(storage: string, study: string, trials: readonly T[]): Promise<T[]> {
   const s = await openStorage(storage);
@@ -253,7 +260,7 @@ export async function benchHoldoutOptuna(dir: string, storage: string): Promise<
       const bayesRun: Run = {
         value: ran.map((t) => (t.state === 'COMPLETE' ? t.cv_mean : null)),
         epochs: ran.map((t) => t.epochs_trained ?? 0),
-        blocks: usePopulation(setup.architecture(0)) ? bayesDesign(setup, range, trials).batches.map((x) => x.length) : [],
+        blocks: usePopulation(setup.architecture(0)) ? openingBlocks(bayesDesign(setup, range, trials).batches, ran[0]) : [],
       };
       const bayesTo = epochsToWithin(bayesRun, gridBest);
       const bayesFinal = Math.min(...b.trials.map((t) => t.cv_mean ?? Infinity));

@@ -36,7 +36,12 @@ test('bayes with pruning comes within 2% of a 13-point grid, prunes only after Ï
   const s = await openStorage(storage);
   const study = await s.getStudy('bayes');
   const stored = await s.listTrials(study!.id, { state: 'PRUNED' });
+  const inOrder = (await s.listTrials(study!.id)).sort((a, b) => a.number - b.number);
   await s.close();
+  // The guess first, then the decade its hold-out/training gap points to, alone.
+  const first = bayes.trials.find((t) => t.lambda === inOrder[0].params.lambda)!;
+  const side = first.cv_mean! > 1.5 * first.train_mean! ? 10 : 0.1;
+  assert.ok(Math.abs((inOrder[1].params.lambda as number) / first.lambda / side - 1) < 1e-6, `second trial Î» ${inOrder[1].params.lambda} after ${first.lambda} (val ${first.cv_mean}, train ${first.train_mean})`);
   assert.equal(stored.length, pruned.length);
   assert.ok(stored.every((t) => t.reason?.startsWith('pruned at epoch') && Number.isFinite(t.value)));
 

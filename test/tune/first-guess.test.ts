@@ -9,7 +9,7 @@ import { test } from 'node:test';
 import { timescaleFirstGuess } from '../../src/tune/first-guess.js';
 import { trialTimescale } from '../../src/tune/score.js';
 import { createSetup } from '../../src/tune/setup.js';
-import { bayesDesign } from '../../src/tune/strategy-bayes.js';
+import { bayesDesign, decadeFirst } from '../../src/tune/strategy-bayes.js';
 import { tune } from '../../src/tune/tune.js';
 
 const range = { lo: 0.01, hi: 1e4 };
@@ -85,9 +85,9 @@ test('deterministic, and bayes trains it first and alone; the exact solver keeps
   const design = bayesDesign(setup, range, 15);
   const x0 = Math.log10(a.lambda!);
   assert.deepEqual(design.batches[0], [x0]);
-  // Then ÷ 10, ÷ 3, × 3, × 10 of it, one population.
+  // Then ÷ 10, ÷ 3, × 3, × 10 of it (decadeFirst orders them once the first trial is in).
   assert.deepEqual(design.batches[1].map((x) => Number((10 ** (x - x0)).toPrecision(6))), [0.1, 0.333333, 3, 10]);
-  assert.match(design.note, /^first λ = \S+ from the constant-timescale rule \(τ = 20 epochs trained\), then ×\/÷ 3 and ×\/÷ 10 of it$/);
+  assert.match(design.note, /^first λ = \S+ from the constant-timescale rule \(τ = 20 epochs trained\), then ×\/÷ 10 of it on the side its hold-out\/training gap points to, then the rest of ×\/÷ 3 and ×\/÷ 10$/);
   // Clipped at the range's end: the points beyond it collapse onto it, duplicates dropped.
   const lo = a.lambda! / 2;
   const [[e0], edge] = bayesDesign(setup, { lo, hi: 1e4 }, 15).batches;
@@ -101,6 +101,22 @@ test('deterministic, and bayes trains it first and alone; the exact solver keeps
   const none = timescaleFirstGuess(exact, range);
   assert.equal(none.lambda, undefined);
   assert.equal(bayesDesign(exact, range, 15).batches.length, 1);
+});
+
+test('after the guess, the decade its hold-out/training gap points to trains alone, then the rest together', () => {
+  const x0 = 0.5;
+  const around = [x0 - 1, x0 - Math.log10(3), x0 + Math.log10(3), x0 + 1];
+  // Hold-out loss 2× the training loss: overfitting, so × 10 first.
+  assert.deepEqual(decadeFirst(around, x0, { mean: 0.2, trainMean: 0.1 }), [[x0 + 1], [x0 - 1, x0 - Math.log10(3), x0 + Math.log10(3)]]);
+  // 1.2×: not overfitting, so ÷ 10 first.
+  assert.deepEqual(decadeFirst(around, x0, { mean: 0.12, trainMean: 0.1 }), [[x0 - 1], [x0 - Math.log10(3), x0 + Math.log10(3), x0 + 1]]);
+  // A failed first trial (no losses) goes down: a large λ·lr is what makes a step unstable.
+  assert.deepEqual(decadeFirst(around, x0, { mean: NaN, trainMean: NaN })[0], [x0 - 1]);
+  // At the range's top only smaller λ remain: nothing on the overfitting side, all together.
+  const top = [x0 - 1, x0 - Math.log10(3)];
+  assert.deepEqual(decadeFirst(top, x0, { mean: 0.3, trainMean: 0.1 }), [top]);
+  // Clipped at the top: the farthest point on that side is the probe, whatever its distance.
+  assert.deepEqual(decadeFirst([x0 - 1, x0 + 0.2], x0, { mean: 0.3, trainMean: 0.1 }), [[x0 + 0.2], [x0 - 1]]);
 });
 
 test("the τ the guess matches is the trainer's", async () => {
