@@ -5,7 +5,9 @@
  * its best-so-far hold-out loss is within 1% of that grid's best, as a share of the grid's epochs.
  * BENCH_PROBLEMS (comma list of breast-cancer, mnist-10k, fashion-4k) and BENCH_SEEDS (e.g. 1,2,3)
  * choose what runs. The evidence strategy (one training run, no validation rows) is judged by the
- * hold-out grid's loss at its λ.
+ * hold-out grid's loss at its λ. Two checks of the bar itself: each grid's best λ retrained a few
+ * percent away (the noise bar, a second share beside the 1% one), and l2lab's refit at each tool's
+ * λ scored on the test split.
  *
  * The reference side (both grids, the Optuna run, the evidence) does not depend on bayes, so it is
  * kept per (problem, seed) in bench/cache/holdout-<problem>-s<seed>.json, with the options it was
@@ -64,6 +66,7 @@ export function gridLossAt(trials: readonly { lambda: number; cv_mean: number | 
   return pts[pts.length - 1].cv_mean!;
 }
 
+const signed = (x: number): string => `${x >= 0 ? '+' : ''}${(100 * x).toFixed(2)}%`;
 const pct = (x: number | null): string => (x === null ? 'never' : `${(100 * x).toFixed(1)}%`);
 
 /** Each neighbour's loss against `best`, as "×0.95: +5.5%, …". */
@@ -136,6 +139,8 @@ export interface Reference {
   evidence: { lambda: number; epochs: number };
   /** The grid's best λ retrained at NEIGHBOURS × itself: how reproducible "within 1%" is a few percent of λ away (added when missing). */
   neighbours?: { l2lab: Neighbour[]; torch: Neighbour[] };
+  /** The test loss of l2lab's refit (whole training part, then the test split) at the λ each reference chose (added when missing). */
+  refit_test_loss?: { grid: number; optuna: number; evidence: number };
   /** The commit the reference was computed at (`git rev-parse --short HEAD`), for the record. */
   commit: string;
   computed_at: string;
@@ -183,9 +188,25 @@ async function reference(id: string, o: Omit<TuneOptions, 'strategy'>, grid: num
 /** Multiples of the grid's best λ retrained for the reference's `neighbours`: ×1 checks that a trial reproduces, the rest ask whether a λ a few percent away still comes within 1%. */
 const NEIGHBOURS = [0.95, 0.98, 0.99, 1, 1.01, 1.02, 1.05];
 
-/** Fills `ref.neighbours` when it is missing (the rest of the reference stays as cached) and writes the cache back. */
-async function withNeighbours(id: string, o: Omit<TuneOptions, 'strategy'>, ref: Reference, dir: string): Promise<Reference> {
-  if (ref.neighbours !== undefined) return ref;
+/** The test loss of l2lab's refit at λ: a one-trial grid, then tune's refit on the whole training part scored on the test split. */
+async function refitTestLoss(id: string, o: Omit<TuneOptions, 'strategy'>, lambda: number, what: string): Promise<number> {
+  return (await tune({ ...o, strategy: 'grid', lambdas: [lambda], extend: false, study: `${id}-refit-${what}` })).refit.test_loss;
+}
+
+/** Fills what an older cached reference lacks (`neighbours`, `refit_test_loss`; the rest stays as cached) and writes the cache back. */
+async function withExtras(id: string, o: Omit<TuneOptions, 'strategy'>, ref: Reference, dir: string): Promise<Reference> {
+  let out = ref;
+  if (out.neighbours === undefined) out = { ...out, neighbours: await neighbours(id, o, out, dir) };
+  if (out.refit_test_loss === undefined) {
+    const at = { grid: out.grid_lambda, optuna: out.torch.best_lambda, evidence: out.evidence.lambda };
+    out = { ...out, refit_test_loss: { grid: await refitTestLoss(id, o, at.grid, 'grid'), optuna: await refitTestLoss(id, o, at.optuna, 'optuna'), evidence: await refitTestLoss(id, o, at.evidence, 'evidence') } };
+  }
+  if (out !== ref) fs.writeFileSync(path.join(here, 'cache', `holdout-${id}.json`), `${JSON.stringify(out, null, 1)}\n`);
+  return out;
+}
+
+/** The grid's best λ retrained at NEIGHBOURS × itself, on both sides. */
+async function neighbours(id: string, o: Omit<TuneOptions, 'strategy'>, ref: Reference, dir: string): Promise<NonNullable<Reference['neighbours']>> {
   const lambdas = NEIGHBOURS.map((f) => f * ref.grid_lambda);
   const g = await tune({ ...o, strategy: 'grid', lambdas, extend: false, study: `${id}-neighbours` });
   const l2lab = NEIGHBOURS.map((factor, i) => {
@@ -196,9 +217,7 @@ async function withNeighbours(id: string, o: Omit<TuneOptions, 'strategy'>, ref:
   const split = path.join(dir, `${id}-neighbours`);
   writeSplit(split, { ...o, strategy: 'grid' }, NEIGHBOURS.map((f) => f * torchBest.lambda), 0);
   const torch = (runOptuna(split).grid as { value: number; epochs: number }[]).map((t, i) => ({ factor: NEIGHBOURS[i], value: t.value, epochs: t.epochs }));
-  const out = { ...ref, neighbours: { l2lab, torch } };
-  fs.writeFileSync(path.join(here, 'cache', `holdout-${id}.json`), `${JSON.stringify(out, null, 1)}\n`);
-  return out;
+  return { l2lab, torch };
 }
 
 /**
@@ -244,7 +263,7 @@ export async function benchHoldoutOptuna(dir: string, storage: string): Promise<
     for (const seed of seeds) {
       const o = { ...p.base, data, seed, storage };
       const id = `${p.name}-s${seed}`;
-      const ref = await withNeighbours(id, o, await reference(id, o, grid, 2 * trials, dir), dir);
+      const ref = await withExtras(id, o, await reference(id, o, grid, 2 * trials, dir), dir);
       if (referenceOnly) {
         console.log(`${id}: reference ready (computed at ${ref.commit}, ${ref.computed_at})`);
         continue;
@@ -319,13 +338,19 @@ export async function benchHoldoutOptuna(dir: string, storage: string): Promise<
         evidence_epochs: evEpochs,
         evidence_share: evGap <= 0.01 ? evEpochs / gridEpochs : null,
         evidence_grid_gap: evGap,
+        // λ judged where it matters: l2lab's refit at each tool's λ, scored on the test split, against the refit at the grid's λ.
+        test_loss_grid_lambda: ref.refit_test_loss!.grid,
+        test_gap_bayes: b.refit.test_loss / ref.refit_test_loss!.grid - 1,
+        test_gap_optuna: ref.refit_test_loss!.optuna / ref.refit_test_loss!.grid - 1,
+        test_gap_evidence: ref.refit_test_loss!.evidence / ref.refit_test_loss!.grid - 1,
         bayes_scheme: b.scheme,
       };
       rows.push(row);
       console.log(
         `${id}: hold-out grid best ${gridBest.toFixed(4)} at λ ${ref.grid_lambda.toPrecision(3)} (${gridEpochs} epochs; ${row.grid_within_1pct} of 25 λ within 1% of it; ${idle.length} λ had no time to act, their losses spread ${row.grid_idle_spread === null ? '–' : `${(100 * row.grid_idle_spread).toFixed(1)}%`}; its best λ retrained: ${row.neighbour_gaps}, noise bar ${pct(bar)}) | bayes within 1% at ${pct(row.bayes_share)} (${bayesTo ?? '–'} epochs; ${b.trials.length} trials, ${row.bayes_pruned} pruned, ${row.bayes_epochs_total} epochs in all; λ in order ${row.bayes_lambdas_in_order}), λ ${b.best_lambda.toPrecision(3)}, final ${(100 * row.bayes_final_gap).toFixed(2)}%, within the noise bar at ${pct(row.bayes_share_noise)} | ` +
           `evidence λ ${ref.evidence.lambda.toPrecision(3)} (${evEpochs.toFixed(1)} epochs, ${pct(evEpochs / gridEpochs)}), hold-out grid loss there ${(100 * evGap).toFixed(2)}% above its best | ` +
-          `torch grid best ${torchBest.toFixed(4)} (${torchEpochs} epochs; ${row.torch_grid_within_1pct} of 25 λ within 1% of it; its best λ retrained: ${row.torch_neighbour_gaps}, noise bar ${pct(torchBar)}) | optuna within 1% at ${pct(row.optuna_share)} (${optunaTo ?? '–'} epochs; ${r.trials.length} trials, ${row.optuna_pruned} pruned), λ ${r.best_lambda.toPrecision(3)}, final ${(100 * row.optuna_final_gap).toFixed(2)}%, within the noise bar at ${pct(row.optuna_share_noise)}`,
+          `torch grid best ${torchBest.toFixed(4)} (${torchEpochs} epochs; ${row.torch_grid_within_1pct} of 25 λ within 1% of it; its best λ retrained: ${row.torch_neighbour_gaps}, noise bar ${pct(torchBar)}) | optuna within 1% at ${pct(row.optuna_share)} (${optunaTo ?? '–'} epochs; ${r.trials.length} trials, ${row.optuna_pruned} pruned), λ ${r.best_lambda.toPrecision(3)}, final ${(100 * row.optuna_final_gap).toFixed(2)}%, within the noise bar at ${pct(row.optuna_share_noise)} | ` +
+          `test loss of l2lab's refit at the grid's λ ${row.test_loss_grid_lambda.toFixed(4)}; at bayes's λ ${signed(row.test_gap_bayes)}, Optuna's ${signed(row.test_gap_optuna)}, the evidence's ${signed(row.test_gap_evidence)}`,
       );
     }
     if (referenceOnly) continue;
@@ -341,13 +366,16 @@ export async function benchHoldoutOptuna(dir: string, storage: string): Promise<
       bayes_share_noise_median: share('bayes_share_noise'),
       optuna_share_noise_median: share('optuna_share_noise'),
       bayes_final_gap_median: median(rows.map((r) => r.bayes_final_gap as number)),
+      bayes_test_gap_median: median(rows.map((r) => r.test_gap_bayes as number)),
+      optuna_test_gap_median: median(rows.map((r) => r.test_gap_optuna as number)),
+      evidence_test_gap_median: median(rows.map((r) => r.test_gap_evidence as number)),
       optuna_final_gap_median: median(rows.map((r) => r.optuna_final_gap as number)),
       bayes_lambdas: rows.map((r) => r.bayes_lambda),
       optuna_lambdas: rows.map((r) => r.optuna_lambda),
       grid_lambdas: rows.map((r) => r.grid_lambda),
       runs: rows,
     };
-    console.log(JSON.stringify({ problem: p.name, bayes_share_median: summary.bayes_share_median, optuna_share_median: summary.optuna_share_median, evidence_share_median: summary.evidence_share_median, bayes_share_noise_median: summary.bayes_share_noise_median, optuna_share_noise_median: summary.optuna_share_noise_median, bayes_final_gap_median: summary.bayes_final_gap_median, optuna_final_gap_median: summary.optuna_final_gap_median, bayes_lambdas: summary.bayes_lambdas, optuna_lambdas: summary.optuna_lambdas }));
+    console.log(JSON.stringify({ problem: p.name, bayes_share_median: summary.bayes_share_median, optuna_share_median: summary.optuna_share_median, evidence_share_median: summary.evidence_share_median, bayes_share_noise_median: summary.bayes_share_noise_median, optuna_share_noise_median: summary.optuna_share_noise_median, bayes_final_gap_median: summary.bayes_final_gap_median, optuna_final_gap_median: summary.optuna_final_gap_median, bayes_test_gap_median: summary.bayes_test_gap_median, optuna_test_gap_median: summary.optuna_test_gap_median, evidence_test_gap_median: summary.evidence_test_gap_median, bayes_lambdas: summary.bayes_lambdas, optuna_lambdas: summary.optuna_lambdas }));
     out[p.name] = summary;
   }
   return out;
