@@ -343,11 +343,15 @@ export async function benchHoldoutOptuna(dir: string, storage: string): Promise<
         test_gap_bayes: b.refit.test_loss / ref.refit_test_loss!.grid - 1,
         test_gap_optuna: ref.refit_test_loss!.optuna / ref.refit_test_loss!.grid - 1,
         test_gap_evidence: ref.refit_test_loss!.evidence / ref.refit_test_loss!.grid - 1,
+        // The process's noise reading: the scatter it sees and the λ range within it of the best.
+        bayes_noise_std: b.noise!.relative_std,
+        bayes_noise_lambda_lo: b.noise!.lambda_lo,
+        bayes_noise_lambda_hi: b.noise!.lambda_hi,
         bayes_scheme: b.scheme,
       };
       rows.push(row);
       console.log(
-        `${id}: hold-out grid best ${gridBest.toFixed(4)} at λ ${ref.grid_lambda.toPrecision(3)} (${gridEpochs} epochs; ${row.grid_within_1pct} of 25 λ within 1% of it; ${idle.length} λ had no time to act, their losses spread ${row.grid_idle_spread === null ? '–' : `${(100 * row.grid_idle_spread).toFixed(1)}%`}; its best λ retrained: ${row.neighbour_gaps}, noise bar ${pct(bar)}) | bayes within 1% at ${pct(row.bayes_share)} (${bayesTo ?? '–'} epochs; ${b.trials.length} trials, ${row.bayes_pruned} pruned, ${row.bayes_epochs_total} epochs in all; λ in order ${row.bayes_lambdas_in_order}), λ ${b.best_lambda.toPrecision(3)}, final ${(100 * row.bayes_final_gap).toFixed(2)}%, within the noise bar at ${pct(row.bayes_share_noise)} | ` +
+        `${id}: hold-out grid best ${gridBest.toFixed(4)} at λ ${ref.grid_lambda.toPrecision(3)} (${gridEpochs} epochs; ${row.grid_within_1pct} of 25 λ within 1% of it; ${idle.length} λ had no time to act, their losses spread ${row.grid_idle_spread === null ? '–' : `${(100 * row.grid_idle_spread).toFixed(1)}%`}; its best λ retrained: ${row.neighbour_gaps}, noise bar ${pct(bar)}) | bayes within 1% at ${pct(row.bayes_share)} (${bayesTo ?? '–'} epochs; ${b.trials.length} trials, ${row.bayes_pruned} pruned, ${row.bayes_epochs_total} epochs in all; λ in order ${row.bayes_lambdas_in_order}), λ ${b.best_lambda.toPrecision(3)}, final ${(100 * row.bayes_final_gap).toFixed(2)}%, within the noise bar at ${pct(row.bayes_share_noise)}; its process reads ±${(100 * row.bayes_noise_std).toFixed(1)}% noise, λ ${row.bayes_noise_lambda_lo.toPrecision(3)}–${row.bayes_noise_lambda_hi.toPrecision(3)} within it of the best | ` +
           `evidence λ ${ref.evidence.lambda.toPrecision(3)} (${evEpochs.toFixed(1)} epochs, ${pct(evEpochs / gridEpochs)}), hold-out grid loss there ${(100 * evGap).toFixed(2)}% above its best | ` +
           `torch grid best ${torchBest.toFixed(4)} (${torchEpochs} epochs; ${row.torch_grid_within_1pct} of 25 λ within 1% of it; its best λ retrained: ${row.torch_neighbour_gaps}, noise bar ${pct(torchBar)}) | optuna within 1% at ${pct(row.optuna_share)} (${optunaTo ?? '–'} epochs; ${r.trials.length} trials, ${row.optuna_pruned} pruned), λ ${r.best_lambda.toPrecision(3)}, final ${(100 * row.optuna_final_gap).toFixed(2)}%, within the noise bar at ${pct(row.optuna_share_noise)} | ` +
           `test loss of l2lab's refit at the grid's λ ${row.test_loss_grid_lambda.toFixed(4)}; at bayes's λ ${signed(row.test_gap_bayes)}, Optuna's ${signed(row.test_gap_optuna)}, the evidence's ${signed(row.test_gap_evidence)}`,

@@ -71,6 +71,14 @@ export interface Proposal {
   std: number;
 }
 
+/** What {@link BayesSampler.noise} reads: the noise's standard deviation (units of y) and, in x, the latent minimum and the stretch around it within that of it. */
+export interface NoiseReading {
+  std: number;
+  x: number;
+  lo: number;
+  hi: number;
+}
+
 /** Options of {@link BayesSampler}. */
 export interface BayesSamplerOptions {
   /** Lower end of the search interval in log10 λ (e.g. −6 for λ = 1e-6). */
@@ -171,6 +179,54 @@ export class BayesSampler {
    * @throws InvalidOptionError when there is no observation or every candidate was observed.
    */
   propose(observations: readonly Observation[]): Proposal {
+    const { gp, best, xs } = this.fit(observations);
+    const xi = this.xi * gp.targetScale.std;
+    const sorted = [...xs].sort((a, b) => a - b);
+
+    let pick: Proposal | null = null;
+    for (const x of this.grid()) {
+      if (nearest(sorted, x) < SAME_X) continue;
+      const { mean, variance } = gp.predict(x);
+      const std = Math.sqrt(variance);
+      const ei = expectedImprovement(mean, std, best, xi);
+      if (pick === null || ei > pick.expectedImprovement) pick = { x, expectedImprovement: ei, mean, std };
+    }
+    if (pick === null) {
+      throw new InvalidOptionError(`BayesSampler.propose: all ${this.candidates} candidates were already observed. Raise 'candidates' or stop the search.`);
+    }
+    return pick;
+  }
+
+  /**
+   * What the process, fitted as {@link propose} fits it, reads as noise: the standard deviation of
+   * an observation about the latent curve (in units of y; with y = log loss, a relative scatter),
+   * and the stretch of x around the latent curve's minimum (over the observed span) where the curve
+   * stays within that of its minimum: the x an observation of this noise cannot tell apart.
+   */
+  noise(observations: readonly Observation[]): NoiseReading {
+    const { gp, xs } = this.fit(observations);
+    const std = Math.sqrt(gp.hyperparameters.noiseVariance) * gp.targetScale.std;
+    const lo = Math.min(...xs);
+    const hi = Math.max(...xs);
+    const span = this.grid().filter((x) => x >= lo && x <= hi);
+    const means = span.map((x) => gp.predict(x).mean);
+    let at = 0;
+    for (let i = 1; i < means.length; i++) if (means[i] < means[at]) at = i;
+    let a = at;
+    let b = at;
+    while (a > 0 && means[a - 1] <= means[at] + std) a--;
+    while (b < means.length - 1 && means[b + 1] <= means[at] + std) b++;
+    return { std, x: span[at], lo: span[a], hi: span[b] };
+  }
+
+  /** The candidates: `candidates` evenly spaced x over [lo, hi], both ends included. */
+  private grid(): number[] {
+    const step = (this.hi - this.lo) / (this.candidates - 1);
+    return Array.from({ length: this.candidates }, (_, i) => (i === this.candidates - 1 ? this.hi : this.lo + i * step));
+  }
+
+  /** The process fitted to the observations (failed ones as the worst finite y), and the best y. */
+  private fit(observations: readonly Observation[]): { gp: GaussianProcess; best: number; xs: number[] } {
     if (!Array.isArray(observations) || observations.length === 0) {
       throw new InvalidOptionError('BayesSampler.propose needs at least one observation; evaluate initialPoints() first.');
     }
@@ -190,23 +246,7 @@ export class BayesSampler {
     // Gamma(3, 6) prior on ℓ/width: from 4 points on a near-straight stretch, maximum likelihood
     // alone picks ℓ ≫ width and stops exploring (tuned on plateau–dip–rise validation curves).
     const gp = new GaussianProcess({ lengthScaleBounds: [width / 50, width / 2], lengthScalePrior: { shape: 3, rate: 6, scale: width } }).fit(xs, ys);
-    const xi = this.xi * gp.targetScale.std;
-    const sorted = [...xs].sort((a, b) => a - b);
-
-    let pick: Proposal | null = null;
-    const step = width / (this.candidates - 1);
-    for (let i = 0; i < this.candidates; i++) {
-      const x = i === this.candidates - 1 ? this.hi : this.lo + i * step;
-      if (nearest(sorted, x) < SAME_X) continue;
-      const { mean, variance } = gp.predict(x);
-      const std = Math.sqrt(variance);
-      const ei = expectedImprovement(mean, std, best, xi);
-      if (pick === null || ei > pick.expectedImprovement) pick = { x, expectedImprovement: ei, mean, std };
-    }
-    if (pick === null) {
-      throw new InvalidOptionError(`BayesSampler.propose: all ${this.candidates} candidates were already observed. Raise 'candidates' or stop the search.`);
-    }
-    return pick;
+    return { gp, best, xs };
   }
 
   /**

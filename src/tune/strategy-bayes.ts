@@ -10,7 +10,7 @@
  * the model is small enough to stack. Proposals are a deterministic function of the finished
  * trials, so a resumed study replays them and reuses what is stored.
  */
-import { BayesSampler, type Observation } from './bayes-sampler.js';
+import { BayesSampler, type NoiseReading, type Observation } from './bayes-sampler.js';
 import { timescaleFirstGuess } from './first-guess.js';
 import { bestSoFar, medianPruneReason, valueAt } from './pruner.js';
 import { scoreConfigs, trialTimescale, type Config, type ConfigPruner } from './score.js';
@@ -135,6 +135,24 @@ function callPruner(setup: TuneSetup, configs: Config[], finished: readonly numb
   };
 }
 
+/**
+ * λ spans at least this factor where the process predicts the validation loss within its noise of
+ * the best, and the result warns that the choice inside it is a draw. On bench:tune's hold-out
+ * problems (bench/RESULTS.md) the span was ×1.2–1.6 on breast-cancer, ×1.8–2.4 on mnist-10k (noise
+ * ±1.2–1.6%) and ×10–710 on fashion-4k (±2.6–6.6%), where λ 1–5% from the grid's best retrained
+ * 3–19% worse.
+ */
+const NOISE_SPAN_WARNING = 10;
+
+/** The process's noise reading as the result reports it (λ in the user's convention), with a warning when the span is wide. */
+export function noiseReport(r: NoiseReading): NonNullable<StrategyOutcome['noise']> {
+  const [lo, hi] = [10 ** r.lo, 10 ** r.hi];
+  const out = { relative_std: r.std, lambda: 10 ** r.x, lambda_lo: lo, lambda_hi: hi };
+  if (hi / lo < NOISE_SPAN_WARNING) return out;
+  const warning = `the validation losses scatter by about ±${(100 * r.std).toPrecision(2)}% from run to run (the Gaussian process's noise estimate), and every λ from ${lo.toPrecision(3)} to ${hi.toPrecision(3)} is predicted within that of the best: these validation rows cannot tell them apart, so λ_min is one draw among them. More validation rows (--holdout, --folds k) or less SGD noise (a smaller --lr, a larger --batch-size) narrow it.`;
+  return { ...out, warning };
+}
+
 export async function runBayes(ctx: StrategyContext): Promise<StrategyOutcome> {
   const { setup, run, options } = ctx;
   const r = options.logRange ?? { lo: 1e-3, hi: 1e2, n: 0 };
@@ -174,6 +192,7 @@ export async function runBayes(ctx: StrategyContext): Promise<StrategyOutcome> {
   }
   const prunedCount = points.filter((p) => p.state === 'PRUNED').length;
   return {
+    noise: noiseReport(sampler.noise(observations)),
     scheme: `${setup.scheme}, Gaussian-process expected improvement over log10 λ in [${Math.log10(r.lo)}, ${Math.log10(r.hi)}], ${design.note}, ${points.length} trials${prune ? ` (${prunedCount} pruned by the median rule once λ acted)` : ''}; stopped by ${stop}`,
     points,
     rangeExtended: false,

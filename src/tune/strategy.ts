@@ -107,6 +107,12 @@ export interface TuneResult {
   no_time_to_act?: { threshold: number; side: 'below' | 'above'; epochs: number };
   /** Set when the chosen λ lies on the edge of the range tried. */
   edge_warning?: string;
+  /**
+   * bayes: the noise its Gaussian process reads in the validation loss (`relative_std`, e.g. 0.026 for
+   * ±2.6% from run to run), the λ where the process's curve is lowest, and the λ range around it
+   * predicted within that noise of the best; `warning` when that range spans a factor of 10 or more.
+   */
+  noise?: { relative_std: number; lambda: number; lambda_lo: number; lambda_hi: number; warning?: string };
   /** Points of the validation curve at the best dropout (for plots). */
   curve: { lambda: number; valMean: number; valSe: number; trainMean?: number }[];
   /** The evidence strategy's γ, log evidence curve and online re-estimates. */
@@ -121,6 +127,8 @@ export interface StrategyOutcome {
   candidates?: TrialPoint[];
   rangeExtended: boolean;
   edgeWarning?: string;
+  /** bayes: the Gaussian process's reading of the noise (see TuneResult.noise). */
+  noise?: NonNullable<TuneResult['noise']>;
   /** Strategies with their own refit (ridge, evidence) give the test metrics directly. */
   refit?: Refit;
   evidence?: EvidenceReport;

@@ -128,6 +128,7 @@ export async function tune(o: TuneOptions): Promise<TuneResult> {
       trials_from_store: run.counts.fromStore,
       trials_trained: run.counts.trained,
       ...(edgeWarning ? { edge_warning: edgeWarning } : {}),
+      ...(outcome.noise ? { noise: outcome.noise } : {}),
       ...(idle ? { acted_warning: idle.message, no_time_to_act: { threshold: idle.threshold, side: idle.side, epochs: idle.epochs } } : {}),
       ...(outcome.evidence ? { evidence: outcome.evidence } : {}),
       ...('model' in refitted && refitted.model ? { model: refitted.model } : {}),

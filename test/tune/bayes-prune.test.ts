@@ -32,6 +32,11 @@ test('bayes with pruning comes within 2% of a 13-point grid, prunes only after �
     assert.equal(t.cv_mean, null, 'a pruned trial is no candidate');
   }
   assert.match(bayes.scheme, /pruned by the median rule once λ acted\); stopped by /);
+  // The process's noise reading: a scatter, the λ range within it of the best, a warning only when that spans a decade.
+  const noise = bayes.noise!;
+  assert.ok(noise.relative_std >= 0 && noise.relative_std < 0.5, `relative std ${noise.relative_std}`);
+  assert.ok(noise.lambda_lo <= noise.lambda && noise.lambda <= noise.lambda_hi, JSON.stringify(noise));
+  assert.equal(noise.warning !== undefined, noise.lambda_hi / noise.lambda_lo >= 10, JSON.stringify(noise));
 
   const s = await openStorage(storage);
   const study = await s.getStudy('bayes');

@@ -6,6 +6,7 @@ import { test } from 'node:test';
 import { InvalidOptionError, L2labError, NotFittedError } from '../../src/errors.js';
 import { BayesSampler, expectedImprovement, normalCdf, normalPdf, type Observation } from '../../src/tune/bayes-sampler.js';
 import { GaussianProcess, matern52 } from '../../src/tune/gaussian-process.js';
+import { Rng } from '../../src/util/rng.js';
 
 const close = (a: number, b: number, tol: number, what = '') => assert.ok(Math.abs(a - b) <= tol, `${what} ${a} vs ${b} (tol ${tol})`);
 
@@ -177,4 +178,25 @@ test('shouldStop compares the best EI with tol × the range of observed losses',
   assert.equal(new BayesSampler({ lo: 0, hi: 1, tol: 0.1 }).shouldStop(obs, 0.19), true);
   assert.equal(bo.shouldStop([{ x: 0, y: 1 }, { x: 1, y: 1 }], 0), false);
   assert.equal(bo.shouldStop([{ x: 0, y: NaN }], 0), false);
+});
+
+test("noise: the process's reading of the scatter about the curve, and the stretch its minimum cannot be told apart from", () => {
+  const bo = new BayesSampler({ lo: -2, hi: 4 });
+  const xs = Array.from({ length: 40 }, (_, i) => -2 + (6 * i) / 39);
+  const curve = (x: number) => 0.3 * (x - 1) ** 2;
+  // Noiseless: a noise far below any difference, and a stretch that closes on the minimum at x = 1.
+  const clean = bo.noise(xs.map((x) => ({ x, y: curve(x) })));
+  assert.ok(clean.std < 1e-3, `std ${clean.std}`);
+  close(clean.x, 1, 0.02, 'argmin');
+  assert.ok(clean.hi - clean.lo < 0.2, `stretch [${clean.lo}, ${clean.hi}]`);
+  // Gaussian noise of σ = 0.1: read within a factor of 1.6, and the stretch is where 0.3·(x − 1)² ≤ σ̂ about the minimum, ±√(σ̂/0.3).
+  const rng = new Rng(7);
+  const noisy = bo.noise(xs.map((x) => ({ x, y: curve(x) + 0.1 * rng.normal() })));
+  assert.ok(noisy.std > 0.1 / 1.6 && noisy.std < 0.1 * 1.6, `std ${noisy.std}`);
+  const half = Math.sqrt(noisy.std / 0.3);
+  close(noisy.lo, 1 - half, 0.35, 'stretch start');
+  close(noisy.hi, 1 + half, 0.35, 'stretch end');
+  // Over the observed span only: points on [0, 2] say nothing about x = 4.
+  const part = bo.noise(xs.filter((x) => x >= 0 && x <= 2).map((x) => ({ x, y: 1 })));
+  assert.ok(part.lo >= 0 - 1e-9 && part.hi <= 2 + 1e-9, `[${part.lo}, ${part.hi}]`);
 });

@@ -70,6 +70,7 @@ export function formatTuneResult(r: TuneResult): string {
     ...unitLines(r),
     ...(r.edge_warning ? [`warning: ${r.edge_warning}`] : []),
     ...(r.acted_warning ? [`warning: ${r.acted_warning}`] : []),
+    ...(r.noise ? [r.noise.warning ? `warning: ${r.noise.warning}` : `noise: the validation losses scatter by about ±${pct(r.noise.relative_std)} from run to run (the Gaussian process's estimate); λ from ${sig(r.noise.lambda_lo)} to ${sig(r.noise.lambda_hi)} is predicted within that of the best`] : []),
     ...(r.range_extended ? ['the λ range was extended because the best λ sat on its edge'] : []),
     `${r.trials_from_store} of ${r.trials_from_store + r.trials_trained} trials read from the study store; ${r.trials_trained} trained`,
     `cost: ${r.cost.sample_grads.toLocaleString('en-US')} sample gradients (${r.cost.epochs.toFixed(1)} epochs of the training part), ${r.cost.passes} engine passes, ${r.cost.seconds.toFixed(1)} s`,
