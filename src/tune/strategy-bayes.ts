@@ -140,7 +140,9 @@ function callPruner(setup: TuneSetup, configs: Config[], finished: readonly numb
  * the best, and the result warns that the choice inside it is a draw. On bench:tune's hold-out
  * problems (bench/RESULTS.md) the span was ×1.2–1.6 on breast-cancer, ×1.8–2.4 on mnist-10k (noise
  * ±1.2–1.6%) and ×10–710 on fashion-4k (±2.6–6.6%), where λ 1–5% from the grid's best retrained
- * 3–19% worse.
+ * 3–19% worse. From few points the process can take noise for curve (it read ±0.00% on a 9-point
+ * hold-out grid of breast-cancer whose idle λ spread by 160%), so the reading is a lower bound: its
+ * warning means more than its silence, and it is given for bayes only, where the bench measured it.
  */
 const NOISE_SPAN_WARNING = 10;
 
