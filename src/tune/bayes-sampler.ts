@@ -208,7 +208,8 @@ export class BayesSampler {
     const std = Math.sqrt(gp.hyperparameters.noiseVariance) * gp.targetScale.std;
     const lo = Math.min(...xs);
     const hi = Math.max(...xs);
-    const span = this.grid().filter((x) => x >= lo && x <= hi);
+    // The observed x themselves too: a span narrower than a candidate step (one λ tried) still has its point.
+    const span = [...new Set([...this.grid().filter((x) => x >= lo && x <= hi), ...xs])].sort((a, b) => a - b);
     const means = span.map((x) => gp.predict(x).mean);
     let at = 0;
     for (let i = 1; i < means.length; i++) if (means[i] < means[at]) at = i;

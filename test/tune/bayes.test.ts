@@ -199,4 +199,7 @@ test("noise: the process's reading of the scatter about the curve, and the stret
   // Over the observed span only: points on [0, 2] say nothing about x = 4.
   const part = bo.noise(xs.filter((x) => x >= 0 && x <= 2).map((x) => ({ x, y: 1 })));
   assert.ok(part.lo >= 0 - 1e-9 && part.hi <= 2 + 1e-9, `[${part.lo}, ${part.hi}]`);
+  // One λ tried (bayes --trials 1): the reading is that point.
+  const one = bo.noise([{ x: 0.37, y: 0.5 }]);
+  assert.deepEqual([one.x, one.lo, one.hi], [0.37, 0.37, 0.37]);
 });
