@@ -54,7 +54,7 @@ export class ProgressLine {
       this.total = e.total;
       this.trained++;
       if (!this.sink.tty) {
-        this.sink.write(`trial ${e.done}/${e.total}: λ = ${sig(e.lambda)}${e.dropout ? `, dropout ${e.dropout}` : ''}, ${e.state === 'COMPLETE' ? `val loss ${sig(e.value!)}` : 'failed'} (${clock(e.elapsed)} elapsed${this.eta(e.elapsed)})\n`);
+        this.sink.write(`trial ${e.done}/${e.total}: λ = ${sig(e.lambda)}${e.dropout ? `, dropout ${e.dropout}` : ''}, ${e.state === 'COMPLETE' ? `val loss ${sig(e.value!)}` : e.state === 'PRUNED' ? `pruned${e.value === null ? '' : ` at val loss ${sig(e.value)}`}` : 'failed'} (${clock(e.elapsed)} elapsed${this.eta(e.elapsed)})\n`);
         return;
       }
     }

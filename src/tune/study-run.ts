@@ -102,7 +102,7 @@ export class StudyRun {
           this.counts.done++;
           this.counts.trained++;
           // The score's own λ: the evidence strategy's one trial is keyed at λ = 0 and finds its λ.
-          progress?.({ kind: 'trial', lambda: scores[i].config.lambda, dropout: configs[i].dropout, state: o.state === 'COMPLETE' ? 'COMPLETE' : 'FAIL', value: o.value ?? null, done: this.counts.done, total: this.counts.total, elapsed: elapsed() });
+          progress?.({ kind: 'trial', lambda: scores[i].config.lambda, dropout: configs[i].dropout, state: o.state, value: o.value ?? null, done: this.counts.done, total: this.counts.total, elapsed: elapsed() });
         });
         return outcomes;
       },

@@ -15,9 +15,16 @@ test('not a terminal: one plain line per trial with done/total, λ, loss, elapse
   p.onProgress({ kind: 'epoch', lambda: 0.1, dropout: 0, fold: 0, epoch: 1, elapsed: 1 });
   p.onProgress({ kind: 'trial', lambda: 4.641588833612779, dropout: 0, state: 'COMPLETE', value: 0.123456, done: 3, total: 6, elapsed: 11 });
   p.onProgress({ kind: 'trial', lambda: 10, dropout: 0, state: 'FAIL', value: null, done: 4, total: 6, elapsed: 21 });
+  p.onProgress({ kind: 'trial', lambda: 100, dropout: 0, state: 'PRUNED', value: 0.58113, done: 5, total: 6, elapsed: 26 });
   p.end();
   // Trained since elapsed 1: 10 s a trial, two trials left after the second → ETA 0:20.
-  assert.deepEqual(out, ['2 trials read from the study store\n', 'trial 3/6: λ = 4.642, val loss 0.1235 (0:11 elapsed, ETA 0:30)\n', 'trial 4/6: λ = 10, failed (0:21 elapsed, ETA 0:20)\n']);
+  assert.deepEqual(out, [
+    '2 trials read from the study store\n',
+    'trial 3/6: λ = 4.642, val loss 0.1235 (0:11 elapsed, ETA 0:30)\n',
+    'trial 4/6: λ = 10, failed (0:21 elapsed, ETA 0:20)\n',
+    // A pruned trial is not a failure: it says so, with the best loss it showed.
+    'trial 5/6: λ = 100, pruned at val loss 0.5811 (0:26 elapsed, ETA 0:08)\n',
+  ]);
   assert.ok(out.every((l) => !l.includes('\r')));
 });
 

@@ -11,7 +11,7 @@ it('tune --strategy bayes prints the noise reading and gives it in --json', asyn
   const base = ['tune', '--data', 'breast-cancer', '--model', 'mlp:4', '--strategy', 'bayes', '--trials', '4', '--log-range', '0.01:1:3', '--epochs', '3', '--holdout', '0.2', '--storage', path.join(dir, 'a.db')];
   const text = await l2lab(...base);
   assert.equal(text.code, 0, text.stderr);
-  assert.match(text.stdout, /\nnoise: the validation losses scatter by about ±[\d.]+% from run to run \(the Gaussian process's estimate\); λ from [\d.]+ to [\d.]+ is predicted within that of the best\n/);
+  assert.match(text.stdout, /\nnoise: the validation losses scatter by about ±[\d.]+% from run to run \(the Gaussian process's estimate\); (λ from [\d.]+ to [\d.]+|only λ ≈ [\d.]+) is predicted within that of the best\n/);
   const json = await l2lab(...base, '--json');
   assert.equal(json.code, 0, json.stderr);
   const { noise, trials } = JSON.parse(json.stdout) as { noise: { relative_std: number; lambda: number; lambda_lo: number; lambda_hi: number; warning?: string }; trials: { lambda: number }[] };
