@@ -65,11 +65,12 @@ export function bayesDesign(setup: TuneSetup, range: { lo: number; hi: number },
 /**
  * The bias–variance diagnosis at the first guess: hold-out loss above this multiple of the training
  * loss (at the epoch early stopping kept) reads as overfitting, so more λ is tried first; below it,
- * less. Measured before it was used, at the grid point nearest the guess: on the converged atlas's
+ * less. On the atlases, read at the grid point nearest the guess: on the converged atlas's
  * 36 MLP cells whose λ* is not that point it names λ*'s side in 75% (as often as "always larger",
  * the base rate there, 72%), on the fixed-budget atlas's 93 in 73% (base rate 75%), on the CNN
  * atlas's 6 in 6 (base rate 4); 1.5 was the best threshold on the converged and CNN atlases. On the
- * Optuna bench's early-stopped problems it named the side in 9 runs of 9 (bench/RESULTS.md).
+ * Optuna bench's early-stopped problems it named the side in 9 runs of 9, whose ratios allow any
+ * threshold from 1.16 to 1.52 (bench/RESULTS.md).
  */
 const OVERFIT_RATIO = 1.5;
 
@@ -78,9 +79,8 @@ const OVERFIT_RATIO = 1.5;
  * first trial's hold-out/training gap points to (OVERFIT_RATIO: larger λ when it overfits, smaller
  * otherwise, and smaller when it failed), alone; then the rest as one population. The same points
  * as training them all together (only the median pruner sees the probe's curve sooner), so the
- * search can only come within reach of λ* sooner: a decade
- * on the right side is often already near it (breast-cancer, bench/RESULTS.md), and when the
- * diagnosis is wrong the rest follow at once.
+ * search can only come within reach of λ* sooner: a decade on the right side is often already
+ * near it (breast-cancer, bench/RESULTS.md), and when the diagnosis is wrong the rest follow at once.
  */
 export function decadeFirst(around: readonly number[], x0: number, first: Pick<TrialPoint, 'mean' | 'trainMean'>): number[][] {
   const side = first.mean > OVERFIT_RATIO * first.trainMean ? 1 : -1;
