@@ -155,6 +155,24 @@ export function noiseReport(r: NoiseReading): NonNullable<StrategyOutcome['noise
   return { ...out, warning };
 }
 
+/**
+ * A finished trial as the process sees it, x = log10 λ and y = log(loss): a COMPLETE trial by its
+ * loss, a pruned one by the best loss it showed, a diverged one as the worst y of `before` (log 1e6
+ * when there is none), so the sampler steers away.
+ */
+function observationOf(p: TrialPoint, before: readonly Observation[]): Observation {
+  const y = Math.log(p.state === 'COMPLETE' ? p.mean : (p.prunedValue ?? NaN));
+  const worst = before.reduce((a, o) => Math.max(a, o.y), -Infinity);
+  return { x: Math.log10(p.lambda), y: Number.isFinite(y) ? y : Number.isFinite(worst) ? worst : Math.log(1e6) };
+}
+
+/** bayes's noise reading from its finished trials, in run order, over its search range: what `tune` reports and `show` repeats. */
+export function bayesNoise(points: readonly TrialPoint[], range: { lo: number; hi: number }): NonNullable<StrategyOutcome['noise']> {
+  const observations: Observation[] = [];
+  for (const p of points) observations.push(observationOf(p, observations));
+  return noiseReport(new BayesSampler({ lo: Math.log10(range.lo), hi: Math.log10(range.hi) }).noise(observations));
+}
+
 export async function runBayes(ctx: StrategyContext): Promise<StrategyOutcome> {
   const { setup, run, options } = ctx;
   const r = options.logRange ?? { lo: 1e-3, hi: 1e2, n: 0 };
@@ -172,11 +190,7 @@ export async function runBayes(ctx: StrategyContext): Promise<StrategyOutcome> {
       const p = trialPoint(t);
       points.push(p);
       if (t.state === 'COMPLETE') finished.push(storedBestSoFar(t));
-      // A pruned trial counts by the best loss it showed; a diverged one as the worst value seen, so the sampler steers away.
-      const y = t.state === 'COMPLETE' ? p.mean : (p.prunedValue ?? NaN);
-      const worst = observations.reduce((a, o) => Math.max(a, o.y), -Infinity);
-      const logY = y > 0 ? Math.log(y) : NaN;
-      observations.push({ x: Math.log10(p.lambda), y: Number.isFinite(logY) ? logY : Number.isFinite(worst) ? worst : Math.log(1e6) });
+      observations.push(observationOf(p, observations));
     }
   };
   const design = bayesDesign(setup, r, maxTrials);
@@ -194,7 +208,7 @@ export async function runBayes(ctx: StrategyContext): Promise<StrategyOutcome> {
   }
   const prunedCount = points.filter((p) => p.state === 'PRUNED').length;
   return {
-    noise: noiseReport(sampler.noise(observations)),
+    noise: bayesNoise(points, r),
     scheme: `${setup.scheme}, Gaussian-process expected improvement over log10 λ in [${Math.log10(r.lo)}, ${Math.log10(r.hi)}], ${design.note}, ${points.length} trials${prune ? ` (${prunedCount} pruned by the median rule once λ acted)` : ''}; stopped by ${stop}`,
     points,
     rangeExtended: false,

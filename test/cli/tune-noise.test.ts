@@ -7,7 +7,7 @@ import { l2lab, scratch } from './helpers.js';
 
 const dir = scratch('tune-noise');
 
-it('tune --strategy bayes prints the noise reading and gives it in --json', async () => {
+it('tune --strategy bayes prints the noise reading and gives it in --json; show repeats it', async () => {
   const base = ['tune', '--data', 'breast-cancer', '--model', 'mlp:4', '--strategy', 'bayes', '--trials', '4', '--log-range', '0.01:1:3', '--epochs', '3', '--holdout', '0.2', '--storage', path.join(dir, 'a.db')];
   const text = await l2lab(...base);
   assert.equal(text.code, 0, text.stderr);
@@ -18,6 +18,14 @@ it('tune --strategy bayes prints the noise reading and gives it in --json', asyn
   const tried = trials.map((t) => t.lambda);
   assert.ok(noise.lambda_lo >= Math.min(...tried) * (1 - 1e-9) && noise.lambda_hi <= Math.max(...tried) * (1 + 1e-9), `${JSON.stringify(noise)} within the λ tried ${tried}`);
   assert.ok(noise.lambda_lo <= noise.lambda && noise.lambda <= noise.lambda_hi);
+  // show repeats it from the stored trials: the same line, the same JSON.
+  const { study } = JSON.parse(json.stdout) as { study: string };
+  const line = text.stdout.split('\n').find((l) => l.startsWith('noise: '))!;
+  const shown = await l2lab('show', study, '--storage', path.join(dir, 'a.db'));
+  assert.equal(shown.code, 0, shown.stderr);
+  assert.ok(shown.stdout.split('\n').includes(line), `show printed:\n${shown.stdout}`);
+  const shownJson = await l2lab('show', study, '--storage', path.join(dir, 'a.db'), '--json');
+  assert.deepEqual((JSON.parse(shownJson.stdout) as { noise: unknown }).noise, noise);
 });
 
 it('warns when the λ within the noise of the best span a decade or more, and only then', () => {

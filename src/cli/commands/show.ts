@@ -4,6 +4,8 @@ import { validationCurveSvg } from '../../plot/index.js';
 import { openStorage } from '../../study/index.js';
 import { studyChoice } from '../../tune/study-choice.js';
 import { noTimeToAct } from '../../tune/lambda-acted.js';
+import { bayesNoise } from '../../tune/strategy-bayes.js';
+import { noiseLine } from './tune.js';
 import { isConventionId } from '../../conventions/index.js';
 import { stringOption, type Command } from '../command.js';
 import { fmt, table } from '../format.js';
@@ -30,12 +32,16 @@ export const command: Command = {
       const curve = choice?.curve ?? [];
       const best = choice?.best;
       const attrs = await storage.getStudyAttrs(study.id);
-      if (v.json === true) console.log(JSON.stringify({ study, trials, best_lambda: choice?.lambdaMin ?? null, lambda_1se: choice?.lambda1se ?? null, attrs }));
+      // A bayes study repeats the noise reading its tune printed, from the same trials.
+      const strategy = study.config.strategy as { kind?: string; logRange?: { lo: number; hi: number } | null } | undefined;
+      const noise = choice && strategy?.kind === 'bayes' && strategy.logRange ? bayesNoise(points, strategy.logRange) : undefined;
+      if (v.json === true) console.log(JSON.stringify({ study, trials, best_lambda: choice?.lambdaMin ?? null, lambda_1se: choice?.lambda1se ?? null, attrs, ...(noise ? { noise } : {}) }));
       else {
         console.log(`study ${study.name} (${storage.location}), created ${new Date(study.createdAt).toISOString()}`);
         console.log(`config: ${JSON.stringify(study.config)}\n`);
         console.log(table(['λ', 'dropout', 'rung', 'val loss', 'SE', 'train loss', 'state', ''], points.map((p) => [fmt(p.lambda), String(p.dropout), p.rung === undefined ? '' : String(p.rung), Number.isFinite(p.mean) ? fmt(p.mean) : '', Number.isFinite(p.se) ? `± ${fmt(p.se)}` : '', Number.isFinite(p.trainMean) ? fmt(p.trainMean) : '', p.state === 'COMPLETE' ? '' : `${p.state}${p.reason ? `: ${p.reason}` : ''}`, best && p.dropout === best.dropout && p.lambda === choice?.lambdaMin ? 'λ_min' : p.lambda === choice?.lambda1se && best && p.dropout === best.dropout ? 'λ_1se' : ''])));
         if (choice) console.log(`\nλ_min = ${choice.lambdaMin}, λ_1se = ${choice.lambda1se}`);
+        if (noise) console.log(noiseLine(noise));
       }
       if (plot && choice) {
         const stored = study.config.convention;

@@ -70,16 +70,18 @@ export function formatTuneResult(r: TuneResult): string {
     ...unitLines(r),
     ...(r.edge_warning ? [`warning: ${r.edge_warning}`] : []),
     ...(r.acted_warning ? [`warning: ${r.acted_warning}`] : []),
-    ...(r.noise ? [r.noise.warning ? `warning: ${r.noise.warning}` : `noise: the validation losses scatter by about ±${pct(r.noise.relative_std)} from run to run (the Gaussian process's estimate); ${noiseSpan(r.noise)} predicted within that of the best`] : []),
+    ...(r.noise ? [noiseLine(r.noise)] : []),
     ...(r.range_extended ? ['the λ range was extended because the best λ sat on its edge'] : []),
     `${r.trials_from_store} of ${r.trials_from_store + r.trials_trained} trials read from the study store; ${r.trials_trained} trained`,
     `cost: ${r.cost.sample_grads.toLocaleString('en-US')} sample gradients (${r.cost.epochs.toFixed(1)} epochs of the training part), ${r.cost.passes} engine passes, ${r.cost.seconds.toFixed(1)} s`,
   ].join('\n');
 }
 
-/** Which λ the noise reading cannot tell from the best: a range, or one λ when the process's curve is sharp. */
-function noiseSpan(n: NonNullable<TuneResult['noise']>): string {
-  return n.lambda_hi > n.lambda_lo ? `λ from ${sig(n.lambda_lo)} to ${sig(n.lambda_hi)} is` : `only λ ≈ ${sig(n.lambda)} is`;
+/** bayes's noise reading as one line (tune and show): its warning, or the scatter and the λ it cannot tell from the best (a range, or one λ when the process's curve is sharp). */
+export function noiseLine(n: NonNullable<TuneResult['noise']>): string {
+  if (n.warning) return `warning: ${n.warning}`;
+  const span = n.lambda_hi > n.lambda_lo ? `λ from ${sig(n.lambda_lo)} to ${sig(n.lambda_hi)} is` : `only λ ≈ ${sig(n.lambda)} is`;
+  return `noise: the validation losses scatter by about ±${pct(n.relative_std)} from run to run (the Gaussian process's estimate); ${span} predicted within that of the best`;
 }
 
 /** λ_min (and λ_1se) in the conventions a user trains with, m and B filled in: "λ_min = 4.642 → pytorch weight_decay = 0.03269, …". */
