@@ -179,7 +179,7 @@ export class BayesSampler {
    * @throws InvalidOptionError when there is no observation or every candidate was observed.
    */
   propose(observations: readonly Observation[]): Proposal {
-    const { gp, best, xs } = this.fit(observations);
+    const { gp, best, xs } = this.fit(observations, 'propose');
     const xi = this.xi * gp.targetScale.std;
     const sorted = [...xs].sort((a, b) => a - b);
 
@@ -204,7 +204,7 @@ export class BayesSampler {
    * stays within that of its minimum: the x an observation of this noise cannot tell apart.
    */
   noise(observations: readonly Observation[]): NoiseReading {
-    const { gp, xs } = this.fit(observations);
+    const { gp, xs } = this.fit(observations, 'noise');
     const std = Math.sqrt(gp.hyperparameters.noiseVariance) * gp.targetScale.std;
     const lo = Math.min(...xs);
     const hi = Math.max(...xs);
@@ -227,16 +227,16 @@ export class BayesSampler {
   }
 
   /** The process fitted to the observations (failed ones as the worst finite y), and the best y. */
-  private fit(observations: readonly Observation[]): { gp: GaussianProcess; best: number; xs: number[] } {
+  private fit(observations: readonly Observation[], caller: 'propose' | 'noise'): { gp: GaussianProcess; best: number; xs: number[] } {
     if (!Array.isArray(observations) || observations.length === 0) {
-      throw new InvalidOptionError('BayesSampler.propose needs at least one observation; evaluate initialPoints() first.');
+      throw new InvalidOptionError(`BayesSampler.${caller} needs at least one observation; evaluate initialPoints() first.`);
     }
     for (const o of observations) {
-      if (!Number.isFinite(o.x)) throw new InvalidOptionError(`BayesSampler.propose: every observation needs a finite x = log10 λ. Got ${String(o.x)} instead.`);
+      if (!Number.isFinite(o.x)) throw new InvalidOptionError(`BayesSampler.${caller}: every observation needs a finite x = log10 λ. Got ${String(o.x)} instead.`);
     }
     const finite = observations.map((o) => o.y).filter((y) => Number.isFinite(y));
     if (finite.length === 0) {
-      throw new L2labError('DIVERGED', `BayesSampler.propose: all ${observations.length} trials failed (non-finite loss), so there is nothing to model. Lower the learning rate or check the data, then rerun.`);
+      throw new L2labError('DIVERGED', `BayesSampler.${caller}: all ${observations.length} trials failed (non-finite loss), so there is nothing to model. Lower the learning rate or check the data, then rerun.`);
     }
     const worst = Math.max(...finite);
     const best = Math.min(...finite);

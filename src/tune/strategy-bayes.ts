@@ -46,8 +46,8 @@ const AROUND_GUESS = [-1, -Math.log10(3), Math.log10(3), 1];
 /**
  * The first trials: the constant-timescale λ alone (timescaleFirstGuess), then ×/÷ 3 and ×/÷ 10
  * of it (clipped to the range, duplicates dropped; runBayes trains them in decadeFirst's order,
- * populations where the model stacks); the process then proposes over the whole range. Without a first guess (exact solver, Adam with a
- * coupled penalty) INITIAL_POINTS space-filling points, as before.
+ * populations where the model stacks); the process then proposes over the whole range. Without a
+ * first guess (exact solver, Adam with a coupled penalty) INITIAL_POINTS space-filling points.
  */
 export function bayesDesign(setup: TuneSetup, range: { lo: number; hi: number }, maxTrials: number): BayesDesign {
   const lo = Math.log10(range.lo);
