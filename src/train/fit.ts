@@ -6,7 +6,7 @@ import { datasetHash, type Dataset, type Task } from '../data/index.js';
 import { prepareSplits, type Scaling } from './prepare.js';
 import { invalidNumber, InvalidOptionError } from '../errors.js';
 import type { TrainedModel } from '../models/trained-model.js';
-import { countParams, paramShapes, parseModelSpec, type Activation, type Architecture } from '../models/architecture.js';
+import { countParams, paramDims, paramShapes, parseModelSpec, type Activation, type Architecture } from '../models/architecture.js';
 import type { Initializer } from '../models/init.js';
 import { Evaluator } from './evaluator.js';
 import { type OptimizerName, type OptimizerSpec } from './optimizer.js';
@@ -249,7 +249,7 @@ export async function evaluateParams(arch: Architecture, params: Float64Array[],
   // float32, as they train (float64 convolutions fall back to im2col: gigabytes at 4096 images per chunk).
   const dtype = (arch.activation === 'gelu' && arch.widths.length > 2) || arch.cnn ? 'float32' : 'float64';
   const evaluator = await Evaluator.create(arch, dtype, undefined, threads);
-  const tensors = paramShapes(arch).map((p, i) => tensor(floatArray(dtype, params[i]), p.kind === 'weight' ? [p.fanIn, p.fanOut] : [p.fanOut]));
+  const tensors = paramShapes(arch).map((p, i) => tensor(floatArray(dtype, params[i]), paramDims(p)));
   const [m] = await evaluator.metrics(tensors, rows);
   await evaluator.release();
   return m;

@@ -5,7 +5,7 @@
 import { grad } from '../graph/autodiff.js';
 import { Graph, type FloatDType, type Value } from '../graph/graph.js';
 import * as op from '../graph/ops.js';
-import { isPenalized, paramShapes, type Architecture } from '../models/architecture.js';
+import { isPenalized, paramDims, paramShapes, stacksMembers, type Architecture } from '../models/architecture.js';
 import { forwardModel } from '../models/forward.js';
 import { ShapeError } from '../errors.js';
 import { perSampleLoss } from '../models/losses.js';
@@ -47,13 +47,11 @@ export function buildStepGraph(spec: StepGraphSpec): Graph {
   const shapes = paramShapes(arch);
   const slots = stateSlots(spec.optimizer);
   const sgd = spec.optimizer.name === 'sgd';
-  if (arch.cnn && K !== undefined) throw new ShapeError(`A cnn: model trains one member per graph (population K = ${K} requested): run the members one after another.`);
+  if (!stacksMembers(arch) && K !== undefined) throw new ShapeError(`A model with convolutions, pooling or BatchNorm trains one member per graph (population K = ${K} requested): run the members one after another.`);
   /** BatchNorm's running statistics are updated by the forward pass, not by a gradient: no optimizer state. */
   const learnable = (i: number) => shapes[i].kind !== 'running';
 
-  let params = shapes.map((p) =>
-    g.input(p.name, dtype, p.kind === 'weight' ? [...memberShape, p.fanIn, p.fanOut] : K === undefined ? [p.fanOut] : [K, 1, p.fanOut]),
-  );
+  let params = shapes.map((p) => g.input(p.name, dtype, paramDims(p, K)));
   let state = shapes.map((p, i) => (learnable(i) ? slots : []).map((s) => g.input(`${p.name}.${s}`, dtype, params[i].shape)));
   const l2 = g.input('l2', dtype, memberShape);
   const decay = g.input('decay', dtype, memberShape);

@@ -5,8 +5,8 @@
 import { floatArray, type FloatArray } from '../engine/tensor.js';
 import { InvalidOptionError } from '../errors.js';
 import type { FloatDType } from '../graph/graph.js';
-import { isPenalized, paramShapes, type Architecture } from '../models/architecture.js';
-import { initParams, type Initializer } from '../models/init.js';
+import { isPenalized, paramShapes, stacksMembers, type Architecture } from '../models/architecture.js';
+import { defaultInitializer, initParams, type Initializer } from '../models/init.js';
 import { Rng } from '../util/rng.js';
 import { BatchFiller, type TrainingRows } from './batches.js';
 import { Evaluator, type Metrics } from './evaluator.js';
@@ -64,7 +64,7 @@ export interface TrainOptions {
   schedule?: LrSchedule;
   /** Default false: the seed's cost penalizes weights only. */
   penalizeBiases?: boolean;
-  /** Default 'he' for ReLU/GELU, 'glorot' otherwise. */
+  /** Default: the file's weights for an imported graph, 'he' for ReLU/GELU, 'glorot' otherwise (defaultInitializer). */
   init?: Initializer;
   /** Seeds initialization, shuffling and dropout. Default 0. */
   seed?: number;
@@ -198,8 +198,8 @@ export async function train(rows: TrainingRows, validation: TrainingRows | undef
   const dtype = o.dtype ?? 'float32';
   const seed = o.seed ?? 0;
   const penalizeBiases = o.penalizeBiases ?? false;
-  // cnn: models train one member per graph (their step graph has no population form).
-  const usePopulation = (o.population ?? K > 1) && !o.arch.cnn;
+  // Convolutions, pooling and BatchNorm train one member per graph (their step graph has no population form).
+  const usePopulation = (o.population ?? K > 1) && stacksMembers(o.arch);
   if (!usePopulation && K > 1) {
     // One after another, sharing nothing but the options.
     const parts = [];
@@ -211,7 +211,7 @@ export async function train(rows: TrainingRows, validation: TrainingRows | undef
       seconds: (performance.now() - t0) / 1000,
     };
   }
-  const initKind = o.init ?? (o.arch.activation === 'relu' || o.arch.activation === 'gelu' ? 'he' : 'glorot');
+  const initKind = o.init ?? defaultInitializer(o.arch);
   const init = o.members.map((m) => m.init ?? initParams(o.arch, initKind, seed));
   const sampleWeights = o.members.some((m) => m.trainRows);
   const steps = Math.floor(rows.n / B);
