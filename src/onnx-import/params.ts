@@ -147,15 +147,13 @@ export function classifyParams(nodes: ImportedNode[], inits: FloatInitializer[],
   const trained = inits.filter((i) => uses.has(i.name) && !isScalarConstant(i, uses.get(i.name)!));
   const names = new Set(trained.map((i) => i.name));
   const layers = layersOf(nodes, (n) => names.has(n));
-  const dimsOf = new Map(trained.map((i) => [i.name, i.dims]));
-  const fanInOfWeight = (node: ImportedNode): number | undefined => {
-    const w = node.op === 'Gemm' || node.op === 'Conv' || node.op === 'MatMul' ? node.inputs[1] : undefined;
-    const d = w ? dimsOf.get(w) : undefined;
-    if (!d) return undefined;
-    if (node.op === 'Gemm') return node.attrs.transB === 1 ? d[1] : d[0];
-    if (node.op === 'Conv') return d.slice(1).reduce((a, b) => a * b, 1);
-    return d[d.length - 2];
-  };
+  // Two passes: weights first, then biases take the fan-in of the weight their node multiplies by.
+  const fanIns = new Map<ImportedNode, number>();
+  const fanInOfWeight = (node: ImportedNode): number | undefined => fanIns.get(node);
+  for (const init of trained) {
+    const p = place(init, uses.get(init.name)![0], uses, producer, fanInOfWeight);
+    if (p.role === 'weight' && p.layerNode) fanIns.set(p.layerNode, p.fanIn);
+  }
   const placed = trained.map((init) => ({ init, readers: uses.get(init.name)!, p: place(init, uses.get(init.name)![0], uses, producer, fanInOfWeight) }));
   const patterns = checkPatterns(placed.filter(({ p }) => p.role !== 'mean' && p.role !== 'variance').map(({ init }) => init.name), o);
   const notes: string[] = [];
