@@ -50,7 +50,6 @@ function optionsFrom(v: ParsedValues): InspectOptions {
 export function formatReport(r: InspectReport): string {
   const conv = getConvention(r.convention);
   const seed = r.convention === 'seed';
-  const lam = seed ? 'λ' : conv.symbol;
   const rate = seed ? 'λ/m' : 'c';
   const out: string[] = [];
   const opt = r.momentum !== null ? `${r.optimizer}, μ = ${r.momentum}` : r.optimizer;
@@ -90,6 +89,25 @@ export function formatReport(r: InspectReport): string {
   out.push(`    all-zero outputs give ${zero} = ${f(r.zero_output_data_loss)}, a lower bound`);
   if (r.measured_note) out.push(`  ${r.measured_note}`);
   out.push('');
+  out.push(...lambdaSections(r));
+  for (const w of r.warnings) out.push(`\nwarning: ${w}`);
+  return out.join('\n');
+}
+
+/** The report fields {@link lambdaSections} prints: every inspect report has them, an imported graph's too. */
+export type LambdaSectionFields = Pick<
+  InspectReport,
+  | 'convention' | 'lambda' | 'dataset' | 'm' | 'batch_size' | 'lr' | 'optimizer' | 'momentum' | 'epochs'
+  | 'penalty_gradient_formula' | 'penalty_gradient_coefficient' | 'shrink_per_step' | 'shrink_per_epoch' | 'shrink_per_epoch_approx'
+  | 'steps_per_epoch' | 'timescale_steps' | 'timescale_epochs' | 'decay_note' | 'conversions' | 'atlas_lambda_range' | 'suggested_lambda_range'
+>;
+
+/** The per-weight penalty gradient, the decay by the penalty alone, λ in every convention and the starting ranges. */
+export function lambdaSections(r: LambdaSectionFields): string[] {
+  const conv = getConvention(r.convention);
+  const seed = r.convention === 'seed';
+  const lam = seed ? 'λ' : conv.symbol;
+  const out: string[] = [];
   out.push(
     `Each weight's penalty gradient: ${r.penalty_gradient_formula} = ${f(r.penalty_gradient_coefficient)}·θⱼ. It depends on ${lam}, m and that weight alone, ` +
       `not on the number of parameters: a larger model has a larger penalty sum, not a stronger pull on any weight.`,
@@ -141,8 +159,7 @@ export function formatReport(r: InspectReport): string {
   } else {
     out.push(`Timescale band: none — ${r.decay_note}`);
   }
-  for (const w of r.warnings) out.push(`\nwarning: ${w}`);
-  return out.join('\n');
+  return out;
 }
 
 export const command: Command = {
