@@ -1,7 +1,7 @@
 /** inspect(): what a λ means for a model and dataset before any training — penalty vs data loss at init, decay per step, λ in every convention, a starting range. */
 import { formatNumber } from '../util/format-number.js';
 import { getConvention, penaltyCoefficients, type ConventionId, type PenaltyCoefficients } from '../conventions/index.js';
-import { loadDataset, type Dataset } from '../data/index.js';
+import { loadDataset, type Dataset, type Task } from '../data/index.js';
 import { InvalidOptionError } from '../errors.js';
 import type { ScaleInvariantView } from './scale-invariance.js';
 import { countParams, isPenalized, type ParamKind, describeArchitecture, parseModelSpec, type Activation, type Architecture } from '../models/architecture.js';
@@ -21,8 +21,13 @@ export interface InspectOptions {
   data: string | Dataset;
   /** CSV target column. Default 'target'. */
   target?: string;
-  /** `linear`, `logistic`, `softmax` or `mlp:W1,W2,…`. */
+  /** What a CSV/JSON target means. Default: classification for string labels, else regression. */
+  task?: Task;
+  /** `linear`, `logistic`, `softmax`, `mlp:W1,W2,…`, `cnn:…`, or a path to an .onnx file (see inspectImported). */
   model: string;
+  /** An .onnx model: name patterns of initializers to penalize besides the weights of rank ≥ 2, or to leave free. */
+  penalize?: string[];
+  exclude?: string[];
   /** Default relu. */
   activation?: Activation;
   /** The L2 constant in `convention`'s units, in that convention's range ([0, ∞); C > 0 for sklearn-logistic). */
@@ -194,7 +199,8 @@ export interface InspectReport {
   warnings: string[];
 }
 
-function checkOptions(o: InspectOptions): void {
+/** The options' ranges (the registry's checks) and λ in its convention's range; throws InvalidOptionError. */
+export function checkInspectOptions(o: InspectOptions): void {
   if (typeof o.model !== 'string') throw new InvalidOptionError(`inspect needs a model spec string (linear, logistic, softmax or mlp:W1,W2,…).`);
   const { lambda: _checkedBelow, ...rest } = o;
   checkRegistered('inspect', { ...rest }, { model: o.model });
@@ -230,10 +236,10 @@ function num(x: number): string {
  * r.expected_init_penalty; // (1/(2·398))·2·65 ≈ 0.163 (He: E‖W‖² = 2·units)
  */
 export async function inspect(o: InspectOptions): Promise<InspectReport> {
-  checkOptions(o);
+  checkInspectOptions(o);
   const convention = o.convention ?? 'seed';
   const optimizer = o.optimizer ?? 'sgd';
-  const data = typeof o.data === 'string' ? loadDataset(o.data, o.target !== undefined ? { target: o.target } : {}) : o.data;
+  const data = typeof o.data === 'string' ? loadDataset(o.data, { target: o.target, task: o.task }) : o.data;
   const seed = o.seed ?? 0;
   const split = prepareSplits(data, { validation: o.validation ?? 0.1, test: o.test ?? 0.2, seed, scaling: o.scaling });
   const rows = split.train;

@@ -245,9 +245,10 @@ async function exactMember(arch: Architecture, tr: Dataset, va: Dataset, rate: n
 
 /** Loss and accuracy / RMSE of one model's parameters on standardized rows. */
 export async function evaluateParams(arch: Architecture, params: Float64Array[], rows: Dataset, threads?: number): Promise<{ loss: number; accuracy?: number; rmse?: number }> {
-  // ONNX Runtime has no float64 Erf or Conv kernel, so GELU and cnn: models are evaluated in
-  // float32, as they train (float64 convolutions fall back to im2col: gigabytes at 4096 images per chunk).
-  const dtype = (arch.activation === 'gelu' && arch.widths.length > 2) || arch.cnn ? 'float32' : 'float64';
+  // ONNX Runtime has no float64 Erf or Conv kernel, so GELU and convolutional models (cnn: specs, imported
+  // graphs with Conv or pooling) are evaluated in float32, as they train (float64 convolutions fall back
+  // to im2col: gigabytes at 4096 images per chunk).
+  const dtype = (arch.activation === 'gelu' && arch.widths.length > 2) || arch.cnn || arch.onnx?.stacks === false ? 'float32' : 'float64';
   const evaluator = await Evaluator.create(arch, dtype, undefined, threads);
   const tensors = paramShapes(arch).map((p, i) => tensor(floatArray(dtype, params[i]), paramDims(p)));
   const [m] = await evaluator.metrics(tensors, rows);

@@ -6,6 +6,9 @@ import { inspect, type InspectOptions, type InspectReport } from '../../explain/
 import type { Command, ParsedValues } from '../command.js';
 import { argsTable, optionHelp, readOptions, required, type CliFlag } from '../options.js';
 import { table } from '../format.js';
+import { isOnnxPath } from '../../onnx-import/import-model.js';
+import { inspectImported } from '../../explain/inspect-imported.js';
+import { formatImportedReport } from '../inspect-imported-format.js';
 
 const FLAGS: CliFlag[] = [{ flag: 'json', doc: 'print one JSON object instead of the report' }];
 
@@ -22,7 +25,7 @@ ${optionHelp('inspect', FLAGS)}
 Example: l2lab inspect --data mnist-10k --model mlp:256 --lambda 5 --lr 0.05 --optimizer momentum --epochs 30`;
 
 /** Four significant digits; exponent form outside [0.001, 1e6). */
-function f(x: number | null | undefined): string {
+export function f(x: number | null | undefined): string {
   // Sums like E‖W‖² = 10,002 keep every integer digit.
   return x === null || x === undefined ? '—' : formatNumber(x, { digits: 4, expAbove: 1e9, expDigits: 3, exponent: 'short', grouped: true });
 }
@@ -37,7 +40,7 @@ function shrink(x: number | null): string {
   return f(x);
 }
 
-function int(n: number): string {
+export function int(n: number): string {
   return n.toLocaleString('en-US');
 }
 
@@ -168,7 +171,13 @@ export const command: Command = {
   options: argsTable('inspect', FLAGS),
   async run(v, positionals) {
     if (positionals.length > 0) throw new InvalidOptionError(`'l2lab inspect' takes no positional arguments; got '${positionals.join(' ')}'. Run 'l2lab inspect --help' for an example.`);
-    const report = await inspect(optionsFrom(v));
+    const o = optionsFrom(v);
+    if (isOnnxPath(o.model)) {
+      const imported = await inspectImported(o);
+      console.log(v.json === true ? JSON.stringify(imported) : formatImportedReport(imported));
+      return 0;
+    }
+    const report = await inspect(o);
     console.log(v.json === true ? JSON.stringify(report) : formatReport(report));
     return 0;
   },
