@@ -26,8 +26,13 @@ export interface FitOptions {
   target?: string;
   /** What a CSV/JSON target means. Default: classification for string labels, else regression. */
   task?: Task;
-  /** `linear`, `logistic`, `softmax` or `mlp:W1,W2,…`. */
+  /** `linear`, `logistic`, `softmax`, `mlp:W1,W2,…`, `cnn:…`, or a path to an .onnx file (your own network, imported). */
   model: string;
+  /** An .onnx model: name patterns (`*`, `?`) of initializers to penalize besides the weights of rank ≥ 2, or to leave free. */
+  penalize?: string[];
+  exclude?: string[];
+  /** 'init': penalize ‖θ − θ₀‖², the distance from the starting weights (L2-SP, for fine-tuning). Default 'zero'. */
+  decayTo?: 'zero' | 'init';
   /** Default relu. */
   activation?: Activation;
   /** Dropout after each hidden layer (one value, or one per layer). Default 0. */
@@ -138,6 +143,8 @@ export async function fit(o: FitOptions): Promise<{ report: FitReport; model: Tr
     activation: o.activation,
     dropout: o.dropout,
     image: data.image,
+    penalize: o.penalize,
+    exclude: o.exclude,
   });
   const m = tr.n;
   const batchSize = o.batchSize ?? defaultBatchSize(m);
@@ -177,6 +184,7 @@ export async function fit(o: FitOptions): Promise<{ report: FitReport; model: Tr
     optimizer,
     schedule: o.schedule,
     penalizeBiases: o.penalizeBiases,
+    decayTo: o.decayTo,
     init: o.init,
     seed,
     threads: o.threads,
@@ -230,6 +238,7 @@ function sgdOnlyOptions(o: FitOptions): Record<string, unknown> {
     'batch-size': o.batchSize,
     patience: o.earlyStopping,
     'penalize-biases': o.penalizeBiases,
+    'decay-to': o.decayTo === 'init' ? o.decayTo : undefined,
     init: o.init,
   };
 }

@@ -70,6 +70,10 @@ export class Stepper {
       l2: tensor(floatArray(spec.dtype, l2), memberDims),
       decay: tensor(floatArray(spec.dtype, decay), memberDims),
     };
+    // L2-SP: the starting parameters are the anchors θ₀ the penalty pulls toward, fed with every run.
+    for (const [i, p] of shapes.entries()) {
+      if (spec.decayToAnchor && isPenalized(p, spec.penalizeBiases === true)) coeffs[`${p.name}.anchor`] = tensor(floatArray(spec.dtype, params[i].data as FloatArray), dims(i));
+    }
     return new Stepper(spec, session, params, state, coeffs);
   }
 

@@ -64,6 +64,8 @@ export interface TrainOptions {
   schedule?: LrSchedule;
   /** Default false: the seed's cost penalizes weights only. */
   penalizeBiases?: boolean;
+  /** What the penalty pulls the weights toward: 'zero' (‖θ‖², the default) or 'init', each member's starting parameters (‖θ − θ₀‖², L2-SP). */
+  decayTo?: 'zero' | 'init';
   /** Default: the file's weights for an imported graph, 'he' for ReLU/GELU, 'glorot' otherwise (defaultInitializer). */
   init?: Initializer;
   /** Seeds initialization, shuffling and dropout. Default 0. */
@@ -101,7 +103,7 @@ export interface EpochRecord {
   /** The penalty term: (coupled + decoupled)/2·Σθ² (the seed's λ/(2m)·Σθ²). */
   penalty: number;
   cost: number;
-  /** Σθ² of the penalized parameters. */
+  /** Σθ² of the penalized parameters (Σ(θ − θ₀)² with decayTo 'init'). */
   sum_sq: number;
   train_accuracy?: number;
   val_loss?: number;
@@ -157,11 +159,14 @@ function lrAt(schedule: LrSchedule, base: number, epoch: number, step: number, t
   }
 }
 
-function sumSquares(arch: Architecture, params: Float64Array[], penalizeBiases: boolean): number {
+/** Σθ² over the penalized parameters, or Σ(θ − θ₀)² from `anchors` (L2-SP). */
+function sumSquares(arch: Architecture, params: Float64Array[], penalizeBiases: boolean, anchors?: Float64Array[]): number {
   let s = 0;
   paramShapes(arch).forEach((p, i) => {
     if (!isPenalized(p, penalizeBiases)) return;
-    for (const v of params[i]) s += v * v;
+    const a = anchors?.[i];
+    if (a) params[i].forEach((v, j) => (s += (v - a[j]) ** 2));
+    else for (const v of params[i]) s += v * v;
   });
   return s;
 }
@@ -219,7 +224,7 @@ export async function train(rows: TrainingRows, validation: TrainingRows | undef
   const optimizer = o.optimizer ?? { name: 'sgd' };
   o.members.forEach((m, k) => assertStablePenalty(optimizer, m, maxLr(o.schedule, m.lr, epochs), k));
   const stepper = await Stepper.create(
-    { arch: o.arch, batch: B, dtype, population: usePopulation ? K : undefined, optimizer, unroll, sumsqOutput: false, penalizeBiases, sampleWeights },
+    { arch: o.arch, batch: B, dtype, population: usePopulation ? K : undefined, optimizer, unroll, sumsqOutput: false, penalizeBiases, sampleWeights, decayToAnchor: o.decayTo === 'init' },
     init,
     o.members.map((m) => m.penalty.coupled),
     o.members.map((m) => m.penalty.decoupled),
@@ -264,7 +269,7 @@ export async function train(rows: TrainingRows, validation: TrainingRows | undef
         ? await evaluator.metrics(stepper.parameterTensors(), validation)
         : o.members.map(() => undefined);
     const recs = o.members.map((_, k): EpochRecord => {
-      const sumSq = sumSquares(o.arch, params[k], penalizeBiases);
+      const sumSq = sumSquares(o.arch, params[k], penalizeBiases, o.decayTo === 'init' ? init[k] : undefined);
       const data = trainMetrics[k]?.loss ?? running[k];
       const penalty = ((penalties[k].coupled + penalties[k].decoupled) / 2) * sumSq;
       const rec: EpochRecord = { epoch, data_loss: data, penalty, cost: data + penalty, sum_sq: sumSq };

@@ -23,6 +23,8 @@ interface Case {
   logSoftmax?: boolean;
   optimizer: OptimizerSpec & { lr: number };
   lambda: number;
+  /** L2-SP: penalize the distance from the file's weights. */
+  decayToInit?: boolean;
 }
 
 const N = 48;
@@ -52,12 +54,12 @@ async function compare(c: Case): Promise<number> {
   fs.writeFileSync(path.join(dir, 'x.bin'), x);
   fs.writeFileSync(path.join(dir, 'y.bin'), labels);
   fs.writeFileSync(path.join(dir, 'batches.bin'), batches);
-  const train = { params: shapes.map((p, i) => ({ name: p.name, shape: p.dims, file: `p${i}.bin` })), x: 'x.bin', y: 'y.bin', batches: 'batches.bin', steps: STEPS, l2: { lambda: c.lambda, m: M }, optimizer: { name: c.optimizer.name, lr: c.optimizer.lr } };
+  const train = { params: shapes.map((p, i) => ({ name: p.name, shape: p.dims, file: `p${i}.bin` })), x: 'x.bin', y: 'y.bin', batches: 'batches.bin', steps: STEPS, l2: { lambda: c.lambda, m: M }, decay_to_init: c.decayToInit ?? false, optimizer: { name: c.optimizer.name, lr: c.optimizer.lr } };
   fs.writeFileSync(path.join(dir, 'manifest.json'), JSON.stringify({ ...manifest, ...train }));
   runPython('torch_onnx_trajectory.py', ['train', dir]);
   const ref = JSON.parse(fs.readFileSync(path.join(dir, 'torch', 'trajectory.json'), 'utf8')).trajectory as { data_loss: number; l2_term: number }[];
 
-  const stepper = await Stepper.create({ arch, batch: B, dtype: 'float64', optimizer: c.optimizer }, [params], [c.lambda / M], [0], 1);
+  const stepper = await Stepper.create({ arch, batch: B, dtype: 'float64', optimizer: c.optimizer, decayToAnchor: c.decayToInit }, [params], [c.lambda / M], [0], 1);
   const rel = (a: number, b: number) => Math.abs(a - b) / Math.max(Math.abs(b), 1e-12);
   let worst = 0;
   for (let s = 0; s < STEPS; s++) {
@@ -88,6 +90,8 @@ const skip = missingPython(['torch']);
 const cases: Record<string, Case> = {
   'MLP as nn.Linear (Gemm), ReLU, LogSoftmax output, SGD': { net: 'mlp', form: 'gemm', activation: 'relu', logSoftmax: true, optimizer: { name: 'sgd', lr: 0.1 }, lambda: 5 },
   'MLP as Transpose + MatMul + Add, GELU (Erf), Adam': { net: 'mlp', form: 'matmul', activation: 'gelu', optimizer: { name: 'adam', lr: 0.01 }, lambda: 5 },
+  'MLP decaying to its starting weights (L2-SP, --decay-to init), λ = 200, SGD': { net: 'mlp', form: 'gemm', activation: 'tanh', optimizer: { name: 'sgd', lr: 0.2 }, lambda: 200, decayToInit: true },
+  'MLP as Transpose + MatMul + Add decaying to its starting weights (L2-SP), Adam': { net: 'mlp', form: 'matmul', activation: 'relu', optimizer: { name: 'adam', lr: 0.01 }, lambda: 200, decayToInit: true },
   'CNN with BatchNorm (training-mode export), nn.Linear head (Gemm), SGD': { net: 'cnn', form: 'gemm', activation: 'relu', optimizer: { name: 'sgd', lr: 0.05 }, lambda: 1 },
   'CNN with BatchNorm, Transpose + MatMul + Add head, tanh, Adam': { net: 'cnn', form: 'matmul', activation: 'tanh', optimizer: { name: 'adam', lr: 0.003 }, lambda: 1 },
 };

@@ -18,6 +18,7 @@ CASE_DIR/manifest.json (binary files little-endian, row-major):
   "params": [{"name": "fc1.weight", "shape": [16, 10], "file": "p0.bin"}, ...],   # float64, as l2lab read them from net.onnx
   "x": "x.bin", "y": "y.bin", "batches": "batches.bin", "steps": 100,           # float32 [n, d] (channels last), int32, int32 [steps, B]
   "l2": {"lambda": 1.0, "m": 1000},       # cost = mean CE + lambda/(2m) * sum of squares of the weights (rank >= 2)
+  "decay_to_init": false,                 # L2-SP: the squares of (w - w0), w0 the starting weights
   "optimizer": {"name": "sgd" | "adam", "lr": 0.05}
 }
 export: a training-mode export (training=TrainingMode.TRAINING, do_constant_folding=False), so BatchNorm
@@ -103,6 +104,7 @@ if m["image"]:
 y = torch.tensor(load(m["y"], np.int32).astype(np.int64))
 batches = torch.tensor(load(m["batches"], np.int32).reshape(int(m["steps"]), -1).astype(np.int64))
 weights = [p for p in net.parameters() if p.dim() >= 2]
+anchors = [w.detach().clone() if m.get("decay_to_init") else torch.zeros_like(w) for w in weights]
 o = m["optimizer"]
 opt = torch.optim.SGD(net.parameters(), lr=o["lr"]) if o["name"] == "sgd" else torch.optim.Adam(net.parameters(), lr=o["lr"], betas=(0.9, 0.999), eps=1e-8)
 l2 = m["l2"]
@@ -111,7 +113,7 @@ for s in range(batches.shape[0]):
     idx = batches[s]
     out = net(x[idx])
     data = F.nll_loss(out, y[idx]) if m["log_softmax"] else F.cross_entropy(out, y[idx])
-    reg = l2["lambda"] / (2 * l2["m"]) * sum((w ** 2).sum() for w in weights)
+    reg = l2["lambda"] / (2 * l2["m"]) * sum(((w - a) ** 2).sum() for w, a in zip(weights, anchors))
     traj.append({"step": s, "data_loss": float(data), "l2_term": float(reg)})
     opt.zero_grad()
     (data + reg).backward()
