@@ -141,7 +141,7 @@ function dropoutsOf(net: ImportedNet, env: Map<string, Entry>): ImportedDropout[
 export function importModel(file: string, inputs: number, task: TaskShape, o: ModelSpecOptions = {}): Architecture {
   const dropout = Array.isArray(o.dropout) ? o.dropout : [o.dropout ?? 0];
   if (dropout.some((p) => p !== 0)) throw new InvalidOptionError(`--dropout applies to mlp: and cnn: models; ${file} trains with its own Dropout nodes and their ratios.`);
-  const model = readModel(file);
+  const { model, hash } = readModel(file);
   const opset = standardOpset(model, file);
   checkSize(model, file);
   const all = inlineFunctions(model);
@@ -157,6 +157,7 @@ export function importModel(file: string, inputs: number, task: TaskShape, o: Mo
   const batchNote = typeof input.dims[0] === 'number' ? [`the file fixes the batch at ${input.dims[0]} (exported without a dynamic batch axis); l2lab reads the input's first axis as the batch, so any batch size runs.`] : [];
   const net: ImportedNet = {
     file,
+    hash,
     producer: `${model.producerName ?? ''} ${model.producerVersion ?? ''}`.trim() || 'unknown producer',
     opset,
     input: { name: input.name, ...fixed },

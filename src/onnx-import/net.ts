@@ -52,6 +52,8 @@ export interface ImportedDropout {
 export interface ImportedNet {
   /** The path as given. */
   file: string;
+  /** The first 16 hex digits of the file's SHA-256: tuning studies key on it, so a changed file is a new study. */
+  hash: string;
   /** e.g. `pytorch 1.13.0`. */
   producer: string;
   opset: number;

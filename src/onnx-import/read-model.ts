@@ -1,4 +1,5 @@
 /** Reads an .onnx file into its protobuf model, refusing files that are not ONNX, are truncated or keep weights elsewhere. */
+import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import onnxProto from 'onnx-proto';
 import { InvalidDataError } from '../errors.js';
@@ -40,10 +41,11 @@ export function decodeModel(bytes: Uint8Array, file: string): ModelProto {
   return model;
 }
 
-/** Reads and decodes an .onnx file. */
-export function readModel(file: string): ModelProto {
+/** Reads and decodes an .onnx file; `hash` is the first 16 hex digits of its SHA-256 (a changed file is a different model). */
+export function readModel(file: string): { model: ModelProto; hash: string } {
   if (!fs.existsSync(file)) throw new InvalidDataError(`Model file ${file} not found. Give the path of an .onnx file, e.g. one written by torch.onnx.export.`);
-  return decodeModel(new Uint8Array(fs.readFileSync(file)), file);
+  const bytes = new Uint8Array(fs.readFileSync(file));
+  return { model: decodeModel(bytes, file), hash: createHash('sha256').update(bytes).digest('hex').slice(0, 16) };
 }
 
 /** Whether a tensor holds floats (parameters, float constants) or integers (shapes, axes, indices). */
