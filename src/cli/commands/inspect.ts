@@ -19,6 +19,8 @@ variance, E‖W‖² = Σ fan_in·fan_out·Var) next to the one measured on the 
 'l2lab train' starts from, and next to the initial data loss; each weight's penalty gradient λθ/m;
 the shrink per step 1 − ηλ/m and per epoch ≈ exp(−ηλ/B); the decay timescale B/(ηλ) epochs; λ in
 every convention; and a starting range for λ from the constant-timescale rule (a heuristic).
+With --model path/to/net.onnx (your own network): each initializer's penalty at the file's weights
+and the data loss measured by running the graph on the training rows, with their ratio.
 
 ${optionHelp('inspect', FLAGS)}
 
