@@ -106,6 +106,8 @@ export interface FitReport {
   seconds: number;
   /** Which solver trained it; the exact one with its iterations, final ‖∇cost‖∞ and whether it converged. */
   solver: SolverReport;
+  /** An imported .onnx model: how the file was read (a folded BatchNorm, tied weights, a set-aside Softmax). Absent otherwise. */
+  notes?: string[];
 }
 
 /**
@@ -212,6 +214,7 @@ export async function fit(o: FitOptions): Promise<{ report: FitReport; model: Tr
     solver: trained ? trained.report : { name: 'sgd' },
   };
   if (member.diverged) report.divergence = member.diverged;
+  if (arch.onnx && arch.onnx.notes.length > 0) report.notes = arch.onnx.notes;
   const model: TrainedModel = {
     arch,
     params: member.params,
