@@ -451,8 +451,9 @@ function knownOutcome(stored: StrategyOutcomeRecord | undefined, filed: Strategy
   return filed ? { record: filed, source: 'results' } : undefined;
 }
 
-/** Appends every finished or failed outcome of the run that the results file does not hold yet. */
+/** Appends every finished or failed outcome of the run that the results file does not hold yet (re-read: other workers on this checkout append too). */
 function syncResults(spec: AtlasSpec, filed: Results, cells: readonly AtlasCellResult[]): void {
+  for (const [key, line] of readResults(spec.results!)) filed.set(key, line);
   const lines = cells.flatMap(({ cell, results }) =>
     spec.strategies.flatMap((s) => {
       const r = results[s.name];
@@ -475,7 +476,8 @@ async function reportOnce(storage: StudyStorage, studyId: number, run: AtlasRun,
     await report(run);
     return null;
   }
-  const shown = run.cells.flatMap((c) => Object.values(c.results).map((r) => `${c.cell.key}|${r!.strategy}|${r!.status}|${r!.finished_at}`));
+  // A missing outcome's time is when this worker looked, not a result: it must not tell workers' reports apart.
+  const shown = run.cells.flatMap((c) => Object.values(c.results).map((r) => `${c.cell.key}|${r!.strategy}|${r!.status}|${r!.status === 'missing' ? '' : r!.finished_at}`));
   const { value: task } = await storage.createTrial(studyId, { lambda: 0, task: 'the atlas report' }, `report#${shortHash(shown)}`);
   const claimed = await storage.claimTrial(studyId, { trialId: task.id, staleAfterMs: Infinity });
   if (claimed === null) {
