@@ -123,3 +123,12 @@ test('analyzeScale: slopes by width and depth with the depth factor, test-optima
   assert.ok(Math.abs(big.init!.penalty - penalty) < 1e-9 && Math.abs(big.init!.ratio - penalty / 2.5) < 1e-9 && Math.abs(big.init!.cost - (2.5 + penalty)) < 1e-9);
   assert.ok(Math.abs(big.init!.seedRatio - (0.01 / 2000) * 1e6 / 2.5) < 1e-12);
 });
+
+test('a slope from fewer than four settings gets no interval', () => {
+  const points = [1e4, 1e5, 1e6].flatMap((params) => [0, 1].map((seed) => point({ dataset: 'mnist', depth: 1, params, seed, lambda: 3 + seed, tauOverT: 0.5, testOptimal: 3 })));
+  const three = analyzeScale(points, { resamples: 200 }).slopes[0];
+  assert.equal(three.settings, 3);
+  assert.ok(three.cv !== null && three.cv.interval === null);
+  const four = analyzeScale([...points, point({ dataset: 'mnist', depth: 1, params: 1e7, seed: 0, lambda: 3, tauOverT: 0.5, testOptimal: 3 })], { resamples: 200 }).slopes[0];
+  assert.ok(four.cv!.interval !== null);
+});

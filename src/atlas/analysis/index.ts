@@ -15,7 +15,7 @@ export { HEURISTICS, heuristic, fitHeuristic, predictLog10, heldOutScore, evalua
 export { REGRET_BAR, regretAt, ruleRegret, seedRegretFloor, type RegretScore } from './regret.js';
 export { compareStrategies, DEFAULT_TARGETS, type Comparison, type ComparisonRow, type CompareTargets } from './compare.js';
 export { bootstrap, quantile, type BootstrapOptions, type BootstrapResult } from './bootstrap.js';
-export { analyzeScale, fitSizeSlope, scaleCell, testOptimalLambda, LARGE_PARAMS, SEED_LAMBDA, type ScaleAnalysis, type ScaleCell, type SlopeRow, type SlopeEstimate, type SizeObservation } from './scale.js';
+export { analyzeScale, fitSizeSlope, scaleCell, testOptimalLambda, LARGE_PARAMS, MIN_INTERVAL_SETTINGS, SEED_LAMBDA, type ScaleAnalysis, type ScaleCell, type SlopeRow, type SlopeEstimate, type SizeObservation } from './scale.js';
 
 /** How a regime's cells were fitted: convex models solved exactly, or MLPs trained by SGD. */
 export type Regime = 'exact' | 'sgd';

@@ -14,6 +14,11 @@ import type { LambdaPoint } from './points.js';
 export const SEED_LAMBDA = 0.01;
 /** From this many parameters a cell's initial penalty is reported on its own (the seed's net has 3.5·10⁷). */
 export const LARGE_PARAMS = 1e6;
+/**
+ * Fewest settings a slope gets an interval from: resampling two or three settings mostly redraws the
+ * same few (with two, every resample that can fit a slope holds both, so the "interval" is the estimate).
+ */
+export const MIN_INTERVAL_SETTINGS = 4;
 
 /** One cell as the scale analysis reads it. */
 export interface ScaleCell {
@@ -40,6 +45,7 @@ export interface ScaleCell {
 /** A slope with its bootstrap interval. */
 export interface SlopeEstimate {
   slope: number;
+  /** 95% (or the chosen level) percentile interval; null with fewer than {@link MIN_INTERVAL_SETTINGS} settings. */
   interval: [number, number] | null;
   /** Cells in the fit. */
   cells: number;
@@ -124,11 +130,13 @@ function estimate(cells: readonly ScaleCell[], y: (c: ScaleCell) => number | nul
     return lambda !== null && lambda > 0 ? [{ setting: c.setting, dataset: c.dataset, m: c.m, params: c.params, depth: c.depth, lambda }] : [];
   });
   if (new Set(obs.map((o) => o.params)).size < 2) return null;
-  const b = bootstrap(bySetting(obs), (s) => fitSizeSlope(s, depths), options);
+  const groups = bySetting(obs);
+  const b = bootstrap(groups, (s) => fitSizeSlope(s, depths), options);
   if (b.estimate === null) return null;
+  const interval = (k: number) => (groups.length >= MIN_INTERVAL_SETTINGS ? b.intervals[k] : null);
   return {
-    slope: { slope: b.estimate[0], interval: b.intervals[0], cells: obs.length },
-    offsets: depths.map((_, k) => ({ value: b.estimate![k + 1], interval: b.intervals[k + 1] })),
+    slope: { slope: b.estimate[0], interval: interval(0), cells: obs.length },
+    offsets: depths.map((_, k) => ({ value: b.estimate![k + 1], interval: interval(k + 1) })),
   };
 }
 

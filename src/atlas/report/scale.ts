@@ -2,7 +2,7 @@
 import { scatterLogLogSvg, type PowerLawLine, type Series } from '../../plot/index.js';
 import { formatNumber } from '../../util/format-number.js';
 import { leastSquares } from '../analysis/least-squares.js';
-import { LARGE_PARAMS, SEED_LAMBDA, type ScaleAnalysis, type ScaleCell, type SlopeEstimate } from '../analysis/scale.js';
+import { LARGE_PARAMS, MIN_INTERVAL_SETTINGS, SEED_LAMBDA, type ScaleAnalysis, type ScaleCell, type SlopeEstimate } from '../analysis/scale.js';
 
 /** Which λ a figure shows: grid-CV's λ* or the test-loss-optimal λ off each cell's test curve. */
 export type ScaleY = 'cv' | 'test';
@@ -49,9 +49,12 @@ export async function scaleSvg(a: ScaleAnalysis, panel: { dataset: string; m: nu
   });
 }
 
+/** Slopes to two decimals (a fit of equal λ* gives 1e-15, not a slope). */
+const fixed = (v: number): string => (Math.abs(v) < 0.005 ? '0.00' : v.toFixed(2));
+
 function slopeText(s: SlopeEstimate | null): string {
   if (s === null) return '–';
-  return `${num(s.slope, 2)} [${s.interval ? `${num(s.interval[0], 2)}, ${num(s.interval[1], 2)}` : '–'}] (${s.cells})`;
+  return `${fixed(s.slope)} ${s.interval ? `[${fixed(s.interval[0])}, ${fixed(s.interval[1])}]` : '[too few settings]'} (${s.cells})`;
 }
 
 function table(header: string[], rows: string[][]): string {
@@ -61,13 +64,13 @@ function table(header: string[], rows: string[][]): string {
 function slopesTable(a: ScaleAnalysis): string {
   const rows = a.slopes.map((r) => [
     r.dataset, r.family, String(r.settings), num(r.decades, 2), slopeText(r.cv), slopeText(r.testOptimal),
-    r.depthFactors.map((f) => `depth ${f.depth}: ×${num(f.factor, 2)} [${f.interval ? `${num(f.interval[0], 2)}, ${num(f.interval[1], 2)}` : '–'}]`).join('<br>') || '',
+    r.depthFactors.map((f) => `depth ${f.depth}: ×${num(f.factor, 2)} ${f.interval ? `[${num(f.interval[0], 2)}, ${num(f.interval[1], 2)}]` : '[too few settings]'}`).join('<br>') || '',
   ]);
   return table(['dataset', 'cells grown by', 'settings', 'decades of P', 'slope of log λ* on log P [95%] (cells)', 'slope of the test-optimal λ [95%] (cells)', 'λ* at matched P vs the shallowest'], rows);
 }
 
 function largeTable(a: ScaleAnalysis): string {
-  if (a.large.length === 0) return `<p class="note">No cell with ≥ ${num(LARGE_PARAMS)} parameters has finished yet.</p>`;
+  if (a.large.length === 0) return `<p class="note">No cell with ≥ ${LARGE_PARAMS.toLocaleString('en-US')} parameters has finished yet.</p>`;
   const rows = a.large.map((c) => [c.cell, num(c.params), num(c.lambda), num(c.init!.dataLoss), num(c.init!.penalty), num(c.init!.ratio), num(c.init!.cost), num(c.init!.seedRatio)]);
   return table(['cell', 'P', 'λ*', 'data loss at init', 'penalty at init, λ*', 'penalty / data loss', 'initial cost', `penalty / data loss at λ = ${SEED_LAMBDA}`], rows);
 }
@@ -83,11 +86,11 @@ export async function scaleSection(a: ScaleAnalysis): Promise<string> {
   }
   const b = a.bootstrap;
   return `<section id="scale"><h2>λ* across scale: width and depth</h2>
-<p class="note">Least-squares slope of log10 λ* on log10 P with an intercept per (dataset, m), so sizes are compared at fixed m: <i>width</i> grows one hidden layer, <i>depth d</i> grows d equal hidden layers, <i>all depths</i> pools them with an offset per depth (λ* at matched P as a factor of the shallowest's). 95% percentile intervals from a two-stage bootstrap (${b.resamples} resamples, seed ${b.seed}): settings drawn with replacement, then the seeds within each. The test-optimal λ is the grid λ of the lowest test loss on each cell's test curve (a refit on its m rows at every λ). A slope near 0 says λ* does not move with size.</p>
+<p class="note">Least-squares slope of log10 λ* on log10 P with an intercept per (dataset, m), so sizes are compared at fixed m: <i>width</i> grows one hidden layer, <i>depth d</i> grows d equal hidden layers, <i>all depths</i> pools them with an offset per depth (λ* at matched P as a factor of the shallowest's). 95% percentile intervals from a two-stage bootstrap (${b.resamples} resamples, seed ${b.seed}): settings drawn with replacement, then the seeds within each; no interval from fewer than ${MIN_INTERVAL_SETTINGS} settings. The test-optimal λ is the grid λ of the lowest test loss on each cell's test curve (a refit on its m rows at every λ). A slope near 0 says λ* does not move with size.</p>
 <div class="grid">${figures.join('') || '<p>No cells yet.</p>'}</div>
 ${slopesTable(a)}
 <p>τ/T at λ*: λ did not act (τ &gt; T) in <b>${a.acted.notActed} of ${a.acted.cells}</b> cells; λ* on the edge of the range tried in ${a.edges} (τ/T per cell in scale-cells.csv).</p>
-<h3>At initialization, the nets from ${num(LARGE_PARAMS)} parameters (the seed's "the cost starts at 50")</h3>
+<h3>At initialization, the nets from ${LARGE_PARAMS.toLocaleString('en-US')} parameters (the seed's "the cost starts at 50")</h3>
 <p class="note">Measured on the weights each refit starts from and its m training rows: penalty (λ/2m)·Σθ² over the weights, in the seed's convention.</p>
 ${largeTable(a)}</section>`;
 }

@@ -55,7 +55,9 @@ strategies (grid-CV is the reference; evidence and sh are compared against it), 
 and each cell's summary in the study store, then writes index.html, CSVs and atlas.json to the
 output directory. Re-running the same command resumes: finished cells are read back, not retrained.
 The same command started on several machines with one postgres:// --storage shares the cells;
-one of them writes the report. Specs: atlas/smoke.json (seconds), atlas/default.json (about an hour on 2 cores), atlas/large.json.
+one of them writes the report. Specs: atlas/smoke.json (seconds), atlas/default.json (about an hour on 2 cores),
+atlas/scale.json (10⁴ to 10⁷ parameters, ≤ 14 CPU-hours; its results file travels with the
+repository), atlas/large.json.
 See docs/atlas.md for the spec format.
 
 Options:
