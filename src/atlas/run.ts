@@ -375,12 +375,11 @@ export async function runAtlas(spec: AtlasSpec, options: RunAtlasOptions = {}): 
       for (const strategy of spec.strategies) {
         const pair: Pair = { index, cell, strategy, key: outcomeKey(cell, strategy), study: cellStudyName(cell, strategy) };
         const known = knownOutcome(stored[pair.key] as unknown as StrategyOutcomeRecord | undefined, findResult(filed, pair.key, cell, strategy));
-        const have = known?.record;
-        if (known && have && (have.status === 'done' || (have.status === 'failed' && !options.retryFailed))) settle(pair, have, known.source);
+        if (known && (known.record.status === 'done' || (known.record.status === 'failed' && !options.retryFailed))) settle(pair, known.record, known.source);
         else if (!compute || options.signal?.aborted || !(options.select?.(cell) ?? true)) settle(pair, emptyOutcome(strategy.name, pair.study, 'missing', 'not run yet'), 'missing');
         else {
           // A task, not a λ trial: the store requires a λ, which the atlas study does not use.
-          const { value: task } = await storage.createTrial(atlasStudy.id, { lambda: 0, task: `${cell.id} ${strategy.name}` }, taskKey(pair, have));
+          const { value: task } = await storage.createTrial(atlasStudy.id, { lambda: 0, task: `${cell.id} ${strategy.name}` }, taskKey(pair, known?.record));
           tasks.push(task);
           pairOf.set(task.id, pair);
           pending[index]++;
