@@ -95,3 +95,40 @@ test('bad input with --model net.onnx: a clear error and exit 2, no stack trace'
   }
   fs.rmSync(path.dirname(file), { recursive: true });
 });
+
+test('a CNN with BatchNorm (training-mode export form) on mnist-10k: --out writes an inference graph whose scores evaluate reproduces', async () => {
+  const file = writeModel(
+    {
+      input: { name: 'x', dims: ['N', 1, 28, 28] },
+      nodes: [
+        { op: 'Conv', inputs: ['x', 'conv.weight', 'conv.bias'], outputs: ['c'], name: '/conv/Conv', attrs: { kernel_shape: [3, 3], pads: [1, 1, 1, 1], strides: [1, 1] } },
+        { op: 'BatchNormalization', inputs: ['c', 'bn.weight', 'bn.bias', 'bn.running_mean', 'bn.running_var'], outputs: ['b', 'bn.mean.out', 'bn.var.out'], name: '/bn/BatchNormalization', attrs: { epsilon: { float: 1e-5 }, momentum: { float: 0.9 }, training_mode: 1 } },
+        { op: 'Relu', inputs: ['b'], outputs: ['r'] },
+        { op: 'MaxPool', inputs: ['r'], outputs: ['p'], attrs: { kernel_shape: [2, 2], strides: [2, 2], pads: [0, 0, 0, 0], ceil_mode: 0 } },
+        { op: 'Flatten', inputs: ['p'], outputs: ['f'], attrs: { axis: 1 } },
+        { op: 'Gemm', inputs: ['f', 'fc.weight', 'fc.bias'], outputs: ['logits'], name: '/fc/Gemm', attrs: { transB: 1 } },
+      ],
+      inits: [
+        { name: 'conv.weight', dims: [2, 1, 3, 3], values: values(18, 5) },
+        { name: 'conv.bias', dims: [2], values: [0.1, -0.1] },
+        { name: 'bn.weight', dims: [2], values: [1, 1] },
+        { name: 'bn.bias', dims: [2], values: [0, 0] },
+        { name: 'bn.running_mean', dims: [2], values: [0, 0] },
+        { name: 'bn.running_var', dims: [2], values: [1, 1] },
+        { name: 'fc.weight', dims: [10, 392], values: values(3920, 6).map((v) => v / 10) },
+        { name: 'fc.bias', dims: [10], values: values(10, 7) },
+      ],
+      outputs: [{ name: 'logits' }],
+    },
+    'cnn.onnx',
+  );
+  const out = path.join(path.dirname(file), 'cnn-trained.onnx');
+  const trained = await l2lab('train', '--data', 'mnist-10k', '--model', file, '--lambda', '1', '--epochs', '1', '--batch-size', '256', '--json', '--out', out);
+  assert.equal(trained.code, 0, trained.stderr);
+  const report = JSON.parse(trained.stdout);
+  assert.ok(report.epochs[0].data_loss < report.init.data_loss);
+  const evaluated = await l2lab('evaluate', '--model', out, '--data', 'mnist-10k', '--json');
+  assert.equal(evaluated.code, 0, evaluated.stderr);
+  assert.ok(Math.abs(JSON.parse(evaluated.stdout).loss - report.test.loss) < 1e-4, `${JSON.parse(evaluated.stdout).loss} vs ${report.test.loss}`);
+  fs.rmSync(path.dirname(file), { recursive: true });
+});
