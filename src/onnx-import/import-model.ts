@@ -18,6 +18,7 @@ import { classifyParams, isScalarConstant, usesOf } from './params.js';
 import { constTensor, readModel, tensorDims, tensorKind, tensorValues, toNumber, type ModelProto } from './read-model.js';
 import { rememberWeights } from './weights.js';
 
+/** Whether a model spec names an .onnx file (imported) rather than one of l2lab's own models. */
 export function isOnnxPath(spec: string): boolean {
   return /\.onnx$/i.test(spec);
 }

@@ -47,6 +47,9 @@ export const OPERATORS: Record<string, Translate> = { ...FLOAT_OPERATORS, ...SHA
 /** Operators that need one model per graph: a graph using any of them does not train as a population. */
 export const SINGLE_MEMBER_OPERATORS: ReadonlySet<string> = new Set(['Conv', 'MaxPool', 'AveragePool', 'GlobalAveragePool', 'BatchNormalization']);
 
+/** Every operator name an imported graph may use. */
+export const SUPPORTED_OPERATORS: readonly string[] = Object.keys(OPERATORS);
+
 /** The supported list as an error message states it. */
 export function supportedList(): string {
   return `${Object.keys(FLOAT_OPERATORS).join(', ')}; on integer shape values ${Object.keys(SHAPE_OPERATORS).join(', ')}`;
