@@ -68,7 +68,12 @@ export function graphOutput(model: ModelProto, nodes: ImportedNode[], file: stri
   }
   const name = floats[0].name ?? '';
   const notes = outputs.length > 1 ? [`the graph has ${outputs.length} outputs; l2lab trains on the first float one, '${name}', and ignores ${outputs.filter((v) => v.name !== name).map((v) => `'${v.name}'`).join(', ')}.`] : [];
-  const last = nodes.find((n) => n.outputs.includes(name));
+  // Identity nodes between the last operator and the output (some exporters name outputs that way) pass it through.
+  let last = nodes.find((n) => n.outputs.includes(name));
+  while (last?.op === 'Identity') {
+    const input = last.inputs[0];
+    last = nodes.find((n) => n.outputs.includes(input));
+  }
   const kinds: Record<string, OutputKind> = { Softmax: 'probabilities', LogSoftmax: 'log-probabilities', Sigmoid: 'probabilities' };
   if (last && kinds[last.op]) return { graphOutput: name, value: last.inputs[0], kind: kinds[last.op], final: last.op, notes: [...notes, `the graph ends in ${last.op} ('${last.name}'): l2lab trains on its input, the logits, with the matching cross-entropy.`] };
   return { graphOutput: name, value: name, kind: 'logits', notes };

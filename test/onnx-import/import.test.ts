@@ -109,6 +109,9 @@ test('the output decides the loss: Softmax and LogSoftmax are set aside for soft
     assert.match(a.onnx!.notes.join(' '), new RegExp(`ends in ${op}`));
   }
   assert.equal(load(ending('Sigmoid', 1), 4, { task: 'classification', classes: 2 }).loss, 'logistic');
+  const renamed = ending('Softmax', 3);
+  const throughIdentity = load({ ...renamed, nodes: [...renamed.nodes.slice(0, 1), { ...renamed.nodes[1], outputs: ['p'] }, { op: 'Identity', inputs: ['p'], outputs: ['y'] }] });
+  assert.equal(throughIdentity.onnx!.output.value, 'z');
   assert.equal(load(ending('Relu', 1), 4, { task: 'regression' }).loss, 'mse');
   assert.throws(() => load(ending('Softmax', 4)), /outputs 4 probabilities per sample, but the data has 3 classes/);
   assert.throws(() => load(ending('Sigmoid', 3)), /Sigmoid over 3 outputs/);
