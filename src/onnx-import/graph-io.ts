@@ -60,7 +60,7 @@ export function fixInput(file: string, name: string, dims: FileDim[], inputs: nu
 }
 
 /** The first float output; a final Softmax, LogSoftmax or Sigmoid is set aside (l2lab's losses take logits). */
-export function graphOutput(model: ModelProto, nodes: ImportedNode[], file: string): { graphOutput: string; value: string; kind: OutputKind; final?: string; notes: string[] } {
+export function graphOutput(model: ModelProto, nodes: ImportedNode[], file: string): { graphOutput: string; value: string; kind: OutputKind; final?: ImportedNode; notes: string[] } {
   const outputs = model.graph!.output ?? [];
   const floats = outputs.filter(isFloat);
   if (floats.length === 0) {
@@ -75,6 +75,6 @@ export function graphOutput(model: ModelProto, nodes: ImportedNode[], file: stri
     last = nodes.find((n) => n.outputs.includes(input));
   }
   const kinds: Record<string, OutputKind> = { Softmax: 'probabilities', LogSoftmax: 'log-probabilities', Sigmoid: 'probabilities' };
-  if (last && kinds[last.op]) return { graphOutput: name, value: last.inputs[0], kind: kinds[last.op], final: last.op, notes: [...notes, `the graph ends in ${last.op} ('${last.name}'): l2lab trains on its input, the logits, with the matching cross-entropy.`] };
+  if (last && kinds[last.op]) return { graphOutput: name, value: last.inputs[0], kind: kinds[last.op], final: last, notes };
   return { graphOutput: name, value: name, kind: 'logits', notes };
 }

@@ -50,6 +50,7 @@ export const conv: Translate = (node, ins) => {
   const w = tensorIn(node, ins, 1);
   const bias = ins[2] ? tensorIn(node, ins, 2) : undefined;
   const [c] = image(node, x);
+  if (shapeOf(w).length !== 4) throw new UnsupportedModelError(`${describeNode(node)}: a kernel of shape [${shapeOf(w)}]; l2lab supports 2-D convolutions, kernels [O, C, k, k].`);
   const [o, ci, kh, kw] = shapeOf(w) as number[];
   if (numberAttr(node, 'group', 1) !== 1) throw new UnsupportedModelError(`${describeNode(node)}: group ${numberAttr(node, 'group', 1)} (grouped or depthwise convolution); l2lab supports group 1.`);
   if (ci !== c) throw new UnsupportedModelError(`${describeNode(node)}: the kernel [${shapeOf(w)}] expects ${ci} input channels, the input has ${c}.`);

@@ -155,6 +155,7 @@ export function importModel(file: string, inputs: number, task: TaskShape, o: Mo
   const fixed = fixInput(file, input.name, input.dims, inputs, o.image);
   const { constants, floats } = splitInitializers(model, nodes);
   const { params, notes } = classifyParams(nodes, floats, { penalize: o.penalize, exclude: o.exclude });
+  const finalNote = output.final && !keepFinal ? [`the graph ends in ${output.final.op} ('${output.final.name}'): l2lab trains on its input, the logits, with the matching cross-entropy.`] : [];
   const batchNote = typeof input.dims[0] === 'number' ? [`the file fixes the batch at ${input.dims[0]} (exported without a dynamic batch axis); l2lab reads the input's first axis as the batch, so any batch size runs.`] : [];
   const net: ImportedNet = {
     file,
@@ -162,19 +163,19 @@ export function importModel(file: string, inputs: number, task: TaskShape, o: Mo
     producer: `${model.producerName ?? ''} ${model.producerVersion ?? ''}`.trim() || 'unknown producer',
     opset,
     input: { name: input.name, ...fixed },
-    output: { value, graphOutput: output.graphOutput, kind: keepFinal ? 'value' : task.task === 'regression' ? 'value' : output.kind, units: 0 },
+    output: { value, graphOutput: output.graphOutput, kind: task.task === 'regression' ? 'value' : output.kind, units: 0 },
     nodes,
     constants,
     params,
     dropouts: [],
     stacks: !nodes.some((n) => SINGLE_MEMBER_OPERATORS.has(n.op)),
-    notes: [...(keepFinal ? output.notes.filter((n) => !n.startsWith('the graph ends in')) : output.notes), ...batchNote, ...notes, ...foldedBatchNormNote(nodes)],
+    notes: [...output.notes, ...finalNote, ...batchNote, ...notes, ...foldedBatchNormNote(nodes)],
   };
   checkNames(net);
   const env = dryRun(net, inputs, false);
   net.output.units = outputUnits(net, env);
   net.dropouts = dropoutsOf(net, env);
-  const loss = lossFor(file, keepFinal ? undefined : output.final, net.output.units, task);
+  const loss = lossFor(file, keepFinal ? undefined : output.final?.op, net.output.units, task);
   dryRun(net, inputs, true);
   rememberWeights(net, readWeights(model, net));
   return { widths: [inputs, ...net.dropouts.map((d) => d.width), net.output.units], activation: 'relu', loss, dropout: net.dropouts.map((d) => d.ratio), onnx: net };
