@@ -1,0 +1,51 @@
+#!/usr/bin/env bash
+# Tunes PyTorch's weight_decay from a shell loop over `l2lab ask`, `l2lab report` and `l2lab tell`.
+# Each trial trains in examples/pytorch_weight_decay.py's worker (the same train_one as the HTTP
+# example): it prints one JSON line per epoch and reads back `prune` or `continue`.
+#
+#   examples/shell_weight_decay.sh            # STUDY, STORAGE, TRIALS, EPOCHS, L2LAB from the environment
+#
+# Needs jq, /usr/bin/python3 with python3-torch, and dataset-fashion-mnist.
+set -euo pipefail
+
+STUDY=${STUDY:-shell-weight-decay}
+STORAGE=${STORAGE:-./l2lab.db}
+TRIALS=${TRIALS:-5}
+EPOCHS=${EPOCHS:-4}
+# How to run l2lab: an installed `l2lab`, or e.g. L2LAB='npx l2lab'.
+read -r -a L2LAB <<<"${L2LAB:-l2lab}"
+WORKER=("/usr/bin/python3" "$(dirname "$0")/pytorch_weight_decay.py" worker)
+
+# The loop's settings, as examples/pytorch_weight_decay.py trains: only the first ask of a study needs them.
+CONTEXT=(--convention pytorch --m 4000 --batch-size 128 --optimizer momentum --lr 0.05 --momentum 0.9
+  --epochs "$EPOCHS" --log-range 1:1000:5 --strategy grid)
+
+l2lab_json() { "${L2LAB[@]}" "$@" --study "$STUDY" --storage "$STORAGE" --json; }
+
+for _ in $(seq "$TRIALS"); do
+  # The worker reads its answers from a fresh pipe (fd 3), one per epoch.
+  answers=$(mktemp -u)
+  mkfifo "$answers"
+  exec 3<>"$answers"
+  rm "$answers"
+  read -r trial value epochs < <(l2lab_json ask "${CONTEXT[@]}" | jq -r '"\(.trial) \(.value) \(.epochs)"')
+  result=
+  while read -r line; do
+    if [ "$(jq -r .done <<<"$line")" = true ]; then result=$line; break; fi
+    answer=$(l2lab_json report --trial "$trial" $(jq -r '"--epoch \(.epoch) --val-loss \(.val_loss) --train-loss \(.train_loss) --weight-sq-norm \(.weight_sq_norm)"' <<<"$line"))
+    if [ "$(jq -r .prune <<<"$answer")" = true ]; then echo prune >&3; else echo continue >&3; fi
+  done < <("${WORKER[@]}" --value "$value" --epochs "$epochs" <&3)
+  exec 3>&-
+
+  if [ -z "$result" ]; then
+    l2lab_json tell --trial "$trial" --state failed --reason "the training process exited early" >/dev/null
+    echo "trial $trial: weight_decay $value failed"
+  elif [ "$(jq -r .pruned <<<"$result")" = true ]; then
+    l2lab_json tell --trial "$trial" --state pruned >/dev/null
+    echo "trial $trial: weight_decay $value pruned at epoch $(jq -r .epochs <<<"$result")"
+  else
+    l2lab_json tell --trial "$trial" --val-loss "$(jq -r .val_loss <<<"$result")" >/dev/null
+    echo "trial $trial: weight_decay $value val loss $(jq -r '.val_loss*10000|round/10000' <<<"$result")"
+  fi
+done
+l2lab_json best | jq -r '"best weight_decay \(.value) (λ = \(.best_lambda)), val loss \(.val_loss)"'
