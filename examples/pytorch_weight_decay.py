@@ -22,6 +22,7 @@ import gzip
 import json
 import os
 import sys
+import time
 
 import numpy as np
 import torch
@@ -36,7 +37,7 @@ SETTINGS = {"n_train": 4000, "n_val": 1000, "n_test": 2000, "batch_size": 128, "
 
 
 def study_context(epochs, log_range=None, strategy="grid", trials=None):
-    """The StudyContext of this loop for `ask` (docs/ask-tell.md): PyTorch units, SGD with momentum."""
+    """The StudyContext of this loop for `ask` (docs/ask-tell.md): PyTorch units (log_range in weight_decay), SGD with momentum."""
     context = {"convention": "pytorch", "m": SETTINGS["n_train"], "batch_size": SETTINGS["batch_size"],
                "optimizer": "momentum", "lr": SETTINGS["lr"], "momentum": SETTINGS["momentum"],
                "epochs": epochs, "strategy": strategy}
@@ -102,12 +103,16 @@ def train_one(value, epochs, report_cb, data=None, seed=0):
     return {"pruned": False, "epochs": epochs, "val_loss": val_loss, "test_loss": _loss(model, data["test"])}
 
 
-def tune_over_http(client, study, trials, epochs, log_range):
-    """The ask / report / tell loop through the Python client; returns best()."""
+def tune_over_http(client, study, context):
+    """The ask / report / tell loop through the Python client, until the strategy is done; returns best()."""
     data = load_data()
-    context = study_context(epochs, log_range, trials=trials)
-    for _ in range(trials):
+    while True:
         trial = client.ask(study, context=context)
+        if trial["trial"] is None:  # no trial now: the strategy is done, or every open one runs elsewhere
+            if trial["status"] == "done":
+                return client.best(study)
+            time.sleep(trial.get("retry_after", 5))
+            continue
         number = trial["trial"]
 
         def report(epoch, val_loss, train_loss, weight_sq_norm):
@@ -121,9 +126,9 @@ def tune_over_http(client, study, trials, epochs, log_range):
             client.tell(study, number, state="pruned")
         else:
             client.tell(study, number, val_loss=result["val_loss"])
-        status = f"pruned at epoch {result['epochs']}" if result["pruned"] else f"test loss {result['test_loss']:.4f}"
-        print(f"trial {number}: weight_decay {trial['value']:.4g}  val loss {result['val_loss']:.4f}  {status}")
-    return client.best(study)
+        print(f"trial {number}: weight_decay {trial['value']:.4g}  " + (
+            f"pruned at epoch {result['epochs']} (val loss {result['val_loss']:.4f})" if result["pruned"]
+            else f"val loss {result['val_loss']:.4f}  test loss {result['test_loss']:.4f}"), flush=True)
 
 
 def worker(value, epochs):
@@ -150,16 +155,14 @@ def main(argv):
     p.add_argument("--url", default="http://127.0.0.1:8080")
     p.add_argument("--token-file", required=True, help="the file `l2lab serve --token-file` reads its token from")
     p.add_argument("--study", default="pytorch-weight-decay")
-    p.add_argument("--trials", type=int, default=5)
     p.add_argument("--epochs", type=int, default=4)
-    p.add_argument("--log-range", default="1:1000:5", help="lo:hi:n, λ in the seed convention (weight_decay = λ/m)")
+    p.add_argument("--log-range", default="1e-4:1e-1:4", help="lo:hi:n, weight_decay values (PyTorch units) to try")
     a = p.parse_args(argv)
     lo, hi, n = a.log_range.split(":")
     with open(a.token_file, encoding="utf-8") as f:
         client = Client(a.url, f.read().strip())
-    best = tune_over_http(client, a.study, a.trials, a.epochs, {"lo": float(lo), "hi": float(hi), "n": int(n)})
+    best = tune_over_http(client, a.study, study_context(a.epochs, {"lo": float(lo), "hi": float(hi), "n": int(n)}))
     print(f"best weight_decay {best['value']:.4g} (λ = {best['best_lambda']:.4g}), val loss {best['val_loss']:.4f}")
-
 
 if __name__ == "__main__":
     main(sys.argv[1:])

@@ -3,14 +3,13 @@
 # Each trial trains in examples/pytorch_weight_decay.py's worker (the same train_one as the HTTP
 # example): it prints one JSON line per epoch and reads back `prune` or `continue`.
 #
-#   examples/shell_weight_decay.sh            # STUDY, STORAGE, TRIALS, EPOCHS, L2LAB from the environment
+#   examples/shell_weight_decay.sh            # STUDY, STORAGE, EPOCHS, L2LAB from the environment
 #
 # Needs jq, /usr/bin/python3 with python3-torch, and dataset-fashion-mnist.
 set -euo pipefail
 
 STUDY=${STUDY:-shell-weight-decay}
 STORAGE=${STORAGE:-./l2lab.db}
-TRIALS=${TRIALS:-5}
 EPOCHS=${EPOCHS:-4}
 # How to run l2lab: an installed `l2lab`, or e.g. L2LAB='npx l2lab'.
 read -r -a L2LAB <<<"${L2LAB:-l2lab}"
@@ -18,17 +17,24 @@ WORKER=("/usr/bin/python3" "$(dirname "$0")/pytorch_weight_decay.py" worker)
 
 # The loop's settings, as examples/pytorch_weight_decay.py trains: only the first ask of a study needs them.
 CONTEXT=(--convention pytorch --m 4000 --batch-size 128 --optimizer momentum --lr 0.05 --momentum 0.9
-  --epochs "$EPOCHS" --log-range 1:1000:5 --strategy grid)
+  --epochs "$EPOCHS" --log-range 1e-4:1e-1:4 --strategy grid)
 
 l2lab_json() { "${L2LAB[@]}" "$@" --study "$STUDY" --storage "$STORAGE" --json; }
 
-for _ in $(seq "$TRIALS"); do
+while :; do
+  asked=$(l2lab_json ask "${CONTEXT[@]}")
+  # No trial now: the grid is done, or every open trial runs elsewhere (ask again later).
+  if [ "$(jq -r .trial <<<"$asked")" = null ]; then
+    [ "$(jq -r .status <<<"$asked")" = done ] && break
+    sleep "$(jq -r '.retry_after // 5' <<<"$asked")"
+    continue
+  fi
+  read -r trial value epochs < <(jq -r '"\(.trial) \(.value) \(.epochs)"' <<<"$asked")
   # The worker reads its answers from a fresh pipe (fd 3), one per epoch.
   answers=$(mktemp -u)
   mkfifo "$answers"
   exec 3<>"$answers"
   rm "$answers"
-  read -r trial value epochs < <(l2lab_json ask "${CONTEXT[@]}" | jq -r '"\(.trial) \(.value) \(.epochs)"')
   result=
   while read -r line; do
     if [ "$(jq -r .done <<<"$line")" = true ]; then result=$line; break; fi

@@ -7,7 +7,7 @@ import type http from 'node:http';
 
 import { json } from '../dashboard/respond.js';
 import type { LambdaService, ReportRequest, StudyContext, TellRequest } from '../ask/protocol.js';
-import { L2labError } from '../errors.js';
+import { L2labError, type ErrorCode } from '../errors.js';
 import { StudyConfigMismatchError, TrialAlreadyFinishedError, TrialNotOwnedError } from '../study/index.js';
 import { OPENAPI } from './openapi.js';
 import { ApiError, badRequest, checkFields, readJsonObject } from './request.js';
@@ -66,8 +66,7 @@ async function tell(service: LambdaService, { study, trial, req }: RouteCall): P
   if (hasLoss === (typeof body.state === 'string')) throw badRequest('The tell body needs exactly one of val_loss (a finished trial) or state ("pruned" or "failed", with an optional reason).');
   if (hasLoss && body.reason != null) throw badRequest('The tell body gives a reason only with state "pruned" or "failed", not with val_loss.');
   const request = (hasLoss ? { trial, val_loss: body.val_loss } : { trial, state: body.state, ...(typeof body.reason === 'string' ? { reason: body.reason } : {}) }) as TellRequest;
-  await service.tell(study, request);
-  return { study, trial, state: hasLoss ? 'complete' : body.state };
+  return service.tell(study, request);
 }
 
 /** A body may repeat the trial number (the CLI's JSON has it); it must then be the path's. */
@@ -103,11 +102,24 @@ function findRoute(pathname: string, method: string): { route: Route; match: Reg
   return { route: hit.route, match: hit.match! };
 }
 
+/** HTTP statuses of the protocol's error codes (src/ask/errors.ts); bad values (INVALID_OPTION) are 400. */
+const STATUS: Partial<Record<ErrorCode, number>> = {
+  INVALID_OPTION: 400,
+  INVALID_DATA: 400,
+  STUDY_NOT_FOUND: 404,
+  TRIAL_NOT_FOUND: 404,
+  CONTEXT_MISMATCH: 409,
+  EPOCH_BACKWARDS: 409,
+  TRIAL_FINISHED: 409,
+  LEASE_EXPIRED: 409,
+};
+
 /**
- * The status and code for an error the service threw: bad input 400, an unknown study or trial 404,
- * a conflict with what is stored (a trial already ended or handed to another worker, a context that
- * differs from the study's) 409. Anything that is not an L2labError is a bug: its stack goes to the
- * server's log, never to the client.
+ * The answer for an error the service threw, with its own stable code: bad input 400, an unknown
+ * study or trial 404, a conflict with what is stored (a trial already told, or handed to another
+ * worker after its lease expired, a context that differs from the study's, an epoch going
+ * backwards) 409. Anything that is not an L2labError is a bug: its stack goes to the server's log,
+ * never to the client.
  */
 function serviceError(e: unknown): ApiError {
   if (e instanceof ApiError) return e;
@@ -115,9 +127,8 @@ function serviceError(e: unknown): ApiError {
     console.error(`l2lab serve: internal error: ${(e as Error)?.stack ?? String(e)}`);
     return new ApiError(500, 'INTERNAL', 'Internal error in l2lab serve; its log has the details.');
   }
-  if (e instanceof TrialAlreadyFinishedError || e instanceof TrialNotOwnedError || e instanceof StudyConfigMismatchError) return new ApiError(409, 'CONFLICT', e.message);
-  if (e.code === 'INVALID_OPTION' || e.code === 'INVALID_DATA') return new ApiError(400, e.code, e.message);
-  return new ApiError(500, e.code, e.message);
+  const conflict = e instanceof TrialAlreadyFinishedError || e instanceof TrialNotOwnedError || e instanceof StudyConfigMismatchError;
+  return new ApiError(conflict ? 409 : STATUS[e.code] ?? 500, e.code, e.message);
 }
 
 /**

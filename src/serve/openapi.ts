@@ -35,8 +35,8 @@ const schemas = {
       lr: num,
       momentum: { type: 'number', description: 'μ of momentum / nesterov (default 0.9).' },
       epochs: { type: 'integer', minimum: 1, description: 'Epochs each trial trains.' },
-      log_range: { type: 'object', required: ['lo', 'hi', 'n'], properties: { lo: num, hi: num, n: { type: 'integer', minimum: 1 } }, description: 'n log-spaced λ from lo to hi (seed convention).' },
-      lambdas: { type: 'array', items: num, description: 'An explicit λ list (seed convention).' },
+      log_range: { type: 'object', required: ['lo', 'hi', 'n'], properties: { lo: num, hi: num, n: { type: 'integer', minimum: 1 } }, description: "n log-spaced values from lo to hi, in convention's units." },
+      lambdas: { type: 'array', items: num, description: "An explicit list of values, in convention's units." },
       strategy: { type: 'string', enum: ['grid', 'bayes', 'sh'], default: 'bayes' },
       trials: { type: 'integer', minimum: 1, description: 'bayes: most trials (default 15).' },
     },
@@ -58,8 +58,15 @@ const schemas = {
       tau_note: { type: 'string' },
       prune_from_epoch: { ...nullableNum, description: 'The first epoch at which report may answer prune: true.' },
       epochs: { type: 'integer', description: 'Epochs this trial should train.' },
+      rung: { type: 'integer', description: 'sh: the rung of this trial.' },
       resumed: { type: 'boolean' },
     },
+  },
+  NoTrial: {
+    type: 'object',
+    description: 'No trial to hand out: done (call best) or wait (ask again after retry_after seconds).',
+    required: ['study', 'trial', 'status', 'reason'],
+    properties: { study: { type: 'string' }, trial: { type: 'integer', nullable: true, description: 'Always null.' }, status: { type: 'string', enum: ['done', 'wait'] }, reason: { type: 'string' }, retry_after: num },
   },
   ReportRequest: {
     type: 'object',
@@ -78,8 +85,8 @@ const schemas = {
   },
   TellAnswer: {
     type: 'object',
-    required: ['study', 'trial', 'state'],
-    properties: { study: { type: 'string' }, trial: int, state: { type: 'string', enum: ['complete', 'pruned', 'failed'] } },
+    required: ['study', 'trial', 'state', 'value'],
+    properties: { study: { type: 'string' }, trial: int, state: { type: 'string', enum: ['COMPLETE', 'PRUNED', 'FAIL'] }, value: { ...nullableNum, description: 'COMPLETE: the final val loss; PRUNED: the best one reported.' } },
   },
   BestAnswer: {
     type: 'object',
@@ -94,6 +101,7 @@ const schemas = {
       val_loss: num,
       noise: { type: 'object', nullable: true },
       trials: { type: 'object', properties: { complete: int, pruned: int, failed: int, running: int } },
+      warnings: { type: 'array', items: { type: 'string' } },
     },
   },
   Error: {
@@ -115,7 +123,7 @@ export const OPENAPI = {
   },
   paths: {
     '/api/v1/studies/{name}/ask': {
-      post: { operationId: 'ask', summary: 'A trial to train (creates the study on its first ask, which needs context)', security: [{ bearer: [] }], parameters: [study], requestBody: jsonBody('AskRequest', false), responses: { ...ok('AskedTrial', 'The trial'), ...errors(400, 401, 404, 409, 413, 415) } },
+      post: { operationId: 'ask', summary: 'A trial to train (creates the study on its first ask, which needs context)', security: [{ bearer: [] }], parameters: [study], requestBody: jsonBody('AskRequest', false), responses: { 200: { description: 'A trial to train, or why there is none now', content: { 'application/json': { schema: { oneOf: [{ $ref: '#/components/schemas/AskedTrial' }, { $ref: '#/components/schemas/NoTrial' }] } } } }, ...errors(400, 401, 404, 409, 413, 415) } },
     },
     '/api/v1/studies/{name}/trials/{n}/report': {
       post: { operationId: 'report', summary: "One epoch's measurements; answers whether to prune", security: [{ bearer: [] }], parameters: [study, trial], requestBody: jsonBody('ReportRequest'), responses: { ...ok('ReportAnswer', 'Whether to stop'), ...errors(400, 401, 404, 409, 413, 415) } },
@@ -133,8 +141,8 @@ export const OPENAPI = {
     responses: {
       E400: errorResponse('Bad input: the message names the field and the fix'),
       E401: errorResponse('No or wrong bearer token'),
-      E404: errorResponse('Unknown study or trial'),
-      E409: errorResponse('Conflict: the trial already ended, was handed to another worker, or the context differs from the study’s'),
+      E404: errorResponse('STUDY_NOT_FOUND or TRIAL_NOT_FOUND (or no such path)'),
+      E409: errorResponse('Conflict with what is stored: TRIAL_FINISHED, LEASE_EXPIRED (stop training, ask again), CONTEXT_MISMATCH, EPOCH_BACKWARDS'),
       E413: errorResponse('Body too large'),
       E415: errorResponse('Body is not application/json'),
     },
