@@ -54,7 +54,7 @@ function rows(p: Problem, step: number): { x: Float32Array; y: Int32Array } {
 /** The cost (mean data loss + penalty) before each step, and the final parameters, of l2lab's engine at seed λ. */
 async function l2labTrajectory(p: Problem, lambda: number): Promise<{ cost: number[]; params: Float64Array[] }> {
   const { coupled } = penaltyCoefficients('seed', lambda, { m: M });
-  const stepper = await Stepper.create({ arch: ARCH, batch: B, dtype: 'float32', optimizer: { name: 'sgd', lr: LR } }, [p.params.map((w) => Float64Array.from(w))], [coupled], [0], 1);
+  const stepper = await Stepper.create({ arch: ARCH, batch: B, dtype: 'float32', optimizer: { name: 'sgd' } }, [p.params.map((w) => Float64Array.from(w))], [coupled], [0], 1);
   const cost: number[] = [];
   for (let s = 0; s < STEPS; s++) {
     const { x, y } = rows(p, s);

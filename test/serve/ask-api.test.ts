@@ -96,7 +96,7 @@ describe('the ask/tell HTTP API (adapter)', () => {
 
   it('refuses a write without the token, or with a wrong one: 401 with WWW-Authenticate, nothing called', async () => {
     const before = service.calls.length;
-    for (const headers of [{}, { Authorization: `Bearer ${TOKEN}x` }, { Authorization: TOKEN }, { Authorization: 'Bearer ' }]) {
+    for (const headers of [{} as Record<string, string>, { Authorization: `Bearer ${TOKEN}x` }, { Authorization: TOKEN }, { Authorization: 'Bearer ' }]) {
       const r = await call('POST', '/api/v1/studies/s/trials/1/report', { epoch: 1, val_loss: 1 }, headers);
       assert.equal(r.status, 401);
       assert.equal(r.json.error.code, 'UNAUTHORIZED');
