@@ -160,7 +160,7 @@ def main(argv):
     a = p.parse_args(argv)
     lo, hi, n = a.log_range.split(":")
     with open(a.token_file, encoding="utf-8") as f:
-        client = Client(a.url, f.read().strip())
+        client = Client(a.url, f.read().strip(), wait=60)
     best = tune_over_http(client, a.study, study_context(a.epochs, {"lo": float(lo), "hi": float(hi), "n": int(n)}))
     print(f"best weight_decay {best['value']:.4g} (λ = {best['best_lambda']:.4g}), val loss {best['val_loss']:.4f}")
 

@@ -19,6 +19,7 @@ names as `l2lab ask|report|tell|best --json`.
 """
 import json
 import math
+import time
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -49,12 +50,15 @@ def _finite(name, value):
 
 class Client:
     """One l2lab server. `url`: where `l2lab serve` answers; `token`: the bearer token it printed
-    (or wrote to --token-file), needed by ask, report and tell; `timeout`: seconds per request."""
+    (or read from --token-file), needed by ask, report and tell; `timeout`: seconds per request;
+    `wait`: seconds to keep retrying while nothing listens at `url` yet (a server and its workers
+    started together), 0 to fail at once."""
 
-    def __init__(self, url, token=None, timeout=30.0):
+    def __init__(self, url, token=None, timeout=30.0, wait=0.0):
         self.url = url.rstrip("/")
         self.token = token
         self.timeout = timeout
+        self.wait = wait
 
     def ask(self, study, context=None, client_id=None):
         """A trial to train: {study, trial, lambda, convention, value, tau_epochs, prune_from_epoch, epochs, …}.
@@ -101,13 +105,19 @@ class Client:
         if self.token is not None:
             headers["Authorization"] = f"Bearer {self.token}"
         request = urllib.request.Request(url, data=data, method=method, headers=headers)
-        try:
-            with urllib.request.urlopen(request, timeout=self.timeout) as response:
-                return json.loads(response.read().decode("utf-8"))
-        except urllib.error.HTTPError as e:
-            raise _server_error(e) from None
-        except urllib.error.URLError as e:
-            raise L2labError(0, "UNREACHABLE", f"cannot reach {self.url}: {e.reason}. Is 'l2lab serve' running there?") from None
+        deadline = time.monotonic() + self.wait
+        while True:
+            try:
+                with urllib.request.urlopen(request, timeout=self.timeout) as response:
+                    return json.loads(response.read().decode("utf-8"))
+            except urllib.error.HTTPError as e:
+                raise _server_error(e) from None
+            except urllib.error.URLError as e:
+                # Only a refused connection is retried: the request never reached a server, so nothing was stored twice.
+                if isinstance(e.reason, ConnectionRefusedError) and time.monotonic() < deadline:
+                    time.sleep(0.2)
+                    continue
+                raise L2labError(0, "UNREACHABLE", f"cannot reach {self.url}: {e.reason}. Is 'l2lab serve' running there?") from None
 
 
 def _server_error(e):
