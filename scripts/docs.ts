@@ -11,8 +11,8 @@ import { fileURLToPath } from 'node:url';
 import { capturedValue, fillPlaceholders, replaceBodies, runBlocks, setupScripts, shownOutput, type RunBlock } from './docs-blocks.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-/** Repository folders the shown commands name by relative path (atlas specs, data files). */
-const LINKED = ['atlas', 'data'];
+/** Repository folders the shown commands name by relative path (atlas specs, data files, the example training loops and the Python client they import). */
+const LINKED = ['atlas', 'data', 'clients', 'examples'];
 
 /** The pages that may hold docs:run markers. */
 export function pages(): string[] {
@@ -23,7 +23,7 @@ export function pages(): string[] {
 
 /**
  * A bash preamble in which `l2lab` and `npx l2lab` run this checkout's source (src/cli/main.ts through tsx),
- * so the outputs are the current code's, with no build step.
+ * so the outputs are the current code's, with no build step; scripts the commands start inherit both.
  */
 function preamble(): string {
   const tsx = import.meta.resolve('tsx');
@@ -32,6 +32,8 @@ function preamble(): string {
     'set -eo pipefail',
     `l2lab() { node --import '${tsx}' '${main}' "$@"; }`,
     'npx() { if [ "$1" = l2lab ]; then shift; l2lab "$@"; else command npx "$@"; fi; }',
+    // A shown script (examples/shell_weight_decay.sh) runs `l2lab` in its own bash: the same function.
+    'export -f l2lab npx',
   ].join('\n');
 }
 
