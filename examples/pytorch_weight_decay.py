@@ -36,16 +36,11 @@ DATA_DIR = "/usr/share/datasets/fashion-mnist"
 SETTINGS = {"n_train": 4000, "n_val": 1000, "n_test": 2000, "batch_size": 128, "lr": 0.05, "momentum": 0.9, "hidden": 128}
 
 
-def study_context(epochs, log_range=None, strategy="grid", trials=None):
-    """The StudyContext of this loop for `ask` (docs/ask-tell.md): PyTorch units (log_range in weight_decay), SGD with momentum."""
-    context = {"convention": "pytorch", "m": SETTINGS["n_train"], "batch_size": SETTINGS["batch_size"],
-               "optimizer": "momentum", "lr": SETTINGS["lr"], "momentum": SETTINGS["momentum"],
-               "epochs": epochs, "strategy": strategy}
-    if log_range is not None:
-        context["log_range"] = log_range
-    if trials is not None:
-        context["trials"] = trials
-    return context
+def study_context(epochs, log_range, trials):
+    """The StudyContext of this loop for `ask` (docs/ask-tell.md): PyTorch units (log_range in weight_decay), SGD with momentum, bayes."""
+    return {"convention": "pytorch", "m": SETTINGS["n_train"], "batch_size": SETTINGS["batch_size"],
+            "optimizer": "momentum", "lr": SETTINGS["lr"], "momentum": SETTINGS["momentum"],
+            "epochs": epochs, "log_range": log_range, "strategy": "bayes", "trials": trials}
 
 
 def _idx(name, count, row_bytes, header):
@@ -156,12 +151,13 @@ def main(argv):
     p.add_argument("--token-file", required=True, help="the file `l2lab serve --token-file` reads its token from")
     p.add_argument("--study", default="pytorch-weight-decay")
     p.add_argument("--epochs", type=int, default=4)
-    p.add_argument("--log-range", default="1e-4:1e-1:4", help="lo:hi:n, weight_decay values (PyTorch units) to try")
+    p.add_argument("--log-range", default="1e-4:1e-1:4", help="lo:hi:n, the weight_decay interval (PyTorch units) to search")
+    p.add_argument("--trials", type=int, default=5, help="most trials (bayes)")
     a = p.parse_args(argv)
     lo, hi, n = a.log_range.split(":")
     with open(a.token_file, encoding="utf-8") as f:
         client = Client(a.url, f.read().strip(), wait=60)
-    best = tune_over_http(client, a.study, study_context(a.epochs, {"lo": float(lo), "hi": float(hi), "n": int(n)}))
+    best = tune_over_http(client, a.study, study_context(a.epochs, {"lo": float(lo), "hi": float(hi), "n": int(n)}, a.trials))
     print(f"best weight_decay {best['value']:.4g} (λ = {best['best_lambda']:.4g}), val loss {best['val_loss']:.4f}")
 
 if __name__ == "__main__":

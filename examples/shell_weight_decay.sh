@@ -3,7 +3,7 @@
 # Each trial trains in examples/pytorch_weight_decay.py's worker (the same train_one as the HTTP
 # example): it prints one JSON line per epoch and reads back `prune` or `continue`.
 #
-#   examples/shell_weight_decay.sh            # STUDY, STORAGE, EPOCHS, L2LAB from the environment
+#   examples/shell_weight_decay.sh            # STUDY, STORAGE, EPOCHS, TRIALS, L2LAB from the environment
 #
 # Needs jq, /usr/bin/python3 with python3-torch, and dataset-fashion-mnist.
 set -euo pipefail
@@ -11,19 +11,20 @@ set -euo pipefail
 STUDY=${STUDY:-shell-weight-decay}
 STORAGE=${STORAGE:-./l2lab.db}
 EPOCHS=${EPOCHS:-4}
+TRIALS=${TRIALS:-5}
 # How to run l2lab: an installed `l2lab`, or e.g. L2LAB='npx l2lab'.
 read -r -a L2LAB <<<"${L2LAB:-l2lab}"
 WORKER=("/usr/bin/python3" "$(dirname "$0")/pytorch_weight_decay.py" worker)
 
 # The loop's settings, as examples/pytorch_weight_decay.py trains: only the first ask of a study needs them.
 CONTEXT=(--convention pytorch --m 4000 --batch-size 128 --optimizer momentum --lr 0.05 --momentum 0.9
-  --epochs "$EPOCHS" --log-range 1e-4:1e-1:4 --strategy grid)
+  --epochs "$EPOCHS" --log-range 1e-4:1e-1:4 --strategy bayes --trials "$TRIALS")
 
 l2lab_json() { "${L2LAB[@]}" "$@" --study "$STUDY" --storage "$STORAGE" --json; }
 
 while :; do
   asked=$(l2lab_json ask "${CONTEXT[@]}")
-  # No trial now: the grid is done, or every open trial runs elsewhere (ask again later).
+  # No trial now: the search is done, or every open trial runs elsewhere (ask again later).
   if [ "$(jq -r .trial <<<"$asked")" = null ]; then
     [ "$(jq -r .status <<<"$asked")" = done ] && break
     sleep "$(jq -r '.retry_after // 5' <<<"$asked")"

@@ -14,7 +14,7 @@ import { createLambdaService, openStorage, type AskedTrial, type LambdaService, 
 
 const WORKER = path.join(path.dirname(fileURLToPath(import.meta.url)), 'pytorch_weight_decay.py');
 
-/** The PyTorch loop's settings (SETTINGS in pytorch_weight_decay.py), with the weight_decay values to try. */
+/** The PyTorch loop's settings (SETTINGS in pytorch_weight_decay.py), with the weight_decay interval to search. */
 const CONTEXT: StudyContext = {
   convention: 'pytorch',
   m: 4000,
@@ -24,7 +24,8 @@ const CONTEXT: StudyContext = {
   momentum: 0.9,
   epochs: 4,
   log_range: { lo: 1e-4, hi: 1e-1, n: 4 },
-  strategy: 'grid',
+  strategy: 'bayes',
+  trials: 5,
 };
 
 /** One epoch as the worker prints it, or its last line. */
