@@ -5,10 +5,12 @@
  */
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
+import { execFile } from 'node:child_process';
 import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { promisify } from 'node:util';
 
 import { ProtocolError } from '../../src/ask/errors.js';
 import type { AskedTrial, BestAnswer, LambdaService, ReportAnswer, TellAnswer } from '../../src/ask/protocol.js';
@@ -17,6 +19,8 @@ import { InvalidOptionError } from '../../src/errors.js';
 import { askApi } from '../../src/serve/ask-api.js';
 import { MAX_BODY_BYTES } from '../../src/serve/request.js';
 import { bearerMatches, checkToken, readTokenFile } from '../../src/serve/token.js';
+import { ROOT } from '../cli/helpers.js';
+import { missingPython, PYTHON } from '../support/python.js';
 
 const TOKEN = 'test-token-0123456789abcdef';
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'l2lab-ask-api-'));
@@ -191,6 +195,46 @@ describe('the ask/tell HTTP API (adapter)', () => {
       req.end();
     });
     assert.equal(status, 403);
+  });
+});
+
+describe('the Python client (clients/python/l2lab_client.py) against the adapter', { skip: missingPython(['json']) }, () => {
+  it("returns the server's JSON and raises L2labError with the server's status, code and message", async () => {
+    const script = [
+      'import json, sys',
+      `sys.path.insert(0, ${JSON.stringify(path.join(ROOT, 'clients/python'))})`,
+      'from l2lab_client import Client, L2labError',
+      'url, token = sys.argv[1], sys.argv[2]',
+      'out = {}',
+      'c = Client(url, token)',
+      'out["ask"] = c.ask("py study", context={"convention": "pytorch"}, client_id="w")',
+      'out["report"] = c.report("py study", 3, 1, 0.5, weight_sq_norm=2.0)',
+      'out["best"] = Client(url).best("py study")',
+      'def error(call):',
+      '    try:',
+      '        call()',
+      '    except L2labError as e:',
+      '        return [e.status, e.code, e.message]',
+      'out["unauthorized"] = error(lambda: Client(url, "wrong-token-0123456789").tell("s", 1, val_loss=1.0))',
+      'out["finished"] = error(lambda: c.tell("s", 7, val_loss=1.0))',
+      'out["nan"] = error(lambda: c.report("s", 1, 1, float("nan")))',
+      'out["both"] = error(lambda: c.tell("s", 1, val_loss=1.0, state="failed"))',
+      'out["unreachable"] = error(lambda: Client("http://127.0.0.1:9").best("s"))',
+      'print(json.dumps(out))',
+    ].join('\n');
+    // Asynchronously: the server answering it runs in this process.
+    const { stdout } = await promisify(execFile)(PYTHON, ['-c', script, base, TOKEN], { encoding: 'utf8', timeout: 60_000 });
+    const out = JSON.parse(stdout);
+    assert.equal(out.ask.value, 0.001);
+    assert.deepEqual(service.calls.find((c) => c[1] === 'py study'), ['ask', 'py study', { context: { convention: 'pytorch' }, client_id: 'w' }]);
+    assert.deepEqual(out.report, { prune: false, reason: null });
+    assert.equal(out.best.best_lambda, 4);
+    assert.deepEqual(out.unauthorized.slice(0, 2), [401, 'UNAUTHORIZED']);
+    assert.deepEqual(out.finished, [409, 'TRIAL_FINISHED', 'Trial 7 was already told (COMPLETE).']);
+    assert.deepEqual(out.nan.slice(0, 2), [0, 'INVALID_OPTION']);
+    assert.match(out.nan[2], /val_loss must be a finite number/);
+    assert.match(out.both[2], /exactly one of val_loss/);
+    assert.deepEqual(out.unreachable.slice(0, 2), [0, 'UNREACHABLE']);
   });
 });
 
