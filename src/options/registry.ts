@@ -84,6 +84,7 @@ export const OPTIONS: readonly OptionDecl[] = [
   { key: 'heartbeatTimeout', flag: 'heartbeat-timeout', meta: 'S', type: { kind: 'number', min: 0, minOpen: true, max: 86_400 }, default: '60', doc: "seconds without a heartbeat after which another worker's RUNNING trial is run here", label: 'heartbeat timeout', commands: ['tune', 'ask'], byCommand: { ask: { default: '600', doc: 'seconds without a report after which a trial goes back to the pool (a later report for it is refused): above your longest epoch' } } },
   // Ask (a training loop l2lab does not run)
   { key: 'm', flag: 'm', meta: 'M', type: { kind: 'number', min: 1, integer: true }, doc: 'training rows of your loop (the m of λ/m)', label: 'training rows m', commands: ['ask'] },
+  { key: 'repeats', flag: 'repeats', meta: 'N', type: { kind: 'number', min: 1, max: 100, integer: true }, default: '1', doc: 'evaluate each λ N times (your loop seeds each by the trial\'s repeat): the scatter gives λ_1se', label: 'repeats', commands: ['ask'], strategies: ['grid'] },
   { key: 'clientId', flag: 'client-id', meta: 'ID', type: { kind: 'text' }, doc: 'who asks: the same ID asking again gets its own unfinished trial back (a restarted script)', label: 'client id', commands: ['ask'] },
   // Inspect
   { key: 'measureLimit', flag: 'measure-limit', meta: 'N', type: { kind: 'number', min: 0 }, default: '10000000', doc: 'skip the measured initialization above N parameters', label: 'measure limit', commands: ['inspect'] },

@@ -12,8 +12,10 @@ export interface ProposalInput {
   trials: readonly Trial[];
   /** The log range: bayes's interval; the values grid and sh serve when `lambdas` is absent. */
   range: { lo: number; hi: number; n: number };
-  /** An explicit list instead of the range (grid, sh); a value listed twice is evaluated twice. */
+  /** An explicit list instead of the range (grid, sh). */
   lambdas: readonly number[] | null;
+  /** grid: evaluations of each value. */
+  repeats: number;
   /** bayes: most trials. */
   maxTrials: number;
   /** τ at a λ and the epochs T each trial trains (bayes's first guess; sh judges a rung only on the λ that acted). */
@@ -46,12 +48,7 @@ export function pendingTrials(trials: readonly Trial[]): Trial[] {
   return trials.filter((t) => t.state === 'RUNNING' || t.state === 'WAITING');
 }
 
-/** Values with the repeats of a value numbered (1, 2, … from its second listing): each becomes a trial of its own. */
-export function withRepeats(values: readonly number[]): { lambda: number; repeat?: number }[] {
-  const seen = new Map<number, number>();
-  return values.map((lambda) => {
-    const k = seen.get(lambda) ?? 0;
-    seen.set(lambda, k + 1);
-    return k === 0 ? { lambda } : { lambda, repeat: k };
-  });
+/** Each value `repeats` times, a pass over all values at a time; a value's evaluations after its first are numbered (`repeat` 1, 2, …), each a trial of its own. */
+export function withRepeats(values: readonly number[], repeats = 1): { lambda: number; repeat?: number }[] {
+  return Array.from({ length: repeats }, (_, r) => values.map((lambda) => (r === 0 ? { lambda } : { lambda, repeat: r }))).flat();
 }

@@ -63,10 +63,10 @@ export function gridExtension(all: readonly number[], points: readonly TrialPoin
 export function proposeGrid(input: ProposalInput): Proposal {
   const epochs = input.timescale.epochs;
   const values = input.lambdas ?? logSpace(input.range.lo, input.range.hi, input.range.n);
-  if (input.trials.length === 0) return { trials: withRepeats(values).map((t) => ({ ...t, epochs })) };
+  if (input.trials.length === 0) return { trials: withRepeats(values, input.repeats).map((t) => ({ ...t, epochs })) };
   const running = pendingTrials(input.trials).length;
   if (running > 0) return { wait: `${running} of the grid's ${input.trials.length} trials are still running; its range is extended, or the search ends, once they finish` };
-  if (input.lambdas) return { done: `every λ of the list (${values.length}) was evaluated` };
+  if (input.lambdas || input.repeats > 1) return { done: `every λ of the grid (${values.length}) was evaluated${input.repeats > 1 ? ` ${input.repeats} times` : ''}` };
   const all = [...new Set(input.trials.map((t) => t.params.lambda))];
   const next = gridExtension(all, finishedTrials(input.trials).map(trialPoint), true, input.limits);
   if ('more' in next) return { trials: next.more.map((lambda) => ({ lambda, epochs })) };
