@@ -36,8 +36,10 @@ export interface StudyContext {
    * n 11 (grid), 27 (sh).
    */
   log_range?: { lo: number; hi: number; n: number };
-  /** An explicit list of values (in `convention`'s units, as `tune`'s `--lambdas`) instead of a range: the grid to serve; a value listed twice is evaluated twice (repeats give λ_1se). */
+  /** An explicit list of values (in `convention`'s units, as `tune`'s `--lambdas`) instead of a range: the grid (or sh's first rung) to serve. */
   lambdas?: number[];
+  /** grid: evaluate each value this many times (the loop varies its seed by the trial's `repeat`): the scatter gives a standard error, and so λ_1se. Default 1. */
+  repeats?: number;
   /** Default 'bayes'. */
   strategy?: ExternalStrategy;
   /** bayes: most trials. Default 15. */
@@ -65,6 +67,8 @@ export interface AskedTrial {
   epochs: number;
   /** sh: the rung (0, 1, …) this trial belongs to. */
   rung?: number;
+  /** grid with `repeats`: which evaluation of this λ it is (0, 1, …): seed your loop with it. */
+  repeat?: number;
   /** True when this is the asking client's own unfinished trial handed back (a restarted script). */
   resumed?: boolean;
 }
