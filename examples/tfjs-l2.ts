@@ -7,7 +7,7 @@
  *   node --import tsx examples/tfjs-l2.ts [STORAGE] [STUDY]
  */
 import * as tf from '@tensorflow/tfjs';
-import { createLambdaService, loadDataset, openStorage, splitIndices, standardizeSplits, type ClassificationDataset, type LambdaService, type StudyContext } from 'l2lab';
+import { openLambdaService, loadDataset, splitIndices, standardizeSplits, type ClassificationDataset, type LambdaService, type StudyContext } from 'l2lab';
 
 tf.enableProdMode(); // the pure-JS CPU backend, without its banner
 
@@ -68,9 +68,9 @@ async function tune(service: LambdaService, study: string): Promise<void> {
 }
 
 const [storagePath = './l2lab.db', study = 'tfjs-l2'] = process.argv.slice(2);
-const storage = await openStorage(storagePath);
+const service = await openLambdaService({ storage: storagePath });
 try {
-  await tune(createLambdaService(storage), study);
+  await tune(service, study);
 } finally {
-  await storage.close();
+  await service.close();
 }

@@ -10,7 +10,7 @@ import { spawn } from 'node:child_process';
 import path from 'node:path';
 import readline from 'node:readline';
 import { fileURLToPath } from 'node:url';
-import { createLambdaService, openStorage, type AskedTrial, type LambdaService, type StudyContext } from 'l2lab';
+import { openLambdaService, type AskedTrial, type LambdaService, type StudyContext } from 'l2lab';
 
 const WORKER = path.join(path.dirname(fileURLToPath(import.meta.url)), 'pytorch_weight_decay.py');
 
@@ -73,9 +73,9 @@ async function tune(service: LambdaService, study: string): Promise<void> {
 }
 
 const [storagePath = './l2lab.db', study = 'typescript-weight-decay'] = process.argv.slice(2);
-const storage = await openStorage(storagePath);
+const service = await openLambdaService({ storage: storagePath });
 try {
-  await tune(createLambdaService(storage), study);
+  await tune(service, study);
 } finally {
-  await storage.close();
+  await service.close();
 }

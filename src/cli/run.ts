@@ -15,6 +15,7 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<{ command:
   demo: { summary: 'train an MLP on mnist-10k and watch the data term and the L2 penalty', load: () => import('./commands/demo.js') },
   evaluate: { summary: 'score a saved model.onnx on the held-out rows of its data (or --all rows)', load: () => import('./commands/evaluate.js') },
   inspect: { summary: 'explain a λ before training: penalty vs data loss at init, shrink per step, timescale, conventions, a starting range', load: () => import('./commands/inspect.js') },
+  serve: { summary: 'the dashboard plus the ask/tell HTTP API: choose λ from your own training loop in any language', load: () => import('./commands/serve.js') },
   show: { summary: 'print one study (trials, λ_min, λ_1se) and optionally plot it', load: () => import('./commands/show.js') },
   studies: { summary: 'list the studies in a study store, with their best λ, or delete one (--delete NAME)', load: () => import('./commands/studies.js') },
   train: { summary: 'train one model with an L2 penalty; show the data term and the penalty apart', load: () => import('./commands/train.js') },

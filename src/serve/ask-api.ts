@@ -8,7 +8,6 @@ import type http from 'node:http';
 import { json } from '../dashboard/respond.js';
 import type { LambdaService, ReportRequest, StudyContext, TellRequest } from '../ask/protocol.js';
 import { L2labError, type ErrorCode } from '../errors.js';
-import { StudyConfigMismatchError, TrialAlreadyFinishedError, TrialNotOwnedError } from '../study/index.js';
 import { OPENAPI } from './openapi.js';
 import { ApiError, badRequest, checkFields, readJsonObject } from './request.js';
 import { bearerMatches } from './token.js';
@@ -127,8 +126,7 @@ function serviceError(e: unknown): ApiError {
     console.error(`l2lab serve: internal error: ${(e as Error)?.stack ?? String(e)}`);
     return new ApiError(500, 'INTERNAL', 'Internal error in l2lab serve; its log has the details.');
   }
-  const conflict = e instanceof TrialAlreadyFinishedError || e instanceof TrialNotOwnedError || e instanceof StudyConfigMismatchError;
-  return new ApiError(conflict ? 409 : STATUS[e.code] ?? 500, e.code, e.message);
+  return new ApiError(STATUS[e.code] ?? 500, e.code, e.message);
 }
 
 /**

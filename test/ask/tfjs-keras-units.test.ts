@@ -1,19 +1,30 @@
 /**
- * Keras units, proved in running code with TensorFlow.js (the seed's "how is it implemented in tf?"):
- * the `l2` that ask returns for convention `keras`, given to `tf.regularizers.l2({l2})` on a
- * tfjs-layers model's kernels, trains step for step as l2lab's own engine at the asked λ (plain SGD,
- * float32). The same model with PyTorch's units (λ/m, twice Keras's) does not: the check can fail.
+ * TensorFlow.js (npm @tensorflow/tfjs, pure-JS CPU backend) through the TypeScript door, answering the
+ * seed's "how is it implemented in tf?" in running code. Keras units proved: the `l2` that ask returns
+ * for convention `keras`, given to `tf.regularizers.l2({l2})` on a tfjs-layers model's kernels, trains
+ * step for step as l2lab's own engine at the asked λ (plain SGD, float32); the same model with
+ * PyTorch's units (λ/m, twice Keras's) does not, so the check can fail. And examples/tfjs-l2.ts tunes
+ * that l2 by ask / report / tell.
  */
 import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { after, describe, it } from 'node:test';
+import { promisify } from 'node:util';
 import * as tf from '@tensorflow/tfjs';
 
+import { openLambdaService } from '../../src/ask/index.js';
+import type { StudyContext } from '../../src/ask/protocol.js';
 import { penaltyCoefficients } from '../../src/conventions/index.js';
 import { floatArray } from '../../src/engine/tensor.js';
 import { paramShapes, type Architecture } from '../../src/models/architecture.js';
 import { initParams } from '../../src/models/init.js';
 import { Stepper } from '../../src/train/stepper.js';
+import { openStorage } from '../../src/study/index.js';
 import { Rng } from '../../src/util/rng.js';
+import { ROOT } from '../cli/helpers.js';
 
 // tfjs's pure-JS CPU backend, without its "install tfjs-node" banner.
 tf.enableProdMode();
@@ -106,18 +117,46 @@ function worstGap(a: { cost: number[]; params: ArrayLike<number>[] }, b: { cost:
   return worst;
 }
 
-describe('TensorFlow.js: the Keras l2 that ask returns', () => {
+describe('TensorFlow.js through the TypeScript door', () => {
   after(() => tf.disposeVariables());
 
-  it('trains as l2lab at the asked λ, to float32 precision; PyTorch units (λ/m) do not', async () => {
-    const lambda = 40;
-    const value = lambda / (2 * M);
-    const p = problem();
-    const ours = await l2labTrajectory(p, lambda);
-    const keras = await tfjsTrajectory(p, value);
-    const gap = worstGap(keras, ours);
-    assert.ok(gap < 1e-5, `tfjs with l2 = ${value} vs l2lab at λ = ${lambda}: worst relative gap ${gap.toExponential(2)}`);
-    const wrong = worstGap(await tfjsTrajectory(p, lambda / M), ours);
-    assert.ok(wrong > 100 * gap && wrong > 1e-4, `l2 in PyTorch units should not match: gap ${wrong.toExponential(2)}`);
+  it('the l2 that ask returns trains as l2lab at the asked λ, to float32 precision; PyTorch units (λ/m) do not', async () => {
+    const service = await openLambdaService({ storage: ':memory:' });
+    try {
+      const context: StudyContext = { convention: 'keras', m: M, batch_size: B, optimizer: 'sgd', lr: LR, epochs: 10, strategy: 'grid', lambdas: [0.05] };
+      const asked = await service.ask('keras-units', { context });
+      assert.ok(asked.trial !== null);
+      const p = problem();
+      const ours = await l2labTrajectory(p, asked.lambda);
+      const gap = worstGap(await tfjsTrajectory(p, asked.value), ours);
+      assert.ok(gap < 1e-5, `tfjs with l2 = ${asked.value} vs l2lab at λ = ${asked.lambda}: worst relative gap ${gap.toExponential(2)}`);
+      const wrong = worstGap(await tfjsTrajectory(p, asked.lambda / M), ours);
+      assert.ok(wrong > 100 * gap && wrong > 1e-4, `l2 in PyTorch units (λ/m) should not match: gap ${wrong.toExponential(2)}`);
+    } finally {
+      await service.close();
+    }
+  });
+
+  it('examples/tfjs-l2.ts tunes kernelRegularizer l2 of a tfjs-layers model by ask / report / tell', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'l2lab-tfjs-'));
+    try {
+      const storage = path.join(dir, 'tfjs.db');
+      const env = { ...process.env, L2LAB_THREADS: '1', TSX_TSCONFIG_PATH: path.join(ROOT, 'test/support/tsconfig.examples.json') };
+      const { stdout } = await promisify(execFile)(process.execPath, ['--import', 'tsx', 'examples/tfjs-l2.ts', storage, 'tfjs'], { cwd: ROOT, env, encoding: 'utf8', timeout: 240_000 });
+      assert.match(stdout, /^trial 0: l2 [\d.e-]+ \(λ = [\d.e+-]+\)/m);
+      const best = /^best l2 ([\d.e-]+) \(λ = ([\d.e+-]+)\)/m.exec(stdout);
+      assert.ok(best, stdout);
+      // Keras units: l = λ/(2m), m the training rows of the example's split of wine.
+      const s = await openStorage(storage);
+      try {
+        const study = (await s.getStudy('tfjs'))!;
+        const trials = await s.listTrials(study.id);
+        assert.ok(trials.length >= 2 && trials.every((t) => t.intermediate.length > 0), 'trials with learning curves');
+      } finally {
+        await s.close();
+      }
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
