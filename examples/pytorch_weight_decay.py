@@ -109,16 +109,17 @@ def tune_over_http(client, study, context):
             time.sleep(trial.get("retry_after", 5))
             continue
         number = trial["trial"]
+        answer = {}
 
         def report(epoch, val_loss, train_loss, weight_sq_norm):
-            answer = client.report(study, number, epoch, val_loss, train_loss, weight_sq_norm)
+            answer.update(client.report(study, number, epoch, val_loss, train_loss, weight_sq_norm))
             if answer.get("warning"):
                 print(f"  warning: {answer['warning']}", file=sys.stderr)
             return answer["prune"]
 
         result = train_one(trial["value"], trial["epochs"], report, data)
         if result["pruned"]:
-            client.tell(study, number, state="pruned")
+            client.tell(study, number, state="pruned", reason=answer["reason"])
         else:
             client.tell(study, number, val_loss=result["val_loss"])
         print(f"trial {number}: weight_decay {trial['value']:.4g}  " + (

@@ -23,13 +23,10 @@ CONTEXT=(--convention pytorch --m 4000 --batch-size 128 --optimizer momentum --l
 l2lab_json() { "${L2LAB[@]}" "$@" --study "$STUDY" --storage "$STORAGE" --json; }
 
 while :; do
-  asked=$(l2lab_json ask "${CONTEXT[@]}")
-  # No trial now: the search is done, or every open trial runs elsewhere (ask again later).
-  if [ "$(jq -r .trial <<<"$asked")" = null ]; then
-    [ "$(jq -r .status <<<"$asked")" = done ] && break
-    sleep "$(jq -r '.retry_after // 5' <<<"$asked")"
-    continue
-  fi
+  # ask waits while every open trial runs elsewhere; it exits 1 when the search is done (2 on an error).
+  code=0
+  asked=$(l2lab_json ask "${CONTEXT[@]}") || code=$?
+  if [ "$code" = 1 ]; then break; elif [ "$code" != 0 ]; then exit "$code"; fi
   read -r trial value epochs < <(jq -r '"\(.trial) \(.value) \(.epochs)"' <<<"$asked")
   # The worker reads its answers from a fresh pipe (fd 3), one per epoch.
   answers=$(mktemp -u)
@@ -37,10 +34,11 @@ while :; do
   exec 3<>"$answers"
   rm "$answers"
   result=
+  reason=
   while read -r line; do
     if [ "$(jq -r .done <<<"$line")" = true ]; then result=$line; break; fi
     answer=$(l2lab_json report --trial "$trial" $(jq -r '"--epoch \(.epoch) --val-loss \(.val_loss) --train-loss \(.train_loss) --weight-sq-norm \(.weight_sq_norm)"' <<<"$line"))
-    if [ "$(jq -r .prune <<<"$answer")" = true ]; then echo prune >&3; else echo continue >&3; fi
+    if [ "$(jq -r .prune <<<"$answer")" = true ]; then echo prune >&3; reason=$(jq -r .reason <<<"$answer"); else echo continue >&3; fi
   done < <("${WORKER[@]}" --value "$value" --epochs "$epochs" <&3)
   exec 3>&-
 
@@ -48,7 +46,7 @@ while :; do
     l2lab_json tell --trial "$trial" --state failed --reason "the training process exited early" >/dev/null
     echo "trial $trial: weight_decay $value failed"
   elif [ "$(jq -r .pruned <<<"$result")" = true ]; then
-    l2lab_json tell --trial "$trial" --state pruned >/dev/null
+    l2lab_json tell --trial "$trial" --state pruned --reason "$reason" >/dev/null
     echo "trial $trial: weight_decay $value pruned at epoch $(jq -r .epochs <<<"$result")"
   else
     l2lab_json tell --trial "$trial" --val-loss "$(jq -r .val_loss <<<"$result")" >/dev/null

@@ -59,8 +59,13 @@ async function tune(service: LambdaService, study: string): Promise<void> {
       continue;
     }
     const { trial } = asked;
-    const result = await trainTrial(asked.value, asked.epochs, async (epoch, valLoss, weightSqNorm) => (await service.report(study, { trial, epoch, val_loss: valLoss, weight_sq_norm: weightSqNorm })).prune);
-    await service.tell(study, result.pruned ? { trial, state: 'pruned' } : { trial, val_loss: result.valLoss });
+    let reason: string | undefined;
+    const result = await trainTrial(asked.value, asked.epochs, async (epoch, valLoss, weightSqNorm) => {
+      const answer = await service.report(study, { trial, epoch, val_loss: valLoss, weight_sq_norm: weightSqNorm });
+      reason = answer.reason ?? undefined;
+      return answer.prune;
+    });
+    await service.tell(study, result.pruned ? { trial, state: 'pruned', reason } : { trial, val_loss: result.valLoss });
     console.log(`trial ${trial}: l2 ${asked.value.toPrecision(3)} (λ = ${asked.lambda.toPrecision(3)})  val loss ${result.valLoss.toFixed(4)}${result.pruned ? '  pruned' : ''}`);
   }
   const best = await service.best(study);

@@ -37,12 +37,13 @@ type WorkerLine =
 async function runTrial(service: LambdaService, study: string, trial: AskedTrial): Promise<string> {
   const child = spawn('/usr/bin/python3', [WORKER, 'worker', '--value', String(trial.value), '--epochs', String(trial.epochs)], { stdio: ['pipe', 'pipe', 'inherit'] });
   const exited = new Promise<number | null>((resolve) => child.on('close', resolve));
+  let reason: string | undefined;
   for await (const text of readline.createInterface({ input: child.stdout })) {
     const line = JSON.parse(text) as WorkerLine;
     if ('done' in line) {
       await exited;
       if (line.pruned) {
-        await service.tell(study, { trial: trial.trial, state: 'pruned' });
+        await service.tell(study, { trial: trial.trial, state: 'pruned', reason });
         return `pruned at epoch ${line.epochs} (val loss ${line.val_loss.toFixed(4)})`;
       }
       await service.tell(study, { trial: trial.trial, val_loss: line.val_loss });
@@ -50,6 +51,7 @@ async function runTrial(service: LambdaService, study: string, trial: AskedTrial
     }
     const answer = await service.report(study, { trial: trial.trial, ...line });
     if (answer.warning) console.error(`  warning: ${answer.warning}`);
+    reason = answer.reason ?? undefined;
     child.stdin.write(answer.prune ? 'prune\n' : 'continue\n');
   }
   const code = await exited;
