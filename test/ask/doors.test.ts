@@ -152,7 +152,7 @@ describe('tuning PyTorch weight_decay through every door', { skip }, () => {
       }
     });
 
-    it("chose a λ whose test loss is within the seed-to-seed noise of a PyTorch grid over the range", () => {
+    it("chose a λ whose test loss is within the seed-to-seed noise of a PyTorch grid over the range", (t) => {
       const chosen = shown.http.best_lambda!;
       const grid = JSON.parse(runPython('torch_weight_decay_grid.py', ['--values', [...GRID, chosen].join(','), '--seeds', SEEDS.join(','), '--epochs', String(EPOCHS)])) as { test_loss: number[][] };
       const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
@@ -164,7 +164,7 @@ describe('tuning PyTorch weight_decay through every door', { skip }, () => {
       const ours = mean(grid.test_loss[GRID.length]);
       const summary = `chosen weight_decay ${chosen.toPrecision(3)}: test loss ${ours.toFixed(4)} (mean of ${SEEDS.length} seeds); grid ${GRID.map((v) => v.toPrecision(2)).join(', ')}: best ${bestOfGrid.toFixed(4)}; noise (seed sd) ${noise.toFixed(4)}`;
       assert.ok(ours <= bestOfGrid + 2 * noise, summary);
-      console.log(`# ${summary}`);
+      t.diagnostic(summary);
     });
   });
 });
