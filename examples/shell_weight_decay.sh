@@ -7,6 +7,7 @@
 #
 # Needs jq, /usr/bin/python3 with python3-torch, and dataset-fashion-mnist.
 set -euo pipefail
+export LC_ALL=C # printf reads and writes numbers with a decimal point
 
 STUDY=${STUDY:-shell-weight-decay}
 STORAGE=${STORAGE:-./l2lab.db}
@@ -44,13 +45,14 @@ while :; do
 
   if [ -z "$result" ]; then
     l2lab_json tell --trial "$trial" --state failed --reason "the training process exited early" >/dev/null
-    echo "trial $trial: weight_decay $value failed"
+    printf 'trial %s: weight_decay %.4g  failed\n' "$trial" "$value"
   elif [ "$(jq -r .pruned <<<"$result")" = true ]; then
     l2lab_json tell --trial "$trial" --state pruned --reason "$reason" >/dev/null
-    echo "trial $trial: weight_decay $value pruned at epoch $(jq -r .epochs <<<"$result")"
+    printf 'trial %s: weight_decay %.4g  pruned at epoch %s (val loss %.4f)\n' "$trial" "$value" "$(jq -r .epochs <<<"$result")" "$(jq -r .val_loss <<<"$result")"
   else
     l2lab_json tell --trial "$trial" --val-loss "$(jq -r .val_loss <<<"$result")" >/dev/null
-    echo "trial $trial: weight_decay $value val loss $(jq -r '.val_loss*10000|round/10000' <<<"$result")"
+    printf 'trial %s: weight_decay %.4g  val loss %.4f  test loss %.4f\n' "$trial" "$value" "$(jq -r .val_loss <<<"$result")" "$(jq -r .test_loss <<<"$result")"
   fi
 done
-l2lab_json best | jq -r '"best weight_decay \(.value) (λ = \(.best_lambda)), val loss \(.val_loss)"'
+best=$(l2lab_json best)
+printf 'best weight_decay %.4g (λ = %.4g), val loss %.4f\n' "$(jq -r .value <<<"$best")" "$(jq -r .best_lambda <<<"$best")" "$(jq -r .val_loss <<<"$best")"
