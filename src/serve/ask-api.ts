@@ -111,13 +111,14 @@ const STATUS: Partial<Record<ErrorCode, number>> = {
   EPOCH_BACKWARDS: 409,
   TRIAL_FINISHED: 409,
   LEASE_EXPIRED: 409,
+  NOT_FITTED: 409,
 };
 
 /**
  * The answer for an error the service threw, with its own stable code: bad input 400, an unknown
  * study or trial 404, a conflict with what is stored (a trial already told, or handed to another
  * worker after its lease expired, a context that differs from the study's, an epoch going
- * backwards) 409. Anything that is not an L2labError is a bug: its stack goes to the server's log,
+ * backwards, best before any trial completed) 409. Anything that is not an L2labError is a bug: its stack goes to the server's log,
  * never to the client.
  */
 function serviceError(e: unknown): ApiError {

@@ -142,7 +142,7 @@ export const OPENAPI = {
       E400: errorResponse('Bad input: the message names the field and the fix'),
       E401: errorResponse('No or wrong bearer token'),
       E404: errorResponse('STUDY_NOT_FOUND or TRIAL_NOT_FOUND (or no such path)'),
-      E409: errorResponse('Conflict with what is stored: TRIAL_FINISHED, LEASE_EXPIRED (stop training, ask again), CONTEXT_MISMATCH, EPOCH_BACKWARDS'),
+      E409: errorResponse('Conflict with what is stored: TRIAL_FINISHED, LEASE_EXPIRED (stop training, ask again), CONTEXT_MISMATCH, EPOCH_BACKWARDS; NOT_FITTED (best before any trial completed)'),
       E413: errorResponse('Body too large'),
       E415: errorResponse('Body is not application/json'),
     },

@@ -70,6 +70,8 @@ describe('l2lab serve: the ask/tell API over a SQLite store', () => {
     assert.deepEqual(code(await call('POST', '/api/v1/studies/nope/ask', {})), [404, 'STUDY_NOT_FOUND']);
     assert.deepEqual(code(await call('POST', '/api/v1/studies/wd/ask', { context: { ...CONTEXT, lr: 0.2 } })), [409, 'CONTEXT_MISMATCH']);
     assert.deepEqual(code(await call('POST', '/api/v1/studies/other/ask', { context: { ...CONTEXT, optimizer: 'rmsprop' } })), [400, 'INVALID_OPTION']);
+    assert.equal((await call('POST', '/api/v1/studies/fresh/ask', { context: CONTEXT })).status, 200);
+    assert.deepEqual(code(await call('GET', '/api/v1/studies/fresh/best')), [409, 'NOT_FITTED']);
     const second = await call('POST', '/api/v1/studies/wd/ask', {});
     assert.equal(second.json.trial, 1);
     assert.deepEqual(code(await call('POST', '/api/v1/studies/wd/trials/1/report', { epoch: 1, val_loss: -1 })), [400, 'INVALID_OPTION']);
