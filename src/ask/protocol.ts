@@ -135,7 +135,12 @@ export interface BestAnswer {
   convention: ConventionId;
   /** The best validation loss. */
   val_loss: number;
-  /** The noise reading: relative scatter of the validation loss and the λ range that cannot be told from λ_min. */
+  /**
+   * bayes's noise reading (its Gaussian process over log λ, from the finished trials; null with fewer
+   * than 3): the relative scatter of the validation loss from run to run, and the λ range around the
+   * process's minimum predicted within that scatter of the best, which these validation rows cannot
+   * tell apart (seed convention and `value_*` in the study's); `warning` when it spans a decade.
+   */
   noise: { relative_std: number; lambda_lo: number; lambda_hi: number; value_lo: number; value_hi: number; warning?: string } | null;
   trials: { complete: number; pruned: number; failed: number; running: number };
   /** The weight-norm check's finding over the study's trials, when a reported Σθ² did not shrink as λ predicts. */
