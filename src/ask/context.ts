@@ -62,7 +62,7 @@ export function resolveContext(c: StudyContext): ResolvedContext {
   const limit = safeLambdaLimit(c.convention, unitsOf(base), base.optimizer);
   const lambdas = c.lambdas === undefined ? null : checkList(c.lambdas);
   const range = c.log_range === undefined ? defaultRange(base, limit) : checkRange(c.log_range);
-  assertSafeGrid(lambdas ?? [range.lo, range.hi], limit, c.convention, lambdas ? '--lambdas' : '--log-range');
+  assertSafeGrid(lambdas ?? [range.lo, range.hi], limit, c.convention, lambdas ? '--lambdas' : '--log-range', 'ask', `under ${c.optimizer} with lr ${c.lr}`);
   return { ...base, range, lambdas, trials: c.trials ?? DEFAULT_BAYES_TRIALS, repeats: c.repeats ?? 1 };
 }
 
