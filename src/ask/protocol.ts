@@ -61,7 +61,7 @@ export interface AskedTrial {
   tau_epochs: number | null;
   /** Why τ is null and what is done instead, when it is. */
   tau_note?: string;
-  /** The first epoch at which `report` may answer prune: true (once λ has acted, epoch ≥ τ). */
+  /** The first epoch at which `report` may answer prune: true (bayes, once λ has acted: epoch ≥ τ; under Adam with a coupled penalty, half the epochs); null when it never will (grid and sh prune nothing; a λ with τ beyond the epochs never acts). */
   prune_from_epoch: number | null;
   /** Epochs this trial should train (sh: its rung's budget; otherwise the study's epochs). */
   epochs: number;
