@@ -51,7 +51,8 @@ export function resolveContext(c: StudyContext): ResolvedContext {
     throw new InvalidOptionError(`The first ask of a study needs the context of your training loop; missing: ${missing.map((k) => `--${k.replace('_', '-')}`).join(', ')}. Example: --convention pytorch --m 6400 --batch-size 128 --optimizer momentum --lr 0.1 --momentum 0.9 --epochs 20.`);
   }
   const strategy = c.strategy ?? 'bayes';
-  checkOptions('ask', { convention: c.convention, m: c.m, batchSize: c.batch_size, optimizer: c.optimizer, lr: c.lr, momentum: c.momentum, epochs: c.epochs, logRange: c.log_range, lambdas: c.lambdas, strategy, trials: c.trials, repeats: c.repeats }, { strategy });
+  // strategy first: the others are judged by the strategy they come with.
+  checkOptions('ask', { strategy, convention: c.convention, m: c.m, batchSize: c.batch_size, optimizer: c.optimizer, lr: c.lr, momentum: c.momentum, epochs: c.epochs, logRange: c.log_range, lambdas: c.lambdas, trials: c.trials, repeats: c.repeats }, { strategy });
   if (c.batch_size > c.m) throw new InvalidOptionError(`--batch-size ${c.batch_size} is larger than --m ${c.m} (the training rows). Use --batch-size ${c.m} or less.`);
   if (c.momentum !== undefined && c.optimizer !== 'momentum' && c.optimizer !== 'nesterov') throw new InvalidOptionError(`--momentum applies to --optimizer momentum or nesterov, not to ${c.optimizer}. Remove --momentum, or name the optimizer your loop uses.`);
   if (c.convention === 'pytorch' && c.optimizer === 'adamw') {
@@ -61,7 +62,7 @@ export function resolveContext(c: StudyContext): ResolvedContext {
   const limit = safeLambdaLimit(c.convention, unitsOf(base), base.optimizer);
   const lambdas = c.lambdas === undefined ? null : checkList(c.lambdas);
   const range = c.log_range === undefined ? defaultRange(base, limit) : checkRange(c.log_range);
-  assertSafeGrid(lambdas ?? [range.lo, range.hi], limit, c.convention, lambdas ? '--lambdas' : '--log-range');
+  assertSafeGrid(lambdas ?? [range.lo, range.hi], limit, c.convention, lambdas ? '--lambdas' : '--log-range', 'ask', `under ${c.optimizer} with lr ${c.lr}`);
   return { ...base, range, lambdas, trials: c.trials ?? DEFAULT_BAYES_TRIALS, repeats: c.repeats ?? 1 };
 }
 

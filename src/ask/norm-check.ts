@@ -5,6 +5,7 @@
  * in the user's loop is not the one l2lab reasons about, and the warning names the likely causes.
  */
 import { getConvention } from '../conventions/index.js';
+import { formatNumber } from '../util/format-number.js';
 import type { Trial } from '../study/index.js';
 import { tauAt, tauUnknown, type ResolvedContext } from './context.js';
 import { reportsOf, type Report } from './reports.js';
@@ -33,7 +34,8 @@ function seriesOf(c: ResolvedContext, t: Trial, reports: readonly Report[]): Nor
   return { number: t.number, value: t.params.lambda, tau: tauAt(c, t.params.lambda), norms };
 }
 
-const fmt = (v: number): string => String(Number(v.toPrecision(3)));
+const fmt = (v: number): string => formatNumber(v, { digits: 3, exponent: 'trim' });
+const percent = (share: number): string => `${Number((100 * share).toPrecision(2))}%`;
 
 /** The finding for `own` against `ref` (a weaker penalty), or undefined when it passes or cannot be judged. */
 function finding(c: ResolvedContext, own: NormSeries, ref: NormSeries): string | undefined {
@@ -48,7 +50,7 @@ function finding(c: ResolvedContext, own: NormSeries, ref: NormSeries): string |
   const observed = a2 / a1 / (b2 / b1);
   if (observed < OBSERVED_FALL) return undefined;
   const conv = getConvention(c.convention);
-  const change = observed <= 1 ? `fell by only ${fmt(100 * (1 - observed))}%` : `grew by ${fmt(100 * (observed - 1))}%`;
+  const change = observed <= 1 ? `fell by only ${percent(1 - observed)}` : `grew by ${percent(observed - 1)}`;
   return (
     `weight_sq_norm does not shrink as λ predicts: at ${conv.symbol} = ${fmt(own.value)} (trial ${own.number}, τ = ${fmt(own.tau)} epochs) Σθ² ${change} from epoch ${e1} to ${e2} relative to trial ${ref.number} (${conv.symbol} = ${fmt(ref.value)}, the weakest penalty reporting it), ` +
     `where the decay alone predicts a fall by ×${fmt(1 / predicted)}. Likely causes: the decay is not applied to these weights (weight_decay not passed to the optimizer, or not to the parameter group holding them); ` +

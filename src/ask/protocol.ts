@@ -61,7 +61,7 @@ export interface AskedTrial {
   tau_epochs: number | null;
   /** Why τ is null and what is done instead, when it is. */
   tau_note?: string;
-  /** The first epoch at which `report` may answer prune: true (once λ has acted, epoch ≥ τ). */
+  /** The first epoch at which `report` may answer prune: true (bayes, once λ has acted: epoch ≥ τ; under Adam with a coupled penalty, half the epochs); null when it never will (grid and sh prune nothing; a λ with τ beyond the epochs never acts). */
   prune_from_epoch: number | null;
   /** Epochs this trial should train (sh: its rung's budget; otherwise the study's epochs). */
   epochs: number;
@@ -135,7 +135,12 @@ export interface BestAnswer {
   convention: ConventionId;
   /** The best validation loss. */
   val_loss: number;
-  /** The noise reading: relative scatter of the validation loss and the λ range that cannot be told from λ_min. */
+  /**
+   * bayes's noise reading (its Gaussian process over log λ, from the finished trials; null with fewer
+   * than 3): the relative scatter of the validation loss from run to run, and the λ range around the
+   * process's minimum predicted within that scatter of the best, which these validation rows cannot
+   * tell apart (seed convention and `value_*` in the study's); `warning` when it spans a decade.
+   */
   noise: { relative_std: number; lambda_lo: number; lambda_hi: number; value_lo: number; value_hi: number; warning?: string } | null;
   trials: { complete: number; pruned: number; failed: number; running: number };
   /** The weight-norm check's finding over the study's trials, when a reported Σθ² did not shrink as λ predicts. */

@@ -3,7 +3,7 @@
  * door (TypeScript, `l2lab ask|report|tell|best`, the HTTP API, the Python client) calls.
  */
 import { penaltyValue } from '../conventions/index.js';
-import { openStorage, StudyConfigMismatchError, TrialAlreadyFinishedError, TrialNotOwnedError, DEFAULT_STORAGE, type Study, type StudyStorage, type Trial } from '../study/index.js';
+import { openStorage, StudyConfigMismatchError, TrialAlreadyFinishedError, TrialNotOwnedError, DEFAULT_STORAGE, type Study, type StudyStorage, type Trial, type TrialOwner } from '../study/index.js';
 import { checkStudyName } from '../study/checks.js';
 import { STRATEGY_REGISTRY } from '../tune/strategies.js';
 import { trialKey } from '../tune/study-run.js';
@@ -85,7 +85,7 @@ export class LambdaStudies implements LambdaService {
       const trials = await this.storage.listTrials(study.id);
       const own = clientId === undefined ? undefined : trials.find((t) => t.state === 'RUNNING' && t.owner?.hostname === holder.hostname);
       if (own) {
-        const back = await this.resume(own);
+        const back = await this.resume(own, holder);
         if (back) return handOut(name, ctx, back, true);
         continue;
       }
@@ -218,7 +218,7 @@ export class LambdaStudies implements LambdaService {
   }
 
   /** The asking client's own unfinished trial, handed back: with no report yet as it is (a retried ask), else claimed anew with its reports cleared (a restarted loop starts over). */
-  private async resume(own: Trial): Promise<Trial | null> {
+  private async resume(own: Trial, holder: TrialOwner): Promise<Trial | null> {
     if (own.intermediate.length === 0) {
       await this.storage.heartbeat(own.id, { attempt: own.attempt }).catch((e: unknown) => {
         if (!(e instanceof TrialNotOwnedError || e instanceof TrialAlreadyFinishedError)) throw e;
@@ -227,7 +227,7 @@ export class LambdaStudies implements LambdaService {
     }
     // The claim takes a RUNNING trial whose heartbeat is older than 0 ms: not within the millisecond of its last report.
     if (own.heartbeatAt !== null && Date.now() <= own.heartbeatAt) await new Promise((r) => setTimeout(r, 2));
-    return this.storage.claimTrial(own.studyId, { trialId: own.id, owner: own.owner!, staleAfterMs: 0 });
+    return this.storage.claimTrial(own.studyId, { trialId: own.id, owner: holder, staleAfterMs: 0 });
   }
 
   /** The strategy's next trials, from the registry's proposer (lapsed trials handed out again left out). */
