@@ -6,16 +6,17 @@ names as `l2lab ask|report|tell|best --json`.
 
     from l2lab_client import Client
     client = Client("http://127.0.0.1:8080", token=open("token.txt").read().strip())
-    trial = client.ask("wd-fashion", context={"convention": "pytorch", "m": 4000, "batch_size": 128,
-                                              "optimizer": "momentum", "lr": 0.05, "momentum": 0.9, "epochs": 4})
-    for epoch in range(1, trial["epochs"] + 1):
-        ...  # train one epoch with weight_decay=trial["value"]
-        if client.report("wd-fashion", trial["trial"], epoch, val_loss)["prune"]:
-            client.tell("wd-fashion", trial["trial"], state="pruned")
-            break
-    else:
-        client.tell("wd-fashion", trial["trial"], val_loss=val_loss)
-    print(client.best("wd-fashion"))
+    context = {"convention": "pytorch", "m": 4000, "batch_size": 128, "optimizer": "momentum",
+               "lr": 0.05, "momentum": 0.9, "epochs": 4}
+    while (trial := client.ask("wd", context=context))["trial"] is not None:   # None: done (or wait: see retry_after)
+        for epoch in range(1, trial["epochs"] + 1):
+            ...  # train one epoch with weight_decay=trial["value"] on the weights
+            if client.report("wd", trial["trial"], epoch, val_loss)["prune"]:
+                client.tell("wd", trial["trial"], state="pruned")
+                break
+        else:
+            client.tell("wd", trial["trial"], val_loss=val_loss)
+    print(client.best("wd"))
 """
 import json
 import math
@@ -61,7 +62,8 @@ class Client:
         self.wait = wait
 
     def ask(self, study, context=None, client_id=None):
-        """A trial to train: {study, trial, lambda, convention, value, tau_epochs, prune_from_epoch, epochs, …}.
+        """A trial to train: {study, trial, lambda, convention, value, tau_epochs, prune_from_epoch, epochs, …},
+        or {trial: None, status: 'done' | 'wait', reason, retry_after} when there is none now.
         `context` (a dict of docs/ask-tell.md's fields) creates the study on its first ask; the same
         `client_id` asking again gets its own unfinished trial back."""
         body = {}
