@@ -44,7 +44,7 @@ const store = (door: string): string => path.join(dir, `${door}.db`);
 function run(file: string, args: string[], extra: Record<string, string> = {}): Promise<string> {
   return new Promise((resolve, reject) => {
     execFile(file, args, { cwd: ROOT, env: { ...env, ...extra }, encoding: 'utf8', timeout: 240_000, maxBuffer: 16 << 20 }, (error, stdout, stderr) => {
-      if (error) reject(new Error(`${path.basename(file)} ${args.join(' ')} failed: ${error.message}\n${stderr}`));
+      if (error) reject(new Error(`${path.basename(file)} ${args.join(' ')} failed (exit ${String(error.code)}, signal ${String(error.signal)}): ${error.message}\nits output:\n${stdout}`));
       else resolve(stdout);
     });
   });
