@@ -43,7 +43,7 @@ const store = (door: string): string => path.join(dir, `${door}.db`);
 /** Runs a program to its end (rejecting on a non-zero exit, with its output): stdout. The 10-minute bound is for a machine loaded many times over (the shell door alone took 4 minutes at a load of 20 on 2 cores; about 1 when idle). */
 function run(file: string, args: string[], extra: Record<string, string> = {}): Promise<string> {
   return new Promise((resolve, reject) => {
-    execFile(file, args, { cwd: ROOT, env: { ...env, ...extra }, encoding: 'utf8', timeout: 600_000, maxBuffer: 16 << 20 }, (error, stdout, stderr) => {
+    execFile(file, args, { cwd: ROOT, env: { ...env, ...extra }, encoding: 'utf8', timeout: 600_000, maxBuffer: 16 << 20 }, (error, stdout) => {
       if (error) reject(new Error(`${path.basename(file)} ${args.join(' ')} failed (exit ${String(error.code)}, signal ${String(error.signal)}): ${error.message}\nits output:\n${stdout}`));
       else resolve(stdout);
     });
