@@ -6,7 +6,7 @@ import { floatArray, type FloatArray } from '../engine/tensor.js';
 import { InvalidOptionError } from '../errors.js';
 import type { FloatDType } from '../graph/graph.js';
 import { isPenalized, paramShapes, type Architecture } from '../models/architecture.js';
-import { initParams, type Initializer } from '../models/init.js';
+import { defaultInitializer, initParams, type Initializer } from '../models/init.js';
 import { Rng } from '../util/rng.js';
 import { BatchFiller, type TrainingRows } from './batches.js';
 import { Evaluator, type Metrics } from './evaluator.js';
@@ -211,7 +211,7 @@ export async function train(rows: TrainingRows, validation: TrainingRows | undef
       seconds: (performance.now() - t0) / 1000,
     };
   }
-  const initKind = o.init ?? (o.arch.activation === 'relu' || o.arch.activation === 'gelu' ? 'he' : 'glorot');
+  const initKind = o.init ?? defaultInitializer(o.arch.activation);
   const init = o.members.map((m) => m.init ?? initParams(o.arch, initKind, seed));
   const sampleWeights = o.members.some((m) => m.trainRows);
   const steps = Math.floor(rows.n / B);
