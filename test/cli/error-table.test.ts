@@ -135,6 +135,7 @@ const CASES: [string[], number][] = [
   [tune('--select', 'max'), 2],
   [tune('--plot', at('no-such-dir/c.svg')), 2],
   [tune('--plot', at('a-directory')), 2],
+  [['tune', '--data', good, '--model', 'logistic', '--storage', 'postgres://me:secret@db.example:notaport/l2lab'], 2],
   // evaluate
   [['evaluate'], 2],
   [['evaluate', '--model', at('missing.onnx'), '--data', good], 2],
