@@ -23,3 +23,16 @@ describe('a malformed postgres:// URL', () => {
     }
   });
 });
+
+describe('commands that only read a study store', () => {
+  it('studies, show and studies --delete create no SQLite file: they say no store is there, naming the path and the fix', async () => {
+    const typo = at('typo.db');
+    for (const args of [['studies'], ['show', 'some-study'], ['studies', '--delete', 'some-study']]) {
+      const r = await l2lab(...args, '--storage', typo);
+      assert.equal(r.code, 2, `${args.join(' ')}: ${r.stderr}`);
+      assert.match(r.stderr, new RegExp(`error: No study store at ${typo.replace(/[.]/g, '\\.')}: the file does not exist\\. .*--storage`));
+      assert.equal(fs.existsSync(typo), false, `${args.join(' ')} created ${typo}`);
+      assert.deepEqual(fs.readdirSync(dir).filter((f) => f.startsWith('typo')), []);
+    }
+  });
+});

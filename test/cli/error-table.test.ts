@@ -154,6 +154,9 @@ const CASES: [string[], number][] = [
   [['studies', '--delete', 'no-such-study', '--storage', storage], 2],
   [['show', '--storage', storage], 2],
   [['show', 'no-such-study', '--storage', storage], 2],
+  [['studies', '--storage', at('typo.db')], 2],
+  [['show', 'no-such-study', '--storage', at('typo.db')], 2],
+  [['studies', '--delete', 'no-such-study', '--storage', at('typo.db')], 2],
   [['convert', '--lambda', '-1'], 2],
   [['convert', '--lambda', '1', '--to', 'tensorflow'], 2],
 ];
@@ -187,6 +190,8 @@ describe('every bad input tried: exit code, one error line, no stack trace (docs
     assert.equal(b.code, 0, b.stderr);
     fs.copyFileSync(cancerModel, swapped);
     fs.copyFileSync(`${wineModel}.json`, `${swapped}.json`);
+    // An existing store without studies, for the cases that name a study it lacks.
+    await (await openStorage(storage)).close();
     for (const [args] of CASES) results.push(await l2lab(...args));
   });
 

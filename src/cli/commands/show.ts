@@ -20,7 +20,7 @@ export const command: Command = {
     if (!name) throw new InvalidOptionError(`'l2lab show' needs a study name: l2lab show NAME. 'l2lab studies' lists them.`);
     const plot = stringOption(v, 'plot');
     if (plot) checkOutputFile(plot, '--plot');
-    const storage = await openStorage(stringOption(v, 'storage'));
+    const storage = await openStorage(stringOption(v, 'storage'), { mustExist: true });
     try {
       const study = await storage.getStudy(name);
       if (!study) {
