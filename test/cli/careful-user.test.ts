@@ -36,3 +36,17 @@ describe('commands that only read a study store', () => {
     }
   });
 });
+
+describe('evaluate on data of another shape', () => {
+  it('names the feature mismatch (4 against 13) before any label the model lacks', async () => {
+    const model = at('wine.onnx');
+    assert.equal((await l2lab('train', '--data', 'wine', '--model', 'softmax', '--lambda', '1', '--out', model)).code, 0);
+    // Digits exported as a CSV: four pixels and labels 0–9, none of them a wine class.
+    const digits = at('digits.csv');
+    fs.writeFileSync(digits, ['px0,px1,px2,px3,target', ...Array.from({ length: 20 }, (_, i) => `${i % 3},${i % 5},${i % 7},${i % 2},${i % 10}`)].join('\n'));
+    const r = await l2lab('evaluate', '--model', model, '--data', digits);
+    assert.equal(r.code, 2, r.stderr);
+    assert.match(r.stderr, /error: .*digits\.csv has 4 features but the model .*wine\.onnx was trained on 13 \(alcohol, /);
+    assert.doesNotMatch(r.stderr, /class label/);
+  });
+});

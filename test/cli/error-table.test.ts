@@ -12,7 +12,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { before, describe, it } from 'node:test';
 import { openStorage } from '../../src/study/index.js';
-import { l2labHere as l2lab, ROOT, scratch, type CliResult } from './helpers.js';
+import { loadDataset } from '../../src/data/index.js';
+import { datasetCsv, l2labHere as l2lab, ROOT, scratch, type CliResult } from './helpers.js';
 
 // One engine thread, as the other CLI tests; the cases run one at a time.
 process.env.L2LAB_THREADS = '1';
@@ -45,6 +46,12 @@ function idx(kind: 'images' | 'labels', labels: number[]): Buffer {
 const stray = Array.from({ length: 20 }, (_, i) => (i === 11 ? 200 : i % 10));
 const strayIdx = write('stray-images-idx3-ubyte', idx('images', stray));
 write('stray-labels-idx1-ubyte', idx('labels', stray));
+const digits = Array.from({ length: 20 }, (_, i) => i % 10);
+const digitsIdx = write('digits-images-idx3-ubyte', idx('images', digits));
+write('digits-labels-idx1-ubyte', idx('labels', digits));
+// Wine's own columns, with one label no wine model knows.
+const wine = loadDataset('wine');
+const foreignClass = write('foreign-class.csv', datasetCsv(wine, Int32Array.from({ length: wine.n }, (_, i) => i)).replace(/,class_2\n/, ',class_9\n'));
 
 const wineModel = at('wine.onnx');
 const cancerModel = at('cancer.onnx');
@@ -142,6 +149,8 @@ const CASES: [string[], number][] = [
   [['evaluate', '--model', swapped, '--data', 'wine'], 2],
   [['evaluate', '--model', wineModel, '--data', good], 2],
   [['evaluate', '--model', cancerModel, '--data', 'wine'], 2],
+  [['evaluate', '--model', wineModel, '--data', digitsIdx], 2],
+  [['evaluate', '--model', wineModel, '--data', foreignClass], 2],
   // inspect, atlas, demo, studies, show, convert
   [['inspect', '--data', 'wine', '--model', 'mlp:1e12', '--lambda', '1'], 2],
   [['inspect', '--data', 'wine', '--model', 'softmax', '--lambda', '1', '--threads', '1000'], 2],
@@ -209,7 +218,7 @@ describe('every bad input tried: exit code, one error line, no stack trace (docs
   });
 
   it('leaves nothing behind: no output file, no temporary file, no study', async () => {
-    const left = fs.readdirSync(dir).filter((f) => !/^(good|ragged|numbers)\.csv$|^stray-|^a-directory$|^(wine|cancer|swapped)\.onnx(\.json)?$|^studies\.db/.test(f));
+    const left = fs.readdirSync(dir).filter((f) => !/^(good|ragged|numbers|foreign-class)\.csv$|^(stray|digits)-|^a-directory$|^(wine|cancer|swapped)\.onnx(\.json)?$|^studies\.db/.test(f));
     assert.deepEqual(left, []);
     assert.deepEqual(fs.readdirSync(at('a-directory')), []);
     const store = await openStorage(storage);
