@@ -50,3 +50,15 @@ describe('evaluate on data of another shape', () => {
     assert.doesNotMatch(r.stderr, /class label/);
   });
 });
+
+describe('tune on too few rows for its folds', () => {
+  it("names --folds and the rows available, not kFold's 'k'", async () => {
+    const tiny = at('three-rows.csv');
+    fs.writeFileSync(tiny, 'a,b,target\n1,2,x\n2,3,y\n3,1,x\n');
+    const r = await l2lab('tune', '--data', tiny, '--model', 'logistic', '--folds', '5', '--storage', at('tiny.db'));
+    assert.equal(r.code, 2, r.stderr);
+    assert.match(r.stderr, /error: --folds 5 needs at least 5 rows in the training part, which has 2 \(3 rows less the test split, --test 0\.2\)\. Use --folds 2 or fewer, or more data\./);
+    assert.doesNotMatch(r.stderr, /'k'|kFold/);
+    assert.equal(fs.existsSync(at('tiny.db')), false, 'refused before any study store');
+  });
+});

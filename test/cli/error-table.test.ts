@@ -131,6 +131,7 @@ const CASES: [string[], number][] = [
   [tune('--lambdas', '1', '--log-range', '0.1:1:3'), 2],
   [tune('--log-range', '0.1:1'), 2],
   [tune('--folds', '1'), 2],
+  [tune('--folds', '30'), 2],
   [tune('--folds', '3', '--holdout', '0.2'), 2],
   [tune('--holdout', '1'), 2],
   [tune('--eta', '3'), 2],
