@@ -62,3 +62,16 @@ describe('tune on too few rows for its folds', () => {
     assert.equal(fs.existsSync(at('tiny.db')), false, 'refused before any study store');
   });
 });
+
+describe('a CSV separated by semicolons or tabs', () => {
+  it('names the delimiter instead of a missing target column', async () => {
+    for (const [name, sep] of [['semicolon', ';'], ['tab', '\t']]) {
+      const file = at(`${name}.csv`);
+      fs.writeFileSync(file, [['a', 'b', 'target'], ['1', '2', 'x'], ['2', '1', 'y']].map((r) => r.join(sep)).join('\n'));
+      const r = await l2lab('train', '--data', file, '--model', 'logistic', '--lambda', '1');
+      assert.equal(r.code, 2, r.stderr);
+      assert.match(r.stderr, new RegExp(`error: .*${name}\\.csv, line 1: the header is one column, .*, whose fields are separated by ${name}s: l2lab reads comma-separated values\\. Save the file with commas between the fields`));
+      assert.doesNotMatch(r.stderr, /no column named/);
+    }
+  });
+});

@@ -28,6 +28,7 @@ const write = (name: string, content: string | Buffer): string => {
 const ROWS = Array.from({ length: 20 }, (_, i) => `${i % 7},${(i * 3) % 5},${i % 2 ? 'yes' : 'no'}`);
 const good = write('good.csv', ['a,b,target', ...ROWS].join('\n'));
 const ragged = write('ragged.csv', ['a,b,target', ROWS[0], '3,4', ...ROWS.slice(2)].join('\n'));
+const semicolons = write('semicolons.csv', ['a,b,target', ...ROWS].join('\n').replace(/,/g, ';'));
 fs.mkdirSync(at('a-directory'));
 const storage = at('studies.db');
 
@@ -118,6 +119,7 @@ const CASES: [string[], number][] = [
   [train('--data', at('missing.csv')), 2],
   [train('--data', 'mnist-60k'), 2],
   [train('--data', ragged), 2],
+  [train('--data', semicolons), 2],
   [train('--target', 'label'), 2],
   [['train', '--data', strayIdx, '--model', 'softmax', '--lambda', '1'], 2],
   [train('--out', at('no-such-dir/m.onnx')), 2],
@@ -219,7 +221,7 @@ describe('every bad input tried: exit code, one error line, no stack trace (docs
   });
 
   it('leaves nothing behind: no output file, no temporary file, no study', async () => {
-    const left = fs.readdirSync(dir).filter((f) => !/^(good|ragged|numbers|foreign-class)\.csv$|^(stray|digits)-|^a-directory$|^(wine|cancer|swapped)\.onnx(\.json)?$|^studies\.db/.test(f));
+    const left = fs.readdirSync(dir).filter((f) => !/^(good|ragged|semicolons|numbers|foreign-class)\.csv$|^(stray|digits)-|^a-directory$|^(wine|cancer|swapped)\.onnx(\.json)?$|^studies\.db/.test(f));
     assert.deepEqual(left, []);
     assert.deepEqual(fs.readdirSync(at('a-directory')), []);
     const store = await openStorage(storage);
