@@ -75,3 +75,29 @@ describe('a CSV separated by semicolons or tabs', () => {
     }
   });
 });
+
+describe('classes too small for the folds or the hold-out', () => {
+  // 15 classes of 2 rows each: after the test split, 1 or 2 rows a class in the training part.
+  const file = at('fifteen-classes.csv');
+  fs.writeFileSync(file, ['a,b,target', ...Array.from({ length: 30 }, (_, i) => `${i % 15},${(i * 7) % 11},c${i % 15}`)].join('\n'));
+  const run = (...args: string[]) => l2lab('tune', '--data', file, '--model', 'softmax', '--lambdas', '0.1,1,10', '--storage', at('classes.db'), ...args);
+
+  it('--folds 5: warns, naming the classes', async () => {
+    const r = await run('--folds', '5');
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /\nwarning: 15 classes have fewer rows in the training part than --folds 5 needs \(one in each fold\): c0 \(\d rows?\), c1 \(\d rows?\), .* and 10 more\. /);
+  });
+
+  it('--holdout 0.2: warns, naming the classes', async () => {
+    const r = await run('--holdout', '0.2', '--json');
+    assert.equal(r.code, 0, r.stderr);
+    const { class_warning } = JSON.parse(r.stdout) as { class_warning?: string };
+    assert.match(class_warning ?? '', /^\d+ classes have too few rows in the training part for --holdout 0\.2 \(one held out, one to train on\): c\d+ /);
+  });
+
+  it('says nothing when every class fills every fold', async () => {
+    const r = await l2lab('tune', '--data', 'wine', '--model', 'softmax', '--lambdas', '1', '--folds', '3', '--storage', at('classes.db'), '--json');
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal((JSON.parse(r.stdout) as { class_warning?: string }).class_warning, undefined);
+  });
+});
