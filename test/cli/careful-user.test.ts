@@ -101,3 +101,26 @@ describe('classes too small for the folds or the hold-out', () => {
     assert.equal((JSON.parse(r.stdout) as { class_warning?: string }).class_warning, undefined);
   });
 });
+
+describe('train with the exact solver', () => {
+  const args = ['train', '--data', 'breast-cancer', '--model', 'logistic', '--lambda', '1'];
+
+  it('prints Newton iterations, not epochs, and says that τ does not apply', async () => {
+    const r = await l2lab(...args);
+    assert.equal(r.code, 0, r.stderr);
+    const [head, init, last] = r.stdout.split('\n');
+    assert.match(head, /^ *iteration +data loss +penalty +cost +val loss +val acc$/);
+    assert.match(init, /^ +init +0\.6931 /);
+    const iterations = Number(last.trim().split(/\s+/)[0]);
+    assert.ok(Number.isInteger(iterations) && iterations > 1, last);
+    assert.match(r.stdout, new RegExp(`\\nexact solver: newton, converged after ${iterations} iterations, ‖∇cost‖∞ = [\\d.e+-]+; λ timescale τ: does not apply \\(no steps: λ acts fully at the minimum\\)\\n`));
+    assert.doesNotMatch(r.stdout, /epoch/);
+  });
+
+  it('--json keeps every field it had', async () => {
+    const r = await l2lab(...args, '--json');
+    assert.equal(r.code, 0, r.stderr);
+    const keys = Object.keys(JSON.parse(r.stdout) as object);
+    for (const k of ['params', 'weights', 'm', 'lambda', 'convention', 'coefficients', 'init', 'epochs', 'lambda_timescale_epochs', 'converged', 'test', 'diverged', 'best_epoch', 'seconds', 'solver']) assert.ok(keys.includes(k), k);
+  });
+});
