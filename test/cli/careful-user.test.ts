@@ -2,7 +2,10 @@
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import { describe, it } from 'node:test';
+import { describe, it, mock } from 'node:test';
+import { ProgressLine } from '../../src/cli/progress-line.js';
+import type { ProgressEvent } from '../../src/tune/progress.js';
+import { tune } from '../../src/tune/tune.js';
 import { l2labHere as l2lab, scratch } from './helpers.js';
 
 process.env.L2LAB_THREADS = '1';
@@ -122,5 +125,55 @@ describe('train with the exact solver', () => {
     assert.equal(r.code, 0, r.stderr);
     const keys = Object.keys(JSON.parse(r.stdout) as object);
     for (const k of ['params', 'weights', 'm', 'lambda', 'convention', 'coefficients', 'init', 'epochs', 'lambda_timescale_epochs', 'converged', 'test', 'diverged', 'best_epoch', 'seconds', 'solver']) assert.ok(keys.includes(k), k);
+  });
+});
+
+describe('progress where it is watched', () => {
+  const sink = (tty: boolean) => {
+    const out: string[] = [];
+    return { out, p: new ProgressLine({ write: (t) => void out.push(t), tty }) };
+  };
+
+  it('folds trained one after another report their own fold', async () => {
+    const folds: number[] = [];
+    await tune({ strategy: 'grid', data: 'wine', model: 'mlp:4', lambdas: [1], folds: 3, epochs: 2, stacking: 'never', threads: 1, storage: ':memory:', onProgress: (e) => e.kind === 'epoch' && folds.push(e.fold) });
+    // Each fold: initialization (epoch 0) and two epochs.
+    assert.deepEqual(folds, [0, 0, 0, 1, 1, 1, 2, 2, 2]);
+  });
+
+  it('a terminal: the live line shows the fold training, or the folds a population trains at once', () => {
+    const { out, p } = sink(true);
+    p.onProgress({ kind: 'stored', fromStore: 0, done: 0, total: 2, elapsed: 0 });
+    for (let fold = 0; fold < 3; fold++) p.onProgress({ kind: 'epoch', lambda: 1, dropout: 0, fold, epoch: 4, elapsed: 1 });
+    p.onProgress({ kind: 'trial', lambda: 1, dropout: 0, state: 'COMPLETE', value: 0.5, done: 1, total: 2, elapsed: 2 });
+    assert.match(out[out.length - 1], /trials 1\/2 · λ 1 folds 1–3 · epoch 4 · /);
+    p.onProgress({ kind: 'epoch', lambda: 10, dropout: 0, fold: 1, epoch: 2, elapsed: 3 });
+    p.onProgress({ kind: 'trial', lambda: 10, dropout: 0, state: 'COMPLETE', value: 0.6, done: 2, total: 2, elapsed: 4 });
+    assert.match(out[out.length - 1], /trials 2\/2 · λ 10 fold 2 · epoch 2 · /);
+    p.end();
+  });
+
+  it('not a terminal: a plain line at least every 5 s while no trial ends', () => {
+    mock.timers.enable({ apis: ['setInterval', 'Date'] });
+    try {
+      const { out, p } = sink(false);
+      const events: ProgressEvent[] = [
+        { kind: 'stored', fromStore: 0, done: 0, total: 6, elapsed: 0 },
+        { kind: 'epoch', lambda: 0.1, dropout: 0, fold: 0, epoch: 1, elapsed: 0 },
+      ];
+      events.forEach(p.onProgress);
+      mock.timers.tick(4000);
+      assert.deepEqual(out, []);
+      mock.timers.tick(1000);
+      assert.deepEqual(out, ['trials 0/6 · λ 0.1 fold 1 · epoch 1 · 0:05 elapsed\n']);
+      p.onProgress({ kind: 'epoch', lambda: 0.1, dropout: 0, fold: 0, epoch: 2, elapsed: 5 });
+      mock.timers.tick(5000);
+      assert.equal(out[1], 'trials 0/6 · λ 0.1 fold 1 · epoch 2 · 0:10 elapsed\n');
+      p.end();
+      mock.timers.tick(20000);
+      assert.equal(out.length, 2, 'nothing after end()');
+    } finally {
+      mock.timers.reset();
+    }
   });
 });

@@ -132,6 +132,7 @@ Example (the seed's grid): l2lab tune --data wine --model mlp:32 --lambdas 0.01:
     if (out) checkOutputFile(out, '--out');
     if (plot) checkOutputFile(plot, '--plot');
     const progress = new ProgressLine();
+    progress.start();
     const { model, ...result } = await tune({
       ...tuneOptionsFrom(v),
       keepModel: out !== undefined,
