@@ -177,3 +177,21 @@ describe('progress where it is watched', () => {
     }
   });
 });
+
+describe('the trial table of a bayes run with pruned trials', () => {
+  it('keeps to its content: reasons go below the table, in tune and in show', async () => {
+    const store = at('bayes.db');
+    const args = ['--data', 'wine', '--model', 'mlp:4', '--strategy', 'bayes', '--trials', '30', '--epochs', '30', '--lr', '0.5', '--storage', store, '--study', 'b'];
+    const r = await l2lab('tune', ...args);
+    assert.equal(r.code, 0, r.stderr);
+    const s = await l2lab('show', 'b', '--storage', store);
+    assert.equal(s.code, 0, s.stderr);
+    for (const out of [r.stdout, s.stdout]) {
+      const rows = out.split('\n\n')[1].split('\n');
+      assert.match(rows[0], /^ +λ +/);
+      for (const row of rows) assert.ok(row.length <= 80 && row === row.trimEnd(), `a table row of ${row.length} characters: '${row}'`);
+      assert.match(rows.join('\n'), / PRUNED/);
+      assert.match(out, /\n {2}λ = [\d.]+: pruned at epoch \d+: best validation loss /);
+    }
+  });
+});
