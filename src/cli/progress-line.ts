@@ -101,7 +101,8 @@ export class ProgressLine {
 
   /** Trials done, the member training (λ, fold or folds, epoch), elapsed and ETA: the live line's text. */
   private status(elapsed: number): string {
-    const c = this.current;
+    // Once every trial so far is done (the refit, or a sampler choosing the next λ), no member is training.
+    const c = this.done < this.total ? this.current : undefined;
     const folds = c && (c.folds[0] === c.folds[1] ? `fold ${c.folds[0] + 1}` : `folds ${c.folds[0] + 1}–${c.folds[1] + 1}`);
     const at = c ? ` · λ ${sig(c.lambda)}${c.dropout ? ` dropout ${c.dropout}` : ''} ${folds} · epoch ${c.epoch}` : '';
     const trials = this.total === 0 ? 'preparing (data, splits, study store)' : `trials ${this.done}/${this.total}`;

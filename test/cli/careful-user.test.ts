@@ -143,13 +143,16 @@ describe('progress where it is watched', () => {
 
   it('a terminal: the live line shows the fold training, or the folds a population trains at once', () => {
     const { out, p } = sink(true);
-    p.onProgress({ kind: 'stored', fromStore: 0, done: 0, total: 2, elapsed: 0 });
+    p.onProgress({ kind: 'stored', fromStore: 0, done: 0, total: 3, elapsed: 0 });
     for (let fold = 0; fold < 3; fold++) p.onProgress({ kind: 'epoch', lambda: 1, dropout: 0, fold, epoch: 4, elapsed: 1 });
-    p.onProgress({ kind: 'trial', lambda: 1, dropout: 0, state: 'COMPLETE', value: 0.5, done: 1, total: 2, elapsed: 2 });
-    assert.match(out[out.length - 1], /trials 1\/2 · λ 1 folds 1–3 · epoch 4 · /);
+    p.onProgress({ kind: 'trial', lambda: 1, dropout: 0, state: 'COMPLETE', value: 0.5, done: 1, total: 3, elapsed: 2 });
+    assert.match(out[out.length - 1], /trials 1\/3 · λ 1 folds 1–3 · epoch 4 · /);
     p.onProgress({ kind: 'epoch', lambda: 10, dropout: 0, fold: 1, epoch: 2, elapsed: 3 });
-    p.onProgress({ kind: 'trial', lambda: 10, dropout: 0, state: 'COMPLETE', value: 0.6, done: 2, total: 2, elapsed: 4 });
-    assert.match(out[out.length - 1], /trials 2\/2 · λ 10 fold 2 · epoch 2 · /);
+    p.onProgress({ kind: 'trial', lambda: 10, dropout: 0, state: 'COMPLETE', value: 0.6, done: 2, total: 3, elapsed: 4 });
+    assert.match(out[out.length - 1], /trials 2\/3 · λ 10 fold 2 · epoch 2 · /);
+    // Every trial done: what follows (the refit) trains no trial's member.
+    p.onProgress({ kind: 'trial', lambda: 100, dropout: 0, state: 'COMPLETE', value: 0.7, done: 3, total: 3, elapsed: 5 });
+    assert.match(out[out.length - 1], /trials 3\/3 · 0:05 elapsed/);
     p.end();
   });
 
