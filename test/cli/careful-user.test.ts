@@ -198,3 +198,22 @@ describe('the trial table of a bayes run with pruned trials', () => {
     }
   });
 });
+
+describe("the demo's next step", () => {
+  it('carries the demo recipe, and the middle of its λ range acts within the epochs it trains', async () => {
+    const demo = await l2lab('demo', '--epochs', '1');
+    assert.equal(demo.code, 0, demo.stderr);
+    const line = demo.stdout.match(/\n +l2lab (tune [^\n(]*?) +\(/)?.[1];
+    assert.ok(line, demo.stdout);
+    const argv = line.split(/\s+/);
+    const flag = (name: string) => argv[argv.indexOf(name) + 1];
+    assert.deepEqual(['--optimizer', '--lr', '--batch-size'].map(flag), ['momentum', '0.05', '64']);
+    const [lo, hi] = flag('--log-range').split(':').map(Number);
+    const epochs = Number(flag('--epochs'));
+    // τ of the range's geometric middle, as inspect computes it for the same recipe.
+    const shown = await l2lab('inspect', '--data', 'mnist-10k', '--model', 'mlp:128', '--optimizer', 'momentum', '--lr', '0.05', '--batch-size', '64', '--epochs', String(epochs), '--lambda', String(Math.sqrt(lo * hi)));
+    assert.equal(shown.code, 0, shown.stderr);
+    const tau = Number(shown.stdout.match(/timescale +τ = .* = ([\d.]+) epochs/)?.[1]);
+    assert.ok(tau <= epochs, `τ = ${tau} epochs in the middle of ${lo}…${hi}, trained ${epochs}`);
+  });
+});
