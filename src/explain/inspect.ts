@@ -5,7 +5,7 @@ import { loadDataset, type Dataset } from '../data/index.js';
 import { InvalidOptionError } from '../errors.js';
 import { scaleInvariantView, type ScaleInvariantView } from './scale-invariance.js';
 import { countParams, isPenalized, type ParamKind, describeArchitecture, parseModelSpec, type Activation, type Architecture } from '../models/architecture.js';
-import { initParams, type Initializer } from '../models/init.js';
+import { defaultInitializer, initParams, type Initializer } from '../models/init.js';
 import { evaluateParams } from '../train/fit.js';
 import type { OptimizerName } from '../train/optimizer.js';
 import { checkOptions as checkRegistered } from '../options/check.js';
@@ -252,7 +252,7 @@ export async function inspect(o: InspectOptions): Promise<InspectReport> {
   if (batchSize > m) throw new InvalidOptionError(`--batch-size ${batchSize} is larger than the training split (m = ${m} samples). Use --batch-size ${defaultBatchSize(m)} or less.`);
   const lr = o.lr ?? defaultLr(optimizer);
   const epochs = o.epochs ?? 20;
-  const init = o.init ?? (arch.activation === 'relu' || arch.activation === 'gelu' ? 'he' : 'glorot');
+  const init = o.init ?? defaultInitializer(arch.activation);
   const penalizeBiases = o.penalizeBiases ?? false;
   const momentum = optimizer === 'momentum' || optimizer === 'nesterov' ? (o.momentum ?? 0.9) : null;
   const ctx = { m, batchSize, lr, optimizer };

@@ -10,6 +10,11 @@ import { paramShapes } from './architecture.js';
 export type Initializer = 'he' | 'glorot' | 'lecun' | 'pytorch';
 export const INITIALIZERS: readonly Initializer[] = ['he', 'glorot', 'lecun', 'pytorch'];
 
+/** The initializer training uses when none is given: He for ReLU and GELU, Glorot otherwise. */
+export function defaultInitializer(activation: Architecture['activation']): Initializer {
+  return activation === 'relu' || activation === 'gelu' ? 'he' : 'glorot';
+}
+
 /** Variance of one weight under the initializer: E‖W‖² = fan_in·fan_out·variance per layer. */
 export function weightVariance(init: Initializer, fanIn: number, fanOut: number): number {
   switch (init) {

@@ -1,6 +1,7 @@
 /** The best λ of each cell as a point to fit: λ* in the seed's convention and PyTorch's, with the cell's size and training settings. */
 import { convert } from '../../conventions/index.js';
 import type { AtlasCellResult } from '../run.js';
+import type { InitMeasure } from '../init-measure.js';
 import type { TestCurvePoint } from '../test-curve.js';
 import type { AtlasStrategyName } from '../spec.js';
 
@@ -17,6 +18,8 @@ export interface LambdaPoint {
   params: number;
   units: number;
   depth: number;
+  /** Width of the first hidden layer (0 without one). */
+  width: number;
   batchSize: number;
   /** η as given. */
   lr: number;
@@ -32,6 +35,8 @@ export interface LambdaPoint {
   converged: boolean;
   /** Test loss of a refit at each λ tried (null when the run did not measure it). */
   testCurve: TestCurvePoint[] | null;
+  /** Σθ² and the data loss at the refit's initialization (null when not measured). */
+  init: InitMeasure | null;
   /** λ* in the seed's convention: cost = (1/m)Σ loss + (λ/2m)Σθ². */
   lambda: number;
   /** λ* in PyTorch's: weight_decay = λ/m. */
@@ -68,6 +73,7 @@ export function lambdaPoints(cells: readonly AtlasCellResult[], reference: Atlas
       params: cell.params,
       units: cell.units,
       depth: cell.depth,
+      width: cell.depth > 0 ? cell.widths[1] : 0,
       batchSize: cell.training.batchSize,
       lr: cell.training.lr,
       lrEffective: effectiveLr(cell.training.lr, cell.training.optimizer, cell.training.momentum),
@@ -76,6 +82,7 @@ export function lambdaPoints(cells: readonly AtlasCellResult[], reference: Atlas
       tauOverT: cell.solver !== 'exact' && r.lambda_timescale_epochs != null && r.epochs_trained ? r.lambda_timescale_epochs / r.epochs_trained : null,
       converged: cell.solver === 'exact' ? true : r.converged ?? false,
       testCurve: r.test_curve ?? null,
+      init: r.init ?? null,
       lambda: r.best_lambda,
       lambdaPytorch: toPytorch(r.best_lambda, cell.m),
       lambda1se: r.lambda_1se,
