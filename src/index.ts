@@ -31,3 +31,5 @@ export { importModel, isOnnxPath, UnsupportedModelError, SUPPORTED_OPERATORS, ty
 export { validationCurveSvg, scatterLogLogSvg, lineChartSvg } from './plot/index.js';
 export { runAtlas, planAtlas, loadAtlasSpec, parseAtlasSpec, analyzeAtlas, writeAtlasReport, AtlasSpecError, type AtlasSpec, type AtlasRun, type AtlasAnalysis } from './atlas/index.js';
 export { startDashboard, type Dashboard, type DashboardOptions } from './dashboard/index.js';
+export { startServe, newToken, readTokenFile, OPENAPI, type ServeOptions } from './serve/index.js';
+export { openLambdaService, LambdaStudies, ProtocolError, type LambdaServiceOptions, type LambdaService, type StudyContext, type AskedTrial, type NoTrial, type ReportRequest, type ReportAnswer, type TellRequest, type TellAnswer, type BestAnswer, type ExternalOptimizer, type ExternalStrategy, type ProtocolErrorCode } from './ask/index.js';

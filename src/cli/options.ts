@@ -55,7 +55,7 @@ export function readOptions(command: CommandName, values: ParsedValues): Record<
 }
 
 /** `--flag META` padded, then choices, default and doc: one `--help` line. */
-function helpLine(flag: string, meta: string | undefined, parts: (string | undefined)[]): string {
+export function helpLine(flag: string, meta: string | undefined, parts: (string | undefined)[]): string {
   const head = `  --${flag}${meta ? ` ${meta}` : ''}`;
   return `${head.padEnd(22)}${head.length >= 22 ? ' ' : ''}${parts.filter(Boolean).join('; ')}`;
 }

@@ -24,7 +24,7 @@ function describeModels(models: readonly ModelKind[]): string {
 
 /** Why `o` does not apply in this context, or undefined when it does. */
 function misplaced(command: CommandName, o: OptionDecl, where: OptionContext): string | undefined {
-  if (command === 'tune' && o.strategies && where.strategy && !o.strategies.includes(where.strategy)) {
+  if (o.strategies && where.strategy && !o.strategies.includes(where.strategy)) {
     return `--${o.flag} applies to --strategy ${o.strategies.join(', ')}, not to --strategy ${where.strategy}`;
   }
   const kind = modelKind(where.model);
@@ -51,7 +51,7 @@ export function checkOptions(command: CommandName, values: Record<string, unknow
     }
     checkValue(o, value, command);
     const why = misplaced(command, o, where);
-    if (why) throw new InvalidOptionError(`${why}. Remove --${o.flag}${o.strategies && command === 'tune' ? ` or use --strategy ${o.strategies[0]}` : ''}.`);
+    if (why) throw new InvalidOptionError(`${why}. Remove --${o.flag}${o.strategies && (command === 'tune' || command === 'ask') ? ` or use --strategy ${o.strategies[0]}` : ''}.`);
     const need = o.requires && own.find((d) => d.key === o.requires!.key);
     if (need && (values[need.key] === undefined || (o.requires!.value !== undefined && values[need.key] !== o.requires!.value))) {
       const with_ = `--${need.flag}${o.requires!.value !== undefined ? ` ${o.requires!.value}` : ''}`;

@@ -4,7 +4,7 @@ import { InvalidOptionError, invalidNumber } from '../errors.js';
 import type { StrategyName } from '../tune/strategy.js';
 
 /** The entry points whose options the registry declares (CLI command = library function). */
-export type CommandName = 'train' | 'tune' | 'inspect';
+export type CommandName = 'train' | 'tune' | 'inspect' | 'ask';
 
 /** Model families an option can be limited to (`mlp:W1,…` is 'mlp'; a path ending in .onnx is 'onnx'). */
 export type ModelKind = 'linear' | 'logistic' | 'softmax' | 'mlp' | 'cnn' | 'onnx';

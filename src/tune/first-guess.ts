@@ -1,6 +1,7 @@
 /** bayes's first λ from the constant-timescale rule: the λ whose decay timescale τ equals the epochs trained. */
 import { trialTimescale } from './score.js';
 import type { TuneSetup } from './setup.js';
+import type { OptimizerName } from '../train/optimizer.js';
 
 /** A first λ to try, or why there is none; see {@link timescaleFirstGuess}. */
 export type FirstGuess =
@@ -38,6 +39,22 @@ export type FirstGuess =
 export function timescaleFirstGuess(setup: TuneSetup, range: { lo: number; hi: number }): FirstGuess {
   if (setup.solver === 'exact') return { lambda: undefined, reason: 'the exact solver takes no optimizer steps, so λ has no timescale' };
   const T = setup.trainEpochs === 'auto' ? setup.epochs : setup.trainEpochs;
+  return constantTimescaleGuess({ tau: (lambda) => trialTimescale(setup, lambda), epochs: T, optimizer: setup.optimizer.name }, range);
+}
+
+/** What the constant-timescale rule reads: τ in epochs at a λ (NaN where unknown), the epochs T to match, and the optimizer (for the reason when τ is unknown). */
+export interface TimescaleRule {
+  tau: (lambda: number) => number;
+  epochs: number;
+  optimizer: OptimizerName;
+}
+
+/**
+ * {@link timescaleFirstGuess} from τ alone, for a training loop l2lab does not run (ask/tell): the λ
+ * closest to τ = T on a fine log grid around the range, clipped to it; none where τ is nowhere finite.
+ */
+export function constantTimescaleGuess(rule: TimescaleRule, range: { lo: number; hi: number }): FirstGuess {
+  const T = rule.epochs;
   // Two decades beyond each end, 1,000 points a decade: the guess is good to a quarter percent of λ, far finer than the rule.
   const a = Math.log10(range.lo) - 2;
   const b = Math.log10(range.hi) + 2;
@@ -45,10 +62,10 @@ export function timescaleFirstGuess(setup: TuneSetup, range: { lo: number; hi: n
   let best: { x: number; miss: number } | undefined;
   for (let i = 0; i <= n; i++) {
     const x = a + ((b - a) * i) / n;
-    const miss = Math.abs(Math.log(trialTimescale(setup, 10 ** x) / T));
+    const miss = Math.abs(Math.log(rule.tau(10 ** x) / T));
     if (Number.isFinite(miss) && (best === undefined || miss < best.miss)) best = { x, miss };
   }
-  if (best === undefined) return { lambda: undefined, reason: `${setup.optimizer.name} divides a coupled penalty by √v̂, so τ is unknown before training` };
+  if (best === undefined) return { lambda: undefined, reason: `${rule.optimizer} divides a coupled penalty by √v̂, so τ is unknown before training` };
   const unclipped = 10 ** best.x;
   const lambda = Math.min(range.hi, Math.max(range.lo, unclipped));
   const clipped = lambda === unclipped ? '' : ` (${unclipped.toPrecision(3)}, clipped to the range)`;

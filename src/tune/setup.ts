@@ -7,6 +7,7 @@ import { loadForModel } from '../models/model-task.js';
 import { penaltyCoefficients, type ConventionId } from '../conventions/index.js';
 import { complement, datasetHash, kFold, loadDataset, splitIndices, type Dataset, type Task } from '../data/index.js';
 import type { TrainedModel } from '../models/trained-model.js';
+import { checkFoldsFit } from '../data/fold-checks.js';
 import { InvalidOptionError } from '../errors.js';
 import { defaultBatchSize, defaultLr, defaultOptimizer } from '../options/defaults.js';
 import { DEFAULT_MAX_EPOCHS } from '../train/convergence.js';
@@ -122,6 +123,7 @@ export function createSetup(d: TuneDataOptions, t: TuneTrainOptions): TuneSetup 
     scheme = 'holdout';
   } else {
     const k = d.folds ?? 5;
+    checkFoldsFit(k, train.n, data.n, test);
     folds = kFold(train, k, { seed: seed + 1 }).map((v) => ({ train: complement(v, train.n), validation: v }));
     scheme = 'cv';
   }
