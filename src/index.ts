@@ -4,7 +4,7 @@ export * from './graph/index.js';
 export * from './engine/index.js';
 export * from './data/index.js';
 export * from './conventions/index.js';
-export { parseModelSpec, paramShapes, countParams, describeArchitecture, ACTIVATIONS, type Architecture, type Activation, type LossKind } from './models/architecture.js';
+export { parseModelSpec, paramShapes, paramDims, countParams, describeArchitecture, ACTIVATIONS, type Architecture, type Activation, type LossKind } from './models/architecture.js';
 export { initParams, weightVariance, INITIALIZERS, type Initializer } from './models/init.js';
 export { saveModel, readSidecar, buildInferenceGraph, type ModelSidecar } from './models/export.js';
 export { buildStepGraph, type StepGraphSpec } from './train/step-graph.js';
@@ -26,6 +26,8 @@ export { evidenceLogistic, type EvidenceLogisticResult } from './tune/evidence-l
 export type { EvidenceReport } from './tune/trial-result.js';
 export { openStorage, deleteStudyNamed, StorageError, StudyConfigMismatchError, TrialAlreadyFinishedError, TrialNotOwnedError, type StudyStorage, type Study, type Trial, type TrialState, type TrialSpec, type TrialFinish } from './study/index.js';
 export { inspect, type InspectOptions, type InspectReport } from './explain/inspect.js';
+export { inspectImported, type ImportedInspectReport, type ImportedParameter } from './explain/inspect-imported.js';
+export { importModel, isOnnxPath, UnsupportedModelError, SUPPORTED_OPERATORS, type ImportedNet, type ImportedParam } from './onnx-import/index.js';
 export { validationCurveSvg, scatterLogLogSvg, lineChartSvg } from './plot/index.js';
 export { runAtlas, planAtlas, loadAtlasSpec, parseAtlasSpec, analyzeAtlas, writeAtlasReport, AtlasSpecError, type AtlasSpec, type AtlasRun, type AtlasAnalysis } from './atlas/index.js';
 export { startDashboard, type Dashboard, type DashboardOptions } from './dashboard/index.js';

@@ -30,7 +30,7 @@ export async function measureInit(options: TuneOptions): Promise<InitMeasure | n
   if (setup.solver === 'exact') return null;
   const arch = setup.architecture(0);
   const t = setup.trainOptions(arch);
-  const params = initParams(arch, t.init ?? defaultInitializer(arch.activation), t.seed ?? 0);
+  const params = initParams(arch, t.init ?? defaultInitializer(arch), t.seed ?? 0);
   const penalizeBiases = t.penalizeBiases ?? false;
   let sumSq = 0;
   paramShapes(arch).forEach((shape, i) => {

@@ -1,9 +1,9 @@
 /** inspect(): what a λ means for a model and dataset before any training — penalty vs data loss at init, decay per step, λ in every convention, a starting range. */
 import { formatNumber } from '../util/format-number.js';
-import { convert, convertAll, getConvention, penaltyCoefficients, type ConventionId, type PenaltyCoefficients } from '../conventions/index.js';
-import { loadDataset, type Dataset } from '../data/index.js';
+import { getConvention, penaltyCoefficients, type ConventionId, type PenaltyCoefficients } from '../conventions/index.js';
+import { loadDataset, type Dataset, type Task } from '../data/index.js';
 import { InvalidOptionError } from '../errors.js';
-import { scaleInvariantView, type ScaleInvariantView } from './scale-invariance.js';
+import type { ScaleInvariantView } from './scale-invariance.js';
 import { countParams, isPenalized, type ParamKind, describeArchitecture, parseModelSpec, type Activation, type Architecture } from '../models/architecture.js';
 import { defaultInitializer, initParams, type Initializer } from '../models/init.js';
 import { evaluateParams } from '../train/fit.js';
@@ -11,13 +11,9 @@ import type { OptimizerName } from '../train/optimizer.js';
 import { checkOptions as checkRegistered } from '../options/check.js';
 import { defaultBatchSize, defaultLr } from '../options/defaults.js';
 import { prepareSplits, type Scaling } from '../train/prepare.js';
-import { atlasRange } from './atlas-figures.js';
-import { isConvex } from '../solvers/model-rows.js';
-import { timescaleRange, weightDecay, type WeightDecay } from './decay.js';
-import { lambdaTimescaleEpochs, penaltyStability } from '../train/timescale.js';
-import { actThreshold, safeLambdaLimit } from '../train/penalty-limits.js';
 import { expectedInitDataLoss } from './init-loss.js';
 import { expectedSumSquares, initMoments, sumSquaresPerTensor } from './init-penalty.js';
+import { lambdaFacts } from './lambda-facts.js';
 
 /** Options of {@link inspect}; the model, data and training fields mean what they mean for `fit`. */
 export interface InspectOptions {
@@ -25,8 +21,13 @@ export interface InspectOptions {
   data: string | Dataset;
   /** CSV target column. Default 'target'. */
   target?: string;
-  /** `linear`, `logistic`, `softmax` or `mlp:W1,W2,…`. */
+  /** What a CSV/JSON target means. Default: classification for string labels, else regression. */
+  task?: Task;
+  /** `linear`, `logistic`, `softmax`, `mlp:W1,W2,…`, `cnn:…`, or a path to an .onnx file (see inspectImported). */
   model: string;
+  /** An .onnx model: name patterns of initializers to penalize besides the weights of rank ≥ 2, or to leave free. */
+  penalize?: string[];
+  exclude?: string[];
   /** Default relu. */
   activation?: Activation;
   /** The L2 constant in `convention`'s units, in that convention's range ([0, ∞); C > 0 for sklearn-logistic). */
@@ -198,7 +199,8 @@ export interface InspectReport {
   warnings: string[];
 }
 
-function checkOptions(o: InspectOptions): void {
+/** The options' ranges (the registry's checks) and λ in its convention's range; throws InvalidOptionError. */
+export function checkInspectOptions(o: InspectOptions): void {
   if (typeof o.model !== 'string') throw new InvalidOptionError(`inspect needs a model spec string (linear, logistic, softmax or mlp:W1,W2,…).`);
   const { lambda: _checkedBelow, ...rest } = o;
   checkRegistered('inspect', { ...rest }, { model: o.model });
@@ -213,10 +215,6 @@ function checkOptions(o: InspectOptions): void {
 /** "4.2" or "1.3e-7": numbers inside sentences. */
 function num(x: number): string {
   return formatNumber(x, { digits: 4, expAbove: 1e6, expDigits: 2, exponent: 'short' });
-}
-
-function finiteOrNull(x: number | null): number | null {
-  return x !== null && Number.isFinite(x) ? x : null;
 }
 
 /**
@@ -238,10 +236,10 @@ function finiteOrNull(x: number | null): number | null {
  * r.expected_init_penalty; // (1/(2·398))·2·65 ≈ 0.163 (He: E‖W‖² = 2·units)
  */
 export async function inspect(o: InspectOptions): Promise<InspectReport> {
-  checkOptions(o);
+  checkInspectOptions(o);
   const convention = o.convention ?? 'seed';
   const optimizer = o.optimizer ?? 'sgd';
-  const data = typeof o.data === 'string' ? loadDataset(o.data, o.target !== undefined ? { target: o.target } : {}) : o.data;
+  const data = typeof o.data === 'string' ? loadDataset(o.data, { target: o.target, task: o.task }) : o.data;
   const seed = o.seed ?? 0;
   const split = prepareSplits(data, { validation: o.validation ?? 0.1, test: o.test ?? 0.2, seed, scaling: o.scaling });
   const rows = split.train;
@@ -252,7 +250,7 @@ export async function inspect(o: InspectOptions): Promise<InspectReport> {
   if (batchSize > m) throw new InvalidOptionError(`--batch-size ${batchSize} is larger than the training split (m = ${m} samples). Use --batch-size ${defaultBatchSize(m)} or less.`);
   const lr = o.lr ?? defaultLr(optimizer);
   const epochs = o.epochs ?? 20;
-  const init = o.init ?? defaultInitializer(arch.activation);
+  const init = o.init ?? defaultInitializer(arch);
   const penalizeBiases = o.penalizeBiases ?? false;
   const momentum = optimizer === 'momentum' || optimizer === 'nesterov' ? (o.momentum ?? 0.9) : null;
   const ctx = { m, batchSize, lr, optimizer };
@@ -286,12 +284,9 @@ export async function inspect(o: InspectOptions): Promise<InspectReport> {
   const measuredRatio = measuredPenalty === null || measuredLoss === null ? null : measuredPenalty / measuredLoss;
   const dominates = (measuredRatio ?? ratio) > 1;
 
-  const conv = getConvention(convention);
-  const decay: WeightDecay = weightDecay(coefficients, conv.coupling, { m, batchSize, lr, optimizer, momentum: momentum ?? undefined });
-  const range = timescaleRange(decay, { m, epochs });
-  const atlas = atlasRange({ convex: isConvex(arch), dataset: data.name, decay, m, epochs });
-  const fromSeed = (seedLambda: number) => convert(seedLambda, 'seed', convention, ctx).value;
-
+  const facts = lambdaFacts({ lambda: o.lambda, convention, coefficients, m, batchSize, lr, optimizer, momentum, epochs, dataset: data.name, arch });
+  const { decay } = facts;
+  const invariant = facts.fields.scale_invariant;
   const warnings: string[] = [];
   if (dominates) {
     warnings.push(
@@ -299,10 +294,7 @@ export async function inspect(o: InspectOptions): Promise<InspectReport> {
         `This alone does not mean λ is too large: each weight feels only ${num(c)}·θ, shrinking by ${decay.shrinkPerStep === null ? 'an unknown factor' : num(decay.shrinkPerStep)} per step; the sum is large because there are many weights.`,
     );
   }
-  if (decay.ratePerStep !== null && decay.ratePerStep >= 1) warnings.push(`η·(λ/m) = ${num(decay.ratePerStep)} ≥ 1: each step removes the whole weight (or flips its sign); lower --lr or λ.`);
-  if (range && decay.stepsPerEpoch < 10) {
-    warnings.push(`only ${decay.stepsPerEpoch} step${decay.stepsPerEpoch === 1 ? '' : 's'} per epoch: the top of the suggested range (τ = 1 epoch) removes ${num(1 / decay.stepsPerEpoch)} of each weight per step; start from the lower part of the range.`);
-  }
+  warnings.push(...facts.decayWarnings);
   if (data.task === 'classification') {
     const counts = new Array(data.classes.length).fill(0);
     for (const y of rows.y) counts[y]++;
@@ -310,32 +302,7 @@ export async function inspect(o: InspectOptions): Promise<InspectReport> {
     const min = Math.min(...counts);
     if (max > 1.5 * min) warnings.push(`classes are unbalanced in the training split (${counts.join(' / ')}): the expected init loss is still as computed (random logits do not know the labels), but the best constant predictor reaches the class entropy, below ${num(loss.zeroOutput)}.`);
   }
-
-  const optimizerSpec = { name: optimizer, momentum: momentum ?? undefined };
-  const stability = penaltyStability({ optimizer: optimizerSpec, lr, ...coefficients });
-  if (!stability.stable) {
-    const limit = safeLambdaLimit(convention, ctx, optimizerSpec)!;
-    warnings.push(`the penalty step is unstable: ${conv.symbol} = ${o.lambda} multiplies each weight by ${num(stability.radius)} per step from the penalty alone under ${optimizer} (docs/timescale.md); train and tune refuse it. The ${limit.side === 'max' ? 'largest' : 'smallest'} safe ${conv.symbol} is just ${limit.side === 'max' ? 'below' : 'above'} ${num(limit.value)}.`);
-  }
-  const tau = stability.stable ? lambdaTimescaleEpochs({ optimizer: optimizerSpec, lr, ...coefficients }, decay.stepsPerEpoch) : NaN;
-  if (Number.isFinite(tau) && tau > epochs) {
-    const x = actThreshold(o.lambda, tau, epochs, convention);
-    warnings.push(`${conv.symbol} = ${o.lambda} will have no time to act in ${epochs} epochs: its decay timescale τ = ${num(tau)} epochs is longer than the training, so the weights end near where the data alone takes them. ${conv.symbol} ${x.side} ${num(x.threshold)} has no time to act in ${epochs} epochs; train longer (--epochs auto) or raise --lr.`);
-  }
-
-  let given: 'weaker' | 'inside' | 'stronger' | 'unknown' = 'unknown';
-  if (range && decay.timescaleEpochs !== null) given = decay.timescaleEpochs > epochs ? 'weaker' : decay.timescaleEpochs < 1 ? 'stronger' : 'inside';
-
-  const invariant = scaleInvariantView(arch, { lr, coefficient: c, optimizer, momentum });
-  if (invariant) {
-    const a = invariant.angular_update_per_step;
-    warnings.push(
-      `${invariant.weights.join(', ')} feed BatchNorm, so they are scale-invariant: λ does not limit what they express but sets their effective learning rate. ` +
-        (a === null
-          ? `${invariant.formula}.`
-          : `At equilibrium each step turns them by ≈ ${invariant.formula} = ${num(a)} rad, reached after ≈ 1/(2η·λ/m) = ${num(invariant.equilibrium_steps ?? Infinity)} steps (${num((invariant.equilibrium_steps ?? Infinity) / decay.stepsPerEpoch)} epochs).`),
-    );
-  }
+  warnings.push(...facts.timescaleWarnings);
   const layers: InspectLayer[] = moments.map((l, i) => {
     const penalized = isPenalized(l, penalizeBiases);
     return {
@@ -393,52 +360,7 @@ export async function inspect(o: InspectOptions): Promise<InspectReport> {
     penalty_to_data_loss: ratio,
     measured_penalty_to_data_loss: measuredRatio,
     penalty_dominates: dominates,
-    penalty_gradient_coefficient: c,
-    penalty_gradient_formula:
-      convention === 'seed' ? '∂/∂θⱼ (λ/2m)·Σθ² = (λ/m)·θⱼ' : `∂/∂θⱼ (c/2)·Σθ² = c·θⱼ`,
-    shrink_per_step: decay.shrinkPerStep,
-    shrink_per_epoch: decay.shrinkPerEpoch,
-    shrink_per_epoch_approx: decay.shrinkPerEpochApprox,
-    steps_per_epoch: decay.stepsPerEpoch,
-    timescale_steps: finiteOrNull(decay.timescaleSteps),
-    timescale_epochs: finiteOrNull(decay.timescaleEpochs),
-    lambda_timescale_epochs: finiteOrNull(tau),
-    lambda_acts: Number.isFinite(tau) ? tau <= epochs : null,
-    decay_note: decay.note,
-    conversions: convertAll(o.lambda, convention, ctx).map((r) =>
-      r.ok
-        ? { to: r.to, value: r.conversion.value, formula: r.conversion.formula, exact: r.conversion.exact, note: r.conversion.note }
-        : { to: r.to, value: null, formula: r.formula, exact: false, note: r.error },
-    ),
-    atlas_lambda_range: atlas
-      ? {
-          regime: atlas.regime,
-          rule: atlas.rule,
-          convention,
-          low: Math.min(fromSeed(atlas.seedLow), fromSeed(atlas.seedHigh)),
-          high: Math.max(fromSeed(atlas.seedLow), fromSeed(atlas.seedHigh)),
-          seed_low: atlas.seedLow,
-          seed_high: atlas.seedHigh,
-          seed_middle: atlas.seedMiddle ?? null,
-          dataset_range: atlas.dataset ? { dataset: atlas.dataset.name, seed_low: atlas.dataset.seedLow, seed_high: atlas.dataset.seedHigh, cells: atlas.dataset.cells, over: atlas.dataset.over } : null,
-        }
-      : null,
-    suggested_lambda_range: range
-      ? {
-          rule: range.rule,
-          heuristic: true,
-          convention,
-          // sklearn-logistic's C = 1/λ reverses the order: low/high are numeric.
-          low: Math.min(fromSeed(range.seedLow), fromSeed(range.seedHigh)),
-          high: Math.max(fromSeed(range.seedLow), fromSeed(range.seedHigh)),
-          middle: fromSeed(range.seedMiddle),
-          seed_low: range.seedLow,
-          seed_high: range.seedHigh,
-          timescale_epochs: range.timescaleEpochs,
-          given,
-        }
-      : null,
-    ...(invariant ? { scale_invariant: invariant } : {}),
+    ...facts.fields,
     warnings,
   };
 }

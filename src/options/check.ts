@@ -12,13 +12,14 @@ export interface OptionContext {
 
 /** The family of a model spec (`mlp:64` → mlp); undefined for a spec the model parser will reject. */
 export function modelKind(spec: string | undefined): ModelKind | undefined {
+  if (spec !== undefined && /\.onnx$/i.test(spec)) return 'onnx';
   const kind = spec?.split(':')[0];
   return kind === 'linear' || kind === 'logistic' || kind === 'softmax' || kind === 'mlp' || kind === 'cnn' ? kind : undefined;
 }
 
 /** "mlp:… and cnn:… models", "linear and logistic models": the families an option applies to. */
 function describeModels(models: readonly ModelKind[]): string {
-  return `${models.map((m) => (m === 'mlp' || m === 'cnn' ? `${m}:…` : m)).join(' and ')} models`;
+  return `${models.map((m) => (m === 'mlp' || m === 'cnn' ? `${m}:…` : m === 'onnx' ? '.onnx' : m)).join(' and ')} models`;
 }
 
 /** Why `o` does not apply in this context, or undefined when it does. */

@@ -6,8 +6,8 @@ import type { StrategyName } from '../tune/strategy.js';
 /** The entry points whose options the registry declares (CLI command = library function). */
 export type CommandName = 'train' | 'tune' | 'inspect' | 'ask';
 
-/** Model families an option can be limited to (`mlp:W1,…` is 'mlp'). */
-export type ModelKind = 'linear' | 'logistic' | 'softmax' | 'mlp' | 'cnn';
+/** Model families an option can be limited to (`mlp:W1,…` is 'mlp'; a path ending in .onnx is 'onnx'). */
+export type ModelKind = 'linear' | 'logistic' | 'softmax' | 'mlp' | 'cnn' | 'onnx';
 
 /** The value an option takes, with its valid range. */
 export type OptionType =

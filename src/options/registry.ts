@@ -21,6 +21,11 @@ const VALIDATING: readonly StrategyName[] = ['grid', 'sh', 'bayes', 'path'];
 /** The most epochs any run may ask for: far beyond any useful budget, small enough that a typo like 1e300 is refused. */
 export const MAX_EPOCHS = 100_000;
 
+/** `a,b*` as a list of name patterns. */
+function namePatterns(text: string): string[] {
+  return text.split(',').map((p) => p.trim()).filter((p) => p !== '');
+}
+
 /** `lo:hi:n` as tune's logRange. */
 function logRange(text: string): { lo: number; hi: number; n: number } {
   const values = parseLogRange(text);
@@ -36,19 +41,22 @@ export const OPTIONS: readonly OptionDecl[] = [
   // Data
   { key: 'data', flag: 'data', meta: 'D', type: { kind: 'text' }, doc: 'built-in name (l2lab datasets) or a .csv/.json/IDX path', label: 'data', commands: ALL },
   { key: 'target', flag: 'target', meta: 'COL', type: { kind: 'text' }, default: 'target', doc: 'CSV target column', label: 'target', commands: ALL },
-  { key: 'task', flag: 'task', meta: 'T', type: { kind: 'choice', choices: ['classification', 'regression'] }, default: 'strings are classes, numbers regression', doc: 'how a numeric target is read', label: 'task', commands: ['train', 'tune'] },
+  { key: 'task', flag: 'task', meta: 'T', type: { kind: 'choice', choices: ['classification', 'regression'] }, default: 'strings are classes, numbers regression', doc: 'how a numeric target is read', label: 'task', commands: ALL },
   { key: 'validation', flag: 'validation', meta: 'F', type: { kind: 'number', min: 0, max: 1, maxOpen: true }, default: '0.1', doc: 'validation fraction', label: 'validation fraction', commands: ['train', 'inspect'] },
   { key: 'test', flag: 'test', meta: 'F', type: { kind: 'number', min: 0, max: 1, maxOpen: true }, default: '0.2', doc: 'test fraction (tune: scored once, by the refit)', label: 'test fraction', commands: ALL },
   { key: 'seed', flag: 'seed', meta: 'S', type: { kind: 'number', integer: true }, default: '0', doc: 'split, init, shuffling and dropout seed', label: 'seed', commands: ALL },
   // Model
-  { key: 'model', flag: 'model', meta: 'M', type: { kind: 'text' }, doc: 'linear | logistic | softmax | mlp:W1,W2,… | cnn:… on image data, e.g. cnn:c16k5,bn,p2,c32k5,p2,f128 (c<F>k<K>[s<S>][v] conv, p<K>/a<K> max/avg pool, f<W> dense, bn/ln after a c or f layer)', label: 'model', commands: ALL },
+  { key: 'model', flag: 'model', meta: 'M', type: { kind: 'text' }, doc: 'linear | logistic | softmax | mlp:W1,W2,… | cnn:… on image data, e.g. cnn:c16k5,bn,p2,c32k5,p2,f128 (c<F>k<K>[s<S>][v] conv, p<K>/a<K> max/avg pool, f<W> dense, bn/ln after a c or f layer) | path/to/net.onnx (your own network, e.g. from torch.onnx.export)', label: 'model', commands: ALL },
+  { key: 'penalize', flag: 'penalize', meta: 'PATTERNS', type: { kind: 'text', parse: namePatterns }, doc: 'also penalize the initializers whose names match (comma-separated, * and ? wildcards), e.g. *.bias', label: 'penalize', commands: ALL, models: ['onnx'] },
+  { key: 'exclude', flag: 'exclude', meta: 'PATTERNS', type: { kind: 'text', parse: namePatterns }, doc: 'leave the initializers whose names match out of the penalty, e.g. embed.*', label: 'exclude', commands: ALL, models: ['onnx'] },
   { key: 'activation', flag: 'activation', meta: 'A', type: { kind: 'choice', choices: ACTIVATIONS }, default: 'relu', doc: 'hidden-layer activation', label: 'activation', commands: ALL, strategies: TRAINING, models: ['mlp', 'cnn'], atlas: true },
   { key: 'dropout', flag: 'dropout', meta: 'P', type: { kind: 'numbers', min: 0, max: 1, maxOpen: true }, default: '0', doc: 'dropout after each hidden layer, or P1,P2,… per layer', label: 'dropout', commands: ['train'], models: ['mlp', 'cnn'] },
   { key: 'dropouts', flag: 'dropout', meta: 'P1,P2', type: { kind: 'numbers', min: 0, max: 1, maxOpen: true }, default: '0', doc: 'dropout values tuned together with λ', label: 'dropout', commands: ['tune'], strategies: ['grid'], models: ['mlp', 'cnn'] },
-  { key: 'init', flag: 'init', meta: 'I', type: { kind: 'choice', choices: INITIALIZERS }, default: 'he for relu/gelu, glorot otherwise', doc: 'weight initializer', label: 'init', commands: ALL, strategies: TRAINING },
+  { key: 'init', flag: 'init', meta: 'I', type: { kind: 'choice', choices: INITIALIZERS }, default: 'file for .onnx models, he for relu/gelu, glorot otherwise', doc: 'weight initializer (file: the weights stored in --model net.onnx)', label: 'init', commands: ALL, strategies: TRAINING },
   // The penalty
   { key: 'lambda', flag: 'lambda', meta: 'X', type: { kind: 'number', min: 0 }, doc: "L2 constant in --convention's units", label: 'λ', commands: ['train', 'inspect'] },
   { key: 'convention', flag: 'convention', meta: 'C', type: { kind: 'choice', choices: CONVENTION_IDS }, default: 'seed', doc: 'the units of λ', label: 'convention', commands: LOOP, byCommand: { ask: { ...ASK_REQUIRED, doc: 'the units your framework takes λ in: pytorch (weight_decay), keras (l2), adamw, … (l2lab convert --help lists them)' } } },
+  { key: 'decayTo', flag: 'decay-to', meta: 'D', type: { kind: 'choice', choices: ['zero', 'init'] }, default: 'zero', doc: 'init: penalize ‖θ − θ₀‖², the distance from the starting weights (L2-SP, for fine-tuning)', label: 'decay to', commands: ['train', 'tune'], strategies: TRAINING },
   { key: 'penalizeBiases', flag: 'penalize-biases', type: { kind: 'flag', when: true }, default: 'off', doc: 'include biases in the penalty', label: 'penalize biases', commands: ALL, strategies: TRAINING },
   // Optimization
   { key: 'solver', flag: 'solver', meta: 'S', type: { kind: 'choice', choices: SOLVERS }, default: 'exact for linear, logistic, softmax unless an SGD option (--lr, --optimizer, --epochs, …) is given; sgd for MLPs', doc: 'exact: Newton / L-BFGS to ‖∇cost‖∞ ≤ 1e-10, no learning rate; sgd: the optimizer below', label: 'solver', commands: ['train', 'tune'], strategies: TRAINING, atlas: true },

@@ -2,7 +2,7 @@
 import { CompiledGraph, type Feeds } from '../engine/session.js';
 import { floatArray, tensor, type FloatArray } from '../engine/tensor.js';
 import type { ort } from '../engine/session.js';
-import { isPenalized, paramShapes, type ParamShape } from '../models/architecture.js';
+import { isPenalized, paramDims, paramShapes, type ParamShape } from '../models/architecture.js';
 import { stateSlots } from './optimizer.js';
 import { buildStepGraph, type StepGraphSpec } from './step-graph.js';
 
@@ -58,11 +58,7 @@ export class Stepper {
     const session = await CompiledGraph.compile(buildStepGraph(spec), { threads });
     const K = spec.population;
     const shapes = paramShapes(spec.arch);
-    const dims = (i: number): number[] => {
-      const p = shapes[i];
-      if (K === undefined) return p.kind === 'weight' ? [p.fanIn, p.fanOut] : [p.fanOut];
-      return p.kind === 'weight' ? [K, p.fanIn, p.fanOut] : [K, 1, p.fanOut];
-    };
+    const dims = (i: number): number[] => paramDims(shapes[i], K);
     const params = shapes.map((p, i) => {
       const data = floatArray(spec.dtype, p.size * members.length);
       members.forEach((m, k) => data.set(m[i], k * p.size));
@@ -74,6 +70,10 @@ export class Stepper {
       l2: tensor(floatArray(spec.dtype, l2), memberDims),
       decay: tensor(floatArray(spec.dtype, decay), memberDims),
     };
+    // L2-SP: the starting parameters are the anchors θ₀ the penalty pulls toward, fed with every run.
+    for (const [i, p] of shapes.entries()) {
+      if (spec.decayToAnchor && isPenalized(p, spec.penalizeBiases === true)) coeffs[`${p.name}.anchor`] = tensor(floatArray(spec.dtype, params[i].data as FloatArray), dims(i));
+    }
     return new Stepper(spec, session, params, state, coeffs);
   }
 

@@ -5,7 +5,7 @@
 import { floatArray, type FloatArray } from '../engine/tensor.js';
 import { InvalidOptionError } from '../errors.js';
 import type { FloatDType } from '../graph/graph.js';
-import { isPenalized, paramShapes, type Architecture } from '../models/architecture.js';
+import { isPenalized, paramShapes, stacksMembers, type Architecture } from '../models/architecture.js';
 import { defaultInitializer, initParams, type Initializer } from '../models/init.js';
 import { Rng } from '../util/rng.js';
 import { BatchFiller, type TrainingRows } from './batches.js';
@@ -64,7 +64,9 @@ export interface TrainOptions {
   schedule?: LrSchedule;
   /** Default false: the seed's cost penalizes weights only. */
   penalizeBiases?: boolean;
-  /** Default 'he' for ReLU/GELU, 'glorot' otherwise. */
+  /** What the penalty pulls the weights toward: 'zero' (‖θ‖², the default) or 'init', each member's starting parameters (‖θ − θ₀‖², L2-SP). */
+  decayTo?: 'zero' | 'init';
+  /** Default: the file's weights for an imported graph, 'he' for ReLU/GELU, 'glorot' otherwise (defaultInitializer). */
   init?: Initializer;
   /** Seeds initialization, shuffling and dropout. Default 0. */
   seed?: number;
@@ -105,7 +107,7 @@ export interface EpochRecord {
   /** The penalty term: (coupled + decoupled)/2·Σθ² (the seed's λ/(2m)·Σθ²). */
   penalty: number;
   cost: number;
-  /** Σθ² of the penalized parameters. */
+  /** Σθ² of the penalized parameters (Σ(θ − θ₀)² with decayTo 'init'). */
   sum_sq: number;
   train_accuracy?: number;
   val_loss?: number;
@@ -161,11 +163,14 @@ function lrAt(schedule: LrSchedule, base: number, epoch: number, step: number, t
   }
 }
 
-function sumSquares(arch: Architecture, params: Float64Array[], penalizeBiases: boolean): number {
+/** Σθ² over the penalized parameters, or Σ(θ − θ₀)² from `anchors` (L2-SP). */
+function sumSquares(arch: Architecture, params: Float64Array[], penalizeBiases: boolean, anchors?: Float64Array[]): number {
   let s = 0;
   paramShapes(arch).forEach((p, i) => {
     if (!isPenalized(p, penalizeBiases)) return;
-    for (const v of params[i]) s += v * v;
+    const a = anchors?.[i];
+    if (a) params[i].forEach((v, j) => (s += (v - a[j]) ** 2));
+    else for (const v of params[i]) s += v * v;
   });
   return s;
 }
@@ -202,8 +207,8 @@ export async function train(rows: TrainingRows, validation: TrainingRows | undef
   const dtype = o.dtype ?? 'float32';
   const seed = o.seed ?? 0;
   const penalizeBiases = o.penalizeBiases ?? false;
-  // cnn: models train one member per graph (their step graph has no population form).
-  const usePopulation = (o.population ?? K > 1) && !o.arch.cnn;
+  // Convolutions, pooling and BatchNorm train one member per graph (their step graph has no population form).
+  const usePopulation = (o.population ?? K > 1) && stacksMembers(o.arch);
   if (!usePopulation && K > 1) {
     // One after another, sharing nothing but the options.
     const parts = [];
@@ -218,7 +223,7 @@ export async function train(rows: TrainingRows, validation: TrainingRows | undef
       seconds: (performance.now() - t0) / 1000,
     };
   }
-  const initKind = o.init ?? defaultInitializer(o.arch.activation);
+  const initKind = o.init ?? defaultInitializer(o.arch);
   const init = o.members.map((m) => m.init ?? initParams(o.arch, initKind, seed));
   const sampleWeights = o.members.some((m) => m.trainRows);
   const steps = Math.floor(rows.n / B);
@@ -226,7 +231,7 @@ export async function train(rows: TrainingRows, validation: TrainingRows | undef
   const optimizer = o.optimizer ?? { name: 'sgd' };
   o.members.forEach((m, k) => assertStablePenalty(optimizer, m, maxLr(o.schedule, m.lr, epochs), k));
   const stepper = await Stepper.create(
-    { arch: o.arch, batch: B, dtype, population: usePopulation ? K : undefined, optimizer, unroll, sumsqOutput: false, penalizeBiases, sampleWeights },
+    { arch: o.arch, batch: B, dtype, population: usePopulation ? K : undefined, optimizer, unroll, sumsqOutput: false, penalizeBiases, sampleWeights, decayToAnchor: o.decayTo === 'init' },
     init,
     o.members.map((m) => m.penalty.coupled),
     o.members.map((m) => m.penalty.decoupled),
@@ -271,7 +276,7 @@ export async function train(rows: TrainingRows, validation: TrainingRows | undef
         ? await evaluator.metrics(stepper.parameterTensors(), validation)
         : o.members.map(() => undefined);
     const recs = o.members.map((_, k): EpochRecord => {
-      const sumSq = sumSquares(o.arch, params[k], penalizeBiases);
+      const sumSq = sumSquares(o.arch, params[k], penalizeBiases, o.decayTo === 'init' ? init[k] : undefined);
       const data = trainMetrics[k]?.loss ?? running[k];
       const penalty = ((penalties[k].coupled + penalties[k].decoupled) / 2) * sumSq;
       const rec: EpochRecord = { epoch, data_loss: data, penalty, cost: data + penalty, sum_sq: sumSq };

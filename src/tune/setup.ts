@@ -27,6 +27,9 @@ export interface TuneDataOptions {
   task?: Task;
   model: string;
   activation?: Activation;
+  /** An .onnx model: name patterns of initializers to penalize besides the weights of rank ≥ 2, or to leave free. */
+  penalize?: string[];
+  exclude?: string[];
   /** Fraction held out as the test split, scored only by the refit. Default 0.2. */
   test?: number;
   /** k for stratified k-fold CV. Default 5 (ignored with `holdout`). */
@@ -56,6 +59,8 @@ export interface TuneTrainOptions {
   patience?: number;
   init?: Initializer;
   penalizeBiases?: boolean;
+  /** 'init': penalize ‖θ − θ₀‖² (L2-SP). Default 'zero'. */
+  decayTo?: 'zero' | 'init';
   threads?: number;
   /** Train a config's folds (and several configs) as one population: 'auto' by model size (default), or 'never'. */
   stacking?: 'auto' | 'never';
@@ -124,7 +129,9 @@ export function createSetup(d: TuneDataOptions, t: TuneTrainOptions): TuneSetup 
   }
   const task = data.task === 'regression' ? ({ task: 'regression' } as const) : ({ task: 'classification', classes: data.classes.length } as const);
   // Validates the spec once, up front.
-  const solver = chooseSolver(t.solver, parseModelSpec(d.model, data.d, task, { activation: d.activation, image: data.image }), {
+  const spec = { activation: d.activation, image: data.image, penalize: d.penalize, exclude: d.exclude };
+  const checked = parseModelSpec(d.model, data.d, task, spec);
+  const solver = chooseSolver(t.solver, checked, {
     optimizer: t.optimizer,
     lr: t.lr,
     momentum: t.momentum,
@@ -150,7 +157,7 @@ export function createSetup(d: TuneDataOptions, t: TuneTrainOptions): TuneSetup 
     test: prepared.test,
     folds,
     scheme,
-    architecture: (dropout) => parseModelSpec(d.model, data.d, task, { activation: d.activation, dropout, image: data.image }),
+    architecture: (dropout) => parseModelSpec(d.model, data.d, task, { ...spec, dropout }),
     optimizer,
     lr,
     epochs,
@@ -166,7 +173,7 @@ export function createSetup(d: TuneDataOptions, t: TuneTrainOptions): TuneSetup 
     // The exact solver takes no steps, so no λ is unstable for it.
     lambdaLimit: solver === 'exact' ? undefined : safeLambdaLimit(convention, { m: minTrain, batchSize, lr, optimizer: optimizerName }, optimizer),
     // Under 'auto' the convergence rule reads the exact training cost; a fixed budget keeps the cheaper running mean.
-    trainOptions: (arch) => ({ arch, epochs: trainEpochs, maxEpochs: epochs, batchSize, optimizer, penalizeBiases: t.penalizeBiases, init: t.init, seed, threads: t.threads, exactTrainLoss: trainEpochs === 'auto' }),
+    trainOptions: (arch) => ({ arch, epochs: trainEpochs, maxEpochs: epochs, batchSize, optimizer, penalizeBiases: t.penalizeBiases, decayTo: t.decayTo, init: t.init, seed, threads: t.threads, exactTrainLoss: trainEpochs === 'auto' }),
     modelOf: (arch, params, lambda) => ({
       arch,
       params,
@@ -203,6 +210,11 @@ export function createSetup(d: TuneDataOptions, t: TuneTrainOptions): TuneSetup 
       penalizeBiases: t.penalizeBiases ?? false,
       scaling: d.scaling ?? 'auto',
       solver,
+      // Only when given, so the identities (and names) of studies without them stay as they were.
+      ...(checked.onnx ? { modelHash: checked.onnx.hash } : {}),
+      ...(d.penalize ? { penalize: d.penalize.join(',') } : {}),
+      ...(d.exclude ? { exclude: d.exclude.join(',') } : {}),
+      ...(t.decayTo === 'init' ? { decayTo: 'init' } : {}),
     },
   };
 }
