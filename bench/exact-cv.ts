@@ -9,7 +9,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { foldPath } from '../src/solvers/index.js';
-import { logSpace } from '../src/tune/ridge.js';
+import { logSpace } from '../src/tune/closed-form/ridge.js';
 import { createSetup } from '../src/tune/setup.js';
 import { tune, type TuneOptions } from '../src/tune/tune.js';
 

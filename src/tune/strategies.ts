@@ -19,17 +19,17 @@ export interface StrategyEntry {
 
 /** Every strategy, in the order `--help` lists them. */
 export const STRATEGY_REGISTRY: Record<StrategyName, StrategyEntry> = {
-  grid: { name: 'grid', label: 'grid search', summary: 'every λ of --lambdas or --log-range, scored by k-fold CV or --holdout', usesValidation: true, run: async (ctx) => (await import('./strategy-grid.js')).runGrid(ctx) },
-  sh: { name: 'sh', label: 'successive halving', summary: 'halving over λ on epochs: the best 1/η of each rung train η× longer', usesValidation: true, run: async (ctx) => (await import('./strategy-sh.js')).runSuccessiveHalving(ctx) },
-  bayes: { name: 'bayes', label: 'Bayesian optimization', summary: 'Gaussian-process expected improvement over log λ', usesValidation: true, run: async (ctx) => (await import('./strategy-bayes.js')).runBayes(ctx) },
-  ridge: { name: 'ridge', label: 'closed-form ridge (leave-one-out)', summary: 'exact leave-one-out for every λ from one decomposition (--model linear)', usesValidation: false, run: async (ctx) => (await import('./strategy-ridge.js')).runRidge(ctx) },
-  path: { name: 'path', label: 'regularization path', summary: 'from large λ down, each fit starting at the last, k-fold CV (logistic, softmax, linear)', usesValidation: true, run: async (ctx) => (await import('./strategy-path.js')).runPath(ctx) },
+  grid: { name: 'grid', label: 'grid search', summary: 'every λ of --lambdas or --log-range, scored by k-fold CV or --holdout', usesValidation: true, run: async (ctx) => (await import('./strategies/grid.js')).runGrid(ctx) },
+  sh: { name: 'sh', label: 'successive halving', summary: 'halving over λ on epochs: the best 1/η of each rung train η× longer', usesValidation: true, run: async (ctx) => (await import('./strategies/sh.js')).runSuccessiveHalving(ctx) },
+  bayes: { name: 'bayes', label: 'Bayesian optimization', summary: 'Gaussian-process expected improvement over log λ', usesValidation: true, run: async (ctx) => (await import('./strategies/bayes.js')).runBayes(ctx) },
+  ridge: { name: 'ridge', label: 'closed-form ridge (leave-one-out)', summary: 'exact leave-one-out for every λ from one decomposition (--model linear)', usesValidation: false, run: async (ctx) => (await import('./strategies/ridge.js')).runRidge(ctx) },
+  path: { name: 'path', label: 'regularization path', summary: 'from large λ down, each fit starting at the last, k-fold CV (logistic, softmax, linear)', usesValidation: true, run: async (ctx) => (await import('./strategies/path.js')).runPath(ctx) },
   evidence: {
     name: 'evidence',
     label: 'evidence maximization',
     summary: 'λ maximizing the evidence in one run, no validation data (linear exact; logistic, softmax Laplace; MLP online Laplace)',
     usesValidation: false,
-    run: async (ctx) => (await import('./strategy-evidence.js')).runEvidence(ctx),
+    run: async (ctx) => (await import('./strategies/evidence.js')).runEvidence(ctx),
   },
 };
 

@@ -4,8 +4,8 @@ import type { ConventionId, ConversionJson } from '../conventions/index.js';
 import type { TrainedModel } from '../models/trained-model.js';
 import type { Study, StudyStorage, WaitEvent } from '../study/index.js';
 import type { TuneDataOptions, TuneSetup, TuneTrainOptions } from './setup.js';
-import type { StudyRun, TrialPoint } from './study-run.js';
-import type { EvidenceReport, Refit } from './trial-result.js';
+import type { StudyRun, TrialPoint } from './trials/study-run.js';
+import type { EvidenceReport, Refit } from './trials/trial-result.js';
 
 export type StrategyName = 'grid' | 'sh' | 'bayes' | 'ridge' | 'path' | 'evidence';
 /** Every strategy name, in the order `--help` lists them (the registry, strategies.ts, holds how each runs). */

@@ -9,7 +9,7 @@ import { InvalidDataError, InvalidOptionError } from '../../src/errors.js';
 import { parseModelSpec } from '../../src/models/architecture.js';
 import { OPTIONS, optionsOf } from '../../src/options/index.js';
 import { fit, type FitOptions } from '../../src/train/fit.js';
-import { rungSchedule } from '../../src/tune/successive-halving.js';
+import { rungSchedule } from '../../src/tune/pruners/successive-halving.js';
 import { tune, type TuneOptions } from '../../src/tune/tune.js';
 
 /** Asserts `run` rejects with an InvalidOptionError whose message matches `re`. */

@@ -6,10 +6,10 @@ import os from 'node:os';
 import path from 'node:path';
 import { test } from 'node:test';
 
-import { timescaleFirstGuess } from '../../src/tune/first-guess.js';
-import { trialTimescale } from '../../src/tune/score.js';
+import { timescaleFirstGuess } from '../../src/tune/samplers/first-guess.js';
+import { trialTimescale } from '../../src/tune/scoring/score.js';
 import { createSetup } from '../../src/tune/setup.js';
-import { bayesDesign, decadeFirst } from '../../src/tune/strategy-bayes.js';
+import { bayesDesign, decadeFirst } from '../../src/tune/strategies/bayes.js';
 import { tune } from '../../src/tune/tune.js';
 
 const range = { lo: 0.01, hi: 1e4 };

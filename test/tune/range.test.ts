@@ -5,7 +5,7 @@ import { test } from 'node:test';
 
 import { InvalidOptionError } from '../../src/errors.js';
 import { parseLogRange } from '../../src/tune/lambda-grid.js';
-import { describeEdge, edgeOf, extendLogRange } from '../../src/tune/range.js';
+import { describeEdge, edgeOf, extendLogRange } from '../../src/tune/samplers/range.js';
 
 const pts = (...ls: number[]) => ls.map((lambda) => ({ lambda }));
 

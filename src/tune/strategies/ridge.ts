@@ -3,10 +3,10 @@
  * (linear regression only). λ here is the seed's λ = scikit-learn Ridge's alpha; the reported
  * validation loss is the LOO mean of ½(y − ŷ)², l2lab's linear-model loss (half the LOO MSE).
  */
-import { InvalidOptionError } from '../errors.js';
-import { defaultRidgeLambdas, ridgePath, logSpace } from './ridge.js';
-import { trialPoint } from './study-run.js';
-import type { StrategyContext, StrategyOutcome } from './strategy.js';
+import { InvalidOptionError } from '../../errors.js';
+import { defaultRidgeLambdas, ridgePath, logSpace } from '../closed-form/ridge.js';
+import { trialPoint } from '../trials/study-run.js';
+import type { StrategyContext, StrategyOutcome } from '../strategy.js';
 
 export async function runRidge(ctx: StrategyContext): Promise<StrategyOutcome> {
   const { setup, run, options } = ctx;

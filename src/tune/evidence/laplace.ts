@@ -6,7 +6,7 @@
  *   log p(D|δ) ≈ −NLL(θ*) − (δ/2)‖W*‖² + (P/2)·log δ − ½·Σₖ log(hₖ + δ)   (+ terms free of δ)
  *   γ(δ) = Σₖ hₖ/(hₖ + δ),   δ ← γ(δ)/‖W*‖²
  */
-import { symmetricEigen } from '../linalg/sym-eigen.js';
+import { symmetricEigen } from '../../linalg/sym-eigen.js';
 
 export type CurvatureKind = 'kfac' | 'diag';
 

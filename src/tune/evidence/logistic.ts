@@ -1,9 +1,9 @@
 /** Evidence choice of λ for binary logistic and softmax regression: Laplace approximation at the MAP with MacKay's updates. */
 
-import { InvalidDataError, InvalidOptionError, invalidNumber, L2labError } from '../errors.js';
-import { cholesky, choleskyInverse, choleskyLogDet, choleskySolve } from '../linalg/cholesky.js';
-import { checkDesign } from '../linalg/design.js';
-import { symmetricEigen } from '../linalg/sym-eigen.js';
+import { InvalidDataError, InvalidOptionError, invalidNumber, L2labError } from '../../errors.js';
+import { cholesky, choleskyInverse, choleskyLogDet, choleskySolve } from '../../linalg/cholesky.js';
+import { checkDesign } from '../../linalg/design.js';
+import { symmetricEigen } from '../../linalg/sym-eigen.js';
 
 /** Options of {@link logisticProblem} and {@link evidenceLogistic}. */
 export interface LogisticProblemOptions {

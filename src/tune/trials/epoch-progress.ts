@@ -5,8 +5,8 @@
  * has to pass it along.
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
-import type { StudyStorage, TrialEpochInput } from '../study/index.js';
-import type { EpochRecord } from '../train/trainer.js';
+import type { StudyStorage, TrialEpochInput } from '../../study/index.js';
+import type { EpochRecord } from '../../train/trainer.js';
 
 /** Receives member `fold` of configuration `config` (an index into the configs being scored) at `epoch`. */
 export type EpochSink = (config: number, fold: number, record: EpochRecord) => void;

@@ -1,10 +1,10 @@
 /** Evidence (type-II maximum likelihood) choice of λ for Bayesian linear regression, MacKay's updates on one eigendecomposition. */
 
-import { InvalidOptionError, invalidNumber, L2labError } from '../errors.js';
-import { centeredSpectrum, type CenteredSpectrum } from '../linalg/centered-spectrum.js';
-import { checkDesign, checkTargets } from '../linalg/design.js';
-import { logSpace } from '../linalg/log-space.js';
-import { defaultRidgeLambdas } from './ridge.js';
+import { InvalidOptionError, invalidNumber, L2labError } from '../../errors.js';
+import { centeredSpectrum, type CenteredSpectrum } from '../../linalg/centered-spectrum.js';
+import { checkDesign, checkTargets } from '../../linalg/design.js';
+import { logSpace } from '../../linalg/log-space.js';
+import { defaultRidgeLambdas } from '../closed-form/ridge.js';
 
 /** Options of {@link evidenceLinear}. */
 export interface EvidenceLinearOptions {

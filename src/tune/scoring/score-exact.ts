@@ -1,10 +1,10 @@
 /** Scores λ configurations of a convex model with the exact solver: every fold solved along the λ path, warm-started. */
-import { foldPath } from '../solvers/fold-path.js';
-import { describeSolve } from '../solvers/solve.js';
-import { paramsOf, thetaOf } from '../solvers/model-rows.js';
-import { meanAndSe } from './one-se.js';
+import { foldPath } from '../../solvers/fold-path.js';
+import { describeSolve } from '../../solvers/solve.js';
+import { paramsOf, thetaOf } from '../../solvers/model-rows.js';
+import { meanAndSe } from '../one-se.js';
 import type { Config, ConfigScore, FoldScore, ScoreCost } from './score.js';
-import type { TuneSetup } from './setup.js';
+import type { TuneSetup } from '../setup.js';
 
 /**
  * Like scoreConfigs, with no epochs: each fold's validation loss is at the minimizer of its training

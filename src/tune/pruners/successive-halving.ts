@@ -1,6 +1,6 @@
 /** Successive halving over training epochs: the rung budgets and which λ trials keep training. */
 
-import { InvalidOptionError } from '../errors.js';
+import { InvalidOptionError } from '../../errors.js';
 
 /** One trial's validation loss at a rung (lower is better; NaN or ±∞ for a diverged trial). */
 export interface RungResult<Id extends string | number = number> {

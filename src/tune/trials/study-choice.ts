@@ -1,6 +1,6 @@
 /** A stored study's λ choice: its trials as curve points and the one λ rule over the COMPLETE ones (for `show` and `studies`). */
-import type { Trial } from '../study/index.js';
-import { chooseLambda, type LambdaChoice } from './choose-lambda.js';
+import type { Trial } from '../../study/index.js';
+import { chooseLambda, type LambdaChoice } from '../choose-lambda.js';
 import { trialPoint, type TrialPoint } from './study-run.js';
 
 export type StudyPoint = TrialPoint & { rung?: number };

@@ -2,13 +2,13 @@
  * Scores (λ, dropout) configurations by k-fold CV or hold-out: every config × fold is one member,
  * and members with the same architecture train together as one population when that pays.
  */
-import { countParams, type Architecture } from '../models/architecture.js';
-import { lambdaTimescaleEpochs } from '../train/timescale.js';
-import { train, type EpochRecord, type MemberSpec, type TrainResult } from '../train/trainer.js';
-import { currentEpochSink } from './epoch-progress.js';
-import { meanAndSe } from './one-se.js';
+import { countParams, type Architecture } from '../../models/architecture.js';
+import { lambdaTimescaleEpochs } from '../../train/timescale.js';
+import { train, type EpochRecord, type MemberSpec, type TrainResult } from '../../train/trainer.js';
+import { currentEpochSink } from '../trials/epoch-progress.js';
+import { meanAndSe } from '../one-se.js';
 import { scoreExact } from './score-exact.js';
-import type { TuneSetup } from './setup.js';
+import type { TuneSetup } from '../setup.js';
 
 export interface Config {
   lambda: number;

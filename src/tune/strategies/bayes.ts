@@ -1,24 +1,24 @@
 /**
  * Bayesian optimization of the CV (or hold-out) loss over log10 λ: a Gaussian process with expected
  * improvement (Snoek, Larochelle & Adams 2012), from a first guess by the constant-timescale rule
- * (first-guess.ts; trained alone, since a search that should cost a trial or two must start near λ*),
+ * (samplers/first-guess.ts; trained alone, since a search that should cost a trial or two must start near λ*),
  * then the decade its hold-out/training gap points to, alone (decadeFirst), then the rest of ×/÷ 3 and
  * ×/÷ 10 of it, until `trials` or until the improvement expected is negligible
  * (below 0.01% of the loss). Multi-fidelity: trials report their validation loss every epoch and
- * the median rule (pruner.ts) stops losers once their λ had time to act; the process models pruned
+ * the median rule (pruners/median.ts) stops losers once their λ had time to act; the process models pruned
  * trials by the best loss they showed. The points around the guess train as one population where
  * the model is small enough to stack. Proposals are a deterministic function of the finished
  * trials, so a resumed study replays them and reuses what is stored.
  */
-import { BayesSampler, type NoiseReading, type Observation } from './bayes-sampler.js';
-import { timescaleFirstGuess } from './first-guess.js';
-import { bestSoFar, medianPruneReason, valueAt } from './pruner.js';
-import { scoreConfigs, trialTimescale, type Config, type ConfigPruner } from './score.js';
-import { trialPoint, type TrialPoint } from './study-run.js';
-import { readTrialResult } from './trial-result.js';
-import type { StrategyContext, StrategyOutcome } from './strategy.js';
-import type { Trial } from '../study/index.js';
-import type { TuneSetup } from './setup.js';
+import { BayesSampler, type NoiseReading, type Observation } from '../samplers/bayes-sampler.js';
+import { timescaleFirstGuess } from '../samplers/first-guess.js';
+import { bestSoFar, medianPruneReason, valueAt } from '../pruners/median.js';
+import { scoreConfigs, trialTimescale, type Config, type ConfigPruner } from '../scoring/score.js';
+import { trialPoint, type TrialPoint } from '../trials/study-run.js';
+import { readTrialResult } from '../trials/trial-result.js';
+import type { StrategyContext, StrategyOutcome } from '../strategy.js';
+import type { Trial } from '../../study/index.js';
+import type { TuneSetup } from '../setup.js';
 
 /** λ values as stored: 10 significant digits, so keys are stable across processes and x moves by < 1e-9. */
 const tidy = (x: number): number => Number((10 ** x).toPrecision(10));

@@ -1,11 +1,11 @@
 /** Closed-form ridge path: exact leave-one-out and GCV errors for every λ from one decomposition (scikit-learn's _RidgeGCV). */
 
-import { invalidNumber, InvalidOptionError } from '../errors.js';
-import { centeredSpectrum, type CenteredSpectrum } from '../linalg/centered-spectrum.js';
-import { checkDesign, checkTargets } from '../linalg/design.js';
-import { logSpace } from '../linalg/log-space.js';
+import { invalidNumber, InvalidOptionError } from '../../errors.js';
+import { centeredSpectrum, type CenteredSpectrum } from '../../linalg/centered-spectrum.js';
+import { checkDesign, checkTargets } from '../../linalg/design.js';
+import { logSpace } from '../../linalg/log-space.js';
 
-export { logSpace } from '../linalg/log-space.js';
+export { logSpace } from '../../linalg/log-space.js';
 
 /** Options of {@link ridgePath}. */
 export interface RidgePathOptions {

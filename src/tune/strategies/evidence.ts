@@ -7,27 +7,27 @@
  *   few epochs and δ re-estimated by MacKay's fixed point; training continues at λ = δ.
  * λ_seed = δ for classification and δ/β for regression (noise precision β): see evidence.md.
  */
-import { convert } from '../conventions/index.js';
-import { CompiledGraph } from '../engine/session.js';
-import { floatArray, tensor } from '../engine/tensor.js';
-import { subsample } from '../data/index.js';
-import { paramShapes, type Architecture } from '../models/architecture.js';
-import { buildCurvatureGraph } from '../train/curvature-graph.js';
-import { Evaluator } from '../train/evaluator.js';
-import { evaluateParams } from '../train/fit.js';
-import { train } from '../train/trainer.js';
-import { Rng } from '../util/rng.js';
-import { InvalidOptionError } from '../errors.js';
-import { evidenceLinear } from './evidence-linear.js';
-import { evidenceLogistic } from './evidence-logistic.js';
-import { effectiveParameters, factorEigenvalues, kroneckerEigenvalues, logEvidence, mackayDelta, type CurvatureKind } from './laplace.js';
-import { logSpace } from './ridge.js';
-import type { ConfigScore } from './score.js';
-import type { StrategyContext, StrategyOutcome } from './strategy.js';
-import { readTrialResult, type EvidenceReport, type Refit } from './trial-result.js';
-import { InvalidDataError, L2labError } from '../errors.js';
+import { convert } from '../../conventions/index.js';
+import { CompiledGraph } from '../../engine/session.js';
+import { floatArray, tensor } from '../../engine/tensor.js';
+import { subsample } from '../../data/index.js';
+import { paramShapes, type Architecture } from '../../models/architecture.js';
+import { buildCurvatureGraph } from '../../train/curvature-graph.js';
+import { Evaluator } from '../../train/evaluator.js';
+import { evaluateParams } from '../../train/fit.js';
+import { train } from '../../train/trainer.js';
+import { Rng } from '../../util/rng.js';
+import { InvalidOptionError } from '../../errors.js';
+import { evidenceLinear } from '../evidence/linear.js';
+import { evidenceLogistic } from '../evidence/logistic.js';
+import { effectiveParameters, factorEigenvalues, kroneckerEigenvalues, logEvidence, mackayDelta, type CurvatureKind } from '../evidence/laplace.js';
+import { logSpace } from '../closed-form/ridge.js';
+import type { ConfigScore } from '../scoring/score.js';
+import type { StrategyContext, StrategyOutcome } from '../strategy.js';
+import { readTrialResult, type EvidenceReport, type Refit } from '../trials/trial-result.js';
+import { InvalidDataError, L2labError } from '../../errors.js';
 
-export type { EvidenceReport } from './trial-result.js';
+export type { EvidenceReport } from '../trials/trial-result.js';
 
 const CURVATURE_ROWS = 2048;
 /** Linear classifiers up to this many weights get the exact-Hessian Laplace evidence. */

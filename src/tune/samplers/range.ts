@@ -1,6 +1,6 @@
 /** Range diagnosis: is the best λ at an edge of the grid tried, and which λ to try next beyond it. */
 
-import { InvalidOptionError } from '../errors.js';
+import { InvalidOptionError } from '../../errors.js';
 
 /** Which end of the grid the best λ sits on. */
 export type Edge = 'low' | 'high';

@@ -5,11 +5,11 @@
  * its budget (τ ≤ budget, promoteActed): the others go on unjudged, and of those that cannot act
  * within the full budget one goes on for all.
  */
-import { logSpace } from './ridge.js';
-import { promote, promoteActed, rungSchedule } from './successive-halving.js';
-import { scoreConfigs, trialTimescale, type Config } from './score.js';
-import { trialPoint, trialKey, type TrialPoint } from './study-run.js';
-import type { StrategyContext, StrategyOutcome } from './strategy.js';
+import { logSpace } from '../closed-form/ridge.js';
+import { promote, promoteActed, rungSchedule } from '../pruners/successive-halving.js';
+import { scoreConfigs, trialTimescale, type Config } from '../scoring/score.js';
+import { trialPoint, trialKey, type TrialPoint } from '../trials/study-run.js';
+import type { StrategyContext, StrategyOutcome } from '../strategy.js';
 
 export async function runSuccessiveHalving(ctx: StrategyContext): Promise<StrategyOutcome> {
   const { setup, run, options } = ctx;

@@ -1,8 +1,8 @@
 /** A one-dimensional Gaussian process with a Matérn-5/2 kernel, hyperparameters by maximum marginal likelihood (or a posteriori) on a grid. */
 
-import { InvalidOptionError, NotFittedError } from '../errors.js';
-import { cholesky, choleskyLogDet, choleskySolve } from '../linalg/cholesky.js';
-import { logSpace } from '../linalg/log-space.js';
+import { InvalidOptionError, NotFittedError } from '../../errors.js';
+import { cholesky, choleskyLogDet, choleskySolve } from '../../linalg/cholesky.js';
+import { logSpace } from '../../linalg/log-space.js';
 
 /**
  * Matérn-5/2 correlation at distance r ≥ 0 for length scale ℓ:

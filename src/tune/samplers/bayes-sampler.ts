@@ -1,7 +1,7 @@
 /** Bayesian-optimization sampler for log10 λ: a Gaussian process proposes the λ with the largest expected improvement. */
 
-import { InvalidOptionError, L2labError } from '../errors.js';
-import { Rng } from '../util/rng.js';
+import { InvalidOptionError, L2labError } from '../../errors.js';
+import { Rng } from '../../util/rng.js';
 import { GaussianProcess } from './gaussian-process.js';
 
 /** erfc(x) for x ≥ 0 to ≈ 1e-13 relative: a positive-term series below 2, a continued fraction (exact to rounding there) above. */

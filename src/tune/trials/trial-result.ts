@@ -2,9 +2,9 @@
  * The result a tuning trial stores (`trial.result`): one versioned type, one writer, one reader that
  * validates what it reads. tune's strategies write it; tune, the dashboard and `l2lab show` read it.
  */
-import { StorageError, type Json } from '../study/index.js';
-import type { ConfigScore } from './score.js';
-import type { SolverReport } from '../train/solver-option.js';
+import { StorageError, type Json } from '../../study/index.js';
+import type { ConfigScore } from '../scoring/score.js';
+import type { SolverReport } from '../../train/solver-option.js';
 
 /**
  * The schema version this l2lab writes. Bump it when a field changes meaning; a new optional field

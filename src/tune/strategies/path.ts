@@ -4,12 +4,12 @@
  * (Friedman, Hastie & Tibshirani 2010, glmnet's cv.glmnet). The fold parameters are stored with each
  * trial, so a resumed path continues from the last finished λ.
  */
-import { InvalidOptionError } from '../errors.js';
-import { logSpace } from './ridge.js';
-import { scoreConfigs } from './score.js';
-import { trialPoint } from './study-run.js';
-import { readTrialResult } from './trial-result.js';
-import type { StrategyContext, StrategyOutcome } from './strategy.js';
+import { InvalidOptionError } from '../../errors.js';
+import { logSpace } from '../closed-form/ridge.js';
+import { scoreConfigs } from '../scoring/score.js';
+import { trialPoint } from '../trials/study-run.js';
+import { readTrialResult } from '../trials/trial-result.js';
+import type { StrategyContext, StrategyOutcome } from '../strategy.js';
 
 export async function runPath(ctx: StrategyContext): Promise<StrategyOutcome> {
   const { setup, run, options } = ctx;

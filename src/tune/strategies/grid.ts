@@ -1,11 +1,11 @@
 /** Grid search: every (λ, dropout) scored by k-fold CV or hold-out, extending a log range while λ_min sits on its edge. */
-import { chooseLambda } from './choose-lambda.js';
-import { describeEdge, edgeOf, extendLogRange } from './range.js';
-import { logSpace } from './ridge.js';
-import { safeExtensionLimits } from '../train/penalty-limits.js';
-import { scoreConfigs, type Config } from './score.js';
-import { trialPoint, type TrialPoint } from './study-run.js';
-import type { StrategyContext, StrategyOutcome } from './strategy.js';
+import { chooseLambda } from '../choose-lambda.js';
+import { describeEdge, edgeOf, extendLogRange } from '../samplers/range.js';
+import { logSpace } from '../closed-form/ridge.js';
+import { safeExtensionLimits } from '../../train/penalty-limits.js';
+import { scoreConfigs, type Config } from '../scoring/score.js';
+import { trialPoint, type TrialPoint } from '../trials/study-run.js';
+import type { StrategyContext, StrategyOutcome } from '../strategy.js';
 
 export function initialLambdas(ctx: Pick<StrategyContext, 'options'>): { lambdas: number[]; log: boolean } {
   const o = ctx.options;

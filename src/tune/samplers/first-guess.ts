@@ -1,6 +1,6 @@
 /** bayes's first λ from the constant-timescale rule: the λ whose decay timescale τ equals the epochs trained. */
-import { trialTimescale } from './score.js';
-import type { TuneSetup } from './setup.js';
+import { trialTimescale } from '../scoring/score.js';
+import type { TuneSetup } from '../setup.js';
 
 /** A first λ to try, or why there is none; see {@link timescaleFirstGuess}. */
 export type FirstGuess =

@@ -3,11 +3,11 @@
  * command reuses finished trials, re-runs those a dead process left RUNNING, never does one twice,
  * and shares the work with other workers on the same study.
  */
-import { invalidNumber } from '../errors.js';
-import { openStorage, openStudy, runTrials, type Study, type StudyConfig, type StudyStorage, type Trial, type TrialOutcome, type WaitEvent } from '../study/index.js';
+import { invalidNumber } from '../../errors.js';
+import { openStorage, openStudy, runTrials, type Study, type StudyConfig, type StudyStorage, type Trial, type TrialOutcome, type WaitEvent } from '../../study/index.js';
 import { EpochWriter, withEpochSink, type EpochSink } from './epoch-progress.js';
-import type { OnProgress } from './progress.js';
-import type { Config, ConfigScore } from './score.js';
+import type { OnProgress } from '../progress.js';
+import type { Config, ConfigScore } from '../scoring/score.js';
 import { readTrialResult, writeTrialResult, type TrialResultExtra } from './trial-result.js';
 
 /** Deterministic trial key of a configuration (plus strategy-specific parts such as a rung). */
