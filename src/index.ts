@@ -15,7 +15,7 @@ export { OPTIMIZERS, type OptimizerSpec, type OptimizerName } from './train/opti
 export { tune, STRATEGIES, type TuneOptions, type TuneResult, type StrategyName, type TrialSummary } from './tune/tune.js';
 export { STRATEGY_REGISTRY, type StrategyEntry } from './tune/strategies.js';
 export { chooseLambda, TIE_TOLERANCE, type LambdaChoice, type ScoredPoint } from './tune/choose-lambda.js';
-export type { ProgressEvent, OnProgress } from './tune/progress.js';
+export type { ProgressEvent, OnProgress } from './train/progress.js';
 export { readTrialResult, writeTrialResult, TRIAL_RESULT_VERSION, type TrialResult, type FoldRecord, type Refit } from './tune/trials/trial-result.js';
 export { OPTIONS, optionsOf, optionLabel, checkOptions, type OptionDecl, type CommandName } from './options/index.js';
 export { parseLambdas, parseLogRange } from './tune/lambda-grid.js';

@@ -3,7 +3,7 @@
  * and fold, epoch, elapsed, ETA) rewritten in place; elsewhere (a pipe, a log file, CI), one plain
  * line per finished trial. stdout stays for the result, so `--json` output is never mixed with it.
  */
-import type { ProgressEvent } from '../tune/progress.js';
+import type { ProgressEvent } from '../train/progress.js';
 import { sig } from './format.js';
 
 /** m:ss, or h:mm:ss from an hour on. */

@@ -1,5 +1,5 @@
 /** The library's one-call training: dataset + model spec + λ in any convention → report and trained model. */
-import type { OnProgress } from '../tune/progress.js';
+import type { OnProgress } from './progress.js';
 import { loadForModel } from '../models/model-task.js';
 import { getConvention, penaltyCoefficients, type ConventionId } from '../conventions/index.js';
 import { datasetHash, type Dataset, type Task } from '../data/index.js';

@@ -1,5 +1,5 @@
 /** The strategy contract: tune()'s options and result, what tune() gives a strategy and what a strategy hands back. */
-import type { OnProgress } from './progress.js';
+import type { OnProgress } from '../train/progress.js';
 import type { ConventionId, ConversionJson } from '../conventions/index.js';
 import type { TrainedModel } from '../models/trained-model.js';
 import type { Study, StudyStorage, WaitEvent } from '../study/index.js';
