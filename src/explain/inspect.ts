@@ -4,7 +4,8 @@ import { convert, convertAll, getConvention, penaltyCoefficients, type Conventio
 import { loadDataset, type Dataset } from '../data/index.js';
 import { InvalidOptionError } from '../errors.js';
 import { scaleInvariantView, type ScaleInvariantView } from './scale-invariance.js';
-import { countParams, isPenalized, type ParamKind, describeArchitecture, parseModelSpec, type Activation, type Architecture } from '../models/architecture.js';
+import { countParams, describeArchitecture, parseModelSpec, type Activation, type Architecture } from '../models/architecture.js';
+import { isPenalized, type ParamKind } from '../models/param-shape.js';
 import { initParams, type Initializer } from '../models/init.js';
 import { evaluateParams } from '../train/fit.js';
 import type { OptimizerName } from '../train/optimizer.js';

@@ -1,6 +1,7 @@
 /** Model architectures: linear, logistic, softmax and MLPs, as layer widths plus activation, loss and dropout. */
 import { InvalidOptionError } from '../errors.js';
 import { cnnParamShapes, describeCnn, parseCnnSpec, type CnnStem, type ImageShape } from './cnn-spec.js';
+import type { ParamShape } from './param-shape.js';
 
 export type Activation = 'relu' | 'tanh' | 'gelu' | 'sigmoid';
 /** mse: ½‖y − ŷ‖² per sample; logistic: binary cross-entropy on one logit; softmax_ce: multiclass cross-entropy. */
@@ -18,28 +19,6 @@ export interface Architecture {
 }
 
 export const ACTIVATIONS: readonly Activation[] = ['relu', 'tanh', 'gelu', 'sigmoid'];
-
-/**
- * weight: penalized by λ; bias: not by default; scale, shift: a normalization layer's learnable
- * affine (not penalized by default, like biases); running: BatchNorm's running mean or variance,
- * updated by the training step, never by a gradient.
- */
-export type ParamKind = 'weight' | 'bias' | 'scale' | 'shift' | 'running';
-
-export interface ParamShape {
-  name: string;
-  kind: ParamKind;
-  layer: number;
-  fanIn: number;
-  fanOut: number;
-  /** Elements of one member's tensor. */
-  size: number;
-}
-
-/** Whether the L2 penalty applies to a parameter: weights always; biases, scales and shifts with `penalizeBiases`. */
-export function isPenalized(p: { kind: ParamKind }, penalizeBiases: boolean): boolean {
-  return p.kind === 'weight' || (p.kind !== 'running' && penalizeBiases);
-}
 
 /**
  * W0, b0, W1, b1, …: weight [fanIn, fanOut] then bias [fanOut] for each layer; `cnn:` models list

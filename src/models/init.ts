@@ -1,6 +1,7 @@
 /** Seeded weight initializers: He, Glorot, LeCun and PyTorch's nn.Linear default. */
 import { Rng } from '../util/rng.js';
-import type { Architecture, ParamShape } from './architecture.js';
+import type { Architecture } from './architecture.js';
+import type { ParamShape } from './param-shape.js';
 import { paramShapes } from './architecture.js';
 
 /**

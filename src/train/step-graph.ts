@@ -5,7 +5,8 @@
 import { grad } from '../graph/autodiff.js';
 import { Graph, type FloatDType, type Value } from '../graph/graph.js';
 import * as op from '../graph/ops.js';
-import { isPenalized, paramShapes, type Architecture } from '../models/architecture.js';
+import { paramShapes, type Architecture } from '../models/architecture.js';
+import { isPenalized } from '../models/param-shape.js';
 import { forwardModel } from '../models/forward.js';
 import { ShapeError } from '../errors.js';
 import { perSampleLoss } from '../models/losses.js';

@@ -2,7 +2,8 @@
 import { CompiledGraph, type Feeds } from '../engine/session.js';
 import { floatArray, tensor, type FloatArray } from '../engine/tensor.js';
 import type { ort } from '../engine/session.js';
-import { isPenalized, paramShapes, type ParamShape } from '../models/architecture.js';
+import { paramShapes } from '../models/architecture.js';
+import { isPenalized, type ParamShape } from '../models/param-shape.js';
 import { stateSlots } from './optimizer.js';
 import { buildStepGraph, type StepGraphSpec } from './step-graph.js';
 

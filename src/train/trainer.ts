@@ -5,11 +5,14 @@
 import { floatArray, type FloatArray } from '../engine/tensor.js';
 import { InvalidOptionError } from '../errors.js';
 import type { FloatDType } from '../graph/graph.js';
-import { isPenalized, paramShapes, type Architecture } from '../models/architecture.js';
+import { paramShapes, type Architecture } from '../models/architecture.js';
+import { isPenalized } from '../models/param-shape.js';
 import { initParams, type Initializer } from '../models/init.js';
 import { Rng } from '../util/rng.js';
-import { BatchFiller, type TrainingRows } from './batches.js';
-import { Evaluator, type Metrics } from './evaluator.js';
+import type { TrainingRows } from '../data/index.js';
+import type { Metrics } from '../models/metrics.js';
+import { BatchFiller } from './batches.js';
+import { Evaluator } from './evaluator.js';
 import type { OptimizerSpec } from './optimizer.js';
 import { Stepper } from './stepper.js';
 import { DEFAULT_MAX_EPOCHS, hasConverged } from './convergence.js';

@@ -13,7 +13,7 @@ import { chooseLambda } from './choose-lambda.js';
 import { conversionsOf, headlineConventions } from './conversions.js';
 import type { TrainedModel } from '../models/trained-model.js';
 import { describeEdge, edgeOf } from './samplers/range.js';
-import type { Config } from './scoring/score.js';
+import type { Config } from './scoring/config-score.js';
 import { createSetup } from './setup.js';
 import { STRATEGIES, STRATEGY_REGISTRY } from './strategies.js';
 import type { StrategyContext, TuneOptions, TuneResult } from './strategy.js';

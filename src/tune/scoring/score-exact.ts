@@ -3,7 +3,7 @@ import { foldPath } from '../../solvers/fold-path.js';
 import { describeSolve } from '../../solvers/solve.js';
 import { paramsOf, thetaOf } from '../../solvers/model-rows.js';
 import { meanAndSe } from '../one-se.js';
-import type { Config, ConfigScore, FoldScore, ScoreCost } from './score.js';
+import type { Config, ConfigScore, FoldScore, ScoreCost } from './config-score.js';
 import type { TuneSetup } from '../setup.js';
 
 /**

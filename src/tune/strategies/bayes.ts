@@ -13,7 +13,8 @@
 import { BayesSampler, type NoiseReading, type Observation } from '../samplers/bayes-sampler.js';
 import { timescaleFirstGuess } from '../samplers/first-guess.js';
 import { bestSoFar, medianPruneReason, valueAt } from '../pruners/median.js';
-import { scoreConfigs, trialTimescale, type Config, type ConfigPruner } from '../scoring/score.js';
+import { scoreConfigs, trialTimescale, type ConfigPruner } from '../scoring/score.js';
+import type { Config } from '../scoring/config-score.js';
 import { trialPoint, type TrialPoint } from '../trials/study-run.js';
 import { readTrialResult } from '../trials/trial-result.js';
 import type { StrategyContext, StrategyOutcome } from '../strategy.js';

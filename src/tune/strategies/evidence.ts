@@ -22,7 +22,7 @@ import { evidenceLinear } from '../evidence/linear.js';
 import { evidenceLogistic } from '../evidence/logistic.js';
 import { effectiveParameters, factorEigenvalues, kroneckerEigenvalues, logEvidence, mackayDelta, type CurvatureKind } from '../evidence/laplace.js';
 import { logSpace } from '../closed-form/ridge.js';
-import type { ConfigScore } from '../scoring/score.js';
+import type { ConfigScore } from '../scoring/config-score.js';
 import type { StrategyContext, StrategyOutcome } from '../strategy.js';
 import { readTrialResult, type EvidenceReport, type Refit } from '../trials/trial-result.js';
 import { InvalidDataError, L2labError } from '../../errors.js';

@@ -3,7 +3,8 @@ import { chooseLambda } from '../choose-lambda.js';
 import { describeEdge, edgeOf, extendLogRange } from '../samplers/range.js';
 import { logSpace } from '../closed-form/ridge.js';
 import { safeExtensionLimits } from '../../train/penalty-limits.js';
-import { scoreConfigs, type Config } from '../scoring/score.js';
+import { scoreConfigs } from '../scoring/score.js';
+import type { Config } from '../scoring/config-score.js';
 import { trialPoint, type TrialPoint } from '../trials/study-run.js';
 import type { StrategyContext, StrategyOutcome } from '../strategy.js';
 

@@ -7,7 +7,8 @@
  */
 import { logSpace } from '../closed-form/ridge.js';
 import { promote, promoteActed, rungSchedule } from '../pruners/successive-halving.js';
-import { scoreConfigs, trialTimescale, type Config } from '../scoring/score.js';
+import { scoreConfigs, trialTimescale } from '../scoring/score.js';
+import type { Config } from '../scoring/config-score.js';
 import { trialPoint, trialKey, type TrialPoint } from '../trials/study-run.js';
 import type { StrategyContext, StrategyOutcome } from '../strategy.js';
 

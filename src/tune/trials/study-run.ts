@@ -7,7 +7,7 @@ import { invalidNumber } from '../../errors.js';
 import { openStorage, openStudy, runTrials, type Study, type StudyConfig, type StudyStorage, type Trial, type TrialOutcome, type WaitEvent } from '../../study/index.js';
 import { EpochWriter, withEpochSink, type EpochSink } from './epoch-progress.js';
 import type { OnProgress } from '../../train/progress.js';
-import type { Config, ConfigScore } from '../scoring/score.js';
+import type { Config, ConfigScore } from '../scoring/config-score.js';
 import { readTrialResult, writeTrialResult, type TrialResultExtra } from './trial-result.js';
 
 /** Deterministic trial key of a configuration (plus strategy-specific parts such as a rung). */

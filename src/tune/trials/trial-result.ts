@@ -3,7 +3,7 @@
  * validates what it reads. tune's strategies write it; tune, the dashboard and `l2lab show` read it.
  */
 import { StorageError, type Json } from '../../study/index.js';
-import type { ConfigScore } from '../scoring/score.js';
+import type { ConfigScore } from '../scoring/config-score.js';
 import type { SolverReport } from '../../train/solver-option.js';
 
 /**
