@@ -3,7 +3,7 @@ import { createHash } from 'node:crypto';
 import type { Dataset } from '../data/index.js';
 import { parseModelSpec, countParams } from '../models/architecture.js';
 import { isConvex } from '../solvers/model-rows.js';
-import type { SolverName } from '../train/solver-option.js';
+import type { SolverName } from '../options/names.js';
 import { DEFAULT_MAX_EPOCHS } from '../train/convergence.js';
 import type { AtlasDataset, AtlasLambdaRange, AtlasSpec, AtlasStrategy, AtlasTraining, AtlasValidation, SpecIssue } from './spec.js';
 

@@ -5,14 +5,11 @@
  */
 import fs from 'node:fs';
 import { InvalidOptionError } from '../errors.js';
-import { ACTIVATIONS, type Activation } from '../models/architecture.js';
+import { type Activation, ACTIVATIONS, type OptimizerName, OPTIMIZERS, type SolverName, SOLVERS, STRATEGY_NAMES, type StrategyName } from '../options/names.js';
 import { defaultLr } from '../options/defaults.js';
 import { checkValue } from '../options/option.js';
 import { OPTIONS, strategyOptions } from '../options/registry.js';
 import { DEFAULT_MAX_EPOCHS } from '../train/convergence.js';
-import { OPTIMIZERS, type OptimizerName } from '../train/optimizer.js';
-import { SOLVERS, type SolverName } from '../train/solver-option.js';
-import { STRATEGY_NAMES, type StrategyName } from '../tune/strategy.js';
 
 /** A strategy the atlas can run per cell: tune()'s strategies. */
 export type AtlasStrategyName = StrategyName;

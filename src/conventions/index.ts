@@ -2,14 +2,13 @@
 export type {
   Caveat,
   Convention,
-  ConventionId,
   Conversion,
   ConversionContext,
   NeededValue,
   OptimizerKind,
   PenaltyCoefficients,
 } from './types.js';
-export { CONVENTIONS, CONVENTION_IDS, getConvention, isConventionId } from './registry.js';
+export { CONVENTIONS, getConvention, isConventionId } from './registry.js';
 export { convert, conversionFormula } from './convert.js';
 export { couplingEquivalence } from './equivalence.js';
 export { penaltyCoefficients, penaltyValue } from './penalty.js';

@@ -3,7 +3,7 @@
  * the constant-timescale rule for a starting λ (Wang & Aitchison 2024).
  */
 import type { PenaltyCoefficients } from '../conventions/index.js';
-import type { OptimizerName } from '../train/optimizer.js';
+import type { OptimizerName } from '../options/names.js';
 
 /** What the penalty alone does to each weight during training; see {@link weightDecay}. */
 export interface WeightDecay {

@@ -1,6 +1,6 @@
 /** Expectations over standard normals by the trapezoid rule, and the Gaussian integrals inspect needs (an activation's second moment among them). */
 import { InvalidOptionError } from '../errors.js';
-import type { Activation } from '../models/architecture.js';
+import type { Activation } from '../options/names.js';
 
 // The trapezoid rule on a Gaussian-weighted analytic integrand converges exponentially in 1/h:
 // with h = 0.05 on [−10, 10] the error for tanh, sigmoid, GELU and softplus is below 1e-12 for

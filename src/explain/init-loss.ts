@@ -3,8 +3,9 @@
  * initializer's variances (the mean-field recursion of Poole et al. 2016 / Schoenholz et al. 2017),
  * then the expected loss of zero-mean logits of that variance.
  */
-import type { Activation, Architecture } from '../models/architecture.js';
-import { weightVariance, type Initializer } from '../models/init.js';
+import type { Architecture } from '../models/architecture.js';
+import type { Activation, Initializer } from '../options/names.js';
+import { weightVariance } from '../models/init.js';
 import type { Dataset } from '../data/index.js';
 import { biasVariance } from './init-penalty.js';
 import { cnnOutputVariance } from './cnn-init-variance.js';

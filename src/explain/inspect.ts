@@ -1,14 +1,14 @@
 /** inspect(): what a λ means for a model and dataset before any training — penalty vs data loss at init, decay per step, λ in every convention, a starting range. */
 import { formatNumber } from '../util/format-number.js';
-import { convert, convertAll, getConvention, penaltyCoefficients, type ConventionId, type PenaltyCoefficients } from '../conventions/index.js';
+import { convert, convertAll, getConvention, penaltyCoefficients, type PenaltyCoefficients } from '../conventions/index.js';
+import type { Activation, ConventionId, Initializer, OptimizerName } from '../options/names.js';
 import { loadDataset, type Dataset } from '../data/index.js';
 import { InvalidOptionError } from '../errors.js';
 import { scaleInvariantView, type ScaleInvariantView } from './scale-invariance.js';
-import { countParams, describeArchitecture, parseModelSpec, type Activation, type Architecture } from '../models/architecture.js';
+import { countParams, describeArchitecture, parseModelSpec, type Architecture } from '../models/architecture.js';
 import { isPenalized, type ParamKind } from '../models/param-shape.js';
-import { initParams, type Initializer } from '../models/init.js';
+import { initParams } from '../models/init.js';
 import { evaluateParams } from '../train/fit.js';
-import type { OptimizerName } from '../train/optimizer.js';
 import { checkOptions as checkRegistered } from '../options/check.js';
 import { defaultBatchSize, defaultLr } from '../options/defaults.js';
 import { prepareSplits, type Scaling } from '../train/prepare.js';

@@ -1,7 +1,7 @@
 /** A hidden layer's activation as a graph op. */
 import type { Value } from '../graph/graph.js';
 import * as op from '../graph/ops.js';
-import type { Activation } from './architecture.js';
+import type { Activation } from '../options/names.js';
 
 export function activate(kind: Activation, x: Value): Value {
   switch (kind) {

@@ -1,9 +1,9 @@
 /** Model architectures: linear, logistic, softmax and MLPs, as layer widths plus activation, loss and dropout. */
 import { InvalidOptionError } from '../errors.js';
+import { ACTIVATIONS, type Activation } from '../options/names.js';
 import { cnnParamShapes, describeCnn, parseCnnSpec, type CnnStem, type ImageShape } from './cnn-spec.js';
 import type { ParamShape } from './param-shape.js';
 
-export type Activation = 'relu' | 'tanh' | 'gelu' | 'sigmoid';
 /** mse: ½‖y − ŷ‖² per sample; logistic: binary cross-entropy on one logit; softmax_ce: multiclass cross-entropy. */
 export type LossKind = 'mse' | 'logistic' | 'softmax_ce';
 
@@ -17,8 +17,6 @@ export interface Architecture {
   /** `cnn:` specs: the image, the convolutional layers before the dense ones, and normalization layers. */
   cnn?: CnnStem;
 }
-
-export const ACTIVATIONS: readonly Activation[] = ['relu', 'tanh', 'gelu', 'sigmoid'];
 
 /**
  * W0, b0, W1, b1, …: weight [fanIn, fanOut] then bias [fanOut] for each layer; `cnn:` models list

@@ -1,15 +1,9 @@
 /** Seeded weight initializers: He, Glorot, LeCun and PyTorch's nn.Linear default. */
+import type { Initializer } from '../options/names.js';
 import { Rng } from '../util/rng.js';
 import type { Architecture } from './architecture.js';
 import type { ParamShape } from './param-shape.js';
 import { paramShapes } from './architecture.js';
-
-/**
- * he: W ~ N(0, 2/fan_in); glorot: W ~ U(±√(6/(fan_in+fan_out))); lecun: W ~ N(0, 1/fan_in);
- * pytorch: W, b ~ U(±1/√fan_in) (nn.Linear's default). Biases are zero except for pytorch.
- */
-export type Initializer = 'he' | 'glorot' | 'lecun' | 'pytorch';
-export const INITIALIZERS: readonly Initializer[] = ['he', 'glorot', 'lecun', 'pytorch'];
 
 /** Variance of one weight under the initializer: E‖W‖² = fan_in·fan_out·variance per layer. */
 export function weightVariance(init: Initializer, fanIn: number, fanOut: number): number {

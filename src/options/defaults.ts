@@ -1,5 +1,5 @@
 /** Defaults that depend on other values, written once for fit, tune, inspect and the atlas. */
-import type { OptimizerName } from '../train/optimizer.js';
+import type { OptimizerName } from './names.js';
 
 /** Learning rate: 1e-3 for the Adam family, 0.1 for the SGD family. */
 export function defaultLr(optimizer: OptimizerName): number {

@@ -1,7 +1,7 @@
 /** What one option declaration holds, and the one range check every entry point runs on its value. */
 import os from 'node:os';
 import { InvalidOptionError, invalidNumber } from '../errors.js';
-import type { StrategyName } from '../tune/strategy.js';
+import type { StrategyName } from './names.js';
 
 /** The entry points whose options the registry declares (CLI command = library function). */
 export type CommandName = 'train' | 'tune' | 'inspect';

@@ -1,11 +1,6 @@
 /** Every option of train, tune and inspect, declared once: the CLI, the library's checks, the atlas spec and the dashboard read them from here. */
-import { CONVENTION_IDS } from '../conventions/registry.js';
-import { ACTIVATIONS } from '../models/architecture.js';
-import { INITIALIZERS } from '../models/init.js';
-import { OPTIMIZERS } from '../train/optimizer.js';
-import { SOLVERS } from '../train/solver-option.js';
-import { parseLambdas, parseLogRange } from '../tune/lambda-grid.js';
-import { STRATEGY_NAMES, type StrategyName } from '../tune/strategy.js';
+import { ACTIVATIONS, CONVENTION_IDS, INITIALIZERS, OPTIMIZERS, SOLVERS, STRATEGY_NAMES, type StrategyName } from './names.js';
+import { parseLambdas, parseLogRange } from './lambda-grid.js';
 import type { CommandName, OptionDecl } from './option.js';
 
 const ALL: readonly CommandName[] = ['train', 'tune', 'inspect'];

@@ -1,15 +1,15 @@
 /** The library's one-call training: dataset + model spec + λ in any convention → report and trained model. */
 import type { OnProgress } from './progress.js';
 import { loadForModel } from '../models/model-task.js';
-import { getConvention, penaltyCoefficients, type ConventionId } from '../conventions/index.js';
+import { getConvention, penaltyCoefficients } from '../conventions/index.js';
+import type { Activation, ConventionId, Initializer, OptimizerName, SolverName } from '../options/names.js';
 import { datasetHash, type Dataset, type Task } from '../data/index.js';
 import { prepareSplits, type Scaling } from './prepare.js';
 import { invalidNumber, InvalidOptionError } from '../errors.js';
 import type { TrainedModel } from '../models/trained-model.js';
-import { countParams, paramShapes, parseModelSpec, type Activation, type Architecture } from '../models/architecture.js';
-import type { Initializer } from '../models/init.js';
+import { countParams, paramShapes, parseModelSpec, type Architecture } from '../models/architecture.js';
 import { Evaluator } from './evaluator.js';
-import { type OptimizerName, type OptimizerSpec } from './optimizer.js';
+import { type OptimizerSpec } from './optimizer.js';
 import { checkOptions } from '../options/check.js';
 import { defaultBatchSize, defaultLr, defaultOptimizer } from '../options/defaults.js';
 import { train, type Divergence, type EarlyStopping, type EpochRecord, type LrSchedule } from './trainer.js';
@@ -17,7 +17,7 @@ import { floatArray, tensor } from '../engine/tensor.js';
 import { DEFAULT_MAX_EPOCHS } from './convergence.js';
 import { assertSafeLambda } from './penalty-limits.js';
 import { fitExact } from './fit-exact.js';
-import { chooseSolver, solverReport, type SolverName, type SolverReport } from './solver-option.js';
+import { chooseSolver, solverReport, type SolverReport } from './solver-option.js';
 
 export interface FitOptions {
   /** A built-in dataset name (`l2lab datasets`) or a .csv/.json/IDX path, or a loaded Dataset. */

@@ -1,7 +1,5 @@
 /** Optimizers as graph updates: SGD (fused into the backward Gemm), momentum, Nesterov, Adam and AdamW. */
-
-export type OptimizerName = 'sgd' | 'momentum' | 'nesterov' | 'adam' | 'adamw';
-export const OPTIMIZERS: readonly OptimizerName[] = ['sgd', 'momentum', 'nesterov', 'adam', 'adamw'];
+import type { OptimizerName } from '../options/names.js';
 
 /**
  * Update rules, as PyTorch writes them (g = ∇ mean data loss + coupled·θ; d = decoupled coefficient):

@@ -1,5 +1,6 @@
 /** λ limits in the user's words (any convention): the largest safe λ and learning rate of the penalty step and the errors that name them, and the λ below which the penalty has no time to act. */
-import { getConvention, penaltyCoefficients, type ConventionId } from '../conventions/index.js';
+import { getConvention, penaltyCoefficients } from '../conventions/index.js';
+import type { ConventionId } from '../options/names.js';
 import type { ConversionContext } from '../conventions/types.js';
 import { InvalidOptionError } from '../errors.js';
 import type { OptimizerSpec } from './optimizer.js';

@@ -1,11 +1,9 @@
 /** `--solver exact|sgd`: which one trains a model, by a stated rule, and the report's `solver` field. */
 import { InvalidOptionError } from '../errors.js';
+import { SOLVERS, type SolverName } from '../options/names.js';
 import type { Architecture } from '../models/architecture.js';
 import { isConvex } from '../solvers/model-rows.js';
 import type { SolveResult } from '../solvers/types.js';
-
-export type SolverName = 'exact' | 'sgd';
-export const SOLVERS: readonly SolverName[] = ['exact', 'sgd'];
 
 /** The `solver` field of `train --json`: sgd has no convergence test of its own. */
 export type SolverReport =

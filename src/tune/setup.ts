@@ -4,19 +4,19 @@
  * dropout value, and the training options every trial uses.
  */
 import { loadForModel } from '../models/model-task.js';
-import { penaltyCoefficients, type ConventionId } from '../conventions/index.js';
+import { penaltyCoefficients } from '../conventions/index.js';
+import type { Activation, ConventionId, Initializer, OptimizerName, SolverName } from '../options/names.js';
 import { complement, datasetHash, kFold, loadDataset, splitIndices, type Dataset, type Task } from '../data/index.js';
 import type { TrainedModel } from '../models/trained-model.js';
 import { InvalidOptionError } from '../errors.js';
 import { defaultBatchSize, defaultLr, defaultOptimizer } from '../options/defaults.js';
 import { DEFAULT_MAX_EPOCHS } from '../train/convergence.js';
 import { safeLambdaLimit, type LambdaLimit } from '../train/penalty-limits.js';
-import { parseModelSpec, type Activation, type Architecture } from '../models/architecture.js';
-import type { Initializer } from '../models/init.js';
-import { type OptimizerName, type OptimizerSpec } from '../train/optimizer.js';
+import { parseModelSpec, type Architecture } from '../models/architecture.js';
+import { type OptimizerSpec } from '../train/optimizer.js';
 import { prepareSplits, type Scaling } from '../train/prepare.js';
 import type { PenaltyCoefficients, TrainOptions } from '../train/trainer.js';
-import { chooseSolver, type SolverName } from '../train/solver-option.js';
+import { chooseSolver } from '../train/solver-option.js';
 
 export interface TuneDataOptions {
   /** Built-in name or path, or a loaded dataset. */

@@ -4,7 +4,8 @@
  * dashboard and the atlas spec read labels without loading the engine.
  */
 import { strategyOptions } from '../options/registry.js';
-import { STRATEGY_NAMES, type RunStrategy, type StrategyName } from './strategy.js';
+import { type RunStrategy } from './strategy.js';
+import { STRATEGY_NAMES, type StrategyName } from '../options/names.js';
 
 export interface StrategyEntry {
   name: StrategyName;

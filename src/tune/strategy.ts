@@ -1,15 +1,12 @@
 /** The strategy contract: tune()'s options and result, what tune() gives a strategy and what a strategy hands back. */
 import type { OnProgress } from '../train/progress.js';
-import type { ConventionId, ConversionJson } from '../conventions/index.js';
+import type { ConversionJson } from '../conventions/index.js';
+import type { ConventionId, StrategyName } from '../options/names.js';
 import type { TrainedModel } from '../models/trained-model.js';
 import type { Study, StudyStorage, WaitEvent } from '../study/index.js';
 import type { TuneDataOptions, TuneSetup, TuneTrainOptions } from './setup.js';
 import type { StudyRun, TrialPoint } from './trials/study-run.js';
 import type { EvidenceReport, Refit } from './trials/trial-result.js';
-
-export type StrategyName = 'grid' | 'sh' | 'bayes' | 'ridge' | 'path' | 'evidence';
-/** Every strategy name, in the order `--help` lists them (the registry, strategies.ts, holds how each runs). */
-export const STRATEGY_NAMES: readonly StrategyName[] = ['grid', 'sh', 'bayes', 'ridge', 'path', 'evidence'];
 
 /** Options of tune(); each field's default, range and the strategies using it are declared in src/options/registry.ts. */
 export interface TuneOptions extends TuneDataOptions, TuneTrainOptions {

@@ -24,7 +24,7 @@ import { noTimeToAct } from './lambda-acted.js';
 import { assertSafeGrid } from '../train/penalty-limits.js';
 
 export { STRATEGIES } from './strategies.js';
-export type { StrategyName, TuneOptions, TuneResult, TrialSummary, StrategyOutcome, StrategyContext } from './strategy.js';
+export type { TuneOptions, TuneResult, TrialSummary, StrategyOutcome, StrategyContext } from './strategy.js';
 
 function defaultStudyName(o: TuneOptions, config: unknown): string {
   const hash = createHash('sha256').update(JSON.stringify(config)).digest('hex').slice(0, 8);
