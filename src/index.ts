@@ -11,7 +11,7 @@ export { buildStepGraph, type StepGraphSpec } from './train/step-graph.js';
 export { Stepper } from './train/stepper.js';
 export { train, type TrainOptions, type TrainResult, type EpochRecord, type MemberSpec, type PenaltyCoefficients, type LrSchedule, type EarlyStopping } from './train/trainer.js';
 export { fit, evaluateParams, type FitOptions, type FitReport, type TrainedModel } from './train/fit.js';
-export type { OptimizerSpec } from './train/optimizer.js';
+export type { OptimizerSpec } from './plan/optimizer.js';
 export { tune, STRATEGIES, type TuneOptions, type TuneResult, type TrialSummary } from './tune/tune.js';
 export { STRATEGY_REGISTRY, type StrategyEntry } from './tune/strategies.js';
 export { chooseLambda, TIE_TOLERANCE, type LambdaChoice, type ScoredPoint } from './tune/choose-lambda.js';

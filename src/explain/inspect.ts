@@ -15,8 +15,8 @@ import { prepareSplits, type Scaling } from '../train/prepare.js';
 import { atlasRange } from './atlas-figures.js';
 import { isConvex } from '../solvers/model-rows.js';
 import { timescaleRange, weightDecay, type WeightDecay } from './decay.js';
-import { lambdaTimescaleEpochs, penaltyStability } from '../train/timescale.js';
-import { actThreshold, safeLambdaLimit } from '../train/penalty-limits.js';
+import { lambdaTimescaleEpochs, penaltyStability } from '../plan/timescale.js';
+import { actThreshold, safeLambdaLimit } from '../plan/penalty-limits.js';
 import { expectedInitDataLoss } from './init-loss.js';
 import { expectedSumSquares, initMoments, sumSquaresPerTensor } from './init-penalty.js';
 

@@ -4,7 +4,7 @@
  * registry, the engine and the CLI read one list without importing each other.
  */
 
-/** Update rules of gradient descent (src/train/optimizer.ts says how each one steps). */
+/** Update rules of gradient descent (src/plan/optimizer.ts says how each one steps). */
 export const OPTIMIZERS = ['sgd', 'momentum', 'nesterov', 'adam', 'adamw'] as const;
 export type OptimizerName = (typeof OPTIMIZERS)[number];
 

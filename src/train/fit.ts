@@ -9,13 +9,13 @@ import { invalidNumber, InvalidOptionError } from '../errors.js';
 import type { TrainedModel } from '../models/trained-model.js';
 import { countParams, paramShapes, parseModelSpec, type Architecture } from '../models/architecture.js';
 import { Evaluator } from './evaluator.js';
-import { type OptimizerSpec } from './optimizer.js';
+import { type OptimizerSpec } from '../plan/optimizer.js';
 import { checkOptions } from '../options/check.js';
 import { defaultBatchSize, defaultLr, defaultOptimizer } from '../options/defaults.js';
 import { train, type Divergence, type EarlyStopping, type EpochRecord, type LrSchedule } from './trainer.js';
 import { floatArray, tensor } from '../engine/tensor.js';
 import { DEFAULT_MAX_EPOCHS } from './convergence.js';
-import { assertSafeLambda } from './penalty-limits.js';
+import { assertSafeLambda } from '../plan/penalty-limits.js';
 import { fitExact } from './fit-exact.js';
 import { chooseSolver, solverReport, type SolverReport } from './solver-option.js';
 

@@ -10,7 +10,7 @@ import { isPenalized } from '../models/param-shape.js';
 import { forwardModel } from '../models/forward.js';
 import { ShapeError } from '../errors.js';
 import { perSampleLoss } from '../models/losses.js';
-import { stateSlots, type OptimizerSpec } from './optimizer.js';
+import { stateSlots, type OptimizerSpec } from '../plan/optimizer.js';
 
 export interface StepGraphSpec {
   arch: Architecture;

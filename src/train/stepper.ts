@@ -4,7 +4,7 @@ import { floatArray, tensor, type FloatArray } from '../engine/tensor.js';
 import type { ort } from '../engine/session.js';
 import { paramShapes } from '../models/architecture.js';
 import { isPenalized, type ParamShape } from '../models/param-shape.js';
-import { stateSlots } from './optimizer.js';
+import { stateSlots } from '../plan/optimizer.js';
 import { buildStepGraph, type StepGraphSpec } from './step-graph.js';
 
 /** One run's minibatches (U of them) and per-step values. */

@@ -14,10 +14,10 @@ import type { TrainingRows } from '../data/index.js';
 import type { Metrics } from '../models/metrics.js';
 import { BatchFiller } from './batches.js';
 import { Evaluator } from './evaluator.js';
-import type { OptimizerSpec } from './optimizer.js';
+import type { OptimizerSpec } from '../plan/optimizer.js';
 import { Stepper } from './stepper.js';
 import { DEFAULT_MAX_EPOCHS, hasConverged } from './convergence.js';
-import { lambdaTimescaleEpochs, penaltyStability } from './timescale.js';
+import { lambdaTimescaleEpochs, penaltyStability } from '../plan/timescale.js';
 
 /** Per-weight penalty coefficients: gradient += coupled·θ; θ ← θ − lr·decoupled·θ. Seed: coupled = λ/m. */
 export interface PenaltyCoefficients {

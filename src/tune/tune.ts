@@ -21,7 +21,7 @@ import { StudyRun } from './trials/study-run.js';
 import type { Refit } from './trials/trial-result.js';
 import { initialLambdas } from './strategies/grid.js';
 import { noTimeToAct } from './lambda-acted.js';
-import { assertSafeGrid } from '../train/penalty-limits.js';
+import { assertSafeGrid } from '../plan/penalty-limits.js';
 
 export { STRATEGIES } from './strategies.js';
 export type { TuneOptions, TuneResult, TrialSummary, StrategyOutcome, StrategyContext } from './strategy.js';

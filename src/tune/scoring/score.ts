@@ -3,7 +3,7 @@
  * and members with the same architecture train together as one population when that pays.
  */
 import { countParams, type Architecture } from '../../models/architecture.js';
-import { lambdaTimescaleEpochs } from '../../train/timescale.js';
+import { lambdaTimescaleEpochs } from '../../plan/timescale.js';
 import { train, type EpochRecord, type MemberSpec, type TrainResult } from '../../train/trainer.js';
 import { currentEpochSink } from '../trials/epoch-progress.js';
 import { meanAndSe } from '../one-se.js';

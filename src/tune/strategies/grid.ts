@@ -2,7 +2,7 @@
 import { chooseLambda } from '../choose-lambda.js';
 import { describeEdge, edgeOf, extendLogRange } from '../samplers/range.js';
 import { logSpace } from '../closed-form/ridge.js';
-import { safeExtensionLimits } from '../../train/penalty-limits.js';
+import { safeExtensionLimits } from '../../plan/penalty-limits.js';
 import { scoreConfigs } from '../scoring/score.js';
 import type { Config } from '../scoring/config-score.js';
 import { trialPoint, type TrialPoint } from '../trials/study-run.js';
