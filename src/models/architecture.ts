@@ -1,5 +1,6 @@
 /** Model architectures: linear, logistic, softmax and MLPs, as layer widths plus activation, loss and dropout. */
 import { InvalidOptionError } from '../errors.js';
+import { DEFAULTS } from '../options/defaults.js';
 import { ACTIVATIONS, type Activation } from '../options/names.js';
 import { cnnParamShapes, describeCnn, parseCnnSpec, type CnnStem, type ImageShape } from './cnn-spec.js';
 import type { ParamShape } from './param-shape.js';
@@ -64,7 +65,7 @@ export type TaskShape = { task: 'regression' } | { task: 'classification'; class
  * The loss follows the task: regression → mse, 2 classes → logistic, more → softmax_ce.
  */
 export function parseModelSpec(spec: string, inputs: number, task: TaskShape, o: ModelSpecOptions = {}): Architecture {
-  const activation = o.activation ?? 'relu';
+  const activation = o.activation ?? DEFAULTS.activation;
   if (!ACTIVATIONS.includes(activation)) throw new InvalidOptionError(`Unknown activation '${activation}'. Use one of: ${ACTIVATIONS.join(', ')}.`);
   const classes = task.task === 'classification' ? task.classes : 0;
   const lossFor = (): LossKind => (task.task === 'regression' ? 'mse' : classes === 2 ? 'logistic' : 'softmax_ce');

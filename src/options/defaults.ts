@@ -1,5 +1,16 @@
-/** Defaults that depend on other values, written once for fit, tune, inspect and the atlas. */
-import type { OptimizerName } from './names.js';
+/** Defaults written once for fit, tune, inspect, the atlas and the run plan: each option's declared value, and those that depend on other values. */
+import type { Activation, Initializer, OptimizerName } from './names.js';
+import type { OptionValues } from './option.js';
+import { OPTIONS, type DefaultedKey } from './registry.js';
+
+/**
+ * The declared default of every option that has one value (`DEFAULTS.epochs` is 20, `DEFAULTS.eta`
+ * 3), read from the registry, so a default is written once and `--help` shows the value the code uses.
+ */
+export const DEFAULTS = Object.freeze(
+  Object.fromEntries(OPTIONS.flatMap((o) => (o.default === undefined ? [] : [[o.key, typeof o.default === 'object' ? Object.freeze(o.default) : o.default]]))),
+  // fromEntries loses the keys' types; each value was checked against its key's type where it is declared.
+) as { readonly [K in DefaultedKey]: OptionValues[K] };
 
 /** Learning rate: 1e-3 for the Adam family, 0.1 for the SGD family. */
 export function defaultLr(optimizer: OptimizerName): number {
@@ -14,4 +25,9 @@ export function defaultBatchSize(m: number): number {
 /** The optimizer when none is named: momentum when a momentum is given, else plain SGD. */
 export function defaultOptimizer(momentum: number | undefined): OptimizerName {
   return momentum !== undefined ? 'momentum' : 'sgd';
+}
+
+/** The initializer: He for ReLU and GELU, Glorot otherwise. */
+export function defaultInit(activation: Activation): Initializer {
+  return activation === 'relu' || activation === 'gelu' ? 'he' : 'glorot';
 }

@@ -3,6 +3,13 @@
 import { InvalidOptionError } from '../errors.js';
 import { logSpace } from '../linalg/log-space.js';
 
+/** n log-spaced λ from lo to hi (`--log-range lo:hi:n`). */
+export interface LogRange {
+  lo: number;
+  hi: number;
+  n: number;
+}
+
 /** The most λ values one spec may produce: each λ trains at least one model. */
 export const MAX_GRID_VALUES = 10_000;
 
