@@ -116,7 +116,7 @@ function writeSplit(dir: string, o: TuneOptions, grid: number[], optunaTrials: n
   const arch = s.architecture(0);
   fs.writeFileSync(
     path.join(dir, 'meta.json'),
-    JSON.stringify({ d: s.train.d, classes: s.train.classes.length, hidden: arch.widths[1], batch: s.batchSize, lr: s.lr, momentum: o.momentum, epochs: s.epochs, patience: o.patience, grid, seed: o.seed, optuna_trials: optunaTrials }),
+    JSON.stringify({ d: s.train.d, classes: s.train.classes.length, hidden: arch.widths[1], batch: s.plan.batchSize, lr: s.plan.lr, momentum: o.momentum, epochs: s.plan.epochBudget, patience: o.patience, grid, seed: o.seed, optuna_trials: optunaTrials }),
   );
 }
 

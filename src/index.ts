@@ -11,6 +11,7 @@ export { buildStepGraph, type StepGraphSpec } from './train/step-graph.js';
 export { Stepper } from './train/stepper.js';
 export { train, type TrainOptions, type TrainResult, type EpochRecord, type MemberSpec, type PenaltyCoefficients, type LrSchedule, type EarlyStopping } from './train/trainer.js';
 export { fit, evaluateParams, type FitOptions, type FitReport, type TrainedModel } from './train/fit.js';
+export { resolveRunPlan, runPlanJson, firstGuessLambda, type RunPlan, type RunPlanJson, type PlanOptions, type PlanRows, type PlannedOptimizer, type LambdaLimit, type FirstGuess } from './plan/index.js';
 export type { OptimizerSpec } from './plan/optimizer.js';
 export { tune, STRATEGIES, type TuneOptions, type TuneResult, type TrialSummary } from './tune/tune.js';
 export { STRATEGY_REGISTRY, type StrategyEntry } from './tune/strategies.js';

@@ -4,7 +4,7 @@ import type { Dataset } from '../data/index.js';
 import { parseModelSpec, countParams } from '../models/architecture.js';
 import { isConvex } from '../solvers/model-rows.js';
 import type { SolverName } from '../options/names.js';
-import { DEFAULT_MAX_EPOCHS } from '../train/convergence.js';
+import { resolveEpochs } from '../plan/run-plan.js';
 import type { AtlasDataset, AtlasLambdaRange, AtlasSpec, AtlasStrategy, AtlasTraining, AtlasValidation, SpecIssue } from './spec.js';
 
 /** What the atlas needs to know of a loaded dataset. */
@@ -157,7 +157,7 @@ export function rowsPerEpoch(n: number, batchSize: number): number {
 
 /** The epochs a cell's SGD training runs at most: the fixed count, or the cap of 'auto'. */
 export function epochBudget(t: AtlasTraining): number {
-  return t.epochs === 'auto' ? t.maxEpochs ?? DEFAULT_MAX_EPOCHS : t.epochs;
+  return resolveEpochs(t).epochBudget;
 }
 
 /**

@@ -10,12 +10,13 @@ import { isPenalized, type ParamKind } from '../models/param-shape.js';
 import { initParams } from '../models/init.js';
 import { evaluateParams } from '../train/fit.js';
 import { checkOptions as checkRegistered } from '../options/check.js';
-import { defaultBatchSize, defaultLr } from '../options/defaults.js';
+import { DEFAULTS } from '../options/defaults.js';
 import { prepareSplits, type Scaling } from '../train/prepare.js';
 import { atlasRange } from './atlas-figures.js';
 import { isConvex } from '../solvers/model-rows.js';
 import { timescaleRange, weightDecay, type WeightDecay } from './decay.js';
-import { lambdaTimescaleEpochs, penaltyStability } from '../plan/timescale.js';
+import { penaltyStability } from '../plan/timescale.js';
+import { resolveRunPlan, runPlanJson, type RunPlanJson } from '../plan/run-plan.js';
 import { actThreshold, safeLambdaLimit } from '../plan/penalty-limits.js';
 import { expectedInitDataLoss } from './init-loss.js';
 import { expectedSumSquares, initMoments, sumSquaresPerTensor } from './init-penalty.js';
@@ -42,8 +43,8 @@ export interface InspectOptions {
   lr?: number;
   /** Minibatch size B, an integer in [1, m]. Default min(128, m). */
   batchSize?: number;
-  /** Planned training length T in epochs, an integer ≥ 1, for the suggested range. Default 20. */
-  epochs?: number;
+  /** Planned training length T in epochs, an integer ≥ 1, for the suggested range; 'auto' plans for its cap (200). Default 20. */
+  epochs?: number | 'auto';
   /** Default he for relu/gelu, glorot otherwise (as the trainer). */
   init?: Initializer;
   /** Seeds the split and the measured initialization, as `fit`. Default 0. */
@@ -197,17 +198,23 @@ export interface InspectReport {
   /** Weights that feed a BatchNorm: λ sets their effective learning rate instead of acting as a prior. Absent without BatchNorm. */
   scale_invariant?: ScaleInvariantView;
   warnings: string[];
+  /** The run `train` would plan with these options (see resolveRunPlan): the optimizer, learning rate, batch size and epochs above come from it. */
+  plan: RunPlanJson;
 }
 
 function checkOptions(o: InspectOptions): void {
   if (typeof o.model !== 'string') throw new InvalidOptionError(`inspect needs a model spec string (linear, logistic, softmax or mlp:W1,W2,…).`);
-  const { lambda: _checkedBelow, ...rest } = o;
+  const { lambda: _checkedByCheckLambda, ...rest } = o;
   checkRegistered('inspect', { ...rest }, { model: o.model });
-  const convention = getConvention(o.convention ?? 'seed');
-  const lambdaOk = typeof o.lambda === 'number' && Number.isFinite(o.lambda) && (convention.range === '[0, ∞)' ? o.lambda >= 0 : o.lambda > 0);
+}
+
+/** λ in its convention's range: [0, ∞), or (0, ∞) for sklearn-logistic's C = 1/λ. */
+function checkLambda(lambda: number, conventionId: ConventionId): void {
+  const convention = getConvention(conventionId);
+  const lambdaOk = typeof lambda === 'number' && Number.isFinite(lambda) && (convention.range === '[0, ∞)' ? lambda >= 0 : lambda > 0);
   if (!lambdaOk) {
     const whose = convention.id === 'seed' ? '' : ` (${convention.id}'s ${convention.symbol})`;
-    throw new InvalidOptionError(`The 'lambda' option of inspect must be a number in ${convention.range}${whose}. Got ${String(o.lambda)} instead.`);
+    throw new InvalidOptionError(`The 'lambda' option of inspect must be a number in ${convention.range}${whose}. Got ${String(lambda)} instead.`);
   }
 }
 
@@ -240,24 +247,22 @@ function finiteOrNull(x: number | null): number | null {
  */
 export async function inspect(o: InspectOptions): Promise<InspectReport> {
   checkOptions(o);
-  const convention = o.convention ?? 'seed';
-  const optimizer = o.optimizer ?? 'sgd';
   const data = typeof o.data === 'string' ? loadDataset(o.data, o.target !== undefined ? { target: o.target } : {}) : o.data;
-  const seed = o.seed ?? 0;
-  const split = prepareSplits(data, { validation: o.validation ?? 0.1, test: o.test ?? 0.2, seed, scaling: o.scaling });
+  const seed = o.seed ?? DEFAULTS.seed;
+  const split = prepareSplits(data, { validation: o.validation ?? DEFAULTS.validation, test: o.test ?? DEFAULTS.test, seed, scaling: o.scaling });
   const rows = split.train;
   const task = data.task === 'regression' ? ({ task: 'regression' } as const) : ({ task: 'classification', classes: data.classes.length } as const);
   const arch: Architecture = parseModelSpec(o.model, data.d, task, { activation: o.activation, image: data.image });
   const m = rows.n;
-  const batchSize = o.batchSize ?? defaultBatchSize(m);
-  if (batchSize > m) throw new InvalidOptionError(`--batch-size ${batchSize} is larger than the training split (m = ${m} samples). Use --batch-size ${defaultBatchSize(m)} or less.`);
-  const lr = o.lr ?? defaultLr(optimizer);
-  const epochs = o.epochs ?? 20;
-  const init = o.init ?? (arch.activation === 'relu' || arch.activation === 'gelu' ? 'he' : 'glorot');
-  const penalizeBiases = o.penalizeBiases ?? false;
-  const momentum = optimizer === 'momentum' || optimizer === 'nesterov' ? (o.momentum ?? 0.9) : null;
+  // The run `train` would plan with these options: the same optimizer, learning rate, batch size and τ.
+  const plan = resolveRunPlan(o, { m, arch, owner: 'inspect' });
+  const { convention, lr, batchSize, init, penalizeBiases } = plan;
+  checkLambda(o.lambda, convention);
+  const optimizer = plan.optimizer.name;
+  const momentum = 'momentum' in plan.optimizer ? plan.optimizer.momentum : null;
+  const epochs = plan.epochBudget;
   const ctx = { m, batchSize, lr, optimizer };
-  const coefficients: PenaltyCoefficients = penaltyCoefficients(convention, o.lambda, ctx);
+  const coefficients: PenaltyCoefficients = plan.coefficients(o.lambda);
   const c = coefficients.coupled + coefficients.decoupled;
   const counts = countParams(arch);
   const outputUnits = arch.widths[arch.widths.length - 1];
@@ -312,13 +317,12 @@ export async function inspect(o: InspectOptions): Promise<InspectReport> {
     if (max > 1.5 * min) warnings.push(`classes are unbalanced in the training split (${counts.join(' / ')}): the expected init loss is still as computed (random logits do not know the labels), but the best constant predictor reaches the class entropy, below ${num(loss.zeroOutput)}.`);
   }
 
-  const optimizerSpec = { name: optimizer, momentum: momentum ?? undefined };
-  const stability = penaltyStability({ optimizer: optimizerSpec, lr, ...coefficients });
+  const stability = penaltyStability({ optimizer: plan.optimizer, lr, ...coefficients });
   if (!stability.stable) {
-    const limit = safeLambdaLimit(convention, ctx, optimizerSpec)!;
+    const limit = safeLambdaLimit(convention, ctx, plan.optimizer)!;
     warnings.push(`the penalty step is unstable: ${conv.symbol} = ${o.lambda} multiplies each weight by ${num(stability.radius)} per step from the penalty alone under ${optimizer} (docs/timescale.md); train and tune refuse it. The ${limit.side === 'max' ? 'largest' : 'smallest'} safe ${conv.symbol} is just ${limit.side === 'max' ? 'below' : 'above'} ${num(limit.value)}.`);
   }
-  const tau = stability.stable ? lambdaTimescaleEpochs({ optimizer: optimizerSpec, lr, ...coefficients }, decay.stepsPerEpoch) : NaN;
+  const tau = plan.timescale(o.lambda);
   if (Number.isFinite(tau) && tau > epochs) {
     const x = actThreshold(o.lambda, tau, epochs, convention);
     warnings.push(`${conv.symbol} = ${o.lambda} will have no time to act in ${epochs} epochs: its decay timescale τ = ${num(tau)} epochs is longer than the training, so the weights end near where the data alone takes them. ${conv.symbol} ${x.side} ${num(x.threshold)} has no time to act in ${epochs} epochs; train longer (--epochs auto) or raise --lr.`);
@@ -441,5 +445,6 @@ export async function inspect(o: InspectOptions): Promise<InspectReport> {
       : null,
     ...(invariant ? { scale_invariant: invariant } : {}),
     warnings,
+    plan: runPlanJson(plan),
   };
 }

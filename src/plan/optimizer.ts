@@ -18,6 +18,9 @@ export interface OptimizerSpec {
   eps?: number;
 }
 
+/** The optimizer a run plan resolved: momentum and Nesterov always carry their μ; assignable to an {@link OptimizerSpec}. */
+export type PlannedOptimizer = { name: 'momentum' | 'nesterov'; momentum: number } | { name: 'sgd' | 'adam' | 'adamw' };
+
 /** Optimizer state tensors per parameter (names appended to the parameter's). */
 export function stateSlots(o: OptimizerSpec): string[] {
   switch (o.name) {

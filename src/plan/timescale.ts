@@ -3,6 +3,7 @@
  * coefficients: its decay timescale τ in epochs and the step size past which it is unstable.
  * The derivations are in docs/timescale.md.
  */
+import { DEFAULTS } from '../options/defaults.js';
 import type { OptimizerSpec } from './optimizer.js';
 
 /** One penalty step's ingredients, exactly as the engine applies them (see buildStepGraph). */
@@ -35,11 +36,11 @@ export function penaltyMatrix(o: OptimizerSpec, a: number, b: number): number[][
     case 'sgd':
       return [[1 - a - b]];
     case 'momentum': {
-      const mu = o.momentum ?? 0.9;
+      const mu = o.momentum ?? DEFAULTS.momentum;
       return [[1 - a - b, -mu], [a, mu]];
     }
     case 'nesterov': {
-      const mu = o.momentum ?? 0.9;
+      const mu = o.momentum ?? DEFAULTS.momentum;
       return [[1 - b - a * (1 + mu), -mu * mu], [a, mu]];
     }
     case 'adam':

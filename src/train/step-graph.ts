@@ -2,6 +2,7 @@
  * One training step as one ONNX graph: forward, the L2-regularized cost, backward and the optimizer
  * update, for one model or a population of K members, optionally unrolled over U minibatches.
  */
+import { DEFAULTS } from '../options/defaults.js';
 import { grad } from '../graph/autodiff.js';
 import { Graph, type FloatDType, type Value } from '../graph/graph.js';
 import * as op from '../graph/ops.js';
@@ -118,7 +119,7 @@ export function buildStepGraph(spec: StepGraphSpec): Graph {
       const decayed = d ? raw('Mul', p, raw('Sub', g.scalar(1, dtype), raw('Mul', lrP, d))) : p;
       const o = spec.optimizer;
       if (o.name === 'momentum' || o.name === 'nesterov') {
-        const mu = g.scalar(o.momentum ?? 0.9, dtype);
+        const mu = g.scalar(o.momentum ?? DEFAULTS.momentum, dtype);
         const v = raw('Add', raw('Mul', state[i][0], mu), gFull);
         const dir = o.name === 'nesterov' ? raw('Add', gFull, raw('Mul', v, mu)) : v;
         nextParams.push(raw('Sub', decayed, raw('Mul', dir, lrP)));

@@ -4,6 +4,7 @@ import type { ConversionJson } from '../conventions/index.js';
 import type { ConventionId, StrategyName } from '../options/names.js';
 import type { TrainedModel } from '../models/trained-model.js';
 import type { Study, StudyStorage, WaitEvent } from '../study/index.js';
+import type { RunPlanJson } from '../plan/run-plan.js';
 import type { TuneDataOptions, TuneSetup, TuneTrainOptions } from './setup.js';
 import type { StudyRun, TrialPoint } from './trials/study-run.js';
 import type { EvidenceReport, Refit } from './trials/trial-result.js';
@@ -81,6 +82,8 @@ export interface TuneResult {
   m: number;
   /** The minibatch size B of training (sklearn-mlp's conversion needs it). */
   batch_size: number;
+  /** The run every trial shared, as resolved on the smallest fold's training rows (its `m`). */
+  plan: RunPlanJson;
   /** λ_min in every convention, keyed by convention id, as `l2lab convert --to all --json` gives each row (m, B, learning rate and, for gradient descent, the optimizer filled in). */
   conversions: Partial<Record<ConventionId, ConversionJson>>;
   /** λ_1se the same way (strategies that score on validation data only). */

@@ -14,7 +14,7 @@ export async function scoreExact(setup: TuneSetup, configs: Config[], warm?: (Fl
   const t0 = performance.now();
   const arch = setup.architecture(0);
   const rate = (lambda: number, m: number) => {
-    const c = setup.coefficients(lambda, m);
+    const c = setup.plan.coefficients(lambda, m);
     return c.coupled + c.decoupled;
   };
   const starts = warm?.map((w) => w?.map(thetaOf));

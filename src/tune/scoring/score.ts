@@ -3,7 +3,6 @@
  * and members with the same architecture train together as one population when that pays.
  */
 import { countParams, type Architecture } from '../../models/architecture.js';
-import { lambdaTimescaleEpochs } from '../../plan/timescale.js';
 import { train, type EpochRecord, type MemberSpec, type TrainResult } from '../../train/trainer.js';
 import { currentEpochSink } from '../trials/epoch-progress.js';
 import { meanAndSe } from '../one-se.js';
@@ -38,10 +37,14 @@ function memberSeed(seed: number, c: Config, fold: number): number {
  */
 export type ConfigPruner = (epoch: number, running: readonly { config: number; valLoss: number }[]) => (string | undefined)[];
 
-/** τ in epochs of λ on the setup's first fold, as the trainer computes it (lambdaTimescaleEpochs at the set learning rate). */
+/** The rows a trial's τ is read on: the first fold's training rows (its steps go over the whole training part). */
+export function trialRows(setup: TuneSetup): number {
+  return setup.folds[0].train.length;
+}
+
+/** τ in epochs of λ on the setup's first fold, as the trainer computes it (the run plan's timescale). */
 export function trialTimescale(setup: TuneSetup, lambda: number): number {
-  const m = setup.folds[0].train.length;
-  return lambdaTimescaleEpochs({ optimizer: setup.optimizer, lr: setup.lr, ...setup.coefficients(lambda, m) }, Math.floor(setup.train.n / setup.batchSize));
+  return setup.plan.timescale(lambda, trialRows(setup));
 }
 
 /**
@@ -51,7 +54,7 @@ export function trialTimescale(setup: TuneSetup, lambda: number): number {
  * `prune`, when given, may stop configs between epochs (multi-fidelity search).
  */
 export async function scoreConfigs(setup: TuneSetup, configs: Config[], epochs: number | 'auto', warm?: (Float64Array[][] | undefined)[], cost?: ScoreCost, signal?: AbortSignal, prune?: ConfigPruner): Promise<ConfigScore[]> {
-  if (setup.solver === 'exact') return scoreExact(setup, configs, warm, cost);
+  if (setup.plan.solver === 'exact') return scoreExact(setup, configs, warm, cost);
   const scores: ConfigScore[] = new Array(configs.length);
   const sink = currentEpochSink();
   const byDropout = new Map<number, number[]>();
@@ -65,8 +68,8 @@ export async function scoreConfigs(setup: TuneSetup, configs: Config[], epochs: 
       const group = indices.slice(s, s + chunk);
       const members: MemberSpec[] = group.flatMap((i) =>
         setup.folds.map((f, j) => ({
-          penalty: setup.coefficients(configs[i].lambda, f.train.length),
-          lr: setup.lr,
+          penalty: setup.plan.coefficients(configs[i].lambda, f.train.length),
+          lr: setup.plan.lr,
           trainRows: f.train,
           valRows: f.validation,
           init: warm?.[i]?.[j],

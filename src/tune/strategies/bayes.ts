@@ -10,6 +10,7 @@
  * the model is small enough to stack. Proposals are a deterministic function of the finished
  * trials, so a resumed study replays them and reuses what is stored.
  */
+import { DEFAULTS } from '../../options/defaults.js';
 import { BayesSampler, type NoiseReading, type Observation } from '../samplers/bayes-sampler.js';
 import { timescaleFirstGuess } from '../samplers/first-guess.js';
 import { bestSoFar, medianPruneReason, valueAt } from '../pruners/median.js';
@@ -177,8 +178,8 @@ export function bayesNoise(points: readonly TrialPoint[], range: { lo: number; h
 export async function runBayes(ctx: StrategyContext): Promise<StrategyOutcome> {
   const { setup, run, options } = ctx;
   const r = options.logRange ?? { lo: 1e-3, hi: 1e2, n: 0 };
-  const maxTrials = options.trials ?? 15;
-  const prune = (options.pruner ?? 'median') === 'median' && setup.solver !== 'exact';
+  const maxTrials = options.trials ?? DEFAULTS.trials;
+  const prune = (options.pruner ?? DEFAULTS.pruner) === 'median' && setup.plan.solver !== 'exact';
   const dropout = 0; // tune() refuses --dropout here: one λ axis only
   const sampler = new BayesSampler({ lo: Math.log10(r.lo), hi: Math.log10(r.hi) });
   const points: TrialPoint[] = [];
@@ -186,7 +187,7 @@ export async function runBayes(ctx: StrategyContext): Promise<StrategyOutcome> {
   const finished: number[][] = [];
   const evaluate = async (xs: number[]): Promise<void> => {
     const trials = await run.trials(xs.map((x) => ({ lambda: tidy(x), dropout })));
-    const done = await run.run(trials, (cs, _, signal) => scoreConfigs(setup, cs, setup.trainEpochs, undefined, ctx.cost, signal, prune ? callPruner(setup, cs, finished) : undefined));
+    const done = await run.run(trials, (cs, _, signal) => scoreConfigs(setup, cs, setup.plan.epochs, undefined, ctx.cost, signal, prune ? callPruner(setup, cs, finished) : undefined));
     for (const t of done) {
       const p = trialPoint(t);
       points.push(p);

@@ -60,7 +60,7 @@ export async function runEvidence(ctx: StrategyContext): Promise<StrategyOutcome
   report ??= stored?.evidence;
   refit ??= stored?.refit;
   if (!report || !refit) throw new L2labError('DIVERGED', `The evidence run (trial ${done.number} of study '${run.study.name}') finished without an estimate: ${done.reason ?? 'unknown reason'}. Lower --lr, or delete the study to run it again.`);
-  const lambda = setup.convention === 'seed' ? report.lambda_seed : convert(report.lambda_seed, 'seed', setup.convention, { m: setup.train.n, batchSize: setup.batchSize, lr: setup.lr, optimizer: setup.optimizer.name }).value;
+  const lambda = setup.plan.convention === 'seed' ? report.lambda_seed : convert(report.lambda_seed, 'seed', setup.plan.convention, { m: setup.train.n, batchSize: setup.plan.batchSize, lr: setup.plan.lr, optimizer: setup.plan.optimizer.name }).value;
   return {
     scheme: `evidence (${report.method}): γ = ${report.gamma.toFixed(1)} of ${report.weights} weights, no validation data`,
     points: [{ lambda, dropout: 0, mean: -report.log_evidence / setup.train.n, se: 0, trainMean: NaN, state: done.state, reason: done.reason }],
@@ -182,7 +182,7 @@ async function online(ctx: StrategyContext, arch: Architecture, kind: CurvatureK
   const { setup } = ctx;
   const tr = setup.train;
   const m = tr.n;
-  const E = setup.epochs;
+  const E = setup.plan.epochBudget;
   const burnIn = Math.max(1, Math.round(E / 5));
   const every = Math.max(1, Math.round(E / 10));
   const session = await CompiledGraph.compile(buildCurvatureGraph(arch, 'float32'), { threads: setup.threads });
@@ -214,7 +214,7 @@ async function online(ctx: StrategyContext, arch: Architecture, kind: CurvatureK
   };
   const result = await train(tr, undefined, {
     ...setup.trainOptions(arch),
-    members: [{ penalty: { coupled: lambda / m, decoupled: 0 }, lr: setup.lr }],
+    members: [{ penalty: { coupled: lambda / m, decoupled: 0 }, lr: setup.plan.lr }],
     adjustPenalty: async (epoch, params) => {
       if (epoch < burnIn || epoch >= E || (epoch - burnIn) % every !== 0) return undefined;
       const { gamma } = await estimate(params[0]);

@@ -4,6 +4,7 @@
  * (Friedman, Hastie & Tibshirani 2010, glmnet's cv.glmnet). The fold parameters are stored with each
  * trial, so a resumed path continues from the last finished λ.
  */
+import { DEFAULTS } from '../../options/defaults.js';
 import { InvalidOptionError } from '../../errors.js';
 import { logSpace } from '../closed-form/ridge.js';
 import { scoreConfigs } from '../scoring/score.js';
@@ -19,7 +20,7 @@ export async function runPath(ctx: StrategyContext): Promise<StrategyOutcome> {
   // Default: per-weight coefficient λ/m from 10 (everything shrunk) down to 1e-5 (almost free).
   const r = options.logRange ?? { lo: 1e-5 * m, hi: 10 * m, n: 25 };
   const lambdas = (options.lambdas ?? logSpace(r.lo, r.hi, r.n)).slice().sort((a, b) => b - a);
-  const pathEpochs = options.pathEpochs ?? 5;
+  const pathEpochs = options.pathEpochs ?? DEFAULTS.pathEpochs;
   let warm: Float64Array[][] | undefined;
   const finished = [];
   for (const lambda of lambdas) {
@@ -27,7 +28,7 @@ export async function runPath(ctx: StrategyContext): Promise<StrategyOutcome> {
     const [done] = await run.run(
       [trial],
       async (cs, _, signal) => {
-        const scores = await scoreConfigs(setup, cs, warm ? pathEpochs : setup.trainEpochs, warm ? [warm] : undefined, ctx.cost, signal);
+        const scores = await scoreConfigs(setup, cs, warm ? pathEpochs : setup.plan.epochs, warm ? [warm] : undefined, ctx.cost, signal);
         return scores;
       },
       (s) => ({ params: s.params.map((fold) => fold.map((p) => Array.from(p))) }),

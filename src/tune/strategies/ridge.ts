@@ -12,7 +12,7 @@ export async function runRidge(ctx: StrategyContext): Promise<StrategyOutcome> {
   const { setup, run, options } = ctx;
   const arch = setup.architecture(0);
   if (arch.widths.length !== 2 || arch.loss !== 'mse') throw new InvalidOptionError(`--strategy ridge is closed-form linear regression: use --model linear on a numeric target (got ${options.model}).`);
-  if (setup.convention !== 'seed' && setup.convention !== 'sklearn-ridge') throw new InvalidOptionError(`--strategy ridge reports λ in the seed convention (= scikit-learn Ridge alpha); drop --convention ${setup.convention} or use sklearn-ridge.`);
+  if (setup.plan.convention !== 'seed' && setup.plan.convention !== 'sklearn-ridge') throw new InvalidOptionError(`--strategy ridge reports λ in the seed convention (= scikit-learn Ridge alpha); drop --convention ${setup.plan.convention} or use sklearn-ridge.`);
   const { train, test } = setup;
   const t0 = performance.now();
   const probe = ridgePath(train.x, train.y, [1]);

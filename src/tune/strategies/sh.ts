@@ -5,6 +5,7 @@
  * its budget (τ ≤ budget, promoteActed): the others go on unjudged, and of those that cannot act
  * within the full budget one goes on for all.
  */
+import { DEFAULTS } from '../../options/defaults.js';
 import { logSpace } from '../closed-form/ridge.js';
 import { promote, promoteActed, rungSchedule } from '../pruners/successive-halving.js';
 import { scoreConfigs, trialTimescale } from '../scoring/score.js';
@@ -14,11 +15,11 @@ import type { StrategyContext, StrategyOutcome } from '../strategy.js';
 
 export async function runSuccessiveHalving(ctx: StrategyContext): Promise<StrategyOutcome> {
   const { setup, run, options } = ctx;
-  const eta = options.eta ?? 3;
+  const eta = options.eta ?? DEFAULTS.eta;
   const r = options.logRange ?? { lo: 1e-3, hi: 1e2, n: 27 };
   const lambdas = options.lambdas ?? logSpace(r.lo, r.hi, r.n);
   const dropout = 0; // tune() refuses --dropout here: one λ axis only
-  const budgets = rungSchedule(options.minEpochs ?? 1, setup.epochs, eta);
+  const budgets = rungSchedule(options.minEpochs ?? DEFAULTS.minEpochs, setup.plan.epochBudget, eta);
   let configs: Config[] = lambdas.map((lambda) => ({ lambda, dropout }));
   const warm = new Map<string, Float64Array[][]>();
   const points: (TrialPoint & { rung: number })[] = [];
@@ -38,7 +39,7 @@ export async function runSuccessiveHalving(ctx: StrategyContext): Promise<Strate
     last = finished.map(trialPoint);
     points.push(...last.map((p) => ({ ...p, rung })));
     const results = finished.map((t, i) => ({ id: i, value: t.state === 'COMPLETE' ? t.value! : NaN, tau: trialTimescale(setup, configs[i].lambda) }));
-    const ids = setup.solver === 'exact' ? promote(results, eta) : promoteActed(results, budgets[rung], setup.epochs, eta);
+    const ids = setup.plan.solver === 'exact' ? promote(results, eta) : promoteActed(results, budgets[rung], setup.plan.epochBudget, eta);
     configs = rung + 1 < budgets.length ? ids.map((i) => configs[i]) : [];
   }
   return { scheme: `${setup.scheme}, successive halving η=${eta}, budgets ${budgets.join('/')} epochs, each rung judging only the λ that acted (τ ≤ its budget)`, points, candidates: last, rangeExtended: false };
