@@ -4,7 +4,7 @@
  * then the expected loss of zero-mean logits of that variance.
  */
 import type { Architecture } from '../models/architecture.js';
-import type { Activation, Initializer } from '../options/names.js';
+import type { Initializer } from '../options/names.js';
 import { weightVariance } from '../models/init.js';
 import type { Dataset } from '../data/index.js';
 import { biasVariance } from './init-penalty.js';

@@ -1,6 +1,6 @@
 /** inspect(): what a λ means for a model and dataset before any training — penalty vs data loss at init, decay per step, λ in every convention, a starting range. */
 import { formatNumber } from '../util/format-number.js';
-import { convert, convertAll, getConvention, penaltyCoefficients, type PenaltyCoefficients } from '../conventions/index.js';
+import { convert, convertAll, getConvention, type PenaltyCoefficients } from '../conventions/index.js';
 import type { Activation, ConventionId, Initializer, OptimizerName } from '../options/names.js';
 import { loadDataset, type Dataset } from '../data/index.js';
 import { InvalidOptionError } from '../errors.js';
