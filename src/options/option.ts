@@ -107,8 +107,8 @@ export interface OptionDeclOf<K extends OptionKey> {
   excludes?: readonly OptionKey[];
   /** The atlas spec's `training` section takes it under `key`. */
   atlas?: boolean;
-  /** What differs for one command (e.g. `train --epochs 0` evaluates the initialization). */
-  byCommand?: Partial<Record<CommandName, { type: OptionType }>>;
+  /** What differs for one command (e.g. `train --epochs 0` evaluates the initialization); a default given here is that command's. */
+  byCommand?: Partial<Record<CommandName, Partial<Omit<OptionDeclOf<K>, 'key' | 'byCommand'>>>>;
 }
 
 /** Any option's declaration: its `default` is typed by its `key`. */

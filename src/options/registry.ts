@@ -86,7 +86,8 @@ export type DefaultedKey = Extract<(typeof TABLE)[number], { default: unknown }>
 
 /** The declarations one command takes, with that command's overrides applied. */
 export function optionsOf(command: CommandName): OptionDecl[] {
-  return OPTIONS.filter((o) => o.commands.includes(command)).map((o) => ({ ...o, ...o.byCommand?.[command] }));
+  // An override is typed by its own declaration's key, so the merge is that option's declaration again.
+  return OPTIONS.filter((o) => o.commands.includes(command)).map((o) => ({ ...o, ...o.byCommand?.[command] }) as OptionDecl);
 }
 
 /** The declaration of `key` for `command`, if it takes it. */
