@@ -16,6 +16,7 @@ import { atlasRange } from './atlas-figures.js';
 import { isConvex } from '../solvers/model-rows.js';
 import { timescaleRange, weightDecay, type WeightDecay } from './decay.js';
 import { penaltyStability } from '../plan/timescale.js';
+import { momentumOf } from '../plan/optimizer.js';
 import { resolveRunPlan, runPlanJson, type RunPlanJson } from '../plan/run-plan.js';
 import { actThreshold, safeLambdaLimit } from '../plan/penalty-limits.js';
 import { expectedInitDataLoss } from './init-loss.js';
@@ -259,7 +260,7 @@ export async function inspect(o: InspectOptions): Promise<InspectReport> {
   const { convention, lr, batchSize, init, penalizeBiases } = plan;
   checkLambda(o.lambda, convention);
   const optimizer = plan.optimizer.name;
-  const momentum = 'momentum' in plan.optimizer ? plan.optimizer.momentum : null;
+  const momentum = momentumOf(plan.optimizer);
   const epochs = plan.epochBudget;
   const ctx = { m, batchSize, lr, optimizer };
   const coefficients: PenaltyCoefficients = plan.coefficients(o.lambda);

@@ -21,6 +21,11 @@ export interface OptimizerSpec {
 /** The optimizer a run plan resolved: momentum and Nesterov always carry their μ; assignable to an {@link OptimizerSpec}. */
 export type PlannedOptimizer = { name: 'momentum' | 'nesterov'; momentum: number } | { name: 'sgd' | 'adam' | 'adamw' };
 
+/** μ of a planned momentum or nesterov optimizer; null for the others. */
+export function momentumOf(o: PlannedOptimizer): number | null {
+  return 'momentum' in o ? o.momentum : null;
+}
+
 /** Optimizer state tensors per parameter (names appended to the parameter's). */
 export function stateSlots(o: OptimizerSpec): string[] {
   switch (o.name) {

@@ -8,7 +8,7 @@ import { InvalidOptionError } from '../errors.js';
 import type { Architecture } from '../models/architecture.js';
 import { DEFAULTS, defaultBatchSize, defaultInit, defaultLr, defaultOptimizer } from '../options/defaults.js';
 import type { ConventionId, Initializer, OptimizerName, ScheduleKind, SolverName } from '../options/names.js';
-import type { PlannedOptimizer } from './optimizer.js';
+import { momentumOf, type PlannedOptimizer } from './optimizer.js';
 import { safeLambdaLimit, type LambdaLimit } from './penalty-limits.js';
 import { chooseSolver } from './solver-choice.js';
 import { lambdaTimescaleEpochs } from './timescale.js';
@@ -196,7 +196,7 @@ export function runPlanJson(plan: RunPlan): RunPlanJson {
     convention: plan.convention,
     solver: plan.solver,
     optimizer: plan.optimizer.name,
-    momentum: 'momentum' in plan.optimizer ? plan.optimizer.momentum : null,
+    momentum: momentumOf(plan.optimizer),
     lr: plan.lr,
     batch_size: plan.batchSize,
     steps_per_epoch: plan.stepsPerEpoch,
