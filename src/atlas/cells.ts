@@ -145,9 +145,19 @@ export function expandCells(spec: AtlasSpec, shapes: ReadonlyMap<string, DataSha
   return { cells, issues };
 }
 
+/** The name of one (cell, strategy) outcome in the atlas study and the results file. */
+export function outcomeKey(cell: AtlasCell, s: AtlasStrategy): string {
+  return `cell:${cell.key}:${s.name}`;
+}
+
+/** A hash of every setting that decides one (cell, strategy) outcome: the cell's key and the strategy with its options. */
+export function pairHash(cell: AtlasCell, strategy: AtlasStrategy): string {
+  return shortHash({ key: cell.key, strategy: strategy.name, options: strategy.options });
+}
+
 /** The study that holds one strategy's trials for one cell: deterministic, so a re-run resumes it. */
 export function cellStudyName(cell: AtlasCell, strategy: AtlasStrategy): string {
-  return `atlas:${cell.id}:${strategy.name}#${shortHash({ key: cell.key, strategy: strategy.name, options: strategy.options })}`;
+  return `atlas:${cell.id}:${strategy.name}#${pairHash(cell, strategy)}`;
 }
 
 /** Rows one epoch of SGD visits on n rows with batch B (the engine drops a partial last batch). */

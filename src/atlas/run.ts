@@ -9,10 +9,12 @@ import { loadDataset, subsample, subset, type Dataset } from '../data/index.js';
 import { L2labError, invalidNumber } from '../errors.js';
 import { openStorage, runTrials, type Json, type StudyStorage, type Trial, type WaitEvent } from '../study/index.js';
 import { tune, type TuneOptions, type TuneResult } from '../tune/tune.js';
-import { cellStudyName, expandCells, nominalGridCost, shortHash, type AtlasCell, type DataShape } from './cells.js';
+import { cellStudyName, expandCells, nominalGridCost, outcomeKey, shortHash, type AtlasCell, type DataShape } from './cells.js';
 import { AtlasSpecError, type AtlasSpec, type AtlasStrategy, type AtlasStrategyName, type SpecIssue } from './spec.js';
 import { applicableOptions, checkOptions } from '../options/check.js';
 import { measureTestCurve, type TestCurvePoint } from './test-curve.js';
+import { measureInit, type InitMeasure } from './init-measure.js';
+import { appendResults, findResult, prepareResultsFile, readResults, resultLine, type Results } from './results-file.js';
 
 /** One strategy's outcome on one cell, as stored (plain JSON; λ in the seed convention). */
 export interface StrategyOutcomeRecord {
@@ -43,6 +45,8 @@ export interface StrategyOutcomeRecord {
   converged: boolean | null;
   /** The reference strategy only: the test loss of a refit at every λ it tried (measureTestCurve), to judge any λ by its test loss. */
   test_curve: TestCurvePoint[] | null;
+  /** The reference strategy only (SGD cells): Σθ² and the data loss at the refit's initialization, so the initial penalty at any λ is (λ/2m)·Σθ². Absent in records stored before it was measured. */
+  init?: InitMeasure | null;
   /**
    * True when this run continued a study an earlier (killed) run had started: tune() then counts only
    * the work this run did, so for grid `sample_grads` holds the nominal full cost ({@link nominalGridCost}).
@@ -66,8 +70,8 @@ export interface CellEvent {
   total: number;
   cell: AtlasCell;
   results: AtlasCellResult['results'];
-  /** Per strategy: read back from the store, computed now by this process or by another worker, or neither. */
-  sources: Partial<Record<AtlasStrategyName, 'store' | 'run' | 'elsewhere' | 'missing'>>;
+  /** Per strategy: read back from the store or the spec's results file, computed now by this process or by another worker, or neither. */
+  sources: Partial<Record<AtlasStrategyName, 'store' | 'results' | 'run' | 'elsewhere' | 'missing'>>;
   seconds: number;
 }
 
@@ -89,6 +93,10 @@ export interface RunAtlasOptions {
   storage?: string | StudyStorage;
   /** false: only read what the store holds (for a report of a partial atlas). Default true. */
   compute?: boolean;
+  /** Called with each line of the results file that cannot be read (it is ignored). Default: none. */
+  onWarning?: (message: string) => void;
+  /** Computes only the cells it accepts; the others are read from the store or the results file, or reported missing. Default: every cell. */
+  select?: (cell: AtlasCell) => boolean;
   /** Re-run (cell, strategy) pairs stored as failed. Default false. */
   retryFailed?: boolean;
   /** Engine threads per run. Default `spec.threads`. */
@@ -125,10 +133,6 @@ export function atlasStudyName(spec: Pick<AtlasSpec, 'name'>): string {
 
 const ATLAS_STUDY_CONFIG = { strategy: { kind: 'atlas' }, data: null, model: null, convention: 'seed' };
 
-function outcomeKey(cell: AtlasCell, s: AtlasStrategy): string {
-  return `cell:${cell.key}:${s.name}`;
-}
-
 /** Replaces non-finite numbers by null and drops undefined, so anything can be stored as JSON. */
 export function toJson(v: unknown): Json {
   if (v === null || v === undefined) return null;
@@ -146,7 +150,7 @@ export function toJson(v: unknown): Json {
 const COMMON_RESULT_KEYS = new Set(['strategy', 'study', 'scheme', 'best_lambda', 'lambda_1se', 'best_dropout', 'select', 'convention', 'trials', 'refit', 'cost', 'range_extended', 'edge_warning', 'curve']);
 
 /** The stored summary of a tune() result. */
-export function summarize(cell: AtlasCell, strategy: AtlasStrategyName, r: TuneResult, resumed: boolean, testCurve: TestCurvePoint[] | null = null): StrategyOutcomeRecord {
+export function summarize(cell: AtlasCell, strategy: AtlasStrategyName, r: TuneResult, resumed: boolean, testCurve: TestCurvePoint[] | null = null, init: InitMeasure | null = null): StrategyOutcomeRecord {
   const extra: Record<string, Json> = {};
   for (const [k, v] of Object.entries(r)) {
     if (COMMON_RESULT_KEYS.has(k)) continue;
@@ -175,6 +179,7 @@ export function summarize(cell: AtlasCell, strategy: AtlasStrategyName, r: TuneR
     range_extended: r.range_extended,
     ...actedAt(r),
     test_curve: testCurve,
+    init,
     resumed,
     extra,
     error: null,
@@ -215,6 +220,7 @@ function emptyOutcome(strategy: AtlasStrategyName, study: string, status: Strate
     epochs_trained: null,
     converged: null,
     test_curve: null,
+    init: null,
     resumed: false,
     extra: {},
     error,
@@ -340,6 +346,9 @@ export async function runAtlas(spec: AtlasSpec, options: RunAtlasOptions = {}): 
   const compute = options.compute ?? true;
   const timeout = options.heartbeatTimeout;
   if (timeout !== undefined && !(typeof timeout === 'number' && Number.isFinite(timeout) && timeout > 0)) throw invalidNumber('heartbeatTimeout', 'runAtlas', '(0, ∞) seconds', timeout);
+  // Checked before the store opens, so a run never trains for hours toward a file it cannot write.
+  if (spec.results !== undefined) prepareResultsFile(spec.results);
+  const filed: Results = spec.results === undefined ? new Map() : readResults(spec.results, options.onWarning);
   const storage = typeof options.storage === 'object' ? options.storage : await openStorage(options.storage ?? spec.storage, timeout === undefined ? {} : { heartbeatTimeoutMs: timeout * 1000 });
   const owns = typeof options.storage !== 'object';
   const threads = options.threads ?? spec.threads;
@@ -365,12 +374,12 @@ export async function runAtlas(spec: AtlasSpec, options: RunAtlasOptions = {}): 
     for (const [index, cell] of cells.entries()) {
       for (const strategy of spec.strategies) {
         const pair: Pair = { index, cell, strategy, key: outcomeKey(cell, strategy), study: cellStudyName(cell, strategy) };
-        const have = stored[pair.key] as unknown as StrategyOutcomeRecord | undefined;
-        if (have && (have.status === 'done' || (have.status === 'failed' && !options.retryFailed))) settle(pair, have, 'store');
-        else if (!compute || options.signal?.aborted) settle(pair, emptyOutcome(strategy.name, pair.study, 'missing', 'not run yet'), 'missing');
+        const known = knownOutcome(stored[pair.key] as unknown as StrategyOutcomeRecord | undefined, findResult(filed, pair.key, cell, strategy));
+        if (known && (known.record.status === 'done' || (known.record.status === 'failed' && !options.retryFailed))) settle(pair, known.record, known.source);
+        else if (!compute || options.signal?.aborted || !(options.select?.(cell) ?? true)) settle(pair, emptyOutcome(strategy.name, pair.study, 'missing', 'not run yet'), 'missing');
         else {
           // A task, not a λ trial: the store requires a λ, which the atlas study does not use.
-          const { value: task } = await storage.createTrial(atlasStudy.id, { lambda: 0, task: `${cell.id} ${strategy.name}` }, taskKey(pair, have));
+          const { value: task } = await storage.createTrial(atlasStudy.id, { lambda: 0, task: `${cell.id} ${strategy.name}` }, taskKey(pair, known?.record));
           tasks.push(task);
           pairOf.set(task.id, pair);
           pending[index]++;
@@ -399,14 +408,16 @@ export async function runAtlas(spec: AtlasSpec, options: RunAtlasOptions = {}): 
         try {
           const o = tuneOptionsFor(cell, cellDataCache.get(index)!, strategy, storage, threads);
           const r = await tune({ ...o, onWait: options.onWait, onProgress: options.onProgress });
-          const curve = strategy.name === spec.reference ? await measureTestCurve(o, lambdasTried(r)) : null;
-          record = summarize(cell, strategy.name, r, resumed, curve);
+          const reference = strategy.name === spec.reference;
+          const curve = reference ? await measureTestCurve(o, lambdasTried(r)) : null;
+          record = summarize(cell, strategy.name, r, resumed, curve, reference ? await measureInit(o) : null);
         } catch (e) {
           if (!(e instanceof L2labError) || e instanceof AtlasSpecError) throw e;
           record = emptyOutcome(strategy.name, pair.study, 'failed', e.message);
         }
         // The record goes in before the task is finished: a finished task always has its record.
         await storage.setStudyAttr(atlasStudy.id, pair.key, toJson(record));
+        if (spec.results !== undefined) appendResults(spec.results, filed, [resultLine(pair.key, cell, strategy, record)]);
         computed.add(task.id);
         settle(pair, record, 'run');
         if (--pending[index] === 0) emit(index);
@@ -423,12 +434,32 @@ export async function runAtlas(spec: AtlasSpec, options: RunAtlasOptions = {}): 
       settle(pair, done ? record : emptyOutcome(pair.strategy.name, pair.study, 'missing', 'not run yet'), done ? 'elsewhere' : 'missing');
       if (--pending[pair.index] === 0) emit(pair.index);
     }
+    // What the store holds and the file does not yet (other workers' cells, runs from before the file) joins the file.
+    if (spec.results !== undefined) syncResults(spec, filed, results);
     const run: AtlasRun = { spec, cells: results, storage: storage.location, complete, reportWrittenBy: null };
     if (options.report) run.reportWrittenBy = await reportOnce(storage, atlasStudy.id, run, tasks.length > 0, options);
     return run;
   } finally {
     if (owns) await storage.close();
   }
+}
+
+/** The outcome known for a pair before the run: the store's, else the results file's; a finished one wins over a failure. */
+function knownOutcome(stored: StrategyOutcomeRecord | undefined, filed: StrategyOutcomeRecord | undefined): { record: StrategyOutcomeRecord; source: 'store' | 'results' } | undefined {
+  if (stored && (stored.status === 'done' || filed?.status !== 'done')) return { record: stored, source: 'store' };
+  return filed ? { record: filed, source: 'results' } : undefined;
+}
+
+/** Appends every finished or failed outcome of the run that the results file does not hold yet (re-read: other workers on this checkout append too). */
+function syncResults(spec: AtlasSpec, filed: Results, cells: readonly AtlasCellResult[]): void {
+  for (const [key, line] of readResults(spec.results!)) filed.set(key, line);
+  const lines = cells.flatMap(({ cell, results }) =>
+    spec.strategies.flatMap((s) => {
+      const r = results[s.name];
+      return r && r.status !== 'missing' ? [resultLine(outcomeKey(cell, s), cell, s, r)] : [];
+    }),
+  );
+  appendResults(spec.results!, filed, lines);
 }
 
 /**
@@ -444,7 +475,8 @@ async function reportOnce(storage: StudyStorage, studyId: number, run: AtlasRun,
     await report(run);
     return null;
   }
-  const shown = run.cells.flatMap((c) => Object.values(c.results).map((r) => `${c.cell.key}|${r!.strategy}|${r!.status}|${r!.finished_at}`));
+  // A missing outcome's time is when this worker looked, not a result: it must not tell workers' reports apart.
+  const shown = run.cells.flatMap((c) => Object.values(c.results).map((r) => `${c.cell.key}|${r!.strategy}|${r!.status}|${r!.status === 'missing' ? '' : r!.finished_at}`));
   const { value: task } = await storage.createTrial(studyId, { lambda: 0, task: 'the atlas report' }, `report#${shortHash(shown)}`);
   const claimed = await storage.claimTrial(studyId, { trialId: task.id, staleAfterMs: Infinity });
   if (claimed === null) {

@@ -87,6 +87,12 @@ export interface AtlasSpec {
   storage: string;
   /** Report directory, relative to the working directory. Default `atlas-<name>`. */
   out: string;
+  /**
+   * Results file (JSON lines), relative to the working directory: each finished (cell, strategy) is
+   * appended as it finishes and read back by any later run, so the results travel with the
+   * repository, not only in the store (see results-file.ts). Default: none.
+   */
+  results?: string;
   datasets: AtlasDataset[];
   /** Seeds: each draws its own subsample, test split, folds and initialization. Default [0]. */
   seeds: number[];
@@ -116,7 +122,7 @@ export class AtlasSpecError extends InvalidOptionError {
   }
 }
 
-const TOP_KEYS = ['$schema', 'name', 'description', 'storage', 'out', 'datasets', 'models', 'm', 'testRows', 'seeds', 'training', 'validation', 'lambda', 'strategies', 'reference', 'threads'];
+const TOP_KEYS = ['$schema', 'name', 'description', 'storage', 'out', 'results', 'datasets', 'models', 'm', 'testRows', 'seeds', 'training', 'validation', 'lambda', 'strategies', 'reference', 'threads'];
 const DATASET_KEYS = ['name', 'target', 'models', 'm', 'testRows', 'training', 'validation', 'lambda'];
 /** The training options the registry marks for the atlas (`atlas: true`), under their library names. */
 const TRAINING_KEYS = OPTIONS.filter((o) => o.atlas).map((o) => o.key);
@@ -363,6 +369,7 @@ export function checkAtlasSpec(raw: unknown): SpecCheck {
   const description = raw.description === undefined ? '' : c.string(raw.description, 'description', '"description": "…"') ?? '';
   const storage = raw.storage === undefined ? `atlas-${name ?? 'atlas'}.db` : c.string(raw.storage, 'storage', '"storage": "atlas-default.db"');
   const out = raw.out === undefined ? `atlas-${name ?? 'atlas'}` : c.string(raw.out, 'out', '"out": "atlas-default"');
+  const results = raw.results === undefined ? undefined : c.string(raw.results, 'results', '"results": "atlas/results/default.jsonl"');
   const seeds = raw.seeds === undefined ? [0] : c.list(raw.seeds, 'seeds', (x, p) => c.integer(x, p, 0, '"seeds": [0, 1, 2]', 2 ** 31 - 1), '"seeds": [0, 1, 2]');
   const models = raw.models === undefined ? undefined : readModels(c, raw.models, 'models');
   const m = raw.m === undefined ? undefined : readM(c, raw.m, 'm');
@@ -411,7 +418,7 @@ export function checkAtlasSpec(raw: unknown): SpecCheck {
     }
   });
   if (c.issues.length > 0 || !name || !storage || !out || !seeds || !strategies) return { ok: false, issues: c.issues };
-  return { ok: true, spec: { name, description, storage, out, datasets, seeds, strategies, reference, ...(threads !== undefined ? { threads } : {}) } };
+  return { ok: true, spec: { name, description, storage, out, ...(results !== undefined ? { results } : {}), datasets, seeds, strategies, reference, ...(threads !== undefined ? { threads } : {}) } };
 }
 
 /** Like {@link checkAtlasSpec} but throws an {@link AtlasSpecError} listing every issue. */

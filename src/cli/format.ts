@@ -15,11 +15,32 @@ export function pct(x: number | undefined): string {
   return x === undefined ? '' : `${(100 * x).toFixed(2)}%`;
 }
 
-/** Right-aligned columns under a header. */
+/** Right-aligned columns under a header; no line ends in spaces. */
 export function table(header: string[], rows: string[][]): string {
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
-  const line = (cells: string[]) => cells.map((c, i) => c.padStart(widths[i])).join('  ');
+  const line = (cells: string[]) => cells.map((c, i) => c.padStart(widths[i])).join('  ').trimEnd();
   return [line(header), ...rows.map(line)].join('\n');
+}
+
+/** A trial as the tables show it. */
+export interface TrialState {
+  lambda: number;
+  dropout: number;
+  state: string;
+  reason?: string | null;
+}
+
+/**
+ * The state cell of each trial ('' when COMPLETE) and the lines that give, below the table, the
+ * reason of each trial that did not complete: in a cell, one long reason (a pruned trial's) would
+ * widen every row of the table to its length.
+ */
+export function trialStates(trials: readonly TrialState[]): { cells: string[]; notes: string[] } {
+  const why = trials.filter((t) => t.state !== 'COMPLETE' && t.reason);
+  return {
+    cells: trials.map((t) => (t.state === 'COMPLETE' ? '' : t.state)),
+    notes: why.length === 0 ? [] : ['', 'pruned or failed:', ...why.map((t) => `  λ = ${sig(t.lambda)}${t.dropout ? `, dropout ${t.dropout}` : ''}: ${t.reason}`)],
+  };
 }
 
 /** One row at a time, for tables printed as training goes. */

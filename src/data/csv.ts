@@ -35,6 +35,7 @@ export function readCsv(text: string, source: string, options: CsvOptions, log: 
     throw new InvalidDataError(`${source}: the file is empty. Write a header row naming the columns (one of them '${targetName}'), then one row per sample.`);
   }
   const header = first.value.fields.map((f) => f.trim());
+  refuseOtherDelimiter(header, source, first.value.line);
   // A repeated name makes the target or a feature ambiguous (which 'age' is the target?).
   const twice = header.findIndex((h, j) => header.indexOf(h) !== j);
   if (twice >= 0) {
@@ -78,6 +79,21 @@ export function readCsv(text: string, source: string, options: CsvOptions, log: 
   return withTargets(
     { name: source, n, d: header.length - 1, x: Float32Array.from(x), featureNames: header.filter((_, j) => j !== t), targetName },
     encodeTargets(values, options, source, where, log),
+  );
+}
+
+/**
+ * A header read as one column that holds semicolons or tabs is a file with another delimiter
+ * (spreadsheets in many locales save ';'): say so, rather than that the target column is missing.
+ */
+function refuseOtherDelimiter(header: string[], source: string, line: number): void {
+  if (header.length !== 1) return;
+  const count = (c: string) => header[0].split(c).length - 1;
+  const [semicolons, tabs] = [count(';'), count('\t')];
+  if (semicolons === 0 && tabs === 0) return;
+  const name = semicolons >= tabs ? 'semicolon' : 'tab';
+  throw new InvalidDataError(
+    `${source}, line ${line}: the header is one column, '${header[0].replace(/\t/g, '\\t')}', whose fields are separated by ${name}s: l2lab reads comma-separated values. Save the file with commas between the fields (and points as decimal marks).`,
   );
 }
 

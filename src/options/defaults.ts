@@ -28,6 +28,6 @@ export function defaultOptimizer(momentum: number | undefined): OptimizerName {
 }
 
 /** The initializer: He for ReLU and GELU, Glorot otherwise. */
-export function defaultInit(activation: Activation): Initializer {
+export function defaultInitializer(activation: Activation): Initializer {
   return activation === 'relu' || activation === 'gelu' ? 'he' : 'glorot';
 }

@@ -6,7 +6,7 @@
 import { penaltyCoefficients, type PenaltyCoefficients } from '../conventions/index.js';
 import { InvalidOptionError } from '../errors.js';
 import type { Architecture } from '../models/architecture.js';
-import { DEFAULTS, defaultBatchSize, defaultInit, defaultLr, defaultOptimizer } from '../options/defaults.js';
+import { DEFAULTS, defaultBatchSize, defaultInitializer, defaultLr, defaultOptimizer } from '../options/defaults.js';
 import type { ConventionId, Initializer, OptimizerName, ScheduleKind, SolverName } from '../options/names.js';
 import { momentumOf, type PlannedOptimizer } from './optimizer.js';
 import { safeLambdaLimit, type LambdaLimit } from './penalty-limits.js';
@@ -161,7 +161,7 @@ export function resolveRunPlan(o: PlanOptions, rows: PlanRows): RunPlan {
     batchSize,
     stepsPerEpoch,
     ...resolveEpochs(o),
-    init: o.init ?? (rows.arch ? defaultInit(rows.arch.activation) : undefined),
+    init: o.init ?? (rows.arch ? defaultInitializer(rows.arch.activation) : undefined),
     penalizeBiases: o.penalizeBiases ?? DEFAULTS.penalizeBiases,
     lambdaLimit: solver === 'exact' ? undefined : safeLambdaLimit(convention, context(m), optimizer),
     coefficients,

@@ -24,11 +24,14 @@ export interface ScatterLogLogOptions extends PlotSize {
   yLabel: string;
   title: string;
   fitLines?: readonly PowerLawLine[];
+  /** Legend title of the points' `mark`s, which then set the shapes (colors stay the series'). Default: no title. */
+  markTitle?: string;
 }
 
 /**
  * SVG of a scatter plot with log x and log y axes: one color and shape per series, and dashed
- * power-law fit lines (named in the subtitle, where they cannot overprint the points). Points with x ≤ 0 or y ≤ 0 (λ = 0 is a possible best λ) cannot be drawn on
+ * power-law fit lines (named in the subtitle, where they cannot overprint the points); points with a `mark`
+ * take their shape from it. Points with x ≤ 0 or y ≤ 0 (λ = 0 is a possible best λ) cannot be drawn on
  * log axes; they are left out and counted in the subtitle.
  *
  * @example
@@ -72,6 +75,10 @@ export async function scatterLogLogSvg(options: ScatterLogLogOptions): Promise<s
   const x = { field: 'x', type: 'quantitative', title: xLabel, scale: { type: 'log', domain: [xlo, xhi], nice: false }, axis: logAxis(xlo, xhi) };
   const y = { field: 'y', type: 'quantitative', title: yLabel, scale: { type: 'log', domain: [ylo, yhi], nice: false }, axis: logAxis(ylo, yhi) };
   const color = seriesColor(series, 'circle');
+  // Shapes repeat the series unless the points carry a second category of their own.
+  const shape = rows.some((r) => r.mark !== undefined)
+    ? { field: 'mark', type: 'nominal', title: options.markTitle ?? null, legend: { orient: 'top', direction: 'horizontal' } }
+    : { ...color, scale: { domain: color.scale.domain } };
 
   const layer: unknown[] = [
     ...lines.map((l) => ({ name: `fit_line_${l.id}`, data: { values: l.ends }, mark: { type: 'line', color: l.color, strokeDash: [6, 4], strokeWidth: 1.4 }, encoding: { x, y } })),
@@ -79,7 +86,7 @@ export async function scatterLogLogSvg(options: ScatterLogLogOptions): Promise<s
       name: 'scatter_points',
       data: { values: rows },
       mark: { type: 'point', filled: true, size: 50, opacity: 0.9 },
-      encoding: { x, y, color, shape: { ...color, scale: { domain: color.scale.domain } } },
+      encoding: { x, y, color, shape },
     },
   ];
   const notes = lines.length > 0 ? [`dashed: power-law fit${lines.length === 1 ? '' : 's'} y = a·x^slope — ${lines.map((l) => l.label).join('; ')}`] : [];

@@ -3,10 +3,10 @@
 import { InvalidOptionError } from '../errors.js';
 import { SERIES_COLORS } from './render.js';
 
-/** One named set of points. */
+/** One named set of points; a point's optional `mark` is a second category a scatter shows by shape (e.g. the seed). */
 export interface Series {
   name: string;
-  points: readonly { x: number; y: number }[];
+  points: readonly { x: number; y: number; mark?: string }[];
 }
 
 /** A flat row per point, as Vega-Lite wants its data. */
@@ -14,6 +14,7 @@ export interface SeriesRow {
   series: string;
   x: number;
   y: number;
+  mark?: string;
 }
 
 /**
@@ -33,7 +34,7 @@ export function flattenSeries(series: readonly Series[], owner: string, keep: (x
     if (!Array.isArray(s.points)) throw new InvalidOptionError(`The 'points' of series '${s.name}' given to ${owner} must be an array of {x, y}. Got ${String(s.points)} instead.`);
     names.add(s.name);
     for (const p of s.points) {
-      if (keep(p.x, p.y)) rows.push({ series: s.name, x: p.x, y: p.y });
+      if (keep(p.x, p.y)) rows.push({ series: s.name, x: p.x, y: p.y, ...(p.mark !== undefined ? { mark: p.mark } : {}) });
       else dropped++;
     }
   }

@@ -9,6 +9,8 @@ export const DEFAULT_STORAGE = './l2lab.db';
 export interface OpenStorageOptions extends StorageOptions {
   /** SQLite only: ms a write waits for another process's lock. Default 30 000. */
   busyTimeoutMs?: number;
+  /** SQLite only: refuse to create the file when it does not exist (commands that only read). Default false. */
+  mustExist?: boolean;
   /** PostgreSQL only: most connections this process opens. Default 4. */
   maxConnections?: number;
   /** PostgreSQL only: ms to wait for a connection. Default 10 000. */
@@ -20,7 +22,7 @@ export interface OpenStorageOptions extends StorageOptions {
  * - `postgres://…` or `postgresql://…` → PostgreSQL (`user:password@host:port/database`; add
  *   `?options=-c search_path=myschema` to keep the tables in a schema of their own);
  * - `:memory:` → a private in-memory SQLite database (tests);
- * - anything else → a SQLite file at that path, created when absent (default {@link DEFAULT_STORAGE}).
+ * - anything else → a SQLite file at that path, created when absent unless `mustExist` (default {@link DEFAULT_STORAGE}).
  *
  * The backend module (and its driver) is imported only when used.
  *

@@ -61,7 +61,12 @@ export interface FitOptions {
   scaling?: Scaling;
   earlyStopping?: EarlyStopping;
   threads?: number;
-  onEpoch?: (record: EpochRecord) => void;
+  /**
+   * After each epoch of gradient descent, from initialization (epoch 0) on, with the solver. The
+   * exact solver takes no epochs: it reports its start (θ = 0) and its solution, whose `epoch` is
+   * the iteration count.
+   */
+  onEpoch?: (record: EpochRecord, solver: SolverName) => void;
   /** Receives an `epoch` {@link ProgressEvent} after each epoch (fold 0; `epochs` the budget or cap). Default: none. */
   onProgress?: OnProgress;
   /**
@@ -156,8 +161,8 @@ export async function fit(o: FitOptions): Promise<{ report: FitReport; model: Tr
   const onEpoch =
     o.onEpoch || onProgress
       ? (r: EpochRecord) => {
-          o.onEpoch?.(r);
-          if (r.epoch > 0) onProgress?.({ kind: 'epoch', lambda: o.lambda, dropout: typeof o.dropout === 'number' ? o.dropout : 0, fold: 0, epoch: r.epoch, epochs: plan.epochBudget, elapsed: (performance.now() - t0) / 1000 });
+          o.onEpoch?.(r, plan.solver);
+          if (r.epoch > 0 && plan.solver === 'sgd') onProgress?.({ kind: 'epoch', lambda: o.lambda, dropout: typeof o.dropout === 'number' ? o.dropout : 0, fold: 0, epoch: r.epoch, epochs: plan.epochBudget, elapsed: (performance.now() - t0) / 1000 });
         }
       : undefined;
   const trained = plan.solver === 'exact' ? await exactMember(arch, tr, va, coefficients.coupled + coefficients.decoupled, onEpoch) : undefined;

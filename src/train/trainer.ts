@@ -17,7 +17,7 @@ import { Evaluator } from './evaluator.js';
 import type { OptimizerSpec } from '../plan/optimizer.js';
 import { Stepper } from './stepper.js';
 import { hasConverged } from './convergence.js';
-import { DEFAULTS, defaultInit } from '../options/defaults.js';
+import { DEFAULTS, defaultInitializer } from '../options/defaults.js';
 import { checkBatchSize } from '../plan/run-plan.js';
 import { lambdaTimescaleEpochs, penaltyStability } from '../plan/timescale.js';
 
@@ -82,7 +82,11 @@ export interface TrainOptions {
   exactTrainLoss?: boolean;
   /** Run members as one population graph (K-leading tensors) rather than one after another. Default: K > 1. */
   population?: boolean;
-  onEpoch?: (epoch: number, records: EpochRecord[]) => void;
+  /**
+   * After each epoch: `records[i]` is member `first + i`. A population reports every member at once
+   * (first = 0); members trained one after another report one at a time, each with its own index.
+   */
+  onEpoch?: (epoch: number, records: EpochRecord[], first: number) => void;
   /**
    * Called after each epoch's records (before onEpoch) with which members still train; a reason at
    * index k stops member k there (a pruned tuning trial): it keeps the parameters it has and takes no
@@ -209,7 +213,10 @@ export async function train(rows: TrainingRows, validation: TrainingRows | undef
   if (!usePopulation && K > 1) {
     // One after another, sharing nothing but the options.
     const parts = [];
-    for (const m of o.members) parts.push(await train(rows, validation, { ...o, members: [m], population: false }));
+    for (const [k, m] of o.members.entries()) {
+      const onEpoch = o.onEpoch && ((epoch: number, recs: EpochRecord[]) => o.onEpoch!(epoch, recs, k));
+      parts.push(await train(rows, validation, { ...o, members: [m], population: false, onEpoch }));
+    }
     return {
       members: parts.flatMap((p) => p.members),
       sampleGrads: parts.reduce((a, p) => a + p.sampleGrads, 0),
@@ -217,7 +224,7 @@ export async function train(rows: TrainingRows, validation: TrainingRows | undef
       seconds: (performance.now() - t0) / 1000,
     };
   }
-  const initKind = o.init ?? defaultInit(o.arch.activation);
+  const initKind = o.init ?? defaultInitializer(o.arch.activation);
   const init = o.members.map((m) => m.init ?? initParams(o.arch, initKind, seed));
   const sampleWeights = o.members.some((m) => m.trainRows);
   const steps = Math.floor(rows.n / B);
@@ -318,7 +325,7 @@ export async function train(rows: TrainingRows, validation: TrainingRows | undef
       frozen[k] = params[k];
       results[k].pruned = { epoch, reason };
     });
-    o.onEpoch?.(epoch, recs);
+    o.onEpoch?.(epoch, recs, 0);
   };
 
   const penalties = o.members.map((m) => m.penalty);

@@ -7,6 +7,7 @@ import { loadForModel } from '../models/model-task.js';
 import type { Activation, ConventionId, Initializer, OptimizerName, SolverName } from '../options/names.js';
 import { complement, datasetHash, kFold, splitIndices, type Dataset, type Task } from '../data/index.js';
 import type { TrainedModel } from '../models/trained-model.js';
+import { checkFoldsFit } from '../data/fold-checks.js';
 import { InvalidOptionError } from '../errors.js';
 import { DEFAULTS } from '../options/defaults.js';
 import { resolveRunPlan, type RunPlan } from '../plan/run-plan.js';
@@ -76,7 +77,7 @@ export interface TuneSetup {
    * size, epochs, initializer, λ limit, τ), on the smallest fold's training rows; exact: every trial
    * is the minimizer of its fold's cost (epochs, lr, optimizer unused) and no λ is refused.
    */
-  plan: RunPlan;
+  plan: RunPlan & { init: Initializer };
   patience?: number;
   threads?: number;
   stacking: 'auto' | 'never';
@@ -105,6 +106,7 @@ export function createSetup(d: TuneDataOptions, t: TuneTrainOptions): TuneSetup 
     scheme = 'holdout';
   } else {
     const k = d.folds ?? DEFAULTS.folds;
+    checkFoldsFit(k, train.n, data.n, test);
     folds = kFold(train, k, { seed: seed + 1 }).map((v) => ({ train: complement(v, train.n), validation: v }));
     scheme = 'cv';
   }

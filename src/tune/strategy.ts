@@ -107,6 +107,8 @@ export interface TuneResult {
   no_time_to_act?: { threshold: number; side: 'below' | 'above'; epochs: number };
   /** Set when the chosen λ lies on the edge of the range tried. */
   edge_warning?: string;
+  /** Set when some classes are missing from a fold's validation or training rows (too few rows for --folds or --holdout), naming them. */
+  class_warning?: string;
   /**
    * bayes: the noise its Gaussian process reads in the validation loss (`relative_std`, e.g. 0.026 for
    * ±2.6% from run to run), the λ where the process's curve is lowest, and the λ range around it

@@ -24,6 +24,7 @@ import { initialLambdas } from './strategies/grid.js';
 import { noTimeToAct } from './lambda-acted.js';
 import { assertSafeGrid } from '../plan/penalty-limits.js';
 import { runPlanJson } from '../plan/run-plan.js';
+import { thinClassesWarning } from '../data/fold-checks.js';
 
 export { STRATEGIES } from './strategies.js';
 export type { TuneOptions, TuneResult, TrialSummary, StrategyOutcome, StrategyContext } from './strategy.js';
@@ -57,6 +58,7 @@ export async function tune(o: TuneOptions): Promise<TuneResult> {
   if (!STRATEGIES.includes(o.strategy)) throw new InvalidOptionError(`Unknown --strategy '${o.strategy}'. Use one of: ${STRATEGIES.join(', ')}.`);
   checkOptions('tune', { ...o }, { strategy: o.strategy, model: o.model });
   const setup = createSetup(o, o);
+  const classWarning = STRATEGY_REGISTRY[o.strategy].usesValidation ? thinClassesWarning(setup.train, setup.folds, o.holdout !== undefined ? { holdout: o.holdout } : { folds: setup.folds.length }) : undefined;
   // Refuse λ whose penalty step alone is unstable before any trial exists, so none is recorded as diverged.
   if (o.strategy !== 'ridge' && o.strategy !== 'evidence') {
     // A log range without points (bayes samples between its ends) is judged by its ends.
@@ -131,6 +133,7 @@ export async function tune(o: TuneOptions): Promise<TuneResult> {
       trials_from_store: run.counts.fromStore,
       trials_trained: run.counts.trained,
       ...(edgeWarning ? { edge_warning: edgeWarning } : {}),
+      ...(classWarning ? { class_warning: classWarning } : {}),
       ...(outcome.noise ? { noise: outcome.noise } : {}),
       ...(idle ? { acted_warning: idle.message, no_time_to_act: { threshold: idle.threshold, side: idle.side, epochs: idle.epochs } } : {}),
       ...(outcome.evidence ? { evidence: outcome.evidence } : {}),

@@ -187,5 +187,5 @@ test('tables: one CSV row per (cell, strategy), fields quoted where needed', () 
   assert.equal(cells.rows.length, run.cells.length * 2);
   const csv = toCsv({ file: 'x.csv', columns: ['a', 'b'], rows: [['x,y', 'say "hi"'], [null, 1.5]] });
   assert.equal(csv, 'a,b\n"x,y","say ""hi"""\n,1.5\n');
-  assert.deepEqual(tables.map((t) => t.file), ['cells.csv', 'settings.csv', 'regimes.csv', 'heuristics.csv', 'heldout.csv', 'comparison.csv', 'curves.csv', 'test-curves.csv']);
+  assert.deepEqual(tables.map((t) => t.file), ['cells.csv', 'settings.csv', 'regimes.csv', 'heuristics.csv', 'heldout.csv', 'comparison.csv', 'curves.csv', 'test-curves.csv', 'scale-cells.csv', 'scale-slopes.csv']);
 });

@@ -67,13 +67,13 @@ test('the smoke atlas runs end to end, writes a self-contained report, and a re-
   const analysis = analyzeAtlas(run);
   const files = await writeAtlasReport(run, analysis, out);
   const html = fs.readFileSync(files.html, 'utf8');
-  for (const id of ['summary', 'regimes', 'best-lambda', 'settings', 'heuristics', 'comparison', 'curves', 'files']) assert.match(html, new RegExp(`<section id="${id}">`), id);
+  for (const id of ['summary', 'regimes', 'best-lambda', 'scale', 'settings', 'heuristics', 'comparison', 'curves', 'files']) assert.match(html, new RegExp(`<section id="${id}">`), id);
   assert.ok((html.match(/<svg/g) ?? []).length >= 6 + 2, 'six best-λ plots and a curve per cell');
   assert.match(html, /constant timescale/);
   assert.match(html, /<code>sh<\/code> vs <code>grid<\/code>/);
   assert.doesNotMatch(html, /<script|<link|<img|src="http|href="http|url\(http/, 'no external assets');
   const remaining = fs.readdirSync(out).sort();
-  assert.deepEqual(remaining, ['atlas.json', 'cells.csv', 'comparison.csv', 'curves.csv', 'heldout.csv', 'heuristics.csv', 'index.html', 'regimes.csv', 'settings.csv', 'test-curves.csv'], 'no temporary files left');
+  assert.deepEqual(remaining, ['atlas.json', 'cells.csv', 'comparison.csv', 'curves.csv', 'heldout.csv', 'heuristics.csv', 'index.html', 'regimes.csv', 'scale-cells.csv', 'scale-slopes.csv', 'scale-wine-m60.svg', 'settings.csv', 'test-curves.csv'], 'no temporary files left');
   const csv = fs.readFileSync(path.join(out, 'cells.csv'), 'utf8').trim().split('\n');
   assert.equal(csv.length, 1 + 2 * spec.strategies.length);
   assert.match(csv[0], /^cell,dataset,model,m,seed,params,.*lambda_seed,lambda_pytorch/);

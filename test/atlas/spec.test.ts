@@ -160,6 +160,26 @@ test('the shipped specs are valid, and the large one spans 10³ to 10⁷ paramet
   }
 });
 
+test('the scale spec: widths 16 to 4096 in one layer, depths 1, 2 and 4 at matched P from ~10⁴ to ≥ 10⁷, two seeds, a results file', () => {
+  const spec = loadAtlasSpec(path.join(ROOT, 'atlas', 'scale.json'));
+  const { cells, issues } = expandCells(spec, SHAPES);
+  assert.deepEqual(issues, []);
+  assert.equal(cells.length, 92);
+  assert.equal(spec.results, 'atlas/results/scale.jsonl');
+  assert.deepEqual(spec.seeds, [0, 1]);
+  const oneLayer = cells.filter((c) => c.depth === 1).map((c) => c.widths[1]);
+  assert.deepEqual([Math.min(...oneLayer), Math.max(...oneLayer)], [16, 4096]);
+  assert.ok(Math.max(...cells.map((c) => c.params)) >= 1e7);
+  assert.ok(cells.every((c) => c.training.epochs === 'auto' && c.solver === 'sgd'));
+  // Every deeper net has a shallower one within 3% of its parameter count on the same data and m.
+  for (const c of cells.filter((x) => x.depth > 1)) {
+    const twins = cells.filter((x) => x.dataset === c.dataset && x.m === c.m && x.seed === c.seed && x.depth !== c.depth && Math.abs(x.params / c.params - 1) <= 0.03);
+    assert.ok(twins.length >= 1, `${c.id} has no matched net`);
+  }
+  // The larger m only for the nets under 10⁵ parameters.
+  assert.ok(cells.filter((c) => c.m === 4000).every((c) => c.params < 1e5));
+});
+
 test('cells: seeds outermost, sizes from the architecture, keys that change with the settings', () => {
   const spec = parseAtlasSpec({ name: 'x', datasets: ['wine'], models: ['softmax', 'mlp:16,8'], m: [50, 100], seeds: [0, 1], training: { batchSize: 8 } });
   const { cells } = expandCells(spec, SHAPES);

@@ -12,7 +12,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { before, describe, it } from 'node:test';
 import { openStorage } from '../../src/study/index.js';
-import { l2labHere as l2lab, ROOT, scratch, type CliResult } from './helpers.js';
+import { loadDataset } from '../../src/data/index.js';
+import { datasetCsv, l2labHere as l2lab, ROOT, scratch, type CliResult } from './helpers.js';
 
 // One engine thread, as the other CLI tests; the cases run one at a time.
 process.env.L2LAB_THREADS = '1';
@@ -27,6 +28,7 @@ const write = (name: string, content: string | Buffer): string => {
 const ROWS = Array.from({ length: 20 }, (_, i) => `${i % 7},${(i * 3) % 5},${i % 2 ? 'yes' : 'no'}`);
 const good = write('good.csv', ['a,b,target', ...ROWS].join('\n'));
 const ragged = write('ragged.csv', ['a,b,target', ROWS[0], '3,4', ...ROWS.slice(2)].join('\n'));
+const semicolons = write('semicolons.csv', ['a,b,target', ...ROWS].join('\n').replace(/,/g, ';'));
 fs.mkdirSync(at('a-directory'));
 const storage = at('studies.db');
 
@@ -45,6 +47,12 @@ function idx(kind: 'images' | 'labels', labels: number[]): Buffer {
 const stray = Array.from({ length: 20 }, (_, i) => (i === 11 ? 200 : i % 10));
 const strayIdx = write('stray-images-idx3-ubyte', idx('images', stray));
 write('stray-labels-idx1-ubyte', idx('labels', stray));
+const digits = Array.from({ length: 20 }, (_, i) => i % 10);
+const digitsIdx = write('digits-images-idx3-ubyte', idx('images', digits));
+write('digits-labels-idx1-ubyte', idx('labels', digits));
+// Wine's own columns, with one label no wine model knows.
+const wine = loadDataset('wine');
+const foreignClass = write('foreign-class.csv', datasetCsv(wine, Int32Array.from({ length: wine.n }, (_, i) => i)).replace(/,class_2\n/, ',class_9\n'));
 
 const wineModel = at('wine.onnx');
 const cancerModel = at('cancer.onnx');
@@ -111,6 +119,7 @@ const CASES: [string[], number][] = [
   [train('--data', at('missing.csv')), 2],
   [train('--data', 'mnist-60k'), 2],
   [train('--data', ragged), 2],
+  [train('--data', semicolons), 2],
   [train('--target', 'label'), 2],
   [['train', '--data', strayIdx, '--model', 'softmax', '--lambda', '1'], 2],
   [train('--out', at('no-such-dir/m.onnx')), 2],
@@ -124,6 +133,7 @@ const CASES: [string[], number][] = [
   [tune('--lambdas', '1', '--log-range', '0.1:1:3'), 2],
   [tune('--log-range', '0.1:1'), 2],
   [tune('--folds', '1'), 2],
+  [tune('--folds', '30'), 2],
   [tune('--folds', '3', '--holdout', '0.2'), 2],
   [tune('--holdout', '1'), 2],
   [tune('--eta', '3'), 2],
@@ -135,12 +145,15 @@ const CASES: [string[], number][] = [
   [tune('--select', 'max'), 2],
   [tune('--plot', at('no-such-dir/c.svg')), 2],
   [tune('--plot', at('a-directory')), 2],
+  [['tune', '--data', good, '--model', 'logistic', '--storage', 'postgres://me:secret@db.example:notaport/l2lab'], 2],
   // evaluate
   [['evaluate'], 2],
   [['evaluate', '--model', at('missing.onnx'), '--data', good], 2],
   [['evaluate', '--model', swapped, '--data', 'wine'], 2],
   [['evaluate', '--model', wineModel, '--data', good], 2],
   [['evaluate', '--model', cancerModel, '--data', 'wine'], 2],
+  [['evaluate', '--model', wineModel, '--data', digitsIdx], 2],
+  [['evaluate', '--model', wineModel, '--data', foreignClass], 2],
   // inspect, atlas, demo, studies, show, convert
   [['inspect', '--data', 'wine', '--model', 'mlp:1e12', '--lambda', '1'], 2],
   [['inspect', '--data', 'wine', '--model', 'softmax', '--lambda', '1', '--threads', '1000'], 2],
@@ -153,6 +166,9 @@ const CASES: [string[], number][] = [
   [['studies', '--delete', 'no-such-study', '--storage', storage], 2],
   [['show', '--storage', storage], 2],
   [['show', 'no-such-study', '--storage', storage], 2],
+  [['studies', '--storage', at('typo.db')], 2],
+  [['show', 'no-such-study', '--storage', at('typo.db')], 2],
+  [['studies', '--delete', 'no-such-study', '--storage', at('typo.db')], 2],
   [['convert', '--lambda', '-1'], 2],
   [['convert', '--lambda', '1', '--to', 'tensorflow'], 2],
 ];
@@ -186,6 +202,8 @@ describe('every bad input tried: exit code, one error line, no stack trace (docs
     assert.equal(b.code, 0, b.stderr);
     fs.copyFileSync(cancerModel, swapped);
     fs.copyFileSync(`${wineModel}.json`, `${swapped}.json`);
+    // An existing store without studies, for the cases that name a study it lacks.
+    await (await openStorage(storage)).close();
     for (const [args] of CASES) results.push(await l2lab(...args));
   });
 
@@ -203,7 +221,7 @@ describe('every bad input tried: exit code, one error line, no stack trace (docs
   });
 
   it('leaves nothing behind: no output file, no temporary file, no study', async () => {
-    const left = fs.readdirSync(dir).filter((f) => !/^(good|ragged|numbers)\.csv$|^stray-|^a-directory$|^(wine|cancer|swapped)\.onnx(\.json)?$|^studies\.db/.test(f));
+    const left = fs.readdirSync(dir).filter((f) => !/^(good|ragged|semicolons|numbers|foreign-class)\.csv$|^(stray|digits)-|^a-directory$|^(wine|cancer|swapped)\.onnx(\.json)?$|^studies\.db/.test(f));
     assert.deepEqual(left, []);
     assert.deepEqual(fs.readdirSync(at('a-directory')), []);
     const store = await openStorage(storage);

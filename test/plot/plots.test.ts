@@ -101,6 +101,20 @@ test('scatterLogLogSvg: one mark per positive point, fit lines, notes for points
   await assert.rejects(scatterLogLogSvg({ series: [], xLabel: 'x', yLabel: 'y', title: 't' }), /'series'.*non-empty/);
 });
 
+test('scatterLogLogSvg: points with a mark take their shape from it, their color from the series', async () => {
+  const points = (depth: number) => [1e4, 1e5].flatMap((x) => [0, 1].map((seed) => ({ x, y: depth + seed, mark: `seed ${seed}` })));
+  const svg = await scatterLogLogSvg({ series: [{ name: 'depth 1', points: points(1) }, { name: 'depth 2', points: points(2) }], markTitle: 'seed', xLabel: 'P', yLabel: 'λ*', title: 't' });
+  assertSvg(svg);
+  assert.equal(markCount(svg, 'scatter_points'), 8);
+  const shapes = [...svg.matchAll(/seed: seed (\d)" role="graphics-symbol"[^>]*d="([^"]+)" fill="([^"]+)"/g)];
+  assert.equal(shapes.length, 8);
+  const by = (i: number) => new Set(shapes.map((m) => m[i]));
+  assert.equal(by(2).size, 2, 'one shape per seed');
+  assert.equal(by(3).size, 2, 'one color per series');
+  for (const [, seed, d] of shapes) assert.equal(d, shapes.find((m) => m[1] === seed)![2], 'a seed keeps its shape across series');
+  assert.ok(svg.includes('>seed<'), 'the shape legend has its title');
+});
+
 test('lineChartSvg: one line per series against epoch, points while short, log y drops values ≤ 0', async () => {
   const epochs = Array.from({ length: 20 }, (_, i) => i + 1);
   const series = [

@@ -6,6 +6,7 @@ import { evaluateHeuristics, type HeuristicSummary } from './heuristics.js';
 import { lambdaPoints, type LambdaPoint } from './points.js';
 import { median, seedNoiseFloor, seedSpread, type SettingSpread } from './seed-spread.js';
 import { REGRET_BAR, ruleRegret, seedRegretFloor, type RegretScore } from './regret.js';
+import { analyzeScale, type ScaleAnalysis } from './scale.js';
 
 export { leastSquares, type LeastSquaresFit } from './least-squares.js';
 export { lambdaPoints, effectiveLr, toPytorch, type LambdaPoint } from './points.js';
@@ -13,6 +14,8 @@ export { seedSpread, seedNoiseFloor, median, type SettingSpread } from './seed-s
 export { HEURISTICS, heuristic, fitHeuristic, predictLog10, heldOutScore, evaluateHeuristics, type Heuristic, type HeuristicId, type HeuristicFit, type HeldOutScore, type HeldOutPrediction, type HeuristicSummary, type HoldOut } from './heuristics.js';
 export { REGRET_BAR, regretAt, ruleRegret, seedRegretFloor, type RegretScore } from './regret.js';
 export { compareStrategies, DEFAULT_TARGETS, type Comparison, type ComparisonRow, type CompareTargets } from './compare.js';
+export { bootstrap, quantile, type BootstrapOptions, type BootstrapResult } from './bootstrap.js';
+export { analyzeScale, fitSizeSlope, scaleCell, testOptimalLambda, LARGE_PARAMS, MIN_INTERVAL_SETTINGS, SEED_LAMBDA, type ScaleAnalysis, type ScaleCell, type SlopeRow, type SlopeEstimate, type SizeObservation } from './scale.js';
 
 /** How a regime's cells were fitted: convex models solved exactly, or MLPs trained by SGD. */
 export type Regime = 'exact' | 'sgd';
@@ -45,6 +48,8 @@ export interface AtlasAnalysis {
   heuristics: HeuristicSummary[];
   /** Each other strategy against the reference. */
   comparisons: Comparison[];
+  /** λ* against model size by width and depth, with bootstrap intervals; τ/T and the initial penalty per cell (SGD cells). */
+  scale: ScaleAnalysis;
 }
 
 /** Everything the report shows, from a run (complete or partial). */
@@ -60,6 +65,7 @@ export function analyzeAtlas(run: Pick<AtlasRun, 'spec' | 'cells'>, targets: Com
     noiseFloor: seedNoiseFloor(points),
     heuristics: evaluateHeuristics(points),
     comparisons: run.spec.strategies.filter((s) => s.name !== reference).map((s) => compareStrategies(run.cells, s.name, reference, targets)),
+    scale: analyzeScale(points),
   };
 }
 

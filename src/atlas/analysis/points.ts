@@ -4,6 +4,7 @@ import type { OptimizerName } from '../../options/names.js';
 import { momentumOf } from '../../plan/optimizer.js';
 import { resolveOptimizer } from '../../plan/run-plan.js';
 import type { AtlasCellResult } from '../run.js';
+import type { InitMeasure } from '../init-measure.js';
 import type { TestCurvePoint } from '../test-curve.js';
 import type { AtlasStrategyName } from '../spec.js';
 
@@ -20,6 +21,8 @@ export interface LambdaPoint {
   params: number;
   units: number;
   depth: number;
+  /** Width of the first hidden layer (0 without one). */
+  width: number;
   batchSize: number;
   /** η as given. */
   lr: number;
@@ -35,6 +38,8 @@ export interface LambdaPoint {
   converged: boolean;
   /** Test loss of a refit at each λ tried (null when the run did not measure it). */
   testCurve: TestCurvePoint[] | null;
+  /** Σθ² and the data loss at the refit's initialization (null when not measured). */
+  init: InitMeasure | null;
   /** λ* in the seed's convention: cost = (1/m)Σ loss + (λ/2m)Σθ². */
   lambda: number;
   /** λ* in PyTorch's: weight_decay = λ/m. */
@@ -72,6 +77,7 @@ export function lambdaPoints(cells: readonly AtlasCellResult[], reference: Atlas
       params: cell.params,
       units: cell.units,
       depth: cell.depth,
+      width: cell.depth > 0 ? cell.widths[1] : 0,
       batchSize: cell.training.batchSize,
       lr: cell.training.lr,
       lrEffective: effectiveLr(cell.training.lr, cell.training.optimizer, cell.training.momentum),
@@ -80,6 +86,7 @@ export function lambdaPoints(cells: readonly AtlasCellResult[], reference: Atlas
       tauOverT: cell.solver !== 'exact' && r.lambda_timescale_epochs != null && r.epochs_trained ? r.lambda_timescale_epochs / r.epochs_trained : null,
       converged: cell.solver === 'exact' ? true : r.converged ?? false,
       testCurve: r.test_curve ?? null,
+      init: r.init ?? null,
       lambda: r.best_lambda,
       lambdaPytorch: toPytorch(r.best_lambda, cell.m),
       lambda1se: r.lambda_1se,

@@ -3,6 +3,7 @@ import { formatNumber } from '../../util/format-number.js';
 import type { AtlasAnalysis, Comparison, HeuristicSummary } from '../analysis/index.js';
 import type { AtlasRun } from '../run.js';
 import { bestLambdaSvg, curveSvg, type Axis, type Convention } from './plots.js';
+import { scaleSection } from './scale.js';
 import type { Table } from './tables.js';
 
 export function escapeHtml(s: string): string {
@@ -152,13 +153,15 @@ function filesSection(tables: Table[]): string {
     'curves.csv': 'validation curves of every (cell, strategy)',
     'regimes.csv': 'per regime (exact, sgd): each rule on held-out cells, λ* within ×2 and test-loss regret; the seed noise floors; τ/T at λ*',
     'test-curves.csv': 'test loss of a refit at every grid λ of every cell (what regret is read from)',
+    'scale-cells.csv': 'per SGD cell: λ*, the test-optimal λ, τ/T, and the penalty against the data loss at initialization',
+    'scale-slopes.csv': 'slopes of log λ* and of the test-optimal λ on log P per dataset, by width and depth, with bootstrap intervals',
   };
   return `<section id="files"><h2>Data behind this page</h2><ul>${tables.map((t) => `<li><a href="${t.file}">${t.file}</a> (${t.rows.length} rows): ${about[t.file] ?? ''}</li>`).join('')}<li><a href="atlas.json">atlas.json</a>: the spec, every cell and the analysis</li></ul></section>`;
 }
 
 /** The report's views without the page around them or the files section: what `l2lab dashboard` shows on its atlas page. */
 export async function reportSections(run: AtlasRun, a: AtlasAnalysis): Promise<string[]> {
-  return [summarySection(run, a), regimesSection(a), await bestLambdaSection(a), settingsSection(a), heuristicsSection(a), comparisonSection(a.comparisons), await curvesSection(run, a)];
+  return [summarySection(run, a), regimesSection(a), await bestLambdaSection(a), await scaleSection(a.scale), settingsSection(a), heuristicsSection(a), comparisonSection(a.comparisons), await curvesSection(run, a)];
 }
 
 /** The whole page. */

@@ -118,6 +118,31 @@ export function curvesTable(run: Pick<AtlasRun, 'cells'>): Table {
   return { file: 'curves.csv', columns: ['cell', 'strategy', 'lambda', 'val_mean', 'val_se', 'train_mean'], rows };
 }
 
+/** The scale analysis per cell: λ*, the test-optimal λ, τ/T and the initialization's penalty against its data loss. */
+export function scaleCellsTable(a: AtlasAnalysis): Table {
+  return {
+    file: 'scale-cells.csv',
+    columns: ['cell', 'dataset', 'model', 'm', 'seed', 'params', 'depth', 'width', 'lambda_seed', 'test_optimal_lambda', 'tau_over_t', 'lambda_acted', 'edge', 'init_data_loss', 'init_penalty', 'init_penalty_over_data_loss', 'init_cost', 'init_ratio_at_seed_lambda'],
+    rows: a.scale.cells.map((c) => [
+      c.cell, c.dataset, c.model, c.m, c.seed, c.params, c.depth, c.width, c.lambda, c.testOptimal, c.tauOverT, c.tauOverT === null ? null : c.tauOverT <= 1, c.edge,
+      c.init?.dataLoss ?? null, c.init?.penalty ?? null, c.init?.ratio ?? null, c.init?.cost ?? null, c.init?.seedRatio ?? null,
+    ]),
+  };
+}
+
+/** The slopes of log λ* (and of the test-optimal λ) on log P per dataset and family, with bootstrap intervals and the depth factors. */
+export function scaleSlopesTable(a: AtlasAnalysis): Table {
+  return {
+    file: 'scale-slopes.csv',
+    columns: ['dataset', 'family', 'settings', 'decades', 'cells', 'slope', 'slope_lo', 'slope_hi', 'test_optimal_cells', 'test_optimal_slope', 'test_optimal_lo', 'test_optimal_hi', 'depth_factors'],
+    rows: a.scale.slopes.map((r) => [
+      r.dataset, r.family, r.settings, r.decades, r.cv?.cells ?? null, r.cv?.slope ?? null, r.cv?.interval?.[0] ?? null, r.cv?.interval?.[1] ?? null,
+      r.testOptimal?.cells ?? null, r.testOptimal?.slope ?? null, r.testOptimal?.interval?.[0] ?? null, r.testOptimal?.interval?.[1] ?? null,
+      r.depthFactors.map((f) => `depth ${f.depth}: ${f.factor} [${f.interval?.join(', ') ?? ''}]`).join('; '),
+    ]),
+  };
+}
+
 function csvField(v: Cell): string {
   if (v === null) return '';
   const s = typeof v === 'number' ? (Number.isFinite(v) ? String(v) : '') : String(v);
@@ -130,5 +155,5 @@ export function toCsv(t: Table): string {
 }
 
 export function allTables(run: Pick<AtlasRun, 'cells'>, a: AtlasAnalysis): Table[] {
-  return [cellsTable(run), settingsTable(a), regimesTable(a), heuristicsTable(a), heldOutTable(a), comparisonTable(a), curvesTable(run), testCurvesTable(run, a)];
+  return [cellsTable(run), settingsTable(a), regimesTable(a), heuristicsTable(a), heldOutTable(a), comparisonTable(a), curvesTable(run), testCurvesTable(run, a), scaleCellsTable(a), scaleSlopesTable(a)];
 }

@@ -14,6 +14,7 @@ const OPTIONS = {
   plan: { type: 'boolean' },
   'report-only': { type: 'boolean' },
   'retry-failed': { type: 'boolean' },
+  cells: { type: 'string' },
   threads: { type: 'string' },
   'heartbeat-timeout': { type: 'string' },
   quiet: { type: 'boolean' },
@@ -27,8 +28,21 @@ function short(r: StrategyOutcomeRecord | undefined): string {
 }
 
 function progressLine(e: CellEvent): string {
-  const src = Object.values(e.sources).every((s) => s === 'store') ? ' (from the store)' : Object.values(e.sources).includes('elsewhere') ? ' (by another worker)' : '';
+  const sources = Object.values(e.sources);
+  const src = sources.every((s) => s === 'store') ? ' (from the store)' : sources.every((s) => s === 'store' || s === 'results') ? ' (from the results file)' : sources.includes('elsewhere') ? ' (by another worker)' : '';
   return `[${e.index + 1}/${e.total}] ${e.cell.id} (P=${e.cell.params.toLocaleString('en-US')})  ${Object.values(e.results).map(short).join(' · ')}  ${e.seconds.toFixed(1)} s${src}`;
+}
+
+/** The --cells filter: a regular expression on the cell id, checked before anything runs. */
+function cellFilter(pattern: string | undefined): ((cell: { id: string }) => boolean) | undefined {
+  if (pattern === undefined) return undefined;
+  let re: RegExp;
+  try {
+    re = new RegExp(pattern);
+  } catch (e) {
+    throw new InvalidOptionError(`The '--cells' option of atlas must be a regular expression on cell ids such as 'mlp:16/m=1000/seed=0'. Got '${pattern}' instead: ${(e as Error).message}.`);
+  }
+  return (cell) => re.test(cell.id);
 }
 
 export const command: Command = {
@@ -41,7 +55,9 @@ strategies (grid-CV is the reference; evidence and sh are compared against it), 
 and each cell's summary in the study store, then writes index.html, CSVs and atlas.json to the
 output directory. Re-running the same command resumes: finished cells are read back, not retrained.
 The same command started on several machines with one postgres:// --storage shares the cells;
-one of them writes the report. Specs: atlas/smoke.json (seconds), atlas/default.json (about an hour on 2 cores), atlas/large.json.
+one of them writes the report. Specs: atlas/smoke.json (seconds), atlas/default.json (about an hour on 2 cores),
+atlas/scale.json (10⁴ to 10⁷ parameters, ≤ 14 CPU-hours; its results file travels with the
+repository), atlas/large.json.
 See docs/atlas.md for the spec format.
 
 Options:
@@ -50,6 +66,8 @@ Options:
   --plan             list the cells (parameters, nominal grid cost) and exit without training
   --report-only      write the report from what the store holds; train nothing
   --retry-failed     re-run (cell, strategy) pairs stored as failed
+  --cells REGEX      compute only the cells whose id (dataset/model/m=…/seed=…) matches; the others
+                     are read from the store or results file, or reported missing   default: all
   --threads N        engine threads per training run                 default: the spec's, else ONNX Runtime's
   --heartbeat-timeout S  seconds a worker's cell may go without a heartbeat before another
                      worker runs it                                  default: 60
@@ -63,8 +81,9 @@ Options:
     const threads = numberOption(values, 'threads', 'atlas', 'integers [1, cores]'); // a number at all; its range is checked below
     if (threads !== undefined) checkValue(optionOf('tune', 'threads')!, threads, 'atlas');
     const heartbeatTimeout = numberOption(values, 'heartbeat-timeout', 'atlas', '(0, ∞) seconds');
+    const select = cellFilter(stringOption(values, 'cells'));
     if (values.plan === true) {
-      const { cells } = planAtlas(spec);
+      const cells = planAtlas(spec).cells.filter((c) => select?.(c) ?? true);
       const rows = cells.map((c) => [c.id, c.params.toLocaleString('en-US'), String(c.units), String(c.testRows), 'folds' in c.validation ? `${c.validation.folds}-fold` : `holdout ${c.validation.holdout}`, nominalGridCost(c).toLocaleString('en-US')]);
       console.log(table(['cell', 'params', 'units', 'test rows', 'scheme', 'grid sample grads'], rows));
       const total = cells.reduce((s, c) => s + nominalGridCost(c), 0);
@@ -83,6 +102,7 @@ Options:
       heartbeatTimeout,
       compute: values['report-only'] !== true,
       retryFailed: values['retry-failed'] === true,
+      select,
       onStrategyStart: quiet
         ? undefined
         : (e) => {
@@ -96,6 +116,10 @@ Options:
             progress.end();
             console.log(progressLine(e));
           },
+      onWarning: (message) => {
+        progress.end();
+        process.stderr.write(`warning: ${message}\n`);
+      },
       onWait: (e) => {
         progress.end();
         process.stderr.write(`${waitLine(e)}\n`);

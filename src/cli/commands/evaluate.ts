@@ -1,5 +1,5 @@
 /** `l2lab evaluate`: runs a saved .onnx model (with its sidecar) on a dataset. */
-import { datasetHash, listDatasets, loadDataset, splitIndices, subset, type Dataset } from '../../data/index.js';
+import { datasetHash, listDatasets, loadDataset, splitIndices, subset, type Dataset, type LoadOptions } from '../../data/index.js';
 import type { ModelSidecar } from '../../models/export.js';
 import { CompiledGraph } from '../../engine/session.js';
 import { tensor } from '../../engine/tensor.js';
@@ -32,11 +32,11 @@ with a note. --all scores every row.`,
     const csv = /\.csv$/i.test(dataArg);
     const builtin = listDatasets().some((b) => b.name === dataArg);
     // Files are read against the model's classes, so a file holding some of them (even one) is scored.
-    const data = loadDataset(dataArg, {
+    const data = loadAgainstModel(dataArg, {
       target: stringOption(v, 'target') ?? (csv ? side.target : undefined),
       task: csv || /\.json$/i.test(dataArg) ? side.task : undefined,
       classes: side.task === 'classification' && !builtin ? side.classes : undefined,
-    });
+    }, side, modelPath);
     const d = side.architecture.widths[0];
     if (data.task !== side.task) throw new InvalidDataError(`${data.name} has a ${data.task} target but the model is a ${side.task} model.`);
     // Columns are matched by name, so a CSV with its columns in another order scores the same (and has the same content hash).
@@ -112,6 +112,27 @@ with a note. --all scores every row.`,
     return 0;
   },
 };
+
+/**
+ * The data read with `options`. A label outside the model's classes is often the symptom of other
+ * data altogether (Fashion-MNIST against a wine model): then the data is read again without the
+ * classes, and a feature mismatch, when there is one, is the error named instead.
+ */
+function loadAgainstModel(dataArg: string, options: LoadOptions, side: ModelSidecar, modelPath: string): Dataset {
+  try {
+    return loadDataset(dataArg, options);
+  } catch (labels) {
+    if (!(labels instanceof InvalidDataError) || options.classes === undefined) throw labels;
+    let plain: Dataset;
+    try {
+      plain = loadDataset(dataArg, { ...options, classes: undefined });
+    } catch {
+      throw labels;
+    }
+    alignFeatures(plain, side.features, modelPath);
+    throw labels;
+  }
+}
 
 /** Which rows evaluate scores: the training split's test rows (same data, not --all), or every row, with the sentence saying which. */
 function rowsToScore(data: Dataset, side: ModelSidecar, all: boolean): { rows?: Int32Array; which: 'test' | 'all'; text: string; note?: string } {

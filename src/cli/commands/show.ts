@@ -8,7 +8,7 @@ import { bayesNoise } from '../../tune/strategies/bayes.js';
 import { noiseLine } from './tune.js';
 import { isConventionId } from '../../conventions/index.js';
 import { stringOption, type Command } from '../command.js';
-import { fmt, table } from '../format.js';
+import { fmt, table, trialStates } from '../format.js';
 import { checkOutputFile, writeFilesAtomic } from '../../util/output-file.js';
 
 export const command: Command = {
@@ -20,7 +20,7 @@ export const command: Command = {
     if (!name) throw new InvalidOptionError(`'l2lab show' needs a study name: l2lab show NAME. 'l2lab studies' lists them.`);
     const plot = stringOption(v, 'plot');
     if (plot) checkOutputFile(plot, '--plot');
-    const storage = await openStorage(stringOption(v, 'storage'));
+    const storage = await openStorage(stringOption(v, 'storage'), { mustExist: true });
     try {
       const study = await storage.getStudy(name);
       if (!study) {
@@ -39,7 +39,9 @@ export const command: Command = {
       else {
         console.log(`study ${study.name} (${storage.location}), created ${new Date(study.createdAt).toISOString()}`);
         console.log(`config: ${JSON.stringify(study.config)}\n`);
-        console.log(table(['λ', 'dropout', 'rung', 'val loss', 'SE', 'train loss', 'state', ''], points.map((p) => [fmt(p.lambda), String(p.dropout), p.rung === undefined ? '' : String(p.rung), Number.isFinite(p.mean) ? fmt(p.mean) : '', Number.isFinite(p.se) ? `± ${fmt(p.se)}` : '', Number.isFinite(p.trainMean) ? fmt(p.trainMean) : '', p.state === 'COMPLETE' ? '' : `${p.state}${p.reason ? `: ${p.reason}` : ''}`, best && p.dropout === best.dropout && p.lambda === choice?.lambdaMin ? 'λ_min' : p.lambda === choice?.lambda1se && best && p.dropout === best.dropout ? 'λ_1se' : ''])));
+        const states = trialStates(points);
+        console.log(table(['λ', 'dropout', 'rung', 'val loss', 'SE', 'train loss', 'state', ''], points.map((p, i) => [fmt(p.lambda), String(p.dropout), p.rung === undefined ? '' : String(p.rung), Number.isFinite(p.mean) ? fmt(p.mean) : '', Number.isFinite(p.se) ? `± ${fmt(p.se)}` : '', Number.isFinite(p.trainMean) ? fmt(p.trainMean) : '', states.cells[i], best && p.dropout === best.dropout && p.lambda === choice?.lambdaMin ? 'λ_min' : p.lambda === choice?.lambda1se && best && p.dropout === best.dropout ? 'λ_1se' : ''])));
+        if (states.notes.length > 0) console.log(states.notes.join('\n'));
         if (choice) console.log(`\nλ_min = ${choice.lambdaMin}, λ_1se = ${choice.lambda1se}`);
         if (noise) console.log(noiseLine(noise));
       }

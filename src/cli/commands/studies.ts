@@ -10,7 +10,7 @@ export const command: Command = {
   help: `Usage: l2lab studies [--storage ./l2lab.db | postgres://…] [--json]
        l2lab studies --delete NAME [--storage …]   delete the study NAME with all its trials`,
   async run(v) {
-    const storage = await openStorage(stringOption(v, 'storage'));
+    const storage = await openStorage(stringOption(v, 'storage'), { mustExist: true });
     try {
       const doomed = stringOption(v, 'delete');
       if (doomed !== undefined) {

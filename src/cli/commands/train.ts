@@ -32,8 +32,9 @@ export function fitOptionsFrom(v: ParsedValues): FitOptions {
   };
 }
 
-export function epochTable(task: 'classification' | 'regression'): { table: StreamingTable; row: (r: EpochRecord) => string } {
-  const table = new StreamingTable(['epoch', 'data loss', 'penalty', 'cost', 'val loss', task === 'classification' ? 'val acc' : 'val rmse']);
+/** The per-epoch table; `unit` 'iteration' for an exact solve, whose rows are its start and its solution. */
+export function epochTable(task: 'classification' | 'regression', unit: 'epoch' | 'iteration' = 'epoch'): { table: StreamingTable; row: (r: EpochRecord) => string } {
+  const table = new StreamingTable([unit, 'data loss', 'penalty', 'cost', 'val loss', task === 'classification' ? 'val acc' : 'val rmse']);
   return {
     table,
     row: (r) => table.row([r.epoch === 0 ? 'init' : String(r.epoch), fmt(r.data_loss), fmt(r.penalty), fmt(r.cost), fmt(r.val_loss), task === 'classification' ? pct(r.val_accuracy) : fmt(r.val_rmse)]),
@@ -49,8 +50,13 @@ export function printReportTail(report: FitReport): void {
   console.log(`test: loss ${fmt(t.loss)}${t.accuracy !== undefined ? `, accuracy ${pct(t.accuracy)}` : ''}${t.rmse !== undefined ? `, rmse ${fmt(t.rmse)}` : ''}   (${report.seconds.toFixed(1)} s)`);
 }
 
-/** τ against the epochs trained, and whether the cost converged. */
+/** τ against the epochs trained, and whether the cost converged; for an exact solve its iterations, since τ does not apply. */
 export function timescaleLine(report: FitReport): string {
+  const s = report.solver;
+  if (s.name === 'exact') {
+    const outcome = s.converged ? `converged after ${s.iterations} iterations` : `did not converge: ${s.reason} (${s.iterations} iterations)`;
+    return `exact solver: ${s.method}, ${outcome}, ‖∇cost‖∞ = ${s.grad_norm.toExponential(2)}; λ timescale τ: ${report.lambda === 0 ? 'no penalty' : 'does not apply (no steps: λ acts fully at the minimum)'}`;
+  }
   const n = report.epochs.length;
   const tau = report.lambda_timescale_epochs;
   const acted = tau === null ? (report.lambda === 0 ? 'no penalty' : 'τ unknown') : `τ = ${fmt(tau)} epochs ${tau > n ? `> ${n} trained: λ had no time to act` : `≤ ${n} trained: λ acted`}`;
@@ -79,9 +85,9 @@ Example: l2lab train --data mnist-10k --model mlp:256 --lambda 5 --optimizer mom
       ...options,
       onEpoch: json
         ? undefined
-        : (r) => {
+        : (r, solver) => {
             if (!printer) {
-              printer = epochTable(r.val_accuracy !== undefined || r.train_accuracy !== undefined ? 'classification' : 'regression');
+              printer = epochTable(r.val_accuracy !== undefined || r.train_accuracy !== undefined ? 'classification' : 'regression', solver === 'exact' ? 'iteration' : 'epoch');
               console.log(printer.table.head());
             }
             console.log(printer.row(r));
@@ -94,7 +100,6 @@ Example: l2lab train --data mnist-10k --model mlp:256 --lambda 5 --optimizer mom
       console.log(`${report.params} parameters (${report.weights} weights penalized), m = ${report.m}, λ = ${report.lambda} (${report.convention}): per-weight penalty gradient ${fmt(report.coefficients.coupled + report.coefficients.decoupled)}·θ`);
       console.log(timescaleLine(report));
       printReportTail(report);
-      if (report.solver.name === 'exact') console.log(`exact solver: ${report.solver.method}, ${report.solver.iterations} iterations, ‖∇cost‖∞ = ${report.solver.grad_norm.toExponential(2)}${report.solver.converged ? '' : ` — did not converge: ${report.solver.reason}`}`);
       if (out && !failed) console.log(`wrote ${out} and ${out}.json`);
     }
     if (report.solver.name === 'exact' && !report.solver.converged) {

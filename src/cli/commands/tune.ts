@@ -6,7 +6,7 @@ import type { Command, ParsedValues } from '../command.js';
 import { saveModel, sidecarPath } from '../../models/export.js';
 import { DEFAULTS } from '../../options/index.js';
 import { argsTable, flagText, optionHelp, readOptions, required, type CliFlag } from '../options.js';
-import { fmt, pct, sig, table } from '../format.js';
+import { fmt, pct, sig, table, trialStates } from '../format.js';
 import { UNIT_LABELS } from '../../tune/conversions.js';
 import { TIE_TOLERANCE } from '../../tune/choose-lambda.js';
 import { waitLine } from '../wait-line.js';
@@ -45,7 +45,8 @@ export function formatTuneResult(r: TuneResult): string {
   const rungs = r.trials.some((t) => t.rung !== undefined);
   // Strategies that score no validation data (LOO, the evidence) have no spread to show and no 1-SE rule.
   const validated = STRATEGY_REGISTRY[r.strategy].usesValidation;
-  const rows = r.trials.map((t) => {
+  const states = trialStates(r.trials);
+  const rows = r.trials.map((t, i) => {
     const mark = t.dropout === r.best_dropout && t.lambda === r.best_lambda ? 'λ_min' : '';
     const mark1 = validated && t.dropout === r.best_dropout && t.lambda === r.lambda_1se ? 'λ_1se' : '';
     return [
@@ -55,7 +56,7 @@ export function formatTuneResult(r: TuneResult): string {
       t.cv_mean === null ? '' : fmt(t.cv_mean),
       ...(validated ? [t.cv_se === null ? '' : `± ${fmt(t.cv_se)}`] : []),
       t.train_mean === null ? '' : fmt(t.train_mean),
-      t.state === 'COMPLETE' ? '' : `${t.state}${t.reason ? `: ${t.reason}` : ''}`,
+      states.cells[i],
       [mark, mark1].filter(Boolean).join(' '),
     ];
   });
@@ -65,10 +66,12 @@ export function formatTuneResult(r: TuneResult): string {
     `study ${r.study} — ${r.strategy}: ${r.scheme}; λ in the ${r.convention} convention`,
     '',
     table(header, rows),
+    ...states.notes,
     '',
     `λ_min = ${sig(r.best_lambda)}${many ? ` (dropout ${r.best_dropout})` : ''}${validated ? `, λ_1se = ${sig(r.lambda_1se)}` : ''}; refit at ${r.select === '1se' ? 'λ_1se' : 'λ_min'} = ${sig(refit.lambda)}: test loss ${fmt(refit.test_loss)}${refit.test_accuracy !== undefined ? `, accuracy ${pct(refit.test_accuracy)}` : ''}${refit.test_rmse !== undefined ? `, rmse ${fmt(refit.test_rmse)}` : ''}`,
     ...(validated ? [`ties: mean losses within a relative ${sig(TIE_TOLERANCE)} of the lowest are equal; the largest such λ is λ_min`] : []),
     ...unitLines(r),
+    ...(r.class_warning ? [`warning: ${r.class_warning}`] : []),
     ...(r.edge_warning ? [`warning: ${r.edge_warning}`] : []),
     ...(r.acted_warning ? [`warning: ${r.acted_warning}`] : []),
     ...(r.noise ? [noiseLine(r.noise)] : []),
@@ -132,6 +135,7 @@ Example (the seed's grid): l2lab tune --data wine --model mlp:32 --lambdas 0.01:
     if (out) checkOutputFile(out, '--out');
     if (plot) checkOutputFile(plot, '--plot');
     const progress = new ProgressLine();
+    progress.start();
     const { model, ...result } = await tune({
       ...tuneOptionsFrom(v),
       keepModel: out !== undefined,

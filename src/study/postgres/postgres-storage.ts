@@ -507,6 +507,9 @@ export class PostgresStorage implements StudyStorage {
         return new StorageError(`${where} refused the login: ${err.message}. Check the user and password in the URL.`);
       case '3D000':
         return new StorageError(`${where}: ${err.message}. Create it first (createdb <name>), or point the URL at an existing database.`);
+      case 'ERR_INVALID_URL':
+        // node-postgres parses the URL only when it connects; a malformed one is the user's typo, not a bug.
+        return new StorageError(`Cannot connect to ${where}: the URL is malformed (${err.message}). Write it as postgres://USER:PASSWORD@HOST:PORT/DATABASE.`);
       case '42501':
         return new StorageError(`${where}: ${err.message}. The user needs CREATE on the schema (to make the tables once) and read/write on them.`);
       default:
@@ -528,7 +531,8 @@ function redact(url: string): string {
     if (u.password !== '') u.password = '***';
     return u.toString();
   } catch {
-    return url.replace(/(\/\/[^:/@]*:)[^@]*@/, '$1***@');
+    // Up to the last '@': a password may hold one, and hiding too much is the safe side.
+    return url.replace(/(\/\/[^:/@]*:).*@/, '$1***@');
   }
 }
 

@@ -1,4 +1,5 @@
 /** StudyStorage on one SQLite file (better-sqlite3): WAL, a busy timeout, and one immediate transaction per state change. */
+import fs from 'node:fs';
 import Database from 'better-sqlite3';
 import { L2labError } from '../../errors.js';
 import {
@@ -61,6 +62,11 @@ export interface SqliteStorageOptions extends StorageOptions {
    * is all that ever happens — no lock-upgrade deadlocks.
    */
   busyTimeoutMs?: number;
+  /**
+   * Open only a file that exists: a missing one is a StorageError naming the path, and no file is
+   * created (commands that only read, so a typo in --storage leaves no empty store behind). Default false.
+   */
+  mustExist?: boolean;
 }
 
 interface StudyRow {
@@ -142,8 +148,12 @@ export class SqliteStorage implements StudyStorage {
     this.heartbeatTimeoutMs = checkHeartbeatTimeout(options);
     const busy = options.busyTimeoutMs ?? 30_000;
     if (!Number.isFinite(busy) || busy < 0) throw new StorageError(`The 'busyTimeoutMs' option of the SQLite storage must be a number in [0, ∞). Got ${String(busy)} instead.`);
+    if (options.mustExist === true && path !== ':memory:' && !fs.existsSync(path)) {
+      throw new StorageError(`No study store at ${path}: the file does not exist. Check the --storage path, or run 'l2lab tune … --storage ${path}' to create one there.`);
+    }
     try {
-      this.db = new Database(path);
+      // fileMustExist too: a file removed since the check is not re-created.
+      this.db = new Database(path, { fileMustExist: options.mustExist === true });
     } catch (e) {
       throw new StorageError(`Cannot open ${this.location}: ${(e as Error).message}. Check that its folder exists and is writable, or pass another --storage path.`);
     }

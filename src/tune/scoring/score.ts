@@ -84,7 +84,7 @@ export async function scoreConfigs(setup: TuneSetup, configs: Config[], epochs: 
         population: stack && members.length > 1,
         signal,
         prune: prune && ((epoch, recs, active) => pruneGroup(prune, epoch, recs, active, group, setup.folds.length)),
-        onEpoch: sink && ((_, recs) => recs.forEach((r, k) => sink(group[Math.floor(k / setup.folds.length)], k % setup.folds.length, r))),
+        onEpoch: sink && ((_, recs, first) => recs.forEach((r, i) => sink(group[Math.floor((first + i) / setup.folds.length)], (first + i) % setup.folds.length, r))),
       });
       addCost(cost, result);
       group.forEach((ci, g) => (scores[ci] = collect(configs[ci], result, g * setup.folds.length, setup.folds.length, setup.patience !== undefined)));

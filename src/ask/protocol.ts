@@ -1,0 +1,116 @@
+/**
+ * The ask / report / tell protocol: how a training loop that l2lab does not run (PyTorch, Keras,
+ * JAX, TensorFlow.js) chooses its L2 constant with l2lab. Written once here, as types; the
+ * TypeScript API, the CLI (`l2lab ask|report|tell|best`), the HTTP API (`/api/v1/…`) and the
+ * Python client are thin doors over {@link LambdaService}. Field names are the CLI's and the HTTP
+ * bodies' JSON names: users' scripts depend on them.
+ */
+import type { ConventionId } from '../conventions/index.js';
+
+/** The update rules an external loop may use (PyTorch's SGD with momentum, nesterov, Adam, AdamW). */
+export type ExternalOptimizer = 'sgd' | 'momentum' | 'nesterov' | 'adam' | 'adamw';
+
+/** The strategies served without l2lab training: grid, Bayesian optimization, successive halving by rungs of epochs. */
+export type ExternalStrategy = 'grid' | 'bayes' | 'sh';
+
+/**
+ * What l2lab needs to reason about λ in someone else's loop. Given with the first `ask` of a study
+ * (it creates the study); later asks may omit it, and one that gives it must give the same.
+ */
+export interface StudyContext {
+  /** The units the user's framework takes λ in (`pytorch`: `weight_decay`; `keras`: `l2`; any convention `convert` knows). */
+  convention: ConventionId;
+  /** Training rows (the m of the seed's cost). */
+  m: number;
+  batch_size: number;
+  optimizer: ExternalOptimizer;
+  lr: number;
+  /** momentum / nesterov's μ. Default 0.9 for those, absent otherwise. */
+  momentum?: number;
+  /** Epochs each trial trains (the budget T of τ ≈ T). */
+  epochs: number;
+  /** n log-spaced λ from lo to hi, in the seed convention. Default as `tune`'s `--log-range`. */
+  log_range?: { lo: number; hi: number; n: number };
+  /** An explicit λ list (seed convention) instead of a range: the grid to serve. */
+  lambdas?: number[];
+  /** Default 'bayes'. */
+  strategy?: ExternalStrategy;
+  /** bayes: most trials. Default 15. */
+  trials?: number;
+}
+
+/** A trial handed out by `ask`. */
+export interface AskedTrial {
+  study: string;
+  /** The trial's number within the study (0, 1, …): what report and tell name. */
+  trial: number;
+  /** λ in the seed convention. */
+  lambda: number;
+  /** The convention of `value` (the study's). */
+  convention: ConventionId;
+  /** λ in the framework's own units (e.g. PyTorch's `weight_decay` = λ/m): what the user's code sets. */
+  value: number;
+  /** τ, the penalty's decay timescale in epochs at this λ under the study's optimizer; null where it cannot be known from the context alone (coupled L2 under Adam: see `tau_note`). */
+  tau_epochs: number | null;
+  /** Why τ is null and what is done instead, when it is. */
+  tau_note?: string;
+  /** The first epoch at which `report` may answer prune: true (once λ has acted, epoch ≥ τ). */
+  prune_from_epoch: number | null;
+  /** Epochs this trial should train (sh: its rung's budget; otherwise the study's epochs). */
+  epochs: number;
+  /** True when this is the asking client's own unfinished trial handed back (a restarted script). */
+  resumed?: boolean;
+}
+
+/** One epoch of a trial, as the user's loop measured it. */
+export interface ReportRequest {
+  trial: number;
+  /** 1, 2, …; never backwards. */
+  epoch: number;
+  val_loss: number;
+  train_loss?: number;
+  /** Σθ² over the weights the decay applies to: checked against the shrinkage λ predicts. */
+  weight_sq_norm?: number;
+}
+
+/** What `report` answers. The CLI exits 0 either way. */
+export interface ReportAnswer {
+  prune: boolean;
+  /** Why it should stop, or why it may not be judged yet; null when nothing to say. */
+  reason: string | null;
+  /** The weight-norm check's finding, when the reported Σθ² does not shrink as λ predicts. */
+  warning?: string;
+}
+
+/** How a trial ends: a final validation loss, or a state. */
+export type TellRequest =
+  | { trial: number; val_loss: number }
+  | { trial: number; state: 'pruned' | 'failed'; reason?: string };
+
+/** The study's answer so far. */
+export interface BestAnswer {
+  study: string;
+  /** λ_min in the seed convention. */
+  best_lambda: number;
+  /** λ_1se (largest λ within one standard error of the best), where there are repeated evaluations; else null. */
+  lambda_1se: number | null;
+  /** λ_min in the study's convention. */
+  value: number;
+  /** λ_1se in the study's convention, or null. */
+  value_1se: number | null;
+  convention: ConventionId;
+  /** The best validation loss. */
+  val_loss: number;
+  /** The noise reading: relative scatter of the validation loss and the λ range that cannot be told from λ_min. */
+  noise: { relative_std: number; lambda_lo: number; lambda_hi: number; value_lo: number; value_hi: number; warning?: string } | null;
+  trials: { complete: number; pruned: number; failed: number; running: number };
+}
+
+/** The protocol every door serves. Errors are {@link L2labError}s with a stable code; none changes what is stored. */
+export interface LambdaService {
+  /** A trial to train; creates the study on its first call (which needs `context`). The same `clientId` gets its own unfinished trial back. */
+  ask(study: string, request: { context?: StudyContext; client_id?: string }): Promise<AskedTrial>;
+  report(study: string, request: ReportRequest): Promise<ReportAnswer>;
+  tell(study: string, request: TellRequest): Promise<void>;
+  best(study: string): Promise<BestAnswer>;
+}
