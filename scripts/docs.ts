@@ -11,8 +11,8 @@ import { fileURLToPath } from 'node:url';
 import { capturedValue, fillPlaceholders, replaceBodies, runBlocks, setupScripts, shownOutput, type RunBlock } from './docs-blocks.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-/** Repository folders the shown commands name by relative path (atlas specs, data files). */
-const LINKED = ['atlas', 'data'];
+/** Repository folders the shown commands name by relative path (atlas specs, data files, the example training loops and the Python client they import). */
+const LINKED = ['atlas', 'data', 'clients', 'examples'];
 
 /** The pages that may hold docs:run markers. */
 export function pages(): string[] {
@@ -21,16 +21,28 @@ export function pages(): string[] {
   return ['README.md', ...docs.sort()];
 }
 
+/** A folder holding an `l2lab` executable that runs this checkout's source (made once per process, removed at exit). */
+let launchers: string | undefined;
+function launcherDir(): string {
+  if (launchers === undefined) {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'l2lab-docs-bin-'));
+    const tsx = import.meta.resolve('tsx');
+    // exec: `l2lab serve &` is then the node process itself, so `kill $!` stops it (a shell function would leave node orphaned).
+    fs.writeFileSync(path.join(dir, 'l2lab'), `#!/bin/sh\nexec node --import '${tsx}' '${path.join(ROOT, 'src/cli/main.ts')}' "$@"\n`, { mode: 0o755 });
+    process.on('exit', () => fs.rmSync(dir, { recursive: true, force: true }));
+    launchers = dir;
+  }
+  return launchers;
+}
+
 /**
  * A bash preamble in which `l2lab` and `npx l2lab` run this checkout's source (src/cli/main.ts through tsx),
- * so the outputs are the current code's, with no build step.
+ * so the outputs are the current code's, with no build step; scripts the commands start find the same `l2lab`.
  */
 function preamble(): string {
-  const tsx = import.meta.resolve('tsx');
-  const main = path.join(ROOT, 'src/cli/main.ts');
   return [
     'set -eo pipefail',
-    `l2lab() { node --import '${tsx}' '${main}' "$@"; }`,
+    `export PATH='${launcherDir()}':"$PATH"`,
     'npx() { if [ "$1" = l2lab ]; then shift; l2lab "$@"; else command npx "$@"; fi; }',
   ].join('\n');
 }

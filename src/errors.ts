@@ -9,7 +9,13 @@ export type ErrorCode =
   | 'NOT_CONVERGED'
   | 'MISSING_DEPENDENCY'
   | 'STORAGE'
-  | 'UNSUPPORTED';
+  | 'UNSUPPORTED'
+  | 'STUDY_NOT_FOUND'
+  | 'TRIAL_NOT_FOUND'
+  | 'CONTEXT_MISMATCH'
+  | 'EPOCH_BACKWARDS'
+  | 'TRIAL_FINISHED'
+  | 'LEASE_EXPIRED';
 
 /** The base of every error l2lab throws on purpose; `code` is stable (e.g. 'INVALID_OPTION', 'DIVERGED') for programs to branch on. */
 export class L2labError extends Error {

@@ -5,6 +5,7 @@ export * from './engine/index.js';
 export * from './data/index.js';
 export * from './conventions/index.js';
 export { parseModelSpec, paramShapes, countParams, describeArchitecture, type Architecture, type LossKind } from './models/architecture.js';
+export { paramDims } from './models/param-shape.js';
 export { initParams, weightVariance } from './models/init.js';
 export { saveModel, readSidecar, buildInferenceGraph, type ModelSidecar } from './models/export.js';
 export { buildStepGraph, type StepGraphSpec } from './train/step-graph.js';
@@ -28,6 +29,10 @@ export { evidenceLogistic, type EvidenceLogisticResult } from './tune/evidence/l
 export type { EvidenceReport } from './tune/trials/trial-result.js';
 export { openStorage, deleteStudyNamed, StorageError, StudyConfigMismatchError, TrialAlreadyFinishedError, TrialNotOwnedError, type StudyStorage, type Study, type Trial, type TrialState, type TrialSpec, type TrialFinish } from './study/index.js';
 export { inspect, type InspectOptions, type InspectReport } from './explain/inspect.js';
+export { inspectImported, type ImportedInspectReport, type ImportedParameter } from './explain/inspect-imported.js';
+export { importModel, isOnnxPath, UnsupportedModelError, SUPPORTED_OPERATORS, type ImportedNet, type ImportedParam } from './onnx-import/index.js';
 export { validationCurveSvg, scatterLogLogSvg, lineChartSvg } from './plot/index.js';
 export { runAtlas, planAtlas, loadAtlasSpec, parseAtlasSpec, analyzeAtlas, writeAtlasReport, AtlasSpecError, type AtlasSpec, type AtlasRun, type AtlasAnalysis } from './atlas/index.js';
 export { startDashboard, type Dashboard, type DashboardOptions } from './dashboard/index.js';
+export { startServe, newToken, readTokenFile, OPENAPI, type ServeOptions } from './serve/index.js';
+export { openLambdaService, LambdaStudies, ProtocolError, type LambdaServiceOptions, type LambdaService, type StudyContext, type AskedTrial, type NoTrial, type ReportRequest, type ReportAnswer, type TellRequest, type TellAnswer, type BestAnswer, type ExternalOptimizer, type ExternalStrategy, type ProtocolErrorCode } from './ask/index.js';

@@ -29,10 +29,17 @@ export interface StudyContext {
   momentum?: number;
   /** Epochs each trial trains (the budget T of τ ≈ T). */
   epochs: number;
-  /** n log-spaced λ from lo to hi, in the seed convention. Default as `tune`'s `--log-range`. */
+  /**
+   * n log-spaced values from lo to hi, in `convention`'s units as `tune`'s `--log-range` (bayes: the
+   * search interval; grid, sh: the values served). Default: tune's default range 0.001…100 read as
+   * seed λ and converted to `convention`, its top kept below the λ whose penalty step is unstable;
+   * n 11 (grid), 27 (sh).
+   */
   log_range?: { lo: number; hi: number; n: number };
-  /** An explicit λ list (seed convention) instead of a range: the grid to serve. */
+  /** An explicit list of values (in `convention`'s units, as `tune`'s `--lambdas`) instead of a range: the grid (or sh's first rung) to serve. */
   lambdas?: number[];
+  /** grid: evaluate each value this many times (the loop varies its seed by the trial's `repeat`): the scatter gives a standard error, and so λ_1se. Default 1. */
+  repeats?: number;
   /** Default 'bayes'. */
   strategy?: ExternalStrategy;
   /** bayes: most trials. Default 15. */
@@ -54,18 +61,36 @@ export interface AskedTrial {
   tau_epochs: number | null;
   /** Why τ is null and what is done instead, when it is. */
   tau_note?: string;
-  /** The first epoch at which `report` may answer prune: true (once λ has acted, epoch ≥ τ). */
+  /** The first epoch at which `report` may answer prune: true (bayes, once λ has acted: epoch ≥ τ; under Adam with a coupled penalty, half the epochs); null when it never will (grid and sh prune nothing; a λ with τ beyond the epochs never acts). */
   prune_from_epoch: number | null;
   /** Epochs this trial should train (sh: its rung's budget; otherwise the study's epochs). */
   epochs: number;
+  /** sh: the rung (0, 1, …) this trial belongs to. */
+  rung?: number;
+  /** grid with `repeats`: which evaluation of this λ it is (0, 1, …): seed your loop with it. */
+  repeat?: number;
   /** True when this is the asking client's own unfinished trial handed back (a restarted script). */
   resumed?: boolean;
+}
+
+/**
+ * What `ask` answers when it has no trial to hand out: `done` (the strategy has finished: call
+ * `best`) or `wait` (every trial it can propose now is running elsewhere: ask again after
+ * `retry_after` seconds, when one of them has finished or gone back to the pool).
+ */
+export interface NoTrial {
+  study: string;
+  trial: null;
+  status: 'done' | 'wait';
+  reason: string;
+  /** wait: seconds after which asking again may give a trial. */
+  retry_after?: number;
 }
 
 /** One epoch of a trial, as the user's loop measured it. */
 export interface ReportRequest {
   trial: number;
-  /** 1, 2, …; never backwards. */
+  /** 1, 2, … (0: before training, optional); never backwards. */
   epoch: number;
   val_loss: number;
   train_loss?: number;
@@ -87,6 +112,15 @@ export type TellRequest =
   | { trial: number; val_loss: number }
   | { trial: number; state: 'pruned' | 'failed'; reason?: string };
 
+/** What `tell` answers: the trial as stored. */
+export interface TellAnswer {
+  study: string;
+  trial: number;
+  state: 'COMPLETE' | 'PRUNED' | 'FAIL';
+  /** COMPLETE: the final validation loss; PRUNED: the best one it reported; FAIL: null. */
+  value: number | null;
+}
+
 /** The study's answer so far. */
 export interface BestAnswer {
   study: string;
@@ -101,16 +135,23 @@ export interface BestAnswer {
   convention: ConventionId;
   /** The best validation loss. */
   val_loss: number;
-  /** The noise reading: relative scatter of the validation loss and the λ range that cannot be told from λ_min. */
+  /**
+   * bayes's noise reading (its Gaussian process over log λ, from the finished trials; null with fewer
+   * than 3): the relative scatter of the validation loss from run to run, and the λ range around the
+   * process's minimum predicted within that scatter of the best, which these validation rows cannot
+   * tell apart (seed convention and `value_*` in the study's); `warning` when it spans a decade.
+   */
   noise: { relative_std: number; lambda_lo: number; lambda_hi: number; value_lo: number; value_hi: number; warning?: string } | null;
   trials: { complete: number; pruned: number; failed: number; running: number };
+  /** The weight-norm check's finding over the study's trials, when a reported Σθ² did not shrink as λ predicts. */
+  warnings?: string[];
 }
 
 /** The protocol every door serves. Errors are {@link L2labError}s with a stable code; none changes what is stored. */
 export interface LambdaService {
-  /** A trial to train; creates the study on its first call (which needs `context`). The same `clientId` gets its own unfinished trial back. */
-  ask(study: string, request: { context?: StudyContext; client_id?: string }): Promise<AskedTrial>;
+  /** A trial to train, or why there is none now; creates the study on its first call (which needs `context`). The same `client_id` gets its own unfinished trial back. */
+  ask(study: string, request: { context?: StudyContext; client_id?: string }): Promise<AskedTrial | NoTrial>;
   report(study: string, request: ReportRequest): Promise<ReportAnswer>;
-  tell(study: string, request: TellRequest): Promise<void>;
+  tell(study: string, request: TellRequest): Promise<TellAnswer>;
   best(study: string): Promise<BestAnswer>;
 }

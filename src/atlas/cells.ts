@@ -115,7 +115,8 @@ export function expandCells(spec: AtlasSpec, shapes: ReadonlyMap<string, DataSha
           const arch = archs.get(`${i}|${model}`)!;
           const count = countParams(arch);
           const id = `${ds.name}${ds.target ? `[${ds.target}]` : ''}/${model}/m=${m}/seed=${seed}`;
-          const decides = { v: 1, dataset: ds.name, target: ds.target ?? null, model, m, seed, testRows, training: ds.training, validation: ds.validation, lambda: ds.lambda };
+          // An imported graph's content decides too (only then present, so other cells keep their keys).
+          const decides = { v: 1, dataset: ds.name, target: ds.target ?? null, model, ...(arch.onnx ? { modelHash: arch.onnx.hash } : {}), m, seed, testRows, training: ds.training, validation: ds.validation, lambda: ds.lambda };
           cells.push({
             id,
             key: `${id}#${shortHash(decides)}`,

@@ -201,7 +201,9 @@ function modelSpecIssue(s: string): string | undefined {
   if (m && m[1].split(',').every((w) => /^\s*[1-9]\d*\s*$/.test(w))) return undefined;
   // A cnn: spec's layers are checked against the dataset's image shape when the data loads.
   if (/^cnn:\S+$/.test(s)) return undefined;
-  return `'${s}' is not a model spec: use linear, logistic, softmax, mlp:W1,W2,… with positive integer widths (e.g. 'mlp:64' or 'mlp:256,256'), or cnn:… on image data (e.g. 'cnn:c16k5,p2,c32k5,p2,f128').`;
+  // An .onnx file is read (and checked against each dataset) when the data loads.
+  if (/\.onnx$/i.test(s)) return undefined;
+  return `'${s}' is not a model spec: use linear, logistic, softmax, mlp:W1,W2,… with positive integer widths (e.g. 'mlp:64' or 'mlp:256,256'), cnn:… on image data (e.g. 'cnn:c16k5,p2,c32k5,p2,f128'), or the path of an .onnx file.`;
 }
 
 function readTraining(c: Checker, raw: unknown, path: string, base: AtlasTraining | undefined): AtlasTraining | undefined {

@@ -56,7 +56,7 @@ export function readOptions(command: CommandName, values: ParsedValues): Partial
 }
 
 /** `--flag META` padded, then choices, default and doc: one `--help` line. */
-function helpLine(flag: string, meta: string | undefined, parts: (string | undefined)[]): string {
+export function helpLine(flag: string, meta: string | undefined, parts: (string | undefined)[]): string {
   const head = `  --${flag}${meta ? ` ${meta}` : ''}`;
   return `${head.padEnd(22)}${head.length >= 22 ? ' ' : ''}${parts.filter(Boolean).join('; ')}`;
 }

@@ -9,6 +9,7 @@ import { atlasSections, isAtlas } from './atlas.js';
 import { staticScript } from './assets.js';
 import { ChangeLog, OverviewCache } from './live.js';
 import { atlasPage, comparePage, errorPage, methodNotAllowedPage, notFoundPage, overviewPage, overviewRow, studyPage, studyTiles, trialColumns, trialRow, type RefreshPolicy } from './pages.js';
+import { json, send } from './respond.js';
 import { StoreHandle } from './store.js';
 import { studyDetail, type StudyDetail, type StudyRow } from './views.js';
 
@@ -26,6 +27,12 @@ export interface DashboardOptions {
   host?: string;
   /** Seconds between a page's polls of the JSON API (it updates in place, sending only what changed), an integer in [0, 3600]; 0 turns live updates off. Default 5. */
   refreshSeconds?: number;
+  /**
+   * Answers every request under `/api/v1/` (`l2lab serve`'s ask/tell API, src/serve), which follows its
+   * own rules (writes with a bearer token); the Host check applies to it as to every page. Default none:
+   * the dashboard stays read-only.
+   */
+  api?: (req: http.IncomingMessage, res: http.ServerResponse) => Promise<void>;
 }
 
 /** A running dashboard. */
@@ -133,13 +140,14 @@ export async function startDashboard(options: DashboardOptions = {}): Promise<Da
     const url = new URL(req.url ?? '/', 'http://dashboard.invalid');
     const api = url.pathname === '/api' || url.pathname.startsWith('/api/');
     const location = store.location;
-    if (method !== 'GET' && method !== 'HEAD') {
-      res.setHeader('Allow', ALLOWED);
-      return api ? json(res, req, 405, { error: `The dashboard is read-only: ${method} is not allowed (use GET or HEAD).` }) : html(res, req, 405, methodNotAllowedPage(location, method));
-    }
     const hostHeader = req.headers.host;
     if (guardHost && hostHeader !== undefined && !isLoopback(hostName(hostHeader))) {
       return send(res, req, 403, 'text/plain; charset=utf-8', `This dashboard listens on ${host} and answers only to localhost names, not '${hostHeader}'.\n`);
+    }
+    if (options.api !== undefined && (url.pathname === '/api/v1' || url.pathname.startsWith('/api/v1/'))) return options.api(req, res);
+    if (method !== 'GET' && method !== 'HEAD') {
+      res.setHeader('Allow', ALLOWED);
+      return api ? json(res, req, 405, { error: `The dashboard is read-only: ${method} is not allowed (use GET or HEAD).` }) : html(res, req, 405, methodNotAllowedPage(location, method));
     }
     if (url.pathname === '/favicon.ico') return send(res, req, 404, 'text/plain; charset=utf-8', 'no favicon\n');
     const script = staticScript(url.pathname);
@@ -256,20 +264,7 @@ function cursor(url: URL, name: string): number {
   return Number.isSafeInteger(v) && v >= 0 ? v : 0;
 }
 
-function send(res: http.ServerResponse, req: http.IncomingMessage, status: number, type: string, body: string, cache = 'no-store'): void {
-  res.statusCode = status;
-  res.setHeader('Content-Type', type);
-  res.setHeader('Content-Length', Buffer.byteLength(body));
-  res.setHeader('Cache-Control', cache);
-  res.setHeader('X-Content-Type-Options', 'nosniff');
-  res.end(req.method === 'HEAD' ? undefined : body);
-}
-
 function html(res: http.ServerResponse, req: http.IncomingMessage, status: number, body: string): void {
   res.setHeader('Content-Security-Policy', CSP);
   send(res, req, status, 'text/html; charset=utf-8', body);
-}
-
-function json(res: http.ServerResponse, req: http.IncomingMessage, status: number, value: unknown): void {
-  send(res, req, status, 'application/json; charset=utf-8', `${JSON.stringify(value, null, 2)}\n`);
 }

@@ -1,26 +1,22 @@
 /** inspect(): what a λ means for a model and dataset before any training — penalty vs data loss at init, decay per step, λ in every convention, a starting range. */
 import { formatNumber } from '../util/format-number.js';
-import { convert, convertAll, getConvention, type PenaltyCoefficients } from '../conventions/index.js';
+import { getConvention, type PenaltyCoefficients } from '../conventions/index.js';
 import type { Activation, ConventionId, Initializer, OptimizerName } from '../options/names.js';
-import { loadDataset, type Dataset } from '../data/index.js';
+import { loadDataset, type Dataset, type Task } from '../data/index.js';
 import { InvalidOptionError } from '../errors.js';
-import { scaleInvariantView, type ScaleInvariantView } from './scale-invariance.js';
+import type { ScaleInvariantView } from './scale-invariance.js';
 import { countParams, describeArchitecture, parseModelSpec, type Architecture } from '../models/architecture.js';
 import { isPenalized, type ParamKind } from '../models/param-shape.js';
 import { initParams } from '../models/init.js';
 import { evaluateParams } from '../train/fit.js';
 import { checkOptions as checkRegistered } from '../options/check.js';
 import { DEFAULTS } from '../options/defaults.js';
-import { prepareSplits, type Scaling } from '../train/prepare.js';
-import { atlasRange } from './atlas-figures.js';
-import { isConvex } from '../solvers/model-rows.js';
-import { timescaleRange, weightDecay, type WeightDecay } from './decay.js';
-import { penaltyStability } from '../plan/timescale.js';
 import { momentumOf } from '../plan/optimizer.js';
-import { resolveRunPlan, runPlanJson, type RunPlanJson } from '../plan/run-plan.js';
-import { actThreshold, safeLambdaLimit } from '../plan/penalty-limits.js';
+import { resolveRunPlan, type RunPlanJson } from '../plan/run-plan.js';
+import { prepareSplits, type Scaling } from '../train/prepare.js';
 import { expectedInitDataLoss } from './init-loss.js';
 import { expectedSumSquares, initMoments, sumSquaresPerTensor } from './init-penalty.js';
+import { lambdaFacts } from './lambda-facts.js';
 
 /** Options of {@link inspect}; the model, data and training fields mean what they mean for `fit`. */
 export interface InspectOptions {
@@ -28,15 +24,20 @@ export interface InspectOptions {
   data: string | Dataset;
   /** CSV target column. Default 'target'. */
   target?: string;
-  /** `linear`, `logistic`, `softmax` or `mlp:W1,W2,…`. */
+  /** What a CSV/JSON target means. Default: classification for string labels, else regression. */
+  task?: Task;
+  /** `linear`, `logistic`, `softmax`, `mlp:W1,W2,…`, `cnn:…`, or a path to an .onnx file (see inspectImported). */
   model: string;
+  /** An .onnx model: name patterns of initializers to penalize besides the weights of rank ≥ 2, or to leave free. */
+  penalize?: string[];
+  exclude?: string[];
   /** Default relu. */
   activation?: Activation;
   /** The L2 constant in `convention`'s units, in that convention's range ([0, ∞); C > 0 for sklearn-logistic). */
   lambda: number;
   /** Default 'seed': cost = (1/m)·Σ loss + (λ/2m)·Σθ². */
   convention?: ConventionId;
-  /** The optimizer training will use; decides how fast the penalty decays the weights. Default 'sgd'. */
+  /** The optimizer training will use; decides how fast the penalty decays the weights. Default 'sgd', or 'momentum' when `momentum` is given (as `fit`). */
   optimizer?: OptimizerName;
   /** Momentum μ ∈ [0, 1) for momentum/nesterov. Default 0.9. */
   momentum?: number;
@@ -198,34 +199,27 @@ export interface InspectReport {
   } | null;
   /** Weights that feed a BatchNorm: λ sets their effective learning rate instead of acting as a prior. Absent without BatchNorm. */
   scale_invariant?: ScaleInvariantView;
-  warnings: string[];
   /** The run `train` would plan with these options (see resolveRunPlan): the optimizer, learning rate, batch size and epochs above come from it. */
   plan: RunPlanJson;
+  warnings: string[];
 }
 
-function checkOptions(o: InspectOptions): void {
+/** The options' ranges (the registry's checks) and λ in its convention's range; throws InvalidOptionError. */
+export function checkInspectOptions(o: InspectOptions): void {
   if (typeof o.model !== 'string') throw new InvalidOptionError(`inspect needs a model spec string (linear, logistic, softmax or mlp:W1,W2,…).`);
-  const { lambda: _checkedByCheckLambda, ...rest } = o;
+  const { lambda: _checkedBelow, ...rest } = o;
   checkRegistered('inspect', { ...rest }, { model: o.model });
-}
-
-/** λ in its convention's range: [0, ∞), or (0, ∞) for sklearn-logistic's C = 1/λ. */
-function checkLambda(lambda: number, conventionId: ConventionId): void {
-  const convention = getConvention(conventionId);
-  const lambdaOk = typeof lambda === 'number' && Number.isFinite(lambda) && (convention.range === '[0, ∞)' ? lambda >= 0 : lambda > 0);
+  const convention = getConvention(o.convention ?? DEFAULTS.convention);
+  const lambdaOk = typeof o.lambda === 'number' && Number.isFinite(o.lambda) && (convention.range === '[0, ∞)' ? o.lambda >= 0 : o.lambda > 0);
   if (!lambdaOk) {
     const whose = convention.id === 'seed' ? '' : ` (${convention.id}'s ${convention.symbol})`;
-    throw new InvalidOptionError(`The 'lambda' option of inspect must be a number in ${convention.range}${whose}. Got ${String(lambda)} instead.`);
+    throw new InvalidOptionError(`The 'lambda' option of inspect must be a number in ${convention.range}${whose}. Got ${String(o.lambda)} instead.`);
   }
 }
 
 /** "4.2" or "1.3e-7": numbers inside sentences. */
 function num(x: number): string {
   return formatNumber(x, { digits: 4, expAbove: 1e6, expDigits: 2, exponent: 'short' });
-}
-
-function finiteOrNull(x: number | null): number | null {
-  return x !== null && Number.isFinite(x) ? x : null;
 }
 
 /**
@@ -247,8 +241,8 @@ function finiteOrNull(x: number | null): number | null {
  * r.expected_init_penalty; // (1/(2·398))·2·65 ≈ 0.163 (He: E‖W‖² = 2·units)
  */
 export async function inspect(o: InspectOptions): Promise<InspectReport> {
-  checkOptions(o);
-  const data = typeof o.data === 'string' ? loadDataset(o.data, o.target !== undefined ? { target: o.target } : {}) : o.data;
+  checkInspectOptions(o);
+  const data = typeof o.data === 'string' ? loadDataset(o.data, { target: o.target, task: o.task }) : o.data;
   const seed = o.seed ?? DEFAULTS.seed;
   const split = prepareSplits(data, { validation: o.validation ?? DEFAULTS.validation, test: o.test ?? DEFAULTS.test, seed, scaling: o.scaling });
   const rows = split.train;
@@ -258,11 +252,9 @@ export async function inspect(o: InspectOptions): Promise<InspectReport> {
   // The run `train` would plan with these options: the same optimizer, learning rate, batch size and τ.
   const plan = resolveRunPlan(o, { m, arch, owner: 'inspect' });
   const { convention, lr, batchSize, init, penalizeBiases } = plan;
-  checkLambda(o.lambda, convention);
   const optimizer = plan.optimizer.name;
   const momentum = momentumOf(plan.optimizer);
   const epochs = plan.epochBudget;
-  const ctx = { m, batchSize, lr, optimizer };
   const coefficients: PenaltyCoefficients = plan.coefficients(o.lambda);
   const c = coefficients.coupled + coefficients.decoupled;
   const counts = countParams(arch);
@@ -293,12 +285,9 @@ export async function inspect(o: InspectOptions): Promise<InspectReport> {
   const measuredRatio = measuredPenalty === null || measuredLoss === null ? null : measuredPenalty / measuredLoss;
   const dominates = (measuredRatio ?? ratio) > 1;
 
-  const conv = getConvention(convention);
-  const decay: WeightDecay = weightDecay(coefficients, conv.coupling, { m, batchSize, lr, optimizer, momentum: momentum ?? undefined });
-  const range = timescaleRange(decay, { m, epochs });
-  const atlas = atlasRange({ convex: isConvex(arch), dataset: data.name, decay, m, epochs });
-  const fromSeed = (seedLambda: number) => convert(seedLambda, 'seed', convention, ctx).value;
-
+  const facts = lambdaFacts({ lambda: o.lambda, plan, dataset: data.name, arch });
+  const { decay } = facts;
+  const invariant = facts.fields.scale_invariant;
   const warnings: string[] = [];
   if (dominates) {
     warnings.push(
@@ -306,10 +295,7 @@ export async function inspect(o: InspectOptions): Promise<InspectReport> {
         `This alone does not mean λ is too large: each weight feels only ${num(c)}·θ, shrinking by ${decay.shrinkPerStep === null ? 'an unknown factor' : num(decay.shrinkPerStep)} per step; the sum is large because there are many weights.`,
     );
   }
-  if (decay.ratePerStep !== null && decay.ratePerStep >= 1) warnings.push(`η·(λ/m) = ${num(decay.ratePerStep)} ≥ 1: each step removes the whole weight (or flips its sign); lower --lr or λ.`);
-  if (range && decay.stepsPerEpoch < 10) {
-    warnings.push(`only ${decay.stepsPerEpoch} step${decay.stepsPerEpoch === 1 ? '' : 's'} per epoch: the top of the suggested range (τ = 1 epoch) removes ${num(1 / decay.stepsPerEpoch)} of each weight per step; start from the lower part of the range.`);
-  }
+  warnings.push(...facts.decayWarnings);
   if (data.task === 'classification') {
     const counts = new Array(data.classes.length).fill(0);
     for (const y of rows.y) counts[y]++;
@@ -317,31 +303,7 @@ export async function inspect(o: InspectOptions): Promise<InspectReport> {
     const min = Math.min(...counts);
     if (max > 1.5 * min) warnings.push(`classes are unbalanced in the training split (${counts.join(' / ')}): the expected init loss is still as computed (random logits do not know the labels), but the best constant predictor reaches the class entropy, below ${num(loss.zeroOutput)}.`);
   }
-
-  const stability = penaltyStability({ optimizer: plan.optimizer, lr, ...coefficients });
-  if (!stability.stable) {
-    const limit = safeLambdaLimit(convention, ctx, plan.optimizer)!;
-    warnings.push(`the penalty step is unstable: ${conv.symbol} = ${o.lambda} multiplies each weight by ${num(stability.radius)} per step from the penalty alone under ${optimizer} (docs/timescale.md); train and tune refuse it. The ${limit.side === 'max' ? 'largest' : 'smallest'} safe ${conv.symbol} is just ${limit.side === 'max' ? 'below' : 'above'} ${num(limit.value)}.`);
-  }
-  const tau = plan.timescale(o.lambda);
-  if (Number.isFinite(tau) && tau > epochs) {
-    const x = actThreshold(o.lambda, tau, epochs, convention);
-    warnings.push(`${conv.symbol} = ${o.lambda} will have no time to act in ${epochs} epochs: its decay timescale τ = ${num(tau)} epochs is longer than the training, so the weights end near where the data alone takes them. ${conv.symbol} ${x.side} ${num(x.threshold)} has no time to act in ${epochs} epochs; train longer (--epochs auto) or raise --lr.`);
-  }
-
-  let given: 'weaker' | 'inside' | 'stronger' | 'unknown' = 'unknown';
-  if (range && decay.timescaleEpochs !== null) given = decay.timescaleEpochs > epochs ? 'weaker' : decay.timescaleEpochs < 1 ? 'stronger' : 'inside';
-
-  const invariant = scaleInvariantView(arch, { lr, coefficient: c, optimizer, momentum });
-  if (invariant) {
-    const a = invariant.angular_update_per_step;
-    warnings.push(
-      `${invariant.weights.join(', ')} feed BatchNorm, so they are scale-invariant: λ does not limit what they express but sets their effective learning rate. ` +
-        (a === null
-          ? `${invariant.formula}.`
-          : `At equilibrium each step turns them by ≈ ${invariant.formula} = ${num(a)} rad, reached after ≈ 1/(2η·λ/m) = ${num(invariant.equilibrium_steps ?? Infinity)} steps (${num((invariant.equilibrium_steps ?? Infinity) / decay.stepsPerEpoch)} epochs).`),
-    );
-  }
+  warnings.push(...facts.timescaleWarnings);
   const layers: InspectLayer[] = moments.map((l, i) => {
     const penalized = isPenalized(l, penalizeBiases);
     return {
@@ -399,53 +361,7 @@ export async function inspect(o: InspectOptions): Promise<InspectReport> {
     penalty_to_data_loss: ratio,
     measured_penalty_to_data_loss: measuredRatio,
     penalty_dominates: dominates,
-    penalty_gradient_coefficient: c,
-    penalty_gradient_formula:
-      convention === 'seed' ? '∂/∂θⱼ (λ/2m)·Σθ² = (λ/m)·θⱼ' : `∂/∂θⱼ (c/2)·Σθ² = c·θⱼ`,
-    shrink_per_step: decay.shrinkPerStep,
-    shrink_per_epoch: decay.shrinkPerEpoch,
-    shrink_per_epoch_approx: decay.shrinkPerEpochApprox,
-    steps_per_epoch: decay.stepsPerEpoch,
-    timescale_steps: finiteOrNull(decay.timescaleSteps),
-    timescale_epochs: finiteOrNull(decay.timescaleEpochs),
-    lambda_timescale_epochs: finiteOrNull(tau),
-    lambda_acts: Number.isFinite(tau) ? tau <= epochs : null,
-    decay_note: decay.note,
-    conversions: convertAll(o.lambda, convention, ctx).map((r) =>
-      r.ok
-        ? { to: r.to, value: r.conversion.value, formula: r.conversion.formula, exact: r.conversion.exact, note: r.conversion.note }
-        : { to: r.to, value: null, formula: r.formula, exact: false, note: r.error },
-    ),
-    atlas_lambda_range: atlas
-      ? {
-          regime: atlas.regime,
-          rule: atlas.rule,
-          convention,
-          low: Math.min(fromSeed(atlas.seedLow), fromSeed(atlas.seedHigh)),
-          high: Math.max(fromSeed(atlas.seedLow), fromSeed(atlas.seedHigh)),
-          seed_low: atlas.seedLow,
-          seed_high: atlas.seedHigh,
-          seed_middle: atlas.seedMiddle ?? null,
-          dataset_range: atlas.dataset ? { dataset: atlas.dataset.name, seed_low: atlas.dataset.seedLow, seed_high: atlas.dataset.seedHigh, cells: atlas.dataset.cells, over: atlas.dataset.over } : null,
-        }
-      : null,
-    suggested_lambda_range: range
-      ? {
-          rule: range.rule,
-          heuristic: true,
-          convention,
-          // sklearn-logistic's C = 1/λ reverses the order: low/high are numeric.
-          low: Math.min(fromSeed(range.seedLow), fromSeed(range.seedHigh)),
-          high: Math.max(fromSeed(range.seedLow), fromSeed(range.seedHigh)),
-          middle: fromSeed(range.seedMiddle),
-          seed_low: range.seedLow,
-          seed_high: range.seedHigh,
-          timescale_epochs: range.timescaleEpochs,
-          given,
-        }
-      : null,
-    ...(invariant ? { scale_invariant: invariant } : {}),
+    ...facts.fields,
     warnings,
-    plan: runPlanJson(plan),
   };
 }

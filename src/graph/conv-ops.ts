@@ -20,6 +20,8 @@ export interface WindowOptions {
   stride?: number;
   /** Default 'valid'. */
   padding?: Padding;
+  /** Explicit zero padding [top, left, bottom, right] (ONNX's `pads` order), in place of `padding`: an imported graph's own. */
+  pads?: readonly [number, number, number, number];
 }
 
 /** Output size and padding of one spatial axis. */
@@ -37,13 +39,23 @@ export function planAxis(size: number, k: number, s: number, padding: Padding): 
   return { out, before: Math.floor(total / 2), after: total - Math.floor(total / 2) };
 }
 
+/** How a window op covers the rows and the columns of an [H, W] input: explicit `pads` when given, else `padding`. */
+export function planAxes(h: number, w: number, o: WindowOptions): [AxisPlan, AxisPlan] {
+  const s = o.stride ?? 1;
+  if (!o.pads) return [planAxis(h, o.kernel, s, o.padding ?? 'valid'), planAxis(w, o.kernel, s, o.padding ?? 'valid')];
+  const [top, left, bottom, right] = o.pads;
+  const axis = (size: number, before: number, after: number): AxisPlan => ({ out: Math.floor((size + before + after - o.kernel) / s) + 1, before, after });
+  return [axis(h, top, bottom), axis(w, left, right)];
+}
+
 /** The spatial output [Ho, Wo] of a window op on a [H, W] input; throws a ShapeError naming the shapes when it is empty. */
 export function windowOutput(op: string, h: number, w: number, o: WindowOptions): [number, number] {
   const s = o.stride ?? 1;
-  const rows = planAxis(h, o.kernel, s, o.padding ?? 'valid');
-  const cols = planAxis(w, o.kernel, s, o.padding ?? 'valid');
+  const [rows, cols] = planAxes(h, w, o);
+  const padding = o.pads ? `pads [${o.pads.join(', ')}]` : `'${o.padding ?? 'valid'}' padding`;
   if (!(o.kernel >= 1 && s >= 1 && Number.isInteger(o.kernel) && Number.isInteger(s))) throw new ShapeError(`${op}: kernel ${o.kernel} and stride ${s} must be positive integers.`);
-  if (rows.out < 1 || cols.out < 1) throw new ShapeError(`${op} with a ${o.kernel}×${o.kernel} window, stride ${s}, '${o.padding ?? 'valid'}' padding on a ${h}×${w} input leaves ${rows.out}×${cols.out}: below 1×1.`);
+  if (o.pads?.some((p) => !(Number.isInteger(p) && p >= 0))) throw new ShapeError(`${op}: ${padding} must be integers ≥ 0.`);
+  if (rows.out < 1 || cols.out < 1) throw new ShapeError(`${op} with a ${o.kernel}×${o.kernel} window, stride ${s}, ${padding} on a ${h}×${w} input leaves ${rows.out}×${cols.out}: below 1×1.`);
   return [rows.out, cols.out];
 }
 
@@ -79,8 +91,7 @@ export function patches(x: Value, o: WindowOptions): Value {
   const k = o.kernel;
   const s = o.stride ?? 1;
   const [ho, wo] = windowOutput('patches', h, w, o);
-  const rows = planAxis(h, k, s, o.padding ?? 'valid');
-  const cols = planAxis(w, k, s, o.padding ?? 'valid');
+  const [rows, cols] = planAxes(h, w, o);
   const hp = h + rows.before + rows.after;
   const wp = w + cols.before + cols.after;
   const padded = rows.before + rows.after + cols.before + cols.after > 0;
@@ -156,8 +167,7 @@ function convNchw(x: Value, kernel: Value, bias: Value | undefined, o: ConvOptio
   const [n, c, h, w] = x.shape as [Dim, number, number, number];
   const k = o.kernel;
   const s = o.stride ?? 1;
-  const rows = planAxis(h, k, s, o.padding ?? 'valid');
-  const cols = planAxis(w, k, s, o.padding ?? 'valid');
+  const [rows, cols] = planAxes(h, w, o);
   const pads = [rows.before, cols.before, rows.after, cols.after];
   const y = g.node('Conv', bias ? [x, kernel, bias] : [x, kernel], [{ dtype: x.dtype, shape: [n, o.filters, rows.out, cols.out] }], { kernel_shape: [k, k], strides: [s, s], pads })[0];
   const inputs = bias ? [x, kernel, bias] : [x, kernel];

@@ -4,6 +4,7 @@
  */
 import { ShapeError } from '../errors.js';
 import { formatShape, type Dim, type DType, type Graph, type Shape, type Value } from './graph.js';
+import { erf64 } from './erf64.js';
 
 // ---------------------------------------------------------------------------------------------
 // Shape helpers
@@ -242,16 +243,16 @@ export function log(x: Value): Value {
   return y;
 }
 
-/** Gauss error function; d erf(x)/dx = 2/√π·exp(−x²). */
+/** Gauss error function; d erf(x)/dx = 2/√π·exp(−x²). float64 is composed from primitives (erf64.ts: ORT has no float64 Erf). */
 export function erf(x: Value): Value {
-  const y = unary('Erf', x);
+  const y = x.dtype === 'float64' ? erf64(x) : unary('Erf', x);
   x.graph.record([x], [y], ([gy]) => [mul(gy!, scale(exp(neg(square(x))), 2 / Math.sqrt(Math.PI)))]);
   return y;
 }
 
 /**
  * GELU, exact form x·Φ(x) = ½x·(1 + erf(x/√2)) as PyTorch's default `gelu`, composed from
- * primitives so its gradient follows. (ORT's CPU Erf kernel is float32-only; see tests.)
+ * primitives so its gradient follows.
  */
 export function gelu(x: Value): Value {
   return mul(scale(x, 0.5), add(scalarLike(x, 1), erf(scale(x, Math.SQRT1_2))));

@@ -4,6 +4,8 @@ import { DEFAULTS } from '../options/defaults.js';
 import { ACTIVATIONS, type Activation } from '../options/names.js';
 import { cnnParamShapes, describeCnn, parseCnnSpec, type CnnStem, type ImageShape } from './cnn-spec.js';
 import type { ParamShape } from './param-shape.js';
+import type { ImportedNet } from '../onnx-import/net.js';
+import { describeImported, importModel, isOnnxPath } from '../onnx-import/import-model.js';
 
 /** mse: ½‖y − ŷ‖² per sample; logistic: binary cross-entropy on one logit; softmax_ce: multiclass cross-entropy. */
 export type LossKind = 'mse' | 'logistic' | 'softmax_ce';
@@ -17,6 +19,16 @@ export interface Architecture {
   dropout: number[];
   /** `cnn:` specs: the image, the convolutional layers before the dense ones, and normalization layers. */
   cnn?: CnnStem;
+  /**
+   * `--model net.onnx`: the imported graph (src/onnx-import). Its widths are [d, each Dropout's
+   * width…, outputs] and `dropout` its Dropout ratios; `activation` is unused.
+   */
+  onnx?: ImportedNet;
+}
+
+/** Whether K members of the architecture train as one population graph (convolutions, pooling and BatchNorm train one member per graph). */
+export function stacksMembers(arch: Architecture): boolean {
+  return !arch.cnn && (arch.onnx?.stacks ?? true);
 }
 
 /**
@@ -24,6 +36,7 @@ export interface Architecture {
  * their own (see cnnParamShapes). Every non-weight tensor is 1-D [fanOut].
  */
 export function paramShapes(arch: Architecture): ParamShape[] {
+  if (arch.onnx) return arch.onnx.params;
   if (arch.cnn) return cnnParamShapes(arch.cnn, arch.widths);
   const out: ParamShape[] = [];
   for (let l = 0; l + 1 < arch.widths.length; l++) {
@@ -55,16 +68,21 @@ export interface ModelSpecOptions {
   dropout?: number | number[];
   /** The dataset's image shape (IDX images); `cnn:` models need it. */
   image?: ImageShape;
+  /** `--model net.onnx`: name patterns of initializers to penalize, or to leave free, besides the default (weights of rank ≥ 2 penalized). */
+  penalize?: string[];
+  exclude?: string[];
 }
 
 /** What the data says about the output: regression (1 target) or classification with C classes. */
 export type TaskShape = { task: 'regression' } | { task: 'classification'; classes: number };
 
 /**
- * Parses a model spec string: `linear`, `logistic`, `softmax` or `mlp:W1,W2,…`.
- * The loss follows the task: regression → mse, 2 classes → logistic, more → softmax_ce.
+ * Parses a model spec string: `linear`, `logistic`, `softmax`, `mlp:W1,W2,…`, `cnn:…`, or the path
+ * of an .onnx file (imported, src/onnx-import). The loss follows the task: regression → mse, 2
+ * classes → logistic, more → softmax_ce.
  */
 export function parseModelSpec(spec: string, inputs: number, task: TaskShape, o: ModelSpecOptions = {}): Architecture {
+  if (isOnnxPath(spec)) return importModel(spec, inputs, task, o);
   const activation = o.activation ?? DEFAULTS.activation;
   if (!ACTIVATIONS.includes(activation)) throw new InvalidOptionError(`Unknown activation '${activation}'. Use one of: ${ACTIVATIONS.join(', ')}.`);
   const classes = task.task === 'classification' ? task.classes : 0;
@@ -123,6 +141,7 @@ export function parseModelSpec(spec: string, inputs: number, task: TaskShape, o:
 
 /** A one-line name of an architecture for console output, e.g. `softmax` or `mlp 784-256-10 relu dropout 0.2`. */
 export function describeArchitecture(a: Architecture): string {
+  if (a.onnx) return describeImported(a.onnx);
   if (a.cnn) return `${describeCnn(a.cnn, a.widths)} ${a.activation}${a.dropout.some((p) => p > 0) ? ` dropout ${a.dropout.join(',')}` : ''}`;
   const kind = a.widths.length === 2 ? { mse: 'linear', logistic: 'logistic', softmax_ce: 'softmax' }[a.loss] : `mlp ${a.widths.join('-')} ${a.activation}`;
   const drop = a.dropout.some((p) => p > 0) ? ` dropout ${a.dropout.join(',')}` : '';

@@ -8,7 +8,8 @@ import * as op from '../graph/ops.js';
 import { InvalidDataError } from '../errors.js';
 import type { TrainedModel, TrainingSplit } from './trained-model.js';
 import { checkOutputFile, writeFilesAtomic } from '../util/output-file.js';
-import { paramShapes, type Architecture } from './architecture.js';
+import { type Architecture, paramShapes } from './architecture.js';
+import { paramDims } from './param-shape.js';
 import { forwardModel } from './forward.js';
 import type { Standardizer } from '../data/index.js';
 
@@ -46,7 +47,7 @@ export function buildInferenceGraph(model: TrainedModel): Graph {
   const mean = g.constant(standardizer.mean, [d], 'float32');
   const std = g.constant(standardizer.std, [d], 'float32');
   const z = op.div(op.sub(x, mean), std);
-  const params = paramShapes(arch).map((p, i) => g.constant(model.params[i], p.kind === 'weight' ? [p.fanIn, p.fanOut] : [p.fanOut], 'float32'));
+  const params = paramShapes(arch).map((p, i) => g.constant(model.params[i], paramDims(p), 'float32'));
   const { logits } = forwardModel(arch, z, params, { training: false });
   // Build every consumer of the logits before naming them: Graph.output renames the producing
   // node's output in the nodes that exist at that moment, so a node added later would read a

@@ -4,6 +4,7 @@ import * as op from '../graph/ops.js';
 import type { Architecture } from './architecture.js';
 import { activate } from './activation.js';
 import { forwardCnn, type CnnForward, type CnnForwardOptions } from './cnn-forward.js';
+import { forwardImported } from '../onnx-import/forward.js';
 
 export interface LayerParams {
   W: Value;
@@ -38,6 +39,7 @@ export function forward(arch: Architecture, x: Value, layers: LayerParams[], kee
  * use batch statistics; `running` then holds the updated running averages (by parameter index).
  */
 export function forwardModel(arch: Architecture, x: Value, params: Value[], o: CnnForwardOptions): CnnForward {
+  if (arch.onnx) return forwardImported(arch.onnx, x, params, o);
   if (arch.cnn) return forwardCnn(arch, x, params, o);
   const layers: LayerParams[] = [];
   for (let i = 0; i < params.length; i += 2) layers.push({ W: params[i], b: params[i + 1] });

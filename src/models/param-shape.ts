@@ -15,6 +15,19 @@ export interface ParamShape {
   fanOut: number;
   /** Elements of one member's tensor. */
   size: number;
+  /** An imported graph's tensor shape, in its own layout (absent: [fanIn, fanOut] for weights, [fanOut] otherwise). */
+  dims?: readonly number[];
+}
+
+/**
+ * A parameter's tensor shape in a step or evaluation graph: one model's ([fanIn, fanOut] for a
+ * weight, [fanOut] otherwise, or an imported graph's own dims), or a population's ([K, …], with
+ * vectors as [K, 1, fanOut] so they broadcast over the batch).
+ */
+export function paramDims(p: ParamShape, population?: number): number[] {
+  if (p.dims) return population === undefined ? [...p.dims] : [population, ...p.dims];
+  if (p.kind === 'weight') return population === undefined ? [p.fanIn, p.fanOut] : [population, p.fanIn, p.fanOut];
+  return population === undefined ? [p.fanOut] : [population, 1, p.fanOut];
 }
 
 /** Whether the L2 penalty applies to a parameter: weights always; biases, scales and shifts with `penalizeBiases`. */

@@ -12,18 +12,19 @@ export interface OptionContext {
 
 /** The family of a model spec (`mlp:64` → mlp); undefined for a spec the model parser will reject. */
 export function modelKind(spec: string | undefined): ModelKind | undefined {
+  if (spec !== undefined && /\.onnx$/i.test(spec)) return 'onnx';
   const kind = spec?.split(':')[0];
   return kind === 'linear' || kind === 'logistic' || kind === 'softmax' || kind === 'mlp' || kind === 'cnn' ? kind : undefined;
 }
 
 /** "mlp:… and cnn:… models", "linear and logistic models": the families an option applies to. */
 function describeModels(models: readonly ModelKind[]): string {
-  return `${models.map((m) => (m === 'mlp' || m === 'cnn' ? `${m}:…` : m)).join(' and ')} models`;
+  return `${models.map((m) => (m === 'mlp' || m === 'cnn' ? `${m}:…` : m === 'onnx' ? '.onnx' : m)).join(' and ')} models`;
 }
 
 /** Why `o` does not apply in this context, or undefined when it does. */
 function misplaced(command: CommandName, o: OptionDecl, where: OptionContext): string | undefined {
-  if (command === 'tune' && o.strategies && where.strategy && !o.strategies.includes(where.strategy)) {
+  if (o.strategies && where.strategy && !o.strategies.includes(where.strategy)) {
     return `--${o.flag} applies to --strategy ${o.strategies.join(', ')}, not to --strategy ${where.strategy}`;
   }
   const kind = modelKind(where.model);
@@ -50,7 +51,7 @@ export function checkOptions(command: CommandName, values: Record<string, unknow
     }
     checkValue(o, value, command);
     const why = misplaced(command, o, where);
-    if (why) throw new InvalidOptionError(`${why}. Remove --${o.flag}${o.strategies && command === 'tune' ? ` or use --strategy ${o.strategies[0]}` : ''}.`);
+    if (why) throw new InvalidOptionError(`${why}. Remove --${o.flag}${o.strategies && (command === 'tune' || command === 'ask') ? ` or use --strategy ${o.strategies[0]}` : ''}.`);
     const need = o.requires && own.find((d) => d.key === o.requires!.key);
     if (need && (values[need.key] === undefined || (o.requires!.value !== undefined && values[need.key] !== o.requires!.value))) {
       const with_ = `--${need.flag}${o.requires!.value !== undefined ? ` ${o.requires!.value}` : ''}`;

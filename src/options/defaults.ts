@@ -1,5 +1,6 @@
-/** Defaults written once for fit, tune, inspect, the atlas and the run plan: each option's declared value, and those that depend on other values. */
-import type { Activation, Initializer, OptimizerName } from './names.js';
+/** Defaults written once for fit, tune, inspect, ask, the atlas and the run plan: each option's declared value, and those that depend on other values. */
+import type { OptimizerName, StrategyName } from './names.js';
+import type { LogRange } from './lambda-grid.js';
 import type { OptionValues } from './option.js';
 import { OPTIONS, type DefaultedKey } from './registry.js';
 
@@ -27,7 +28,7 @@ export function defaultOptimizer(momentum: number | undefined): OptimizerName {
   return momentum !== undefined ? 'momentum' : 'sgd';
 }
 
-/** The initializer: He for ReLU and GELU, Glorot otherwise. */
-export function defaultInitializer(activation: Activation): Initializer {
-  return activation === 'relu' || activation === 'gelu' ? 'he' : 'glorot';
+/** λ range when none is given (`--log-range`'s): 0.001…100 in the study's convention, 11 points for a grid, 27 for successive halving; bayes samples between the ends (n 0). */
+export function defaultLogRange(strategy: StrategyName): LogRange {
+  return { ...DEFAULTS.logRange, n: strategy === 'sh' ? 27 : strategy === 'bayes' ? 0 : DEFAULTS.logRange.n };
 }

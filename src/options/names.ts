@@ -22,9 +22,10 @@ export type Activation = (typeof ACTIVATIONS)[number];
 
 /**
  * Weight initializers. he: W ~ N(0, 2/fan_in); glorot: W ~ U(±√(6/(fan_in+fan_out))); lecun:
- * W ~ N(0, 1/fan_in); pytorch: W, b ~ U(±1/√fan_in) (nn.Linear's default). Biases are zero except for pytorch.
+ * W ~ N(0, 1/fan_in); pytorch: W, b ~ U(±1/√fan_in) (nn.Linear's default). Biases are zero except for
+ * pytorch. file: the weights stored in an imported .onnx (`--model net.onnx` only; its default).
  */
-export const INITIALIZERS = ['he', 'glorot', 'lecun', 'pytorch'] as const;
+export const INITIALIZERS = ['he', 'glorot', 'lecun', 'pytorch', 'file'] as const;
 export type Initializer = (typeof INITIALIZERS)[number];
 
 /** Every convention l2lab translates λ to and from, in the conventions table's order; `seed` is l2lab's own. */
@@ -33,6 +34,10 @@ export type ConventionId = (typeof CONVENTION_IDS)[number];
 
 /** What a CSV/JSON target means (src/data's Task). */
 export const TASKS = ['classification', 'regression'] as const;
+
+/** What the penalty pulls the weights toward: zero (L2), or the starting weights (L2-SP, `--decay-to init`). */
+export const DECAY_TARGETS = ['zero', 'init'] as const;
+export type DecayTarget = (typeof DECAY_TARGETS)[number];
 
 /** Learning-rate schedules of `train`. */
 export const SCHEDULES = ['constant', 'step', 'cosine'] as const;

@@ -2,13 +2,13 @@
 import os from 'node:os';
 import { InvalidOptionError, invalidNumber } from '../errors.js';
 import type { LogRange } from './lambda-grid.js';
-import type { Activation, ConventionId, Initializer, OptimizerName, PrunerName, ScheduleKind, SelectionRule, SolverName, StrategyName, TASKS } from './names.js';
+import type { Activation, ConventionId, DecayTarget, Initializer, OptimizerName, PrunerName, ScheduleKind, SelectionRule, SolverName, StrategyName, TASKS } from './names.js';
 
 /** The entry points whose options the registry declares (CLI command = library function). */
-export type CommandName = 'train' | 'tune' | 'inspect';
+export type CommandName = 'train' | 'tune' | 'inspect' | 'ask';
 
-/** Model families an option can be limited to (`mlp:W1,…` is 'mlp'). */
-export type ModelKind = 'linear' | 'logistic' | 'softmax' | 'mlp' | 'cnn';
+/** Model families an option can be limited to (`mlp:W1,…` is 'mlp'; a path ending in .onnx is 'onnx'). */
+export type ModelKind = 'linear' | 'logistic' | 'softmax' | 'mlp' | 'cnn' | 'onnx';
 
 /** The value each declared option takes, under its library name: what the CLI parses a flag into and what a default must be. */
 export interface OptionValues {
@@ -22,9 +22,12 @@ export interface OptionValues {
   activation: Activation;
   dropout: number[];
   dropouts: number[];
+  penalize: string[];
+  exclude: string[];
   init: Initializer;
   lambda: number;
   convention: ConventionId;
+  decayTo: DecayTarget;
   penalizeBiases: boolean;
   solver: SolverName;
   optimizer: OptimizerName;
@@ -56,6 +59,9 @@ export interface OptionValues {
   storage: string;
   study: string;
   heartbeatTimeout: number;
+  m: number;
+  repeats: number;
+  clientId: string;
   measureLimit: number;
 }
 

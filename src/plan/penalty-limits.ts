@@ -63,15 +63,16 @@ export function safeExtensionLimits(limit: LambdaLimit | undefined): [number, nu
 /**
  * Throws when a λ grid (or range end) reaches past the stability limit: tune refuses up front rather than
  * dropping those λ, so the user sees the range that will actually be tried. Names the safe bound.
+ * `owner` names the command (tune, ask) and `where` the setting the limit was computed for.
  */
-export function assertSafeGrid(lambdas: readonly number[], limit: LambdaLimit | undefined, convention: ConventionId, what: string): void {
+export function assertSafeGrid(lambdas: readonly number[], limit: LambdaLimit | undefined, convention: ConventionId, what: string, owner = 'tune', where = 'on the smallest fold'): void {
   if (!limit) return;
   const bad = lambdas.filter((l) => (limit.side === 'max' ? l >= limit.value : l <= limit.value));
   if (bad.length === 0) return;
   const symbol = getConvention(convention).symbol;
   const worst = limit.side === 'max' ? Math.max(...bad) : Math.min(...bad);
   throw new InvalidOptionError(
-    `The λ range of tune reaches ${symbol} = ${worst} (${convention}), where the penalty step alone is unstable on the smallest fold (docs/timescale.md): ${bad.length} of its values would blow up whatever the data. ` +
+    `The λ range of ${owner} reaches ${symbol} = ${worst} (${convention}), where the penalty step alone is unstable ${where} (docs/timescale.md): ${bad.length} of its values would blow up whatever the data. ` +
       `The ${limit.side === 'max' ? 'largest' : 'smallest'} safe ${symbol} is just ${limit.side === 'max' ? 'below' : 'above'} ${fmt(limit.value)}: give ${what} ${limit.side === 'max' ? 'ending below' : 'starting above'} it, or lower --lr.`,
   );
 }

@@ -6,8 +6,9 @@
 import { penaltyCoefficients, type PenaltyCoefficients } from '../conventions/index.js';
 import { InvalidOptionError } from '../errors.js';
 import type { Architecture } from '../models/architecture.js';
-import { DEFAULTS, defaultBatchSize, defaultInitializer, defaultLr, defaultOptimizer } from '../options/defaults.js';
-import type { ConventionId, Initializer, OptimizerName, ScheduleKind, SolverName } from '../options/names.js';
+import { defaultInitializer } from '../models/init.js';
+import { DEFAULTS, defaultBatchSize, defaultLr, defaultOptimizer } from '../options/defaults.js';
+import type { ConventionId, DecayTarget, Initializer, OptimizerName, ScheduleKind, SolverName } from '../options/names.js';
 import { momentumOf, type PlannedOptimizer } from './optimizer.js';
 import { safeLambdaLimit, type LambdaLimit } from './penalty-limits.js';
 import { chooseSolver } from './solver-choice.js';
@@ -29,10 +30,12 @@ export interface PlanOptions {
   maxEpochs?: number;
   /** Default min(128, m). */
   batchSize?: number;
-  /** Default he for relu/gelu, glorot otherwise (with a model). */
+  /** Default: the file's weights for an imported .onnx, he for relu/gelu, glorot otherwise (with a model). */
   init?: Initializer;
   /** Default false. */
   penalizeBiases?: boolean;
+  /** 'init': the penalty pulls toward the starting weights (L2-SP), which only gradient descent applies (see `solver`). Default 'zero'. */
+  decayTo?: DecayTarget;
   /** Default 'exact' for linear, logistic and softmax unless a gradient-descent option is given; 'sgd' for MLPs and without a model. */
   solver?: SolverName;
   /** Early stopping's patience: given, it asks for gradient descent (see `solver`). */
@@ -73,6 +76,7 @@ export interface RunPlan {
   /** The initializer; undefined without a model (a loop l2lab does not run initializes its own weights). */
   init: Initializer | undefined;
   penalizeBiases: boolean;
+  decayTo: DecayTarget;
   /** Where λ makes gradient descent's penalty step unstable (undefined: no λ does, or the exact solver, which takes no steps). */
   lambdaLimit: LambdaLimit | undefined;
   /** The engine's per-weight coefficients for λ (in the plan's convention) on m rows (default the plan's). */
@@ -114,6 +118,7 @@ function gradientDescentFlags(o: PlanOptions): Record<string, unknown> {
     'batch-size': o.batchSize,
     patience: o.patience,
     'penalize-biases': o.penalizeBiases,
+    'decay-to': o.decayTo === 'init' ? o.decayTo : undefined,
     init: o.init,
   };
 }
@@ -161,8 +166,9 @@ export function resolveRunPlan(o: PlanOptions, rows: PlanRows): RunPlan {
     batchSize,
     stepsPerEpoch,
     ...resolveEpochs(o),
-    init: o.init ?? (rows.arch ? defaultInitializer(rows.arch.activation) : undefined),
+    init: o.init ?? (rows.arch ? defaultInitializer(rows.arch) : undefined),
     penalizeBiases: o.penalizeBiases ?? DEFAULTS.penalizeBiases,
+    decayTo: o.decayTo ?? DEFAULTS.decayTo,
     lambdaLimit: solver === 'exact' ? undefined : safeLambdaLimit(convention, context(m), optimizer),
     coefficients,
     timescale: (lambda, rowsOf = m) => lambdaTimescaleEpochs({ optimizer, lr, ...coefficients(lambda, rowsOf) }, stepsPerEpoch),
@@ -185,6 +191,7 @@ export interface RunPlanJson {
   /** null without a model. */
   init: Initializer | null;
   penalize_biases: boolean;
+  decay_to: DecayTarget;
   /** The λ (convention's units) past which the penalty step is unstable: λ stays below a 'max', C above a 'min'; null when none. */
   lambda_limit: LambdaLimit | null;
 }
@@ -204,6 +211,7 @@ export function runPlanJson(plan: RunPlan): RunPlanJson {
     epoch_budget: plan.epochBudget,
     init: plan.init ?? null,
     penalize_biases: plan.penalizeBiases,
+    decay_to: plan.decayTo,
     lambda_limit: plan.lambdaLimit ?? null,
   };
 }

@@ -5,9 +5,9 @@ import type { TrainingRows } from '../data/index.js';
 import { summarize, type Metrics } from '../models/metrics.js';
 import { rowOutputs, type GlmProblem } from './glm.js';
 
-/** Whether the exact solver applies: a model with no hidden layer (linear, logistic, softmax). */
+/** Whether the exact solver applies: a model with no hidden layer (linear, logistic, softmax); never an imported graph. */
 export function isConvex(arch: Architecture): boolean {
-  return arch.widths.length === 2;
+  return arch.widths.length === 2 && !arch.onnx;
 }
 
 /** The problem on `rows` (all rows when `indices` is undefined), float64 copies of the float32 features. */

@@ -1,7 +1,8 @@
 /** Forward-only graph for evaluation: per-sample loss and logits for one model or a population. */
 import { Graph, type FloatDType } from '../graph/graph.js';
 import * as op from '../graph/ops.js';
-import { paramShapes, type Architecture } from '../models/architecture.js';
+import { type Architecture, paramShapes } from '../models/architecture.js';
+import { paramDims } from '../models/param-shape.js';
 import { forwardModel } from '../models/forward.js';
 import { perSampleLoss } from '../models/losses.js';
 
@@ -12,9 +13,7 @@ import { perSampleLoss } from '../models/losses.js';
 export function buildEvalGraph(arch: Architecture, dtype: FloatDType, population?: number): Graph {
   const g = new Graph('l2lab_eval');
   const K = population;
-  const params = paramShapes(arch).map((p) =>
-    g.input(p.name, dtype, p.kind === 'weight' ? (K === undefined ? [p.fanIn, p.fanOut] : [K, p.fanIn, p.fanOut]) : K === undefined ? [p.fanOut] : [K, 1, p.fanOut]),
-  );
+  const params = paramShapes(arch).map((p) => g.input(p.name, dtype, paramDims(p, K)));
   const x = g.input('x', dtype, ['n', arch.widths[0]]);
   const out = arch.widths[arch.widths.length - 1];
   const target = arch.loss === 'softmax_ce' ? op.oneHot(g.input('y', 'int64', ['n']), out, dtype) : g.input('y', dtype, ['n', 1]);

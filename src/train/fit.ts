@@ -8,6 +8,7 @@ import { prepareSplits, type Scaling } from './prepare.js';
 import { invalidNumber, InvalidOptionError } from '../errors.js';
 import type { TrainedModel } from '../models/trained-model.js';
 import { countParams, paramShapes, parseModelSpec, type Architecture } from '../models/architecture.js';
+import { paramDims } from '../models/param-shape.js';
 import { Evaluator } from './evaluator.js';
 import { checkOptions } from '../options/check.js';
 import { DEFAULTS } from '../options/defaults.js';
@@ -25,8 +26,13 @@ export interface FitOptions {
   target?: string;
   /** What a CSV/JSON target means. Default: classification for string labels, else regression. */
   task?: Task;
-  /** `linear`, `logistic`, `softmax` or `mlp:W1,W2,…`. */
+  /** `linear`, `logistic`, `softmax`, `mlp:W1,W2,…`, `cnn:…`, or a path to an .onnx file (your own network, imported). */
   model: string;
+  /** An .onnx model: name patterns (`*`, `?`) of initializers to penalize besides the weights of rank ≥ 2, or to leave free. */
+  penalize?: string[];
+  exclude?: string[];
+  /** 'init': penalize ‖θ − θ₀‖², the distance from the starting weights (L2-SP, for fine-tuning). Default 'zero'. */
+  decayTo?: 'zero' | 'init';
   /** Default relu. */
   activation?: Activation;
   /** Dropout after each hidden layer (one value, or one per layer). Default 0. */
@@ -107,6 +113,8 @@ export interface FitReport {
   solver: SolverReport;
   /** The run as resolved from the options and the training split (see resolveRunPlan). */
   plan: RunPlanJson;
+  /** An imported .onnx model: how the file was read (a folded BatchNorm, tied weights, a set-aside Softmax). Absent otherwise. */
+  notes?: string[];
 }
 
 /**
@@ -145,6 +153,8 @@ export async function fit(o: FitOptions): Promise<{ report: FitReport; model: Tr
     activation: o.activation,
     dropout: o.dropout,
     image: data.image,
+    penalize: o.penalize,
+    exclude: o.exclude,
   });
   const m = tr.n;
   const plan = resolveRunPlan({ ...o, schedule: schedule?.kind, patience: es?.patience }, { m, arch, owner: 'train' });
@@ -179,6 +189,7 @@ export async function fit(o: FitOptions): Promise<{ report: FitReport; model: Tr
     optimizer: plan.optimizer,
     schedule: o.schedule,
     penalizeBiases: plan.penalizeBiases,
+    decayTo: plan.decayTo,
     init: plan.init,
     seed,
     threads: o.threads,
@@ -207,6 +218,7 @@ export async function fit(o: FitOptions): Promise<{ report: FitReport; model: Tr
     plan: runPlanJson(plan),
   };
   if (member.diverged) report.divergence = member.diverged;
+  if (arch.onnx && arch.onnx.notes.length > 0) report.notes = arch.onnx.notes;
   const model: TrainedModel = {
     arch,
     params: member.params,
@@ -233,11 +245,12 @@ async function exactMember(arch: Architecture, tr: Dataset, va: Dataset, rate: n
 
 /** Loss and accuracy / RMSE of one model's parameters on standardized rows. */
 export async function evaluateParams(arch: Architecture, params: Float64Array[], rows: Dataset, threads?: number): Promise<{ loss: number; accuracy?: number; rmse?: number }> {
-  // ONNX Runtime has no float64 Erf or Conv kernel, so GELU and cnn: models are evaluated in
-  // float32, as they train (float64 convolutions fall back to im2col: gigabytes at 4096 images per chunk).
-  const dtype = (arch.activation === 'gelu' && arch.widths.length > 2) || arch.cnn ? 'float32' : 'float64';
+  // ONNX Runtime has no float64 Erf or Conv kernel, so GELU and convolutional models (cnn: specs, imported
+  // graphs with Conv or pooling) are evaluated in float32, as they train (float64 convolutions fall back
+  // to im2col: gigabytes at 4096 images per chunk).
+  const dtype = (arch.activation === 'gelu' && arch.widths.length > 2) || arch.cnn || arch.onnx?.stacks === false ? 'float32' : 'float64';
   const evaluator = await Evaluator.create(arch, dtype, undefined, threads);
-  const tensors = paramShapes(arch).map((p, i) => tensor(floatArray(dtype, params[i]), p.kind === 'weight' ? [p.fanIn, p.fanOut] : [p.fanOut]));
+  const tensors = paramShapes(arch).map((p, i) => tensor(floatArray(dtype, params[i]), paramDims(p)));
   const [m] = await evaluator.metrics(tensors, rows);
   await evaluator.release();
   return m;

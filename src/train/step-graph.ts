@@ -6,8 +6,8 @@ import { DEFAULTS } from '../options/defaults.js';
 import { grad } from '../graph/autodiff.js';
 import { Graph, type FloatDType, type Value } from '../graph/graph.js';
 import * as op from '../graph/ops.js';
-import { paramShapes, type Architecture } from '../models/architecture.js';
-import { isPenalized } from '../models/param-shape.js';
+import { paramShapes, stacksMembers, type Architecture } from '../models/architecture.js';
+import { isPenalized, paramDims } from '../models/param-shape.js';
 import { forwardModel } from '../models/forward.js';
 import { ShapeError } from '../errors.js';
 import { perSampleLoss } from '../models/losses.js';
@@ -29,6 +29,11 @@ export interface StepGraphSpec {
   penalizeBiases?: boolean;
   /** Per-member 0/1 sample weights `w.u` [K, B] (k-fold members train on different rows). Default false. */
   sampleWeights?: boolean;
+  /**
+   * Penalize the distance from an anchor, ‖θ − θ₀‖², instead of ‖θ‖² (L2-SP, Li et al. 2018: fine-tuning
+   * stays near the starting weights). The anchors θ₀ are inputs `<param>.anchor`. Default false.
+   */
+  decayToAnchor?: boolean;
 }
 
 /**
@@ -37,7 +42,8 @@ export interface StepGraphSpec {
  * for softmax_ce, float [B, 1] otherwise), `lr.u` ([K] or []), `keep.u.l` dropout keep-masks,
  * `w.u` sample weights, `bc1.u`/`bc2.u` Adam bias corrections 1/(1−β1ᵗ) and 1/√(1−β2ᵗ); once per
  * run: `l2` (coupled coefficient c: the gradient gets + c·θ; the seed's c = λ/m) and `decay`
- * (decoupled coefficient d: θ ← θ − lr·d·θ), each [K] or [].
+ * (decoupled coefficient d: θ ← θ − lr·d·θ), each [K] or []; with decayToAnchor, `<param>.anchor`
+ * (θ₀: the penalty acts on θ − θ₀).
  * Outputs: `<param>.next`, `<state>.next`, `loss.u` (minibatch-mean data loss) and `sumsq.u`.
  */
 export function buildStepGraph(spec: StepGraphSpec): Graph {
@@ -49,14 +55,15 @@ export function buildStepGraph(spec: StepGraphSpec): Graph {
   const shapes = paramShapes(arch);
   const slots = stateSlots(spec.optimizer);
   const sgd = spec.optimizer.name === 'sgd';
-  if (arch.cnn && K !== undefined) throw new ShapeError(`A cnn: model trains one member per graph (population K = ${K} requested): run the members one after another.`);
+  if (!stacksMembers(arch) && K !== undefined) throw new ShapeError(`A model with convolutions, pooling or BatchNorm trains one member per graph (population K = ${K} requested): run the members one after another.`);
   /** BatchNorm's running statistics are updated by the forward pass, not by a gradient: no optimizer state. */
   const learnable = (i: number) => shapes[i].kind !== 'running';
 
-  let params = shapes.map((p) =>
-    g.input(p.name, dtype, p.kind === 'weight' ? [...memberShape, p.fanIn, p.fanOut] : K === undefined ? [p.fanOut] : [K, 1, p.fanOut]),
-  );
+  let params = shapes.map((p) => g.input(p.name, dtype, paramDims(p, K)));
   let state = shapes.map((p, i) => (learnable(i) ? slots : []).map((s) => g.input(`${p.name}.${s}`, dtype, params[i].shape)));
+  const anchors = shapes.map((p, i) => (spec.decayToAnchor && isPenalized(p, spec.penalizeBiases === true) ? g.input(`${p.name}.anchor`, dtype, params[i].shape) : undefined));
+  /** What the penalty pulls on: θ, or θ − θ₀ under L2-SP. */
+  const pulled = (p: Value, i: number): Value => (anchors[i] ? g.node('Sub', [p, anchors[i]!], [{ dtype, shape: p.shape }])[0] : p);
   const l2 = g.input('l2', dtype, memberShape);
   const decay = g.input('decay', dtype, memberShape);
   /** Per-member scalars [K] broadcast against [K, …] tensors. */
@@ -73,7 +80,7 @@ export function buildStepGraph(spec: StepGraphSpec): Graph {
     const keep = arch.dropout.map((p, l) => (p > 0 ? g.input(`keep.${u}.${l}`, dtype, [...memberShape, B, arch.widths[l + 1]]) : undefined));
 
     if (spec.sumsqOutput ?? true) {
-      const parts = params.filter((_, i) => penalized(i)).map((p) => g.node('ReduceSumSquare', [p, g.ints(K === undefined ? [...p.shape.keys()] : [...p.shape.keys()].slice(1))], [{ dtype, shape: memberShape }], { keepdims: 0 })[0]);
+      const parts = params.flatMap((p, i) => (penalized(i) ? [pulled(p, i)] : [])).map((p) => g.node('ReduceSumSquare', [p, g.ints(K === undefined ? [...p.shape.keys()] : [...p.shape.keys()].slice(1))], [{ dtype, shape: memberShape }], { keepdims: 0 })[0]);
       const total = parts.reduce((a, b) => g.node('Add', [a, b], [{ dtype, shape: memberShape }])[0]);
       g.output(total, `sumsq.${u}`);
     }
@@ -109,14 +116,17 @@ export function buildStepGraph(spec: StepGraphSpec): Graph {
       const d = penalized(i) ? perMember(decay, rank) : undefined;
       if (sgd) {
         const shrink = c && d ? g.node('Sub', [g.scalar(1, dtype), g.node('Mul', [lrP, g.node('Add', [c, d], [{ dtype, shape: c.shape }])[0]], [{ dtype, shape: c.shape }])[0]], [{ dtype, shape: c.shape }])[0] : undefined;
-        const base = shrink ? g.node('Mul', [p, shrink], [{ dtype, shape: p.shape }])[0] : p;
+        // θ·s, or under L2-SP θ₀ + (θ − θ₀)·s: the penalty shrinks the distance from the anchor.
+        const shrunk = shrink ? g.node('Mul', [pulled(p, i), shrink], [{ dtype, shape: p.shape }])[0] : undefined;
+        const base = !shrunk ? p : anchors[i] ? g.node('Add', [anchors[i]!, shrunk], [{ dtype, shape: p.shape }])[0] : shrunk;
         nextParams.push(g.addIntoGemm(grads[i], base));
         nextState.push([]);
         return;
       }
       const raw = (opName: string, a: Value, b: Value) => g.node(opName, [a, b], [{ dtype, shape: op.broadcastShapes(opName, [a, b]) }])[0];
-      const gFull = c ? raw('Add', grads[i], raw('Mul', c, p)) : grads[i];
-      const decayed = d ? raw('Mul', p, raw('Sub', g.scalar(1, dtype), raw('Mul', lrP, d))) : p;
+      const gFull = c ? raw('Add', grads[i], raw('Mul', c, pulled(p, i))) : grads[i];
+      const kept = d ? raw('Mul', pulled(p, i), raw('Sub', g.scalar(1, dtype), raw('Mul', lrP, d))) : undefined;
+      const decayed = !kept ? p : anchors[i] ? raw('Add', anchors[i]!, kept) : kept;
       const o = spec.optimizer;
       if (o.name === 'momentum' || o.name === 'nesterov') {
         const mu = g.scalar(o.momentum ?? DEFAULTS.momentum, dtype);

@@ -3,7 +3,7 @@ import { CompiledGraph, type Feeds } from '../engine/session.js';
 import { floatArray, tensor, type FloatArray } from '../engine/tensor.js';
 import type { ort } from '../engine/session.js';
 import { paramShapes } from '../models/architecture.js';
-import { isPenalized, type ParamShape } from '../models/param-shape.js';
+import { isPenalized, paramDims, type ParamShape } from '../models/param-shape.js';
 import { stateSlots } from '../plan/optimizer.js';
 import { buildStepGraph, type StepGraphSpec } from './step-graph.js';
 
@@ -59,11 +59,7 @@ export class Stepper {
     const session = await CompiledGraph.compile(buildStepGraph(spec), { threads });
     const K = spec.population;
     const shapes = paramShapes(spec.arch);
-    const dims = (i: number): number[] => {
-      const p = shapes[i];
-      if (K === undefined) return p.kind === 'weight' ? [p.fanIn, p.fanOut] : [p.fanOut];
-      return p.kind === 'weight' ? [K, p.fanIn, p.fanOut] : [K, 1, p.fanOut];
-    };
+    const dims = (i: number): number[] => paramDims(shapes[i], K);
     const params = shapes.map((p, i) => {
       const data = floatArray(spec.dtype, p.size * members.length);
       members.forEach((m, k) => data.set(m[i], k * p.size));
@@ -75,6 +71,10 @@ export class Stepper {
       l2: tensor(floatArray(spec.dtype, l2), memberDims),
       decay: tensor(floatArray(spec.dtype, decay), memberDims),
     };
+    // L2-SP: the starting parameters are the anchors θ₀ the penalty pulls toward, fed with every run.
+    for (const [i, p] of shapes.entries()) {
+      if (spec.decayToAnchor && isPenalized(p, spec.penalizeBiases === true)) coeffs[`${p.name}.anchor`] = tensor(floatArray(spec.dtype, params[i].data as FloatArray), dims(i));
+    }
     return new Stepper(spec, session, params, state, coeffs);
   }
 

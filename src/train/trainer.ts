@@ -5,9 +5,9 @@
 import { floatArray, type FloatArray } from '../engine/tensor.js';
 import { InvalidOptionError } from '../errors.js';
 import type { FloatDType } from '../graph/graph.js';
-import { paramShapes, type Architecture } from '../models/architecture.js';
+import { paramShapes, stacksMembers, type Architecture } from '../models/architecture.js';
 import { isPenalized } from '../models/param-shape.js';
-import { initParams } from '../models/init.js';
+import { defaultInitializer, initParams } from '../models/init.js';
 import type { Initializer } from '../options/names.js';
 import { Rng } from '../util/rng.js';
 import type { TrainingRows } from '../data/index.js';
@@ -17,7 +17,7 @@ import { Evaluator } from './evaluator.js';
 import type { OptimizerSpec } from '../plan/optimizer.js';
 import { Stepper } from './stepper.js';
 import { hasConverged } from './convergence.js';
-import { DEFAULTS, defaultInitializer } from '../options/defaults.js';
+import { DEFAULTS } from '../options/defaults.js';
 import { checkBatchSize } from '../plan/run-plan.js';
 import { lambdaTimescaleEpochs, penaltyStability } from '../plan/timescale.js';
 
@@ -70,7 +70,9 @@ export interface TrainOptions {
   schedule?: LrSchedule;
   /** Default false: the seed's cost penalizes weights only. */
   penalizeBiases?: boolean;
-  /** Default 'he' for ReLU/GELU, 'glorot' otherwise. */
+  /** What the penalty pulls the weights toward: 'zero' (‖θ‖², the default) or 'init', each member's starting parameters (‖θ − θ₀‖², L2-SP). */
+  decayTo?: 'zero' | 'init';
+  /** Default: the file's weights for an imported graph, 'he' for ReLU/GELU, 'glorot' otherwise (defaultInitializer). */
   init?: Initializer;
   /** Seeds initialization, shuffling and dropout. Default 0. */
   seed?: number;
@@ -111,7 +113,7 @@ export interface EpochRecord {
   /** The penalty term: (coupled + decoupled)/2·Σθ² (the seed's λ/(2m)·Σθ²). */
   penalty: number;
   cost: number;
-  /** Σθ² of the penalized parameters. */
+  /** Σθ² of the penalized parameters (Σ(θ − θ₀)² with decayTo 'init'). */
   sum_sq: number;
   train_accuracy?: number;
   val_loss?: number;
@@ -167,11 +169,14 @@ function lrAt(schedule: LrSchedule, base: number, epoch: number, step: number, t
   }
 }
 
-function sumSquares(arch: Architecture, params: Float64Array[], penalizeBiases: boolean): number {
+/** Σθ² over the penalized parameters, or Σ(θ − θ₀)² from `anchors` (L2-SP). */
+function sumSquares(arch: Architecture, params: Float64Array[], penalizeBiases: boolean, anchors?: Float64Array[]): number {
   let s = 0;
   paramShapes(arch).forEach((p, i) => {
     if (!isPenalized(p, penalizeBiases)) return;
-    for (const v of params[i]) s += v * v;
+    const a = anchors?.[i];
+    if (a) params[i].forEach((v, j) => (s += (v - a[j]) ** 2));
+    else for (const v of params[i]) s += v * v;
   });
   return s;
 }
@@ -208,8 +213,8 @@ export async function train(rows: TrainingRows, validation: TrainingRows | undef
   const dtype = o.dtype ?? 'float32';
   const seed = o.seed ?? 0;
   const penalizeBiases = o.penalizeBiases ?? false;
-  // cnn: models train one member per graph (their step graph has no population form).
-  const usePopulation = (o.population ?? K > 1) && !o.arch.cnn;
+  // Convolutions, pooling and BatchNorm train one member per graph (their step graph has no population form).
+  const usePopulation = (o.population ?? K > 1) && stacksMembers(o.arch);
   if (!usePopulation && K > 1) {
     // One after another, sharing nothing but the options.
     const parts = [];
@@ -224,7 +229,7 @@ export async function train(rows: TrainingRows, validation: TrainingRows | undef
       seconds: (performance.now() - t0) / 1000,
     };
   }
-  const initKind = o.init ?? defaultInitializer(o.arch.activation);
+  const initKind = o.init ?? defaultInitializer(o.arch);
   const init = o.members.map((m) => m.init ?? initParams(o.arch, initKind, seed));
   const sampleWeights = o.members.some((m) => m.trainRows);
   const steps = Math.floor(rows.n / B);
@@ -232,7 +237,7 @@ export async function train(rows: TrainingRows, validation: TrainingRows | undef
   const optimizer = o.optimizer ?? { name: 'sgd' };
   o.members.forEach((m, k) => assertStablePenalty(optimizer, m, maxLr(o.schedule, m.lr, epochs), k));
   const stepper = await Stepper.create(
-    { arch: o.arch, batch: B, dtype, population: usePopulation ? K : undefined, optimizer, unroll, sumsqOutput: false, penalizeBiases, sampleWeights },
+    { arch: o.arch, batch: B, dtype, population: usePopulation ? K : undefined, optimizer, unroll, sumsqOutput: false, penalizeBiases, sampleWeights, decayToAnchor: o.decayTo === 'init' },
     init,
     o.members.map((m) => m.penalty.coupled),
     o.members.map((m) => m.penalty.decoupled),
@@ -277,7 +282,7 @@ export async function train(rows: TrainingRows, validation: TrainingRows | undef
         ? await evaluator.metrics(stepper.parameterTensors(), validation)
         : o.members.map(() => undefined);
     const recs = o.members.map((_, k): EpochRecord => {
-      const sumSq = sumSquares(o.arch, params[k], penalizeBiases);
+      const sumSq = sumSquares(o.arch, params[k], penalizeBiases, o.decayTo === 'init' ? init[k] : undefined);
       const data = trainMetrics[k]?.loss ?? running[k];
       const penalty = ((penalties[k].coupled + penalties[k].decoupled) / 2) * sumSq;
       const rec: EpochRecord = { epoch, data_loss: data, penalty, cost: data + penalty, sum_sq: sumSq };

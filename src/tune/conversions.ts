@@ -10,7 +10,7 @@ export function conversionsOf(lambda: number, convention: string, ctx: Conversio
 
 /** The conventions a user of this model most likely trains with: PyTorch weight_decay, Keras l2, and scikit-learn's estimator for it (Ridge α, LogisticRegression C or MLP α). */
 export function headlineConventions(arch: Architecture): ConventionId[] {
-  const hidden = arch.widths.length > 2;
+  const hidden = arch.widths.length > 2 || arch.onnx !== undefined;
   const sklearn: ConventionId = hidden ? 'sklearn-mlp' : arch.loss === 'mse' ? 'sklearn-ridge' : 'sklearn-logistic';
   return ['pytorch', 'keras', sklearn];
 }

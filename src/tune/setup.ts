@@ -23,6 +23,9 @@ export interface TuneDataOptions {
   task?: Task;
   model: string;
   activation?: Activation;
+  /** An .onnx model: name patterns of initializers to penalize besides the weights of rank ≥ 2, or to leave free. */
+  penalize?: string[];
+  exclude?: string[];
   /** Fraction held out as the test split, scored only by the refit. Default 0.2. */
   test?: number;
   /** k for stratified k-fold CV. Default 5 (ignored with `holdout`). */
@@ -52,6 +55,8 @@ export interface TuneTrainOptions {
   patience?: number;
   init?: Initializer;
   penalizeBiases?: boolean;
+  /** 'init': penalize ‖θ − θ₀‖² (L2-SP). Default 'zero'. */
+  decayTo?: 'zero' | 'init';
   threads?: number;
   /** Train a config's folds (and several configs) as one population: 'auto' by model size (default), or 'never'. */
   stacking?: 'auto' | 'never';
@@ -111,9 +116,11 @@ export function createSetup(d: TuneDataOptions, t: TuneTrainOptions): TuneSetup 
     scheme = 'cv';
   }
   const task = data.task === 'regression' ? ({ task: 'regression' } as const) : ({ task: 'classification', classes: data.classes.length } as const);
+  const spec = { activation: d.activation, image: data.image, penalize: d.penalize, exclude: d.exclude };
   // The batch size and the λ limit must hold on the smallest fold; each fold steps through the whole training part.
   const minTrain = Math.min(...folds.map((f) => f.train.length));
-  const arch = parseModelSpec(d.model, data.d, task, { activation: d.activation, image: data.image });
+  // Validates the spec once, up front.
+  const arch = parseModelSpec(d.model, data.d, task, spec);
   const plan = resolveRunPlan(t, { m: minTrain, epochRows: train.n, rowsName: "a fold's training rows", arch, owner: 'tune' });
   plan.coefficients(1); // fails early when the convention needs something missing
   return {
@@ -121,14 +128,14 @@ export function createSetup(d: TuneDataOptions, t: TuneTrainOptions): TuneSetup 
     test: prepared.test,
     folds,
     scheme,
-    architecture: (dropout) => parseModelSpec(d.model, data.d, task, { activation: d.activation, dropout, image: data.image }),
+    architecture: (dropout) => parseModelSpec(d.model, data.d, task, { ...spec, dropout }),
     plan,
     patience: t.patience,
     threads: t.threads,
     stacking: t.stacking ?? 'auto',
     seed,
     // Under 'auto' the convergence rule reads the exact training cost; a fixed budget keeps the cheaper running mean.
-    trainOptions: (arch) => ({ arch, epochs: plan.epochs, maxEpochs: plan.epochBudget, batchSize: plan.batchSize, optimizer: plan.optimizer, penalizeBiases: plan.penalizeBiases, init: plan.init, seed, threads: t.threads, exactTrainLoss: plan.epochs === 'auto' }),
+    trainOptions: (arch) => ({ arch, epochs: plan.epochs, maxEpochs: plan.epochBudget, batchSize: plan.batchSize, optimizer: plan.optimizer, penalizeBiases: plan.penalizeBiases, decayTo: plan.decayTo, init: plan.init, seed, threads: t.threads, exactTrainLoss: plan.epochs === 'auto' }),
     modelOf: (arch, params, lambda) => ({
       arch,
       params,
@@ -165,6 +172,11 @@ export function createSetup(d: TuneDataOptions, t: TuneTrainOptions): TuneSetup 
       penalizeBiases: t.penalizeBiases ?? false,
       scaling: d.scaling ?? 'auto',
       solver: plan.solver,
+      // Only when given, so the identities (and names) of studies without them stay as they were.
+      ...(arch.onnx ? { modelHash: arch.onnx.hash } : {}),
+      ...(d.penalize ? { penalize: d.penalize.join(',') } : {}),
+      ...(d.exclude ? { exclude: d.exclude.join(',') } : {}),
+      ...(t.decayTo === 'init' ? { decayTo: 'init' } : {}),
     },
   };
 }

@@ -32,7 +32,7 @@ export type { TuneOptions, TuneResult, TrialSummary, StrategyOutcome, StrategyCo
 function defaultStudyName(o: TuneOptions, config: unknown): string {
   const hash = createHash('sha256').update(JSON.stringify(config)).digest('hex').slice(0, 8);
   const data = typeof o.data === 'string' ? o.data.replace(/^.*\//, '') : o.data.name;
-  return `${o.strategy}-${data}-${o.model}-${hash}`;
+  return `${o.strategy}-${data}-${o.model.replace(/^.*\//, '')}-${hash}`;
 }
 
 /**

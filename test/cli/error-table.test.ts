@@ -65,6 +65,13 @@ const train = (...rest: string[]): string[] => [
   ...rest,
 ];
 const tune = (...rest: string[]): string[] => ['tune', '--data', good, '--model', 'logistic', '--storage', storage, ...rest];
+/** A first `l2lab ask` with a full context, `rest` overriding its flags. */
+const ask = (...rest: string[]): string[] => [
+  'ask',
+  ...Object.entries({ '--study': 'loop', '--storage': storage, '--convention': 'pytorch', '--m': '6400', '--batch-size': '128', '--optimizer': 'momentum', '--lr': '0.1', '--epochs': '20' }).flatMap(([flag, value]) => (rest.includes(flag) ? [] : [flag, value])),
+  ...rest,
+];
+const noStore = at('no-store.db');
 
 /** Each case: the arguments after `l2lab`, and the exit code it must give. */
 const CASES: [string[], number][] = [
@@ -143,6 +150,18 @@ const CASES: [string[], number][] = [
   [tune('--threads', '1000'), 2],
   [tune('--heartbeat-timeout', '0'), 2],
   [tune('--select', 'max'), 2],
+  // ask, report, tell, best: a training loop l2lab does not run
+  [ask('--lr', '-1'), 2],
+  [ask('--strategy', 'ridge'), 2],
+  [ask('--optimizer', 'adamw'), 2],
+  [ask('--momentum', '0.9', '--optimizer', 'adam'), 2],
+  [ask('--log-range', '0.001:100:5'), 2],
+  [['ask', '--study', 'loop', '--storage', storage, '--convention', 'pytorch', '--m', '6400'], 2],
+  [['ask', '--study', 'loop', '--storage', noStore], 2],
+  [['report', '--study', 'loop', '--storage', noStore, '--trial', '0', '--epoch', '1', '--val-loss', '0.5'], 2],
+  [['report', '--study', 'loop', '--storage', noStore, '--trial', '0', '--epoch', '1', '--val-loss', 'abc'], 2],
+  [['tell', '--study', 'loop', '--storage', noStore, '--trial', '0', '--val-loss', '1', '--state', 'failed'], 2],
+  [['best', '--study', 'loop', '--storage', noStore], 2],
   [tune('--plot', at('no-such-dir/c.svg')), 2],
   [tune('--plot', at('a-directory')), 2],
   [['tune', '--data', good, '--model', 'logistic', '--storage', 'postgres://me:secret@db.example:notaport/l2lab'], 2],

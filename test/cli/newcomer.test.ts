@@ -19,7 +19,9 @@ describe('what a newcomer meets', { concurrency: 1 }, () => {
     assert.match(r.stdout, /\n {2}tune +choose λ: grid \+ k-fold CV/);
     assert.match(r.stdout, /\n {2}convert +translate an L2 constant/);
     assert.match(r.stdout, /\n {2}evaluate +score a saved model\.onnx on the held-out rows/);
-    assert.equal(r.stdout.match(/\n {2}[a-z]+ {2,}\S/g)?.length, 11, r.stdout);
+    assert.match(r.stdout, /\n {2}ask +a λ to try in your own training loop/);
+    assert.match(r.stdout, /\n {2}serve +the dashboard plus the ask\/tell HTTP API/);
+    assert.equal(r.stdout.match(/\n {2}[a-z]+ {2,}\S/g)?.length, 16, r.stdout);
   });
 
   it('--model logistic on a CSV with a 0/1 numeric target trains without --task', async () => {

@@ -20,6 +20,11 @@ describe("the package entry 'l2lab' (dist/)", () => {
     assert.equal(r.stdout, '', `tsc -p test/types/tsconfig.json:\n${r.stdout}`);
   });
 
+  it("examples/tfjs-l2.ts compiles against dist (skipLibCheck: @tensorflow/tfjs's own typings fail strict library checks)", async () => {
+    const r = await run(process.execPath, [TSC, '-p', 'test/types/tsconfig.tfjs.json'], { cwd: ROOT }).catch((e: { stdout: string }) => e);
+    assert.equal(r.stdout, '', `tsc -p test/types/tsconfig.tfjs.json:\n${r.stdout}`);
+  });
+
   it('examples/quickstart.ts runs and prints the chosen λ and the test metrics', async () => {
     const { stdout } = await run(process.execPath, ['--import', 'tsx', 'examples/quickstart.ts'], { cwd: ROOT, env: { ...process.env, L2LAB_THREADS: '1' } });
     assert.match(stdout, /^λ_min = [\d.e+-]+, λ_1se = [\d.e+-]+$/m);

@@ -35,6 +35,7 @@ describe('one plan for train, tune and inspect', () => {
       epoch_budget: 2,
       init: 'lecun',
       penalize_biases: false,
+      decay_to: 'zero',
     };
     assert.deepEqual(withoutRows(trained.plan), expected);
     assert.deepEqual(inspected.plan, trained.plan);
@@ -87,6 +88,7 @@ describe('resolveRunPlan without a dataset (an external training loop)', () => {
       epoch_budget: 20,
       init: null,
       penalize_biases: false,
+      decay_to: 'zero',
       lambda_limit: { value: plan.lambdaLimit!.value, side: 'max' },
     });
     assert.deepEqual([resolveRunPlan({ epochs: 'auto' }, at).epochBudget, resolveRunPlan({ epochs: 'auto', maxEpochs: 40 }, at).epochBudget], [200, 40]);

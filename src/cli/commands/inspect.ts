@@ -6,6 +6,9 @@ import { inspect, type InspectOptions, type InspectReport } from '../../explain/
 import type { Command, ParsedValues } from '../command.js';
 import { argsTable, optionHelp, readOptions, required, type CliFlag } from '../options.js';
 import { table } from '../format.js';
+import { isOnnxPath } from '../../onnx-import/import-model.js';
+import { inspectImported } from '../../explain/inspect-imported.js';
+import { formatImportedReport } from '../inspect-imported-format.js';
 
 const FLAGS: CliFlag[] = [{ flag: 'json', doc: 'print one JSON object instead of the report' }];
 
@@ -16,13 +19,15 @@ variance, E‖W‖² = Σ fan_in·fan_out·Var) next to the one measured on the 
 'l2lab train' starts from, and next to the initial data loss; each weight's penalty gradient λθ/m;
 the shrink per step 1 − ηλ/m and per epoch ≈ exp(−ηλ/B); the decay timescale B/(ηλ) epochs; λ in
 every convention; and a starting range for λ from the constant-timescale rule (a heuristic).
+With --model path/to/net.onnx (your own network): each initializer's penalty at the file's weights
+and the data loss measured by running the graph on the training rows, with their ratio.
 
 ${optionHelp('inspect', FLAGS)}
 
 Example: l2lab inspect --data mnist-10k --model mlp:256 --lambda 5 --lr 0.05 --optimizer momentum --epochs 30`;
 
 /** Four significant digits; exponent form outside [0.001, 1e6). */
-function f(x: number | null | undefined): string {
+export function f(x: number | null | undefined): string {
   // Sums like E‖W‖² = 10,002 keep every integer digit.
   return x === null || x === undefined ? '—' : formatNumber(x, { digits: 4, expAbove: 1e9, expDigits: 3, exponent: 'short', grouped: true });
 }
@@ -37,7 +42,7 @@ function shrink(x: number | null): string {
   return f(x);
 }
 
-function int(n: number): string {
+export function int(n: number): string {
   return n.toLocaleString('en-US');
 }
 
@@ -50,7 +55,6 @@ function optionsFrom(v: ParsedValues): InspectOptions {
 export function formatReport(r: InspectReport): string {
   const conv = getConvention(r.convention);
   const seed = r.convention === 'seed';
-  const lam = seed ? 'λ' : conv.symbol;
   const rate = seed ? 'λ/m' : 'c';
   const out: string[] = [];
   const opt = r.momentum !== null ? `${r.optimizer}, μ = ${r.momentum}` : r.optimizer;
@@ -90,6 +94,25 @@ export function formatReport(r: InspectReport): string {
   out.push(`    all-zero outputs give ${zero} = ${f(r.zero_output_data_loss)}, a lower bound`);
   if (r.measured_note) out.push(`  ${r.measured_note}`);
   out.push('');
+  out.push(...lambdaSections(r));
+  for (const w of r.warnings) out.push(`\nwarning: ${w}`);
+  return out.join('\n');
+}
+
+/** The report fields {@link lambdaSections} prints: every inspect report has them, an imported graph's too. */
+export type LambdaSectionFields = Pick<
+  InspectReport,
+  | 'convention' | 'lambda' | 'dataset' | 'm' | 'batch_size' | 'lr' | 'optimizer' | 'momentum' | 'epochs'
+  | 'penalty_gradient_formula' | 'penalty_gradient_coefficient' | 'shrink_per_step' | 'shrink_per_epoch' | 'shrink_per_epoch_approx'
+  | 'steps_per_epoch' | 'timescale_steps' | 'timescale_epochs' | 'decay_note' | 'conversions' | 'atlas_lambda_range' | 'suggested_lambda_range'
+>;
+
+/** The per-weight penalty gradient, the decay by the penalty alone, λ in every convention and the starting ranges. */
+export function lambdaSections(r: LambdaSectionFields): string[] {
+  const conv = getConvention(r.convention);
+  const seed = r.convention === 'seed';
+  const lam = seed ? 'λ' : conv.symbol;
+  const out: string[] = [];
   out.push(
     `Each weight's penalty gradient: ${r.penalty_gradient_formula} = ${f(r.penalty_gradient_coefficient)}·θⱼ. It depends on ${lam}, m and that weight alone, ` +
       `not on the number of parameters: a larger model has a larger penalty sum, not a stronger pull on any weight.`,
@@ -141,8 +164,7 @@ export function formatReport(r: InspectReport): string {
   } else {
     out.push(`Timescale band: none — ${r.decay_note}`);
   }
-  for (const w of r.warnings) out.push(`\nwarning: ${w}`);
-  return out.join('\n');
+  return out;
 }
 
 export const command: Command = {
@@ -151,7 +173,13 @@ export const command: Command = {
   options: argsTable('inspect', FLAGS),
   async run(v, positionals) {
     if (positionals.length > 0) throw new InvalidOptionError(`'l2lab inspect' takes no positional arguments; got '${positionals.join(' ')}'. Run 'l2lab inspect --help' for an example.`);
-    const report = await inspect(optionsFrom(v));
+    const o = optionsFrom(v);
+    if (isOnnxPath(o.model)) {
+      const imported = await inspectImported(o);
+      console.log(v.json === true ? JSON.stringify(imported) : formatImportedReport(imported));
+      return 0;
+    }
+    const report = await inspect(o);
     console.log(v.json === true ? JSON.stringify(report) : formatReport(report));
     return 0;
   },

@@ -101,6 +101,7 @@ Example: l2lab train --data mnist-10k --model mlp:256 --lambda 5 --optimizer mom
       console.log(timescaleLine(report));
       printReportTail(report);
       if (out && !failed) console.log(`wrote ${out} and ${out}.json`);
+      for (const n of report.notes ?? []) console.log(`note: ${n}`);
     }
     if (report.solver.name === 'exact' && !report.solver.converged) {
       throw new L2labError('NOT_CONVERGED', `the exact solver did not converge: ${report.solver.reason} (${report.solver.iterations} iterations, ‖∇cost‖∞ = ${report.solver.grad_norm.toExponential(2)}).${out ? ` Nothing was written to ${out}.` : ''}`);

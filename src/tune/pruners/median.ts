@@ -9,6 +9,8 @@ export interface MedianRule {
   warmupEpochs: number;
   /** Other trials with a value at the epoch needed before pruning (Optuna's n_startup_trials). */
   minTrials: number;
+  /** What gates the rule, for the reason; default `τ = … epochs` (ask/tell names its stand-in where τ is unknown). */
+  gate?: string;
 }
 
 /** The rule bayes uses: from epoch 1, once two other trials show a value there. */
@@ -50,7 +52,7 @@ export function medianPruneReason(epoch: number, bestSoFar: number, tau: number,
   if (finite.length < rule.minTrials) return undefined;
   const m = median(finite);
   if (Number.isFinite(bestSoFar) && bestSoFar <= m) return undefined;
-  return `pruned at epoch ${epoch}: best validation loss ${bestSoFar.toPrecision(4)} above the median ${m.toPrecision(4)} of ${finite.length} trials there (τ = ${tau.toPrecision(3)} epochs)`;
+  return `pruned at epoch ${epoch}: best validation loss ${bestSoFar.toPrecision(4)} above the median ${m.toPrecision(4)} of ${finite.length} trials there (${rule.gate ?? `τ = ${tau.toPrecision(3)} epochs`})`;
 }
 
 /** A trial's per-epoch validation losses (index = epoch, 0 = initialization) as best-so-far values. */

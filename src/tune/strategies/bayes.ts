@@ -10,7 +10,8 @@
  * the model is small enough to stack. Proposals are a deterministic function of the finished
  * trials, so a resumed study replays them and reuses what is stored.
  */
-import { DEFAULTS } from '../../options/defaults.js';
+import { DEFAULTS, defaultLogRange } from '../../options/defaults.js';
+import { constantTimescaleGuess, type FirstGuess } from '../../plan/first-guess.js';
 import { BayesSampler, type NoiseReading, type Observation } from '../samplers/bayes-sampler.js';
 import { timescaleFirstGuess } from '../samplers/first-guess.js';
 import { bestSoFar, medianPruneReason, valueAt } from '../pruners/median.js';
@@ -21,6 +22,7 @@ import { readTrialResult } from '../trials/trial-result.js';
 import type { StrategyContext, StrategyOutcome } from '../strategy.js';
 import type { Trial } from '../../study/index.js';
 import type { TuneSetup } from '../setup.js';
+import { finishedTrials, pendingTrials, type Proposal, type ProposalInput } from '../propose.js';
 
 /** λ values as stored: 10 significant digits, so keys are stable across processes and x moves by < 1e-9. */
 const tidy = (x: number): number => Number((10 ** x).toPrecision(10));
@@ -52,9 +54,13 @@ const AROUND_GUESS = [-1, -Math.log10(3), Math.log10(3), 1];
  * first guess (exact solver, Adam with a coupled penalty) INITIAL_POINTS space-filling points.
  */
 export function bayesDesign(setup: TuneSetup, range: { lo: number; hi: number }, maxTrials: number): BayesDesign {
+  return openingDesign(timescaleFirstGuess(setup, range), range, maxTrials);
+}
+
+/** {@link bayesDesign} from a first guess already made (ask/tell reads τ from the user's context, not from a setup). */
+export function openingDesign(guess: FirstGuess, range: { lo: number; hi: number }, maxTrials: number): BayesDesign {
   const lo = Math.log10(range.lo);
   const hi = Math.log10(range.hi);
-  const guess = timescaleFirstGuess(setup, range);
   if (guess.lambda === undefined) {
     return { batches: [new BayesSampler({ lo, hi }).initialPoints(Math.min(INITIAL_POINTS, maxTrials))], note: `no first guess: ${guess.reason}` };
   }
@@ -168,45 +174,100 @@ function observationOf(p: TrialPoint, before: readonly Observation[]): Observati
   return { x: Math.log10(p.lambda), y: Number.isFinite(y) ? y : Number.isFinite(worst) ? worst : Math.log(1e6) };
 }
 
-/** bayes's noise reading from its finished trials, in run order, over its search range: what `tune` reports and `show` repeats. */
-export function bayesNoise(points: readonly TrialPoint[], range: { lo: number; hi: number }): NonNullable<StrategyOutcome['noise']> {
+/** Finished trials, in run order, as the process sees them (observationOf). */
+function observationsOf(points: readonly TrialPoint[]): Observation[] {
   const observations: Observation[] = [];
   for (const p of points) observations.push(observationOf(p, observations));
-  return noiseReport(new BayesSampler({ lo: Math.log10(range.lo), hi: Math.log10(range.hi) }).noise(observations));
+  return observations;
+}
+
+/** bayes's noise reading from its finished trials, in run order, over its search range: what `tune` reports and `show` repeats. */
+export function bayesNoise(points: readonly TrialPoint[], range: { lo: number; hi: number }): NonNullable<StrategyOutcome['noise']> {
+  return noiseReport(new BayesSampler({ lo: Math.log10(range.lo), hi: Math.log10(range.hi) }).noise(observationsOf(points)));
+}
+
+/** Where a bayes search stands: its opening, its finished trials in run order, and the log10 λ of those still running (ask/tell only; tune runs none alongside). */
+export interface BayesState {
+  design: BayesDesign;
+  done: readonly TrialPoint[];
+  pending: readonly number[];
+  maxTrials: number;
+  sampler: BayesSampler;
+}
+
+/** Within this, in log10 λ, a point counts as tried: stored λ keep 10 significant digits (tidy). */
+const SAME_POINT = 1e-6;
+
+/**
+ * bayes's next batch, a deterministic function of where the search stands (tune's runner and the
+ * ask/tell service both follow it): the opening's first batch; then the rest of the opening in
+ * decadeFirst's order (all of it at once while the first trial is still running: no gap to read
+ * yet); then one point of expected improvement at a time, until `maxTrials` or until the
+ * improvement expected is negligible. `stop` says why none, `waiting` when running trials may change it.
+ */
+export function nextBayesBatch(s: BayesState): { xs: number[] } | { stop: string; waiting: boolean } {
+  const tried = [...s.done.map((p) => Math.log10(p.lambda)), ...s.pending];
+  const untried = (xs: readonly number[]) => xs.filter((x) => !tried.some((t) => Math.abs(t - x) < SAME_POINT));
+  const [first, ...rest] = s.design.batches;
+  if (untried(first).length > 0) return { xs: untried(first) };
+  for (const batch of rest) {
+    const left = untried(batch);
+    if (left.length === 0) continue;
+    if (left.length < batch.length) return { xs: left };
+    const p0 = s.done.find((p) => Math.abs(Math.log10(p.lambda) - first[0]) < SAME_POINT);
+    return { xs: p0 ? decadeFirst(batch, first[0], p0)[0] : [...batch] };
+  }
+  const waiting = s.pending.length > 0;
+  if (s.done.length + s.pending.length >= s.maxTrials) return { stop: `the cap of ${s.maxTrials} trials`, waiting };
+  if (s.done.length === 0) return { stop: 'the opening trials, still running', waiting };
+  const observations = observationsOf(s.done);
+  // Constant liar (Ginsbourger, Le Riche & Carraro, "Kriging is well-suited to parallelize
+  // optimization", 2010): a running λ counts as the worst loss seen, so a parallel ask looks elsewhere.
+  const worst = Math.max(...observations.map((o) => o.y));
+  const next = s.sampler.propose([...observations, ...s.pending.map((x) => ({ x, y: worst }))]);
+  if (next.expectedImprovement < STOP_LOG_IMPROVEMENT) {
+    return { stop: `expected improvement negligible (${(100 * next.expectedImprovement).toPrecision(2)}% of the loss at λ = ${tidy(next.x).toPrecision(3)}, below ${100 * STOP_LOG_IMPROVEMENT}%)`, waiting };
+  }
+  return { xs: [next.x] };
+}
+
+/** bayes as a proposer (ask/tell): {@link nextBayesBatch} over the study's trials, the first guess from the user's optimizer and epochs. */
+export function proposeBayes(input: ProposalInput): Proposal {
+  const { range, maxTrials } = input;
+  const design = openingDesign(constantTimescaleGuess(input.timescale, range), range, maxTrials);
+  const done = finishedTrials(input.trials).map(trialPoint);
+  const pending = pendingTrials(input.trials).map((t) => Math.log10(t.params.lambda));
+  const next = nextBayesBatch({ design, done, pending, maxTrials, sampler: new BayesSampler({ lo: Math.log10(range.lo), hi: Math.log10(range.hi) }) });
+  if ('xs' in next) return { trials: next.xs.map((x) => ({ lambda: tidy(x), epochs: input.timescale.epochs })) };
+  return next.waiting ? { wait: `${pending.length} trial(s) still running decide what comes next (bayes stops at ${next.stop} otherwise)` } : { done: `bayes stopped by ${next.stop} after ${done.length} trials` };
 }
 
 export async function runBayes(ctx: StrategyContext): Promise<StrategyOutcome> {
   const { setup, run, options } = ctx;
-  const r = options.logRange ?? { lo: 1e-3, hi: 1e2, n: 0 };
+  const r = options.logRange ?? defaultLogRange('bayes');
   const maxTrials = options.trials ?? DEFAULTS.trials;
   const prune = (options.pruner ?? DEFAULTS.pruner) === 'median' && setup.plan.solver !== 'exact';
   const dropout = 0; // tune() refuses --dropout here: one λ axis only
   const sampler = new BayesSampler({ lo: Math.log10(r.lo), hi: Math.log10(r.hi) });
   const points: TrialPoint[] = [];
-  const observations: Observation[] = [];
   const finished: number[][] = [];
   const evaluate = async (xs: number[]): Promise<void> => {
     const trials = await run.trials(xs.map((x) => ({ lambda: tidy(x), dropout })));
     const done = await run.run(trials, (cs, _, signal) => scoreConfigs(setup, cs, setup.plan.epochs, undefined, ctx.cost, signal, prune ? callPruner(setup, cs, finished) : undefined));
     for (const t of done) {
-      const p = trialPoint(t);
-      points.push(p);
+      points.push(trialPoint(t));
       if (t.state === 'COMPLETE') finished.push(storedBestSoFar(t));
-      observations.push(observationOf(p, observations));
     }
   };
   const design = bayesDesign(setup, r, maxTrials);
-  const [first, ...around] = design.batches;
-  await evaluate(first);
-  for (const batch of around) for (const part of decadeFirst(batch, first[0], points[0])) await evaluate(part);
-  let stop = `the cap of ${maxTrials} trials`;
-  while (points.length < maxTrials) {
-    const next = sampler.propose(observations);
-    if (next.expectedImprovement < STOP_LOG_IMPROVEMENT) {
-      stop = `expected improvement negligible (${(100 * next.expectedImprovement).toPrecision(2)}% of the loss at λ = ${tidy(next.x).toPrecision(3)}, below ${100 * STOP_LOG_IMPROVEMENT}%)`;
+  let stop: string;
+  for (;;) {
+    const next = nextBayesBatch({ design, done: points, pending: [], maxTrials, sampler });
+    if ('stop' in next) {
+      stop = next.stop;
       break;
     }
-    await evaluate([next.x]);
+    await evaluate(next.xs);
   }
   const prunedCount = points.filter((p) => p.state === 'PRUNED').length;
   return {

@@ -36,7 +36,7 @@ const EXACT_HESSIAN_MAX_WEIGHTS = 2000;
 export async function runEvidence(ctx: StrategyContext): Promise<StrategyOutcome> {
   const { setup, run } = ctx;
   const arch = setup.architecture(0);
-  if (arch.cnn) throw new InvalidOptionError(`--strategy evidence uses K-FAC curvature of dense layers; ${ctx.options.model} has convolutions. Use --strategy grid, bayes or sh.`);
+  if (arch.cnn || arch.onnx) throw new InvalidOptionError(`--strategy evidence uses K-FAC curvature of l2lab's dense layers; ${ctx.options.model} ${arch.onnx ? 'is an imported graph' : 'has convolutions'}. Use --strategy grid, bayes or sh.`);
   const [trial] = await run.trials([{ lambda: 0, dropout: 0 }], { evidence: 1 });
   let report: EvidenceReport | undefined;
   let refit: Refit | undefined;

@@ -15,7 +15,7 @@ import type { StrategyContext, StrategyOutcome } from '../strategy.js';
 export async function runPath(ctx: StrategyContext): Promise<StrategyOutcome> {
   const { setup, run, options } = ctx;
   const arch = setup.architecture(0);
-  if (arch.widths.length !== 2 || arch.cnn) throw new InvalidOptionError(`--strategy path follows the regularization path of a linear model: use --model logistic, softmax or linear (got ${options.model}).`);
+  if (arch.widths.length !== 2 || arch.cnn || arch.onnx) throw new InvalidOptionError(`--strategy path follows the regularization path of a linear model: use --model logistic, softmax or linear (got ${options.model}).`);
   const m = setup.train.n;
   // Default: per-weight coefficient λ/m from 10 (everything shrunk) down to 1e-5 (almost free).
   const r = options.logRange ?? { lo: 1e-5 * m, hi: 10 * m, n: 25 };

@@ -11,7 +11,7 @@ import type { StrategyContext, StrategyOutcome } from '../strategy.js';
 export async function runRidge(ctx: StrategyContext): Promise<StrategyOutcome> {
   const { setup, run, options } = ctx;
   const arch = setup.architecture(0);
-  if (arch.widths.length !== 2 || arch.loss !== 'mse') throw new InvalidOptionError(`--strategy ridge is closed-form linear regression: use --model linear on a numeric target (got ${options.model}).`);
+  if (arch.widths.length !== 2 || arch.loss !== 'mse' || arch.onnx) throw new InvalidOptionError(`--strategy ridge is closed-form linear regression: use --model linear on a numeric target (got ${options.model}).`);
   if (setup.plan.convention !== 'seed' && setup.plan.convention !== 'sklearn-ridge') throw new InvalidOptionError(`--strategy ridge reports λ in the seed convention (= scikit-learn Ridge alpha); drop --convention ${setup.plan.convention} or use sklearn-ridge.`);
   const { train, test } = setup;
   const t0 = performance.now();

@@ -68,6 +68,8 @@ export interface TrialResult {
   params?: number[][][];
   evidence?: EvidenceReport;
   refit?: Refit;
+  /** ask/tell: a handed-out trial that went without a report past its lease was FAILed and its λ handed out again as this trial number. */
+  replaced_by?: number;
 }
 
 /** What a strategy adds to the scores when it writes a result. */
@@ -106,6 +108,7 @@ function problem(r: Obj): string | undefined {
   if (e !== undefined && !(isObj(e) && isNum(e.lambda_seed) && isNum(e.gamma) && isNum(e.log_evidence) && Array.isArray(e.curve) && Array.isArray(e.history))) return 'evidence';
   const f = r.refit;
   if (f !== undefined && !(isObj(f) && isNum(f.lambda) && isNum(f.test_loss))) return 'refit';
+  if (r.replaced_by !== undefined && !isNum(r.replaced_by)) return 'replaced_by';
   return undefined;
 }
 

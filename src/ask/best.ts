@@ -1,0 +1,83 @@
+/** best(): the study's λ_min (and λ_1se where a λ was evaluated more than once) in both units, with bayes's noise reading and the weight-norm check. */
+import { L2labError } from '../errors.js';
+import type { Trial } from '../study/index.js';
+import { chooseLambda } from '../tune/choose-lambda.js';
+import { meanAndSe } from '../tune/one-se.js';
+import { trialPoint, type TrialPoint } from '../tune/trials/study-run.js';
+import { toSeed, type ResolvedContext } from './context.js';
+import { wasReplaced } from './lease.js';
+import { studyNormWarning } from './norm-check.js';
+import type { BestAnswer } from './protocol.js';
+
+/** Fewer finished trials than this give no noise reading: the process has nothing to tell noise from curve with. */
+const NOISE_MIN_TRIALS = 3;
+
+/** A λ's COMPLETE evaluations (of one rung) as one point: their mean, its standard error (NaN for one), how many. */
+interface LambdaPoint {
+  lambda: number;
+  dropout: number;
+  rung: number | null;
+  mean: number;
+  se: number;
+  n: number;
+}
+
+function lambdaPoints(trials: readonly Trial[]): LambdaPoint[] {
+  const groups = new Map<string, { lambda: number; rung: number | null; values: number[] }>();
+  for (const t of trials.filter((x) => x.state === 'COMPLETE' && x.value !== null)) {
+    const rung = typeof t.params.rung === 'number' ? t.params.rung : null;
+    const key = `${t.params.lambda}|${rung}`;
+    const g = groups.get(key) ?? { lambda: t.params.lambda, rung, values: [] };
+    g.values.push(t.value!);
+    groups.set(key, g);
+  }
+  return [...groups.values()].map((g) => ({ lambda: g.lambda, dropout: 0, rung: g.rung, n: g.values.length, ...meanAndSe(g.values) }));
+}
+
+/** The finished trials the noise reading is read from, in run order: all (bayes, grid), or the highest rung that has some (sh: lower rungs trained fewer epochs). */
+function noisePoints(trials: readonly Trial[]): TrialPoint[] {
+  const finished = trials.filter((t) => t.state === 'COMPLETE' || t.state === 'PRUNED').sort((a, b) => a.number - b.number);
+  const rungOf = (t: Trial) => (typeof t.params.rung === 'number' ? t.params.rung : 0);
+  const top = Math.max(-1, ...finished.map(rungOf));
+  return finished.filter((t) => rungOf(t) === top).map(trialPoint);
+}
+
+/** bayes's noise reading (its Gaussian process over log λ) in both units, or null with too few trials. */
+async function noiseOf(c: ResolvedContext, trials: readonly Trial[]): Promise<BestAnswer['noise']> {
+  const points = noisePoints(trials);
+  if (points.length < NOISE_MIN_TRIALS) return null;
+  const { bayesNoise } = await import('../tune/strategies/bayes.js');
+  const n = bayesNoise(points, c.range);
+  const [a, b] = [toSeed(c, n.lambda_lo), toSeed(c, n.lambda_hi)];
+  return { relative_std: n.relative_std, lambda_lo: Math.min(a, b), lambda_hi: Math.max(a, b), value_lo: n.lambda_lo, value_hi: n.lambda_hi, ...(n.warning ? { warning: n.warning } : {}) };
+}
+
+/**
+ * The answer of best() from the study's trials (lapsed ones that were handed out again left out).
+ *
+ * @throws L2labError (code `NOT_FITTED`) while no trial has completed.
+ */
+export async function bestAnswer(name: string, c: ResolvedContext, all: readonly Trial[]): Promise<BestAnswer> {
+  const trials = all.filter((t) => !wasReplaced(t));
+  const count = (...states: Trial['state'][]) => trials.filter((t) => states.includes(t.state)).length;
+  const counts = { complete: count('COMPLETE'), pruned: count('PRUNED'), failed: count('FAIL'), running: count('RUNNING', 'WAITING') };
+  const points = lambdaPoints(trials);
+  const choice = chooseLambda(points);
+  if (!choice) {
+    throw new L2labError('NOT_FITTED', `No trial of study '${name}' has completed yet (${counts.running} running or waiting, ${counts.pruned} pruned, ${counts.failed} failed): tell a final val_loss first (l2lab tell --study ${name} --trial N --val-loss V).`);
+  }
+  const repeated = choice.best.n >= 2;
+  const warning = studyNormWarning(c, trials);
+  return {
+    study: name,
+    best_lambda: toSeed(c, choice.lambdaMin),
+    lambda_1se: repeated ? toSeed(c, choice.lambda1se) : null,
+    value: choice.lambdaMin,
+    value_1se: repeated ? choice.lambda1se : null,
+    convention: c.convention,
+    val_loss: choice.best.mean,
+    noise: await noiseOf(c, trials),
+    trials: counts,
+    ...(warning ? { warnings: [warning] } : {}),
+  };
+}
