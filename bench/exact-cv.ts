@@ -9,7 +9,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { foldPath } from '../src/solvers/index.js';
-import { logSpace } from '../src/tune/ridge.js';
+import { logSpace } from '../src/tune/closed-form/ridge.js';
 import { createSetup } from '../src/tune/setup.js';
 import { tune, type TuneOptions } from '../src/tune/tune.js';
 
@@ -49,7 +49,7 @@ async function runCase(c: Case, dir: string, repeats: number): Promise<Record<st
     ours.push((performance.now() - t0) / 1000);
     // The same fits without the study store (SQLite writes per trial) or the refit: the solver's share.
     const t2 = performance.now();
-    await foldPath(setup.architecture(0), t, setup.folds, lambdas, (l, m) => setup.coefficients(l, m).coupled);
+    await foldPath(setup.architecture(0), t, setup.folds, lambdas, (l, m) => setup.plan.coefficients(l, m).coupled);
     solverOnly.push((performance.now() - t2) / 1000);
     const t1 = performance.now();
     const py = spawnSync('/usr/bin/python3', [REF, csv, '--target', 'target', '--model', c.model, '--lambdas', lambdas.join(','), '--folds', folds], { encoding: 'utf8' });

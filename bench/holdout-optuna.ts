@@ -21,11 +21,11 @@ import { fileURLToPath } from 'node:url';
 import { loadDataset, subsample, subset, type Dataset } from '../src/data/index.js';
 import { countParams } from '../src/models/architecture.js';
 import { openStorage } from '../src/study/index.js';
-import { logSpace } from '../src/tune/ridge.js';
-import { usePopulation } from '../src/tune/score.js';
+import { logSpace } from '../src/tune/closed-form/ridge.js';
+import { usePopulation } from '../src/tune/scoring/score.js';
 import { createSetup } from '../src/tune/setup.js';
 import type { TuneOptions } from '../src/tune/strategy.js';
-import { bayesDesign, decadeFirst } from '../src/tune/strategy-bayes.js';
+import { bayesDesign, decadeFirst } from '../src/tune/strategies/bayes.js';
 import { tune } from '../src/tune/tune.js';
 
 /** One tool's trials in the order they ran: the value a finished trial offers (null if pruned or failed) and its epochs. */
@@ -116,7 +116,7 @@ function writeSplit(dir: string, o: TuneOptions, grid: number[], optunaTrials: n
   const arch = s.architecture(0);
   fs.writeFileSync(
     path.join(dir, 'meta.json'),
-    JSON.stringify({ d: s.train.d, classes: s.train.classes.length, hidden: arch.widths[1], batch: s.batchSize, lr: s.lr, momentum: o.momentum, epochs: s.epochs, patience: o.patience, grid, seed: o.seed, optuna_trials: optunaTrials }),
+    JSON.stringify({ d: s.train.d, classes: s.train.classes.length, hidden: arch.widths[1], batch: s.plan.batchSize, lr: s.plan.lr, momentum: o.momentum, epochs: s.plan.epochBudget, patience: o.patience, grid, seed: o.seed, optuna_trials: optunaTrials }),
   );
 }
 

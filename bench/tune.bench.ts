@@ -21,7 +21,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { loadDataset, subsample, subset } from '../src/data/index.js';
-import { logSpace } from '../src/tune/ridge.js';
+import { logSpace } from '../src/tune/closed-form/ridge.js';
 import { tune, type TuneOptions } from '../src/tune/tune.js';
 import { benchExactCv } from './exact-cv.js';
 import { benchHoldoutOptuna, gridLossAt } from './holdout-optuna.js';

@@ -3,7 +3,7 @@ import { L2labError } from '../errors.js';
 import type { Trial } from '../study/index.js';
 import { chooseLambda } from '../tune/choose-lambda.js';
 import { meanAndSe } from '../tune/one-se.js';
-import { trialPoint, type TrialPoint } from '../tune/study-run.js';
+import { trialPoint, type TrialPoint } from '../tune/trials/study-run.js';
 import { toSeed, type ResolvedContext } from './context.js';
 import { wasReplaced } from './lease.js';
 import { studyNormWarning } from './norm-check.js';
@@ -46,7 +46,7 @@ function noisePoints(trials: readonly Trial[]): TrialPoint[] {
 async function noiseOf(c: ResolvedContext, trials: readonly Trial[]): Promise<BestAnswer['noise']> {
   const points = noisePoints(trials);
   if (points.length < NOISE_MIN_TRIALS) return null;
-  const { bayesNoise } = await import('../tune/strategy-bayes.js');
+  const { bayesNoise } = await import('../tune/strategies/bayes.js');
   const n = bayesNoise(points, c.range);
   const [a, b] = [toSeed(c, n.lambda_lo), toSeed(c, n.lambda_hi)];
   return { relative_std: n.relative_std, lambda_lo: Math.min(a, b), lambda_hi: Math.max(a, b), value_lo: n.lambda_lo, value_hi: n.lambda_hi, ...(n.warning ? { warning: n.warning } : {}) };

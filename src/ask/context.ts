@@ -6,13 +6,13 @@
 import { convert, getConvention, penaltyCoefficients, type ConventionId, type ConversionContext } from '../conventions/index.js';
 import { InvalidOptionError } from '../errors.js';
 import { checkOptions } from '../options/check.js';
-import { DEFAULT_BAYES_TRIALS, defaultLogRange } from '../options/defaults.js';
+import { DEFAULTS, defaultLogRange } from '../options/defaults.js';
 import { canonicalJson, type Json, type StudyConfig } from '../study/index.js';
-import { assertSafeGrid, safeExtensionLimits, safeLambdaLimit, type LambdaLimit } from '../train/penalty-limits.js';
-import { lambdaTimescaleEpochs } from '../train/timescale.js';
-import type { OptimizerSpec } from '../train/optimizer.js';
-import type { TimescaleRule } from '../tune/first-guess.js';
-import { MAX_GRID_VALUES } from '../tune/lambda-grid.js';
+import { assertSafeGrid, safeExtensionLimits, safeLambdaLimit, type LambdaLimit } from '../plan/penalty-limits.js';
+import { lambdaTimescaleEpochs } from '../plan/timescale.js';
+import type { OptimizerSpec } from '../plan/optimizer.js';
+import type { TimescaleRule } from '../plan/first-guess.js';
+import { MAX_GRID_VALUES } from '../options/lambda-grid.js';
 import { ProtocolError } from './errors.js';
 import type { ExternalOptimizer, ExternalStrategy, StudyContext } from './protocol.js';
 
@@ -63,7 +63,7 @@ export function resolveContext(c: StudyContext): ResolvedContext {
   const lambdas = c.lambdas === undefined ? null : checkList(c.lambdas);
   const range = c.log_range === undefined ? defaultRange(base, limit) : checkRange(c.log_range);
   assertSafeGrid(lambdas ?? [range.lo, range.hi], limit, c.convention, lambdas ? '--lambdas' : '--log-range', 'ask', `under ${c.optimizer} with lr ${c.lr}`);
-  return { ...base, range, lambdas, trials: c.trials ?? DEFAULT_BAYES_TRIALS, repeats: c.repeats ?? 1 };
+  return { ...base, range, lambdas, trials: c.trials ?? DEFAULTS.trials, repeats: c.repeats ?? 1 };
 }
 
 /** An explicit list: finite values ≥ 0, none twice (a repeat is `repeats`), at most MAX_GRID_VALUES. */
@@ -158,7 +158,7 @@ export function contextOfConfig(name: string, config: StudyConfig): ResolvedCont
     strategy: s.kind as ExternalStrategy,
     range: s.logRange as ResolvedContext['range'],
     lambdas: (s.lambdas as number[] | null) ?? null,
-    trials: (s.trials as number | null) ?? DEFAULT_BAYES_TRIALS,
+    trials: (s.trials as number | null) ?? DEFAULTS.trials,
     repeats: (s.repeats as number | undefined) ?? 1,
   };
 }

@@ -5,10 +5,10 @@
  * refused, never mistaken for the new holder's.
  */
 import { randomUUID } from 'node:crypto';
-import { ASK_HEARTBEAT_TIMEOUT_S } from '../options/defaults.js';
+import { ASK_HEARTBEAT_TIMEOUT_S } from '../options/registry.js';
 import { invalidNumber } from '../errors.js';
 import { TrialAlreadyFinishedError, TrialNotOwnedError, type Study, type StudyStorage, type Trial, type TrialOwner } from '../study/index.js';
-import { readTrialResult } from '../tune/trial-result.js';
+import { readTrialResult } from '../tune/trials/trial-result.js';
 import { tauAt, type ResolvedContext } from './context.js';
 import { reportsOf, trialResultOf } from './reports.js';
 

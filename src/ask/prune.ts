@@ -4,7 +4,7 @@
  * after a fixed share of the budget instead.
  */
 import type { Trial } from '../study/index.js';
-import { DEFAULT_MEDIAN_RULE, medianPruneReason, valueAt } from '../tune/pruner.js';
+import { DEFAULT_MEDIAN_RULE, medianPruneReason, valueAt } from '../tune/pruners/median.js';
 import { tauAt, tauUnknown, type ResolvedContext } from './context.js';
 import { bestCurve, reportsOf, type Report } from './reports.js';
 

@@ -1,7 +1,7 @@
 /** A handed-out trial's reports as stored: one intermediate value per epoch (the validation loss) with the train loss and Σθ² as its extra. */
 import type { Json, Trial } from '../study/index.js';
-import { bestSoFar } from '../tune/pruner.js';
-import { writeTrialResult } from '../tune/trial-result.js';
+import { bestSoFar } from '../tune/pruners/median.js';
+import { writeTrialResult } from '../tune/trials/trial-result.js';
 import type { ReportRequest } from './protocol.js';
 
 /** One stored epoch of a trial. */

@@ -6,7 +6,7 @@ import { penaltyValue } from '../conventions/index.js';
 import { openStorage, StudyConfigMismatchError, TrialAlreadyFinishedError, TrialNotOwnedError, DEFAULT_STORAGE, type Study, type StudyStorage, type Trial, type TrialOwner } from '../study/index.js';
 import { checkStudyName } from '../study/checks.js';
 import { STRATEGY_REGISTRY } from '../tune/strategies.js';
-import { trialKey } from '../tune/study-run.js';
+import { trialKey } from '../tune/trials/study-run.js';
 import type { Proposal, ProposedTrial } from '../tune/propose.js';
 import { bestAnswer } from './best.js';
 import { checkClientId, checkReport, checkTell } from './checks.js';

@@ -3,8 +3,8 @@ import { createHash } from 'node:crypto';
 import type { Dataset } from '../data/index.js';
 import { parseModelSpec, countParams } from '../models/architecture.js';
 import { isConvex } from '../solvers/model-rows.js';
-import type { SolverName } from '../train/solver-option.js';
-import { DEFAULT_MAX_EPOCHS } from '../train/convergence.js';
+import type { SolverName } from '../options/names.js';
+import { resolveEpochs } from '../plan/run-plan.js';
 import type { AtlasDataset, AtlasLambdaRange, AtlasSpec, AtlasStrategy, AtlasTraining, AtlasValidation, SpecIssue } from './spec.js';
 
 /** What the atlas needs to know of a loaded dataset. */
@@ -168,7 +168,7 @@ export function rowsPerEpoch(n: number, batchSize: number): number {
 
 /** The epochs a cell's SGD training runs at most: the fixed count, or the cap of 'auto'. */
 export function epochBudget(t: AtlasTraining): number {
-  return t.epochs === 'auto' ? t.maxEpochs ?? DEFAULT_MAX_EPOCHS : t.epochs;
+  return resolveEpochs(t).epochBudget;
 }
 
 /**

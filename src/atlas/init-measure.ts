@@ -2,8 +2,9 @@
  * The penalty and the data loss of a cell's network at initialization, measured on the weights its
  * refit starts from: the seed's "the cost starts at 50" for this cell, at any λ.
  */
-import { isPenalized, paramShapes } from '../models/architecture.js';
-import { defaultInitializer, initParams } from '../models/init.js';
+import { paramShapes } from '../models/architecture.js';
+import { isPenalized } from '../models/param-shape.js';
+import { initParams } from '../models/init.js';
 import { evaluateParams } from '../train/fit.js';
 import { createSetup } from '../tune/setup.js';
 import type { TuneOptions } from '../tune/strategy.js';
@@ -27,11 +28,10 @@ export function initPenalty(init: InitMeasure, lambda: number): { penalty: numbe
 /** Measures Σθ² and the data loss at the initialization tune()'s refit starts from; null for an exact solve (it starts from zero). */
 export async function measureInit(options: TuneOptions): Promise<InitMeasure | null> {
   const setup = createSetup(options, options);
-  if (setup.solver === 'exact') return null;
+  if (setup.plan.solver === 'exact') return null;
   const arch = setup.architecture(0);
-  const t = setup.trainOptions(arch);
-  const params = initParams(arch, t.init ?? defaultInitializer(arch), t.seed ?? 0);
-  const penalizeBiases = t.penalizeBiases ?? false;
+  const params = initParams(arch, setup.plan.init, setup.seed);
+  const penalizeBiases = setup.plan.penalizeBiases;
   let sumSq = 0;
   paramShapes(arch).forEach((shape, i) => {
     if (isPenalized(shape, penalizeBiases)) for (const v of params[i]) sumSq += v * v;

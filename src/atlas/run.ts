@@ -4,7 +4,7 @@
  * of the atlas's own study. A re-run reads finished cells back from the store and resumes the one a
  * killed run left half-done (tune() reuses its finished trials and reclaims those a dead process held).
  */
-import type { OnProgress } from '../tune/progress.js';
+import type { OnProgress } from '../train/progress.js';
 import { loadDataset, subsample, subset, type Dataset } from '../data/index.js';
 import { L2labError, invalidNumber } from '../errors.js';
 import { openStorage, runTrials, type Json, type StudyStorage, type Trial, type WaitEvent } from '../study/index.js';

@@ -5,14 +5,11 @@
  */
 import fs from 'node:fs';
 import { InvalidOptionError } from '../errors.js';
-import { ACTIVATIONS, type Activation } from '../models/architecture.js';
-import { defaultLr } from '../options/defaults.js';
+import { type Activation, ACTIVATIONS, type OptimizerName, OPTIMIZERS, type SolverName, SOLVERS, STRATEGY_NAMES, type StrategyName } from '../options/names.js';
 import { checkValue } from '../options/option.js';
+import { DEFAULTS } from '../options/defaults.js';
 import { OPTIONS, strategyOptions } from '../options/registry.js';
-import { DEFAULT_MAX_EPOCHS } from '../train/convergence.js';
-import { OPTIMIZERS, type OptimizerName } from '../train/optimizer.js';
-import { SOLVERS, type SolverName } from '../train/solver-option.js';
-import { STRATEGY_NAMES, type StrategyName } from '../tune/strategy.js';
+import { resolveOptimizer } from '../plan/run-plan.js';
 
 /** A strategy the atlas can run per cell: tune()'s strategies. */
 export type AtlasStrategyName = StrategyName;
@@ -229,7 +226,7 @@ function readTraining(c: Checker, raw: unknown, path: string, base: AtlasTrainin
   if (t.maxEpochs !== undefined) {
     maxEpochs = c.integer(t.maxEpochs, `${path}.maxEpochs`, 1, '"maxEpochs": 200');
     if (epochs !== 'auto') c.add(`${path}.maxEpochs`, `caps "epochs": "auto" only, but epochs is ${show(epochs)}: remove "maxEpochs" or set "epochs": "auto".`);
-  } else if (epochs === 'auto') maxEpochs = t.epochs === undefined && base?.maxEpochs !== undefined ? base.maxEpochs : DEFAULT_MAX_EPOCHS;
+  } else if (epochs === 'auto') maxEpochs = t.epochs === undefined && base?.maxEpochs !== undefined ? base.maxEpochs : DEFAULTS.maxEpochs;
   let solver: SolverName | undefined = base?.solver ?? 'exact';
   if (t.solver !== undefined) {
     if (!SOLVERS.includes(t.solver as SolverName)) {
@@ -238,9 +235,11 @@ function readTraining(c: Checker, raw: unknown, path: string, base: AtlasTrainin
     } else solver = t.solver as SolverName;
   }
   const optimizerChanged = t.optimizer !== undefined && base !== undefined && t.optimizer !== base.optimizer;
-  const lr = t.lr === undefined ? (base && !optimizerChanged ? base.lr : defaultLr(optimizer ?? 'sgd')) : c.number(t.lr, `${path}.lr`, (x) => x > 0, 'a number in (0, ∞)', '"lr": 0.1');
+  // The run plan's defaults for this optimizer (its learning rate, and μ for momentum and nesterov).
+  const planned = optimizer === undefined ? undefined : resolveOptimizer({ optimizer });
+  const lr = t.lr === undefined ? (base && !optimizerChanged ? base.lr : planned?.lr) : c.number(t.lr, `${path}.lr`, (x) => x > 0, 'a number in (0, ∞)', '"lr": 0.1');
   const batchSize = t.batchSize === undefined ? base?.batchSize ?? 64 : c.integer(t.batchSize, `${path}.batchSize`, 1, '"batchSize": 64');
-  let activation: Activation | undefined = base?.activation ?? 'relu';
+  let activation: Activation | undefined = base?.activation ?? DEFAULTS.activation;
   if (t.activation !== undefined) {
     if (!ACTIVATIONS.includes(t.activation as Activation)) {
       c.add(`${path}.activation`, `must be one of ${ACTIVATIONS.join(', ')}. Got ${show(t.activation)} instead.`);
@@ -252,7 +251,7 @@ function readTraining(c: Checker, raw: unknown, path: string, base: AtlasTrainin
   if (t.momentum !== undefined) {
     momentum = c.number(t.momentum, `${path}.momentum`, (x) => x >= 0 && x < 1, 'a number in [0, 1)', '"momentum": 0.9');
     if (optimizer && !usesMomentum) c.add(`${path}.momentum`, `is only used by the momentum and nesterov optimizers, but optimizer is '${optimizer}': remove "momentum" or set "optimizer": "momentum".`);
-  } else if (usesMomentum) momentum = base && !optimizerChanged && base.momentum !== undefined ? base.momentum : 0.9;
+  } else if (planned && 'momentum' in planned.optimizer) momentum = base && !optimizerChanged && base.momentum !== undefined ? base.momentum : planned.optimizer.momentum;
   if (epochs === undefined || lr === undefined || batchSize === undefined || optimizer === undefined || activation === undefined || solver === undefined) return undefined;
   return { epochs, ...(maxEpochs !== undefined ? { maxEpochs } : {}), solver, lr, optimizer, ...(momentum !== undefined ? { momentum } : {}), batchSize, activation };
 }

@@ -34,17 +34,17 @@ export async function measureTestCurve(options: TuneOptions, lambdas: readonly n
   const arch = setup.architecture(0);
   const n = setup.train.n;
   const sorted = [...new Set(lambdas)].sort((a, b) => a - b);
-  if (setup.solver === 'exact') {
+  if (setup.plan.solver === 'exact') {
     const test = problemOf(arch, setup.test, undefined, 0);
     const points: TestCurvePoint[] = [];
     for (const lambda of sorted) {
-      const pen = setup.coefficients(lambda, n);
+      const pen = setup.plan.coefficients(lambda, n);
       const f = await fitExact(arch, setup.train, undefined, pen.coupled + pen.decoupled);
       points.push({ lambda, test_loss: f.solve.converged ? metricsOf(arch, test, f.solve.theta).loss : null, epochs: null, converged: f.solve.converged, lambda_timescale_epochs: null });
     }
     return points;
   }
-  const r = await train(setup.train, undefined, { ...setup.trainOptions(arch), members: sorted.map((lambda) => ({ penalty: setup.coefficients(lambda, n), lr: setup.lr })) });
+  const r = await train(setup.train, undefined, { ...setup.trainOptions(arch), members: sorted.map((lambda) => ({ penalty: setup.plan.coefficients(lambda, n), lr: setup.plan.lr })) });
   const out: TestCurvePoint[] = [];
   for (const [k, lambda] of sorted.entries()) {
     const member = r.members[k];

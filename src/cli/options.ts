@@ -2,7 +2,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { InvalidOptionError } from '../errors.js';
-import { describeRange, optionsOf, type CommandName, type OptionDecl } from '../options/index.js';
+import { defaultLabel, describeRange, optionsOf, type CommandName, type OptionDecl, type OptionValues } from '../options/index.js';
 import { invalidNumber } from '../errors.js';
 import type { OptionSpec, ParsedValues } from './command.js';
 
@@ -43,15 +43,16 @@ function parseValue(o: OptionDecl, raw: string | boolean, command: CommandName):
   return text;
 }
 
-/** The registry's options of `command` found in `values`, keyed by library name (absent ones left out). */
-export function readOptions(command: CommandName, values: ParsedValues): Record<string, unknown> {
+/** The registry's options of `command` found in `values`, typed under their library names (absent ones left out). */
+export function readOptions(command: CommandName, values: ParsedValues): Partial<OptionValues> {
   const out: Record<string, unknown> = {};
   for (const o of optionsOf(command)) {
     const raw = values[o.flag];
     if (raw === undefined || Array.isArray(raw)) continue;
     out[o.key] = parseValue(o, raw, command);
   }
-  return out;
+  // Each value was parsed by its own declaration's type, which OptionValues mirrors key by key.
+  return out as Partial<OptionValues>;
 }
 
 /** `--flag META` padded, then choices, default and doc: one `--help` line. */
@@ -66,7 +67,7 @@ export function optionHelp(command: CommandName, extra: readonly CliFlag[] = [])
     ...optionsOf(command).map((o) =>
       helpLine(o.flag, o.meta, [
         o.type.kind === 'choice' ? describeRange(o.type) : undefined,
-        o.default !== undefined ? `default ${o.default}` : undefined,
+        defaultLabel(o) !== undefined ? `default ${defaultLabel(o)}` : undefined,
         o.doc,
         o.models ? `(${o.models.join(', ')} models)` : undefined,
       ]),

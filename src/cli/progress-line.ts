@@ -4,7 +4,7 @@
  * line per finished trial, and that status as a plain line whenever 5 s pass without one. stdout
  * stays for the result, so `--json` output is never mixed with it.
  */
-import type { ProgressEvent } from '../tune/progress.js';
+import type { ProgressEvent } from '../train/progress.js';
 import { sig } from './format.js';
 
 /** m:ss, or h:mm:ss from an hour on. */

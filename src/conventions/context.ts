@@ -1,6 +1,6 @@
 /** Validation of a conversion's value and context, with errors that name the missing value and its formula. */
 import { InvalidOptionError } from '../errors.js';
-import { OPTIMIZERS } from '../train/optimizer.js';
+import { OPTIMIZERS } from '../options/names.js';
 import type { ConversionContext, Convention, NeededValue } from './types.js';
 
 const NEEDED: Record<NeededValue, { flag: string; what: string }> = {

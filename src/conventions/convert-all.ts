@@ -3,7 +3,8 @@ import { L2labError } from '../errors.js';
 import { missingValue, validateContext, validateValue } from './context.js';
 import { conversionFormula, convert } from './convert.js';
 import { CONVENTIONS, getConvention } from './registry.js';
-import type { Conversion, ConversionContext, ConventionId } from './types.js';
+import type { Conversion, ConversionContext } from './types.js';
+import type { ConventionId } from '../options/names.js';
 
 /** One row of {@link convertAll}: the conversion, or why this target could not be computed. */
 export type ConversionRow =

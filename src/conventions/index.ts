@@ -2,14 +2,15 @@
 export type {
   Caveat,
   Convention,
-  ConventionId,
   Conversion,
   ConversionContext,
   NeededValue,
   OptimizerKind,
   PenaltyCoefficients,
 } from './types.js';
-export { CONVENTIONS, CONVENTION_IDS, getConvention, isConventionId } from './registry.js';
+export { CONVENTIONS, getConvention, isConventionId } from './registry.js';
+// The ids are a name set of the option registry's ground floor; the conventions module hands them on as its own.
+export { CONVENTION_IDS, type ConventionId } from '../options/names.js';
 export { convert, conversionFormula } from './convert.js';
 export { couplingEquivalence } from './equivalence.js';
 export { penaltyCoefficients, penaltyValue } from './penalty.js';

@@ -7,25 +7,26 @@ import { keras, kerasDecoupled } from './keras.js';
 import { adamw, pytorch } from './pytorch.js';
 import { seed } from './seed.js';
 import { sklearnLogistic, sklearnMlp, sklearnRidge } from './sklearn.js';
-import type { Convention, ConventionId } from './types.js';
+import { CONVENTION_IDS, type ConventionId } from '../options/names.js';
+import type { Convention } from './types.js';
 
-/** Every convention, seed first. */
-export const CONVENTIONS: readonly Convention[] = [
+/** Every convention by its id. */
+const BY_ID: Record<ConventionId, Convention> = {
   seed,
   keras,
   pytorch,
   adamw,
-  kerasDecoupled,
+  'keras-decoupled': kerasDecoupled,
   composer,
-  sklearnMlp,
-  sklearnRidge,
-  sklearnLogistic,
+  'sklearn-mlp': sklearnMlp,
+  'sklearn-ridge': sklearnRidge,
+  'sklearn-logistic': sklearnLogistic,
   glmnet,
   bayes,
-];
+};
 
-/** The ids of {@link CONVENTIONS}, in order. */
-export const CONVENTION_IDS: readonly ConventionId[] = CONVENTIONS.map((c) => c.id);
+/** Every convention, in the order of {@link CONVENTION_IDS} (seed first). */
+export const CONVENTIONS: readonly Convention[] = CONVENTION_IDS.map((id) => BY_ID[id]);
 
 /** Whether `id` names a convention of {@link CONVENTIONS} (`seed`, `keras`, `pytorch`, …). */
 export function isConventionId(id: string): id is ConventionId {

@@ -1,19 +1,5 @@
 /** Types of the conventions table: how each framework writes its L2 constant, and what a conversion returns. */
-import type { OptimizerName } from '../train/optimizer.js';
-
-/** Every convention l2lab can translate to and from; `seed` is l2lab's own. */
-export type ConventionId =
-  | 'seed'
-  | 'keras'
-  | 'pytorch'
-  | 'adamw'
-  | 'keras-decoupled'
-  | 'composer'
-  | 'sklearn-mlp'
-  | 'sklearn-ridge'
-  | 'sklearn-logistic'
-  | 'glmnet'
-  | 'bayes';
+import type { ConventionId, OptimizerName } from '../options/names.js';
 
 /** The optimizer that consumes the penalty; it decides whether coupled L2 and decoupled decay coincide. */
 export type OptimizerKind = OptimizerName;

@@ -4,7 +4,7 @@ import { badge, clock, duration, esc, loss, num, page, timeTag } from './html.js
 import type { Json } from '../study/index.js';
 import { optionLabel } from '../options/registry.js';
 import { STRATEGY_REGISTRY } from '../tune/strategies.js';
-import type { StrategyName } from '../tune/strategy.js';
+import type { StrategyName } from '../options/names.js';
 import { atlasPath, isActive, studyApiPath, studyPath, type StudyDetail, type StudyRow, type TrialView } from './views.js';
 
 /** How often pages reload while trials run, and whether the reader paused it (`?refresh=0`). */

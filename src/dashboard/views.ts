@@ -17,8 +17,8 @@ import {
   type TrialState,
 } from '../study/index.js';
 import { chooseLambda } from '../tune/choose-lambda.js';
-import { readTrialResult, type EvidenceReport, type TrialResult } from '../tune/trial-result.js';
-import { trialPoint } from '../tune/study-run.js';
+import { readTrialResult, type EvidenceReport, type TrialResult } from '../tune/trials/trial-result.js';
+import { trialPoint } from '../tune/trials/study-run.js';
 
 /** How a study is doing: trials in flight (`running`), queued with none in flight (`waiting`), in flight but every owner gone (`stalled`), all finished, or none yet. */
 export type StudyStatus = 'running' | 'waiting' | 'stalled' | 'finished' | 'empty';

@@ -34,3 +34,12 @@ export type Dataset = RegressionDataset | ClassificationDataset;
 
 /** What the targets mean: real values to regress, or class indices. */
 export type Task = Dataset['task'];
+
+/** Rows and targets a step graph trains on (features already standardized). */
+export interface TrainingRows {
+  n: number;
+  d: number;
+  x: Float32Array;
+  /** Class labels (softmax_ce, logistic as 0/1) or regression targets. */
+  y: Int32Array | Float32Array;
+}

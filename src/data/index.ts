@@ -1,5 +1,5 @@
 /** Public API of the data module: loading, validating, splitting and standardizing datasets. */
-export type { ClassificationDataset, Dataset, RegressionDataset, Task } from './dataset.js';
+export type { ClassificationDataset, Dataset, RegressionDataset, Task, TrainingRows } from './dataset.js';
 export type { LoadOptions } from './load-options.js';
 export { loadDataset } from './load-dataset.js';
 export { datasetHash } from './content-hash.js';

@@ -7,8 +7,9 @@ import { planAxis, type Padding } from '../graph/conv-ops.js';
 import { NORM_EPS } from '../graph/norm-ops.js';
 import type { Architecture } from '../models/architecture.js';
 import type { CnnStem, Norm } from '../models/cnn-spec.js';
-import { weightVariance, type Initializer } from '../models/init.js';
-import { activationSecondMoment } from './init-loss.js';
+import { weightVariance } from '../models/init.js';
+import type { Initializer } from '../options/names.js';
+import { activationSecondMoment } from './gaussian.js';
 import { biasVariance } from './init-penalty.js';
 
 /** For each input index of one axis, how many of a window op's windows cover it. */

@@ -2,8 +2,9 @@
  * How fast the L2 term shrinks the weights: the per-step factor, per epoch, the decay timescale, and
  * the constant-timescale rule for a starting λ (Wang & Aitchison 2024).
  */
+import { DEFAULTS } from '../options/defaults.js';
 import type { PenaltyCoefficients } from '../conventions/index.js';
-import type { OptimizerName } from '../train/optimizer.js';
+import type { OptimizerName } from '../options/names.js';
 
 /** What the penalty alone does to each weight during training; see {@link weightDecay}. */
 export interface WeightDecay {
@@ -56,7 +57,7 @@ export function weightDecay(
 ): WeightDecay {
   const { coupled, decoupled } = coefficients;
   const steps = Math.floor(o.m / o.batchSize);
-  const mu = o.momentum ?? 0.9;
+  const mu = o.momentum ?? DEFAULTS.momentum;
   let effectiveLr: number | null;
   let note: string;
   if (coupling === 'decoupled') {

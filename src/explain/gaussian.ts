@@ -1,5 +1,6 @@
-/** Expectations over standard normals by the trapezoid rule, and the two Gaussian integrals inspect needs. */
+/** Expectations over standard normals by the trapezoid rule, and the Gaussian integrals inspect needs (an activation's second moment among them). */
 import { InvalidOptionError } from '../errors.js';
+import type { Activation } from '../options/names.js';
 
 // The trapezoid rule on a Gaussian-weighted analytic integrand converges exponentially in 1/h:
 // with h = 0.05 on [−10, 10] the error for tanh, sigmoid, GELU and softplus is below 1e-12 for
@@ -67,4 +68,21 @@ export function expectedLogSumExp(s: number, classes: number): number {
     total += (i === 0 || i === n ? 0.5 : 1) * f;
   }
   return total * h;
+}
+
+/** E[φ(z)²] for z ~ N(0, q): ReLU q/2 exactly; tanh, sigmoid and GELU (x·Φ(x)) by quadrature. */
+export function activationSecondMoment(activation: Activation, q: number): number {
+  if (activation === 'relu') return q / 2;
+  const s = Math.sqrt(Math.max(q, 0));
+  switch (activation) {
+    case 'tanh':
+      return gaussianMean((xi) => Math.tanh(s * xi) ** 2);
+    case 'sigmoid':
+      return gaussianMean((xi) => 1 / (1 + Math.exp(-s * xi)) ** 2);
+    case 'gelu':
+      return gaussianMean((xi) => {
+        const z = s * xi;
+        return (z * 0.5 * (1 + erf(z / Math.SQRT2))) ** 2;
+      });
+  }
 }

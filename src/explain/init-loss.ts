@@ -3,12 +3,13 @@
  * initializer's variances (the mean-field recursion of Poole et al. 2016 / Schoenholz et al. 2017),
  * then the expected loss of zero-mean logits of that variance.
  */
-import type { Activation, Architecture } from '../models/architecture.js';
-import { weightVariance, type Initializer } from '../models/init.js';
+import type { Architecture } from '../models/architecture.js';
+import type { Initializer } from '../options/names.js';
+import { weightVariance } from '../models/init.js';
 import type { Dataset } from '../data/index.js';
 import { biasVariance } from './init-penalty.js';
 import { cnnOutputVariance } from './cnn-init-variance.js';
-import { erf, expectedLogSumExp, gaussianMean, softplus } from './gaussian.js';
+import { activationSecondMoment, expectedLogSumExp, gaussianMean, softplus } from './gaussian.js';
 
 /** What {@link expectedInitDataLoss} returns. */
 export interface InitLossEstimate {
@@ -24,23 +25,6 @@ export interface InitLossEstimate {
   outputVariance: number;
   /** The formula used, in words, for reports. */
   formula: string;
-}
-
-/** E[φ(z)²] for z ~ N(0, q): ReLU q/2 exactly; tanh, sigmoid and GELU (x·Φ(x)) by quadrature. */
-export function activationSecondMoment(activation: Activation, q: number): number {
-  if (activation === 'relu') return q / 2;
-  const s = Math.sqrt(Math.max(q, 0));
-  switch (activation) {
-    case 'tanh':
-      return gaussianMean((xi) => Math.tanh(s * xi) ** 2);
-    case 'sigmoid':
-      return gaussianMean((xi) => 1 / (1 + Math.exp(-s * xi)) ** 2);
-    case 'gelu':
-      return gaussianMean((xi) => {
-        const z = s * xi;
-        return (z * 0.5 * (1 + erf(z / Math.SQRT2))) ** 2;
-      });
-  }
 }
 
 /**

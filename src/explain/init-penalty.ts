@@ -1,6 +1,8 @@
 /** The sum of squared parameters at initialization: its expectation and spread from the initializer's variance, and its measured value. */
-import { isPenalized, paramShapes, type Architecture, type ParamKind } from '../models/architecture.js';
-import { weightVariance, type Initializer } from '../models/init.js';
+import { paramShapes, type Architecture } from '../models/architecture.js';
+import { isPenalized, type ParamKind } from '../models/param-shape.js';
+import { weightVariance } from '../models/init.js';
+import type { Initializer } from '../options/names.js';
 
 /** One layer's weights (or biases) at initialization. */
 export interface LayerInitMoments {

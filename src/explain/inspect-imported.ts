@@ -3,14 +3,16 @@
  * file's own weights, the data loss measured by running the graph on the user's training rows, their
  * ratio at the user's λ (the seed's "the cost starts at 50"), and the λ facts every inspect reports.
  */
-import { penaltyCoefficients, type ConventionId } from '../conventions/index.js';
 import { loadDataset } from '../data/index.js';
-import { countParams, describeArchitecture, isPenalized, parseModelSpec, type ParamKind } from '../models/architecture.js';
-import { initParams, type Initializer } from '../models/init.js';
+import { countParams, describeArchitecture, parseModelSpec } from '../models/architecture.js';
+import { isPenalized, type ParamKind } from '../models/param-shape.js';
+import { initParams } from '../models/init.js';
 import type { ImportedNet, ParamRole } from '../onnx-import/net.js';
-import { defaultBatchSize, defaultLr } from '../options/defaults.js';
+import { DEFAULTS } from '../options/defaults.js';
+import type { ConventionId, Initializer, OptimizerName } from '../options/names.js';
+import { momentumOf } from '../plan/optimizer.js';
+import { resolveRunPlan } from '../plan/run-plan.js';
 import { evaluateParams } from '../train/fit.js';
-import type { OptimizerName } from '../train/optimizer.js';
 import { prepareSplits } from '../train/prepare.js';
 import { formatNumber } from '../util/format-number.js';
 import { InvalidOptionError } from '../errors.js';
@@ -107,26 +109,23 @@ function parameterRows(net: ImportedNet, params: Float64Array[], c: number, pena
  */
 export async function inspectImported(o: InspectOptions): Promise<ImportedInspectReport> {
   checkInspectOptions(o);
-  const convention = o.convention ?? 'seed';
-  const optimizer = o.optimizer ?? 'sgd';
   const data = typeof o.data === 'string' ? loadDataset(o.data, { target: o.target, task: o.task }) : o.data;
-  const seed = o.seed ?? 0;
-  const rows = prepareSplits(data, { validation: o.validation ?? 0.1, test: o.test ?? 0.2, seed, scaling: o.scaling }).train;
+  const seed = o.seed ?? DEFAULTS.seed;
+  const rows = prepareSplits(data, { validation: o.validation ?? DEFAULTS.validation, test: o.test ?? DEFAULTS.test, seed, scaling: o.scaling }).train;
   const task = data.task === 'regression' ? ({ task: 'regression' } as const) : ({ task: 'classification', classes: data.classes.length } as const);
   const arch = parseModelSpec(o.model, data.d, task, { image: data.image, penalize: o.penalize, exclude: o.exclude });
   const net = arch.onnx;
   if (!net) throw new InvalidOptionError(`inspectImported takes a path to an .onnx file; got --model ${o.model}. Use inspect() for l2lab's own models.`);
   const m = rows.n;
-  const batchSize = o.batchSize ?? defaultBatchSize(m);
-  if (batchSize > m) throw new InvalidOptionError(`--batch-size ${batchSize} is larger than the training split (m = ${m} samples). Use --batch-size ${defaultBatchSize(m)} or less.`);
-  const lr = o.lr ?? defaultLr(optimizer);
-  const epochs = o.epochs ?? 20;
-  const init = o.init ?? 'file';
-  const penalizeBiases = o.penalizeBiases ?? false;
-  const momentum = optimizer === 'momentum' || optimizer === 'nesterov' ? (o.momentum ?? 0.9) : null;
-  const coefficients = penaltyCoefficients(convention, o.lambda, { m, batchSize, lr, optimizer });
+  // The run `train` would plan with these options (init: the file's weights unless another is named).
+  const plan = resolveRunPlan(o, { m, arch, owner: 'inspect' });
+  const { convention, lr, batchSize, init, penalizeBiases } = plan;
+  const optimizer = plan.optimizer.name;
+  const momentum = momentumOf(plan.optimizer);
+  const epochs = plan.epochBudget;
+  const coefficients = plan.coefficients(o.lambda);
   const c = coefficients.coupled + coefficients.decoupled;
-  const facts = lambdaFacts({ lambda: o.lambda, convention, coefficients, m, batchSize, lr, optimizer, momentum, epochs, dataset: data.name, arch });
+  const facts = lambdaFacts({ lambda: o.lambda, plan, dataset: data.name, arch });
 
   const params = initParams(arch, init, seed);
   const measured = await evaluateParams(arch, params, rows, o.threads);

@@ -1,15 +1,18 @@
 /** inspect(): what a λ means for a model and dataset before any training — penalty vs data loss at init, decay per step, λ in every convention, a starting range. */
 import { formatNumber } from '../util/format-number.js';
-import { getConvention, penaltyCoefficients, type ConventionId, type PenaltyCoefficients } from '../conventions/index.js';
+import { getConvention, type PenaltyCoefficients } from '../conventions/index.js';
+import type { Activation, ConventionId, Initializer, OptimizerName } from '../options/names.js';
 import { loadDataset, type Dataset, type Task } from '../data/index.js';
 import { InvalidOptionError } from '../errors.js';
 import type { ScaleInvariantView } from './scale-invariance.js';
-import { countParams, isPenalized, type ParamKind, describeArchitecture, parseModelSpec, type Activation, type Architecture } from '../models/architecture.js';
-import { defaultInitializer, initParams, type Initializer } from '../models/init.js';
+import { countParams, describeArchitecture, parseModelSpec, type Architecture } from '../models/architecture.js';
+import { isPenalized, type ParamKind } from '../models/param-shape.js';
+import { initParams } from '../models/init.js';
 import { evaluateParams } from '../train/fit.js';
-import type { OptimizerName } from '../train/optimizer.js';
 import { checkOptions as checkRegistered } from '../options/check.js';
-import { defaultBatchSize, defaultLr } from '../options/defaults.js';
+import { DEFAULTS } from '../options/defaults.js';
+import { momentumOf } from '../plan/optimizer.js';
+import { resolveRunPlan, type RunPlanJson } from '../plan/run-plan.js';
 import { prepareSplits, type Scaling } from '../train/prepare.js';
 import { expectedInitDataLoss } from './init-loss.js';
 import { expectedSumSquares, initMoments, sumSquaresPerTensor } from './init-penalty.js';
@@ -34,7 +37,7 @@ export interface InspectOptions {
   lambda: number;
   /** Default 'seed': cost = (1/m)·Σ loss + (λ/2m)·Σθ². */
   convention?: ConventionId;
-  /** The optimizer training will use; decides how fast the penalty decays the weights. Default 'sgd'. */
+  /** The optimizer training will use; decides how fast the penalty decays the weights. Default 'sgd', or 'momentum' when `momentum` is given (as `fit`). */
   optimizer?: OptimizerName;
   /** Momentum μ ∈ [0, 1) for momentum/nesterov. Default 0.9. */
   momentum?: number;
@@ -42,8 +45,8 @@ export interface InspectOptions {
   lr?: number;
   /** Minibatch size B, an integer in [1, m]. Default min(128, m). */
   batchSize?: number;
-  /** Planned training length T in epochs, an integer ≥ 1, for the suggested range. Default 20. */
-  epochs?: number;
+  /** Planned training length T in epochs, an integer ≥ 1, for the suggested range; 'auto' plans for its cap (200). Default 20. */
+  epochs?: number | 'auto';
   /** Default he for relu/gelu, glorot otherwise (as the trainer). */
   init?: Initializer;
   /** Seeds the split and the measured initialization, as `fit`. Default 0. */
@@ -196,6 +199,8 @@ export interface InspectReport {
   } | null;
   /** Weights that feed a BatchNorm: λ sets their effective learning rate instead of acting as a prior. Absent without BatchNorm. */
   scale_invariant?: ScaleInvariantView;
+  /** The run `train` would plan with these options (see resolveRunPlan): the optimizer, learning rate, batch size and epochs above come from it. */
+  plan: RunPlanJson;
   warnings: string[];
 }
 
@@ -204,7 +209,7 @@ export function checkInspectOptions(o: InspectOptions): void {
   if (typeof o.model !== 'string') throw new InvalidOptionError(`inspect needs a model spec string (linear, logistic, softmax or mlp:W1,W2,…).`);
   const { lambda: _checkedBelow, ...rest } = o;
   checkRegistered('inspect', { ...rest }, { model: o.model });
-  const convention = getConvention(o.convention ?? 'seed');
+  const convention = getConvention(o.convention ?? DEFAULTS.convention);
   const lambdaOk = typeof o.lambda === 'number' && Number.isFinite(o.lambda) && (convention.range === '[0, ∞)' ? o.lambda >= 0 : o.lambda > 0);
   if (!lambdaOk) {
     const whose = convention.id === 'seed' ? '' : ` (${convention.id}'s ${convention.symbol})`;
@@ -237,24 +242,20 @@ function num(x: number): string {
  */
 export async function inspect(o: InspectOptions): Promise<InspectReport> {
   checkInspectOptions(o);
-  const convention = o.convention ?? 'seed';
-  const optimizer = o.optimizer ?? 'sgd';
   const data = typeof o.data === 'string' ? loadDataset(o.data, { target: o.target, task: o.task }) : o.data;
-  const seed = o.seed ?? 0;
-  const split = prepareSplits(data, { validation: o.validation ?? 0.1, test: o.test ?? 0.2, seed, scaling: o.scaling });
+  const seed = o.seed ?? DEFAULTS.seed;
+  const split = prepareSplits(data, { validation: o.validation ?? DEFAULTS.validation, test: o.test ?? DEFAULTS.test, seed, scaling: o.scaling });
   const rows = split.train;
   const task = data.task === 'regression' ? ({ task: 'regression' } as const) : ({ task: 'classification', classes: data.classes.length } as const);
   const arch: Architecture = parseModelSpec(o.model, data.d, task, { activation: o.activation, image: data.image });
   const m = rows.n;
-  const batchSize = o.batchSize ?? defaultBatchSize(m);
-  if (batchSize > m) throw new InvalidOptionError(`--batch-size ${batchSize} is larger than the training split (m = ${m} samples). Use --batch-size ${defaultBatchSize(m)} or less.`);
-  const lr = o.lr ?? defaultLr(optimizer);
-  const epochs = o.epochs ?? 20;
-  const init = o.init ?? defaultInitializer(arch);
-  const penalizeBiases = o.penalizeBiases ?? false;
-  const momentum = optimizer === 'momentum' || optimizer === 'nesterov' ? (o.momentum ?? 0.9) : null;
-  const ctx = { m, batchSize, lr, optimizer };
-  const coefficients: PenaltyCoefficients = penaltyCoefficients(convention, o.lambda, ctx);
+  // The run `train` would plan with these options: the same optimizer, learning rate, batch size and τ.
+  const plan = resolveRunPlan(o, { m, arch, owner: 'inspect' });
+  const { convention, lr, batchSize, init, penalizeBiases } = plan;
+  const optimizer = plan.optimizer.name;
+  const momentum = momentumOf(plan.optimizer);
+  const epochs = plan.epochBudget;
+  const coefficients: PenaltyCoefficients = plan.coefficients(o.lambda);
   const c = coefficients.coupled + coefficients.decoupled;
   const counts = countParams(arch);
   const outputUnits = arch.widths[arch.widths.length - 1];
@@ -284,7 +285,7 @@ export async function inspect(o: InspectOptions): Promise<InspectReport> {
   const measuredRatio = measuredPenalty === null || measuredLoss === null ? null : measuredPenalty / measuredLoss;
   const dominates = (measuredRatio ?? ratio) > 1;
 
-  const facts = lambdaFacts({ lambda: o.lambda, convention, coefficients, m, batchSize, lr, optimizer, momentum, epochs, dataset: data.name, arch });
+  const facts = lambdaFacts({ lambda: o.lambda, plan, dataset: data.name, arch });
   const { decay } = facts;
   const invariant = facts.fields.scale_invariant;
   const warnings: string[] = [];

@@ -4,12 +4,14 @@
  * constant-timescale band). `inspect` reports them for l2lab's models and for imported graphs alike.
  */
 import { formatNumber } from '../util/format-number.js';
-import { convert, convertAll, getConvention, type ConventionId, type PenaltyCoefficients } from '../conventions/index.js';
+import { convert, convertAll, getConvention } from '../conventions/index.js';
 import type { Architecture } from '../models/architecture.js';
-import type { OptimizerName } from '../train/optimizer.js';
+import type { ConventionId } from '../options/names.js';
 import { isConvex } from '../solvers/model-rows.js';
-import { lambdaTimescaleEpochs, penaltyStability } from '../train/timescale.js';
-import { actThreshold, safeLambdaLimit } from '../train/penalty-limits.js';
+import { momentumOf } from '../plan/optimizer.js';
+import { penaltyStability } from '../plan/timescale.js';
+import { actThreshold, safeLambdaLimit } from '../plan/penalty-limits.js';
+import { runPlanJson, type RunPlan } from '../plan/run-plan.js';
 import { atlasRange, type AtlasRange } from './atlas-figures.js';
 import { timescaleRange, weightDecay, type LambdaRange, type WeightDecay } from './decay.js';
 import { scaleInvariantView } from './scale-invariance.js';
@@ -33,6 +35,7 @@ export type LambdaFactFields = Pick<
   | 'suggested_lambda_range'
   | 'atlas_lambda_range'
   | 'scale_invariant'
+  | 'plan'
 >;
 
 export interface LambdaFacts {
@@ -46,15 +49,8 @@ export interface LambdaFacts {
 
 export interface LambdaContext {
   lambda: number;
-  convention: ConventionId;
-  coefficients: PenaltyCoefficients;
-  m: number;
-  batchSize: number;
-  lr: number;
-  optimizer: OptimizerName;
-  momentum: number | null;
-  /** Planned epochs T. */
-  epochs: number;
+  /** The run `train` would plan: convention, optimizer, learning rate, batch size, m and the planned epochs T (its epoch budget). */
+  plan: RunPlan;
   dataset: string;
   arch: Architecture;
 }
@@ -70,7 +66,12 @@ function finiteOrNull(x: number | null): number | null {
 
 /** The λ facts of {@link LambdaContext}: decay, τ, conversions and ranges, with their warnings. */
 export function lambdaFacts(k: LambdaContext): LambdaFacts {
-  const { convention, coefficients, m, batchSize, lr, optimizer, momentum, epochs } = k;
+  const { plan } = k;
+  const { convention, m, batchSize, lr } = plan;
+  const optimizer = plan.optimizer.name;
+  const momentum = momentumOf(plan.optimizer);
+  const epochs = plan.epochBudget;
+  const coefficients = plan.coefficients(k.lambda);
   const c = coefficients.coupled + coefficients.decoupled;
   const ctx = { m, batchSize, lr, optimizer };
   const conv = getConvention(convention);
@@ -86,13 +87,12 @@ export function lambdaFacts(k: LambdaContext): LambdaFacts {
   }
 
   const timescaleWarnings: string[] = [];
-  const optimizerSpec = { name: optimizer, momentum: momentum ?? undefined };
-  const stability = penaltyStability({ optimizer: optimizerSpec, lr, ...coefficients });
+  const stability = penaltyStability({ optimizer: plan.optimizer, lr, ...coefficients });
   if (!stability.stable) {
-    const limit = safeLambdaLimit(convention, ctx, optimizerSpec)!;
+    const limit = safeLambdaLimit(convention, ctx, plan.optimizer)!;
     timescaleWarnings.push(`the penalty step is unstable: ${conv.symbol} = ${k.lambda} multiplies each weight by ${num(stability.radius)} per step from the penalty alone under ${optimizer} (docs/timescale.md); train and tune refuse it. The ${limit.side === 'max' ? 'largest' : 'smallest'} safe ${conv.symbol} is just ${limit.side === 'max' ? 'below' : 'above'} ${num(limit.value)}.`);
   }
-  const tau = stability.stable ? lambdaTimescaleEpochs({ optimizer: optimizerSpec, lr, ...coefficients }, decay.stepsPerEpoch) : NaN;
+  const tau = plan.timescale(k.lambda);
   if (Number.isFinite(tau) && tau > epochs) {
     const x = actThreshold(k.lambda, tau, epochs, convention);
     timescaleWarnings.push(`${conv.symbol} = ${k.lambda} will have no time to act in ${epochs} epochs: its decay timescale τ = ${num(tau)} epochs is longer than the training, so the weights end near where the data alone takes them. ${conv.symbol} ${x.side} ${num(x.threshold)} has no time to act in ${epochs} epochs; train longer (--epochs auto) or raise --lr.`);
@@ -131,6 +131,7 @@ export function lambdaFacts(k: LambdaContext): LambdaFacts {
     ),
     ...rangeFields(atlas, range, given, convention, fromSeed),
     ...(invariant ? { scale_invariant: invariant } : {}),
+    plan: runPlanJson(plan),
   };
   return { fields, decay, decayWarnings, timescaleWarnings };
 }

@@ -13,7 +13,7 @@
  */
 import type { Architecture } from '../models/architecture.js';
 import { paramShapes } from '../models/architecture.js';
-import type { OptimizerName } from '../train/optimizer.js';
+import type { OptimizerName } from '../options/names.js';
 
 export interface ScaleInvariantView {
   /** Weights followed by BatchNorm (`W<l>` of a layer with `bn`). */

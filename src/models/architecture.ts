@@ -1,10 +1,12 @@
 /** Model architectures: linear, logistic, softmax and MLPs, as layer widths plus activation, loss and dropout. */
 import { InvalidOptionError } from '../errors.js';
+import { DEFAULTS } from '../options/defaults.js';
+import { ACTIVATIONS, type Activation } from '../options/names.js';
 import { cnnParamShapes, describeCnn, parseCnnSpec, type CnnStem, type ImageShape } from './cnn-spec.js';
+import type { ParamShape } from './param-shape.js';
 import type { ImportedNet } from '../onnx-import/net.js';
 import { describeImported, importModel, isOnnxPath } from '../onnx-import/import-model.js';
 
-export type Activation = 'relu' | 'tanh' | 'gelu' | 'sigmoid';
 /** mse: ½‖y − ŷ‖² per sample; logistic: binary cross-entropy on one logit; softmax_ce: multiclass cross-entropy. */
 export type LossKind = 'mse' | 'logistic' | 'softmax_ce';
 
@@ -24,46 +26,9 @@ export interface Architecture {
   onnx?: ImportedNet;
 }
 
-export const ACTIVATIONS: readonly Activation[] = ['relu', 'tanh', 'gelu', 'sigmoid'];
-
-/**
- * weight: penalized by λ; bias: not by default; scale, shift: a normalization layer's learnable
- * affine (not penalized by default, like biases); running: BatchNorm's running mean or variance,
- * updated by the training step, never by a gradient.
- */
-export type ParamKind = 'weight' | 'bias' | 'scale' | 'shift' | 'running';
-
-export interface ParamShape {
-  name: string;
-  kind: ParamKind;
-  layer: number;
-  fanIn: number;
-  fanOut: number;
-  /** Elements of one member's tensor. */
-  size: number;
-  /** An imported graph's tensor shape, in its own layout (absent: [fanIn, fanOut] for weights, [fanOut] otherwise). */
-  dims?: readonly number[];
-}
-
-/**
- * A parameter's tensor shape in a step or evaluation graph: one model's ([fanIn, fanOut] for a
- * weight, [fanOut] otherwise, or an imported graph's own dims), or a population's ([K, …], with
- * vectors as [K, 1, fanOut] so they broadcast over the batch).
- */
-export function paramDims(p: ParamShape, population?: number): number[] {
-  if (p.dims) return population === undefined ? [...p.dims] : [population, ...p.dims];
-  if (p.kind === 'weight') return population === undefined ? [p.fanIn, p.fanOut] : [population, p.fanIn, p.fanOut];
-  return population === undefined ? [p.fanOut] : [population, 1, p.fanOut];
-}
-
 /** Whether K members of the architecture train as one population graph (convolutions, pooling and BatchNorm train one member per graph). */
 export function stacksMembers(arch: Architecture): boolean {
   return !arch.cnn && (arch.onnx?.stacks ?? true);
-}
-
-/** Whether the L2 penalty applies to a parameter: weights always; biases, scales and shifts with `penalizeBiases`. */
-export function isPenalized(p: { kind: ParamKind }, penalizeBiases: boolean): boolean {
-  return p.kind === 'weight' || (p.kind !== 'running' && penalizeBiases);
 }
 
 /**
@@ -118,7 +83,7 @@ export type TaskShape = { task: 'regression' } | { task: 'classification'; class
  */
 export function parseModelSpec(spec: string, inputs: number, task: TaskShape, o: ModelSpecOptions = {}): Architecture {
   if (isOnnxPath(spec)) return importModel(spec, inputs, task, o);
-  const activation = o.activation ?? 'relu';
+  const activation = o.activation ?? DEFAULTS.activation;
   if (!ACTIVATIONS.includes(activation)) throw new InvalidOptionError(`Unknown activation '${activation}'. Use one of: ${ACTIVATIONS.join(', ')}.`);
   const classes = task.task === 'classification' ? task.classes : 0;
   const lossFor = (): LossKind => (task.task === 'regression' ? 'mse' : classes === 2 ? 'logistic' : 'softmax_ce');

@@ -5,7 +5,7 @@ import { avgPool, conv2d, flatten, maxPool, reshapeTo } from '../graph/conv-ops.
 import { batchNormEval, batchNormTrain, BN_MOMENTUM, layerNorm, runningAverage } from '../graph/norm-ops.js';
 import type { Architecture } from './architecture.js';
 import { cnnParamShapes, type Norm } from './cnn-spec.js';
-import { activate } from './forward.js';
+import { activate } from './activation.js';
 
 export interface CnnForwardOptions {
   /** Training: BatchNorm uses the batch's statistics and returns updated running averages. */

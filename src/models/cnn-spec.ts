@@ -13,7 +13,7 @@
  */
 import { InvalidOptionError } from '../errors.js';
 import { windowOutput, type Padding } from '../graph/conv-ops.js';
-import type { ParamShape } from './architecture.js';
+import type { ParamShape } from './param-shape.js';
 
 /** An image's shape, as IDX files give it (channels 1 for MNIST-style data). */
 export interface ImageShape {

@@ -8,7 +8,8 @@ import * as op from '../graph/ops.js';
 import { InvalidDataError } from '../errors.js';
 import type { TrainedModel, TrainingSplit } from './trained-model.js';
 import { checkOutputFile, writeFilesAtomic } from '../util/output-file.js';
-import { paramDims, paramShapes, type Architecture } from './architecture.js';
+import { type Architecture, paramShapes } from './architecture.js';
+import { paramDims } from './param-shape.js';
 import { forwardModel } from './forward.js';
 import type { Standardizer } from '../data/index.js';
 

@@ -1,26 +1,14 @@
 /** The forward pass of an architecture over graph values, for one model (rank-2 weights) or a population. */
 import type { Value } from '../graph/graph.js';
 import * as op from '../graph/ops.js';
-import type { Activation, Architecture } from './architecture.js';
+import type { Architecture } from './architecture.js';
+import { activate } from './activation.js';
 import { forwardCnn, type CnnForward, type CnnForwardOptions } from './cnn-forward.js';
 import { forwardImported } from '../onnx-import/forward.js';
 
 export interface LayerParams {
   W: Value;
   b: Value;
-}
-
-export function activate(kind: Activation, x: Value): Value {
-  switch (kind) {
-    case 'relu':
-      return op.relu(x);
-    case 'tanh':
-      return op.tanh(x);
-    case 'gelu':
-      return op.gelu(x);
-    case 'sigmoid':
-      return op.sigmoid(x);
-  }
 }
 
 /** x·W + b: a Gemm for one model ([in, out], [out]); a batched MatMul + Add for a population ([K, in, out], [K, 1, out]). */

@@ -1,17 +1,11 @@
 /** Seeded weight initializers: He, Glorot, LeCun and PyTorch's nn.Linear default; `file` keeps an imported graph's own weights. */
 import { InvalidOptionError } from '../errors.js';
+import type { Initializer } from '../options/names.js';
 import { Rng } from '../util/rng.js';
-import type { Architecture, ParamShape } from './architecture.js';
+import type { Architecture } from './architecture.js';
+import type { ParamShape } from './param-shape.js';
 import { paramShapes } from './architecture.js';
 import { initImported } from '../onnx-import/weights.js';
-
-/**
- * he: W ~ N(0, 2/fan_in); glorot: W ~ U(±√(6/(fan_in+fan_out))); lecun: W ~ N(0, 1/fan_in);
- * pytorch: W, b ~ U(±1/√fan_in) (nn.Linear's default). Biases are zero except for pytorch.
- * file: the weights stored in an imported .onnx (`--model net.onnx` only; its default).
- */
-export type Initializer = 'he' | 'glorot' | 'lecun' | 'pytorch' | 'file';
-export const INITIALIZERS: readonly Initializer[] = ['he', 'glorot', 'lecun', 'pytorch', 'file'];
 
 /** The initializer when none is given: the file's weights for an imported graph, He for ReLU/GELU, Glorot otherwise. */
 export function defaultInitializer(arch: Architecture): Initializer {

@@ -1,5 +1,5 @@
 /** A trained model: architecture, parameters and what is needed to use it on raw features (what fit() returns and export.ts writes). */
-import type { ConventionId } from '../conventions/index.js';
+import type { ConventionId } from '../options/names.js';
 import type { Dataset, Standardizer } from '../data/index.js';
 import type { Architecture } from './architecture.js';
 

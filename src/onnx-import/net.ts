@@ -1,5 +1,5 @@
 /** What an imported ONNX graph becomes: its nodes, constants and parameters, as plain JSON-safe data. */
-import type { ParamShape } from '../models/architecture.js';
+import type { ParamShape } from '../models/param-shape.js';
 
 /** An ONNX attribute as the importer keeps it (tensors become {@link ConstTensor}). */
 export type NodeAttr = number | number[] | string | ConstTensor;

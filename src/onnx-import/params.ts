@@ -5,7 +5,7 @@
  * `--penalize` / `--exclude` name patterns change that.
  */
 import { InvalidOptionError } from '../errors.js';
-import type { ParamKind } from '../models/architecture.js';
+import type { ParamKind } from '../models/param-shape.js';
 import type { ImportedNode, ImportedParam, ParamRole } from './net.js';
 
 /** Name patterns: `*` any run of characters, `?` one; a pattern matches a whole initializer name. */

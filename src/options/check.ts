@@ -1,6 +1,6 @@
 /** The library's option checks, read from the registry: ranges, and options given where they do not apply. */
 import { InvalidOptionError } from '../errors.js';
-import type { StrategyName } from '../tune/strategy.js';
+import type { StrategyName } from './names.js';
 import { checkValue, type CommandName, type ModelKind, type OptionDecl } from './option.js';
 import { OPTIONS, optionsOf } from './registry.js';
 

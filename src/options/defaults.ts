@@ -1,6 +1,17 @@
-/** Defaults that depend on other values, written once for fit, tune, inspect and the atlas. */
-import type { OptimizerName } from '../train/optimizer.js';
-import type { StrategyName } from '../tune/strategy.js';
+/** Defaults written once for fit, tune, inspect, ask, the atlas and the run plan: each option's declared value, and those that depend on other values. */
+import type { OptimizerName, StrategyName } from './names.js';
+import type { LogRange } from './lambda-grid.js';
+import type { OptionValues } from './option.js';
+import { OPTIONS, type DefaultedKey } from './registry.js';
+
+/**
+ * The declared default of every option that has one value (`DEFAULTS.epochs` is 20, `DEFAULTS.eta`
+ * 3), read from the registry, so a default is written once and `--help` shows the value the code uses.
+ */
+export const DEFAULTS = Object.freeze(
+  Object.fromEntries(OPTIONS.flatMap((o) => (o.default === undefined ? [] : [[o.key, typeof o.default === 'object' ? Object.freeze(o.default) : o.default]]))),
+  // fromEntries loses the keys' types; each value was checked against its key's type where it is declared.
+) as { readonly [K in DefaultedKey]: OptionValues[K] };
 
 /** Learning rate: 1e-3 for the Adam family, 0.1 for the SGD family. */
 export function defaultLr(optimizer: OptimizerName): number {
@@ -17,17 +28,7 @@ export function defaultOptimizer(momentum: number | undefined): OptimizerName {
   return momentum !== undefined ? 'momentum' : 'sgd';
 }
 
-/** λ range when none is given (tune's `--log-range`): 0.001…100 in the study's convention, 11 points for a grid, 27 for successive halving; bayes samples between the ends (n 0). */
-export function defaultLogRange(strategy: StrategyName): { lo: number; hi: number; n: number } {
-  return { lo: 1e-3, hi: 1e2, n: strategy === 'sh' ? 27 : strategy === 'bayes' ? 0 : 11 };
+/** λ range when none is given (`--log-range`'s): 0.001…100 in the study's convention, 11 points for a grid, 27 for successive halving; bayes samples between the ends (n 0). */
+export function defaultLogRange(strategy: StrategyName): LogRange {
+  return { ...DEFAULTS.logRange, n: strategy === 'sh' ? 27 : strategy === 'bayes' ? 0 : DEFAULTS.logRange.n };
 }
-
-/** Most trials of Bayesian optimization (`--trials`'s default). */
-export const DEFAULT_BAYES_TRIALS = 15;
-
-/**
- * ask/tell: seconds without a report after which a handed-out trial goes back to the pool. Ten
- * minutes, not tune's 60 s: an external loop's only sign of life is its report at the end of each
- * epoch, and an epoch of a real model takes minutes.
- */
-export const ASK_HEARTBEAT_TIMEOUT_S = 600;

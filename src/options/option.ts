@@ -1,13 +1,72 @@
-/** What one option declaration holds, and the one range check every entry point runs on its value. */
+/** What one option declaration holds, the value type of every option, and the one range check every entry point runs on its value. */
 import os from 'node:os';
 import { InvalidOptionError, invalidNumber } from '../errors.js';
-import type { StrategyName } from '../tune/strategy.js';
+import type { LogRange } from './lambda-grid.js';
+import type { Activation, ConventionId, DecayTarget, Initializer, OptimizerName, PrunerName, ScheduleKind, SelectionRule, SolverName, StrategyName, TASKS } from './names.js';
 
 /** The entry points whose options the registry declares (CLI command = library function). */
 export type CommandName = 'train' | 'tune' | 'inspect' | 'ask';
 
 /** Model families an option can be limited to (`mlp:W1,…` is 'mlp'; a path ending in .onnx is 'onnx'). */
 export type ModelKind = 'linear' | 'logistic' | 'softmax' | 'mlp' | 'cnn' | 'onnx';
+
+/** The value each declared option takes, under its library name: what the CLI parses a flag into and what a default must be. */
+export interface OptionValues {
+  data: string;
+  target: string;
+  task: (typeof TASKS)[number];
+  validation: number;
+  test: number;
+  seed: number;
+  model: string;
+  activation: Activation;
+  dropout: number[];
+  dropouts: number[];
+  penalize: string[];
+  exclude: string[];
+  init: Initializer;
+  lambda: number;
+  convention: ConventionId;
+  decayTo: DecayTarget;
+  penalizeBiases: boolean;
+  solver: SolverName;
+  optimizer: OptimizerName;
+  momentum: number;
+  lr: number;
+  schedule: ScheduleKind;
+  stepEvery: number;
+  gamma: number;
+  epochs: number | 'auto';
+  maxEpochs: number;
+  batchSize: number;
+  patience: number;
+  minDelta: number;
+  restoreBest: boolean;
+  threads: number;
+  strategy: StrategyName;
+  lambdas: number[];
+  logRange: LogRange;
+  folds: number;
+  holdout: number;
+  select: SelectionRule;
+  extend: boolean;
+  eta: number;
+  minEpochs: number;
+  trials: number;
+  pruner: PrunerName;
+  pathEpochs: number;
+  populationSize: number;
+  storage: string;
+  study: string;
+  heartbeatTimeout: number;
+  m: number;
+  repeats: number;
+  clientId: string;
+  measureLimit: number;
+}
+
+/** The library name of a declared option. */
+export type OptionKey = keyof OptionValues;
 
 /** The value an option takes, with its valid range. */
 export type OptionType =
@@ -24,18 +83,20 @@ export type OptionType =
 
 /**
  * One option, declared once. The CLI's parsing and `--help`, the library's checks in fit(), tune()
- * and inspect(), the atlas spec's keys and the dashboard's labels are all read from here.
+ * and inspect(), the run plan's defaults, the atlas spec's keys and the dashboard's labels are all read from here.
  */
-export interface OptionDecl {
+export interface OptionDeclOf<K extends OptionKey> {
   /** The library's field name (camelCase), e.g. `batchSize`. */
-  key: string;
+  key: K;
   /** The command-line flag without `--`, e.g. `batch-size`. */
   flag: string;
   /** Placeholder in `--help` (`N`, `η`, `PATH`). */
   meta?: string;
   type: OptionType;
-  /** The default as `--help` shows it (the value itself may depend on others, e.g. lr on the optimizer). */
-  default?: string;
+  /** The default, when it is one value: the library reads it (DEFAULTS) and `--help` shows it. */
+  default?: OptionValues[K];
+  /** The default in words, when it depends on other values or the data (lr on the optimizer, the batch size on m); `--help` shows it. */
+  defaultText?: string;
   /** One line for `--help`. */
   doc: string;
   /** Short name for tables and the dashboard. */
@@ -47,13 +108,25 @@ export interface OptionDecl {
   /** Model families that use it; absent: every model. */
   models?: readonly ModelKind[];
   /** It only means something together with this option (and value): `--step-every` needs `--schedule step`. */
-  requires?: { key: string; value?: string };
+  requires?: { key: OptionKey; value?: string };
   /** Keys it cannot be given together with. */
-  excludes?: readonly string[];
+  excludes?: readonly OptionKey[];
   /** The atlas spec's `training` section takes it under `key`. */
   atlas?: boolean;
-  /** What differs for one command (e.g. `train --epochs 0` evaluates the initialization). */
-  byCommand?: Partial<Record<CommandName, Partial<Omit<OptionDecl, 'byCommand'>>>>;
+  /** What differs for one command (e.g. `train --epochs 0` evaluates the initialization); a default given here is that command's. */
+  byCommand?: Partial<Record<CommandName, Partial<Omit<OptionDeclOf<K>, 'key' | 'byCommand'>>>>;
+}
+
+/** Any option's declaration: its `default` is typed by its `key`. */
+export type OptionDecl = { [K in OptionKey]: OptionDeclOf<K> }[OptionKey];
+
+/** The default as `--help` and the errors write it ("0.1", "0.001:100:11", "off", "min(128, m)"); undefined without one. */
+export function defaultLabel(o: OptionDecl): string | undefined {
+  if (o.defaultText !== undefined || o.default === undefined) return o.defaultText;
+  if (o.key === 'logRange') return `${o.default.lo}:${o.default.hi}:${o.default.n}`;
+  const v = o.default;
+  if (typeof v === 'boolean') return v ? 'on' : 'off';
+  return Array.isArray(v) ? v.join(',') : String(v);
 }
 
 /** "[0, 1)", "integers [1, ∞)", … as the error template and `--help` write ranges. */
@@ -91,7 +164,8 @@ export function checkValue(o: OptionDecl, value: unknown, owner: string): void {
       if (!bound || hi === undefined) throw invalidNumber(o.flag, owner, describeRange(t), value);
       // Name the bound's value on this machine ("[1, 2]", not "[1, cores]") and a value that works.
       const range = `${describeRange({ ...t, upTo: undefined, max: hi })} (${hi} = ${bound.what})`;
-      throw new InvalidOptionError(`${invalidNumber(o.flag, owner, range, value).message} Use --${o.flag} ${hi}${o.default ? `, or leave it out (default: ${o.default})` : ''}.`);
+      const shown = defaultLabel(o);
+      throw new InvalidOptionError(`${invalidNumber(o.flag, owner, range, value).message} Use --${o.flag} ${hi}${shown ? `, or leave it out (default: ${shown})` : ''}.`);
     }
     if (bound && hi !== undefined && value > hi) throw new InvalidOptionError(`--${o.flag} ${value} is more than ${bound.what} (${hi}). Use --${o.flag} ${hi} or less.`);
   } else if (t.kind === 'numbers') {

@@ -4,8 +4,8 @@
  * Hastie & Tibshirani 2010), so most solves take a few Newton steps.
  */
 import type { Architecture } from '../models/architecture.js';
-import type { TrainingRows } from '../train/batches.js';
-import type { Metrics } from '../train/evaluator.js';
+import type { TrainingRows } from '../data/index.js';
+import type { Metrics } from '../models/metrics.js';
 import { metricsOf, problemOf } from './model-rows.js';
 import { solveGlm, type SolveOptions } from './solve.js';
 import type { SolveResult } from './types.js';

@@ -1,8 +1,8 @@
 /** Bridges the engine's models and datasets to the exact solver: problems from rows, θ ↔ [W0, b0], metrics. */
 import { InvalidOptionError } from '../errors.js';
 import type { Architecture } from '../models/architecture.js';
-import type { TrainingRows } from '../train/batches.js';
-import { summarize, type Metrics } from '../train/evaluator.js';
+import type { TrainingRows } from '../data/index.js';
+import { summarize, type Metrics } from '../models/metrics.js';
 import { rowOutputs, type GlmProblem } from './glm.js';
 
 /** Whether the exact solver applies: a model with no hidden layer (linear, logistic, softmax); never an imported graph. */

@@ -2,15 +2,7 @@
 import { floatArray, type FloatArray } from '../engine/tensor.js';
 import type { FloatDType } from '../graph/graph.js';
 import type { LossKind } from '../models/architecture.js';
-
-/** Rows and targets a step graph trains on (features already standardized). */
-export interface TrainingRows {
-  n: number;
-  d: number;
-  x: Float32Array;
-  /** Class labels (softmax_ce, logistic as 0/1) or regression targets. */
-  y: Int32Array | Float32Array;
-}
+import type { TrainingRows } from '../data/index.js';
 
 export class BatchFiller {
   readonly x: FloatArray[];

@@ -1,4 +1,4 @@
-/** When training has converged: the stated rule on the regularized training cost, and `--epochs auto`'s defaults. */
+/** When training has converged: the stated rule on the regularized training cost (`--epochs auto` trains until it holds). */
 
 /** The rule's constants; see {@link hasConverged}. */
 export interface ConvergenceRule {
@@ -9,9 +9,6 @@ export interface ConvergenceRule {
 }
 
 export const DEFAULT_CONVERGENCE: ConvergenceRule = { window: 10, tol: 1e-3 };
-
-/** `--epochs auto` trains at most this many epochs unless `--max-epochs` says otherwise. */
-export const DEFAULT_MAX_EPOCHS = 200;
 
 /**
  * Converged at epoch e when e ≥ W and the regularized training cost fell by less than tol, relative,

@@ -13,7 +13,8 @@ import { grad } from '../graph/autodiff.js';
 import { Graph, type FloatDType, type Value } from '../graph/graph.js';
 import * as op from '../graph/ops.js';
 import { paramShapes, type Architecture } from '../models/architecture.js';
-import { activate, dense } from '../models/forward.js';
+import { activate } from '../models/activation.js';
+import { dense } from '../models/forward.js';
 import { perSampleLoss } from '../models/losses.js';
 
 /**

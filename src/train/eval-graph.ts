@@ -1,7 +1,8 @@
 /** Forward-only graph for evaluation: per-sample loss and logits for one model or a population. */
 import { Graph, type FloatDType } from '../graph/graph.js';
 import * as op from '../graph/ops.js';
-import { paramDims, paramShapes, type Architecture } from '../models/architecture.js';
+import { type Architecture, paramShapes } from '../models/architecture.js';
+import { paramDims } from '../models/param-shape.js';
 import { forwardModel } from '../models/forward.js';
 import { perSampleLoss } from '../models/losses.js';
 

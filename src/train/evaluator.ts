@@ -4,17 +4,9 @@ import { floatArray, tensor, type FloatArray } from '../engine/tensor.js';
 import type { ort } from '../engine/session.js';
 import type { FloatDType } from '../graph/graph.js';
 import { paramShapes, type Architecture } from '../models/architecture.js';
-import type { TrainingRows } from './batches.js';
+import type { TrainingRows } from '../data/index.js';
+import { summarize, type Metrics } from '../models/metrics.js';
 import { buildEvalGraph } from './eval-graph.js';
-
-export interface Metrics {
-  /** Mean per-sample data loss. */
-  loss: number;
-  /** Classification: fraction correct. */
-  accuracy?: number;
-  /** Regression: root mean squared error of the prediction. */
-  rmse?: number;
-}
 
 const CHUNK = 4096;
 
@@ -87,32 +79,4 @@ export class Evaluator {
   release(): Promise<void> {
     return this.session.release();
   }
-}
-
-/** Mean loss plus accuracy (argmax, or logit > 0 for logistic) or RMSE over the rows given. */
-export function summarize(arch: Architecture, rows: TrainingRows, indices: Int32Array | undefined, loss: Float64Array, logits: Float64Array): Metrics {
-  const n = loss.length;
-  let total = 0;
-  for (let i = 0; i < n; i++) total += loss[i];
-  const m: Metrics = { loss: total / n };
-  const out = arch.widths[arch.widths.length - 1];
-  const target = (i: number) => rows.y[indices ? indices[i] : i];
-  if (arch.loss === 'mse') {
-    let se = 0;
-    for (let i = 0; i < n; i++) se += (logits[i] - target(i)) ** 2;
-    m.rmse = Math.sqrt(se / n);
-  } else {
-    let correct = 0;
-    for (let i = 0; i < n; i++) {
-      let pred: number;
-      if (arch.loss === 'logistic') pred = logits[i] > 0 ? 1 : 0;
-      else {
-        pred = 0;
-        for (let c = 1; c < out; c++) if (logits[i * out + c] > logits[i * out + pred]) pred = c;
-      }
-      if (pred === target(i)) correct++;
-    }
-    m.accuracy = correct / n;
-  }
-  return m;
 }

@@ -1,23 +1,23 @@
 /** The library's one-call training: dataset + model spec + λ in any convention → report and trained model. */
-import type { OnProgress } from '../tune/progress.js';
+import type { OnProgress } from './progress.js';
 import { loadForModel } from '../models/model-task.js';
-import { getConvention, penaltyCoefficients, type ConventionId } from '../conventions/index.js';
+import { getConvention } from '../conventions/index.js';
+import type { Activation, ConventionId, Initializer, OptimizerName, SolverName } from '../options/names.js';
 import { datasetHash, type Dataset, type Task } from '../data/index.js';
 import { prepareSplits, type Scaling } from './prepare.js';
 import { invalidNumber, InvalidOptionError } from '../errors.js';
 import type { TrainedModel } from '../models/trained-model.js';
-import { countParams, paramDims, paramShapes, parseModelSpec, type Activation, type Architecture } from '../models/architecture.js';
-import type { Initializer } from '../models/init.js';
+import { countParams, paramShapes, parseModelSpec, type Architecture } from '../models/architecture.js';
+import { paramDims } from '../models/param-shape.js';
 import { Evaluator } from './evaluator.js';
-import { type OptimizerName, type OptimizerSpec } from './optimizer.js';
 import { checkOptions } from '../options/check.js';
-import { defaultBatchSize, defaultLr, defaultOptimizer } from '../options/defaults.js';
+import { DEFAULTS } from '../options/defaults.js';
 import { train, type Divergence, type EarlyStopping, type EpochRecord, type LrSchedule } from './trainer.js';
 import { floatArray, tensor } from '../engine/tensor.js';
-import { DEFAULT_MAX_EPOCHS } from './convergence.js';
-import { assertSafeLambda } from './penalty-limits.js';
+import { assertSafeLambda } from '../plan/penalty-limits.js';
+import { resolveRunPlan, runPlanJson, type RunPlanJson } from '../plan/run-plan.js';
 import { fitExact } from './fit-exact.js';
-import { chooseSolver, solverReport, type SolverName, type SolverReport } from './solver-option.js';
+import { solverReport, type SolverReport } from './solver-option.js';
 
 export interface FitOptions {
   /** A built-in dataset name (`l2lab datasets`) or a .csv/.json/IDX path, or a loaded Dataset. */
@@ -111,6 +111,8 @@ export interface FitReport {
   seconds: number;
   /** Which solver trained it; the exact one with its iterations, final ‖∇cost‖∞ and whether it converged. */
   solver: SolverReport;
+  /** The run as resolved from the options and the training split (see resolveRunPlan). */
+  plan: RunPlanJson;
   /** An imported .onnx model: how the file was read (a folded BatchNorm, tied weights, a set-aside Softmax). Absent otherwise. */
   notes?: string[];
 }
@@ -142,10 +144,11 @@ export async function fit(o: FitOptions): Promise<{ report: FitReport; model: Tr
     { ...rest, patience: es?.patience, minDelta: es?.minDelta, restoreBest: es?.restoreBest, schedule: schedule?.kind, ...(schedule?.kind === 'step' ? { stepEvery: schedule.every, gamma: schedule.gamma } : {}) },
     { model: o.model },
   );
-  const optimizerName = o.optimizer ?? defaultOptimizer(o.momentum);
   const data = typeof o.data === 'string' ? loadForModel(o.data, o.model, { target: o.target, task: o.task }) : o.data;
-  const seed = o.seed ?? 0;
-  const { train: tr, validation: va, test: te, standardizer } = prepareSplits(data, { validation: o.validation ?? 0.1, test: o.test ?? 0.2, seed, scaling: o.scaling });
+  const seed = o.seed ?? DEFAULTS.seed;
+  const validation = o.validation ?? DEFAULTS.validation;
+  const testFraction = o.test ?? DEFAULTS.test;
+  const { train: tr, validation: va, test: te, standardizer } = prepareSplits(data, { validation, test: testFraction, seed, scaling: o.scaling });
   const arch = parseModelSpec(o.model, data.d, data.task === 'regression' ? { task: 'regression' } : { task: 'classification', classes: data.classes.length }, {
     activation: o.activation,
     dropout: o.dropout,
@@ -154,45 +157,40 @@ export async function fit(o: FitOptions): Promise<{ report: FitReport; model: Tr
     exclude: o.exclude,
   });
   const m = tr.n;
-  const batchSize = o.batchSize ?? defaultBatchSize(m);
-  if (batchSize > m) throw new InvalidOptionError(`--batch-size ${batchSize} is larger than the training split (m = ${m} samples). Use --batch-size ${defaultBatchSize(m)} or less.`);
-  const lr = o.lr ?? defaultLr(optimizerName);
-  const convention = o.convention ?? 'seed';
+  const plan = resolveRunPlan({ ...o, schedule: schedule?.kind, patience: es?.patience }, { m, arch, owner: 'train' });
+  const { convention } = plan;
   const conv = getConvention(convention);
   // sklearn-logistic's C = 1/λ has no zero; say so in train's words (the table's own check says 'convert').
   if (conv.range === '(0, ∞)' && o.lambda === 0) {
     throw new InvalidOptionError(`The 'lambda' option of train must be a number in (0, ∞) under --convention ${convention} (${conv.fromSeed}: ${conv.symbol} = 0 would be an infinite penalty). Got 0 instead. For no penalty use --convention seed --lambda 0.`);
   }
-  const coefficients = penaltyCoefficients(convention, o.lambda, { m, batchSize, lr, optimizer: optimizerName });
-  const optimizer: OptimizerSpec = { name: optimizerName, momentum: o.momentum };
-  const solver = chooseSolver(o.solver, arch, sgdOnlyOptions(o), 'train');
+  const coefficients = plan.coefficients(o.lambda);
   const t0 = performance.now();
-  const budget = o.epochs === 'auto' ? (o.maxEpochs ?? DEFAULT_MAX_EPOCHS) : (o.epochs ?? 20);
   const onProgress = o.onProgress;
   // The caller's epoch hook and the progress events share the trainer's one epoch callback.
   const onEpoch =
     o.onEpoch || onProgress
       ? (r: EpochRecord) => {
-          o.onEpoch?.(r, solver);
-          if (r.epoch > 0 && solver === 'sgd') onProgress?.({ kind: 'epoch', lambda: o.lambda, dropout: typeof o.dropout === 'number' ? o.dropout : 0, fold: 0, epoch: r.epoch, epochs: budget, elapsed: (performance.now() - t0) / 1000 });
+          o.onEpoch?.(r, plan.solver);
+          if (r.epoch > 0 && plan.solver === 'sgd') onProgress?.({ kind: 'epoch', lambda: o.lambda, dropout: typeof o.dropout === 'number' ? o.dropout : 0, fold: 0, epoch: r.epoch, epochs: plan.epochBudget, elapsed: (performance.now() - t0) / 1000 });
         }
       : undefined;
-  const trained = solver === 'exact' ? await exactMember(arch, tr, va, coefficients.coupled + coefficients.decoupled, onEpoch) : undefined;
-  if (solver === 'sgd') assertSafeLambda(convention, o.lambda, { m, batchSize, lr, optimizer: optimizerName }, optimizer, 'train');
+  const trained = plan.solver === 'exact' ? await exactMember(arch, tr, va, coefficients.coupled + coefficients.decoupled, onEpoch) : undefined;
+  if (plan.solver === 'sgd') assertSafeLambda(convention, o.lambda, { m, batchSize: plan.batchSize, lr: plan.lr, optimizer: plan.optimizer.name }, plan.optimizer, 'train');
 
   // --validation 0: no validation rows; the loop then records no val_* fields (instead of NaN) and
   // early stopping watches the training cost.
   const result = trained ?? await train(tr, va.n > 0 ? va : undefined, {
     arch,
-    members: [{ penalty: coefficients, lr }],
-    epochs: o.epochs ?? 20,
-    maxEpochs: o.maxEpochs ?? DEFAULT_MAX_EPOCHS,
-    batchSize,
-    optimizer,
+    members: [{ penalty: coefficients, lr: plan.lr }],
+    epochs: plan.epochs,
+    maxEpochs: plan.epochBudget,
+    batchSize: plan.batchSize,
+    optimizer: plan.optimizer,
     schedule: o.schedule,
-    penalizeBiases: o.penalizeBiases,
-    decayTo: o.decayTo,
-    init: o.init,
+    penalizeBiases: plan.penalizeBiases,
+    decayTo: plan.decayTo,
+    init: plan.init,
     seed,
     threads: o.threads,
     earlyStopping: o.earlyStopping,
@@ -217,6 +215,7 @@ export async function fit(o: FitOptions): Promise<{ report: FitReport; model: Tr
     best_epoch: member.bestEpoch,
     seconds: result.seconds,
     solver: trained ? trained.report : { name: 'sgd' },
+    plan: runPlanJson(plan),
   };
   if (member.diverged) report.divergence = member.diverged;
   if (arch.onnx && arch.onnx.notes.length > 0) report.notes = arch.onnx.notes;
@@ -230,25 +229,9 @@ export async function fit(o: FitOptions): Promise<{ report: FitReport; model: Tr
     targetName: data.targetName,
     convention,
     lambda: o.lambda,
-    split: { seed, validation: o.validation ?? 0.1, test: o.test ?? 0.2, n: data.n, data_hash: datasetHash(data) },
+    split: { seed, validation, test: testFraction, n: data.n, data_hash: datasetHash(data) },
   };
   return { report, model };
-}
-
-/** The options given that only gradient descent uses (a constant schedule is the default, so not counted). */
-function sgdOnlyOptions(o: FitOptions): Record<string, unknown> {
-  return {
-    optimizer: o.optimizer,
-    lr: o.lr,
-    momentum: o.momentum,
-    schedule: o.schedule && o.schedule.kind !== 'constant' ? o.schedule : undefined,
-    epochs: o.epochs,
-    'batch-size': o.batchSize,
-    patience: o.earlyStopping,
-    'penalize-biases': o.penalizeBiases,
-    'decay-to': o.decayTo === 'init' ? o.decayTo : undefined,
-    init: o.init,
-  };
 }
 
 /** The exact solve in the training loop's result shape: the history holds θ = 0 and the solution. */

@@ -2,14 +2,16 @@
  * One training step as one ONNX graph: forward, the L2-regularized cost, backward and the optimizer
  * update, for one model or a population of K members, optionally unrolled over U minibatches.
  */
+import { DEFAULTS } from '../options/defaults.js';
 import { grad } from '../graph/autodiff.js';
 import { Graph, type FloatDType, type Value } from '../graph/graph.js';
 import * as op from '../graph/ops.js';
-import { isPenalized, paramDims, paramShapes, stacksMembers, type Architecture } from '../models/architecture.js';
+import { paramShapes, stacksMembers, type Architecture } from '../models/architecture.js';
+import { isPenalized, paramDims } from '../models/param-shape.js';
 import { forwardModel } from '../models/forward.js';
 import { ShapeError } from '../errors.js';
 import { perSampleLoss } from '../models/losses.js';
-import { stateSlots, type OptimizerSpec } from './optimizer.js';
+import { stateSlots, type OptimizerSpec } from '../plan/optimizer.js';
 
 export interface StepGraphSpec {
   arch: Architecture;
@@ -127,7 +129,7 @@ export function buildStepGraph(spec: StepGraphSpec): Graph {
       const decayed = !kept ? p : anchors[i] ? raw('Add', anchors[i]!, kept) : kept;
       const o = spec.optimizer;
       if (o.name === 'momentum' || o.name === 'nesterov') {
-        const mu = g.scalar(o.momentum ?? 0.9, dtype);
+        const mu = g.scalar(o.momentum ?? DEFAULTS.momentum, dtype);
         const v = raw('Add', raw('Mul', state[i][0], mu), gFull);
         const dir = o.name === 'nesterov' ? raw('Add', gFull, raw('Mul', v, mu)) : v;
         nextParams.push(raw('Sub', decayed, raw('Mul', dir, lrP)));

@@ -2,8 +2,9 @@
 import { CompiledGraph, type Feeds } from '../engine/session.js';
 import { floatArray, tensor, type FloatArray } from '../engine/tensor.js';
 import type { ort } from '../engine/session.js';
-import { isPenalized, paramDims, paramShapes, type ParamShape } from '../models/architecture.js';
-import { stateSlots } from './optimizer.js';
+import { paramShapes } from '../models/architecture.js';
+import { isPenalized, paramDims, type ParamShape } from '../models/param-shape.js';
+import { stateSlots } from '../plan/optimizer.js';
 import { buildStepGraph, type StepGraphSpec } from './step-graph.js';
 
 /** One run's minibatches (U of them) and per-step values. */

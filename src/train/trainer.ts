@@ -5,15 +5,21 @@
 import { floatArray, type FloatArray } from '../engine/tensor.js';
 import { InvalidOptionError } from '../errors.js';
 import type { FloatDType } from '../graph/graph.js';
-import { isPenalized, paramShapes, stacksMembers, type Architecture } from '../models/architecture.js';
-import { defaultInitializer, initParams, type Initializer } from '../models/init.js';
+import { paramShapes, stacksMembers, type Architecture } from '../models/architecture.js';
+import { isPenalized } from '../models/param-shape.js';
+import { defaultInitializer, initParams } from '../models/init.js';
+import type { Initializer } from '../options/names.js';
 import { Rng } from '../util/rng.js';
-import { BatchFiller, type TrainingRows } from './batches.js';
-import { Evaluator, type Metrics } from './evaluator.js';
-import type { OptimizerSpec } from './optimizer.js';
+import type { TrainingRows } from '../data/index.js';
+import type { Metrics } from '../models/metrics.js';
+import { BatchFiller } from './batches.js';
+import { Evaluator } from './evaluator.js';
+import type { OptimizerSpec } from '../plan/optimizer.js';
 import { Stepper } from './stepper.js';
-import { DEFAULT_MAX_EPOCHS, hasConverged } from './convergence.js';
-import { lambdaTimescaleEpochs, penaltyStability } from './timescale.js';
+import { hasConverged } from './convergence.js';
+import { DEFAULTS } from '../options/defaults.js';
+import { checkBatchSize } from '../plan/run-plan.js';
+import { lambdaTimescaleEpochs, penaltyStability } from '../plan/timescale.js';
 
 /** Per-weight penalty coefficients: gradient += coupled·θ; θ ← θ − lr·decoupled·θ. Seed: coupled = λ/m. */
 export interface PenaltyCoefficients {
@@ -55,7 +61,7 @@ export interface TrainOptions {
   members: MemberSpec[];
   /** Epochs to train, or 'auto': until every member has converged (see hasConverged), at most `maxEpochs`. */
   epochs: number | 'auto';
-  /** Cap of `epochs: 'auto'`. Default 200 (DEFAULT_MAX_EPOCHS). */
+  /** Cap of `epochs: 'auto'`. Default 200 (the registry's --max-epochs). */
   maxEpochs?: number;
   batchSize: number;
   /** Default { name: 'sgd' }. */
@@ -200,9 +206,9 @@ export async function train(rows: TrainingRows, validation: TrainingRows | undef
   const K = o.members.length;
   const B = o.batchSize;
   if (!(Number.isInteger(B) && B >= 1)) throw new InvalidOptionError(`The 'batchSize' option must be an integer ≥ 1. Got ${B} instead.`);
-  if (B > rows.n) throw new InvalidOptionError(`Batch size ${B} is larger than the ${rows.n} training samples: use --batch-size ${Math.min(rows.n, 128)} or less.`);
+  checkBatchSize(B, rows.n, 'the training rows');
   const auto = o.epochs === 'auto';
-  const epochs = o.epochs === 'auto' ? (o.maxEpochs ?? DEFAULT_MAX_EPOCHS) : o.epochs;
+  const epochs = o.epochs === 'auto' ? (o.maxEpochs ?? DEFAULTS.maxEpochs) : o.epochs;
   if (!(Number.isInteger(epochs) && epochs >= 0)) throw new InvalidOptionError(`The '${auto ? 'maxEpochs' : 'epochs'}' option must be an integer ≥ 0. Got ${epochs} instead.`);
   const dtype = o.dtype ?? 'float32';
   const seed = o.seed ?? 0;

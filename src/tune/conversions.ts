@@ -1,5 +1,6 @@
 /** tune's answer in other frameworks' units: the chosen λ in every convention, with the run's m, batch size, learning rate and optimizer filled in. */
-import { convertAll, conversionJson, type ConversionContext, type ConversionJson, type ConventionId } from '../conventions/index.js';
+import { convertAll, conversionJson, type ConversionContext, type ConversionJson } from '../conventions/index.js';
+import type { ConventionId } from '../options/names.js';
 import type { Architecture } from '../models/architecture.js';
 
 /** `lambda` (in `convention`) converted into every convention, keyed by convention id, in the form of `l2lab convert --to all --json`'s rows. */

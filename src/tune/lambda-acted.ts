@@ -1,6 +1,7 @@
 /** Did λ act? The tune warning when most of a grid has a decay timescale τ longer than its training. */
-import { getConvention, type ConventionId } from '../conventions/index.js';
-import { actThreshold } from '../train/penalty-limits.js';
+import { getConvention } from '../conventions/index.js';
+import type { ConventionId } from '../options/names.js';
+import { actThreshold } from '../plan/penalty-limits.js';
 
 /** A trained λ with its timescale; see {@link noTimeToAct}. */
 export interface ActedPoint {

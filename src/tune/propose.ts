@@ -4,7 +4,7 @@
  * functions; the registry (strategies.ts) names each strategy's proposer.
  */
 import type { Trial } from '../study/index.js';
-import type { TimescaleRule } from './first-guess.js';
+import type { TimescaleRule } from '../plan/first-guess.js';
 
 /** What a proposer reads: the study's trials and the search it was created with. λ are in the study's convention. */
 export interface ProposalInput {

@@ -4,20 +4,16 @@
  * dropout value, and the training options every trial uses.
  */
 import { loadForModel } from '../models/model-task.js';
-import { penaltyCoefficients, type ConventionId } from '../conventions/index.js';
-import { complement, datasetHash, kFold, loadDataset, splitIndices, type Dataset, type Task } from '../data/index.js';
+import type { Activation, ConventionId, Initializer, OptimizerName, SolverName } from '../options/names.js';
+import { complement, datasetHash, kFold, splitIndices, type Dataset, type Task } from '../data/index.js';
 import type { TrainedModel } from '../models/trained-model.js';
 import { checkFoldsFit } from '../data/fold-checks.js';
 import { InvalidOptionError } from '../errors.js';
-import { defaultBatchSize, defaultLr, defaultOptimizer } from '../options/defaults.js';
-import { DEFAULT_MAX_EPOCHS } from '../train/convergence.js';
-import { safeLambdaLimit, type LambdaLimit } from '../train/penalty-limits.js';
-import { parseModelSpec, type Activation, type Architecture } from '../models/architecture.js';
-import type { Initializer } from '../models/init.js';
-import { type OptimizerName, type OptimizerSpec } from '../train/optimizer.js';
+import { DEFAULTS } from '../options/defaults.js';
+import { resolveRunPlan, type RunPlan } from '../plan/run-plan.js';
+import { parseModelSpec, type Architecture } from '../models/architecture.js';
 import { prepareSplits, type Scaling } from '../train/prepare.js';
-import type { PenaltyCoefficients, TrainOptions } from '../train/trainer.js';
-import { chooseSolver, type SolverName } from '../train/solver-option.js';
+import type { TrainOptions } from '../train/trainer.js';
 
 export interface TuneDataOptions {
   /** Built-in name or path, or a loaded dataset. */
@@ -81,26 +77,18 @@ export interface TuneSetup {
   folds: Fold[];
   scheme: 'cv' | 'holdout';
   architecture(dropout: number): Architecture;
-  optimizer: OptimizerSpec;
-  lr: number;
-  /** The epoch budget: the fixed epochs, or the cap under 'auto'. */
-  epochs: number;
-  /** What a full-budget training runs: `epochs`, or 'auto' (until converged, at most `epochs`). */
-  trainEpochs: number | 'auto';
-  batchSize: number;
+  /**
+   * The run every trial shares, resolved once (convention, solver, optimizer, learning rate, batch
+   * size, epochs, initializer, λ limit, τ), on the smallest fold's training rows; exact: every trial
+   * is the minimizer of its fold's cost (epochs, lr, optimizer unused) and no λ is refused.
+   */
+  plan: RunPlan & { init: Initializer };
   patience?: number;
   threads?: number;
   stacking: 'auto' | 'never';
-  convention: ConventionId;
-  /** exact: every trial is the minimizer of its fold's cost (epochs, lr, optimizer unused). */
-  solver: SolverName;
   /** The training options every trial shares (members and epochs are the caller's). */
   trainOptions(arch: Architecture): Omit<TrainOptions, 'members'>;
-  /** The engine's per-weight coefficients for λ on a training set of m rows. */
-  coefficients(lambda: number, m: number): PenaltyCoefficients;
   seed: number;
-  /** Where λ makes the penalty step unstable on the smallest fold (undefined: nowhere); tune refuses λ past it. */
-  lambdaLimit?: LambdaLimit;
   /** The model trained with `params` at `lambda`, ready to save: raw features in, the training part's standardization and the split recorded. */
   modelOf(arch: Architecture, params: Float64Array[], lambda: number): TrainedModel;
   /** Description of the study's identity (stored with it: a different setup is a different study). */
@@ -109,8 +97,8 @@ export interface TuneSetup {
 
 export function createSetup(d: TuneDataOptions, t: TuneTrainOptions): TuneSetup {
   const data = typeof d.data === 'string' ? loadForModel(d.data, d.model, { target: d.target, task: d.task }) : d.data;
-  const seed = d.seed ?? 0;
-  const test = d.test ?? 0.2;
+  const seed = d.seed ?? DEFAULTS.seed;
+  const test = d.test ?? DEFAULTS.test;
   // Validation comes from the folds, so the first split only separates train and test.
   const prepared = prepareSplits(data, { validation: 0, test, seed, scaling: d.scaling });
   const train = prepared.train;
@@ -122,58 +110,32 @@ export function createSetup(d: TuneDataOptions, t: TuneTrainOptions): TuneSetup 
     folds = [{ train: s.train, validation: s.validation }];
     scheme = 'holdout';
   } else {
-    const k = d.folds ?? 5;
+    const k = d.folds ?? DEFAULTS.folds;
     checkFoldsFit(k, train.n, data.n, test);
     folds = kFold(train, k, { seed: seed + 1 }).map((v) => ({ train: complement(v, train.n), validation: v }));
     scheme = 'cv';
   }
   const task = data.task === 'regression' ? ({ task: 'regression' } as const) : ({ task: 'classification', classes: data.classes.length } as const);
-  // Validates the spec once, up front.
   const spec = { activation: d.activation, image: data.image, penalize: d.penalize, exclude: d.exclude };
-  const checked = parseModelSpec(d.model, data.d, task, spec);
-  const solver = chooseSolver(t.solver, checked, {
-    optimizer: t.optimizer,
-    lr: t.lr,
-    momentum: t.momentum,
-    epochs: t.epochs,
-    'batch-size': t.batchSize,
-    patience: t.patience,
-    'penalize-biases': t.penalizeBiases,
-    init: t.init,
-  }, 'tune');
-  const optimizerName = t.optimizer ?? defaultOptimizer(t.momentum);
-  const lr = t.lr ?? defaultLr(optimizerName);
+  // The batch size and the λ limit must hold on the smallest fold; each fold steps through the whole training part.
   const minTrain = Math.min(...folds.map((f) => f.train.length));
-  const batchSize = t.batchSize ?? defaultBatchSize(minTrain);
-  if (batchSize > minTrain) throw new InvalidOptionError(`--batch-size ${batchSize} is larger than a fold's training rows (${minTrain}). Use --batch-size ${defaultBatchSize(minTrain)} or less.`);
-  const convention = t.convention ?? 'seed';
-  const coefficients = (lambda: number, m: number) => penaltyCoefficients(convention, lambda, { m, batchSize, lr, optimizer: optimizerName });
-  coefficients(1, minTrain); // fails early when the convention needs something missing
-  const optimizer: OptimizerSpec = { name: optimizerName, momentum: t.momentum };
-  const trainEpochs = t.epochs ?? 20;
-  const epochs = trainEpochs === 'auto' ? (t.maxEpochs ?? DEFAULT_MAX_EPOCHS) : trainEpochs;
+  // Validates the spec once, up front.
+  const arch = parseModelSpec(d.model, data.d, task, spec);
+  const plan = resolveRunPlan(t, { m: minTrain, epochRows: train.n, rowsName: "a fold's training rows", arch, owner: 'tune' });
+  plan.coefficients(1); // fails early when the convention needs something missing
   return {
     train,
     test: prepared.test,
     folds,
     scheme,
     architecture: (dropout) => parseModelSpec(d.model, data.d, task, { ...spec, dropout }),
-    optimizer,
-    lr,
-    epochs,
-    trainEpochs,
-    batchSize,
+    plan,
     patience: t.patience,
     threads: t.threads,
     stacking: t.stacking ?? 'auto',
-    convention,
-    solver,
-    coefficients,
     seed,
-    // The exact solver takes no steps, so no λ is unstable for it.
-    lambdaLimit: solver === 'exact' ? undefined : safeLambdaLimit(convention, { m: minTrain, batchSize, lr, optimizer: optimizerName }, optimizer),
     // Under 'auto' the convergence rule reads the exact training cost; a fixed budget keeps the cheaper running mean.
-    trainOptions: (arch) => ({ arch, epochs: trainEpochs, maxEpochs: epochs, batchSize, optimizer, penalizeBiases: t.penalizeBiases, decayTo: t.decayTo, init: t.init, seed, threads: t.threads, exactTrainLoss: trainEpochs === 'auto' }),
+    trainOptions: (arch) => ({ arch, epochs: plan.epochs, maxEpochs: plan.epochBudget, batchSize: plan.batchSize, optimizer: plan.optimizer, penalizeBiases: plan.penalizeBiases, decayTo: plan.decayTo, init: plan.init, seed, threads: t.threads, exactTrainLoss: plan.epochs === 'auto' }),
     modelOf: (arch, params, lambda) => ({
       arch,
       params,
@@ -182,7 +144,7 @@ export function createSetup(d: TuneDataOptions, t: TuneTrainOptions): TuneSetup 
       task: data.task,
       classes: data.task === 'classification' ? data.classes : undefined,
       targetName: data.targetName,
-      convention,
+      convention: plan.convention,
       lambda,
       split: { seed, validation: 0, test, n: data.n, data_hash: datasetHash(data) },
     }),
@@ -192,26 +154,26 @@ export function createSetup(d: TuneDataOptions, t: TuneTrainOptions): TuneSetup 
       dataHash: datasetHash(data),
       target: d.target ?? null,
       model: d.model,
-      activation: d.activation ?? 'relu',
+      activation: d.activation ?? DEFAULTS.activation,
       test,
       scheme,
       folds: folds.length,
       holdout: d.holdout ?? null,
       seed,
-      convention,
-      optimizer: optimizerName,
+      convention: plan.convention,
+      optimizer: plan.optimizer.name,
       momentum: t.momentum ?? null,
-      lr,
-      epochs: trainEpochs,
-      ...(trainEpochs === 'auto' ? { max_epochs: epochs } : {}),
-      batchSize,
+      lr: plan.lr,
+      epochs: plan.epochs,
+      ...(plan.epochs === 'auto' ? { max_epochs: plan.epochBudget } : {}),
+      batchSize: plan.batchSize,
       patience: t.patience ?? null,
       init: t.init ?? null,
       penalizeBiases: t.penalizeBiases ?? false,
       scaling: d.scaling ?? 'auto',
-      solver,
+      solver: plan.solver,
       // Only when given, so the identities (and names) of studies without them stay as they were.
-      ...(checked.onnx ? { modelHash: checked.onnx.hash } : {}),
+      ...(arch.onnx ? { modelHash: arch.onnx.hash } : {}),
       ...(d.penalize ? { penalize: d.penalize.join(',') } : {}),
       ...(d.exclude ? { exclude: d.exclude.join(',') } : {}),
       ...(t.decayTo === 'init' ? { decayTo: 'init' } : {}),

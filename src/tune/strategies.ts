@@ -4,7 +4,8 @@
  * dashboard and the atlas spec read labels without loading the engine.
  */
 import { strategyOptions } from '../options/registry.js';
-import { STRATEGY_NAMES, type RunStrategy, type StrategyName } from './strategy.js';
+import { type RunStrategy } from './strategy.js';
+import { STRATEGY_NAMES, type StrategyName } from '../options/names.js';
 import type { Proposal, ProposalInput } from './propose.js';
 
 export interface StrategyEntry {
@@ -31,33 +32,33 @@ export const STRATEGY_REGISTRY: Record<StrategyName, StrategyEntry> = {
     label: 'grid search',
     summary: 'every λ of --lambdas or --log-range, scored by k-fold CV or --holdout',
     usesValidation: true,
-    run: async (ctx) => (await import('./strategy-grid.js')).runGrid(ctx),
-    propose: async (input) => (await import('./strategy-grid.js')).proposeGrid(input),
+    run: async (ctx) => (await import('./strategies/grid.js')).runGrid(ctx),
+    propose: async (input) => (await import('./strategies/grid.js')).proposeGrid(input),
   },
   sh: {
     name: 'sh',
     label: 'successive halving',
     summary: 'halving over λ on epochs: the best 1/η of each rung train η× longer',
     usesValidation: true,
-    run: async (ctx) => (await import('./strategy-sh.js')).runSuccessiveHalving(ctx),
-    propose: async (input) => (await import('./strategy-sh.js')).proposeSh(input),
+    run: async (ctx) => (await import('./strategies/sh.js')).runSuccessiveHalving(ctx),
+    propose: async (input) => (await import('./strategies/sh.js')).proposeSh(input),
   },
   bayes: {
     name: 'bayes',
     label: 'Bayesian optimization',
     summary: 'Gaussian-process expected improvement over log λ',
     usesValidation: true,
-    run: async (ctx) => (await import('./strategy-bayes.js')).runBayes(ctx),
-    propose: async (input) => (await import('./strategy-bayes.js')).proposeBayes(input),
+    run: async (ctx) => (await import('./strategies/bayes.js')).runBayes(ctx),
+    propose: async (input) => (await import('./strategies/bayes.js')).proposeBayes(input),
   },
-  ridge: { name: 'ridge', label: 'closed-form ridge (leave-one-out)', summary: 'exact leave-one-out for every λ from one decomposition (--model linear)', usesValidation: false, run: async (ctx) => (await import('./strategy-ridge.js')).runRidge(ctx) },
-  path: { name: 'path', label: 'regularization path', summary: 'from large λ down, each fit starting at the last, k-fold CV (logistic, softmax, linear)', usesValidation: true, run: async (ctx) => (await import('./strategy-path.js')).runPath(ctx) },
+  ridge: { name: 'ridge', label: 'closed-form ridge (leave-one-out)', summary: 'exact leave-one-out for every λ from one decomposition (--model linear)', usesValidation: false, run: async (ctx) => (await import('./strategies/ridge.js')).runRidge(ctx) },
+  path: { name: 'path', label: 'regularization path', summary: 'from large λ down, each fit starting at the last, k-fold CV (logistic, softmax, linear)', usesValidation: true, run: async (ctx) => (await import('./strategies/path.js')).runPath(ctx) },
   evidence: {
     name: 'evidence',
     label: 'evidence maximization',
     summary: 'λ maximizing the evidence in one run, no validation data (linear exact; logistic, softmax Laplace; MLP online Laplace)',
     usesValidation: false,
-    run: async (ctx) => (await import('./strategy-evidence.js')).runEvidence(ctx),
+    run: async (ctx) => (await import('./strategies/evidence.js')).runEvidence(ctx),
   },
 };
 

@@ -1,15 +1,13 @@
 /** The strategy contract: tune()'s options and result, what tune() gives a strategy and what a strategy hands back. */
-import type { OnProgress } from './progress.js';
-import type { ConventionId, ConversionJson } from '../conventions/index.js';
+import type { OnProgress } from '../train/progress.js';
+import type { ConversionJson } from '../conventions/index.js';
+import type { ConventionId, StrategyName } from '../options/names.js';
 import type { TrainedModel } from '../models/trained-model.js';
 import type { Study, StudyStorage, WaitEvent } from '../study/index.js';
+import type { RunPlanJson } from '../plan/run-plan.js';
 import type { TuneDataOptions, TuneSetup, TuneTrainOptions } from './setup.js';
-import type { StudyRun, TrialPoint } from './study-run.js';
-import type { EvidenceReport, Refit } from './trial-result.js';
-
-export type StrategyName = 'grid' | 'sh' | 'bayes' | 'ridge' | 'path' | 'evidence';
-/** Every strategy name, in the order `--help` lists them (the registry, strategies.ts, holds how each runs). */
-export const STRATEGY_NAMES: readonly StrategyName[] = ['grid', 'sh', 'bayes', 'ridge', 'path', 'evidence'];
+import type { StudyRun, TrialPoint } from './trials/study-run.js';
+import type { EvidenceReport, Refit } from './trials/trial-result.js';
 
 /** Options of tune(); each field's default, range and the strategies using it are declared in src/options/registry.ts. */
 export interface TuneOptions extends TuneDataOptions, TuneTrainOptions {
@@ -84,6 +82,8 @@ export interface TuneResult {
   m: number;
   /** The minibatch size B of training (sklearn-mlp's conversion needs it). */
   batch_size: number;
+  /** The run every trial shared, as resolved on the smallest fold's training rows (its `m`). */
+  plan: RunPlanJson;
   /** λ_min in every convention, keyed by convention id, as `l2lab convert --to all --json` gives each row (m, B, learning rate and, for gradient descent, the optimizer filled in). */
   conversions: Partial<Record<ConventionId, ConversionJson>>;
   /** λ_1se the same way (strategies that score on validation data only). */

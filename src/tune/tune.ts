@@ -1,4 +1,5 @@
 /** `tune()`: choose λ by a strategy, keep every trial in a study, refit at the chosen λ and score it on the test split. */
+import { DEFAULTS } from '../options/defaults.js';
 import { createHash } from 'node:crypto';
 import { InvalidOptionError, L2labError } from '../errors.js';
 import { checkOptions } from '../options/check.js';
@@ -12,20 +13,21 @@ import { train } from '../train/trainer.js';
 import { chooseLambda } from './choose-lambda.js';
 import { conversionsOf, headlineConventions } from './conversions.js';
 import type { TrainedModel } from '../models/trained-model.js';
-import { describeEdge, edgeOf } from './range.js';
-import type { Config } from './score.js';
+import { describeEdge, edgeOf } from './samplers/range.js';
+import type { Config } from './scoring/config-score.js';
 import { createSetup } from './setup.js';
 import { STRATEGIES, STRATEGY_REGISTRY } from './strategies.js';
 import type { StrategyContext, TuneOptions, TuneResult } from './strategy.js';
-import { StudyRun } from './study-run.js';
-import type { Refit } from './trial-result.js';
-import { initialLambdas } from './strategy-grid.js';
+import { StudyRun } from './trials/study-run.js';
+import type { Refit } from './trials/trial-result.js';
+import { initialLambdas } from './strategies/grid.js';
 import { noTimeToAct } from './lambda-acted.js';
-import { assertSafeGrid } from '../train/penalty-limits.js';
+import { assertSafeGrid } from '../plan/penalty-limits.js';
+import { runPlanJson } from '../plan/run-plan.js';
 import { thinClassesWarning } from '../data/fold-checks.js';
 
 export { STRATEGIES } from './strategies.js';
-export type { StrategyName, TuneOptions, TuneResult, TrialSummary, StrategyOutcome, StrategyContext } from './strategy.js';
+export type { TuneOptions, TuneResult, TrialSummary, StrategyOutcome, StrategyContext } from './strategy.js';
 
 function defaultStudyName(o: TuneOptions, config: unknown): string {
   const hash = createHash('sha256').update(JSON.stringify(config)).digest('hex').slice(0, 8);
@@ -61,28 +63,28 @@ export async function tune(o: TuneOptions): Promise<TuneResult> {
   if (o.strategy !== 'ridge' && o.strategy !== 'evidence') {
     // A log range without points (bayes samples between its ends) is judged by its ends.
     const lambdas = o.logRange && !o.lambdas && o.logRange.n < 1 ? [o.logRange.lo, o.logRange.hi] : initialLambdas({ options: o }).lambdas;
-    assertSafeGrid(lambdas, setup.lambdaLimit, setup.convention, o.lambdas ? '--lambdas' : '--log-range');
+    assertSafeGrid(lambdas, setup.plan.lambdaLimit, setup.plan.convention, o.lambdas ? '--lambdas' : '--log-range');
   }
   const strategyConfig = {
     kind: o.strategy,
     lambdas: o.lambdas ?? null,
     logRange: o.logRange ?? null,
-    dropouts: o.dropouts ?? [0],
+    dropouts: o.dropouts ?? DEFAULTS.dropouts,
     extend: o.extend ?? true,
     eta: o.eta ?? null,
     minEpochs: o.minEpochs ?? null,
     trials: o.trials ?? null,
     pathEpochs: o.pathEpochs ?? null,
   };
-  const config = { strategy: strategyConfig, data: setup.identity, model: o.model, convention: setup.convention };
+  const config = { strategy: strategyConfig, data: setup.identity, model: o.model, convention: setup.plan.convention };
   const name = o.study ?? defaultStudyName(o, config);
   const run = await StudyRun.open(o.storage ?? DEFAULT_STORAGE, name, config, { heartbeatTimeout: o.heartbeatTimeout, onWait: o.onWait, onReplace: o.onReplace, onProgress: o.onProgress });
   const ctx: StrategyContext = { setup, run, options: o, cost: { sampleGrads: 0, passes: 0, seconds: 0 } };
   try {
     const outcome = await STRATEGY_REGISTRY[o.strategy].run(ctx);
     const choice = chooseLambda((outcome.candidates ?? outcome.points).filter((p) => p.state === 'COMPLETE'));
-    if (!choice) throw new InvalidOptionError(`Every trial of study '${name}' failed (${outcome.points.map((p) => p.reason).filter(Boolean)[0] ?? 'no trial completed'}). ${setup.solver === 'exact' ? 'Narrow the λ range (--lambdas or --log-range)' : 'Lower --lr or narrow the λ range (--lambdas or --log-range)'}.`);
-    const select = o.select ?? 'min';
+    if (!choice) throw new InvalidOptionError(`Every trial of study '${name}' failed (${outcome.points.map((p) => p.reason).filter(Boolean)[0] ?? 'no trial completed'}). ${setup.plan.solver === 'exact' ? 'Narrow the λ range (--lambdas or --log-range)' : 'Lower --lr or narrow the λ range (--lambdas or --log-range)'}.`);
+    const select = o.select ?? DEFAULTS.select;
     const chosen: Config = { lambda: select === '1se' ? choice.lambda1se : choice.lambdaMin, dropout: choice.dropout };
     // Strategies with their own refit (ridge, evidence) report its metrics; a model, when asked for, is refitted here.
     const refitted = outcome.refit && !o.keepModel ? { refit: outcome.refit } : await refitAndTest(ctx, chosen, o.keepModel ?? false);
@@ -93,10 +95,10 @@ export async function tune(o: TuneOptions): Promise<TuneResult> {
     const m = setup.train.n;
     const idle = noTimeToAct(
       outcome.points.filter((p) => p.rung === undefined && p.lambdaTimescaleEpochs !== undefined && p.epochsTrained !== undefined).map((p) => ({ lambda: p.lambda, lambdaTimescaleEpochs: p.lambdaTimescaleEpochs!, epochsTrained: p.epochsTrained! })),
-      setup.convention,
+      setup.plan.convention,
     );
     const arch = setup.architecture(choice.dropout);
-    const units = { m, batchSize: setup.batchSize, lr: setup.lr, ...(setup.solver === 'sgd' ? { optimizer: setup.optimizer.name } : {}) };
+    const units = { m, batchSize: setup.plan.batchSize, lr: setup.plan.lr, ...(setup.plan.solver === 'sgd' ? { optimizer: setup.plan.optimizer.name } : {}) };
     const validated = STRATEGY_REGISTRY[o.strategy].usesValidation;
     return {
       strategy: o.strategy,
@@ -106,11 +108,12 @@ export async function tune(o: TuneOptions): Promise<TuneResult> {
       lambda_1se: choice.lambda1se,
       best_dropout: choice.dropout,
       select,
-      convention: setup.convention,
+      convention: setup.plan.convention,
       m,
-      batch_size: setup.batchSize,
-      conversions: conversionsOf(choice.lambdaMin, setup.convention, units),
-      ...(validated ? { conversions_1se: conversionsOf(choice.lambda1se, setup.convention, units) } : {}),
+      batch_size: setup.plan.batchSize,
+      plan: runPlanJson(setup.plan),
+      conversions: conversionsOf(choice.lambdaMin, setup.plan.convention, units),
+      ...(validated ? { conversions_1se: conversionsOf(choice.lambda1se, setup.plan.convention, units) } : {}),
       user_conventions: headlineConventions(arch),
       trials: sortedByLambda(outcome.points).map((p) => ({
         lambda: p.lambda,
@@ -150,7 +153,7 @@ function sortedByLambda<P extends { lambda: number; dropout: number; rung?: numb
 /** The exact solve of the refit in the training loop's result shape; a solve that does not converge is an error. */
 async function refitExact(ctx: StrategyContext, c: Config) {
   const { setup } = ctx;
-  const pen = setup.coefficients(c.lambda, setup.train.n);
+  const pen = setup.plan.coefficients(c.lambda, setup.train.n);
   const arch = setup.architecture(c.dropout);
   const f = await fitExact(arch, setup.train, undefined, pen.coupled + pen.decoupled);
   if (!f.solve.converged) throw new L2labError('NOT_CONVERGED', `The refit at λ = ${c.lambda}: ${describeSolve(f.solve)}. Choose λ from the trials that completed, or narrow the range.`);
@@ -166,8 +169,8 @@ async function refitAndTest(ctx: StrategyContext, c: Config, keepModel: boolean)
   // The store keeps the refit's metrics, not its parameters: a model is refitted again.
   if (attrs[key] && !keepModel) return { refit: attrs[key] as unknown as Refit };
   const arch = setup.architecture(c.dropout);
-  const exact = setup.solver === 'exact' ? await refitExact(ctx, c) : undefined;
-  const r = exact ?? await train(setup.train, undefined, { ...setup.trainOptions(arch), members: [{ penalty: setup.coefficients(c.lambda, setup.train.n), lr: setup.lr }] });
+  const exact = setup.plan.solver === 'exact' ? await refitExact(ctx, c) : undefined;
+  const r = exact ?? await train(setup.train, undefined, { ...setup.trainOptions(arch), members: [{ penalty: setup.plan.coefficients(c.lambda, setup.train.n), lr: setup.plan.lr }] });
   ctx.cost.sampleGrads += r.sampleGrads;
   ctx.cost.passes += r.passes;
   // The exact fit is scored in float64 as it was solved, without starting the engine.

@@ -16,7 +16,7 @@ import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 
 import { fashionMnistAvailable } from '../../src/data/fashion-mnist.js';
-import { lambdaTimescaleEpochs } from '../../src/train/timescale.js';
+import { lambdaTimescaleEpochs } from '../../src/plan/timescale.js';
 import { l2lab, ROOT } from '../cli/helpers.js';
 import { missingPython, PYTHON, runPython } from '../support/python.js';
 

@@ -4,7 +4,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { describe, it, mock } from 'node:test';
 import { ProgressLine } from '../../src/cli/progress-line.js';
-import type { ProgressEvent } from '../../src/tune/progress.js';
+import type { ProgressEvent } from '../../src/train/progress.js';
 import { tune } from '../../src/tune/tune.js';
 import { l2labHere as l2lab, scratch } from './helpers.js';
 

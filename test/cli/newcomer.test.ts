@@ -9,7 +9,7 @@ import path from 'node:path';
 import { describe, it } from 'node:test';
 import { loadDataset } from '../../src/data/index.js';
 import { fit } from '../../src/train/fit.js';
-import type { ProgressEvent } from '../../src/tune/progress.js';
+import type { ProgressEvent } from '../../src/train/progress.js';
 import { l2lab, scratch } from './helpers.js';
 
 describe('what a newcomer meets', { concurrency: 1 }, () => {

@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import path from 'node:path';
 import { it } from 'node:test';
-import { noiseReport } from '../../src/tune/strategy-bayes.js';
+import { noiseReport } from '../../src/tune/strategies/bayes.js';
 import { l2lab, scratch } from './helpers.js';
 
 const dir = scratch('tune-noise');

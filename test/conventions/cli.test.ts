@@ -4,7 +4,7 @@ import { spawnSync } from 'node:child_process';
 import { dirname, resolve } from 'node:path';
 import { describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { CONVENTION_IDS } from '../../src/conventions/index.js';
+import { CONVENTION_IDS } from '../../src/options/names.js';
 import { NORMALIZATION_NOTE } from '../../src/conventions/normalization.js';
 import { assertClose } from './helpers.js';
 

@@ -1,7 +1,8 @@
 /** convert(): round trips over every pair, hand-computed values, missing-value errors and the exact flag. */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { CONVENTION_IDS, convert, convertAll, type ConversionContext } from '../../src/conventions/index.js';
+import { convert, convertAll, type ConversionContext } from '../../src/conventions/index.js';
+import { CONVENTION_IDS } from '../../src/options/names.js';
 import { assertClose, assertInvalid } from './helpers.js';
 
 const FULL: ConversionContext = { m: 50_000, batchSize: 100, lr: 1e-3, noisePrecision: 4, optimizer: 'sgd' };

@@ -1,7 +1,8 @@
 /** penaltyCoefficients()/penaltyValue(): hand values, agreement with convert(), and what the exact flag promises in training. */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { CONVENTION_IDS, convert, penaltyCoefficients, penaltyValue, type ConversionContext } from '../../src/conventions/index.js';
+import { convert, penaltyCoefficients, penaltyValue, type ConversionContext } from '../../src/conventions/index.js';
+import { CONVENTION_IDS } from '../../src/options/names.js';
 import { assertClose, assertInvalid } from './helpers.js';
 
 const CTX: ConversionContext = { m: 1000, batchSize: 100, lr: 0.1 };

@@ -10,7 +10,7 @@ import { after, describe, it } from 'node:test';
 import onnxProto from 'onnx-proto';
 import ort from 'onnxruntime-node';
 import { loadDataset, type Dataset } from '../../src/data/index.js';
-import type { Activation } from '../../src/models/architecture.js';
+import type { Activation } from '../../src/options/names.js';
 import { readSidecar, saveModel } from '../../src/models/export.js';
 import { fit, type TrainedModel } from '../../src/train/fit.js';
 

@@ -7,9 +7,9 @@ import { command as tuneCommand, tuneOptionsFrom } from '../../src/cli/commands/
 import { parseCsv } from '../../src/data/csv.js';
 import { InvalidDataError, InvalidOptionError } from '../../src/errors.js';
 import { parseModelSpec } from '../../src/models/architecture.js';
-import { OPTIONS, optionsOf } from '../../src/options/index.js';
+import { defaultLabel, OPTIONS, optionsOf } from '../../src/options/index.js';
 import { fit, type FitOptions } from '../../src/train/fit.js';
-import { rungSchedule } from '../../src/tune/successive-halving.js';
+import { rungSchedule } from '../../src/tune/pruners/successive-halving.js';
 import { tune, type TuneOptions } from '../../src/tune/tune.js';
 
 /** Asserts `run` rejects with an InvalidOptionError whose message matches `re`. */
@@ -101,7 +101,8 @@ describe('option registry: the CLI is read from it', () => {
       assert.deepEqual(Object.keys(cmd.options).sort(), [...new Set([...flags, ...own])].sort());
       for (const o of optionsOf(cmd.name as 'train' | 'tune')) {
         assert.ok(cmd.help.includes(`--${o.flag}`), `${cmd.name} --help lists --${o.flag}`);
-        if (o.default !== undefined) assert.ok(cmd.help.includes(`default ${o.default}`), `${cmd.name} --help shows --${o.flag}'s default`);
+        const shown = defaultLabel(o);
+        if (shown !== undefined) assert.ok(cmd.help.includes(`default ${shown}`), `${cmd.name} --help shows --${o.flag}'s default`);
       }
     }
     assert.match(tuneCommand.help, /sh +successive halving|sh +halving over λ/);

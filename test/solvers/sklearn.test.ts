@@ -10,7 +10,7 @@ import { test } from 'node:test';
 import { complement, kFold, type ClassificationDataset } from '../../src/data/index.js';
 import { parseModelSpec } from '../../src/models/architecture.js';
 import { cost, foldPath, solveGlm, type GlmProblem } from '../../src/solvers/index.js';
-import { logSpace } from '../../src/tune/ridge.js';
+import { logSpace } from '../../src/tune/closed-form/ridge.js';
 import { datasetSkipReason, loadClassificationCsv, loadDiabetes, maxRelDiff, REF_DIR, runPythonJsonAsync, sklearnSkipReason, standardize, tempDir, writeCsv, type Table } from '../fixtures/tune-datasets.js';
 
 const LAMBDAS = [1e-3, 1, 1e3];

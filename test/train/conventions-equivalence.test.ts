@@ -9,12 +9,12 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, it } from 'node:test';
-import { convert, type ConventionId } from '../../src/conventions/index.js';
+import { convert } from '../../src/conventions/index.js';
+import type { ConventionId, OptimizerName } from '../../src/options/names.js';
 import { loadDataset, type Dataset } from '../../src/data/index.js';
 import { paramShapes, parseModelSpec } from '../../src/models/architecture.js';
 import { initParams } from '../../src/models/init.js';
 import { fit, type FitOptions, type FitReport } from '../../src/train/fit.js';
-import type { OptimizerName } from '../../src/train/optimizer.js';
 import { prepareSplits } from '../../src/train/prepare.js';
 import { missingPython, runPython } from '../support/python.js';
 

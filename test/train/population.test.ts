@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import type { Architecture } from '../../src/models/architecture.js';
 import { initParams } from '../../src/models/init.js';
 import { Stepper, type StepInputs } from '../../src/train/stepper.js';
-import type { OptimizerSpec } from '../../src/train/optimizer.js';
+import type { OptimizerSpec } from '../../src/plan/optimizer.js';
 import { Rng } from '../../src/util/rng.js';
 
 const arch: Architecture = { widths: [4, 6, 3], activation: 'tanh', loss: 'softmax_ce', dropout: [0] };

@@ -1,5 +1,5 @@
 /**
- * The penalty's timescale τ and stability bounds (src/train/timescale.ts) against the engine under a
+ * The penalty's timescale τ and stability bounds (src/plan/timescale.ts) against the engine under a
  * pure penalty (zero features: the weights get no data gradient) and against the optimizers' update
  * rules iterated by hand; the convergence rule and `epochs: 'auto'` on real data.
  */
@@ -10,16 +10,16 @@ import { InvalidOptionError } from '../../src/errors.js';
 import { parseModelSpec } from '../../src/models/architecture.js';
 import { hasConverged } from '../../src/train/convergence.js';
 import { fit } from '../../src/train/fit.js';
-import type { OptimizerSpec } from '../../src/train/optimizer.js';
-import { safeLambdaLimit } from '../../src/train/penalty-limits.js';
+import type { OptimizerSpec } from '../../src/plan/optimizer.js';
+import { safeLambdaLimit } from '../../src/plan/penalty-limits.js';
 import { prepareSplits } from '../../src/train/prepare.js';
-import { lambdaTimescaleEpochs, penaltyStability } from '../../src/train/timescale.js';
+import { lambdaTimescaleEpochs, penaltyStability } from '../../src/plan/timescale.js';
 import { train, type PenaltyCoefficients } from '../../src/train/trainer.js';
 
 const close = (a: number, b: number, rel: number, what: string) => assert.ok(Math.abs(a - b) <= rel * Math.abs(b), `${what}: ${a} vs ${b}`);
 
 /**
- * One weight under the penalty alone, by the update rules as PyTorch writes them (src/train/optimizer.ts),
+ * One weight under the penalty alone, by the update rules as PyTorch writes them (src/plan/optimizer.ts),
  * independent of timescale.ts: g = c·θ; sgd θ −= η·g; momentum v = μv + g, θ −= η·v; nesterov
  * θ −= η·(g + μ·v); every optimizer then θ −= η·d·θ (applied to the pre-step θ, as the engine does).
  */

@@ -7,7 +7,7 @@ import path from 'node:path';
 import { paramShapes, parseModelSpec } from '../../src/models/architecture.js';
 import { initParams } from '../../src/models/init.js';
 import { Stepper } from '../../src/train/stepper.js';
-import type { OptimizerSpec } from '../../src/train/optimizer.js';
+import type { OptimizerSpec } from '../../src/plan/optimizer.js';
 import { Rng } from '../../src/util/rng.js';
 import { floatArray } from '../../src/engine/tensor.js';
 import { missingPython, runPython } from '../support/python.js';

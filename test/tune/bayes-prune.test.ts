@@ -7,7 +7,7 @@ import path from 'node:path';
 import { test } from 'node:test';
 
 import { openStorage } from '../../src/study/index.js';
-import { logSpace } from '../../src/tune/ridge.js';
+import { logSpace } from '../../src/tune/closed-form/ridge.js';
 import { tune } from '../../src/tune/tune.js';
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'l2lab-bayes-prune-'));

@@ -4,8 +4,8 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 
 import { InvalidOptionError, L2labError, NotFittedError } from '../../src/errors.js';
-import { BayesSampler, expectedImprovement, normalCdf, normalPdf, type Observation } from '../../src/tune/bayes-sampler.js';
-import { GaussianProcess, matern52 } from '../../src/tune/gaussian-process.js';
+import { BayesSampler, expectedImprovement, normalCdf, normalPdf, type Observation } from '../../src/tune/samplers/bayes-sampler.js';
+import { GaussianProcess, matern52 } from '../../src/tune/samplers/gaussian-process.js';
 import { Rng } from '../../src/util/rng.js';
 
 const close = (a: number, b: number, tol: number, what = '') => assert.ok(Math.abs(a - b) <= tol, `${what} ${a} vs ${b} (tol ${tol})`);

@@ -6,8 +6,8 @@ import { test } from 'node:test';
 import { L2labError } from '../../src/errors.js';
 import { centeredSpectrum } from '../../src/linalg/centered-spectrum.js';
 import { cholesky, choleskyLogDet, choleskySolve } from '../../src/linalg/cholesky.js';
-import { evidenceLinear, linearLogEvidence } from '../../src/tune/evidence-linear.js';
-import { ridgePath } from '../../src/tune/ridge.js';
+import { evidenceLinear, linearLogEvidence } from '../../src/tune/evidence/linear.js';
+import { ridgePath } from '../../src/tune/closed-form/ridge.js';
 import { Rng } from '../../src/util/rng.js';
 import {
   datasetSkipReason, loadDiabetes, maxRelDiff, REF_DIR, runPythonJsonAsync, sklearnSkipReason, standardize, writeCsv,

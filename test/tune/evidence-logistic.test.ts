@@ -7,7 +7,7 @@ import { L2labError } from '../../src/errors.js';
 import { cholesky, choleskyLogDet } from '../../src/linalg/cholesky.js';
 import {
   evidenceLogistic, fitLogisticMap, laplaceEvidence, logisticDerivatives, logisticProblem, type LogisticProblem,
-} from '../../src/tune/evidence-logistic.js';
+} from '../../src/tune/evidence/logistic.js';
 import { Rng } from '../../src/util/rng.js';
 import {
   datasetSkipReason, loadClassificationCsv, maxRelDiff, runPythonJsonAsync, sklearnSkipReason, standardize, writeCsv,

@@ -6,10 +6,10 @@ import os from 'node:os';
 import path from 'node:path';
 import { test } from 'node:test';
 
-import { timescaleFirstGuess } from '../../src/tune/first-guess.js';
-import { trialTimescale } from '../../src/tune/score.js';
+import { timescaleFirstGuess } from '../../src/tune/samplers/first-guess.js';
+import { trialTimescale } from '../../src/tune/scoring/score.js';
 import { createSetup } from '../../src/tune/setup.js';
-import { bayesDesign, decadeFirst } from '../../src/tune/strategy-bayes.js';
+import { bayesDesign, decadeFirst } from '../../src/tune/strategies/bayes.js';
 import { tune } from '../../src/tune/tune.js';
 
 const range = { lo: 0.01, hi: 1e4 };
@@ -23,7 +23,7 @@ const setupOf = (t: Record<string, unknown>) => createSetup(base, { lr: 0.1, bat
  */
 function closedForm(setup: ReturnType<typeof setupOf>, k: number): number {
   const m = setup.folds[0].train.length;
-  const S = Math.floor(setup.train.n / setup.batchSize);
+  const S = Math.floor(setup.train.n / setup.plan.batchSize);
   return (m * k) / (0.1 * 20 * S);
 }
 
@@ -50,7 +50,7 @@ test('momentum 0.9: (1 − μ) times the SGD value; the batch size scales it', (
 test('Adam: decoupled decay (adamw convention) gives wd = 1/(S·η·T); coupled L2 has no first guess', () => {
   const setup = setupOf({ optimizer: 'adam', lr: 0.001, convention: 'adamw' });
   const g = timescaleFirstGuess(setup, { lo: 1e-6, hi: 10 });
-  const S = Math.floor(setup.train.n / setup.batchSize);
+  const S = Math.floor(setup.train.n / setup.plan.batchSize);
   assert.ok(g.lambda !== undefined);
   assert.ok(Math.abs(g.lambda / (1 / (S * 0.001 * 20)) - 1) < 0.005, `${g.lambda} vs ${1 / (S * 0.001 * 20)}`);
 
@@ -97,7 +97,7 @@ test('deterministic, and bayes trains it first and alone; the exact solver keeps
   assert.deepEqual(bayesDesign(setup, range, 1).batches, [[Math.log10(a.lambda!)]]);
 
   const exact = createSetup({ data: 'breast-cancer', model: 'logistic', holdout: 0.2, seed: 1 }, {});
-  assert.equal(exact.solver, 'exact');
+  assert.equal(exact.plan.solver, 'exact');
   const none = timescaleFirstGuess(exact, range);
   assert.equal(none.lambda, undefined);
   assert.equal(bayesDesign(exact, range, 15).batches.length, 1);

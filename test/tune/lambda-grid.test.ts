@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 
 import { InvalidOptionError } from '../../src/errors.js';
-import { MAX_GRID_VALUES, parseLambdas, parseLogRange } from '../../src/tune/lambda-grid.js';
+import { MAX_GRID_VALUES, parseLambdas, parseLogRange } from '../../src/options/lambda-grid.js';
 
 test("the seed's range 0.01:0.4:0.01 gives exactly 0.01, 0.02, …, 0.4", () => {
   const got = parseLambdas('0.01:0.4:0.01');

@@ -8,7 +8,7 @@ import { paramShapes, type Architecture } from '../../src/models/architecture.js
 import { initParams } from '../../src/models/init.js';
 import { buildCurvatureGraph } from '../../src/train/curvature-graph.js';
 import { buildEvalGraph } from '../../src/train/eval-graph.js';
-import { effectiveParameters, kfacEigenvalues, logEvidence, mackayDelta } from '../../src/tune/laplace.js';
+import { effectiveParameters, kfacEigenvalues, logEvidence, mackayDelta } from '../../src/tune/evidence/laplace.js';
 import { Rng } from '../../src/util/rng.js';
 
 const rng = new Rng(5);

@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 
-import { bestSoFar, lambdaActedBy, medianPruneReason, valueAt } from '../../src/tune/pruner.js';
+import { bestSoFar, lambdaActedBy, medianPruneReason, valueAt } from '../../src/tune/pruners/median.js';
 
 test('never prunes before λ acted: epoch < τ, τ unknown (NaN) or no penalty (∞)', () => {
   const others = [0.2, 0.25, 0.3];

@@ -4,8 +4,8 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 
 import { InvalidOptionError } from '../../src/errors.js';
-import { parseLogRange } from '../../src/tune/lambda-grid.js';
-import { describeEdge, edgeOf, extendLogRange } from '../../src/tune/range.js';
+import { parseLogRange } from '../../src/options/lambda-grid.js';
+import { describeEdge, edgeOf, extendLogRange } from '../../src/tune/samplers/range.js';
 
 const pts = (...ls: number[]) => ls.map((lambda) => ({ lambda }));
 

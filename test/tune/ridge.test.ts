@@ -5,7 +5,7 @@ import { test } from 'node:test';
 
 import { L2labError } from '../../src/errors.js';
 import { cholesky, choleskySolve } from '../../src/linalg/cholesky.js';
-import { logSpace, ridgePath } from '../../src/tune/ridge.js';
+import { logSpace, ridgePath } from '../../src/tune/closed-form/ridge.js';
 import { Rng } from '../../src/util/rng.js';
 import {
   datasetSkipReason, loadDiabetes, maxRelDiff, REF_DIR, runPythonJsonAsync, sklearnSkipReason, standardize, writeCsv,

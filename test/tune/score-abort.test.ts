@@ -1,7 +1,7 @@
 /** scoreConfigs stops training when its signal aborts (a worker lost the trials) and throws the signal's reason. */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { scoreConfigs } from '../../src/tune/score.js';
+import { scoreConfigs } from '../../src/tune/scoring/score.js';
 import { createSetup } from '../../src/tune/setup.js';
 
 test('an aborted signal stops scoreConfigs at the next engine pass, with the abort reason', async () => {

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 
 import { InvalidOptionError } from '../../src/errors.js';
-import { promote, promoteActed, rungSchedule } from '../../src/tune/successive-halving.js';
+import { promote, promoteActed, rungSchedule } from '../../src/tune/pruners/successive-halving.js';
 
 test('rungSchedule: powers of η anchored at maxEpochs', () => {
   assert.deepEqual(rungSchedule(1, 27), [1, 3, 9, 27]);

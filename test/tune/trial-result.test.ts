@@ -3,8 +3,8 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { StorageError, type Json } from '../../src/study/index.js';
 import { chooseLambda } from '../../src/tune/choose-lambda.js';
-import type { ConfigScore } from '../../src/tune/score.js';
-import { readTrialResult, TRIAL_RESULT_VERSION, writeTrialResult } from '../../src/tune/trial-result.js';
+import type { ConfigScore } from '../../src/tune/scoring/config-score.js';
+import { readTrialResult, TRIAL_RESULT_VERSION, writeTrialResult } from '../../src/tune/trials/trial-result.js';
 
 const score: ConfigScore = {
   config: { lambda: 0.1, dropout: 0 },

@@ -1,5 +1,8 @@
 /** The best λ of each cell as a point to fit: λ* in the seed's convention and PyTorch's, with the cell's size and training settings. */
 import { convert } from '../../conventions/index.js';
+import type { OptimizerName } from '../../options/names.js';
+import { momentumOf } from '../../plan/optimizer.js';
+import { resolveOptimizer } from '../../plan/run-plan.js';
 import type { AtlasCellResult } from '../run.js';
 import type { InitMeasure } from '../init-measure.js';
 import type { TestCurvePoint } from '../test-curve.js';
@@ -48,8 +51,9 @@ export interface LambdaPoint {
 }
 
 /** η/(1 − μ) under momentum/Nesterov, else η: the per-step scale a steady gradient (such as λθ/m) gets. */
-export function effectiveLr(lr: number, optimizer: string, momentum?: number): number {
-  return optimizer === 'momentum' || optimizer === 'nesterov' ? lr / (1 - (momentum ?? 0.9)) : lr;
+export function effectiveLr(lr: number, optimizer: OptimizerName, momentum?: number): number {
+  const mu = momentumOf(resolveOptimizer({ optimizer, momentum, lr }).optimizer);
+  return mu === null ? lr : lr / (1 - mu);
 }
 
 /** λ in PyTorch's weight_decay units for a training set of m rows (through conventions.convert: λ/m). */

@@ -13,7 +13,7 @@ import {
   type OptimizerKind,
 } from '../../conventions/index.js';
 import { NORMALIZATION_NOTE } from '../../conventions/normalization.js';
-import { OPTIMIZERS } from '../../train/optimizer.js';
+import { OPTIMIZERS } from '../../options/names.js';
 import { numberOption, requireOption, stringOption, type Command, type ParsedValues } from '../command.js';
 
 const conventionList = CONVENTIONS.map((c) => `  ${c.id.padEnd(18)} ${c.symbol.padEnd(4)} ${c.parameter}`).join('\n');

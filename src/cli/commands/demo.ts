@@ -3,7 +3,7 @@ import { invalidNumber } from '../../errors.js';
 import { checkValue, MAX_EPOCHS, optionOf } from '../../options/index.js';
 import { fit } from '../../train/fit.js';
 import { numberOption, type Command } from '../command.js';
-import { actThreshold } from '../../train/penalty-limits.js';
+import { actThreshold } from '../../plan/penalty-limits.js';
 import { sig } from '../format.js';
 import { epochTable, printReportTail, timescaleLine } from './train.js';
 

@@ -47,7 +47,7 @@ export function int(n: number): string {
 }
 
 function optionsFrom(v: ParsedValues): InspectOptions {
-  const o = readOptions('inspect', v) as Partial<InspectOptions>;
+  const o = readOptions('inspect', v);
   return { ...o, data: required(o.data, 'data', 'inspect', 'wine'), model: required(o.model, 'model', 'inspect', 'mlp:32'), lambda: required(o.lambda, 'lambda', 'inspect', '0.01') };
 }
 

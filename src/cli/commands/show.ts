@@ -2,9 +2,9 @@
 import { InvalidOptionError } from '../../errors.js';
 import { validationCurveSvg } from '../../plot/index.js';
 import { openStorage } from '../../study/index.js';
-import { studyChoice } from '../../tune/study-choice.js';
+import { studyChoice } from '../../tune/trials/study-choice.js';
 import { noTimeToAct } from '../../tune/lambda-acted.js';
-import { bayesNoise } from '../../tune/strategy-bayes.js';
+import { bayesNoise } from '../../tune/strategies/bayes.js';
 import { noiseLine } from './tune.js';
 import { isConventionId } from '../../conventions/index.js';
 import { stringOption, type Command } from '../command.js';

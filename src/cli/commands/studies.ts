@@ -1,7 +1,7 @@
 /** `l2lab studies`: the studies in a store, with their trial counts, best λ and best values; `--delete NAME` removes one. */
 import { deleteStudyNamed, openStorage } from '../../study/index.js';
 import { stringOption, type Command } from '../command.js';
-import { studyChoice } from '../../tune/study-choice.js';
+import { studyChoice } from '../../tune/trials/study-choice.js';
 import { fmt, sig, table } from '../format.js';
 
 export const command: Command = {

@@ -4,7 +4,7 @@ import { saveModel } from '../../models/export.js';
 import { fit, type FitOptions, type FitReport } from '../../train/fit.js';
 import type { EpochRecord, LrSchedule } from '../../train/trainer.js';
 import type { Command, ParsedValues } from '../command.js';
-import { checkOptions } from '../../options/index.js';
+import { checkOptions, DEFAULTS } from '../../options/index.js';
 import { argsTable, flagText, optionHelp, readOptions, required, type CliFlag } from '../options.js';
 import { fmt, pct, StreamingTable } from '../format.js';
 import { checkOutputFile } from '../../util/output-file.js';
@@ -17,11 +17,10 @@ const FLAGS: CliFlag[] = [
 /** train's options from the command line, as fit() takes them (fit checks them against the registry). */
 export function fitOptionsFrom(v: ParsedValues): FitOptions {
   // Checked here too: fit() sees --step-every only inside a step schedule, so it cannot tell it was given alone.
-  const o = readOptions('train', v) as Partial<FitOptions> & { schedule?: LrSchedule['kind']; stepEvery?: number; gamma?: number; patience?: number; minDelta?: number; restoreBest?: boolean };
-  const { schedule: kind, stepEvery, gamma, patience, minDelta, restoreBest, dropout, ...rest } = o;
-  const schedule: LrSchedule | undefined = kind === 'step' ? { kind, every: stepEvery ?? 10, gamma: gamma ?? 0.1 } : kind === undefined ? undefined : { kind };
+  const o = readOptions('train', v);
+  const { schedule: kind, stepEvery, gamma, patience, minDelta, restoreBest, dropout: drop, ...rest } = o;
+  const schedule: LrSchedule | undefined = kind === 'step' ? { kind, every: stepEvery ?? DEFAULTS.stepEvery, gamma: gamma ?? DEFAULTS.gamma } : kind === undefined ? undefined : { kind };
   checkOptions('train', o, { model: o.model });
-  const drop = dropout as number[] | undefined;
   return {
     ...rest,
     data: required(rest.data, 'data', 'train', 'wine'),

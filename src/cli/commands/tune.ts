@@ -4,6 +4,7 @@ import { STRATEGIES, STRATEGY_REGISTRY, strategyFlags } from '../../tune/strateg
 import { tune, type TuneOptions, type TuneResult } from '../../tune/tune.js';
 import type { Command, ParsedValues } from '../command.js';
 import { saveModel, sidecarPath } from '../../models/export.js';
+import { DEFAULTS } from '../../options/index.js';
 import { argsTable, flagText, optionHelp, readOptions, required, type CliFlag } from '../options.js';
 import { fmt, pct, sig, table, trialStates } from '../format.js';
 import { UNIT_LABELS } from '../../tune/conversions.js';
@@ -20,10 +21,10 @@ const FLAGS: CliFlag[] = [
 
 /** tune's options from the command line, as tune() takes them (tune checks them against the registry). */
 export function tuneOptionsFrom(v: ParsedValues): TuneOptions {
-  const o = readOptions('tune', v) as Partial<TuneOptions>;
+  const o = readOptions('tune', v);
   return {
     ...o,
-    strategy: o.strategy ?? 'grid',
+    strategy: o.strategy ?? DEFAULTS.strategy,
     data: required(o.data, 'data', 'tune', 'wine'),
     model: required(o.model, 'model', 'tune', 'mlp:32'),
   };

@@ -1,0 +1,550 @@
+/** Evidence choice of λ for binary logistic and softmax regression: Laplace approximation at the MAP with MacKay's updates. */
+
+import { InvalidDataError, InvalidOptionError, invalidNumber, L2labError } from '../../errors.js';
+import { cholesky, choleskyInverse, choleskyLogDet, choleskySolve } from '../../linalg/cholesky.js';
+import { checkDesign } from '../../linalg/design.js';
+import { symmetricEigen } from '../../linalg/sym-eigen.js';
+
+/** Options of {@link logisticProblem} and {@link evidenceLogistic}. */
+export interface LogisticProblemOptions {
+  /** Number of classes C, an integer in [2, ∞) (default: largest label + 1). C = 2 is binary logistic regression (one weight vector); C > 2 is softmax with C weight columns, as scikit-learn's multinomial LogisticRegression. */
+  classes?: number;
+  /** Fit unpenalized biases with a flat prior (default `true`). */
+  fitIntercept?: boolean;
+}
+
+/** Options of {@link evidenceLogistic}. */
+export interface EvidenceLogisticOptions extends LogisticProblemOptions {
+  /** Maximum number of MacKay updates, an integer in [1, ∞) (default 200). */
+  maxIter?: number;
+  /** Stop when λ changes by less than `tol` relatively in one update, in (0, 1) (default 1e-8). */
+  tol?: number;
+  /** Initial λ, in (0, ∞) (default 1). */
+  lambdaInit?: number;
+  /** λ grid of the log-evidence curve, each in (0, ∞). Default: 49 points λ̂·10^(k/8), k = −24…24, centered on the optimum λ̂. An empty array skips the curve. */
+  lambdas?: readonly number[];
+}
+
+/** A validated classification problem in float64, shared by the MAP fit and the Laplace evidence. */
+export interface LogisticProblem {
+  n: number;
+  d: number;
+  classes: number;
+  /** Logit columns K: 1 for binary (sigmoid), C for softmax. */
+  k: number;
+  fitIntercept: boolean;
+  /** Features, row-major n×d. */
+  x: Float64Array;
+  labels: Int32Array;
+  /** Number of penalized weights P_w = d·K. */
+  weightCount: number;
+  /** Length of θ: d·K weights then K biases (when fitted). */
+  paramCount: number;
+}
+
+/** The MAP fit at one λ. θ = [W (d×K row-major: θ[j·K + c]), b (K)]. */
+export interface LogisticMap {
+  lambda: number;
+  theta: Float64Array;
+  /** Σᵢ −log p(yᵢ | xᵢ, θ) at the MAP. */
+  nll: number;
+  /** Max-norm of the gradient of the penalized objective at the returned θ. */
+  gradMax: number;
+  newtonSteps: number;
+}
+
+/** The Laplace approximation of the log evidence at a MAP. */
+export interface LaplaceEvidence {
+  lambda: number;
+  /** ln p(D | λ) ≈ ln p(D | θ*) − (λ/2)‖w*‖² + (P_w/2)·ln λ − ½Σₖ ln(hₖ + λ) − ½·ln det H_bb + (n_b/2)·ln 2π. */
+  logEvidence: number;
+  /** Effective number of well-determined weights γ = Σₖ hₖ/(hₖ + λ). */
+  gamma: number;
+  /** ‖w*‖² (weights only). */
+  weightNorm2: number;
+  /** ln p(D | θ*) = −NLL. */
+  logLikelihood: number;
+  /** Eigenvalues hₖ of the weights' Hessian with the biases eliminated (Schur complement), largest first. */
+  eigenvalues: Float64Array;
+}
+
+/** What {@link evidenceLogistic} returns. */
+export interface EvidenceLogisticResult {
+  n: number;
+  d: number;
+  classes: number;
+  kind: 'binary' | 'softmax';
+  fitIntercept: boolean;
+  /** λ_seed = δ, the prior precision of the weights at MacKay's fixed point (= 1/C of scikit-learn LogisticRegression). */
+  lambda: number;
+  gamma: number;
+  /** Laplace log evidence at λ. */
+  logEvidence: number;
+  /** MAP weights at λ, row-major d×K (K = 1 binary, C softmax). */
+  weights: Float64Array;
+  /** MAP biases at λ, length K (zeros without intercept; softmax biases sum to 0). */
+  intercept: Float64Array;
+  /** Number of penalized weights P_w (compare with γ). */
+  weightCount: number;
+  /** Eigenvalues of the weights' Hessian (biases eliminated) at the final MAP. */
+  hessianEigenvalues: Float64Array;
+  iterations: number;
+  converged: boolean;
+  /** Laplace log evidence and γ with the MAP refit at each λ of the grid. */
+  curve: { lambdas: number[]; logEvidence: Float64Array; gamma: Float64Array };
+  /**
+   * The maximum of the refit curve itself (golden-section search in ln λ inside the bracket of the
+   * best grid point); `null` when the curve is skipped. `interior` is false when the best grid point
+   * is an end of the grid, where the maximum may lie beyond it (e.g. separable data with a flat
+   * bias prior: the evidence keeps growing as λ → 0).
+   */
+  curveMaximum: { lambda: number; logEvidence: number; gamma: number; interior: boolean } | null;
+  timing: { fixedPointMs: number; curveMs: number; totalMs: number };
+}
+
+const OWNER = 'evidenceLogistic';
+
+/** Validates features and labels once; the result feeds {@link fitLogisticMap} and {@link laplaceEvidence}. */
+export function logisticProblem(
+  x: Float64Array | Float32Array,
+  labels: ArrayLike<number>,
+  options: LogisticProblemOptions = {},
+): LogisticProblem {
+  const fitIntercept = options.fitIntercept ?? true;
+  if (typeof fitIntercept !== 'boolean') {
+    throw new InvalidOptionError(`The 'fitIntercept' option of ${OWNER} must be a boolean. Got ${String(fitIntercept)} instead.`);
+  }
+  const { n, d, x: x64 } = checkDesign(x, labels.length, OWNER, 2);
+  const lab = new Int32Array(n);
+  let maxLabel = 0;
+  for (let i = 0; i < n; i++) {
+    const v = labels[i];
+    if (!(Number.isInteger(v) && v >= 0)) throw new InvalidDataError(`${OWNER}: labels[${i}] is ${v}; labels must be class indices 0, 1, …, C − 1.`);
+    lab[i] = v;
+    maxLabel = Math.max(maxLabel, v);
+  }
+  const classes = options.classes ?? maxLabel + 1;
+  if (!(Number.isInteger(classes) && classes >= 2)) {
+    throw new InvalidOptionError(`The 'classes' option of ${OWNER} must be an integer in [2, ∞). Got ${String(options.classes ?? classes)} instead.`);
+  }
+  if (maxLabel >= classes) throw new InvalidDataError(`${OWNER}: label ${maxLabel} is out of range for classes = ${classes}; pass classes ≥ ${maxLabel + 1}.`);
+  const k = classes === 2 ? 1 : classes;
+  const weightCount = d * k;
+  return { n, d, classes, k, fitIntercept, x: x64, labels: lab, weightCount, paramCount: weightCount + (fitIntercept ? k : 0) };
+}
+
+/** Logits of sample i: z_c = Σⱼ xᵢⱼ·W_jc + b_c. */
+function logits(p: LogisticProblem, theta: Float64Array, i: number, z: Float64Array): void {
+  const { d, k, x, fitIntercept } = p;
+  for (let c = 0; c < k; c++) z[c] = fitIntercept ? theta[d * k + c] : 0;
+  const row = i * d;
+  for (let j = 0; j < d; j++) {
+    const xij = x[row + j];
+    if (xij === 0) continue;
+    const off = j * k;
+    for (let c = 0; c < k; c++) z[c] += xij * theta[off + c];
+  }
+}
+
+/** softplus(z) = ln(1 + eᶻ) without overflow. */
+function softplus(z: number): number {
+  return z > 0 ? z + Math.log1p(Math.exp(-z)) : Math.log1p(Math.exp(z));
+}
+
+/** Σᵢ −log p(yᵢ | xᵢ, θ). */
+export function logisticNll(p: LogisticProblem, theta: Float64Array): number {
+  const z = new Float64Array(p.k);
+  let nll = 0;
+  for (let i = 0; i < p.n; i++) {
+    logits(p, theta, i, z);
+    if (p.k === 1) nll += softplus(z[0]) - (p.labels[i] === 1 ? z[0] : 0);
+    else {
+      let m = -Infinity;
+      for (let c = 0; c < p.k; c++) m = Math.max(m, z[c]);
+      let s = 0;
+      for (let c = 0; c < p.k; c++) s += Math.exp(z[c] - m);
+      nll += m + Math.log(s) - z[p.labels[i]];
+    }
+  }
+  return nll;
+}
+
+/**
+ * NLL, its gradient and (optionally) its Hessian H = Σᵢ φᵢφᵢᵀ ⊗ (diag pᵢ − pᵢpᵢᵀ) over θ, with
+ * φᵢ = [xᵢ, 1] (the 1 only with intercept); binary: σ(1 − σ)·φφᵀ.
+ */
+export function logisticDerivatives(
+  p: LogisticProblem,
+  theta: Float64Array,
+  withHessian: boolean,
+): { nll: number; grad: Float64Array; hess: Float64Array | null } {
+  const { n, d, k, x, fitIntercept, paramCount: P } = p;
+  const dp = d + (fitIntercept ? 1 : 0);
+  const grad = new Float64Array(P);
+  const hess = withHessian ? new Float64Array(P * P) : null;
+  const z = new Float64Array(k);
+  const g = new Float64Array(k);
+  const h = new Float64Array(k * k);
+  const phi = new Float64Array(dp);
+  let nll = 0;
+  for (let i = 0; i < n; i++) {
+    logits(p, theta, i, z);
+    const yi = p.labels[i];
+    if (k === 1) {
+      const s = 1 / (1 + Math.exp(-z[0]));
+      nll += softplus(z[0]) - (yi === 1 ? z[0] : 0);
+      g[0] = s - (yi === 1 ? 1 : 0);
+      h[0] = s * (1 - s);
+    } else {
+      let m = -Infinity;
+      for (let c = 0; c < k; c++) m = Math.max(m, z[c]);
+      let sum = 0;
+      for (let c = 0; c < k; c++) {
+        g[c] = Math.exp(z[c] - m);
+        sum += g[c];
+      }
+      nll += m + Math.log(sum) - z[yi];
+      for (let c = 0; c < k; c++) g[c] /= sum; // probabilities for now
+      for (let c = 0; c < k; c++) for (let e = 0; e < k; e++) h[c * k + e] = (c === e ? g[c] : 0) - g[c] * g[e];
+      g[yi] -= 1;
+    }
+    for (let j = 0; j < d; j++) phi[j] = x[i * d + j];
+    if (fitIntercept) phi[d] = 1;
+    for (let a = 0; a < dp; a++) {
+      const pa = phi[a];
+      if (pa === 0) continue;
+      for (let c = 0; c < k; c++) grad[a * k + c] += pa * g[c];
+    }
+    if (hess && k === 1) {
+      const hi = h[0];
+      for (let a = 0; a < dp; a++) {
+        const wa = hi * phi[a];
+        if (wa === 0) continue;
+        const row = a * P;
+        for (let b = a; b < dp; b++) hess[row + b] += wa * phi[b];
+      }
+    } else if (hess) {
+      // Upper triangle in feature pairs (a ≤ b); the full class block for each pair.
+      for (let a = 0; a < dp; a++) {
+        const pa = phi[a];
+        if (pa === 0) continue;
+        for (let b = a; b < dp; b++) {
+          const pab = pa * phi[b];
+          if (pab === 0) continue;
+          for (let c = 0; c < k; c++) {
+            const row = (a * k + c) * P + b * k;
+            for (let e = 0; e < k; e++) hess[row + e] += pab * h[c * k + e];
+          }
+        }
+      }
+    }
+  }
+  if (hess) {
+    for (let a = 0; a < dp; a++) {
+      for (let b = a + 1; b < dp; b++) {
+        for (let c = 0; c < k; c++) for (let e = 0; e < k; e++) hess[(b * k + e) * P + a * k + c] = hess[(a * k + c) * P + b * k + e];
+      }
+    }
+  }
+  return { nll, grad, hess };
+}
+
+/** Penalized objective F(θ) = NLL + (λ/2)‖W‖² + gauge, gauge = ½(Σ_c b_c)²/C for softmax biases. */
+function objective(p: LogisticProblem, theta: Float64Array, lambda: number): number {
+  let w2 = 0;
+  for (let t = 0; t < p.weightCount; t++) w2 += theta[t] * theta[t];
+  return logisticNll(p, theta) + 0.5 * lambda * w2 + gauge(p, theta);
+}
+
+function gauge(p: LogisticProblem, theta: Float64Array): number {
+  if (!p.fitIntercept || p.k === 1) return 0;
+  let s = 0;
+  for (let c = 0; c < p.k; c++) s += theta[p.weightCount + c];
+  return (0.5 * s * s) / p.k;
+}
+
+/**
+ * MAP of logistic/softmax regression at one λ by damped Newton (IRLS) in float64:
+ *
+ *     minimize over W, b:  Σᵢ −log p(yᵢ | xᵢ; W, b) + (λ/2)·‖W‖²_F      (b not penalized)
+ *
+ * = scikit-learn `LogisticRegression(C = 1/λ)` (binary, or `multi_class='multinomial'` with C
+ * weight columns). Softmax biases are only defined up to a common shift; the fit returns the
+ * member with Σ_c b_c = 0 (scikit-learn's lbfgs iterates stay there too).
+ */
+export function fitLogisticMap(p: LogisticProblem, lambda: number, warm?: Float64Array, maxSteps = 100): LogisticMap {
+  const P = p.paramCount;
+  const theta = warm ? Float64Array.from(warm) : new Float64Array(P);
+  let f = objective(p, theta, lambda);
+  let steps = 0;
+  for (; steps < maxSteps; steps++) {
+    const { grad, hess } = logisticDerivatives(p, theta, true);
+    const H = hess as Float64Array;
+    addPenalty(p, theta, lambda, grad, H);
+    const l = cholesky(H, P);
+    if (!l) throw new L2labError('DIVERGED', `${OWNER}: the penalized Hessian is not positive definite at λ = ${lambda}; λ is too small for this data (perfect separation?).`);
+    const step = choleskySolve(l, P, grad);
+    let slope = 0;
+    let stepMax = 0;
+    let thetaMax = 0;
+    for (let t = 0; t < P; t++) {
+      slope -= grad[t] * step[t];
+      stepMax = Math.max(stepMax, Math.abs(step[t]));
+      thetaMax = Math.max(thetaMax, Math.abs(theta[t]));
+    }
+    const trial = new Float64Array(P);
+    // Newton decrement² = gᵀH⁻¹g ≈ 2·(F − F*). Once it is below ~1e-10·|F|, objective differences
+    // drown in rounding, so Armijo tests on F can no longer be trusted; but we are then deep in
+    // Newton's quadratic region, where full steps are safe and square the error each time.
+    if (-slope <= 1e-10 * (1 + Math.abs(f))) {
+      for (let s = 0; s < P; s++) trial[s] = theta[s] - step[s];
+      theta.set(trial);
+      f = objective(p, theta, lambda);
+      if (stepMax <= 1e-12 * (1 + thetaMax)) {
+        steps++;
+        break;
+      }
+      continue;
+    }
+    let t = 1;
+    let fTrial = Infinity;
+    for (let ls = 0; ls < 60; ls++) {
+      for (let s = 0; s < P; s++) trial[s] = theta[s] - t * step[s];
+      fTrial = objective(p, trial, lambda);
+      if (fTrial <= f + 1e-4 * t * slope) break;
+      t *= 0.5;
+    }
+    if (!(fTrial < f)) break; // no decrease representable in float64
+    theta.set(trial);
+    f = fTrial;
+  }
+  const { nll, grad } = logisticDerivatives(p, theta, false);
+  addPenalty(p, theta, lambda, grad, null);
+  let gradMax = 0;
+  for (let t = 0; t < P; t++) gradMax = Math.max(gradMax, Math.abs(grad[t]));
+  return { lambda, theta, nll, gradMax, newtonSteps: steps };
+}
+
+/** Adds the prior (λ on weights) and the softmax bias gauge to a gradient and Hessian. */
+function addPenalty(p: LogisticProblem, theta: Float64Array, lambda: number, grad: Float64Array, hess: Float64Array | null): void {
+  const P = p.paramCount;
+  for (let t = 0; t < p.weightCount; t++) {
+    grad[t] += lambda * theta[t];
+    if (hess) hess[t * P + t] += lambda;
+  }
+  if (p.fitIntercept && p.k > 1) {
+    let s = 0;
+    for (let c = 0; c < p.k; c++) s += theta[p.weightCount + c];
+    for (let c = 0; c < p.k; c++) {
+      grad[p.weightCount + c] += s / p.k;
+      if (hess) for (let e = 0; e < p.k; e++) hess[(p.weightCount + c) * P + p.weightCount + e] += 1 / p.k;
+    }
+  }
+}
+
+/**
+ * Laplace approximation of ln p(D | λ) at the MAP θ* (MacKay 1992; Bishop PRML §4.4):
+ *
+ *     ln p(D|λ) ≈ ln p(D|θ*) − (λ/2)‖w*‖² + (P_w/2)·ln λ − ½·Σₖ ln(hₖ + λ) − ½·ln det H_bb + (n_b/2)·ln 2π
+ *
+ * Prior w ~ N(0, λ⁻¹I) on the P_w weights, flat prior (density 1) on the n_b free biases (1 for
+ * binary, C − 1 for softmax, whose common shift is not identifiable). H is the NLL Hessian at θ*;
+ * integrating the Gaussian over the biases leaves the Schur complement
+ * S = H_ww − H_wb·H_bb⁺·H_bw with eigenvalues hₖ, plus ln det H_bb (pseudo-determinant for softmax).
+ * All constants are kept, so the value is comparable with a numerical integral.
+ */
+export function laplaceEvidence(p: LogisticProblem, map: LogisticMap): LaplaceEvidence {
+  const { weightCount: Pw, paramCount: P, k } = p;
+  const lambda = map.lambda;
+  const { nll, hess } = logisticDerivatives(p, map.theta, true);
+  const H = hess as Float64Array;
+  const S = new Float64Array(Pw * Pw);
+  for (let a = 0; a < Pw; a++) for (let b = 0; b < Pw; b++) S[a * Pw + b] = H[a * P + b];
+  let logDetBias = 0;
+  let freeBiases = 0;
+  if (p.fitIntercept) {
+    // M = H_bb + 11ᵀ/K: for softmax the gauge direction 1 (a null vector of H_bb and of H_wb)
+    // gets eigenvalue 1, so M⁻¹ acts as H_bb⁺ and ln det M = ln pdet H_bb.
+    const M = new Float64Array(k * k);
+    for (let c = 0; c < k; c++) {
+      for (let e = 0; e < k; e++) M[c * k + e] = H[(Pw + c) * P + Pw + e] + (k > 1 ? 1 / k : 0);
+    }
+    const lm = cholesky(M, k);
+    if (!lm) throw new L2labError('DIVERGED', `${OWNER}: the bias block of the Hessian is singular at λ = ${lambda} (all probabilities saturated).`);
+    logDetBias = choleskyLogDet(lm, k);
+    freeBiases = k === 1 ? 1 : k - 1;
+    const Minv = choleskyInverse(lm, k);
+    // S −= H_wb·M⁻¹·H_bw
+    const T = new Float64Array(Pw * k); // H_wb·M⁻¹
+    for (let a = 0; a < Pw; a++) {
+      for (let e = 0; e < k; e++) {
+        let s = 0;
+        for (let c = 0; c < k; c++) s += H[a * P + Pw + c] * Minv[c * k + e];
+        T[a * k + e] = s;
+      }
+    }
+    for (let a = 0; a < Pw; a++) {
+      for (let b = a; b < Pw; b++) {
+        let s = 0;
+        for (let e = 0; e < k; e++) s += T[a * k + e] * H[(Pw + e) * P + b];
+        S[a * Pw + b] -= s;
+        if (b !== a) S[b * Pw + a] = S[a * Pw + b];
+      }
+    }
+  }
+  const eig = symmetricEigen(S, Pw);
+  const eigenvalues = eig.values.map((v) => Math.max(v, 0)); // S ⪰ 0; clip rounding
+  let gamma = 0;
+  let logDet = 0;
+  for (const h of eigenvalues) {
+    gamma += h / (h + lambda);
+    logDet += Math.log(h + lambda);
+  }
+  let w2 = 0;
+  for (let t = 0; t < Pw; t++) w2 += map.theta[t] * map.theta[t];
+  const logLikelihood = -nll;
+  const logEvidence =
+    logLikelihood - 0.5 * lambda * w2 + 0.5 * Pw * Math.log(lambda) - 0.5 * logDet - 0.5 * logDetBias + 0.5 * freeBiases * Math.log(2 * Math.PI);
+  return { lambda, logEvidence, gamma, weightNorm2: w2, logLikelihood, eigenvalues };
+}
+
+/**
+ * Chooses λ for binary logistic or softmax regression by maximizing the Laplace-approximated
+ * evidence with MacKay's fixed point (MacKay 1992, "The evidence framework applied to
+ * classification networks"; Bishop PRML §4.4–4.5; evidence.md):
+ *
+ *     fit θ*(λ) (Newton, warm-started) → H at θ* → γ = Σₖ hₖ/(hₖ + λ) → λ ← γ/‖w*‖² → repeat
+ *
+ * Objective at each λ (biases unpenalized): Σᵢ −log p(yᵢ|xᵢ) + (λ/2)·‖W‖². Dividing by m gives
+ * the seed cost (1/m)·Σ lossᵢ + (λ/2m)·Σ w² with loss = cross-entropy, so **λ here = λ_seed = δ**
+ * (the prior precision), independent of m; scikit-learn `LogisticRegression(C = 1/λ)`; Keras
+ * `l2(c)` on a mean loss: c = λ/(2m).
+ *
+ * The fixed point sets ∂/∂λ of the Laplace evidence to zero with θ* held fixed (MacKay's
+ * approximation); the returned curve refits θ* at every λ, so its maximum can sit slightly off λ.
+ *
+ * @param x Features, row-major n×d (n = labels.length).
+ * @param labels Class indices 0…C−1.
+ *
+ * @example
+ * const ev = evidenceLogistic(x, labels);          // binary when labels are 0/1
+ * ev.lambda; ev.gamma; // λ_seed and the effective number of weights (≤ d)
+ */
+export function evidenceLogistic(
+  x: Float64Array | Float32Array,
+  labels: ArrayLike<number>,
+  options: EvidenceLogisticOptions = {},
+): EvidenceLogisticResult {
+  const t0 = performance.now();
+  const maxIter = options.maxIter ?? 200;
+  if (!(Number.isInteger(maxIter) && maxIter >= 1)) {
+    throw new InvalidOptionError(`The 'maxIter' option of ${OWNER} must be an integer in [1, ∞). Got ${String(options.maxIter)} instead.`);
+  }
+  const tol = options.tol ?? 1e-8;
+  if (!(typeof tol === 'number' && tol > 0 && tol < 1)) throw invalidNumber('tol', OWNER, '(0, 1)', options.tol);
+  const lambdaInit = options.lambdaInit ?? 1;
+  if (!(typeof lambdaInit === 'number' && Number.isFinite(lambdaInit) && lambdaInit > 0)) throw invalidNumber('lambdaInit', OWNER, '(0, ∞)', options.lambdaInit);
+  if (options.lambdas !== undefined) {
+    if (!Array.isArray(options.lambdas)) throw new InvalidOptionError(`The 'lambdas' option of ${OWNER} must be an array of numbers in (0, ∞). Got ${String(options.lambdas)} instead.`);
+    for (const l of options.lambdas) if (!(Number.isFinite(l) && l > 0)) throw invalidNumber('lambdas', OWNER, '(0, ∞)', l);
+  }
+  const p = logisticProblem(x, labels, options);
+
+  let lambda = lambdaInit;
+  let map = fitLogisticMap(p, lambda);
+  let ev = laplaceEvidence(p, map);
+  let iterations = 0;
+  let converged = false;
+  while (iterations < maxIter) {
+    const next = ev.gamma / ev.weightNorm2;
+    iterations++;
+    if (!(Number.isFinite(next) && next > 0)) {
+      throw new L2labError('DIVERGED', `${OWNER}: MacKay's update gave λ = ${next} (γ = ${ev.gamma}, ‖w‖² = ${ev.weightNorm2}); the evidence has no finite maximum for this data.`);
+    }
+    const change = Math.abs(next - lambda) / lambda;
+    lambda = next;
+    map = fitLogisticMap(p, lambda, map.theta);
+    ev = laplaceEvidence(p, map);
+    if (change < tol) {
+      converged = true;
+      break;
+    }
+  }
+  const t1 = performance.now();
+
+  const grid = options.lambdas ? [...options.lambdas] : Array.from({ length: 49 }, (_, i) => lambda * 10 ** ((i - 24) / 8));
+  const curve = { lambdas: grid, logEvidence: new Float64Array(grid.length), gamma: new Float64Array(grid.length) };
+  // Walk outwards from the optimum so each fit is warm-started from its neighbour.
+  const order = grid.map((_, i) => i).sort((a, b) => grid[a] - grid[b]);
+  const split = order.findIndex((i) => grid[i] >= lambda);
+  const up = split < 0 ? [] : order.slice(split);
+  const down = (split < 0 ? order : order.slice(0, split)).reverse();
+  for (const side of [up, down]) {
+    let warm = map.theta;
+    for (const i of side) {
+      const m = fitLogisticMap(p, grid[i], warm);
+      const e = laplaceEvidence(p, m);
+      curve.logEvidence[i] = e.logEvidence;
+      curve.gamma[i] = e.gamma;
+      warm = m.theta;
+    }
+  }
+  const curveMaximum = maximizeCurve(p, curve, map.theta);
+  const t2 = performance.now();
+
+  const weights = map.theta.slice(0, p.weightCount);
+  const intercept = p.fitIntercept ? map.theta.slice(p.weightCount) : new Float64Array(p.k);
+  return {
+    n: p.n, d: p.d, classes: p.classes, kind: p.k === 1 ? 'binary' : 'softmax', fitIntercept: p.fitIntercept,
+    lambda, gamma: ev.gamma, logEvidence: ev.logEvidence, weights, intercept, weightCount: p.weightCount,
+    hessianEigenvalues: ev.eigenvalues, iterations, converged, curve, curveMaximum,
+    timing: { fixedPointMs: t1 - t0, curveMs: t2 - t1, totalMs: t2 - t0 },
+  };
+}
+
+/** Golden-section search of the refit Laplace evidence in ln λ around the best point of the curve. */
+function maximizeCurve(
+  p: LogisticProblem,
+  curve: { lambdas: number[]; logEvidence: Float64Array; gamma: Float64Array },
+  warm: Float64Array,
+): EvidenceLogisticResult['curveMaximum'] {
+  const L = curve.lambdas.length;
+  if (L === 0) return null;
+  const order = curve.lambdas.map((_, i) => i).sort((a, b) => curve.lambdas[a] - curve.lambdas[b]);
+  let best = 0;
+  for (let r = 1; r < L; r++) if (curve.logEvidence[order[r]] > curve.logEvidence[order[best]]) best = r;
+  const at = order[best];
+  if (best === 0 || best === L - 1) {
+    return { lambda: curve.lambdas[at], logEvidence: curve.logEvidence[at], gamma: curve.gamma[at], interior: false };
+  }
+  let theta = warm;
+  const evaluate = (logLambda: number): LaplaceEvidence => {
+    const m = fitLogisticMap(p, Math.exp(logLambda), theta);
+    theta = m.theta;
+    return laplaceEvidence(p, m);
+  };
+  let a = Math.log(curve.lambdas[order[best - 1]]);
+  let b = Math.log(curve.lambdas[order[best + 1]]);
+  const g = (Math.sqrt(5) - 1) / 2;
+  let c = b - g * (b - a);
+  let d = a + g * (b - a);
+  let fc = evaluate(c);
+  let fd = evaluate(d);
+  while (b - a > 1e-7) {
+    if (fc.logEvidence > fd.logEvidence) {
+      b = d;
+      d = c;
+      fd = fc;
+      c = b - g * (b - a);
+      fc = evaluate(c);
+    } else {
+      a = c;
+      c = d;
+      fc = fd;
+      d = a + g * (b - a);
+      fd = evaluate(d);
+    }
+  }
+  const top = fc.logEvidence > fd.logEvidence ? fc : fd;
+  return { lambda: top.lambda, logEvidence: top.logEvidence, gamma: top.gamma, interior: true };
+}

@@ -1,0 +1,149 @@
+/**
+ * Scores (λ, dropout) configurations by k-fold CV or hold-out: every config × fold is one member,
+ * and members with the same architecture train together as one population when that pays.
+ */
+import { countParams, type Architecture } from '../../models/architecture.js';
+import { train, type EpochRecord, type MemberSpec, type TrainResult } from '../../train/trainer.js';
+import { currentEpochSink } from '../trials/epoch-progress.js';
+import { meanAndSe } from '../one-se.js';
+import { scoreExact } from './score-exact.js';
+import type { Config, ConfigScore, FoldScore, ScoreCost } from './config-score.js';
+import type { TuneSetup } from '../setup.js';
+
+/**
+ * Models up to this many parameters train as one population; larger ones one member after another.
+ * Measured by `npm run bench` (bench/RESULTS.md, 1 thread, K = 8 stacked vs one model): ×3.3 at
+ * 514 parameters, ×1.39 at 6k, ×1.03 at 25k, ×0.78 at 100k and ×0.99 at 270k (GEMM-bound).
+ */
+export const POPULATION_MAX_PARAMS = 25_000;
+/** Upper bound on members per population, bounding memory (K × params × optimizer slots). */
+const MAX_MEMBERS_FLOATS = 64e6;
+
+export function usePopulation(arch: Architecture): boolean {
+  return countParams(arch).total <= POPULATION_MAX_PARAMS;
+}
+
+/** FNV-1a of the config and fold: a member's dropout stream that does not depend on its population. */
+function memberSeed(seed: number, c: Config, fold: number): number {
+  let h = 0x811c9dc5 ^ seed;
+  for (const ch of `${c.lambda}|${c.dropout}|${fold}`) h = Math.imul(h ^ ch.charCodeAt(0), 0x01000193) >>> 0;
+  return h;
+}
+
+/**
+ * Decides after each epoch which configs stop there: called with the configs (indices into the
+ * configs being scored) still training and their mean validation loss over folds at `epoch`;
+ * returns a reason per entry to stop that config (a pruned trial), or undefined.
+ */
+export type ConfigPruner = (epoch: number, running: readonly { config: number; valLoss: number }[]) => (string | undefined)[];
+
+/** The rows a trial's τ is read on: the first fold's training rows (its steps go over the whole training part). */
+export function trialRows(setup: TuneSetup): number {
+  return setup.folds[0].train.length;
+}
+
+/** τ in epochs of λ on the setup's first fold, as the trainer computes it (the run plan's timescale). */
+export function trialTimescale(setup: TuneSetup, lambda: number): number {
+  return setup.plan.timescale(lambda, trialRows(setup));
+}
+
+/**
+ * Trains every config on every fold for `epochs` and scores it. `warm[i]`, when given, holds
+ * per-fold parameters to start config i from (successive halving's promoted configs). Once `signal`
+ * is aborted (a worker lost these trials to another), training stops and this throws its reason.
+ * `prune`, when given, may stop configs between epochs (multi-fidelity search).
+ */
+export async function scoreConfigs(setup: TuneSetup, configs: Config[], epochs: number | 'auto', warm?: (Float64Array[][] | undefined)[], cost?: ScoreCost, signal?: AbortSignal, prune?: ConfigPruner): Promise<ConfigScore[]> {
+  if (setup.plan.solver === 'exact') return scoreExact(setup, configs, warm, cost);
+  const scores: ConfigScore[] = new Array(configs.length);
+  const sink = currentEpochSink();
+  const byDropout = new Map<number, number[]>();
+  configs.forEach((c, i) => byDropout.set(c.dropout, [...(byDropout.get(c.dropout) ?? []), i]));
+  for (const [dropout, indices] of byDropout) {
+    const arch = setup.architecture(dropout);
+    const perMember = countParams(arch).total * 4;
+    const stack = setup.stacking === 'auto' && usePopulation(arch);
+    const chunk = stack ? Math.max(1, Math.floor(MAX_MEMBERS_FLOATS / perMember / setup.folds.length)) : 1;
+    for (let s = 0; s < indices.length; s += chunk) {
+      const group = indices.slice(s, s + chunk);
+      const members: MemberSpec[] = group.flatMap((i) =>
+        setup.folds.map((f, j) => ({
+          penalty: setup.plan.coefficients(configs[i].lambda, f.train.length),
+          lr: setup.plan.lr,
+          trainRows: f.train,
+          valRows: f.validation,
+          init: warm?.[i]?.[j],
+          dropoutSeed: memberSeed(setup.seed, configs[i], j),
+        })),
+      );
+      const result = await train(setup.train, undefined, {
+        ...setup.trainOptions(arch),
+        members,
+        epochs,
+        earlyStopping: setup.patience !== undefined ? { patience: setup.patience, restoreBest: true } : undefined,
+        population: stack && members.length > 1,
+        signal,
+        prune: prune && ((epoch, recs, active) => pruneGroup(prune, epoch, recs, active, group, setup.folds.length)),
+        onEpoch: sink && ((_, recs, first) => recs.forEach((r, i) => sink(group[Math.floor((first + i) / setup.folds.length)], (first + i) % setup.folds.length, r))),
+      });
+      addCost(cost, result);
+      group.forEach((ci, g) => (scores[ci] = collect(configs[ci], result, g * setup.folds.length, setup.folds.length, setup.patience !== undefined)));
+    }
+  }
+  return scores;
+}
+
+/** Applies a config-level pruner to a population of `group.length` configs × k folds (members config-major). */
+function pruneGroup(prune: ConfigPruner, epoch: number, recs: EpochRecord[], active: readonly boolean[], group: number[], k: number): (string | undefined)[] {
+  const running = group
+    .map((config, g) => ({ config, g, valLoss: recs.slice(g * k, (g + 1) * k).reduce((a, r) => a + (r.val_loss ?? NaN), 0) / k }))
+    .filter(({ g }) => active.slice(g * k, (g + 1) * k).some(Boolean));
+  const reasons = prune(epoch, running);
+  const out: (string | undefined)[] = new Array(recs.length).fill(undefined);
+  running.forEach(({ g }, i) => {
+    for (let j = 0; j < k; j++) out[g * k + j] = reasons[i];
+  });
+  return out;
+}
+
+function addCost(cost: ScoreCost | undefined, r: TrainResult): void {
+  if (!cost) return;
+  cost.sampleGrads += r.sampleGrads;
+  cost.passes += r.passes;
+  cost.seconds += r.seconds;
+}
+
+function collect(config: Config, r: TrainResult, first: number, k: number, earlyStopped: boolean): ConfigScore {
+  const folds: FoldScore[] = [];
+  let diverged: string | undefined;
+  let pruned: string | undefined;
+  for (let j = 0; j < k; j++) {
+    const m = r.members[first + j];
+    pruned ??= m.pruned?.reason;
+    if (m.diverged) diverged ??= `fold ${j + 1}: ${m.diverged.message}`;
+    const chosen = earlyStopped ? m.history.find((h) => h.epoch === m.bestEpoch) ?? m.history[m.history.length - 1] : m.history[m.history.length - 1];
+    folds.push({
+      valLoss: m.diverged ? NaN : chosen.val_loss ?? NaN,
+      trainLoss: chosen.data_loss,
+      valAccuracy: chosen.val_accuracy,
+      epoch: chosen.epoch,
+      curve: m.history.map((h) => h.val_loss ?? NaN),
+    });
+  }
+  const { mean, se } = meanAndSe(folds.map((f) => f.valLoss));
+  const train = meanAndSe(folds.map((f) => f.trainLoss));
+  const members = r.members.slice(first, first + k);
+  return {
+    config,
+    folds,
+    mean: diverged ? NaN : mean,
+    se: diverged ? NaN : se,
+    trainMean: train.mean,
+    diverged,
+    ...(pruned !== undefined ? { pruned } : {}),
+    lambdaTimescaleEpochs: members.reduce((a, m) => a + m.lambdaTimescaleEpochs, 0) / k,
+    converged: members.every((m) => m.converged),
+    epochsTrained: Math.max(...members.map((m) => m.history[m.history.length - 1]?.epoch ?? 0)),
+    params: members.map((m) => m.params),
+  };
+}
