@@ -74,7 +74,7 @@ export async function bestAnswer(name: string, c: ResolvedContext, all: readonly
     lambda_1se: repeated ? toSeed(c, choice.lambda1se) : null,
     value: choice.lambdaMin,
     value_1se: repeated ? choice.lambda1se : null,
-    convention: c.convention,
+    convention: c.plan.convention,
     val_loss: choice.best.mean,
     noise: await noiseOf(c, trials),
     trials: counts,

@@ -3,27 +3,25 @@
  * what l2lab derives from it for the user's loop (its units, τ at a λ, the search range). The study
  * config records it; later calls read it back from there.
  */
-import { convert, getConvention, penaltyCoefficients, type ConventionId, type ConversionContext } from '../conventions/index.js';
+import { convert, getConvention, type ConversionContext } from '../conventions/index.js';
 import { InvalidOptionError } from '../errors.js';
 import { checkOptions } from '../options/check.js';
 import { DEFAULTS, defaultLogRange } from '../options/defaults.js';
 import { canonicalJson, type Json, type StudyConfig } from '../study/index.js';
-import { assertSafeGrid, safeExtensionLimits, safeLambdaLimit, type LambdaLimit } from '../plan/penalty-limits.js';
-import { lambdaTimescaleEpochs } from '../plan/timescale.js';
-import type { OptimizerSpec } from '../plan/optimizer.js';
-import type { TimescaleRule } from '../plan/first-guess.js';
+import { assertSafeGrid, safeExtensionLimits, type LambdaLimit } from '../plan/penalty-limits.js';
+import { resolveRunPlan, type RunPlan } from '../plan/run-plan.js';
+import { momentumOf } from '../plan/optimizer.js';
 import { MAX_GRID_VALUES } from '../options/lambda-grid.js';
 import { ProtocolError } from './errors.js';
 import type { ExternalOptimizer, ExternalStrategy, StudyContext } from './protocol.js';
 
-/** A context after checks and defaults. λ values (range, list) are in `convention`'s units, as tune's. */
+/**
+ * A context after checks and defaults: the user's loop as a run plan (convention, optimizer and μ,
+ * lr, batch size, epochs, τ at any λ, the λ limit, resolved by the one resolver), and the search.
+ * λ values (range, list) are in the convention's units, as tune's.
+ */
 export interface ResolvedContext {
-  convention: ConventionId;
-  m: number;
-  batchSize: number;
-  optimizer: OptimizerSpec & { name: ExternalOptimizer };
-  lr: number;
-  epochs: number;
+  plan: RunPlan;
   strategy: ExternalStrategy;
   range: { lo: number; hi: number; n: number };
   lambdas: number[] | null;
@@ -36,6 +34,11 @@ const REQUIRED = ['convention', 'm', 'batch_size', 'optimizer', 'lr', 'epochs'] 
 
 /** The study config's `data.source` of a study created by ask: it tells ask's studies from tune's. */
 const EXTERNAL = 'external';
+
+/** The run plan of the user's loop: no model (l2lab does not run it), so gradient steps at the loop's settings. */
+function loopPlan(c: Pick<StudyContext, 'convention' | 'm' | 'batch_size' | 'optimizer' | 'lr' | 'momentum' | 'epochs'>): RunPlan {
+  return resolveRunPlan({ convention: c.convention, optimizer: c.optimizer, momentum: c.momentum, lr: c.lr, epochs: c.epochs, batchSize: c.batch_size }, { m: c.m, owner: 'ask', rowsName: "your loop's training rows" });
+}
 
 /**
  * Checks a first ask's context and applies its defaults: strategy bayes, 15 trials, one repeat, and
@@ -53,17 +56,15 @@ export function resolveContext(c: StudyContext): ResolvedContext {
   const strategy = c.strategy ?? 'bayes';
   // strategy first: the others are judged by the strategy they come with.
   checkOptions('ask', { strategy, convention: c.convention, m: c.m, batchSize: c.batch_size, optimizer: c.optimizer, lr: c.lr, momentum: c.momentum, epochs: c.epochs, logRange: c.log_range, lambdas: c.lambdas, trials: c.trials, repeats: c.repeats }, { strategy });
-  if (c.batch_size > c.m) throw new InvalidOptionError(`--batch-size ${c.batch_size} is larger than --m ${c.m} (the training rows). Use --batch-size ${c.m} or less.`);
   if (c.momentum !== undefined && c.optimizer !== 'momentum' && c.optimizer !== 'nesterov') throw new InvalidOptionError(`--momentum applies to --optimizer momentum or nesterov, not to ${c.optimizer}. Remove --momentum, or name the optimizer your loop uses.`);
   if (c.convention === 'pytorch' && c.optimizer === 'adamw') {
     throw new InvalidOptionError(`torch.optim.AdamW applies weight_decay decoupled (θ ← θ − lr·wd·θ), which is --convention adamw; --convention pytorch is the coupled weight_decay of torch.optim.SGD and Adam. Use --convention adamw.`);
   }
-  const base = { convention: c.convention, m: c.m, batchSize: c.batch_size, optimizer: { name: c.optimizer, ...(c.momentum !== undefined ? { momentum: c.momentum } : {}) }, lr: c.lr, epochs: c.epochs, strategy };
-  const limit = safeLambdaLimit(c.convention, unitsOf(base), base.optimizer);
+  const plan = loopPlan(c);
   const lambdas = c.lambdas === undefined ? null : checkList(c.lambdas);
-  const range = c.log_range === undefined ? defaultRange(base, limit) : checkRange(c.log_range);
-  assertSafeGrid(lambdas ?? [range.lo, range.hi], limit, c.convention, lambdas ? '--lambdas' : '--log-range', 'ask', `under ${c.optimizer} with lr ${c.lr}`);
-  return { ...base, range, lambdas, trials: c.trials ?? DEFAULTS.trials, repeats: c.repeats ?? 1 };
+  const range = c.log_range === undefined ? defaultRange(plan, strategy) : checkRange(c.log_range);
+  assertSafeGrid(lambdas ?? [range.lo, range.hi], plan.lambdaLimit, plan.convention, lambdas ? '--lambdas' : '--log-range', 'ask', `under ${c.optimizer} with lr ${c.lr}`);
+  return { plan, strategy, range, lambdas, trials: c.trials ?? DEFAULTS.trials, repeats: c.repeats ?? DEFAULTS.repeats };
 }
 
 /** An explicit list: finite values ≥ 0, none twice (a repeat is `repeats`), at most MAX_GRID_VALUES. */
@@ -83,57 +84,41 @@ function checkRange(r: unknown): { lo: number; hi: number; n: number } {
 }
 
 /** tune's default range read as seed λ, in the convention's units (ends swapped where the value falls as λ grows, sklearn-logistic's C), inside the stability limit. */
-function defaultRange(c: Pick<ResolvedContext, 'convention' | 'm' | 'batchSize' | 'optimizer' | 'lr' | 'strategy'>, limit: LambdaLimit | undefined): { lo: number; hi: number; n: number } {
-  const seed = defaultLogRange(c.strategy);
-  const [a, b] = [seed.lo, seed.hi].map((v) => convert(v, 'seed', c.convention, unitsOf(c)).value);
+function defaultRange(plan: RunPlan, strategy: ExternalStrategy): { lo: number; hi: number; n: number } {
+  const seed = defaultLogRange(strategy);
+  const [a, b] = [seed.lo, seed.hi].map((v) => convert(v, 'seed', plan.convention, unitsOf(plan)).value);
   const [lo, hi] = [Math.min(a, b), Math.max(a, b)];
+  const limit: LambdaLimit | undefined = plan.lambdaLimit;
   const [min, max] = safeExtensionLimits(limit);
   const top = limit?.side === 'max' ? Math.min(hi, max) : hi;
   const bottom = limit?.side === 'min' ? Math.max(lo, min) : lo;
   return { lo: Math.min(bottom, top / 1e5), hi: top, n: seed.n };
 }
 
-/** What a conversion and the penalty coefficients need: m, B, η and the optimizer. */
-export function unitsOf(c: Pick<ResolvedContext, 'm' | 'batchSize' | 'lr' | 'optimizer'>): ConversionContext & { lr: number } {
-  return { m: c.m, batchSize: c.batchSize, lr: c.lr, optimizer: c.optimizer.name };
+/** What a conversion needs from the loop: m, B, η and the optimizer. */
+export function unitsOf(plan: RunPlan): ConversionContext & { lr: number } {
+  return { m: plan.m, batchSize: plan.batchSize, lr: plan.lr, optimizer: plan.optimizer.name };
 }
 
 /** A value of the study's convention as seed λ. */
 export function toSeed(c: ResolvedContext, value: number): number {
-  return convert(value, c.convention, 'seed', unitsOf(c)).value;
+  return convert(value, c.plan.convention, 'seed', unitsOf(c.plan)).value;
 }
 
-/**
- * τ in epochs at a value of the study's convention, under the user's optimizer and learning rate:
- * Infinity without a penalty, NaN where unknown (Adam with a coupled penalty). An epoch is ⌈m/B⌉
- * steps: PyTorch's DataLoader and Keras's fit keep the last, partial batch.
- */
-export function tauAt(c: ResolvedContext, value: number): number {
-  return lambdaTimescaleEpochs({ optimizer: c.optimizer, lr: c.lr, ...penaltyCoefficients(c.convention, value, unitsOf(c)) }, Math.ceil(c.m / c.batchSize));
-}
-
-/** Whether τ depends on the optimizer's state rather than on the context (Adam or AdamW with a coupled penalty: √v̂). */
+/** Whether τ depends on the optimizer's state rather than on the context (Adam or AdamW with a coupled penalty: √v̂); the plan's τ is then NaN. */
 export function tauUnknown(c: ResolvedContext): boolean {
-  return (c.optimizer.name === 'adam' || c.optimizer.name === 'adamw') && getConvention(c.convention).coupling === 'coupled';
-}
-
-/** The constant-timescale rule's view of the context. */
-export function timescaleRule(c: ResolvedContext): TimescaleRule {
-  return { tau: (value) => tauAt(c, value), epochs: c.epochs, optimizer: c.optimizer.name };
-}
-
-/** The λ a grid's range extension never passes: just inside the stability limit. */
-export function extensionLimits(c: ResolvedContext): [number, number] {
-  return safeExtensionLimits(safeLambdaLimit(c.convention, unitsOf(c), c.optimizer));
+  const name = c.plan.optimizer.name;
+  return (name === 'adam' || name === 'adamw') && getConvention(c.plan.convention).coupling === 'coupled';
 }
 
 /** The study config that records the context (data.epochs is what the dashboard plans progress by). */
 export function studyConfigOf(c: ResolvedContext): StudyConfig {
+  const p = c.plan;
   return {
     strategy: { kind: c.strategy, lambdas: c.lambdas, logRange: c.range, trials: c.strategy === 'bayes' ? c.trials : null, repeats: c.repeats },
-    data: { source: EXTERNAL, m: c.m, epochs: c.epochs, batchSize: c.batchSize, optimizer: c.optimizer.name, momentum: c.optimizer.momentum ?? null, lr: c.lr },
+    data: { source: EXTERNAL, m: p.m, epochs: p.epochBudget, batchSize: p.batchSize, optimizer: p.optimizer.name, momentum: momentumOf(p.optimizer), lr: p.lr },
     model: EXTERNAL,
-    convention: c.convention,
+    convention: p.convention,
   };
 }
 
@@ -147,32 +132,36 @@ export function contextOfConfig(name: string, config: StudyConfig): ResolvedCont
   if (!d || d.source !== EXTERNAL || !s) {
     throw new ProtocolError('CONTEXT_MISMATCH', `Study '${name}' was not created by ask (it is a '${String(s?.kind ?? 'other')}' study of l2lab tune, whose trials l2lab trains itself). Name a new --study for your training loop.`);
   }
-  const momentum = typeof d.momentum === 'number' ? { momentum: d.momentum } : {};
-  return {
-    convention: config.convention as ConventionId,
+  const plan = loopPlan({
+    convention: config.convention as StudyContext['convention'],
     m: d.m as number,
-    batchSize: d.batchSize as number,
-    optimizer: { name: d.optimizer as ExternalOptimizer, ...momentum },
+    batch_size: d.batchSize as number,
+    optimizer: d.optimizer as ExternalOptimizer,
     lr: d.lr as number,
+    ...(typeof d.momentum === 'number' ? { momentum: d.momentum } : {}),
     epochs: d.epochs as number,
+  });
+  return {
+    plan,
     strategy: s.kind as ExternalStrategy,
     range: s.logRange as ResolvedContext['range'],
     lambdas: (s.lambdas as number[] | null) ?? null,
     trials: (s.trials as number | null) ?? DEFAULTS.trials,
-    repeats: (s.repeats as number | undefined) ?? 1,
+    repeats: (s.repeats as number | undefined) ?? DEFAULTS.repeats,
   };
 }
 
 /** The context as the protocol writes it (snake_case, every default filled in): what an answer echoes and a mismatch names. */
 export function describeContext(c: ResolvedContext): Required<Omit<StudyContext, 'momentum' | 'lambdas' | 'log_range'>> & Pick<StudyContext, 'momentum' | 'lambdas' | 'log_range'> {
+  const p = c.plan;
   return {
-    convention: c.convention,
-    m: c.m,
-    batch_size: c.batchSize,
-    optimizer: c.optimizer.name,
-    lr: c.lr,
-    ...(c.optimizer.momentum !== undefined ? { momentum: c.optimizer.momentum } : {}),
-    epochs: c.epochs,
+    convention: p.convention,
+    m: p.m,
+    batch_size: p.batchSize,
+    optimizer: p.optimizer.name as ExternalOptimizer,
+    lr: p.lr,
+    ...(momentumOf(p.optimizer) !== null ? { momentum: momentumOf(p.optimizer)! } : {}),
+    epochs: p.epochBudget,
     ...(c.lambdas ? { lambdas: c.lambdas } : { log_range: c.range }),
     strategy: c.strategy,
     trials: c.trials,

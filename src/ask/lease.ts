@@ -9,7 +9,7 @@ import { ASK_HEARTBEAT_TIMEOUT_S } from '../options/registry.js';
 import { invalidNumber } from '../errors.js';
 import { TrialAlreadyFinishedError, TrialNotOwnedError, type Study, type StudyStorage, type Trial, type TrialOwner } from '../study/index.js';
 import { readTrialResult } from '../tune/trials/trial-result.js';
-import { tauAt, type ResolvedContext } from './context.js';
+import type { ResolvedContext } from './context.js';
 import { reportsOf, trialResultOf } from './reports.js';
 
 /** The study attribute holding its heartbeat timeout in seconds. */
@@ -73,7 +73,7 @@ export async function replaceLapsed(storage: StudyStorage, ctx: ResolvedContext,
     const silent = `no report for more than the heartbeat timeout of ${ms / 1000} s`;
     const spare = retry <= MAX_RETRIES ? (await storage.createTrial(study.id, { ...t.params, retry }, `${t.key.replace(/\|retry=\d+$/, '')}|retry=${retry}`)).value : undefined;
     const reason = spare ? `lease lapsed: ${silent}; its λ was handed out again as trial ${spare.number}` : `lease lapsed ${retry} times: ${silent}; this λ is not handed out again`;
-    const result = trialResultOf(t.params.lambda, tauAt(ctx, t.params.lambda), NaN, reportsOf(t), spare ? { replaced_by: spare.number } : {});
+    const result = trialResultOf(t.params.lambda, ctx.plan.timescale(t.params.lambda), NaN, reportsOf(t), spare ? { replaced_by: spare.number } : {});
     try {
       await storage.finishTrial(t.id, 'FAIL', { reason, result, attempt: t.attempt });
     } catch (e) {

@@ -7,7 +7,7 @@
 import { getConvention } from '../conventions/index.js';
 import { formatNumber } from '../util/format-number.js';
 import type { Trial } from '../study/index.js';
-import { tauAt, tauUnknown, type ResolvedContext } from './context.js';
+import { tauUnknown, type ResolvedContext } from './context.js';
 import { reportsOf, type Report } from './reports.js';
 
 /**
@@ -31,7 +31,7 @@ interface NormSeries {
 function seriesOf(c: ResolvedContext, t: Trial, reports: readonly Report[]): NormSeries {
   const norms = new Map<number, number>();
   for (const r of reports) if (r.weight_sq_norm !== undefined) norms.set(r.epoch, r.weight_sq_norm);
-  return { number: t.number, value: t.params.lambda, tau: tauAt(c, t.params.lambda), norms };
+  return { number: t.number, value: t.params.lambda, tau: c.plan.timescale(t.params.lambda), norms };
 }
 
 const fmt = (v: number): string => formatNumber(v, { digits: 3, exponent: 'trim' });
@@ -49,12 +49,12 @@ function finding(c: ResolvedContext, own: NormSeries, ref: NormSeries): string |
   if (!(a1 > 0 && b1 > 0 && b2 > 0)) return undefined;
   const observed = a2 / a1 / (b2 / b1);
   if (observed < OBSERVED_FALL) return undefined;
-  const conv = getConvention(c.convention);
+  const conv = getConvention(c.plan.convention);
   const change = observed <= 1 ? `fell by only ${percent(1 - observed)}` : `grew by ${percent(observed - 1)}`;
   return (
     `weight_sq_norm does not shrink as λ predicts: at ${conv.symbol} = ${fmt(own.value)} (trial ${own.number}, τ = ${fmt(own.tau)} epochs) Σθ² ${change} from epoch ${e1} to ${e2} relative to trial ${ref.number} (${conv.symbol} = ${fmt(ref.value)}, the weakest penalty reporting it), ` +
     `where the decay alone predicts a fall by ×${fmt(1 / predicted)}. Likely causes: the decay is not applied to these weights (weight_decay not passed to the optimizer, or not to the parameter group holding them); ` +
-    `it is applied in other units (e.g. λ given where λ/m was meant, m = ${c.m} times too weak: set ask's value as ${conv.parameter}); or the reported Σθ² includes parameters the data holds up, ` +
+    `it is applied in other units (e.g. λ given where λ/m was meant, m = ${c.plan.m} times too weak: set ask's value as ${conv.parameter}); or the reported Σθ² includes parameters the data holds up, ` +
     `biases or normalization layers' scale and shift (report Σθ² over the decayed weights only, and keep biases and normalization out of the decay).`
   );
 }
@@ -75,7 +75,7 @@ export function normWarning(c: ResolvedContext, trial: Trial, reports: readonly 
 
 /** best's view: the finding for the trial with the strongest penalty among those that fail the check, if any. */
 export function studyNormWarning(c: ResolvedContext, trials: readonly Trial[]): string | undefined {
-  const strongestFirst = [...trials].sort((a, b) => tauAt(c, a.params.lambda) - tauAt(c, b.params.lambda));
+  const strongestFirst = [...trials].sort((a, b) => c.plan.timescale(a.params.lambda) - c.plan.timescale(b.params.lambda));
   for (const t of strongestFirst) {
     const w = normWarning(c, t, reportsOf(t), trials);
     if (w) return w;

@@ -5,7 +5,7 @@
  */
 import type { Trial } from '../study/index.js';
 import { DEFAULT_MEDIAN_RULE, medianPruneReason, valueAt } from '../tune/pruners/median.js';
-import { tauAt, tauUnknown, type ResolvedContext } from './context.js';
+import { tauUnknown, type ResolvedContext } from './context.js';
 import { bestCurve, reportsOf, type Report } from './reports.js';
 
 /**
@@ -25,18 +25,18 @@ export interface TrialTimescale {
 /** What ask hands out with a trial of value `value`: τ (null where unknown), the note saying why, and the first epoch report may prune it at (null: never). */
 export function trialTimescaleOf(c: ResolvedContext, value: number): TrialTimescale {
   if (tauUnknown(c)) {
-    const pruneFrom = c.strategy === 'bayes' ? Math.max(DEFAULT_MEDIAN_RULE.warmupEpochs, Math.ceil(UNKNOWN_TAU_SHARE * c.epochs)) : null;
-    const instead = pruneFrom === null ? `${c.strategy} prunes no trial anyway` : `the median rule judges a trial only from epoch ${pruneFrom} (${UNKNOWN_TAU_SHARE * 100}% of its ${c.epochs} epochs) and bayes starts from space-filling points instead of the constant-timescale λ`;
+    const pruneFrom = c.strategy === 'bayes' ? Math.max(DEFAULT_MEDIAN_RULE.warmupEpochs, Math.ceil(UNKNOWN_TAU_SHARE * c.plan.epochBudget)) : null;
+    const instead = pruneFrom === null ? `${c.strategy} prunes no trial anyway` : `the median rule judges a trial only from epoch ${pruneFrom} (${UNKNOWN_TAU_SHARE * 100}% of its ${c.plan.epochBudget} epochs) and bayes starts from space-filling points instead of the constant-timescale λ`;
     const tauNote =
-      `${c.optimizer.name} divides a coupled penalty's gradient by √v̂ (the running RMS of each weight's gradient), known only once training runs, so τ cannot be computed from the context alone. ` +
+      `${c.plan.optimizer.name} divides a coupled penalty's gradient by √v̂ (the running RMS of each weight's gradient), known only once training runs, so τ cannot be computed from the context alone. ` +
       `Instead ${instead}; the weight-norm check is skipped. With decoupled decay (torch.optim.AdamW, --convention adamw) τ = 1/(S·η·wd) is known.`;
     return { tau: null, tauNote, pruneFrom };
   }
-  const tau = tauAt(c, value);
+  const tau = c.plan.timescale(value);
   const known = Number.isFinite(tau) ? tau : null;
   if (c.strategy !== 'bayes' || known === null) return { tau: known, pruneFrom: null };
   const from = Math.max(DEFAULT_MEDIAN_RULE.warmupEpochs, Math.ceil(known));
-  return { tau: known, pruneFrom: from <= c.epochs ? from : null };
+  return { tau: known, pruneFrom: from <= c.plan.epochBudget ? from : null };
 }
 
 /** The other trials' best-so-far validation loss at `epoch`: every COMPLETE trial (its last value carried on) and every running one that reached it. */
@@ -54,9 +54,9 @@ export function pruneAnswer(c: ResolvedContext, trial: Trial, reports: readonly 
   if (c.strategy !== 'bayes') return { prune: false, reason: null };
   const epoch = reports[reports.length - 1].epoch;
   const t = trialTimescaleOf(c, trial.params.lambda);
-  if (t.pruneFrom === null) return { prune: false, reason: t.tau === null ? null : `not judged: λ acts over τ = ${t.tau.toPrecision(3)} epochs, more than the ${c.epochs} trained, so its curve is the λ → 0 curve` };
-  if (epoch < t.pruneFrom) return { prune: false, reason: `not judged before epoch ${t.pruneFrom}: ${t.tau === null ? `${UNKNOWN_TAU_SHARE * 100}% of the budget (τ unknown under ${c.optimizer.name})` : `λ acts over τ = ${t.tau.toPrecision(3)} epochs`}` };
-  const gate = t.tau === null ? { gate: `from epoch ${t.pruneFrom}, ${UNKNOWN_TAU_SHARE * 100}% of the budget: τ unknown under ${c.optimizer.name}` } : {};
+  if (t.pruneFrom === null) return { prune: false, reason: t.tau === null ? null : `not judged: λ acts over τ = ${t.tau.toPrecision(3)} epochs, more than the ${c.plan.epochBudget} trained, so its curve is the λ → 0 curve` };
+  if (epoch < t.pruneFrom) return { prune: false, reason: `not judged before epoch ${t.pruneFrom}: ${t.tau === null ? `${UNKNOWN_TAU_SHARE * 100}% of the budget (τ unknown under ${c.plan.optimizer.name})` : `λ acts over τ = ${t.tau.toPrecision(3)} epochs`}` };
+  const gate = t.tau === null ? { gate: `from epoch ${t.pruneFrom}, ${UNKNOWN_TAU_SHARE * 100}% of the budget: τ unknown under ${c.plan.optimizer.name}` } : {};
   const reason = medianPruneReason(epoch, valueAt(bestCurve(reports), epoch), t.tau ?? t.pruneFrom, othersAt(epoch, trial.number, trials), { ...DEFAULT_MEDIAN_RULE, ...gate });
   return reason === undefined ? { prune: false, reason: null } : { prune: true, reason };
 }

@@ -10,7 +10,7 @@ import { trialKey } from '../tune/trials/study-run.js';
 import type { Proposal, ProposedTrial } from '../tune/propose.js';
 import { bestAnswer } from './best.js';
 import { checkClientId, checkReport, checkTell } from './checks.js';
-import { assertSameContext, contextOfConfig, extensionLimits, resolveContext, studyConfigOf, tauAt, timescaleRule, toSeed, unitsOf, type ResolvedContext } from './context.js';
+import { assertSameContext, contextOfConfig, resolveContext, studyConfigOf, toSeed, unitsOf, type ResolvedContext } from './context.js';
 import { ProtocolError } from './errors.js';
 import { checkHeartbeatTimeout, holderOf, lapsed, leaseMs, replaceLapsed, storedLeaseMs, wasReplaced } from './lease.js';
 import { normWarning } from './norm-check.js';
@@ -132,7 +132,7 @@ export class LambdaStudies implements LambdaService {
     const state = complete ? 'COMPLETE' : r.state === 'pruned' ? 'PRUNED' : 'FAIL';
     const value = complete ? r.val_loss : state === 'PRUNED' && best !== undefined && Number.isFinite(best) ? best : null;
     const reason = complete ? undefined : (r.reason ?? (state === 'PRUNED' ? 'pruned by its training loop' : 'failed in its training loop'));
-    const result = trialResultOf(trial.params.lambda, tauAt(ctx, trial.params.lambda), complete ? r.val_loss : NaN, reports);
+    const result = trialResultOf(trial.params.lambda, ctx.plan.timescale(trial.params.lambda), complete ? r.val_loss : NaN, reports);
     await this.guarded(name, trial, () => this.storage.finishTrial(trial.id, state, { ...(value !== null ? { value } : {}), result, ...(reason ? { reason } : {}), attempt: trial.attempt }));
     return { study: name, trial: trial.number, state, value };
   }
@@ -200,7 +200,7 @@ export class LambdaStudies implements LambdaService {
   private async store(name: string, ctx: ResolvedContext, trial: Trial, r: Report): Promise<void> {
     await this.guarded(name, trial, () => this.storage.reportIntermediate(trial.id, r.epoch, r.val_loss, reportExtra(r), { attempt: trial.attempt }));
     const norm = r.weight_sq_norm ?? null;
-    const penalty = norm === null ? null : penaltyValue(ctx.convention, trial.params.lambda, norm, unitsOf(ctx));
+    const penalty = norm === null ? null : penaltyValue(ctx.plan.convention, trial.params.lambda, norm, unitsOf(ctx.plan));
     await this.storage.reportEpochs([{ trialId: trial.id, member: 0, epoch: r.epoch, trainLoss: r.train_loss ?? null, valLoss: r.val_loss, valAccuracy: null, penalty, sumSquares: norm }]);
   }
 
@@ -233,7 +233,7 @@ export class LambdaStudies implements LambdaService {
   /** The strategy's next trials, from the registry's proposer (lapsed trials handed out again left out). */
   private async propose(ctx: ResolvedContext, trials: readonly Trial[]): Promise<Proposal> {
     const propose = STRATEGY_REGISTRY[ctx.strategy].propose!;
-    return propose({ trials: trials.filter((t) => !wasReplaced(t)), range: ctx.range, lambdas: ctx.lambdas, repeats: ctx.repeats, maxTrials: ctx.trials, timescale: timescaleRule(ctx), limits: extensionLimits(ctx) });
+    return propose({ trials: trials.filter((t) => !wasReplaced(t)), range: ctx.range, lambdas: ctx.lambdas, repeats: ctx.repeats, maxTrials: ctx.trials, plan: ctx.plan });
   }
 }
 
@@ -246,13 +246,13 @@ function specOf(p: ProposedTrial): { params: Trial['params']; key: string } {
 /** A stored trial as ask hands it out. */
 function handOut(name: string, ctx: ResolvedContext, t: Trial, resumed: boolean): AskedTrial {
   const value = t.params.lambda;
-  const epochs = typeof t.params.epochs === 'number' ? t.params.epochs : ctx.epochs;
+  const epochs = typeof t.params.epochs === 'number' ? t.params.epochs : ctx.plan.epochBudget;
   const ts = trialTimescaleOf(ctx, value);
   return {
     study: name,
     trial: t.number,
     lambda: toSeed(ctx, value),
-    convention: ctx.convention,
+    convention: ctx.plan.convention,
     value,
     tau_epochs: ts.tau,
     ...(ts.tauNote ? { tau_note: ts.tauNote } : {}),

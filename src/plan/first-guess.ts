@@ -1,5 +1,4 @@
 /** A first λ from the constant-timescale rule: the λ whose decay timescale τ equals the epochs trained (bayes's first trial, ask/tell's first ask). */
-import type { OptimizerName } from '../options/names.js';
 import type { RunPlan } from './run-plan.js';
 
 /** A first λ to try, or why there is none; see {@link firstGuessLambda}. */
@@ -38,22 +37,7 @@ export type FirstGuess =
  */
 export function firstGuessLambda(plan: RunPlan, range: { lo: number; hi: number }, m = plan.m): FirstGuess {
   if (plan.solver === 'exact') return { lambda: undefined, reason: 'the exact solver takes no optimizer steps, so λ has no timescale' };
-  return constantTimescaleGuess({ tau: (lambda) => plan.timescale(lambda, m), epochs: plan.epochBudget, optimizer: plan.optimizer.name }, range);
-}
-
-/** What the constant-timescale rule reads: τ in epochs at a λ (NaN where unknown), the epochs T to match, and the optimizer (for the reason when τ is unknown). */
-export interface TimescaleRule {
-  tau: (lambda: number) => number;
-  epochs: number;
-  optimizer: OptimizerName;
-}
-
-/**
- * {@link firstGuessLambda} from τ alone: the λ closest to τ = T on a fine log grid around the range,
- * clipped to it; none where τ is nowhere finite.
- */
-export function constantTimescaleGuess(rule: TimescaleRule, range: { lo: number; hi: number }): FirstGuess {
-  const T = rule.epochs;
+  const T = plan.epochBudget;
   // Two decades beyond each end, 1,000 points a decade: the guess is good to a quarter percent of λ, far finer than the rule.
   const a = Math.log10(range.lo) - 2;
   const b = Math.log10(range.hi) + 2;
@@ -61,10 +45,10 @@ export function constantTimescaleGuess(rule: TimescaleRule, range: { lo: number;
   let best: { x: number; miss: number } | undefined;
   for (let i = 0; i <= n; i++) {
     const x = a + ((b - a) * i) / n;
-    const miss = Math.abs(Math.log(rule.tau(10 ** x) / T));
+    const miss = Math.abs(Math.log(plan.timescale(10 ** x, m) / T));
     if (Number.isFinite(miss) && (best === undefined || miss < best.miss)) best = { x, miss };
   }
-  if (best === undefined) return { lambda: undefined, reason: `${rule.optimizer} divides a coupled penalty by √v̂, so τ is unknown before training` };
+  if (best === undefined) return { lambda: undefined, reason: `${plan.optimizer.name} divides a coupled penalty by √v̂, so τ is unknown before training` };
   const unclipped = 10 ** best.x;
   const lambda = Math.min(range.hi, Math.max(range.lo, unclipped));
   const clipped = lambda === unclipped ? '' : ` (${unclipped.toPrecision(3)}, clipped to the range)`;

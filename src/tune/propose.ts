@@ -4,7 +4,7 @@
  * functions; the registry (strategies.ts) names each strategy's proposer.
  */
 import type { Trial } from '../study/index.js';
-import type { TimescaleRule } from '../plan/first-guess.js';
+import type { RunPlan } from '../plan/run-plan.js';
 
 /** What a proposer reads: the study's trials and the search it was created with. λ are in the study's convention. */
 export interface ProposalInput {
@@ -18,10 +18,8 @@ export interface ProposalInput {
   repeats: number;
   /** bayes: most trials. */
   maxTrials: number;
-  /** τ at a λ and the epochs T each trial trains (bayes's first guess; sh judges a rung only on the λ that acted). */
-  timescale: TimescaleRule;
-  /** λ a grid's range extension never goes past ([lo, hi]: the stability limit, see safeExtensionLimits). */
-  limits: readonly [number, number];
+  /** The training loop's run plan: τ at a λ and the epochs T each trial trains (bayes's first guess; sh judges a rung only on the λ that acted), and the λ limit a grid's extension stops short of. */
+  plan: RunPlan;
 }
 
 /** One trial to create: its λ, and for sh its rung and the epochs that rung trains; `repeat` numbers a λ listed again. */

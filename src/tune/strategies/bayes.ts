@@ -11,7 +11,7 @@
  * trials, so a resumed study replays them and reuses what is stored.
  */
 import { DEFAULTS, defaultLogRange } from '../../options/defaults.js';
-import { constantTimescaleGuess, type FirstGuess } from '../../plan/first-guess.js';
+import { firstGuessLambda, type FirstGuess } from '../../plan/first-guess.js';
 import { BayesSampler, type NoiseReading, type Observation } from '../samplers/bayes-sampler.js';
 import { timescaleFirstGuess } from '../samplers/first-guess.js';
 import { bestSoFar, medianPruneReason, valueAt } from '../pruners/median.js';
@@ -234,11 +234,11 @@ export function nextBayesBatch(s: BayesState): { xs: number[] } | { stop: string
 /** bayes as a proposer (ask/tell): {@link nextBayesBatch} over the study's trials, the first guess from the user's optimizer and epochs. */
 export function proposeBayes(input: ProposalInput): Proposal {
   const { range, maxTrials } = input;
-  const design = openingDesign(constantTimescaleGuess(input.timescale, range), range, maxTrials);
+  const design = openingDesign(firstGuessLambda(input.plan, range), range, maxTrials);
   const done = finishedTrials(input.trials).map(trialPoint);
   const pending = pendingTrials(input.trials).map((t) => Math.log10(t.params.lambda));
   const next = nextBayesBatch({ design, done, pending, maxTrials, sampler: new BayesSampler({ lo: Math.log10(range.lo), hi: Math.log10(range.hi) }) });
-  if ('xs' in next) return { trials: next.xs.map((x) => ({ lambda: tidy(x), epochs: input.timescale.epochs })) };
+  if ('xs' in next) return { trials: next.xs.map((x) => ({ lambda: tidy(x), epochs: input.plan.epochBudget })) };
   return next.waiting ? { wait: `${pending.length} trial(s) still running decide what comes next (bayes stops at ${next.stop} otherwise)` } : { done: `bayes stopped by ${next.stop} after ${done.length} trials` };
 }
 

@@ -62,14 +62,14 @@ export function gridExtension(all: readonly number[], points: readonly TrialPoin
  * of a log range whose best λ sits on its edge (as tune extends it), until none is left.
  */
 export function proposeGrid(input: ProposalInput): Proposal {
-  const epochs = input.timescale.epochs;
+  const epochs = input.plan.epochBudget;
   const values = input.lambdas ?? logSpace(input.range.lo, input.range.hi, input.range.n);
   if (input.trials.length === 0) return { trials: withRepeats(values, input.repeats).map((t) => ({ ...t, epochs })) };
   const running = pendingTrials(input.trials).length;
   if (running > 0) return { wait: `${running} of the grid's ${input.trials.length} trials are still running; its range is extended, or the search ends, once they finish` };
   if (input.lambdas || input.repeats > 1) return { done: `every λ of the grid (${values.length}) was evaluated${input.repeats > 1 ? ` ${input.repeats} times` : ''}` };
   const all = [...new Set(input.trials.map((t) => t.params.lambda))];
-  const next = gridExtension(all, finishedTrials(input.trials).map(trialPoint), true, input.limits);
+  const next = gridExtension(all, finishedTrials(input.trials).map(trialPoint), true, safeExtensionLimits(input.plan.lambdaLimit));
   if ('more' in next) return { trials: next.more.map((lambda) => ({ lambda, epochs })) };
   return { done: `every λ of the grid (${all.length}) was evaluated${next.edgeWarning ? `; warning: ${next.edgeWarning}` : ''}` };
 }

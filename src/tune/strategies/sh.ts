@@ -63,7 +63,7 @@ export async function runSuccessiveHalving(ctx: StrategyContext): Promise<Strate
  * budget are tune's defaults.
  */
 export function proposeSh(input: ProposalInput): Proposal {
-  const T = input.timescale.epochs;
+  const T = input.plan.epochBudget;
   const budgets = rungSchedule(DEFAULTS.minEpochs, T, DEFAULTS.eta);
   if (input.trials.length === 0) {
     const values = input.lambdas ?? logSpace(input.range.lo, input.range.hi, input.range.n);
@@ -75,7 +75,7 @@ export function proposeSh(input: ProposalInput): Proposal {
   const running = pendingTrials(trials).length;
   if (running > 0) return { wait: `rung ${rung} (${budgets[rung]} epochs): ${running} of its ${trials.length} trials are still running; the next rung is chosen once they finish` };
   if (rung + 1 >= budgets.length) return { done: `all ${budgets.length} rungs (${budgets.join('/')} epochs) were trained` };
-  const results = trials.map((t, id) => ({ id, value: t.state === 'COMPLETE' ? t.value! : NaN, tau: input.timescale.tau(t.params.lambda) }));
+  const results = trials.map((t, id) => ({ id, value: t.state === 'COMPLETE' ? t.value! : NaN, tau: input.plan.timescale(t.params.lambda) }));
   const timed = results.every((r) => !Number.isNaN(r.tau));
   const ids = nextRung(results, budgets[rung], T, DEFAULTS.eta, timed);
   if (ids.length === 0) return { done: `no trial of rung ${rung} completed, so none goes on` };
