@@ -12,7 +12,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { InvalidOptionError } from '../errors.js';
 import { pairHash, type AtlasCell } from './cells.js';
-import type { StrategyOutcomeRecord } from './run.js';
+import type { StrategyOutcomeRecord } from './outcome-record.js';
 import type { AtlasStrategy } from './spec.js';
 
 /** One line of a results file. */

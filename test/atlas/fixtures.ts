@@ -1,6 +1,7 @@
 /** Constructed atlas runs with known answers: λ* follows a chosen law of (P, m), so fits and held-out scores can be checked by hand. */
 import type { AtlasCell } from '../../src/atlas/cells.js';
-import type { AtlasCellResult, AtlasRun, StrategyOutcomeRecord } from '../../src/atlas/run.js';
+import type { AtlasCellResult, AtlasRun } from '../../src/atlas/run.js';
+import type { StrategyOutcomeRecord } from '../../src/atlas/outcome-record.js';
 import { parseAtlasSpec, type AtlasSpec, type AtlasStrategyName } from '../../src/atlas/spec.js';
 
 export function outcome(strategy: AtlasStrategyName, o: Partial<StrategyOutcomeRecord> = {}): StrategyOutcomeRecord {

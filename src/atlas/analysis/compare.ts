@@ -4,7 +4,8 @@
  * ≤ 1/5 of its sample gradients. Every cell that misses either, or has no result, is listed with why.
  */
 import { formatNumber } from '../../util/format-number.js';
-import type { AtlasCellResult, StrategyOutcomeRecord } from '../run.js';
+import type { AtlasCellResult } from '../run.js';
+import type { StrategyOutcomeRecord } from '../outcome-record.js';
 import type { AtlasStrategyName } from '../spec.js';
 
 export interface CompareTargets {
