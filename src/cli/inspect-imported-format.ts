@@ -1,7 +1,7 @@
 /** The text of `l2lab inspect --model net.onnx`: each initializer's penalty at the file's weights, the measured data loss, their ratio, and the λ sections. */
 import { getConvention } from '../conventions/index.js';
 import type { ImportedInspectReport } from '../explain/inspect-imported.js';
-import { f, int, lambdaSections } from './commands/inspect.js';
+import { f, int, lambdaSections } from './inspect-format.js';
 import { pct, table } from './format.js';
 
 function dims(d: number[]): string {
