@@ -4,7 +4,6 @@ import { getConvention, type PenaltyCoefficients } from '../conventions/index.js
 import type { Activation, ConventionId, Initializer, OptimizerName } from '../options/names.js';
 import { loadDataset, type Dataset, type Task } from '../data/index.js';
 import { InvalidOptionError } from '../errors.js';
-import type { ScaleInvariantView } from './scale-invariance.js';
 import { countParams, describeArchitecture, parseModelSpec, type Architecture } from '../models/architecture.js';
 import { isPenalized, type ParamKind } from '../models/param-shape.js';
 import { initParams } from '../models/init.js';
@@ -12,11 +11,11 @@ import { evaluateParams } from '../train/fit.js';
 import { checkOptions as checkRegistered } from '../options/check.js';
 import { DEFAULTS } from '../options/defaults.js';
 import { momentumOf } from '../plan/optimizer.js';
-import { resolveRunPlan, type RunPlanJson } from '../plan/run-plan.js';
+import { resolveRunPlan } from '../plan/run-plan.js';
 import { prepareSplits, type Scaling } from '../train/prepare.js';
 import { expectedInitDataLoss } from './init-loss.js';
 import { expectedSumSquares, initMoments, sumSquaresPerTensor } from './init-penalty.js';
-import { lambdaFacts } from './lambda-facts.js';
+import { lambdaFacts, type LambdaFactFields } from './lambda-facts.js';
 
 /** Options of {@link inspect}; the model, data and training fields mean what they mean for `fit`. */
 export interface InspectOptions {
@@ -88,7 +87,7 @@ export interface InspectLayer {
 }
 
 /** The result of {@link inspect}; also the `l2lab inspect --json` object (field names are part of the CLI contract). */
-export interface InspectReport {
+export interface InspectReport extends LambdaFactFields {
   dataset: string;
   model: string;
   task: 'classification' | 'regression';
@@ -139,68 +138,6 @@ export interface InspectReport {
   measured_penalty_to_data_loss: number | null;
   /** Penalty > data loss at init (measured when available, else expected). */
   penalty_dominates: boolean;
-  /** ∂penalty/∂θ = coefficient·θ per weight (seed: λ/m) — independent of the parameter count. */
-  penalty_gradient_coefficient: number;
-  penalty_gradient_formula: string;
-  shrink_per_step: number | null;
-  shrink_per_epoch: number | null;
-  /** exp(−r·m/B); seed under SGD: exp(−ηλ/B). */
-  shrink_per_epoch_approx: number | null;
-  steps_per_epoch: number;
-  /** null when unknown (Adam with coupled L2) or infinite (λ = 0). */
-  timescale_steps: number | null;
-  timescale_epochs: number | null;
-  /**
-   * τ exactly as the engine will apply the penalty (lambdaTimescaleEpochs, the slowest mode of the
-   * optimizer's penalty recursion), the number `train --json` reports; null when infinite or unknown.
-   */
-  lambda_timescale_epochs: number | null;
-  /** Whether τ ≤ the planned epochs: λ has time to act. null when τ is unknown. */
-  lambda_acts: boolean | null;
-  decay_note: string;
-  conversions: Array<{ to: ConventionId; value: number | null; formula: string; exact: boolean; note: string }>;
-  /** null when the rule cannot apply (Adam with coupled L2). */
-  suggested_lambda_range: {
-    rule: string;
-    heuristic: true;
-    convention: ConventionId;
-    /** The ends in `convention`'s units, numerically ordered (for sklearn-logistic's C = 1/λ, low is the strongest). */
-    low: number;
-    high: number;
-    /** τ = √T epochs. */
-    middle: number;
-    /** The ends in seed units: seed_low gives τ = T epochs, seed_high τ = 1 epoch. */
-    seed_low: number;
-    seed_high: number;
-    /** [τ at low, τ at high] in epochs. */
-    timescale_epochs: [number, number];
-    /** Where the given λ sits: its timescale longer than T (weak), inside, or shorter than an epoch (strong). */
-    given: 'weaker' | 'inside' | 'stronger' | 'unknown';
-  } | null;
-  /**
-   * The starting range the default atlas's measurements support (docs/atlas-default; README, "Does λ need
-   * to shrink"), saying which regime they come from: `trained` (MLPs trained until λ acted: the
-   * constant-timescale rule τ ≈ 0.96·T, ×10 each way) or `exact` (convex models solved exactly: the
-   * measured λ* span). `dataset_range`: this dataset's λ* in the atlas, for a built-in atlas dataset.
-   * Ends in `convention`'s units, numerically ordered. null when no measurement applies (Adam with
-   * coupled L2 on a dataset outside the atlas).
-   */
-  atlas_lambda_range: {
-    regime: 'trained' | 'exact';
-    rule: string;
-    convention: ConventionId;
-    low: number;
-    high: number;
-    seed_low: number;
-    seed_high: number;
-    /** The rule's own λ (τ = 0.96·T); null for a measured span. */
-    seed_middle: number | null;
-    dataset_range: { dataset: string; seed_low: number; seed_high: number; cells: number; over: string } | null;
-  } | null;
-  /** Weights that feed a BatchNorm: λ sets their effective learning rate instead of acting as a prior. Absent without BatchNorm. */
-  scale_invariant?: ScaleInvariantView;
-  /** The run `train` would plan with these options (see resolveRunPlan): the optimizer, learning rate, batch size and epochs above come from it. */
-  plan: RunPlanJson;
   warnings: string[];
 }
 

@@ -11,32 +11,76 @@ import { isConvex } from '../solvers/model-rows.js';
 import { momentumOf } from '../plan/optimizer.js';
 import { penaltyStability } from '../plan/timescale.js';
 import { actThreshold, safeLambdaLimit } from '../plan/penalty-limits.js';
-import { runPlanJson, type RunPlan } from '../plan/run-plan.js';
+import { runPlanJson, type RunPlan, type RunPlanJson } from '../plan/run-plan.js';
 import { atlasRange, type AtlasRange } from './atlas-figures.js';
 import { timescaleRange, weightDecay, type LambdaRange, type WeightDecay } from './decay.js';
-import { scaleInvariantView } from './scale-invariance.js';
-import type { InspectReport } from './inspect.js';
+import { scaleInvariantView, type ScaleInvariantView } from './scale-invariance.js';
 
-/** The report fields every `inspect` has, whatever the model. */
-export type LambdaFactFields = Pick<
-  InspectReport,
-  | 'penalty_gradient_coefficient'
-  | 'penalty_gradient_formula'
-  | 'shrink_per_step'
-  | 'shrink_per_epoch'
-  | 'shrink_per_epoch_approx'
-  | 'steps_per_epoch'
-  | 'timescale_steps'
-  | 'timescale_epochs'
-  | 'lambda_timescale_epochs'
-  | 'lambda_acts'
-  | 'decay_note'
-  | 'conversions'
-  | 'suggested_lambda_range'
-  | 'atlas_lambda_range'
-  | 'scale_invariant'
-  | 'plan'
->;
+/** The report fields every `inspect` has, whatever the model (InspectReport and ImportedInspectReport extend it). */
+export interface LambdaFactFields {
+  /** ∂penalty/∂θ = coefficient·θ per weight (seed: λ/m) — independent of the parameter count. */
+  penalty_gradient_coefficient: number;
+  penalty_gradient_formula: string;
+  shrink_per_step: number | null;
+  shrink_per_epoch: number | null;
+  /** exp(−r·m/B); seed under SGD: exp(−ηλ/B). */
+  shrink_per_epoch_approx: number | null;
+  steps_per_epoch: number;
+  /** null when unknown (Adam with coupled L2) or infinite (λ = 0). */
+  timescale_steps: number | null;
+  timescale_epochs: number | null;
+  /**
+   * τ exactly as the engine will apply the penalty (lambdaTimescaleEpochs, the slowest mode of the
+   * optimizer's penalty recursion), the number `train --json` reports; null when infinite or unknown.
+   */
+  lambda_timescale_epochs: number | null;
+  /** Whether τ ≤ the planned epochs: λ has time to act. null when τ is unknown. */
+  lambda_acts: boolean | null;
+  decay_note: string;
+  conversions: Array<{ to: ConventionId; value: number | null; formula: string; exact: boolean; note: string }>;
+  /** null when the rule cannot apply (Adam with coupled L2). */
+  suggested_lambda_range: {
+    rule: string;
+    heuristic: true;
+    convention: ConventionId;
+    /** The ends in `convention`'s units, numerically ordered (for sklearn-logistic's C = 1/λ, low is the strongest). */
+    low: number;
+    high: number;
+    /** τ = √T epochs. */
+    middle: number;
+    /** The ends in seed units: seed_low gives τ = T epochs, seed_high τ = 1 epoch. */
+    seed_low: number;
+    seed_high: number;
+    /** [τ at low, τ at high] in epochs. */
+    timescale_epochs: [number, number];
+    /** Where the given λ sits: its timescale longer than T (weak), inside, or shorter than an epoch (strong). */
+    given: 'weaker' | 'inside' | 'stronger' | 'unknown';
+  } | null;
+  /**
+   * The starting range the default atlas's measurements support (docs/atlas-default; README, "Does λ need
+   * to shrink"), saying which regime they come from: `trained` (MLPs trained until λ acted: the
+   * constant-timescale rule τ ≈ 0.96·T, ×10 each way) or `exact` (convex models solved exactly: the
+   * measured λ* span). `dataset_range`: this dataset's λ* in the atlas, for a built-in atlas dataset.
+   * Ends in `convention`'s units, numerically ordered. null when no measurement applies (Adam with
+   * coupled L2 on a dataset outside the atlas).
+   */
+  atlas_lambda_range: {
+    regime: 'trained' | 'exact';
+    rule: string;
+    convention: ConventionId;
+    low: number;
+    high: number;
+    seed_low: number;
+    seed_high: number;
+    /** The rule's own λ (τ = 0.96·T); null for a measured span. */
+    seed_middle: number | null;
+    dataset_range: { dataset: string; seed_low: number; seed_high: number; cells: number; over: string } | null;
+  } | null;
+  /** Weights that feed a BatchNorm: λ sets their effective learning rate instead of acting as a prior. Absent without BatchNorm. */
+  scale_invariant?: ScaleInvariantView;
+  /** The run `train` would plan with these options (see resolveRunPlan): the optimizer, learning rate, batch size and epochs above come from it. */
+  plan: RunPlanJson;
+}
 
 export interface LambdaFacts {
   fields: LambdaFactFields;
