@@ -7,7 +7,7 @@ import { planAxis, type Padding } from '../graph/conv-ops.js';
 import { NORM_EPS } from '../graph/norm-ops.js';
 import type { Architecture } from '../models/architecture.js';
 import type { CnnStem, Norm } from '../models/cnn-spec.js';
-import { weightVariance } from '../models/init.js';
+import { weightVariance } from '../params/draw.js';
 import type { Initializer } from '../options/names.js';
 import { activationSecondMoment } from './gaussian.js';
 import { biasVariance } from './init-penalty.js';

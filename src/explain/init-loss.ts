@@ -5,7 +5,7 @@
  */
 import type { Architecture } from '../models/architecture.js';
 import type { Initializer } from '../options/names.js';
-import { weightVariance } from '../models/init.js';
+import { weightVariance } from '../params/draw.js';
 import type { Dataset } from '../data/index.js';
 import { biasVariance } from './init-penalty.js';
 import { cnnOutputVariance } from './cnn-init-variance.js';

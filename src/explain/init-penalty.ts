@@ -1,7 +1,7 @@
 /** The sum of squared parameters at initialization: its expectation and spread from the initializer's variance, and its measured value. */
 import { paramShapes, type Architecture } from '../models/architecture.js';
 import { isPenalized, type ParamKind } from '../models/param-shape.js';
-import { weightVariance } from '../models/init.js';
+import { weightVariance } from '../params/draw.js';
 import type { Initializer } from '../options/names.js';
 
 /** One layer's weights (or biases) at initialization. */

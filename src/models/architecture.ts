@@ -6,6 +6,7 @@ import { cnnParamShapes, describeCnn, parseCnnSpec, type CnnStem, type ImageShap
 import type { ParamShape } from './param-shape.js';
 import type { ImportedNet } from '../onnx-import/net.js';
 import { describeImported, importModel, isOnnxPath } from '../onnx-import/import-model.js';
+import { MAX_PARAMS } from '../params/limits.js';
 
 /** mse: ½‖y − ŷ‖² per sample; logistic: binary cross-entropy on one logit; softmax_ce: multiclass cross-entropy. */
 export type LossKind = 'mse' | 'logistic' | 'softmax_ce';
@@ -58,9 +59,6 @@ export function countParams(arch: Architecture): { total: number; weights: numbe
   }
   return { total: weights + biases, weights, biases };
 }
-
-/** The most parameters of one model: 400 MB of float32, each copy of it (gradients, optimizer state) as much again. */
-export const MAX_PARAMS = 100_000_000;
 
 export interface ModelSpecOptions {
   activation?: Activation;

@@ -5,7 +5,9 @@
  */
 import { InvalidDataError, InvalidOptionError } from '../errors.js';
 import { Graph, type Value } from '../graph/graph.js';
-import { MAX_PARAMS, type Architecture, type LossKind, type ModelSpecOptions, type TaskShape } from '../models/architecture.js';
+// Type-only, upward: an import builds the Architecture that models/architecture.ts declares (and dispatches `.onnx` specs here).
+import type { Architecture, LossKind, ModelSpecOptions, TaskShape } from '../models/architecture.js';
+import { MAX_PARAMS } from '../params/limits.js';
 import { UnsupportedModelError } from './errors.js';
 import { shapeOf, type Entry } from './entries.js';
 import { dropoutRatio } from './dense-ops.js';

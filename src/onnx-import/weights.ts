@@ -1,6 +1,6 @@
 /** An imported graph's starting parameters: the file's own weights, or a re-initialization by role (He, Glorot, LeCun, PyTorch's default). */
 import { InvalidOptionError } from '../errors.js';
-import { fillRole } from '../models/init.js';
+import { fillRole } from '../params/draw.js';
 import type { Initializer } from '../options/names.js';
 import { Rng } from '../util/rng.js';
 import type { ImportedNet } from './net.js';
