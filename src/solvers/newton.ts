@@ -38,14 +38,28 @@ function factor(h: Float64Array, dim: number): Float64Array {
   }
 }
 
-/** Newton's method from θ₀ with backtracking, until ‖∇‖∞ ≤ tol·max(1, ‖∇cost(0)‖∞) or the cap. */
-export function newton(p: GlmProblem, theta0: Float64Array, rule: StopRule, gradScale: number): SolveResult {
+/** Keeps the parameters `held` where they are: no gradient, and an identity row and column of the Hessian. */
+function hold(held: readonly number[], dim: number, grad: Float64Array, h?: Float64Array): void {
+  for (const j of held) {
+    grad[j] = 0;
+    if (!h) continue;
+    for (let i = 0; i < dim; i++) h[i * dim + j] = h[j * dim + i] = 0;
+    h[j * dim + j] = 1;
+  }
+}
+
+/**
+ * Newton's method from θ₀ with backtracking, until ‖∇‖∞ ≤ tol·max(1, ‖∇cost(0)‖∞) or the cap.
+ * Parameters listed in `held` keep their θ₀ values (a model without biases holds them at 0).
+ */
+export function newton(p: GlmProblem, theta0: Float64Array, rule: StopRule, gradScale: number, held: readonly number[] = []): SolveResult {
   const dim = paramCount(p);
   let theta = Float64Array.from(theta0);
   let grad = new Float64Array(dim);
   let next = new Float64Array(dim);
   let nextGrad = new Float64Array(dim);
   let f = cost(p, theta, grad);
+  hold(held, dim, grad);
   let passes = 1;
   const target = rule.tol * Math.max(1, gradScale);
   for (let it = 0; ; it++) {
@@ -56,12 +70,14 @@ export function newton(p: GlmProblem, theta0: Float64Array, rule: StopRule, grad
     const h = hessian(p, theta);
     passes++;
     if (p.loss === 'softmax_ce') addSoftmaxGauge(p, h, dim);
+    hold(held, dim, grad, h);
     const step = choleskySolve(factor(h, dim), dim, grad);
     for (let j = 0; j < dim; j++) step[j] = -step[j];
     const slope = dot(grad, step);
     const found = slope < 0 ? backtrack(p, theta, f, slope, step, next, nextGrad) : null;
     if (!found) return done(false, 'no step decreases the cost (rounding limit above the tolerance)');
     passes += Math.round(Math.log2(1 / found.t)) + 1;
+    hold(held, dim, nextGrad);
     [theta, next] = [next, theta];
     [grad, nextGrad] = [nextGrad, grad];
     f = found.f;

@@ -1,9 +1,11 @@
 /** Evidence choice of λ for binary logistic and softmax regression: Laplace approximation at the MAP with MacKay's updates. */
 
 import { InvalidDataError, InvalidOptionError, invalidNumber, L2labError } from '../../errors.js';
-import { cholesky, choleskyInverse, choleskyLogDet, choleskySolve } from '../../linalg/cholesky.js';
+import { cholesky, choleskyInverse, choleskyLogDet } from '../../linalg/cholesky.js';
 import { checkDesign } from '../../linalg/design.js';
 import { symmetricEigen } from '../../linalg/sym-eigen.js';
+import { cost, hessian, paramCount, type GlmProblem } from '../../solvers/glm.js';
+import { newton } from '../../solvers/newton.js';
 
 /** Options of {@link logisticProblem} and {@link evidenceLogistic}. */
 export interface LogisticProblemOptions {
@@ -133,213 +135,69 @@ export function logisticProblem(
   return { n, d, classes, k, fitIntercept, x: x64, labels: lab, weightCount, paramCount: weightCount + (fitIntercept ? k : 0) };
 }
 
-/** Logits of sample i: z_c = Σⱼ xᵢⱼ·W_jc + b_c. */
-function logits(p: LogisticProblem, theta: Float64Array, i: number, z: Float64Array): void {
-  const { d, k, x, fitIntercept } = p;
-  for (let c = 0; c < k; c++) z[c] = fitIntercept ? theta[d * k + c] : 0;
-  const row = i * d;
-  for (let j = 0; j < d; j++) {
-    const xij = x[row + j];
-    if (xij === 0) continue;
-    const off = j * k;
-    for (let c = 0; c < k; c++) z[c] += xij * theta[off + c];
-  }
+/** Convergence of the MAP fit: ‖∇‖∞ of the solvers' mean cost ≤ this (n times it on the summed objective). */
+const MAP_TOL = 1e-14;
+
+/**
+ * The problem as the exact solvers state it (src/solvers): the seed cost (1/n)·Σ loss + (rate/2)·‖W‖²
+ * with rate = λ/n, so n times it is this module's objective. Its θ always ends with the K biases.
+ */
+function glmProblem(p: LogisticProblem, lambda: number): GlmProblem {
+  return { x: p.x, n: p.n, d: p.d, k: p.k, loss: p.k === 1 ? 'logistic' : 'softmax_ce', y: p.labels, rate: lambda / p.n };
 }
 
-/** softplus(z) = ln(1 + eᶻ) without overflow. */
-function softplus(z: number): number {
-  return z > 0 ? z + Math.log1p(Math.exp(-z)) : Math.log1p(Math.exp(z));
-}
-
-/** Σᵢ −log p(yᵢ | xᵢ, θ). */
-export function logisticNll(p: LogisticProblem, theta: Float64Array): number {
-  const z = new Float64Array(p.k);
-  let nll = 0;
-  for (let i = 0; i < p.n; i++) {
-    logits(p, theta, i, z);
-    if (p.k === 1) nll += softplus(z[0]) - (p.labels[i] === 1 ? z[0] : 0);
-    else {
-      let m = -Infinity;
-      for (let c = 0; c < p.k; c++) m = Math.max(m, z[c]);
-      let s = 0;
-      for (let c = 0; c < p.k; c++) s += Math.exp(z[c] - m);
-      nll += m + Math.log(s) - z[p.labels[i]];
-    }
-  }
-  return nll;
+/** θ in the solvers' layout: the biases held at 0 appended when the problem fits none. */
+function solverTheta(p: LogisticProblem, theta: Float64Array): Float64Array {
+  if (p.fitIntercept) return theta;
+  const full = new Float64Array(p.weightCount + p.k);
+  full.set(theta.subarray(0, p.weightCount));
+  return full;
 }
 
 /**
  * NLL, its gradient and (optionally) its Hessian H = Σᵢ φᵢφᵢᵀ ⊗ (diag pᵢ − pᵢpᵢᵀ) over θ, with
- * φᵢ = [xᵢ, 1] (the 1 only with intercept); binary: σ(1 − σ)·φφᵀ.
+ * φᵢ = [xᵢ, 1] (the 1 only with intercept); binary: σ(1 − σ)·φφᵀ. The solvers' cost and Hessian at
+ * rate 0, times n.
  */
 export function logisticDerivatives(
   p: LogisticProblem,
   theta: Float64Array,
   withHessian: boolean,
 ): { nll: number; grad: Float64Array; hess: Float64Array | null } {
-  const { n, d, k, x, fitIntercept, paramCount: P } = p;
-  const dp = d + (fitIntercept ? 1 : 0);
+  const g = glmProblem(p, 0);
+  const full = solverTheta(p, theta);
+  const dim = paramCount(g);
+  const P = p.paramCount;
+  const fullGrad = new Float64Array(dim);
+  const nll = p.n * cost(g, full, fullGrad);
   const grad = new Float64Array(P);
-  const hess = withHessian ? new Float64Array(P * P) : null;
-  const z = new Float64Array(k);
-  const g = new Float64Array(k);
-  const h = new Float64Array(k * k);
-  const phi = new Float64Array(dp);
-  let nll = 0;
-  for (let i = 0; i < n; i++) {
-    logits(p, theta, i, z);
-    const yi = p.labels[i];
-    if (k === 1) {
-      const s = 1 / (1 + Math.exp(-z[0]));
-      nll += softplus(z[0]) - (yi === 1 ? z[0] : 0);
-      g[0] = s - (yi === 1 ? 1 : 0);
-      h[0] = s * (1 - s);
-    } else {
-      let m = -Infinity;
-      for (let c = 0; c < k; c++) m = Math.max(m, z[c]);
-      let sum = 0;
-      for (let c = 0; c < k; c++) {
-        g[c] = Math.exp(z[c] - m);
-        sum += g[c];
-      }
-      nll += m + Math.log(sum) - z[yi];
-      for (let c = 0; c < k; c++) g[c] /= sum; // probabilities for now
-      for (let c = 0; c < k; c++) for (let e = 0; e < k; e++) h[c * k + e] = (c === e ? g[c] : 0) - g[c] * g[e];
-      g[yi] -= 1;
-    }
-    for (let j = 0; j < d; j++) phi[j] = x[i * d + j];
-    if (fitIntercept) phi[d] = 1;
-    for (let a = 0; a < dp; a++) {
-      const pa = phi[a];
-      if (pa === 0) continue;
-      for (let c = 0; c < k; c++) grad[a * k + c] += pa * g[c];
-    }
-    if (hess && k === 1) {
-      const hi = h[0];
-      for (let a = 0; a < dp; a++) {
-        const wa = hi * phi[a];
-        if (wa === 0) continue;
-        const row = a * P;
-        for (let b = a; b < dp; b++) hess[row + b] += wa * phi[b];
-      }
-    } else if (hess) {
-      // Upper triangle in feature pairs (a ≤ b); the full class block for each pair.
-      for (let a = 0; a < dp; a++) {
-        const pa = phi[a];
-        if (pa === 0) continue;
-        for (let b = a; b < dp; b++) {
-          const pab = pa * phi[b];
-          if (pab === 0) continue;
-          for (let c = 0; c < k; c++) {
-            const row = (a * k + c) * P + b * k;
-            for (let e = 0; e < k; e++) hess[row + e] += pab * h[c * k + e];
-          }
-        }
-      }
-    }
-  }
-  if (hess) {
-    for (let a = 0; a < dp; a++) {
-      for (let b = a + 1; b < dp; b++) {
-        for (let c = 0; c < k; c++) for (let e = 0; e < k; e++) hess[(b * k + e) * P + a * k + c] = hess[(a * k + c) * P + b * k + e];
-      }
-    }
-  }
+  for (let t = 0; t < P; t++) grad[t] = p.n * fullGrad[t];
+  if (!withHessian) return { nll, grad, hess: null };
+  // The biases come last, so without them the Hessian is the leading P×P block.
+  const h = hessian(g, full);
+  const hess = new Float64Array(P * P);
+  for (let a = 0; a < P; a++) for (let b = 0; b < P; b++) hess[a * P + b] = p.n * h[a * dim + b];
   return { nll, grad, hess };
 }
 
-/** Penalized objective F(θ) = NLL + (λ/2)‖W‖² + gauge, gauge = ½(Σ_c b_c)²/C for softmax biases. */
-function objective(p: LogisticProblem, theta: Float64Array, lambda: number): number {
-  let w2 = 0;
-  for (let t = 0; t < p.weightCount; t++) w2 += theta[t] * theta[t];
-  return logisticNll(p, theta) + 0.5 * lambda * w2 + gauge(p, theta);
-}
-
-function gauge(p: LogisticProblem, theta: Float64Array): number {
-  if (!p.fitIntercept || p.k === 1) return 0;
-  let s = 0;
-  for (let c = 0; c < p.k; c++) s += theta[p.weightCount + c];
-  return (0.5 * s * s) / p.k;
-}
-
 /**
- * MAP of logistic/softmax regression at one λ by damped Newton (IRLS) in float64:
+ * MAP of logistic/softmax regression at one λ by the exact solvers' damped Newton (IRLS) in float64:
  *
  *     minimize over W, b:  Σᵢ −log p(yᵢ | xᵢ; W, b) + (λ/2)·‖W‖²_F      (b not penalized)
  *
  * = scikit-learn `LogisticRegression(C = 1/λ)` (binary, or `multi_class='multinomial'` with C
- * weight columns). Softmax biases are only defined up to a common shift; the fit returns the
- * member with Σ_c b_c = 0 (scikit-learn's lbfgs iterates stay there too).
+ * weight columns). Softmax biases are only defined up to a common shift; from θ = 0 (or a warm
+ * start with Σ_c b_c = 0) Newton's steps keep Σ_c b_c = 0 (scikit-learn's lbfgs iterates stay there too).
  */
 export function fitLogisticMap(p: LogisticProblem, lambda: number, warm?: Float64Array, maxSteps = 100): LogisticMap {
-  const P = p.paramCount;
-  const theta = warm ? Float64Array.from(warm) : new Float64Array(P);
-  let f = objective(p, theta, lambda);
-  let steps = 0;
-  for (; steps < maxSteps; steps++) {
-    const { grad, hess } = logisticDerivatives(p, theta, true);
-    const H = hess as Float64Array;
-    addPenalty(p, theta, lambda, grad, H);
-    const l = cholesky(H, P);
-    if (!l) throw new L2labError('DIVERGED', `${OWNER}: the penalized Hessian is not positive definite at λ = ${lambda}; λ is too small for this data (perfect separation?).`);
-    const step = choleskySolve(l, P, grad);
-    let slope = 0;
-    let stepMax = 0;
-    let thetaMax = 0;
-    for (let t = 0; t < P; t++) {
-      slope -= grad[t] * step[t];
-      stepMax = Math.max(stepMax, Math.abs(step[t]));
-      thetaMax = Math.max(thetaMax, Math.abs(theta[t]));
-    }
-    const trial = new Float64Array(P);
-    // Newton decrement² = gᵀH⁻¹g ≈ 2·(F − F*). Once it is below ~1e-10·|F|, objective differences
-    // drown in rounding, so Armijo tests on F can no longer be trusted; but we are then deep in
-    // Newton's quadratic region, where full steps are safe and square the error each time.
-    if (-slope <= 1e-10 * (1 + Math.abs(f))) {
-      for (let s = 0; s < P; s++) trial[s] = theta[s] - step[s];
-      theta.set(trial);
-      f = objective(p, theta, lambda);
-      if (stepMax <= 1e-12 * (1 + thetaMax)) {
-        steps++;
-        break;
-      }
-      continue;
-    }
-    let t = 1;
-    let fTrial = Infinity;
-    for (let ls = 0; ls < 60; ls++) {
-      for (let s = 0; s < P; s++) trial[s] = theta[s] - t * step[s];
-      fTrial = objective(p, trial, lambda);
-      if (fTrial <= f + 1e-4 * t * slope) break;
-      t *= 0.5;
-    }
-    if (!(fTrial < f)) break; // no decrease representable in float64
-    theta.set(trial);
-    f = fTrial;
-  }
+  const g = glmProblem(p, lambda);
+  const held = p.fitIntercept ? [] : Array.from({ length: p.k }, (_, c) => p.weightCount + c);
+  const r = newton(g, solverTheta(p, warm ?? new Float64Array(p.paramCount)), { tol: MAP_TOL, maxIterations: maxSteps }, 0, held);
+  const theta = r.theta.slice(0, p.paramCount);
   const { nll, grad } = logisticDerivatives(p, theta, false);
-  addPenalty(p, theta, lambda, grad, null);
   let gradMax = 0;
-  for (let t = 0; t < P; t++) gradMax = Math.max(gradMax, Math.abs(grad[t]));
-  return { lambda, theta, nll, gradMax, newtonSteps: steps };
-}
-
-/** Adds the prior (λ on weights) and the softmax bias gauge to a gradient and Hessian. */
-function addPenalty(p: LogisticProblem, theta: Float64Array, lambda: number, grad: Float64Array, hess: Float64Array | null): void {
-  const P = p.paramCount;
-  for (let t = 0; t < p.weightCount; t++) {
-    grad[t] += lambda * theta[t];
-    if (hess) hess[t * P + t] += lambda;
-  }
-  if (p.fitIntercept && p.k > 1) {
-    let s = 0;
-    for (let c = 0; c < p.k; c++) s += theta[p.weightCount + c];
-    for (let c = 0; c < p.k; c++) {
-      grad[p.weightCount + c] += s / p.k;
-      if (hess) for (let e = 0; e < p.k; e++) hess[(p.weightCount + c) * P + p.weightCount + e] += 1 / p.k;
-    }
-  }
+  for (let t = 0; t < p.paramCount; t++) gradMax = Math.max(gradMax, Math.abs(grad[t] + (t < p.weightCount ? lambda * theta[t] : 0)));
+  return { lambda, theta, nll, gradMax, newtonSteps: r.iterations };
 }
 
 /**
