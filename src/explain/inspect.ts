@@ -11,11 +11,12 @@ import { evaluateParams } from '../train/fit.js';
 import { checkOptions as checkRegistered } from '../options/check.js';
 import { DEFAULTS } from '../options/defaults.js';
 import { momentumOf } from '../plan/optimizer.js';
-import { resolveRunPlan } from '../plan/run-plan.js';
+import { resolveRunPlan, type RunPlan } from '../plan/run-plan.js';
 import { prepareSplits, type Scaling } from '../train/prepare.js';
 import { expectedInitDataLoss } from './init-loss.js';
 import { expectedSumSquares, initMoments, sumSquaresPerTensor } from './init-penalty.js';
 import { lambdaFacts, type LambdaFactFields } from './lambda-facts.js';
+import type { ScaleInvariantView } from './scale-invariance.js';
 
 /** Options of {@link inspect}; the model, data and training fields mean what they mean for `fit`. */
 export interface InspectOptions {
@@ -179,69 +180,98 @@ function num(x: number): string {
  */
 export async function inspect(o: InspectOptions): Promise<InspectReport> {
   checkInspectOptions(o);
+  const { data, seed, rows, arch, plan } = prepareInspect(o);
+  const { penalizeBiases } = plan;
+  const coefficients: PenaltyCoefficients = plan.coefficients(o.lambda);
+  const c = coefficients.coupled + coefficients.decoupled;
+  const counts = countParams(arch);
+
+  // Expected values: closed form from the initializer.
+  const moments = initMoments(arch, plan.init);
+  const expected = expectedSumSquares(moments, penalizeBiases);
+  const loss = expectedInitDataLoss(arch, plan.init, rows);
+  const measured = await measureInit(o, arch, plan.init, seed, rows, counts.total, expected);
+  const measuredSumSq = measured.perTensor ? moments.reduce((s, l, i) => (isPenalized(l, penalizeBiases) ? s + measured.perTensor![i] : s), 0) : null;
+  const init: InitPenalty = {
+    expected: (c / 2) * expected.mean,
+    measured: measuredSumSq === null ? null : (c / 2) * measuredSumSq,
+    expectedLoss: loss.expected,
+    measuredLoss: measured.loss,
+  };
+  const ratio = init.expected / loss.expected;
+  const measuredRatio = init.measured === null || measured.loss === null ? null : init.measured / measured.loss;
+  const dominates = (measuredRatio ?? ratio) > 1;
+
+  const facts = lambdaFacts({ lambda: o.lambda, plan, dataset: data.name, arch });
+  const warnings = [
+    ...(dominates ? [dominanceWarning(init, measuredRatio ?? ratio, c, facts.decay.shrinkPerStep)] : []),
+    ...facts.decayWarnings,
+    ...imbalanceWarnings(data, rows, loss.zeroOutput),
+    ...facts.timescaleWarnings,
+  ];
+  const layers = inspectLayers(moments, measured.perTensor, c, penalizeBiases, facts.fields.scale_invariant);
+  const outputUnits = arch.widths[arch.widths.length - 1];
+  const units = arch.widths.slice(1).reduce((a, b) => a + b, 0);
+
+  return {
+    dataset: data.name,
+    model: describeArchitecture(arch),
+    task: data.task,
+    classes: data.task === 'classification' ? data.classes.length : null,
+    m: plan.m,
+    batch_size: plan.batchSize,
+    lr: plan.lr,
+    optimizer: plan.optimizer.name,
+    momentum: momentumOf(plan.optimizer),
+    epochs: plan.epochBudget,
+    init: plan.init,
+    seed,
+    convention: plan.convention,
+    lambda: o.lambda,
+    lambda_seed: c * plan.m,
+    params: counts.total,
+    weights: counts.weights,
+    biases: counts.biases,
+    units,
+    hidden_units: units - outputUnits,
+    output_units: outputUnits,
+    penalize_biases: penalizeBiases,
+    layers,
+    expected_sum_sq: expected.mean,
+    sum_sq_sd: expected.sd,
+    measured_sum_sq: measuredSumSq,
+    expected_init_penalty: init.expected,
+    init_penalty_sd: (c / 2) * expected.sd,
+    measured_init_penalty: init.measured,
+    expected_init_data_loss: loss.expected,
+    zero_output_data_loss: loss.zeroOutput,
+    init_output_variance: loss.outputVariance,
+    init_data_loss_formula: loss.formula,
+    measured_init_data_loss: measured.loss,
+    measured_note: measured.note,
+    penalty_to_data_loss: ratio,
+    measured_penalty_to_data_loss: measuredRatio,
+    penalty_dominates: dominates,
+    ...facts.fields,
+    warnings,
+  };
+}
+
+/** The data, its training split and the model, as `fit` would have them, and the run `train` would plan with these options (optimizer, learning rate, batch size, τ). */
+function prepareInspect(o: InspectOptions): { data: Dataset; seed: number; rows: Dataset; arch: Architecture; plan: RunPlan & { init: Initializer } } {
   const data = typeof o.data === 'string' ? loadDataset(o.data, { target: o.target, task: o.task }) : o.data;
   const seed = o.seed ?? DEFAULTS.seed;
   const split = prepareSplits(data, { validation: o.validation ?? DEFAULTS.validation, test: o.test ?? DEFAULTS.test, seed, scaling: o.scaling });
   const rows = split.train;
   const task = data.task === 'regression' ? ({ task: 'regression' } as const) : ({ task: 'classification', classes: data.classes.length } as const);
   const arch: Architecture = parseModelSpec(o.model, data.d, task, { activation: o.activation, image: data.image });
-  const m = rows.n;
-  // The run `train` would plan with these options: the same optimizer, learning rate, batch size and τ.
-  const plan = resolveRunPlan(o, { m, arch, owner: 'inspect' });
-  const { convention, lr, batchSize, init, penalizeBiases } = plan;
-  const optimizer = plan.optimizer.name;
-  const momentum = momentumOf(plan.optimizer);
-  const epochs = plan.epochBudget;
-  const coefficients: PenaltyCoefficients = plan.coefficients(o.lambda);
-  const c = coefficients.coupled + coefficients.decoupled;
-  const counts = countParams(arch);
-  const outputUnits = arch.widths[arch.widths.length - 1];
-  const units = arch.widths.slice(1).reduce((a, b) => a + b, 0);
+  const plan = resolveRunPlan(o, { m: rows.n, arch, owner: 'inspect' });
+  return { data, seed, rows, arch, plan };
+}
 
-  // Expected values: closed form from the initializer.
-  const moments = initMoments(arch, init);
-  const expected = expectedSumSquares(moments, penalizeBiases);
-  const loss = expectedInitDataLoss(arch, init, rows);
-
-  // Measured values: the exact initialization `l2lab train` starts from (same split, seed and initializer).
-  const limit = o.measureLimit ?? 10_000_000;
-  let measuredPerTensor: number[] | undefined;
-  let measuredLoss: number | null = null;
-  let measuredNote: string | null = null;
-  if (counts.total <= limit) {
-    const params = initParams(arch, init, seed);
-    measuredPerTensor = sumSquaresPerTensor(params);
-    measuredLoss = (await evaluateParams(arch, params, rows, o.threads)).loss;
-  } else {
-    measuredNote = `measured values skipped: ${counts.total.toLocaleString('en-US')} parameters exceed the measure limit of ${limit.toLocaleString('en-US')}; the expected values are closed form (the relative spread of Σθ² over seeds is ${num(expected.sd / expected.mean)}).`;
-  }
-  const measuredSumSq = measuredPerTensor ? moments.reduce((s, l, i) => (isPenalized(l, penalizeBiases) ? s + measuredPerTensor![i] : s), 0) : null;
-  const expectedPenalty = (c / 2) * expected.mean;
-  const measuredPenalty = measuredSumSq === null ? null : (c / 2) * measuredSumSq;
-  const ratio = expectedPenalty / loss.expected;
-  const measuredRatio = measuredPenalty === null || measuredLoss === null ? null : measuredPenalty / measuredLoss;
-  const dominates = (measuredRatio ?? ratio) > 1;
-
-  const facts = lambdaFacts({ lambda: o.lambda, plan, dataset: data.name, arch });
-  const { decay } = facts;
-  const invariant = facts.fields.scale_invariant;
-  const warnings: string[] = [];
-  if (dominates) {
-    warnings.push(
-      `the penalty dominates at initialization: ${num(measuredPenalty ?? expectedPenalty)} vs a data loss of ${num(measuredLoss ?? loss.expected)} (${num(measuredRatio ?? ratio)}×). ` +
-        `This alone does not mean λ is too large: each weight feels only ${num(c)}·θ, shrinking by ${decay.shrinkPerStep === null ? 'an unknown factor' : num(decay.shrinkPerStep)} per step; the sum is large because there are many weights.`,
-    );
-  }
-  warnings.push(...facts.decayWarnings);
-  if (data.task === 'classification') {
-    const counts = new Array(data.classes.length).fill(0);
-    for (const y of rows.y) counts[y]++;
-    const max = Math.max(...counts);
-    const min = Math.min(...counts);
-    if (max > 1.5 * min) warnings.push(`classes are unbalanced in the training split (${counts.join(' / ')}): the expected init loss is still as computed (random logits do not know the labels), but the best constant predictor reaches the class entropy, below ${num(loss.zeroOutput)}.`);
-  }
-  warnings.push(...facts.timescaleWarnings);
-  const layers: InspectLayer[] = moments.map((l, i) => {
+/** Each parameter tensor at initialization: its variance, expected and measured Σθ², its share of the penalty. */
+function inspectLayers(moments: ReturnType<typeof initMoments>, measuredPerTensor: number[] | undefined, c: number, penalizeBiases: boolean, invariant: ScaleInvariantView | undefined): InspectLayer[] {
+  return moments.map((l, i) => {
     const penalized = isPenalized(l, penalizeBiases);
     return {
       name: l.name,
@@ -258,47 +288,53 @@ export async function inspect(o: InspectOptions): Promise<InspectReport> {
       scale_invariant: invariant?.weights.includes(l.name) ?? false,
     };
   });
+}
 
-  return {
-    dataset: data.name,
-    model: describeArchitecture(arch),
-    task: data.task,
-    classes: data.task === 'classification' ? data.classes.length : null,
-    m,
-    batch_size: batchSize,
-    lr,
-    optimizer,
-    momentum,
-    epochs,
-    init,
-    seed,
-    convention,
-    lambda: o.lambda,
-    lambda_seed: c * m,
-    params: counts.total,
-    weights: counts.weights,
-    biases: counts.biases,
-    units,
-    hidden_units: units - outputUnits,
-    output_units: outputUnits,
-    penalize_biases: penalizeBiases,
-    layers,
-    expected_sum_sq: expected.mean,
-    sum_sq_sd: expected.sd,
-    measured_sum_sq: measuredSumSq,
-    expected_init_penalty: expectedPenalty,
-    init_penalty_sd: (c / 2) * expected.sd,
-    measured_init_penalty: measuredPenalty,
-    expected_init_data_loss: loss.expected,
-    zero_output_data_loss: loss.zeroOutput,
-    init_output_variance: loss.outputVariance,
-    init_data_loss_formula: loss.formula,
-    measured_init_data_loss: measuredLoss,
-    measured_note: measuredNote,
-    penalty_to_data_loss: ratio,
-    measured_penalty_to_data_loss: measuredRatio,
-    penalty_dominates: dominates,
-    ...facts.fields,
-    warnings,
-  };
+/** The penalty and data loss at initialization, expected and (when measured) measured. */
+interface InitPenalty {
+  expected: number;
+  measured: number | null;
+  expectedLoss: number;
+  measuredLoss: number | null;
+}
+
+/**
+ * The measured values: the exact initialization `l2lab train` starts from (same split, seed and
+ * initializer), Σθ² per tensor and the data loss; skipped above `measureLimit` parameters, with a note.
+ */
+async function measureInit(
+  o: InspectOptions,
+  arch: Architecture,
+  init: Initializer,
+  seed: number,
+  rows: Dataset,
+  params: number,
+  expected: { mean: number; sd: number },
+): Promise<{ perTensor: number[] | undefined; loss: number | null; note: string | null }> {
+  const limit = o.measureLimit ?? 10_000_000;
+  if (params > limit) {
+    const note = `measured values skipped: ${params.toLocaleString('en-US')} parameters exceed the measure limit of ${limit.toLocaleString('en-US')}; the expected values are closed form (the relative spread of Σθ² over seeds is ${num(expected.sd / expected.mean)}).`;
+    return { perTensor: undefined, loss: null, note };
+  }
+  const theta = initParams(arch, init, seed);
+  return { perTensor: sumSquaresPerTensor(theta), loss: (await evaluateParams(arch, theta, rows, o.threads)).loss, note: null };
+}
+
+/** The penalty is larger than the data loss at initialization: why that alone does not make λ too large. */
+function dominanceWarning(init: InitPenalty, ratio: number, c: number, shrinkPerStep: number | null): string {
+  return (
+    `the penalty dominates at initialization: ${num(init.measured ?? init.expected)} vs a data loss of ${num(init.measuredLoss ?? init.expectedLoss)} (${num(ratio)}×). ` +
+    `This alone does not mean λ is too large: each weight feels only ${num(c)}·θ, shrinking by ${shrinkPerStep === null ? 'an unknown factor' : num(shrinkPerStep)} per step; the sum is large because there are many weights.`
+  );
+}
+
+/** Unbalanced classes in the training split: the best constant predictor then reaches below the all-zero outputs' loss. */
+function imbalanceWarnings(data: Dataset, rows: Dataset, zeroOutput: number): string[] {
+  if (data.task !== 'classification') return [];
+  const counts = new Array(data.classes.length).fill(0);
+  for (const y of rows.y) counts[y]++;
+  const max = Math.max(...counts);
+  const min = Math.min(...counts);
+  if (!(max > 1.5 * min)) return [];
+  return [`classes are unbalanced in the training split (${counts.join(' / ')}): the expected init loss is still as computed (random logits do not know the labels), but the best constant predictor reaches the class entropy, below ${num(zeroOutput)}.`];
 }
