@@ -12,7 +12,8 @@
  */
 import { DEFAULTS, defaultLogRange } from '../../options/defaults.js';
 import { firstGuessLambda, type FirstGuess } from '../../plan/first-guess.js';
-import { BayesSampler, type NoiseReading, type Observation } from '../samplers/bayes-sampler.js';
+import { BayesSampler, type NoiseReading } from '../samplers/bayes-sampler.js';
+import { observationsOf } from '../lambda-interval.js';
 import { timescaleFirstGuess } from '../samplers/first-guess.js';
 import { bestSoFar, medianPruneReason, valueAt } from '../pruners/median.js';
 import { scoreConfigs, trialTimescale, type ConfigPruner } from '../scoring/score.js';
@@ -161,24 +162,6 @@ export function noiseReport(r: NoiseReading): NonNullable<StrategyOutcome['noise
   if (hi / lo < NOISE_SPAN_WARNING) return out;
   const warning = `the validation losses scatter by about ±${(100 * r.std).toPrecision(2)}% from run to run (the Gaussian process's noise estimate), and every λ from ${lo.toPrecision(3)} to ${hi.toPrecision(3)} is predicted within that of the best: these validation rows cannot tell them apart, so λ_min is one draw among them. More validation rows (--holdout, --folds k) or less SGD noise (a smaller --lr, a larger --batch-size) narrow it.`;
   return { ...out, warning };
-}
-
-/**
- * A finished trial as the process sees it, x = log10 λ and y = log(loss): a COMPLETE trial by its
- * loss, a pruned one by the best loss it showed, a diverged one as the worst y of `before` (log 1e6
- * when there is none), so the sampler steers away.
- */
-function observationOf(p: TrialPoint, before: readonly Observation[]): Observation {
-  const y = Math.log(p.state === 'COMPLETE' ? p.mean : (p.prunedValue ?? NaN));
-  const worst = before.reduce((a, o) => Math.max(a, o.y), -Infinity);
-  return { x: Math.log10(p.lambda), y: Number.isFinite(y) ? y : Number.isFinite(worst) ? worst : Math.log(1e6) };
-}
-
-/** Finished trials, in run order, as the process sees them (observationOf). */
-function observationsOf(points: readonly TrialPoint[]): Observation[] {
-  const observations: Observation[] = [];
-  for (const p of points) observations.push(observationOf(p, observations));
-  return observations;
 }
 
 /** bayes's noise reading from its finished trials, in run order, over its search range: what `tune` reports and `show` repeats. */
