@@ -1,5 +1,5 @@
 /** `tune()`: choose λ by a strategy, keep every trial in a study, refit at the chosen λ and score it on the test split. */
-import { DEFAULTS } from '../options/defaults.js';
+import { DEFAULTS, defaultLogRange } from '../options/defaults.js';
 import { createHash } from 'node:crypto';
 import { InvalidOptionError, L2labError } from '../errors.js';
 import { checkOptions } from '../options/check.js';
@@ -10,7 +10,7 @@ import { solverReport, type SolverReport } from '../train/solver-option.js';
 import { DEFAULT_STORAGE } from '../study/index.js';
 import { evaluateParams } from '../train/fit.js';
 import { train } from '../train/trainer.js';
-import { chooseLambda } from './choose-lambda.js';
+import { chooseWithInterval } from './lambda-interval.js';
 import { conversionsOf, headlineConventions } from './conversions.js';
 import type { TrainedModel } from '../models/trained-model.js';
 import { describeEdge, edgeOf } from './samplers/range.js';
@@ -82,7 +82,9 @@ export async function tune(o: TuneOptions): Promise<TuneResult> {
   const ctx: StrategyContext = { setup, run, options: o, cost: { sampleGrads: 0, passes: 0, seconds: 0 } };
   try {
     const outcome = await STRATEGY_REGISTRY[o.strategy].run(ctx);
-    const choice = chooseLambda((outcome.candidates ?? outcome.points).filter((p) => p.state === 'COMPLETE'));
+    // bayes chooses by its process's curve, which reads every finished trial in run order; the rest by the one λ rule.
+    const posterior = o.strategy === 'bayes' ? (o.logRange ?? defaultLogRange('bayes')) : undefined;
+    const choice = chooseWithInterval(outcome.candidates ?? outcome.points, { posterior });
     if (!choice) throw new InvalidOptionError(`Every trial of study '${name}' failed (${outcome.points.map((p) => p.reason).filter(Boolean)[0] ?? 'no trial completed'}). ${setup.plan.solver === 'exact' ? 'Narrow the λ range (--lambdas or --log-range)' : 'Lower --lr or narrow the λ range (--lambdas or --log-range)'}.`);
     const select = o.select ?? DEFAULTS.select;
     const chosen: Config = { lambda: select === '1se' ? choice.lambda1se : choice.lambdaMin, dropout: choice.dropout };
@@ -114,6 +116,8 @@ export async function tune(o: TuneOptions): Promise<TuneResult> {
       plan: runPlanJson(setup.plan),
       conversions: conversionsOf(choice.lambdaMin, setup.plan.convention, units),
       ...(validated ? { conversions_1se: conversionsOf(choice.lambda1se, setup.plan.convention, units) } : {}),
+      lambda_interval: choice.interval,
+      conversions_interval: { low: conversionsOf(choice.interval.low, setup.plan.convention, units), high: conversionsOf(choice.interval.high, setup.plan.convention, units) },
       user_conventions: headlineConventions(arch),
       trials: sortedByLambda(outcome.points).map((p) => ({
         lambda: p.lambda,
