@@ -43,8 +43,8 @@ const isOpen = (t: Trial | null): t is Trial => t !== null && (t.state === 'WAIT
 /**
  * Runs every unfinished trial among `trials` and returns them all, finished, re-read from storage
  * (in the same order). Claims up to `chunk` claimable trials at a time, and never more than this
- * worker's share of those no live worker holds (see {@link shareOf}), so a worker that joins later
- * finds work at its next claim; then calls `work(claimed, signal)`, which returns one outcome per
+ * worker's share of those no live worker holds (see {@link shareOf}: one trial first, then
+ * ceil(free / workers alive)), so a worker that joins later finds work at its next claim; then calls `work(claimed, signal)`, which returns one outcome per
  * claimed trial. The batch is claimed in one transaction
  * and finished in one, so a pass costs two durable writes and a crash loses at most the pass in
  * hand. While `work` runs, {@link keepAlive} sends the heartbeats; a trial another worker took over
@@ -65,6 +65,7 @@ export async function runTrials(
   const chunk = options.chunk ?? Infinity;
   const pollMs = options.pollMs ?? Math.min(2_000, Math.max(50, storage.heartbeatTimeoutMs / 4));
   let held: Trial[] = []; // claimed by this process and not finished: run again after a lost population
+  let passes = 0;
   let waitingOn = '';
   for (;;) {
     const current = await storage.getTrials(trials.map((t) => t.id));
@@ -74,7 +75,7 @@ export async function runTrials(
     const claimed = [...held];
     if (claimed.length < chunk && !options.signal?.aborted) {
       const rest = open.filter((t) => !claimed.some((c) => c.id === t.id));
-      const max = Math.min(chunk - claimed.length, await shareOf(storage, studyId, rest));
+      const max = Math.min(chunk - claimed.length, await shareOf(storage, studyId, rest, passes === 0));
       claimed.push(...(await storage.claimTrials(studyId, rest.map((t) => t.id), { max })));
     }
     if (claimed.length === 0) {
@@ -86,6 +87,7 @@ export async function runTrials(
       continue;
     }
     waitingOn = '';
+    passes++;
     held = await runClaimed(storage, claimed, work);
   }
 }
@@ -94,16 +96,20 @@ const sameOwner = (a: TrialOwner | null, b: TrialOwner): boolean => a !== null &
 
 /**
  * How many of `open` this worker may claim now: its share, ceil(free / workers alive), of the free
- * trials (WAITING, or held by no live worker: see `StudyStorage.liveWorkers`), counting itself.
- * On a shared storage a worker that sees no other counts two, so one that joins while it trains
- * finds half of what was left; at least 1, so a trial the storage deems claimable is never left.
+ * trials (WAITING, or held by no live worker: see `StudyStorage.liveWorkers`), counting itself; at
+ * least 1, so a trial the storage deems claimable is never left. On a shared storage a worker's
+ * `first` claim takes one trial, which makes it known to workers started with it before any of them
+ * takes a large share; and a worker that sees no other counts two, so one that joins while it
+ * trains finds half of what was left.
  */
-async function shareOf(storage: StudyStorage, studyId: number, open: readonly Trial[]): Promise<number> {
+async function shareOf(storage: StudyStorage, studyId: number, open: readonly Trial[], first: boolean): Promise<number> {
+  if (!storage.shared) return Infinity;
+  if (first) return 1;
   const live = await storage.liveWorkers(studyId);
   const me = currentOwner();
   const free = open.filter((t) => t.state === 'WAITING' || !live.some((w) => sameOwner(t.owner, w))).length;
   const workers = live.length + (live.some((w) => sameOwner(w, me)) ? 0 : 1);
-  return Math.max(1, Math.ceil(free / Math.max(workers, storage.shared ? 2 : 1)));
+  return Math.max(1, Math.ceil(free / Math.max(workers, 2)));
 }
 
 /** Runs one claimed batch; returns the trials still held (not finished, not lost) when a loss stopped it. */

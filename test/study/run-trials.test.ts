@@ -80,7 +80,7 @@ describe('runTrials', () => {
     }
   });
 
-  it("claims this worker's share: ceil(free / workers alive), counting one worker more when alone on a shared store, all of it on a private one", async () => {
+  it("claims one trial first, then this worker's share: ceil(free / workers alive), counting two when alone on a shared store; all of it on a private one", async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'l2lab-shares-'));
     const file = openSqliteStorage(path.join(dir, 's.db'));
     const memory = openSqliteStorage(':memory:');
@@ -99,10 +99,10 @@ describe('runTrials', () => {
       return sizes;
     };
     try {
-      assert.deepEqual(await passes(file, true), [4, 2, 1], '7 free between 2 workers: 4; then 3 free: 2; then 1');
+      assert.deepEqual(await passes(file, true), [1, 3, 2, 1], 'one trial first; then 6 free between 2 workers: 3; then 3 free: 2; then 1');
       const alone = openSqliteStorage(path.join(dir, 'alone.db'));
       try {
-        assert.deepEqual(await passes(alone, false), [4, 2, 1, 1], 'alone on a file: half of what is free, for a worker that may join');
+        assert.deepEqual(await passes(alone, false), [1, 4, 2, 1], 'alone on a file: one trial first, then half of what is free, for a worker that may join');
       } finally {
         await alone.close();
       }
