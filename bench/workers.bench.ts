@@ -20,7 +20,7 @@ const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const QUICK = process.env.BENCH_QUICK === '1';
 const REPEATS = Number(process.env.BENCH_REPEATS ?? (QUICK ? 1 : 3));
 const TRIALS = QUICK ? 6 : 48;
-const EPOCHS = Number(process.env.BENCH_EPOCHS ?? (QUICK ? 10 : 1000));
+const EPOCHS = Number(process.env.BENCH_EPOCHS ?? (QUICK ? 10 : 2000));
 const COUNTS = [1, 2, 3];
 const LAMBDAS = Array.from({ length: TRIALS }, (_, i) => (10 ** (-3 + (6 * i) / (TRIALS - 1))).toPrecision(3)).join(',');
 const ARGS = ['tune', '--data', 'breast-cancer', '--model', 'mlp:32', '--lambdas', LAMBDAS, '--folds', '5', '--epochs', String(EPOCHS), '--batch-size', '16', '--threads', '1', '--json'];
