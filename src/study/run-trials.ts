@@ -44,12 +44,12 @@ const isOpen = (t: Trial | null): t is Trial => t !== null && (t.state === 'WAIT
  * Runs every unfinished trial among `trials` and returns them all, finished, re-read from storage
  * (in the same order). Claims up to `chunk` claimable trials at a time, and never more than this
  * worker's share of those no live worker holds (see {@link shareOf}: one trial first, then
- * ceil(free / workers alive)), so a worker that joins later finds work at its next claim; then calls `work(claimed, signal)`, which returns one outcome per
- * claimed trial. The batch is claimed in one transaction
- * and finished in one, so a pass costs two durable writes and a crash loses at most the pass in
- * hand. While `work` runs, {@link keepAlive} sends the heartbeats; a trial another worker took over
- * aborts `signal`, `work` should stop (the trainer does at its next step), the lost trial is left to
- * its new owner and the others are run again.
+ * ceil(free / workers alive)), so a worker that joins later finds work at its next claim; then
+ * calls `work(claimed, signal)`, which returns one outcome per claimed trial. The batch is claimed
+ * in one transaction and finished in one, so a pass costs two durable writes and a crash loses at
+ * most the pass in hand. While `work` runs, {@link keepAlive} sends the heartbeats; a trial another
+ * worker took over aborts `signal`, `work` should stop (the trainer does at its next step), the lost
+ * trial is left to its new owner and the others are run again.
  * When every open trial is held by a live worker, it waits (polling, reporting through `onWait`)
  * and takes over any whose heartbeat goes silent for the storage's `heartbeatTimeoutMs`.
  * An error thrown by `work` for any other reason propagates; its trials stay RUNNING until their
