@@ -33,7 +33,7 @@ export interface TuneOptions extends TuneDataOptions, TuneTrainOptions {
   pruner?: 'median' | 'none';
   /** path: epochs per λ on the warm-started path. Default 5. */
   pathEpochs?: number;
-  /** grid: configurations per engine pass (each trains with all its folds as one population); finished passes are saved. Default: all. */
+  /** grid: most configurations per engine pass (each trains with all its folds as one population); finished passes are saved. Default: this worker's share of the unclaimed trials (see runTrials), all of them on a private `:memory:` storage. */
   populationSize?: number;
   /** Study storage: a SQLite path or a postgres:// URL, or an open storage. Default ./l2lab.db. */
   storage?: string | StudyStorage;
