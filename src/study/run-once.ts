@@ -7,11 +7,11 @@ import { currentOwner, isOwnerDeadHere } from './owner.js';
 import type { WaitEvent } from './run-trials.js';
 import type { StudyStorage, TrialOwner } from './storage.js';
 
-/** The lease attribute: who does the task, a beat counter that grows while it works, and whether it is done. */
+/** The lease attribute: who does the task, a beat counter that grows while it works, and whether it let go (done, or failed). */
 interface Lease {
   owner: TrialOwner;
   beat: number;
-  done: boolean;
+  released: boolean;
 }
 
 /** Options of {@link runOnce}. */
@@ -29,8 +29,8 @@ const isLease = (x: Json | undefined): x is Json & Lease => isJsonObject(x) && i
 /**
  * Returns the study attribute `key` when set; otherwise one worker claims the lease attribute
  * `lease:<key>` (a compare-and-set, {@link StudyStorage.swapStudyAttr}), runs `work`, stores its
- * result under `key` and marks the lease done, while every other worker polls until the result is
- * there. The holder renews the lease every quarter of the heartbeat timeout; a lease unchanged for
+ * result under `key` and releases the lease, while every other worker polls until the result is
+ * there. A `work` that throws releases the lease too (and the error propagates), so a waiter tries at once. The holder renews the lease every quarter of the heartbeat timeout; a lease unchanged for
  * the whole timeout, as a waiter's own clock measures it (so machines' clocks need not agree), or
  * held on this host by a process that is gone, is taken over and the task run again. `ranHere`
  * says whether this process ran `work`.
@@ -49,9 +49,9 @@ export async function runOnce<T extends Json>(storage: StudyStorage, studyId: nu
     const lease = attrs[leaseKey];
     const text = lease === undefined ? '' : canonicalJson(lease, leaseKey);
     if (text !== seen) [seen, seenAt] = [text, Date.now()];
-    const free = !isLease(lease) || lease.done || isOwnerDeadHere(lease.owner) || Date.now() - seenAt > timeoutMs;
+    const free = !isLease(lease) || lease.released || isOwnerDeadHere(lease.owner) || Date.now() - seenAt > timeoutMs;
     if (free) {
-      const mine: Lease = { owner: me, beat: 0, done: false };
+      const mine: Lease = { owner: me, beat: 0, released: false };
       if (await storage.swapStudyAttr(studyId, leaseKey, lease, mine as unknown as Json)) return { value: await holdAndRun(storage, studyId, key, leaseKey, mine, work), ranHere: true };
       continue;
     }
@@ -62,7 +62,7 @@ export async function runOnce<T extends Json>(storage: StudyStorage, studyId: nu
   }
 }
 
-/** Runs `work` under the lease `mine`, renewing it, then stores the result and marks the lease done. */
+/** Runs `work` under the lease `mine`, renewing it; stores the result; releases the lease. */
 async function holdAndRun<T extends Json>(storage: StudyStorage, studyId: number, key: string, leaseKey: string, mine: Lease, work: () => Promise<T>): Promise<T> {
   let current = mine;
   let renewing: Promise<unknown> = Promise.resolve();
@@ -81,9 +81,10 @@ async function holdAndRun<T extends Json>(storage: StudyStorage, studyId: number
     clearInterval(timer);
     await renewing;
     await storage.setStudyAttr(studyId, key, value);
-    await renew({ ...current, done: true });
     return value;
   } finally {
     clearInterval(timer);
+    await renewing;
+    await renew({ ...current, beat: current.beat + 1, released: true });
   }
 }

@@ -35,7 +35,7 @@ describe('runOnce', () => {
       assert.equal(runs, 1);
       const attrs = await storage.getStudyAttrs(study.id);
       assert.deepEqual(attrs['refit:1:0'], { test_loss: 0.25 });
-      assert.equal((attrs['lease:refit:1:0'] as { done: boolean }).done, true);
+      assert.equal((attrs['lease:refit:1:0'] as { released: boolean }).released, true);
     } finally {
       await storage.close();
     }
@@ -45,13 +45,13 @@ describe('runOnce', () => {
     const storage = openSqliteStorage(':memory:', { heartbeatTimeoutMs: 300 });
     try {
       const { value: study } = await storage.createStudy('s', CONFIG);
-      await storage.setStudyAttr(study.id, 'lease:a', { owner: { pid: await deadPid(), hostname: workerHost() }, beat: 3, done: false });
+      await storage.setStudyAttr(study.id, 'lease:a', { owner: { pid: await deadPid(), hostname: workerHost() }, beat: 3, released: false });
       const t0 = Date.now();
       assert.deepEqual(await runOnce(storage, study.id, 'a', async () => 1, { name: 'a' }), { value: 1, ranHere: true });
       assert.ok(Date.now() - t0 < 250, 'no wait for a dead holder here');
 
       const far = { pid: 1, hostname: 'far.invalid' };
-      await storage.setStudyAttr(study.id, 'lease:b', { owner: far, beat: 0, done: false });
+      await storage.setStudyAttr(study.id, 'lease:b', { owner: far, beat: 0, released: false });
       const waits: WaitEvent[] = [];
       const t1 = Date.now();
       assert.deepEqual(await runOnce(storage, study.id, 'b', async () => 2, { name: 'b', onWait: (e) => waits.push(e), pollMs: 20 }), { value: 2, ranHere: true });
@@ -79,6 +79,25 @@ describe('runOnce', () => {
       assert.deepEqual(await first, { value: 'done', ranHere: true });
       assert.equal(runs, 1);
       assert.ok(((await storage.getStudyAttrs(study.id))['lease:c'] as { beat: number }).beat >= 2, 'renewed');
+    } finally {
+      await storage.close();
+    }
+  });
+
+  it('releases the lease when the task throws: the error propagates and a waiter runs the task at once', async () => {
+    const storage = openSqliteStorage(':memory:', { heartbeatTimeoutMs: 60_000 });
+    try {
+      const { value: study } = await storage.createStudy('s', CONFIG);
+      const failing = runOnce(storage, study.id, 'd', async () => {
+        await new Promise((r) => setTimeout(r, 100));
+        throw new Error('did not converge');
+      }, { name: 'd' });
+      await new Promise((r) => setTimeout(r, 20));
+      const t0 = Date.now();
+      const waiter = runOnce(storage, study.id, 'd', async () => 'second', { name: 'd', pollMs: 20 });
+      await assert.rejects(failing, /did not converge/);
+      assert.deepEqual(await waiter, { value: 'second', ranHere: true });
+      assert.ok(Date.now() - t0 < 30_000, 'no heartbeat timeout waited');
     } finally {
       await storage.close();
     }

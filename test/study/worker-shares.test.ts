@@ -77,8 +77,8 @@ async function shareAndKill(storage: string): Promise<void> {
     const attrs = await s.getStudyAttrs((await s.getStudy('grid'))!.id);
     const leases = Object.entries(attrs).filter(([k]) => k.startsWith('lease:refit:'));
     assert.equal(leases.length, 1);
-    const lease = leases[0][1] as { owner: { hostname: string }; done: boolean };
-    assert.ok(lease.done && ['w1', 'w3'].includes(lease.owner.hostname), `the refit ran once, on a survivor: ${JSON.stringify(lease)}`);
+    const lease = leases[0][1] as { owner: { hostname: string }; released: boolean };
+    assert.ok(lease.released && ['w1', 'w3'].includes(lease.owner.hostname), `the refit ran once, on a survivor: ${JSON.stringify(lease)}`);
   } finally {
     await s.close();
   }
