@@ -5,13 +5,12 @@ import type { AddressInfo } from 'node:net';
 import { InvalidOptionError } from '../errors.js';
 import { DEFAULT_STORAGE, type StudyStorage } from '../study/index.js';
 import { SvgCache } from './charts.js';
-import { atlasSections, isAtlas } from './atlas.js';
 import { staticScript } from './assets.js';
 import { ChangeLog, OverviewCache } from './live.js';
-import { atlasPage, comparePage, errorPage, methodNotAllowedPage, notFoundPage, overviewPage, overviewRow, studyPage, studyTiles, trialColumns, trialRow, type RefreshPolicy } from './pages.js';
+import { methodNotAllowedPage } from './pages.js';
 import { json, send } from './respond.js';
+import { html, route, type DashboardState } from './routes.js';
 import { StoreHandle } from './store.js';
-import { studyDetail, type StudyDetail, type StudyRow } from './views.js';
 
 /** Options of {@link startDashboard}. */
 export interface DashboardOptions {
@@ -47,13 +46,6 @@ export interface Dashboard {
 
 /** Only these methods read; everything else is refused with 405. */
 const ALLOWED = 'GET, HEAD';
-
-/**
- * Only the dashboard's own scripts (its page script and the vega bundles it serves; no inline
- * script, no eval: vega-embed runs with its expression interpreter), fetches to itself only;
- * inline styles and inline SVG.
- */
-const CSP = "default-src 'none'; script-src 'self'; connect-src 'self'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
 
 function isLoopback(host: string): boolean {
   return host === 'localhost' || host === '::1' || host === '[::1]' || /^127(\.\d{1,3}){3}$/.test(host) || host.endsWith('.localhost');
@@ -122,125 +114,18 @@ function check(options: DashboardOptions): { port: number; host: string; refresh
 export async function startDashboard(options: DashboardOptions = {}): Promise<Dashboard> {
   const { port, host, refreshSeconds } = check(options);
   const store = await StoreHandle.open(options.storage ?? DEFAULT_STORAGE);
-  const cache = new SvgCache();
-  const changes = new ChangeLog();
-  const overview = new OverviewCache();
-  const guardHost = isLoopback(host);
-
+  const state: DashboardState = { store, cache: new SvgCache(), changes: new ChangeLog(), overview: new OverviewCache(), refreshSeconds };
   const server = http.createServer((req, res) => {
-    handle(req, res).catch((e: unknown) => {
+    handle(state, options, host, req, res).catch((e: unknown) => {
       // A failure while writing the response itself: nothing left to tell the client.
       if (!res.headersSent) send(res, req, 500, 'text/plain; charset=utf-8', `l2lab dashboard: ${(e as Error).message}\n`);
       else res.destroy();
     });
   });
-
-  async function handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
-    const method = req.method ?? 'GET';
-    const url = new URL(req.url ?? '/', 'http://dashboard.invalid');
-    const api = url.pathname === '/api' || url.pathname.startsWith('/api/');
-    const location = store.location;
-    const hostHeader = req.headers.host;
-    if (guardHost && hostHeader !== undefined && !isLoopback(hostName(hostHeader))) {
-      return send(res, req, 403, 'text/plain; charset=utf-8', `This dashboard listens on ${host} and answers only to localhost names, not '${hostHeader}'.\n`);
-    }
-    if (options.api !== undefined && (url.pathname === '/api/v1' || url.pathname.startsWith('/api/v1/'))) return options.api(req, res);
-    if (method !== 'GET' && method !== 'HEAD') {
-      res.setHeader('Allow', ALLOWED);
-      return api ? json(res, req, 405, { error: `The dashboard is read-only: ${method} is not allowed (use GET or HEAD).` }) : html(res, req, 405, methodNotAllowedPage(location, method));
-    }
-    if (url.pathname === '/favicon.ico') return send(res, req, 404, 'text/plain; charset=utf-8', 'no favicon\n');
-    const script = staticScript(url.pathname);
-    if (script !== null) return send(res, req, 200, 'text/javascript; charset=utf-8', await script, 'public, max-age=3600');
-    const now = Date.now();
-    const policy: RefreshPolicy = { seconds: refreshSeconds, paused: url.searchParams.get('refresh') === '0' };
-    try {
-      const storage = await store.get();
-      const rows = async (): Promise<StudyRow[]> => (storage === null ? [] : overview.list(storage, now));
-      const since = cursor(url, 'since');
-      const fragments = url.searchParams.get('fragments') === '1';
-      if (url.pathname === '/' || url.pathname === '/api/studies') {
-        const list = await rows();
-        if (!api) return html(res, req, 200, overviewPage(store.location, list, policy, now, storage === null));
-        // Rows stamped after `since` are what changed; `fragments=1` adds each row's HTML for the live page.
-        const changed = list.filter((r) => changes.stamp(`study:${r.id}`, r) > since);
-        const studies = fragments ? changed.map((r) => ({ ...r, html: overviewRow(r, now) })) : changed;
-        return json(res, req, 200, { storage: store.location, exists: storage !== null, now, version: changes.current, studies, names: list.map((r) => r.name) });
-      }
-      if (url.pathname === '/compare' || url.pathname === '/api/compare') {
-        const names = url.searchParams.getAll('study');
-        const details = storage === null ? [] : await Promise.all(names.map((n) => (n.trim() === '' || n.length > 200 ? null : studyDetail(storage, n, now))));
-        const missingName = names.find((_, i) => details[i] === null);
-        if (missingName !== undefined || names.length < 2) return notFound(res, req, api, names.length < 2 ? 'Compare needs two or more studies: /compare?study=A&study=B (tick them on the overview).' : `No study '${missingName}' in ${store.location}.`, await rows());
-        const found = details as StudyDetail[];
-        if (api) return json(res, req, 200, { storage: store.location, now, version: changes.current, compare: true, studies: found.map((d) => ({ name: d.name, strategy: d.strategy, selection: d.selection, trials: d.trials })) });
-        return html(res, req, 200, comparePage(store.location, found, policy));
-      }
-      const atlas = /^\/atlas\/(.+)$/.exec(url.pathname);
-      if (atlas !== null) {
-        let name = '';
-        try {
-          name = decodeURIComponent(atlas[1]);
-        } catch {
-          // reported below as an unknown atlas
-        }
-        const detail = storage === null || name.trim() === '' || name.length > 200 ? null : await studyDetail(storage, name, now);
-        if (detail === null || !isAtlas(detail)) return notFound(res, req, false, `No atlas '${name}' in ${store.location}.`, await rows());
-        return html(res, req, 200, atlasPage(store.location, detail, await atlasSections(storage!, detail)));
-      }
-      const m = /^\/(api\/)?study\/(.+)$/.exec(url.pathname);
-      if (m !== null) {
-        let name: string;
-        try {
-          name = decodeURIComponent(m[2]);
-        } catch {
-          return notFound(res, req, api, `The study name in ${url.pathname} is not valid percent-encoding.`, await rows());
-        }
-        const detail = storage === null || name.trim() === '' || name.length > 200 ? null : await studyDetail(storage, name, now);
-        if (detail === null) return notFound(res, req, api, `No study '${name}' in ${store.location}.`, await rows());
-        if (api) {
-          // Trials stamped after `since` and epochs written after `epochs_after` are what changed.
-          const trials = detail.trials.filter((t) => changes.stamp(`trial:${t.id}`, t) > since);
-          const epochs = await storage!.listEpochs(detail.id, { after: cursor(url, 'epochs_after') });
-          const epochsCursor = epochs.length > 0 ? epochs[epochs.length - 1].seq : cursor(url, 'epochs_after');
-          const cols = trialColumns(detail);
-          const frag = fragments ? { tiles: studyTiles(detail), trials: Object.fromEntries(trials.map((t) => [t.id, trialRow(detail, t, now, cols)])) } : undefined;
-          return json(res, req, 200, { storage: store.location, now, version: changes.current, study: { ...detail, trials }, epochs, epochs_cursor: epochsCursor, fragments: frag });
-        }
-        return html(res, req, 200, await studyPage(store.location, detail, cache, policy, now));
-      }
-      return notFound(res, req, api, `Nothing at ${url.pathname}. The dashboard serves /, /study/NAME, /compare?study=A&study=B, /api/studies, /api/study/NAME and /api/compare.`, await rows());
-    } catch (e) {
-      const message = (e as Error).message ?? String(e);
-      return api ? json(res, req, 500, { error: message }) : html(res, req, 500, errorPage(store.location, message));
-    }
-  }
-
-  function notFound(res: http.ServerResponse, req: http.IncomingMessage, api: boolean, what: string, list: StudyRow[]): void {
-    if (api) return json(res, req, 404, { error: what, studies: list.map((s) => s.name) });
-    return html(res, req, 404, notFoundPage(store.location, what, list));
-  }
-
-  await new Promise<void>((resolve, reject) => {
-    const fail = (e: NodeJS.ErrnoException) => {
-      const why: Record<string, string> = {
-        EADDRINUSE: `port ${port} on ${host} is already in use; pass another --port, or --port 0 for any free one`,
-        EACCES: `port ${port} needs privileges; use a port above 1023`,
-        EADDRNOTAVAIL: `${host} is not an address of this machine; use 127.0.0.1`,
-        ENOTFOUND: `host '${host}' does not resolve; use 127.0.0.1`,
-      };
-      reject(new InvalidOptionError(`The dashboard cannot listen on ${host}:${port}: ${why[e.code ?? ''] ?? e.message}.`));
-    };
-    server.once('error', fail);
-    server.listen(port, host, () => {
-      server.off('error', fail);
-      resolve();
-    });
-  }).catch(async (e: unknown) => {
+  await listen(server, port, host).catch(async (e: unknown) => {
     await store.close();
     throw e;
   });
-
   const url = urlOf(server.address() as AddressInfo, host);
   let closing: Promise<void> | undefined;
   return {
@@ -258,13 +143,45 @@ export async function startDashboard(options: DashboardOptions = {}): Promise<Da
   };
 }
 
-/** A `?since=` or `?epochs_after=` cursor: a non-negative integer, 0 (everything) when absent or malformed. */
-function cursor(url: URL, name: string): number {
-  const v = Number(url.searchParams.get(name) ?? 0);
-  return Number.isSafeInteger(v) && v >= 0 ? v : 0;
+/**
+ * One request: the Host check (bound to a loopback address), the ask/tell API when there is one,
+ * read-only methods, the static scripts, then the pages and the JSON API (routes.ts).
+ */
+async function handle(state: DashboardState, options: DashboardOptions, host: string, req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
+  const method = req.method ?? 'GET';
+  const url = new URL(req.url ?? '/', 'http://dashboard.invalid');
+  const api = url.pathname === '/api' || url.pathname.startsWith('/api/');
+  const hostHeader = req.headers.host;
+  if (isLoopback(host) && hostHeader !== undefined && !isLoopback(hostName(hostHeader))) {
+    return send(res, req, 403, 'text/plain; charset=utf-8', `This dashboard listens on ${host} and answers only to localhost names, not '${hostHeader}'.\n`);
+  }
+  if (options.api !== undefined && (url.pathname === '/api/v1' || url.pathname.startsWith('/api/v1/'))) return options.api(req, res);
+  if (method !== 'GET' && method !== 'HEAD') {
+    res.setHeader('Allow', ALLOWED);
+    return api ? json(res, req, 405, { error: `The dashboard is read-only: ${method} is not allowed (use GET or HEAD).` }) : html(res, req, 405, methodNotAllowedPage(state.store.location, method));
+  }
+  if (url.pathname === '/favicon.ico') return send(res, req, 404, 'text/plain; charset=utf-8', 'no favicon\n');
+  const script = staticScript(url.pathname);
+  if (script !== null) return send(res, req, 200, 'text/javascript; charset=utf-8', await script, 'public, max-age=3600');
+  return route(state, req, res, url, api);
 }
 
-function html(res: http.ServerResponse, req: http.IncomingMessage, status: number, body: string): void {
-  res.setHeader('Content-Security-Policy', CSP);
-  send(res, req, status, 'text/html; charset=utf-8', body);
+/** Listens on host:port; a port in use, a privileged port or an unknown host is an InvalidOptionError that says what to pass instead. */
+function listen(server: http.Server, port: number, host: string): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    const fail = (e: NodeJS.ErrnoException) => {
+      const why: Record<string, string> = {
+        EADDRINUSE: `port ${port} on ${host} is already in use; pass another --port, or --port 0 for any free one`,
+        EACCES: `port ${port} needs privileges; use a port above 1023`,
+        EADDRNOTAVAIL: `${host} is not an address of this machine; use 127.0.0.1`,
+        ENOTFOUND: `host '${host}' does not resolve; use 127.0.0.1`,
+      };
+      reject(new InvalidOptionError(`The dashboard cannot listen on ${host}:${port}: ${why[e.code ?? ''] ?? e.message}.`));
+    };
+    server.once('error', fail);
+    server.listen(port, host, () => {
+      server.off('error', fail);
+      resolve();
+    });
+  });
 }

@@ -4,7 +4,7 @@ import { loadForModel } from '../models/model-task.js';
 import { getConvention } from '../conventions/index.js';
 import type { Activation, ConventionId, Initializer, OptimizerName, SolverName } from '../options/names.js';
 import { datasetHash, type Dataset, type Task } from '../data/index.js';
-import { prepareSplits, type Scaling } from './prepare.js';
+import { prepareSplits, type PreparedSplits, type Scaling } from './prepare.js';
 import { invalidNumber, InvalidOptionError } from '../errors.js';
 import type { TrainedModel } from '../models/trained-model.js';
 import { countParams, paramShapes, parseModelSpec, type Architecture } from '../models/architecture.js';
@@ -15,7 +15,7 @@ import { DEFAULTS } from '../options/defaults.js';
 import { train, type Divergence, type EarlyStopping, type EpochRecord, type LrSchedule } from './trainer.js';
 import { floatArray, tensor } from '../engine/tensor.js';
 import { assertSafeLambda } from '../plan/penalty-limits.js';
-import { resolveRunPlan, runPlanJson, type RunPlanJson } from '../plan/run-plan.js';
+import { resolveRunPlan, runPlanJson, type RunPlan, type RunPlanJson } from '../plan/run-plan.js';
 import { fitExact } from './fit-exact.js';
 import { solverReport, type SolverReport } from './solver-option.js';
 
@@ -136,51 +136,17 @@ export interface FitReport {
  * console.log(report.m, report.test?.accuracy);
  */
 export async function fit(o: FitOptions): Promise<{ report: FitReport; model: TrainedModel }> {
-  if (typeof o.lambda !== 'number') throw invalidNumber('lambda', 'train', '[0, ∞)', o.lambda);
-  const { earlyStopping: es, schedule, ...rest } = o;
-  // One set of checks for every entry point, from the option registry, before any data is loaded.
-  checkOptions(
-    'train',
-    { ...rest, patience: es?.patience, minDelta: es?.minDelta, restoreBest: es?.restoreBest, schedule: schedule?.kind, ...(schedule?.kind === 'step' ? { stepEvery: schedule.every, gamma: schedule.gamma } : {}) },
-    { model: o.model },
-  );
-  const data = typeof o.data === 'string' ? loadForModel(o.data, o.model, { target: o.target, task: o.task }) : o.data;
-  const seed = o.seed ?? DEFAULTS.seed;
-  const validation = o.validation ?? DEFAULTS.validation;
-  const testFraction = o.test ?? DEFAULTS.test;
-  const { train: tr, validation: va, test: te, standardizer } = prepareSplits(data, { validation, test: testFraction, seed, scaling: o.scaling });
-  const arch = parseModelSpec(o.model, data.d, data.task === 'regression' ? { task: 'regression' } : { task: 'classification', classes: data.classes.length }, {
-    activation: o.activation,
-    dropout: o.dropout,
-    image: data.image,
-    penalize: o.penalize,
-    exclude: o.exclude,
-  });
-  const m = tr.n;
-  const plan = resolveRunPlan({ ...o, schedule: schedule?.kind, patience: es?.patience }, { m, arch, owner: 'train' });
-  const { convention } = plan;
-  const conv = getConvention(convention);
-  // sklearn-logistic's C = 1/λ has no zero; say so in train's words (the table's own check says 'convert').
-  if (conv.range === '(0, ∞)' && o.lambda === 0) {
-    throw new InvalidOptionError(`The 'lambda' option of train must be a number in (0, ∞) under --convention ${convention} (${conv.fromSeed}: ${conv.symbol} = 0 would be an infinite penalty). Got 0 instead. For no penalty use --convention seed --lambda 0.`);
-  }
+  checkFitOptions(o);
+  const run = prepareFit(o);
+  const { plan, arch } = run;
   const coefficients = plan.coefficients(o.lambda);
   const t0 = performance.now();
-  const onProgress = o.onProgress;
-  // The caller's epoch hook and the progress events share the trainer's one epoch callback.
-  const onEpoch =
-    o.onEpoch || onProgress
-      ? (r: EpochRecord) => {
-          o.onEpoch?.(r, plan.solver);
-          if (r.epoch > 0 && plan.solver === 'sgd') onProgress?.({ kind: 'epoch', lambda: o.lambda, dropout: typeof o.dropout === 'number' ? o.dropout : 0, fold: 0, epoch: r.epoch, epochs: plan.epochBudget, elapsed: (performance.now() - t0) / 1000 });
-        }
-      : undefined;
-  const trained = plan.solver === 'exact' ? await exactMember(arch, tr, va, coefficients.coupled + coefficients.decoupled, onEpoch) : undefined;
-  if (plan.solver === 'sgd') assertSafeLambda(convention, o.lambda, { m, batchSize: plan.batchSize, lr: plan.lr, optimizer: plan.optimizer.name }, plan.optimizer, 'train');
-
+  const onEpoch = epochHook(o, plan, t0);
+  const trained = plan.solver === 'exact' ? await exactMember(arch, run.tr, run.va, coefficients.coupled + coefficients.decoupled, onEpoch) : undefined;
+  if (plan.solver === 'sgd') assertSafeLambda(plan.convention, o.lambda, { m: plan.m, batchSize: plan.batchSize, lr: plan.lr, optimizer: plan.optimizer.name }, plan.optimizer, 'train');
   // --validation 0: no validation rows; the loop then records no val_* fields (instead of NaN) and
   // early stopping watches the training cost.
-  const result = trained ?? await train(tr, va.n > 0 ? va : undefined, {
+  const result = trained ?? await train(run.tr, run.va.n > 0 ? run.va : undefined, {
     arch,
     members: [{ penalty: coefficients, lr: plan.lr }],
     epochs: plan.epochs,
@@ -191,20 +157,20 @@ export async function fit(o: FitOptions): Promise<{ report: FitReport; model: Tr
     penalizeBiases: plan.penalizeBiases,
     decayTo: plan.decayTo,
     init: plan.init,
-    seed,
+    seed: run.seed,
     threads: o.threads,
     earlyStopping: o.earlyStopping,
     onEpoch: onEpoch ? (_, recs) => onEpoch(recs[0]) : undefined,
   });
   const member = result.members[0];
-  const test = te.n > 0 ? await evaluateParams(arch, member.params, te, o.threads) : null;
+  const test = run.te.n > 0 ? await evaluateParams(arch, member.params, run.te, o.threads) : null;
   const counts = countParams(arch);
   const report: FitReport = {
     params: counts.total,
     weights: counts.weights,
-    m,
+    m: plan.m,
     lambda: o.lambda,
-    convention,
+    convention: plan.convention,
     coefficients,
     init: { data_loss: member.history[0].data_loss, penalty: member.history[0].penalty },
     epochs: member.history.slice(1),
@@ -219,19 +185,81 @@ export async function fit(o: FitOptions): Promise<{ report: FitReport; model: Tr
   };
   if (member.diverged) report.divergence = member.diverged;
   if (arch.onnx && arch.onnx.notes.length > 0) report.notes = arch.onnx.notes;
-  const model: TrainedModel = {
-    arch,
-    params: member.params,
-    standardizer,
+  return { report, model: trainedModel(o, run, member.params) };
+}
+
+/** One set of checks for every entry point, from the option registry, before any data is loaded. */
+function checkFitOptions(o: FitOptions): void {
+  if (typeof o.lambda !== 'number') throw invalidNumber('lambda', 'train', '[0, ∞)', o.lambda);
+  const { earlyStopping: es, schedule, ...rest } = o;
+  checkOptions(
+    'train',
+    { ...rest, patience: es?.patience, minDelta: es?.minDelta, restoreBest: es?.restoreBest, schedule: schedule?.kind, ...(schedule?.kind === 'step' ? { stepEvery: schedule.every, gamma: schedule.gamma } : {}) },
+    { model: o.model },
+  );
+}
+
+/** What fit() runs on: the data and its seeded split, the model, and the run plan resolved from the options and the training rows. */
+interface FitRun {
+  data: Dataset;
+  seed: number;
+  validation: number;
+  testFraction: number;
+  tr: Dataset;
+  va: Dataset;
+  te: Dataset;
+  standardizer: PreparedSplits['standardizer'];
+  arch: Architecture;
+  plan: RunPlan & { init: Initializer };
+}
+
+function prepareFit(o: FitOptions): FitRun {
+  const data = typeof o.data === 'string' ? loadForModel(o.data, o.model, { target: o.target, task: o.task }) : o.data;
+  const seed = o.seed ?? DEFAULTS.seed;
+  const validation = o.validation ?? DEFAULTS.validation;
+  const testFraction = o.test ?? DEFAULTS.test;
+  const { train: tr, validation: va, test: te, standardizer } = prepareSplits(data, { validation, test: testFraction, seed, scaling: o.scaling });
+  const arch = parseModelSpec(o.model, data.d, data.task === 'regression' ? { task: 'regression' } : { task: 'classification', classes: data.classes.length }, {
+    activation: o.activation,
+    dropout: o.dropout,
+    image: data.image,
+    penalize: o.penalize,
+    exclude: o.exclude,
+  });
+  const plan = resolveRunPlan({ ...o, schedule: o.schedule?.kind, patience: o.earlyStopping?.patience }, { m: tr.n, arch, owner: 'train' });
+  const conv = getConvention(plan.convention);
+  // sklearn-logistic's C = 1/λ has no zero; say so in train's words (the table's own check says 'convert').
+  if (conv.range === '(0, ∞)' && o.lambda === 0) {
+    throw new InvalidOptionError(`The 'lambda' option of train must be a number in (0, ∞) under --convention ${plan.convention} (${conv.fromSeed}: ${conv.symbol} = 0 would be an infinite penalty). Got 0 instead. For no penalty use --convention seed --lambda 0.`);
+  }
+  return { data, seed, validation, testFraction, tr, va, te, standardizer, arch, plan };
+}
+
+/** The caller's epoch hook and the progress events share the trainer's one epoch callback. */
+function epochHook(o: FitOptions, plan: FitRun['plan'], t0: number): ((r: EpochRecord) => void) | undefined {
+  const onProgress = o.onProgress;
+  if (!o.onEpoch && !onProgress) return undefined;
+  return (r: EpochRecord) => {
+    o.onEpoch?.(r, plan.solver);
+    if (r.epoch > 0 && plan.solver === 'sgd') onProgress?.({ kind: 'epoch', lambda: o.lambda, dropout: typeof o.dropout === 'number' ? o.dropout : 0, fold: 0, epoch: r.epoch, epochs: plan.epochBudget, elapsed: (performance.now() - t0) / 1000 });
+  };
+}
+
+/** The trained model as `saveModel` exports it: parameters, the split's standardizer, the data's names, λ and how the split was drawn. */
+function trainedModel(o: FitOptions, run: FitRun, params: Float64Array[]): TrainedModel {
+  const { data } = run;
+  return {
+    arch: run.arch,
+    params,
+    standardizer: run.standardizer,
     featureNames: data.featureNames,
     task: data.task,
     classes: data.task === 'classification' ? data.classes : undefined,
     targetName: data.targetName,
-    convention,
+    convention: run.plan.convention,
     lambda: o.lambda,
-    split: { seed, validation, test: testFraction, n: data.n, data_hash: datasetHash(data) },
+    split: { seed: run.seed, validation: run.validation, test: run.testFraction, n: data.n, data_hash: datasetHash(data) },
   };
-  return { report, model };
 }
 
 /** The exact solve in the training loop's result shape: the history holds θ = 0 and the solution. */

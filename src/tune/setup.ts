@@ -95,6 +95,18 @@ export interface TuneSetup {
   identity: Record<string, string | number | boolean | null>;
 }
 
+/** The validation scheme on the training part: one hold-out fold (`holdout`), else k folds (seeded with seed + 1). */
+function validationFolds(d: TuneDataOptions, train: Dataset, rows: number, seed: number, test: number): { folds: Fold[]; scheme: 'cv' | 'holdout' } {
+  if (d.holdout !== undefined) {
+    const s = splitIndices(train, { validation: d.holdout, test: 0, seed: seed + 1 });
+    if (s.validation.length === 0) throw new InvalidOptionError(`--holdout ${d.holdout} leaves no validation rows out of ${train.n}. Use a larger fraction.`);
+    return { folds: [{ train: s.train, validation: s.validation }], scheme: 'holdout' };
+  }
+  const k = d.folds ?? DEFAULTS.folds;
+  checkFoldsFit(k, train.n, rows, test);
+  return { folds: kFold(train, k, { seed: seed + 1 }).map((v) => ({ train: complement(v, train.n), validation: v })), scheme: 'cv' };
+}
+
 export function createSetup(d: TuneDataOptions, t: TuneTrainOptions): TuneSetup {
   const data = typeof d.data === 'string' ? loadForModel(d.data, d.model, { target: d.target, task: d.task }) : d.data;
   const seed = d.seed ?? DEFAULTS.seed;
@@ -102,19 +114,7 @@ export function createSetup(d: TuneDataOptions, t: TuneTrainOptions): TuneSetup 
   // Validation comes from the folds, so the first split only separates train and test.
   const prepared = prepareSplits(data, { validation: 0, test, seed, scaling: d.scaling });
   const train = prepared.train;
-  let folds: Fold[];
-  let scheme: 'cv' | 'holdout';
-  if (d.holdout !== undefined) {
-    const s = splitIndices(train, { validation: d.holdout, test: 0, seed: seed + 1 });
-    if (s.validation.length === 0) throw new InvalidOptionError(`--holdout ${d.holdout} leaves no validation rows out of ${train.n}. Use a larger fraction.`);
-    folds = [{ train: s.train, validation: s.validation }];
-    scheme = 'holdout';
-  } else {
-    const k = d.folds ?? DEFAULTS.folds;
-    checkFoldsFit(k, train.n, data.n, test);
-    folds = kFold(train, k, { seed: seed + 1 }).map((v) => ({ train: complement(v, train.n), validation: v }));
-    scheme = 'cv';
-  }
+  const { folds, scheme } = validationFolds(d, train, data.n, seed, test);
   const task = data.task === 'regression' ? ({ task: 'regression' } as const) : ({ task: 'classification', classes: data.classes.length } as const);
   const spec = { activation: d.activation, image: data.image, penalize: d.penalize, exclude: d.exclude };
   // The batch size and the λ limit must hold on the smallest fold; each fold steps through the whole training part.

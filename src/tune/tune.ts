@@ -15,9 +15,9 @@ import { conversionsOf, headlineConventions } from './conversions.js';
 import type { TrainedModel } from '../models/trained-model.js';
 import { describeEdge, edgeOf } from './samplers/range.js';
 import type { Config } from './scoring/config-score.js';
-import { createSetup } from './setup.js';
+import { createSetup, type TuneSetup } from './setup.js';
 import { STRATEGIES, STRATEGY_REGISTRY } from './strategies.js';
-import type { StrategyContext, TuneOptions, TuneResult } from './strategy.js';
+import type { StrategyContext, StrategyOutcome, TuneOptions, TuneResult } from './strategy.js';
 import { StudyRun } from './trials/study-run.js';
 import type { Refit } from './trials/trial-result.js';
 import { initialLambdas } from './strategies/grid.js';
@@ -59,24 +59,8 @@ export async function tune(o: TuneOptions): Promise<TuneResult> {
   checkOptions('tune', { ...o }, { strategy: o.strategy, model: o.model });
   const setup = createSetup(o, o);
   const classWarning = STRATEGY_REGISTRY[o.strategy].usesValidation ? thinClassesWarning(setup.train, setup.folds, o.holdout !== undefined ? { holdout: o.holdout } : { folds: setup.folds.length }) : undefined;
-  // Refuse λ whose penalty step alone is unstable before any trial exists, so none is recorded as diverged.
-  if (o.strategy !== 'ridge' && o.strategy !== 'evidence') {
-    // A log range without points (bayes samples between its ends) is judged by its ends.
-    const lambdas = o.logRange && !o.lambdas && o.logRange.n < 1 ? [o.logRange.lo, o.logRange.hi] : initialLambdas({ options: o }).lambdas;
-    assertSafeGrid(lambdas, setup.plan.lambdaLimit, setup.plan.convention, o.lambdas ? '--lambdas' : '--log-range');
-  }
-  const strategyConfig = {
-    kind: o.strategy,
-    lambdas: o.lambdas ?? null,
-    logRange: o.logRange ?? null,
-    dropouts: o.dropouts ?? DEFAULTS.dropouts,
-    extend: o.extend ?? true,
-    eta: o.eta ?? null,
-    minEpochs: o.minEpochs ?? null,
-    trials: o.trials ?? null,
-    pathEpochs: o.pathEpochs ?? null,
-  };
-  const config = { strategy: strategyConfig, data: setup.identity, model: o.model, convention: setup.plan.convention };
+  assertSafeStart(o, setup);
+  const config = studyConfig(o, setup);
   const name = o.study ?? defaultStudyName(o, config);
   const run = await StudyRun.open(o.storage ?? DEFAULT_STORAGE, name, config, { heartbeatTimeout: o.heartbeatTimeout, onWait: o.onWait, onReplace: o.onReplace, onProgress: o.onProgress });
   const ctx: StrategyContext = { setup, run, options: o, cost: { sampleGrads: 0, passes: 0, seconds: 0 } };
@@ -119,18 +103,7 @@ export async function tune(o: TuneOptions): Promise<TuneResult> {
       lambda_interval: choice.interval,
       conversions_interval: { low: conversionsOf(choice.interval.low, setup.plan.convention, units), high: conversionsOf(choice.interval.high, setup.plan.convention, units) },
       user_conventions: headlineConventions(arch),
-      trials: sortedByLambda(outcome.points).map((p) => ({
-        lambda: p.lambda,
-        dropout: p.dropout,
-        cv_mean: Number.isFinite(p.mean) ? p.mean : null,
-        cv_se: Number.isFinite(p.se) ? p.se : null,
-        train_mean: Number.isFinite(p.trainMean) ? p.trainMean : null,
-        state: p.state,
-        ...(p.rung !== undefined ? { rung: p.rung } : {}),
-        ...(p.reason ? { reason: p.reason } : {}),
-        ...(p.prunedValue !== undefined && Number.isFinite(p.prunedValue) ? { pruned_value: p.prunedValue } : {}),
-        ...(p.lambdaTimescaleEpochs !== undefined ? { lambda_timescale_epochs: p.lambdaTimescaleEpochs, converged: p.converged ?? false, epochs_trained: p.epochsTrained } : {}),
-      })),
+      trials: sortedByLambda(outcome.points).map(trialRow),
       refit,
       cost: { sample_grads: Math.round(ctx.cost.sampleGrads), epochs: ctx.cost.sampleGrads / m, seconds: (performance.now() - t0) / 1000, passes: ctx.cost.passes },
       range_extended: outcome.rangeExtended,
@@ -147,6 +120,46 @@ export async function tune(o: TuneOptions): Promise<TuneResult> {
   } finally {
     await run.close();
   }
+}
+
+/** Refuses λ whose penalty step alone is unstable before any trial exists, so none is recorded as diverged. */
+function assertSafeStart(o: TuneOptions, setup: TuneSetup): void {
+  if (o.strategy === 'ridge' || o.strategy === 'evidence') return;
+  // A log range without points (bayes samples between its ends) is judged by its ends.
+  const lambdas = o.logRange && !o.lambdas && o.logRange.n < 1 ? [o.logRange.lo, o.logRange.hi] : initialLambdas({ options: o }).lambdas;
+  assertSafeGrid(lambdas, setup.plan.lambdaLimit, setup.plan.convention, o.lambdas ? '--lambdas' : '--log-range');
+}
+
+/** The study's config: the strategy's settings, the data's identity, the model and the convention (a study resumes only under the same). */
+function studyConfig(o: TuneOptions, setup: TuneSetup) {
+  const strategyConfig = {
+    kind: o.strategy,
+    lambdas: o.lambdas ?? null,
+    logRange: o.logRange ?? null,
+    dropouts: o.dropouts ?? DEFAULTS.dropouts,
+    extend: o.extend ?? true,
+    eta: o.eta ?? null,
+    minEpochs: o.minEpochs ?? null,
+    trials: o.trials ?? null,
+    pathEpochs: o.pathEpochs ?? null,
+  };
+  return { strategy: strategyConfig, data: setup.identity, model: o.model, convention: setup.plan.convention };
+}
+
+/** One trial as the result lists it. */
+function trialRow(p: StrategyOutcome['points'][number]) {
+  return {
+    lambda: p.lambda,
+    dropout: p.dropout,
+    cv_mean: Number.isFinite(p.mean) ? p.mean : null,
+    cv_se: Number.isFinite(p.se) ? p.se : null,
+    train_mean: Number.isFinite(p.trainMean) ? p.trainMean : null,
+    state: p.state,
+    ...(p.rung !== undefined ? { rung: p.rung } : {}),
+    ...(p.reason ? { reason: p.reason } : {}),
+    ...(p.prunedValue !== undefined && Number.isFinite(p.prunedValue) ? { pruned_value: p.prunedValue } : {}),
+    ...(p.lambdaTimescaleEpochs !== undefined ? { lambda_timescale_epochs: p.lambdaTimescaleEpochs, converged: p.converged ?? false, epochs_trained: p.epochsTrained } : {}),
+  };
 }
 
 /** Trials in table order: by rung, dropout and λ (a range extension appends its λ last). */

@@ -13,6 +13,7 @@ import {
   type OptimizerKind,
 } from '../../conventions/index.js';
 import { NORMALIZATION_NOTE } from '../../conventions/normalization.js';
+import { DEFAULTS } from '../../options/defaults.js';
 import { OPTIMIZERS } from '../../options/names.js';
 import { numberOption, requireOption, stringOption, type Command, type ParsedValues } from '../command.js';
 
@@ -31,7 +32,7 @@ Example:
 
 Options:
   --lambda X             the constant, in the --from convention's units (required)
-  --from A               convention of X (default: seed)
+  --from A               convention of X (default: ${DEFAULTS.convention})
   --to B                 target convention, or 'all' for a table of every convention (default: all)
   --m M                  training-set size; needed between summed and averaged objectives (default: none)
   --batch-size B         minibatch size, for sklearn-mlp (default: none; scikit-learn's 'auto' is min(200, m))
@@ -145,7 +146,7 @@ export const command: Command = {
     }
     requireOption(values, 'lambda', 'convert');
     const lambda = numberOption(values, 'lambda', 'convert', '[0, ∞)') as number;
-    const from = stringOption(values, 'from') ?? 'seed';
+    const from = stringOption(values, 'from') ?? DEFAULTS.convention;
     const to = stringOption(values, 'to') ?? 'all';
     const ctx = readContext(values);
     const json = values.json === true;
