@@ -24,7 +24,8 @@ import { loadDataset, subsample, subset } from '../src/data/index.js';
 import { logSpace } from '../src/tune/closed-form/ridge.js';
 import { tune, type TuneOptions } from '../src/tune/tune.js';
 import { benchExactCv } from './exact-cv.js';
-import { benchHoldoutOptuna, gridLossAt } from './holdout-optuna.js';
+import { gridLossAt } from './holdout-measure.js';
+import { benchHoldoutOptuna } from './holdout-optuna.js';
 
 const quick = process.env.BENCH_QUICK === '1';
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'l2lab-bench-tune-'));

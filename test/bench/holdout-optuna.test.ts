@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 
-import { epochsToWithin } from '../../bench/holdout-optuna.js';
+import { epochsToWithin } from '../../bench/holdout-measure.js';
 
 test('epochs to within 1%: sequential trials count up to the one that hits; a population counts whole', () => {
   const value = [2, null, 1.5, 1.005, 3, 1.0];
