@@ -7,6 +7,7 @@ import type { Architecture } from '../models/architecture.js';
 import type { TrainingRows } from '../data/index.js';
 import type { Metrics } from '../models/metrics.js';
 import { metricsOf, problemOf } from './model-rows.js';
+import { ridgeSolves } from './ridge-path.js';
 import { solveGlm, type SolveOptions } from './solve.js';
 import type { SolveResult } from './types.js';
 
@@ -25,6 +26,7 @@ export interface FoldFit {
 /**
  * Fits fold j at each λ with per-weight coefficient rate(λ, m_j). Returns fits[λ index][fold], in the
  * order of `lambdas`. `warm[i][j]`, when given, starts λ i on fold j there instead of the path.
+ * A linear (mse) model takes every λ of a fold from one decomposition of its rows (ridgeSolves).
  * Yields to the event loop after each solve, so that a worker's heartbeats keep going during a long path.
  */
 export async function foldPath(
@@ -41,12 +43,18 @@ export async function foldPath(
   for (const [j, f] of folds.entries()) {
     const train = problemOf(arch, rows, f.train, 0);
     const validation = problemOf(arch, rows, f.validation, 0);
+    const record = (i: number, solve: SolveResult) => (fits[i][j] = { solve, train: metricsOf(arch, train, solve.theta), validation: metricsOf(arch, validation, solve.theta) });
+    if (train.loss === 'mse' && (options.method ?? 'auto') === 'auto') {
+      ridgeSolves(train, lambdas.map((l) => rate(l, train.n)), options.tol).forEach((solve, i) => record(i, solve));
+      await new Promise<void>((resolve) => setImmediate(resolve));
+      continue;
+    }
     let previous: Float64Array | undefined;
     for (const i of order) {
       const solve = await solveGlm({ ...train, rate: rate(lambdas[i], train.n) }, { ...options, init: warm?.[i]?.[j] ?? previous });
       // A failed solve is no start for the next λ.
       previous = solve.converged ? solve.theta : undefined;
-      fits[i][j] = { solve, train: metricsOf(arch, train, solve.theta), validation: metricsOf(arch, validation, solve.theta) };
+      record(i, solve);
     }
   }
   return fits;
