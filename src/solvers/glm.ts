@@ -290,7 +290,24 @@ function hessianSingle(p: GlmProblem, theta: Float64Array): Float64Array {
   for (let a = 0; a <= d; a++) {
     const oa = a * n;
     for (let i = 0; i < n; i++) ws[i] = a < d ? s[i] * cols[oa + i] : s[i];
-    for (let b = a; b <= d; b++) {
+    // Four columns per sweep of ws: one load of ws[i] feeds four accumulators.
+    let b = a;
+    for (; b + 3 < d; b += 4) {
+      const [o0, o1, o2, o3] = [b * n, (b + 1) * n, (b + 2) * n, (b + 3) * n];
+      let [s0, s1, s2, s3] = [0, 0, 0, 0];
+      for (let i = 0; i < n; i++) {
+        const w = ws[i];
+        s0 += w * cols[o0 + i];
+        s1 += w * cols[o1 + i];
+        s2 += w * cols[o2 + i];
+        s3 += w * cols[o3 + i];
+      }
+      h[a * dim + b] = h[b * dim + a] = s0 / n;
+      h[a * dim + b + 1] = h[(b + 1) * dim + a] = s1 / n;
+      h[a * dim + b + 2] = h[(b + 2) * dim + a] = s2 / n;
+      h[a * dim + b + 3] = h[(b + 3) * dim + a] = s3 / n;
+    }
+    for (; b <= d; b++) {
       let acc = 0;
       if (b < d) {
         const ob = b * n;
