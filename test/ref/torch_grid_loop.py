@@ -8,10 +8,12 @@ DIR holds meta.json (d, classes: the outputs, 1 for a binary logit; hidden, batc
 training rows are the rest) and x_test.f32 / y_test.i32: the rows and folds l2lab tunes on.
 
 For each seed, each lambda and each fold: a d-hidden-classes MLP with ReLU, He-normal weights and zero
-biases, plain SGD at lr on minibatches of `batch` rows reshuffled every epoch (the last partial batch
-dropped, as l2lab does), `epochs` epochs, then the validation log-loss (cross-entropy). The cost is the seed's
-(1/m)*sum(loss) + lambda/(2m)*sum(w^2) on weights only, m the fold's training rows: weight_decay =
-lambda/m coupled on the weights, 0 on the biases. The first seed's best lambda is refitted on every
+biases, plain SGD at lr, `epochs` epochs, then the validation log-loss (cross-entropy). Minibatches are
+drawn as l2lab's k-fold population draws them: each epoch reshuffles the whole training part and takes
+its n // batch slices of `batch` rows (the last partial one dropped); a fold's model steps on the rows
+of each slice outside its validation fold (about batch*(k-1)/k), the loss their mean. The cost is the
+seed's (1/m)*sum(loss) + lambda/(2m)*sum(w^2) on weights only, m the fold's training rows:
+weight_decay = lambda/m coupled on the weights, 0 on the biases. The first seed's best lambda is refitted on every
 training row (m = all of them) and scored on the test rows.
 torch's default threads (all cores), as a user's script would run.
 
@@ -44,6 +46,7 @@ def rows(name):
 
 
 x, y = rows("train")
+n = x.shape[0]
 xtest, ytest = rows("test")
 # One output is l2lab's binary model (a logit, log-loss); more are softmax classes (cross-entropy).
 if classes == 1:
@@ -53,8 +56,8 @@ else:
     lossf = torch.nn.CrossEntropyLoss()
 
 
-def train(lam, seed, xt, yt):
-    """The MLP trained on (xt, yt) at lambda."""
+def train(lam, seed, train_rows):
+    """The MLP trained at lambda on the rows where `train_rows` (a mask over x) holds."""
     torch.manual_seed(seed)
     g = torch.Generator().manual_seed(seed)
     l1, l2 = torch.nn.Linear(d, hidden), torch.nn.Linear(hidden, classes)
@@ -62,18 +65,20 @@ def train(lam, seed, xt, yt):
         torch.nn.init.kaiming_normal_(layer.weight, nonlinearity="relu")
         torch.nn.init.zeros_(layer.bias)
     model = torch.nn.Sequential(l1, torch.nn.ReLU(), l2)
-    m = xt.shape[0]
+    m = int(train_rows.sum())
     opt = torch.optim.SGD(
         [{"params": [l1.weight, l2.weight], "weight_decay": lam / m}, {"params": [l1.bias, l2.bias], "weight_decay": 0.0}],
         lr=meta["lr"],
     )
-    steps = m // B
     for _ in range(meta["epochs"]):
-        order = torch.randperm(m, generator=g)
-        for s in range(steps):
+        order = torch.randperm(n, generator=g)
+        for s in range(n // B):
             idx = order[s * B:(s + 1) * B]
+            idx = idx[train_rows[idx]]
+            if len(idx) == 0:
+                continue
             opt.zero_grad()
-            lossf(model(xt[idx]), yt[idx]).backward()
+            lossf(model(x[idx]), y[idx]).backward()
             opt.step()
     return model
 
@@ -83,7 +88,6 @@ def validation_loss(model, xv, yv):
         return lossf(model(xv), yv).item()
 
 
-n = x.shape[0]
 seeds = [int(s) for s in a.seeds.split(",")] if a.seeds else [meta["seed"]]
 curves = []
 for seed in seeds:
@@ -91,11 +95,12 @@ for seed in seeds:
     for lam in meta["lambdas"]:
         losses = []
         for val in folds:
-            tr = np.setdiff1d(np.arange(n), val)
-            model = train(lam, seed, x[tr], y[tr])
+            mask = torch.ones(n, dtype=torch.bool)
+            mask[val] = False
+            model = train(lam, seed, mask)
             losses.append(validation_loss(model, x[val], y[val]))
         curve.append(float(np.mean(losses)))
     curves.append(curve)
 best = meta["lambdas"][int(np.argmin(curves[0]))]
-test_loss = validation_loss(train(best, seeds[0], x, y), xtest, ytest)
+test_loss = validation_loss(train(best, seeds[0], torch.ones(n, dtype=torch.bool)), xtest, ytest)
 print(json.dumps({"lambdas": meta["lambdas"], "seeds": seeds, "cv_loss": curves, "best_lambda": best, "test_loss": test_loss}))
