@@ -15,7 +15,7 @@
  * ratio = scikit-learn's seconds ÷ l2lab's (> 1: l2lab is faster). One JSON line per problem,
  * {"bench": "exact_cv", "problem", "whole_ratio", "inprocess_ratio", …}, with the CV curves' largest
  * relative difference and both λ_min. Needs the compiled CLI (`npm run build`) and Debian's python3-sklearn.
- * Run: npm run build && node --import tsx bench/exact-cv.ts   (BENCH_QUICK=1: 1 repeat, 10 λ, smaller softmax;
+ * Run: npm run build && npm run bench:exact   (BENCH_QUICK=1: 1 repeat, 10 λ, smaller softmax;
  * BENCH_ONLY_CASE=diabetes runs the cases whose name contains it)
  */
 import { spawnSync } from 'node:child_process';

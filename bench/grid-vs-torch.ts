@@ -13,7 +13,7 @@
  *   trials and 30 Optuna trials).
  * ratio = PyTorch's (or Optuna's) wall seconds ÷ l2lab's; medians of BENCH_REPEATS (default 3) alternated
  * runs; one JSON line per problem. Needs the compiled CLI (`npm run build`) and Debian's python3-torch
- * and python3-optuna. Run: npm run build && node --import tsx bench/grid-vs-torch.ts
+ * and python3-optuna. Run: npm run build && npm run bench:torch
  * BENCH_QUICK=1: one repeat, few epochs and trials, seeds 0,1 (a smoke run; its numbers mean nothing).
  * BENCH_ONLY=grid or BENCH_ONLY=bayes runs one of the two rows.
  */
