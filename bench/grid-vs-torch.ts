@@ -151,8 +151,9 @@ function writeOptunaDir(dir: string, o: Omit<TuneOptions, 'storage'>, trials: nu
   writeRows(dir, 'train', pick(train), Array.from(train, (r) => s.train.y[r]));
   writeRows(dir, 'val', pick(validation), Array.from(validation, (r) => s.train.y[r]));
   const range = [o.logRange!.lo, o.logRange!.hi];
-  const widths = s.architecture(0).widths;
-  const meta = { d: s.train.d, classes: widths[widths.length - 1], hidden: widths[1], batch: s.plan.batchSize, lr: s.plan.lr, momentum: o.momentum, epochs: s.plan.epochBudget, patience: o.patience, grid: [], range, seed: o.seed ?? 0, optuna_trials: trials };
+  if (s.train.task !== 'classification') throw new Error('optuna_lambda.py trains classifiers only');
+  // Its model ends in one logit per class (softmax cross-entropy), as bench/holdout-optuna.ts writes it.
+  const meta = { d: s.train.d, classes: s.train.classes.length, hidden: s.architecture(0).widths[1], batch: s.plan.batchSize, lr: s.plan.lr, momentum: o.momentum, epochs: s.plan.epochBudget, patience: o.patience, grid: [], range, seed: o.seed ?? 0, optuna_trials: trials };
   fs.writeFileSync(path.join(dir, 'meta.json'), JSON.stringify(meta));
 }
 
