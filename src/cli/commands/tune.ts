@@ -1,9 +1,7 @@
 /** `l2lab tune`: choose λ by grid + CV, hold-out + early stopping, successive halving, Bayesian optimization, ridge LOO or a warm path. */
-import { validationCurveSvg } from '../../plot/index.js';
 import { STRATEGIES, STRATEGY_REGISTRY, strategyFlags } from '../../tune/strategies.js';
 import { tune, type TuneOptions, type TuneResult } from '../../tune/tune.js';
 import type { Command, ParsedValues } from '../command.js';
-import { saveModel, sidecarPath } from '../../models/export.js';
 import { DEFAULTS } from '../../options/index.js';
 import { argsTable, flagText, optionHelp, readOptions, required, type CliFlag } from '../options.js';
 import { fmt, pct, sig, table, trialStates } from '../format.js';
@@ -114,6 +112,8 @@ function unitLines(r: TuneResult): string[] {
 }
 
 export async function writePlot(path: string, r: TuneResult): Promise<void> {
+  // Vega loads only when a plot is asked for (about 0.2 s of every tune's start-up otherwise).
+  const { validationCurveSvg } = await import('../../plot/index.js');
   const svg = await validationCurveSvg({
     points: r.curve,
     lambdaMin: r.best_lambda,
@@ -159,12 +159,14 @@ Example (the seed's grid): l2lab tune --data wine --model mlp:32 --lambdas 0.01:
       },
     }).finally(() => progress.end());
     if (plot) await writePlot(plot, result);
-    if (out && model) saveModel(model, out);
+    // The ONNX writer (protobuf) loads only with --out.
+    const exported = out ? await import('../../models/export.js') : undefined;
+    if (out && model) exported!.saveModel(model, out);
     if (v.json === true) console.log(JSON.stringify(result));
     else {
       console.log(formatTuneResult(result));
       if (plot) console.log(`wrote ${plot}`);
-      if (out) console.log(`wrote ${out} and ${sidecarPath(out)} (the refit at λ = ${sig(result.refit.lambda)}; score it with 'l2lab evaluate --model ${out} --data …')`);
+      if (out) console.log(`wrote ${out} and ${exported!.sidecarPath(out)} (the refit at λ = ${sig(result.refit.lambda)}; score it with 'l2lab evaluate --model ${out} --data …')`);
     }
     return 0;
   },
