@@ -1,8 +1,8 @@
 /** The forward pass of a `cnn:` architecture: convolutions, pools and normalization layers, then the dense layers. */
 import type { Value } from '../graph/graph.js';
 import * as op from '../graph/ops.js';
-import { avgPool, conv2d, flatten, maxPool, reshapeTo } from '../graph/conv-ops.js';
-import { batchNormEval, batchNormTrain, BN_MOMENTUM, layerNorm, runningAverage } from '../graph/norm-ops.js';
+import { avgPool, conv2d, flatten, imagesFromRows, maxPool } from '../graph/conv-ops.js';
+import { batchNormEval, batchNormTrain, BN_MOMENTUM, layerNorm, perChannelCount, runningAverage } from '../graph/norm-ops.js';
 import type { Architecture } from './architecture.js';
 import { cnnParamShapes, type Norm } from './cnn-spec.js';
 import { activate } from './activation.js';
@@ -20,7 +20,12 @@ export interface CnnForward {
   running: Map<number, Value>;
 }
 
-/** Logits for x [B, H·W·C] (pixels row-major, channels last, as IDX stores them); `params` in cnnParamShapes order. */
+/**
+ * Logits for x [B, H·W·C] (pixels row-major, channels last, as IDX stores them); `params` in
+ * cnnParamShapes order. The image layers run channels-first [B, C, H, W] (ORT's Conv layout) from
+ * the input on; the flatten returns to channels-last order, so the first dense weight's rows mean
+ * what they always have.
+ */
 export function forwardCnn(arch: Architecture, x: Value, params: Value[], o: CnnForwardOptions): CnnForward {
   const stem = arch.cnn!;
   const shapes = cnnParamShapes(stem, arch.widths);
@@ -35,14 +40,14 @@ export function forwardCnn(arch: Architecture, x: Value, params: Value[], o: Cnn
     if (!o.training) return batchNormEval(h, param(`gamma${l}`), param(`beta${l}`), param(`mean${l}`), param(`var${l}`));
     const bn = batchNormTrain(h, param(`gamma${l}`), param(`beta${l}`));
     // PyTorch's running variance uses the unbiased batch variance: count = elements per channel.
-    const count = h.shape.slice(0, -1).reduce<number>((a, d) => a * (d as number), 1);
+    const count = perChannelCount(h);
     running.set(index.get(`mean${l}`)!, runningAverage(param(`mean${l}`), bn.mean, BN_MOMENTUM));
     running.set(index.get(`var${l}`)!, runningAverage(param(`var${l}`), bn.variance, BN_MOMENTUM, count));
     return bn.y;
   };
 
   const { height, width, channels } = stem.image;
-  let h = reshapeTo(x, [x.shape[0], height, width, channels]);
+  let h = imagesFromRows(x, height, width, channels);
   let layer = 0;
   for (const l of stem.layers) {
     if (l.kind === 'pool') {
