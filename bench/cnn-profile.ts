@@ -53,6 +53,7 @@ await session.release();
 const file = path.join(dir, fs.readdirSync(dir).find((f) => f.endsWith('.json'))!);
 const events = JSON.parse(fs.readFileSync(file, 'utf8')) as { cat: string; name: string; dur: number; args?: { op_name?: string } }[];
 const byOp = new Map<string, number>();
+const byNode = new Map<string, number>();
 let runs = 0;
 let total = 0;
 for (const e of events) {
@@ -60,9 +61,15 @@ for (const e of events) {
   if (e.cat !== 'Node' || !e.name.endsWith('_kernel_time')) continue;
   const opName = e.args?.op_name ?? '?';
   byOp.set(opName, (byOp.get(opName) ?? 0) + e.dur);
+  const node = `${opName} ${e.name.replace(/_kernel_time$/, '')}`;
+  byNode.set(node, (byNode.get(node) ?? 0) + e.dur);
   total += e.dur;
 }
 const rows = [...byOp.entries()].sort((a, b) => b[1] - a[1]);
 console.log(`${spec}, ${threads} thread(s): ${ms.toFixed(1)} ms/step wall (${runs} profiled runs); kernel time by operator:`);
 for (const [name, us] of rows) console.log(`  ${name.padEnd(20)} ${((100 * us) / total).toFixed(1).padStart(5)}%  ${(us / runs / 1000).toFixed(2).padStart(7)} ms/step`);
 fs.rmSync(dir, { recursive: true });
+if (process.env.PROFILE_NODES) {
+  console.log('slowest nodes:');
+  for (const [name, us] of [...byNode.entries()].sort((a, b) => b[1] - a[1]).slice(0, Number(process.env.PROFILE_NODES))) console.log(`  ${name.padEnd(40)} ${((100 * us) / total).toFixed(1).padStart(5)}%`);
+}

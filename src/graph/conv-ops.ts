@@ -206,15 +206,16 @@ function convNchw(x: Value, kernel: Value, bias: Value | undefined, o: ConvOptio
   const pads = [rows.before, cols.before, rows.after, cols.after];
   const y = g.node('Conv', bias ? [x, kernel, bias] : [x, kernel], [{ dtype: x.dtype, shape: [n, o.filters, rows.out, cols.out] }], { kernel_shape: [k, k], strides: [s, s], pads })[0];
   const inputs = bias ? [x, kernel, bias] : [x, kernel];
-  g.record(inputs, [y], ([gy]) => {
+  g.record(inputs, [y], ([gy], wanted) => {
     const outputPadding = [h - (s * (rows.out - 1) + k - rows.before - rows.after), w - (s * (cols.out - 1) + k - cols.before - cols.after)];
-    const gx = g.node('ConvTranspose', [gy!, kernel], [{ dtype: x.dtype, shape: x.shape }], { kernel_shape: [k, k], strides: [s, s], pads, output_padding: outputPadding })[0];
+    // The first layer's input is the data: no ConvTranspose for it.
+    const gx = !wanted[0] ? undefined : g.node('ConvTranspose', [gy!, kernel], [{ dtype: x.dtype, shape: x.shape }], { kernel_shape: [k, k], strides: [s, s], pads, output_padding: outputPadding })[0];
     const swap = (v: Value) => g.node('Transpose', [v], [{ dtype: v.dtype, shape: [v.shape[1], v.shape[0], ...v.shape.slice(2)] }], { perm: [1, 0, 2, 3] })[0];
     const kh = h + rows.before + rows.after - s * (rows.out - 1);
     const kw = w + cols.before + cols.after - s * (cols.out - 1);
     let gk = g.node('Conv', [swap(x), swap(gy!)], [{ dtype: x.dtype, shape: [c, o.filters, kh, kw] }], { kernel_shape: [rows.out, cols.out], dilations: [s, s], pads })[0];
     if (kh !== k || kw !== k) gk = g.node('Slice', [gk, g.ints([0, 0]), g.ints([k, k]), g.ints([2, 3])], [{ dtype: x.dtype, shape: [c, o.filters, k, k] }])[0];
-    const grads = [gx, swap(gk)];
+    const grads: (Value | undefined)[] = [gx, swap(gk)];
     if (bias) grads.push(g.node('ReduceSum', [gy!, g.ints([0, 2, 3])], [{ dtype: x.dtype, shape: [o.filters] }], { keepdims: 0 })[0]);
     return grads;
   });
