@@ -208,8 +208,8 @@ function convNchw(x: Value, kernel: Value, bias: Value | undefined, o: ConvOptio
   const inputs = bias ? [x, kernel, bias] : [x, kernel];
   g.record(inputs, [y], ([gy], wanted) => {
     const outputPadding = [h - (s * (rows.out - 1) + k - rows.before - rows.after), w - (s * (cols.out - 1) + k - cols.before - cols.after)];
-    // The first layer's input is the data: no ConvTranspose for it.
-    const gx = !wanted[0] ? undefined : g.node('ConvTranspose', [gy!, kernel], [{ dtype: x.dtype, shape: x.shape }], { kernel_shape: [k, k], strides: [s, s], pads, output_padding: outputPadding })[0];
+    // The first layer's input is the data: no gradient for it.
+    const gx = !wanted[0] ? undefined : s === 1 && pads.every((p) => p <= k - 1) ? convInputGrad(gy!, kernel, x, k, pads) : g.node('ConvTranspose', [gy!, kernel], [{ dtype: x.dtype, shape: x.shape }], { kernel_shape: [k, k], strides: [s, s], pads, output_padding: outputPadding })[0];
     const swap = (v: Value) => g.node('Transpose', [v], [{ dtype: v.dtype, shape: [v.shape[1], v.shape[0], ...v.shape.slice(2)] }], { perm: [1, 0, 2, 3] })[0];
     const kh = h + rows.before + rows.after - s * (rows.out - 1);
     const kw = w + cols.before + cols.after - s * (cols.out - 1);
@@ -220,6 +220,20 @@ function convNchw(x: Value, kernel: Value, bias: Value | undefined, o: ConvOptio
     return grads;
   });
   return y;
+}
+
+/**
+ * dx of a stride-1 convolution as a Conv rather than a ConvTranspose: gy correlated with the kernel
+ * flipped in space and with its channel axes swapped, padded by k − 1 − each side's padding. ORT's
+ * Conv (MLAS) spreads over the intra-op threads; its ConvTranspose (per-image Gemm, then a serial
+ * col2im) barely gains from a second one.
+ */
+function convInputGrad(gy: Value, kernel: Value, x: Value, k: number, pads: number[]): Value {
+  const g = x.graph;
+  const [o, c] = kernel.shape as number[];
+  const flipped = g.node('Slice', [kernel, g.ints([-1, -1]), g.ints([-(k + 1), -(k + 1)]), g.ints([2, 3]), g.ints([-1, -1])], [{ dtype: x.dtype, shape: kernel.shape }])[0];
+  const swapped = g.node('Transpose', [flipped], [{ dtype: x.dtype, shape: [c, o, k, k] }], { perm: [1, 0, 2, 3] })[0];
+  return g.node('Conv', [gy, swapped], [{ dtype: x.dtype, shape: x.shape }], { kernel_shape: [k, k], pads: pads.map((p) => k - 1 - p) })[0];
 }
 
 /** Pooling windows default to stride = kernel and 'valid' padding (PyTorch's MaxPool2d/AvgPool2d defaults). */

@@ -55,9 +55,10 @@ for (const [name, c] of Object.entries(cases)) {
   });
 }
 
-// ORT's Conv and ConvTranspose exist for float32 only, so the float32 path (kernel_impl 'onnx') is
-// checked in float32 (step 1e-2, tolerance 2e-3) and against the float64-checked im2col path below.
-for (const [name, o] of Object.entries({ "3×3 stride 1 'same'": { kernel: 3, stride: 1, padding: 'same' as const }, "3×3 stride 2 'valid'": { kernel: 3, stride: 2, padding: 'valid' as const }, "2×2 stride 2 'same'": { kernel: 2, stride: 2, padding: 'same' as const } })) {
+// ORT's Conv and ConvTranspose exist for float32 only, so the float32 path (kernel_impl 'onnx': dx by
+// Conv at stride 1, by ConvTranspose otherwise) is checked in float32 (step 1e-2, tolerance 2e-3)
+// and against the float64-checked im2col path below.
+for (const [name, o] of Object.entries({ "3×3 stride 1 'same'": { kernel: 3, stride: 1, padding: 'same' as const }, "4×4 stride 1 'same' (uneven padding)": { kernel: 4, stride: 1, padding: 'same' as const }, "3×3 stride 1 'valid'": { kernel: 3, stride: 1, padding: 'valid' as const }, "3×3 stride 2 'valid'": { kernel: 3, stride: 2, padding: 'valid' as const }, "2×2 stride 2 'same'": { kernel: 2, stride: 2, padding: 'same' as const } })) {
   test(`gradient of Conv ${name} through ORT's Conv/ConvTranspose matches finite differences (float32, 2e-3)`, async () => {
     await gradCheck({ shapes: [[2, 2, 5, 6], [o.kernel * o.kernel * 2, 3], [3]], build: ([x, w, b]) => conv.conv2d(x, w, b, { filters: 3, ...o, kernel_impl: 'onnx' }), dtype: 'float32', tol: 2e-3, eps: 1e-2 });
   });
