@@ -1,6 +1,8 @@
 /**
  * Where the CNN training step's time goes: runs the bench's step (cnn:c16k5,p2,c32k5,p2,f128,
  * Adam, batch 128) under ORT's profiler and prints each operator type's share of the kernel time.
+ * Session options as CompiledGraph's (PROFILE_OPT_LEVEL overrides the optimization level);
+ * PROFILE_NODES=n also lists the n slowest nodes.
  * Usage: node --import tsx bench/cnn-profile.ts [threads] [spec] [steps]
  */
 import fs from 'node:fs';
@@ -23,7 +25,7 @@ const session = await ort.InferenceSession.create(graph.toBytes(), {
   intraOpNumThreads: Number(threads),
   interOpNumThreads: 1,
   executionMode: 'sequential',
-  graphOptimizationLevel: 'all',
+  graphOptimizationLevel: (process.env.PROFILE_OPT_LEVEL ?? 'extended') as 'extended',
   enableProfiling: true,
   profileFilePrefix: path.join(dir, 'step'),
 });
