@@ -82,6 +82,11 @@ export function chooseWithInterval<P extends IntervalPoint>(points: readonly P[]
   return { ...choice, lambdaMin: best.lambda, lambda1se: oneSe.lambda, best, oneSe, interval: bandInterval(pc, best.lambda) };
 }
 
+/** λ_min alone, for a strategy that scores no validation data (LOO, the evidence): no scatter to read a range from. */
+export function unvalidatedInterval(lambdaMin: number, strategy: string): LambdaInterval {
+  return { low: lambdaMin, high: lambdaMin, basis: `λ_min alone: ${strategy} scores no validation data, so no range is read` };
+}
+
 /** The one-SE band: the lowest and highest λ of the curve whose mean is at most mean(λ_min) + SE(λ_min). */
 export function oneSeInterval(curve: readonly ScoredPoint[], best: ScoredPoint): LambdaInterval {
   const inside = curve.filter((p) => Number.isFinite(p.mean) && p.mean <= best.mean + best.se).map((p) => p.lambda);
