@@ -1,6 +1,7 @@
 /**
- * `npm run bench:tune`: first, bayes beside Optuna on the same hold-out rows, each against its own
- * hold-out grid (bench/holdout-optuna.ts; basis: hold-out grid). Then the compute each λ-tuning
+ * `npm run bench:tune`: first, l2lab beside Optuna (bench/holdout-optuna.ts; basis: hold-out grid):
+ * test regret of each tool's refitted λ against the grid's, epochs in all as a share of the grid's,
+ * on l2lab's own training (bayes) and on one PyTorch function (ask/report/tell vs Optuna). Then the compute each λ-tuning
  * strategy needs to find a λ whose validation loss is within 1% of the best found by exhaustive
  * k-fold grid search over a 25-point log grid (basis: k-fold grid: 10-fold on breast-cancer, 5-fold
  * on wine and MNIST), on trained problems (`epochs: 'auto'`: every trial trains until its regularized
@@ -13,7 +14,8 @@
  * BENCH_ONLY=kfold runs only the k-fold section (with the two small sections after it);
  * BENCH_ONLY=exact runs only the exact-solver section (a minute instead of the whole bench);
  * BENCH_ONLY=optuna only the Optuna section (BENCH_PROBLEMS, BENCH_SEEDS, BENCH_TRIALS: see there; its
- * reference side is cached in bench/cache, BENCH_REFRESH=1 recomputes it, BENCH_REFERENCE_ONLY=1 only fills it).
+ * reference side is cached in bench/cache, keyed on the options and on the code that computed it;
+ * BENCH_REFRESH=1 recomputes it, BENCH_REFERENCE_ONLY=1 only fills it).
  */
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -24,7 +26,8 @@ import { loadDataset, subsample, subset } from '../src/data/index.js';
 import { logSpace } from '../src/tune/closed-form/ridge.js';
 import { tune, type TuneOptions } from '../src/tune/tune.js';
 import { benchExactCv } from './exact-cv.js';
-import { benchHoldoutOptuna, gridLossAt } from './holdout-optuna.js';
+import { gridLossAt } from './holdout-measure.js';
+import { benchHoldoutOptuna } from './holdout-optuna.js';
 
 const quick = process.env.BENCH_QUICK === '1';
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'l2lab-bench-tune-'));

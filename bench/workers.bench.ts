@@ -1,10 +1,12 @@
 /**
- * `node --import tsx bench/workers.bench.ts`: wall time of one 24-trial grid run by 1 and by 2
- * `l2lab tune` worker processes (1 engine thread each, `--population-size 1`) sharing one
- * PostgreSQL study (a throwaway local cluster; SQLite when no PostgreSQL is installed). Each count
- * runs BENCH_REPEATS (default 3) times alternately on a fresh study; the medians, their ratio and
- * how the trials split between the two workers are printed.
- * Target: 2 workers ≥ 1.7× faster than 1 on 2 cores.
+ * `node --import tsx bench/workers.bench.ts`: wall time of one grid run by 1, 2 and 3 `l2lab tune`
+ * worker processes with the default flags (no `--population-size`; `--threads 1` each) sharing one
+ * PostgreSQL study (a throwaway local cluster; SQLite when no PostgreSQL is installed). The grid is
+ * about 2 minutes of one worker's work on a quiet machine. Each count runs BENCH_REPEATS (default 3)
+ * times, the counts alternating, each on a fresh study; it prints every run, the ratios, and one JSON
+ * line per worker count: `{"bench":"workers","workers":2,"speedup":…,"median_s":…,"trials_lost":0,…}`.
+ * Targets (2 cores, quiet): 2 workers ≥ 1.7× one; 3 workers finish no later than 2 and lose no trial.
+ * BENCH_QUICK=1: a small grid, once, as a smoke run (its times mean nothing). BENCH_EPOCHS overrides the epochs.
  */
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
@@ -15,37 +17,60 @@ import { openStorage } from '../src/study/index.js';
 import { findPgBin, startCluster, type PgCluster } from '../test/study/pg-cluster.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const REPEATS = Number(process.env.BENCH_REPEATS ?? 3);
-const LAMBDAS = Array.from({ length: 24 }, (_, i) => (10 ** (-3 + (6 * i) / 23)).toPrecision(3)).join(',');
-const ARGS = ['tune', '--data', 'breast-cancer', '--model', 'mlp:32', '--lambdas', LAMBDAS, '--folds', '3', '--epochs', '200', '--batch-size', '16', '--population-size', '1', '--threads', '1', '--json'];
+const QUICK = process.env.BENCH_QUICK === '1';
+const REPEATS = Number(process.env.BENCH_REPEATS ?? (QUICK ? 1 : 3));
+const TRIALS = QUICK ? 6 : 48;
+const EPOCHS = Number(process.env.BENCH_EPOCHS ?? (QUICK ? 10 : 2000));
+const COUNTS = [1, 2, 3];
+const LAMBDAS = Array.from({ length: TRIALS }, (_, i) => (10 ** (-3 + (6 * i) / (TRIALS - 1))).toPrecision(3)).join(',');
+const ARGS = ['tune', '--data', 'breast-cancer', '--model', 'mlp:32', '--lambdas', LAMBDAS, '--folds', '5', '--epochs', String(EPOCHS), '--batch-size', '16', '--threads', '1', '--json'];
 
-function worker(storage: string, id: string): Promise<number> {
+/** One worker to its exit; its stderr (progress lines) is shown only when it fails. */
+function worker(storage: string, id: string): Promise<void> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', ...ARGS, '--storage', storage, '--study', 'bench'], {
       cwd: ROOT,
-      stdio: ['ignore', 'ignore', 'inherit'],
+      stdio: ['ignore', 'ignore', 'pipe'],
       env: { ...process.env, L2LAB_WORKER_ID: id },
     });
-    child.on('close', (code) => (code === 0 ? resolve(0) : reject(new Error(`worker ${id} exited with ${code}`))));
+    let stderr = '';
+    child.stderr!.on('data', (d) => (stderr += d));
+    child.on('close', (code) => (code === 0 ? resolve() : reject(new Error(`worker ${id} exited with ${code}:\n${stderr}`))));
   });
 }
 
-/** Wall seconds of `workers` processes on a fresh study, and how many trials each one ran. */
-async function timed(workers: number, storage: () => Promise<string>): Promise<{ seconds: number; split: number[] }> {
-  const s = await storage();
+interface Run {
+  seconds: number;
+  /** Trials each worker finished. */
+  split: number[];
+  /** Trials not finished when every worker had exited. */
+  lost: number;
+  /** Trials run more than once. */
+  rerun: number;
+}
+
+/** `workers` processes on a fresh study, from the first start to the last exit. */
+async function timed(workers: number, storage: string): Promise<Run> {
   const t0 = performance.now();
-  await Promise.all(Array.from({ length: workers }, (_, i) => worker(s, `bench-${i}`)));
+  await Promise.all(Array.from({ length: workers }, (_, i) => worker(storage, `bench-${i}`)));
   const seconds = (performance.now() - t0) / 1000;
-  const store = await openStorage(s);
+  const store = await openStorage(storage);
   try {
     const trials = await store.listTrials((await store.getStudy('bench'))!.id);
-    return { seconds, split: Array.from({ length: workers }, (_, i) => trials.filter((t) => t.owner?.hostname === `bench-${i}`).length) };
+    const finished = trials.filter((t) => t.state !== 'WAITING' && t.state !== 'RUNNING');
+    return {
+      seconds,
+      split: Array.from({ length: workers }, (_, i) => finished.filter((t) => t.owner?.hostname === `bench-${i}`).length),
+      lost: TRIALS - finished.length,
+      rerun: trials.filter((t) => t.attempt > 1).length,
+    };
   } finally {
     await store.close();
   }
 }
 
 const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+const load = (): number[] => os.loadavg().map((x) => Number(x.toFixed(2)));
 
 const bin = await findPgBin();
 let cluster: PgCluster | undefined;
@@ -53,17 +78,39 @@ const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'l2lab-bench-workers-'));
 let n = 0;
 try {
   if (bin !== null) cluster = await startCluster(bin);
-  const storage = async (): Promise<string> => (cluster ? cluster.fresh() : path.join(dir, `s${++n}.db`));
-  const one: number[] = [];
-  const two: number[] = [];
+  const fresh = async (): Promise<string> => (cluster ? cluster.fresh() : path.join(dir, `s${++n}.db`));
+  const runs = new Map<number, Run[]>(COUNTS.map((c) => [c, []]));
   for (let r = 0; r < REPEATS; r++) {
-    one.push((await timed(1, storage)).seconds);
-    const pair = await timed(2, storage);
-    two.push(pair.seconds);
-    console.log(`run ${r + 1}: 1 worker ${one[r].toFixed(1)} s, 2 workers ${two[r].toFixed(1)} s (trials per worker ${pair.split.join('/')}), load ${os.loadavg()[0].toFixed(1)}`);
+    for (const count of COUNTS) {
+      const run = await timed(count, await fresh());
+      runs.get(count)!.push(run);
+      console.log(`run ${r + 1}, ${count} worker(s): ${run.seconds.toFixed(1)} s, trials per worker ${run.split.join('/')}, lost ${run.lost}, re-run ${run.rerun}, load ${os.loadavg()[0].toFixed(1)}`);
+    }
   }
-  const result = { storage: cluster ? 'postgresql' : 'sqlite', trials: 24, one_worker_s: median(one), two_workers_s: median(two), speedup: median(one) / median(two), loadavg: os.loadavg().map((x) => Number(x.toFixed(2))) };
-  console.log(JSON.stringify(result));
+  const medians = new Map(COUNTS.map((c) => [c, median(runs.get(c)!.map((x) => x.seconds))]));
+  const one = medians.get(1)!;
+  console.log(COUNTS.map((c) => `${c} worker(s): median ${medians.get(c)!.toFixed(1)} s, ${(one / medians.get(c)!).toFixed(2)}× one`).join('; '));
+  console.log(`targets: 2 workers ≥ 1.7× one (${(one / medians.get(2)!).toFixed(2)}×); 3 workers no later than 2 (${medians.get(3)!.toFixed(1)} s vs ${medians.get(2)!.toFixed(1)} s) and no trial lost`);
+  for (const count of COUNTS) {
+    const rs = runs.get(count)!;
+    console.log(
+      JSON.stringify({
+        bench: 'workers',
+        workers: count,
+        speedup: Number((one / medians.get(count)!).toFixed(3)),
+        median_s: Number(medians.get(count)!.toFixed(2)),
+        runs_s: rs.map((x) => Number(x.seconds.toFixed(2))),
+        trials: TRIALS,
+        trials_lost: Math.max(...rs.map((x) => x.lost)),
+        trials_rerun: Math.max(...rs.map((x) => x.rerun)),
+        split: rs.map((x) => x.split),
+        epochs: EPOCHS,
+        quick: QUICK,
+        storage: cluster ? 'postgresql' : 'sqlite',
+        loadavg: load(),
+      }),
+    );
+  }
 } finally {
   await cluster?.stop();
   fs.rmSync(dir, { recursive: true, force: true });

@@ -1,7 +1,7 @@
-/** best(): the study's λ_min (and λ_1se where a λ was evaluated more than once) in both units, with bayes's noise reading and the weight-norm check. */
+/** best(): the study's λ_min (and λ_1se where a λ was evaluated more than once) in both units with the range the data cannot separate from it, bayes's noise reading and the weight-norm check. */
 import { L2labError } from '../errors.js';
 import type { Trial } from '../study/index.js';
-import { chooseLambda } from '../tune/choose-lambda.js';
+import { chooseWithInterval, type LambdaInterval } from '../tune/lambda-interval.js';
 import { meanAndSe } from '../tune/one-se.js';
 import { trialPoint, type TrialPoint } from '../tune/trials/study-run.js';
 import { toSeed, type ResolvedContext } from './context.js';
@@ -52,6 +52,12 @@ async function noiseOf(c: ResolvedContext, trials: readonly Trial[]): Promise<Be
   return { relative_std: n.relative_std, lambda_lo: Math.min(a, b), lambda_hi: Math.max(a, b), value_lo: n.lambda_lo, value_hi: n.lambda_hi, ...(n.warning ? { warning: n.warning } : {}) };
 }
 
+/** The interval in the seed convention (ends ordered: a C = 1/λ convention flips them) and in the study's. */
+function intervalAnswer(c: ResolvedContext, i: LambdaInterval): Pick<BestAnswer, 'lambda_interval' | 'value_interval'> {
+  const [a, b] = [toSeed(c, i.low), toSeed(c, i.high)];
+  return { lambda_interval: { low: Math.min(a, b), high: Math.max(a, b), basis: i.basis }, value_interval: { low: i.low, high: i.high } };
+}
+
 /**
  * The answer of best() from the study's trials (lapsed ones that were handed out again left out).
  *
@@ -61,8 +67,9 @@ export async function bestAnswer(name: string, c: ResolvedContext, all: readonly
   const trials = all.filter((t) => !wasReplaced(t));
   const count = (...states: Trial['state'][]) => trials.filter((t) => states.includes(t.state)).length;
   const counts = { complete: count('COMPLETE'), pruned: count('PRUNED'), failed: count('FAIL'), running: count('RUNNING', 'WAITING') };
-  const points = lambdaPoints(trials);
-  const choice = chooseLambda(points);
+  // bayes chooses as tune does: by its process's curve, which also reads the pruned trials.
+  const pruned = trials.filter((t) => t.state === 'PRUNED' && t.value !== null).map((t) => ({ lambda: t.params.lambda, dropout: 0, rung: null, mean: NaN, se: NaN, n: 0, state: 'PRUNED', prunedValue: t.value! }));
+  const choice = chooseWithInterval([...lambdaPoints(trials), ...pruned], { posterior: c.strategy === 'bayes' ? c.range : undefined });
   if (!choice) {
     throw new L2labError('NOT_FITTED', `No trial of study '${name}' has completed yet (${counts.running} running or waiting, ${counts.pruned} pruned, ${counts.failed} failed): tell a final val_loss first (l2lab tell --study ${name} --trial N --val-loss V).`);
   }
@@ -76,6 +83,7 @@ export async function bestAnswer(name: string, c: ResolvedContext, all: readonly
     value_1se: repeated ? choice.lambda1se : null,
     convention: c.plan.convention,
     val_loss: choice.best.mean,
+    ...intervalAnswer(c, choice.interval),
     noise: await noiseOf(c, trials),
     trials: counts,
     ...(warning ? { warnings: [warning] } : {}),

@@ -136,6 +136,15 @@ export interface BestAnswer {
   /** The best validation loss. */
   val_loss: number;
   /**
+   * The λ range the data cannot separate from λ_min, in the seed convention, and the rule that drew it
+   * (`basis`): within one SE of λ_min where λ_min was evaluated more than once, else the Gaussian
+   * process's posterior band over the λ tried (bayes's λ_min is where that process's curve is lowest
+   * when it reads the noise as large against the curve's depth).
+   */
+  lambda_interval: { low: number; high: number; basis: string };
+  /** The same range in the study's convention (for C = 1/λ conventions `low` is the smaller C, i.e. the larger λ). */
+  value_interval: { low: number; high: number };
+  /**
    * bayes's noise reading (its Gaussian process over log λ, from the finished trials; null with fewer
    * than 3): the relative scatter of the validation loss from run to run, and the λ range around the
    * process's minimum predicted within that scatter of the best, which these validation rows cannot

@@ -9,10 +9,11 @@ function what(t: Trial): string {
 }
 
 /**
- * One line naming each held trial, its owner and how long ago it last sent a heartbeat, e.g.
+ * One line naming each held trial (or the study-wide task), its owner and how long ago it last sent a heartbeat, e.g.
  * `waiting for another worker: trial #3 (λ=0.1) on w2 pid 4711 (heartbeat 1.2 s ago); run here if it is silent for 60 s`.
  */
 export function waitLine(e: WaitEvent, now: number = Date.now()): string {
+  if (e.task) return `waiting for another worker: ${e.task.name} on ${e.task.owner.hostname} pid ${e.task.owner.pid}; run here if silent for ${e.timeoutMs / 1000} s`;
   const shown = e.held.slice(0, 3).map((t) => {
     const owner = t.owner ? ` on ${t.owner.hostname} pid ${t.owner.pid}` : '';
     const beat = t.heartbeatAt === null ? '' : ` (heartbeat ${(Math.max(0, now - t.heartbeatAt) / 1000).toFixed(1)} s ago)`;

@@ -138,10 +138,10 @@ export async function validationChart(d: StudyDetail, cache: SvgCache): Promise<
     const points = [...done, ...failed]
       .sort((a, b) => a.lambda - b.lambda)
       .map((t) => ({ lambda: t.lambda, valMean: t.val_mean ?? NaN, valSe: t.val_se ?? 0, ...(t.train_mean !== null ? { trainMean: t.train_mean } : {}) }));
-    const input = { points: points.map((p) => ({ ...p, valMean: Number.isFinite(p.valMean) ? p.valMean : null })), lambdaMin: sel.lambda_min, lambda1se: sel.lambda_1se ?? undefined };
+    const input = { points: points.map((p) => ({ ...p, valMean: Number.isFinite(p.valMean) ? p.valMean : null })), lambdaMin: sel.lambda_min, lambda1se: sel.lambda_1se ?? undefined, interval: sel.interval };
     if (!points.some((p) => p.lambda > 0 && Number.isFinite(p.valMean))) return none('Only λ = 0 has finished so far: a log axis needs λ > 0.');
     return chart(cache, 'validation', input, () =>
-      validationCurveSvg({ points, lambdaMin: sel.lambda_min, ...(sel.lambda_1se !== null ? { lambda1se: sel.lambda_1se } : {}), title: 'Validation loss vs λ', width: 480, height: 300 }),
+      validationCurveSvg({ points, lambdaMin: sel.lambda_min, ...(sel.lambda_1se !== null ? { lambda1se: sel.lambda_1se } : {}), ...(sel.interval ? { interval: sel.interval } : {}), title: 'Validation loss vs λ', width: 480, height: 300 }),
     );
   }
   const groups = new Map<string, TrialView[]>();

@@ -102,6 +102,8 @@ export const CLIENT_JS = String.raw`'use strict';
       layer: [
         { data: { name: 'shade' }, mark: { type: 'rect', color: '#e3b341', opacity: 0.16 },
           encoding: { x: { field: 'lo', type: 'quantitative' }, x2: { field: 'hi' }, tooltip: [{ field: 'note', title: 'shaded' }] } },
+        { data: { name: 'band' }, mark: { type: 'rect', color: '#4c78a8', opacity: 0.12 },
+          encoding: { x: { field: 'lo', type: 'quantitative' }, x2: { field: 'hi' }, tooltip: [{ field: 'range', title: 'λ the data cannot separate from λ_min' }, { field: 'basis', title: 'rule' }] } },
         { data: { name: 'means' }, mark: { type: 'line', point: { size: 40 }, strokeWidth: 2 },
           encoding: { x: lambdaX, y: { field: 'value', type: 'quantitative', title: 'loss', scale: { zero: false } },
             color: { field: 'series', type: 'nominal', title: colorTitle, scale: { scheme: 'tableau10' } },
@@ -147,6 +149,11 @@ export const CLIENT_JS = String.raw`'use strict';
     });
     return out;
   }
+  /* The λ range the data cannot separate from λ_min (the selection's interval), when it is a range. */
+  function band(sel) {
+    var i = sel && sel.interval;
+    return i && i.high > i.low ? [{ lo: i.low, hi: i.high, range: i.low.toPrecision(3) + ' – ' + i.high.toPrecision(3), basis: i.basis }] : [];
+  }
   function shade(rows) {
     return rows.hi === null || rows.lo === null ? [] : [{ lo: rows.lo, hi: rows.hi, note: 'λ had no time to act (τ > epochs trained)' }];
   }
@@ -186,7 +193,7 @@ export const CLIENT_JS = String.raw`'use strict';
       if (t) epochs.push({ trial: t.number, lambda: t.lambda, member: e.member, epoch: e.epoch, train_loss: e.trainLoss, val_loss: e.valLoss, val_accuracy: e.valAccuracy, penalty: e.penalty, sum_squares: e.sumSquares });
     });
     return Promise.all([
-      push('validation-chart', validationSpec('curve'), { means: rows.means, folds: rows.folds, shade: shade(rows) }),
+      push('validation-chart', validationSpec('curve'), { means: rows.means, folds: rows.folds, shade: shade(rows), band: band(d.selection) }),
       epochs.length > 0 ? push('learning-chart', LEARNING, { epochs: epochs }) : null,
     ]);
   }
@@ -197,7 +204,7 @@ export const CLIENT_JS = String.raw`'use strict';
       all.means = all.means.concat(rows.means);
       all.folds = all.folds.concat(rows.folds);
     });
-    return push('validation-chart', validationSpec('study'), { means: all.means, folds: all.folds, shade: [] });
+    return push('validation-chart', validationSpec('study'), { means: all.means, folds: all.folds, shade: [], band: [] });
   }
   function url() {
     return api + (api.indexOf('?') < 0 ? '?' : '&') + 'since=' + state.since + '&epochs_after=' + state.after + '&fragments=1';

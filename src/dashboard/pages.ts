@@ -221,6 +221,7 @@ export function studyTiles(d: StudyDetail): string {
   return [
     sel === null ? tile('λ_min', '—', 'no finished trial yet') : tile(sel.rule === 'evidence' ? 'λ (evidence maximum)' : 'λ_min', num(sel.lambda_min), sel.rule === 'evidence' ? 'seed convention' : sel.rung !== null ? `rung ${sel.rung}` : sel.dropout !== 0 ? `dropout ${sel.dropout}` : 'smallest validation loss'),
     sel !== null && sel.rule === 'one-se' ? tile('λ_1se', num(sel.lambda_1se), 'largest λ within 1 SE') : '',
+    sel?.interval ? tile('λ range', sel.interval.high > sel.interval.low ? `${num(sel.interval.low)} – ${num(sel.interval.high)}` : num(sel.lambda_min), `<span title="${esc(sel.interval.basis)}">${esc(sel.interval.basis.replace(/:.*$/, ''))}</span>`) : '',
     sel !== null && sel.rule === 'evidence' && d.evidence?.gamma !== null && d.evidence?.gamma !== undefined ? tile('γ', d.evidence.gamma.toFixed(1), d.evidence.weights !== null ? `of ${d.evidence.weights} weights` : '') : '',
     tile(sel?.rule === 'evidence' ? 'best value (−log ev / m)' : 'best validation loss', sel === null ? '—' : loss(sel.best_value), sel === null ? '' : `trial #${sel.best_trial}`),
     tile('trials', `${d.trial_counts.COMPLETE} / ${total}`, `complete${d.trial_counts.RUNNING > 0 ? `, ${d.trial_counts.RUNNING} running` : ''}${d.trial_counts.FAIL > 0 ? `, ${d.trial_counts.FAIL} failed` : ''}${d.trial_counts.PRUNED > 0 ? `, ${d.trial_counts.PRUNED} pruned` : ''}`),

@@ -16,7 +16,8 @@ import {
   type TrialEpoch,
   type TrialState,
 } from '../study/index.js';
-import { chooseLambda } from '../tune/choose-lambda.js';
+import { chooseWithInterval, type LambdaInterval } from '../tune/lambda-interval.js';
+import { bayesRangeOf } from '../tune/trials/study-choice.js';
 import { readTrialResult, type EvidenceReport, type TrialResult } from '../tune/trials/trial-result.js';
 import { trialPoint } from '../tune/trials/study-run.js';
 
@@ -40,6 +41,8 @@ export interface Selection {
   dropout: number;
   /** How many finished trials the choice was made among. */
   candidates: number;
+  /** The λ range the data cannot separate from λ_min and its rule, as tune gives it (`lambda_interval`); `null` for the evidence rule. The chart shades it. */
+  interval: LambdaInterval | null;
 }
 
 /** One trial as shown: its params unpacked, NaN as `null`, times as ms since the epoch. */
@@ -322,16 +325,19 @@ function refitView(key: string, raw: Json): RefitView {
 }
 
 /**
- * λ_min and λ_1se so far, as `tune()` chooses them: among the COMPLETE trials (of the highest rung
- * that has one, for successive halving), at the best trial's dropout, by the one-standard-error
- * rule. For a maximized objective the rule runs on the negated values.
+ * λ_min, λ_1se and the interval so far, as `tune()` chooses them (chooseWithInterval): among the
+ * COMPLETE trials (of the highest rung that has one, for successive halving), at the best trial's
+ * dropout, by the one-standard-error rule, or for bayes (`posterior`: its λ range) by its Gaussian
+ * process when the noise is large against the curve. For a maximized objective the rule runs on the
+ * negated values (and the interval is λ_min alone: the process models log loss).
  */
-export function selectLambda(trials: readonly TrialView[], direction: Direction): Selection | null {
+export function selectLambda(trials: readonly TrialView[], direction: Direction, posterior?: { lo: number; hi: number }): Selection | null {
   const sign = direction === 'maximize' ? -1 : 1;
-  const points = trials.filter((t) => t.state === 'COMPLETE' && t.val_mean !== null).map((t) => ({ lambda: t.lambda, dropout: t.dropout, mean: sign * t.val_mean!, se: t.val_se ?? NaN, rung: t.rung, trial: t }));
-  const c = chooseLambda(points);
+  const finished = [...trials].sort((a, b) => a.number - b.number).filter((t) => (t.state === 'COMPLETE' && t.val_mean !== null) || t.state === 'PRUNED');
+  const points = finished.map((t) => ({ lambda: t.lambda, dropout: t.dropout, mean: t.state === 'COMPLETE' ? sign * t.val_mean! : NaN, se: t.val_se ?? NaN, rung: t.rung, trial: t, state: t.state, prunedValue: t.value ?? NaN }));
+  const c = chooseWithInterval(points, { posterior: direction === 'minimize' ? posterior : undefined });
   if (!c) return null;
-  return { rule: 'one-se', lambda_min: c.lambdaMin, lambda_1se: c.lambda1se, best_value: c.best.trial.val_mean!, best_trial: c.best.trial.number, rung: c.rung, dropout: c.dropout, candidates: c.candidates };
+  return { rule: 'one-se', lambda_min: c.lambdaMin, lambda_1se: c.lambda1se, best_value: c.best.trial.val_mean!, best_trial: c.best.trial.number, rung: c.rung, dropout: c.dropout, candidates: c.candidates, interval: c.interval };
 }
 
 function lastActivity(trials: readonly Trial[]): number | null {
@@ -351,7 +357,7 @@ export async function studyRow(storage: StudyStorage, s: StudySummary, now: numb
   const trials = await storage.listTrials(s.id);
   const views = trials.map((t) => trialView(t, now));
   const ev = evidenceOf(trials);
-  const sel = ev ? null : selectLambda(views, s.direction);
+  const sel = ev ? null : selectLambda(views, s.direction, bayesRangeOf(s.config));
   return {
     id: s.id,
     name: s.name,
@@ -393,9 +399,9 @@ export async function studyDetail(storage: StudyStorage, name: string, now = Dat
     .map(([k, v]) => refitView(k, v));
   if (ev?.refit !== undefined && ev.refit !== null) refits.push(refitView(`trial ${ev.trial.number} result.refit`, ev.refit));
   const others = Object.fromEntries(Object.entries(attrs).filter(([k]) => !k.startsWith('refit:')));
-  let selection: Selection | null = selectLambda(views, study.direction);
+  let selection: Selection | null = selectLambda(views, study.direction, bayesRangeOf(study.config));
   if (ev) {
-    selection = { rule: 'evidence', lambda_min: ev.evidence.lambda_seed, lambda_1se: null, best_value: finiteOrNull(ev.trial.value), best_trial: ev.trial.number, rung: null, dropout: 0, candidates: 1 };
+    selection = { rule: 'evidence', lambda_min: ev.evidence.lambda_seed, lambda_1se: null, best_value: finiteOrNull(ev.trial.value), best_trial: ev.trial.number, rung: null, dropout: 0, candidates: 1, interval: null };
   }
   return {
     id: study.id,

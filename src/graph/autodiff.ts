@@ -30,7 +30,7 @@ export function grad(y: Value, wrt: Value[], seed?: Value): Value[] {
     if (!e.inputs.some((v) => needed.has(v.name))) continue;
     const gOut = e.outputs.map((o) => grads.get(o.name));
     if (gOut.every((x) => x === undefined)) continue;
-    const gIn = e.backward(gOut);
+    const gIn = e.backward(gOut, e.inputs.map((v) => needed.has(v.name)));
     e.inputs.forEach((v, j) => {
       const gv = gIn[j];
       if (!gv || !needed.has(v.name)) return;

@@ -10,8 +10,13 @@ export type Dim = number | string;
 export type Shape = readonly Dim[];
 export type FloatDType = 'float32' | 'float64';
 
-/** Local gradient of one recorded op: maps output gradients to input gradients (undefined = none). */
-export type Backward = (gradOutputs: (Value | undefined)[]) => (Value | undefined)[];
+/**
+ * Local gradient of one recorded op: maps output gradients to input gradients (undefined = none).
+ * `wanted[i]` says whether input i's gradient is asked for; an op whose input gradients cost real
+ * work (a convolution's ConvTranspose) skips the unwanted ones, since ORT keeps nodes whose output
+ * nobody reads.
+ */
+export type Backward = (gradOutputs: (Value | undefined)[], wanted: boolean[]) => (Value | undefined)[];
 
 export interface Value {
   readonly name: string;

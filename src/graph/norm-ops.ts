@@ -1,10 +1,11 @@
 /**
  * Normalization layers composed from differentiable primitives (their gradients follow): BatchNorm
- * in training and evaluation form, and LayerNorm. Channels are the last axis.
+ * in training and evaluation form, and LayerNorm. Channels are axis 1 ([N, C], [N, C, L],
+ * [N, C, H, W]: PyTorch's and ONNX's layout), where the affine scale and shift act.
  */
 import { ShapeError } from '../errors.js';
 import { formatShape, type Value } from './graph.js';
-import { add, mul, reduceMean, square, sub, div } from './ops.js';
+import { add, mul, reduceMean, reshape, square, sub, div } from './ops.js';
 
 /** PyTorch's defaults: ε = 1e-5, running averages updated with momentum 0.1. */
 export const NORM_EPS = 1e-5;
@@ -20,10 +21,25 @@ function rsqrt(x: Value): Value {
 }
 
 function checkAffine(op: string, x: Value, scale: Value, shift: Value): void {
-  const c = x.shape[x.shape.length - 1];
-  if (scale.shape.length !== 1 || shift.shape.length !== 1 || scale.shape[0] !== c || shift.shape[0] !== c) {
-    throw new ShapeError(`${op}(${x.name}: ${formatShape(x.shape)}) needs scale and shift of shape [${c}], got ${formatShape(scale.shape)} and ${formatShape(shift.shape)}.`);
+  const c = x.shape[1];
+  if (x.shape.length < 2 || scale.shape.length !== 1 || shift.shape.length !== 1 || scale.shape[0] !== c || shift.shape[0] !== c) {
+    throw new ShapeError(`${op}(${x.name}: ${formatShape(x.shape)}) needs channels on axis 1 and scale and shift of shape [${c}], got ${formatShape(scale.shape)} and ${formatShape(shift.shape)}.`);
   }
+}
+
+/** A per-channel [C] vector shaped to broadcast along axis 1 of x ([C, 1, 1] for images). */
+function perChannel(v: Value, x: Value): Value {
+  return x.shape.length === 2 ? v : reshape(v, [v.shape[0] as number, ...new Array<number>(x.shape.length - 2).fill(1)]);
+}
+
+/** Axes other than the channel axis 1: what BatchNorm averages over. */
+function nonChannelAxes(x: Value): number[] {
+  return [...x.shape.keys()].filter((a) => a !== 1);
+}
+
+/** Elements per channel (N·H·W for images): the count behind the unbiased running variance. */
+export function perChannelCount(x: Value): number {
+  return nonChannelAxes(x).reduce<number>((a, i) => a * (x.shape[i] as number), 1);
 }
 
 /** (x − mean)/√(var + ε) over `axes` (biased variance), with the statistics (keepdims). */
@@ -42,22 +58,22 @@ export interface BatchNormTraining {
 }
 
 /**
- * BatchNorm in training mode (Ioffe & Szegedy 2015): normalizes each channel (last axis) with the
+ * BatchNorm in training mode (Ioffe & Szegedy 2015): normalizes each channel (axis 1) with the
  * batch's statistics over every other axis, then y = scale·x̂ + shift. The batch must be static.
  */
 export function batchNormTrain(x: Value, scale: Value, shift: Value, eps = NORM_EPS): BatchNormTraining {
   checkAffine('BatchNorm', x, scale, shift);
-  const axes = [...x.shape.keys()].slice(0, -1);
-  const { xhat, mean, variance } = standardize(x, axes, eps);
-  const c = x.shape[x.shape.length - 1];
+  const { xhat, mean, variance } = standardize(x, nonChannelAxes(x), eps);
+  const c = x.shape[1];
   const flat = (v: Value) => x.graph.node('Reshape', [v, x.graph.ints([-1])], [{ dtype: x.dtype, shape: [c] }])[0];
-  return { y: add(mul(xhat, scale), shift), mean: flat(mean), variance: flat(variance) };
+  return { y: add(mul(xhat, perChannel(scale, x)), perChannel(shift, x)), mean: flat(mean), variance: flat(variance) };
 }
 
 /** BatchNorm in evaluation mode: the running mean and variance [C] stand in for the batch's. */
 export function batchNormEval(x: Value, scale: Value, shift: Value, runningMean: Value, runningVar: Value, eps = NORM_EPS): Value {
   checkAffine('BatchNorm', x, scale, shift);
-  return add(mul(div(sub(x, runningMean), x.graph.node('Sqrt', [add(runningVar, x.graph.scalar(eps, x.dtype))], [{ dtype: x.dtype, shape: runningVar.shape }])[0]), scale), shift);
+  const sd = x.graph.node('Sqrt', [add(runningVar, x.graph.scalar(eps, x.dtype))], [{ dtype: x.dtype, shape: runningVar.shape }])[0];
+  return add(mul(div(sub(x, perChannel(runningMean, x)), perChannel(sd, x)), perChannel(scale, x)), perChannel(shift, x));
 }
 
 /**
@@ -75,11 +91,11 @@ export function runningAverage(running: Value, batch: Value, momentum: number, u
 
 /**
  * LayerNorm (Ba et al. 2016): normalizes each sample over all its non-batch axes, then a per-channel
- * (last axis) scale and shift. Equal to PyTorch's LayerNorm on [N, F]; on images it normalizes over
- * [H, W, C] with the affine per channel.
+ * (axis 1) scale and shift. Equal to PyTorch's LayerNorm on [N, F]; on images it normalizes over
+ * [C, H, W] with the affine per channel.
  */
 export function layerNorm(x: Value, scale: Value, shift: Value, eps = NORM_EPS): Value {
   checkAffine('LayerNorm', x, scale, shift);
   const axes = [...x.shape.keys()].slice(1);
-  return add(mul(standardize(x, axes, eps).xhat, scale), shift);
+  return add(mul(standardize(x, axes, eps).xhat, perChannel(scale, x)), perChannel(shift, x));
 }

@@ -1,19 +1,16 @@
 /**
- * Translations of the image operators on NCHW tensors (PyTorch's layout): Conv, MaxPool,
- * AveragePool, GlobalAveragePool and BatchNormalization. Each moves to channels-last around the
- * engine's own op (conv-ops.ts, norm-ops.ts), whose gradients are checked in float64.
+ * Translations of the image operators on NCHW tensors (PyTorch's layout, and the engine's): Conv,
+ * MaxPool, AveragePool, GlobalAveragePool and BatchNormalization, each onto the engine's own op
+ * (conv-ops.ts, norm-ops.ts), whose gradients are checked in float64.
  */
 import type { Value } from '../graph/graph.js';
 import * as op from '../graph/ops.js';
-import { avgPool, conv2d, maxPool, type WindowOptions } from '../graph/conv-ops.js';
-import { batchNormEval, batchNormTrain, runningAverage } from '../graph/norm-ops.js';
+import { avgPool, convolve, maxPool, type WindowOptions } from '../graph/conv-ops.js';
+import { batchNormEval, batchNormTrain, perChannelCount, runningAverage } from '../graph/norm-ops.js';
 import { UnsupportedModelError } from './errors.js';
 import { describeNode, intsAttr, numberAttr, shapeOf, tensor, tensorIn, type TensorEntry, type Translate } from './entries.js';
 import type { ImportedNode } from './net.js';
 import { shortestFloat32 } from './read-model.js';
-
-const TO_NHWC = [0, 2, 3, 1];
-const TO_NCHW = [0, 3, 1, 2];
 
 /** A 4-D NCHW input with static C, H, W (the only kind these ops take). */
 function image(node: ImportedNode, e: TensorEntry): [number, number, number] {
@@ -40,11 +37,7 @@ function window(node: ImportedNode, kernelShape: number[]): WindowOptions {
   return { kernel: k, stride: strides[0], pads: [pads[0], pads[1], pads[2], pads[3]] };
 }
 
-function nchw(y: Value): TensorEntry {
-  return tensor(op.transpose(y, TO_NCHW), false);
-}
-
-/** Conv (2-D, group 1): the kernel [O, C, k, k] becomes the engine's [k·k·C, O] matrix (HWIO flattened). */
+/** Conv (2-D, group 1) with its kernel [O, C, k, k] as it is. */
 export const conv: Translate = (node, ins) => {
   const x = tensorIn(node, ins, 0);
   const w = tensorIn(node, ins, 1);
@@ -55,8 +48,7 @@ export const conv: Translate = (node, ins) => {
   if (numberAttr(node, 'group', 1) !== 1) throw new UnsupportedModelError(`${describeNode(node)}: group ${numberAttr(node, 'group', 1)} (grouped or depthwise convolution); l2lab supports group 1.`);
   if (ci !== c) throw new UnsupportedModelError(`${describeNode(node)}: the kernel [${shapeOf(w)}] expects ${ci} input channels, the input has ${c}.`);
   const win = window(node, intsAttr(node, 'kernel_shape', [kh, kw]));
-  const matrix = op.reshape(op.transpose(w.value, [2, 3, 1, 0]), [kh * kw * c, o]);
-  return [nchw(conv2d(op.transpose(x.value, TO_NHWC), matrix, bias?.value, { ...win, filters: o }))];
+  return [tensor(convolve(x.value, w.value, bias?.value, { ...win, filters: o }), false)];
 };
 
 /** MaxPool / AveragePool without padding and with floor rounding (PyTorch's defaults). */
@@ -68,7 +60,7 @@ function pool(kind: 'max' | 'avg'): Translate {
     if (win.padding === 'same' || win.pads?.some((p) => p !== 0)) throw new UnsupportedModelError(`${describeNode(node)}: padded pooling (pads [${win.pads ?? 'SAME'}]); l2lab pools without padding, as PyTorch's MaxPool2d/AvgPool2d default.`);
     if (numberAttr(node, 'ceil_mode', 0) !== 0) throw new UnsupportedModelError(`${describeNode(node)}: ceil_mode 1; l2lab rounds the output size down (ceil_mode=False, PyTorch's default).`);
     const f = kind === 'max' ? maxPool : avgPool;
-    return [nchw(f(op.transpose(x.value, TO_NHWC), { kernel: win.kernel, stride: win.stride }))];
+    return [tensor(f(x.value, { kernel: win.kernel, stride: win.stride }), false)];
   };
 }
 
@@ -91,18 +83,14 @@ export const batchNormalization: Translate = (node, ins, ctx) => {
   const rank = shapeOf(x).length;
   if (x.members) throw new UnsupportedModelError(`${describeNode(node)}: BatchNormalization trains one model per graph (no population).`);
   if (rank < 2 || rank > 4) throw new UnsupportedModelError(`${describeNode(node)}: l2lab normalizes [N, C], [N, C, L] or [N, C, H, W] inputs; got [${shapeOf(x)}].`);
-  const toLast = [0, ...Array.from({ length: rank - 2 }, (_, i) => i + 2), 1];
-  const back = toLast.map((_, i) => toLast.indexOf(i));
   const eps = numberAttr(node, 'epsilon', 1e-5);
-  const channelsLast = rank === 2 ? x.value : op.transpose(x.value, toLast);
-  const restore = (y: Value) => tensor(rank === 2 ? y : op.transpose(y, back), false);
-  if (!ctx.training) return [restore(batchNormEval(channelsLast, scale.value, shift.value, mean.value, variance.value, eps))];
+  const restore = (y: Value) => tensor(y, false);
+  if (!ctx.training) return [restore(batchNormEval(x.value, scale.value, shift.value, mean.value, variance.value, eps))];
   const [iMean, iVar] = [node.inputs[3], node.inputs[4]].map((n) => ctx.paramIndex.get(n));
   if (iMean === undefined || iVar === undefined) throw new UnsupportedModelError(`${describeNode(node)}: its running mean and variance must be initializers, so training can update them.`);
   const momentum = shortestFloat32(1 - numberAttr(node, 'momentum', 0.9));
-  const count = channelsLast.shape.slice(0, -1).reduce<number>((a, d) => a * (d as number), 1);
-  const bn = batchNormTrain(channelsLast, scale.value, shift.value, eps);
+  const bn = batchNormTrain(x.value, scale.value, shift.value, eps);
   ctx.running.set(iMean, runningAverage(mean.value, bn.mean, momentum));
-  ctx.running.set(iVar, runningAverage(variance.value, bn.variance, momentum, count));
+  ctx.running.set(iVar, runningAverage(variance.value, bn.variance, momentum, perChannelCount(x.value)));
   return [restore(bn.y)];
 };

@@ -1,4 +1,4 @@
-/** The validation curve: validation loss (± one standard error) against λ on a log axis, with λ_min and λ_1se marked. */
+/** The validation curve: validation loss (± one standard error) against λ on a log axis, with λ_min and λ_1se marked and the λ range the data cannot separate from λ_min shaded. */
 
 import type { TopLevelSpec } from 'vega-lite';
 
@@ -31,6 +31,8 @@ export interface ValidationCurveOptions extends PlotSize {
    * below `threshold` (above it for C = 1/λ), labelled with the epochs trained.
    */
   noTimeToAct?: { threshold: number; side: 'below' | 'above'; epochs: number };
+  /** The λ range the data cannot separate from λ_min (tune's `lambda_interval`), shaded in the validation colour; `basis` names its rule in the subtitle. */
+  interval?: { low: number; high: number; basis: string };
   /** Title of the y axis (default 'validation loss'). */
   yLabel?: string;
 }
@@ -99,6 +101,12 @@ export async function validationCurveSvg(options: ValidationCurveOptions): Promi
     const [from, to] = idle.side === 'below' ? [lo, Math.min(hi, idle.threshold)] : [Math.max(lo, idle.threshold), hi];
     layer.push({ name: 'no_time_to_act', data: { values: [{ lambda: from, lambda2: to }] }, mark: { type: 'rect', color: '#999', opacity: 0.18 }, encoding: { x, x2: { field: 'lambda2' } } });
     notes.push(`shaded: λ ${idle.side} ${shortNumber(idle.threshold)} had no time to act in ${idle.epochs} epochs (τ > training)`);
+  }
+  const band = options.interval;
+  // A band of one λ (nothing to shade) or off the axis is left out; its rule's name goes in the subtitle.
+  if (band && band.high > band.low && band.high > lo && band.low < hi) {
+    layer.push({ name: 'lambda_interval', data: { values: [{ lambda: Math.max(lo, band.low), lambda2: Math.min(hi, band.high) }] }, mark: { type: 'rect', color: VAL, opacity: 0.12 }, encoding: { x, x2: { field: 'lambda2' } } });
+    notes.push(`band: λ ${shortNumber(band.low)}–${shortNumber(band.high)}, ${band.basis.replace(/:.*$/, '')}`);
   }
   if (hasBars) {
     layer.push(

@@ -90,7 +90,7 @@ const schemas = {
   },
   BestAnswer: {
     type: 'object',
-    required: ['study', 'best_lambda', 'lambda_1se', 'value', 'value_1se', 'convention', 'val_loss', 'noise', 'trials'],
+    required: ['study', 'best_lambda', 'lambda_1se', 'value', 'value_1se', 'convention', 'val_loss', 'lambda_interval', 'value_interval', 'noise', 'trials'],
     properties: {
       study: { type: 'string' },
       best_lambda: num,
@@ -99,6 +99,8 @@ const schemas = {
       value_1se: nullableNum,
       convention: { type: 'string' },
       val_loss: num,
+      lambda_interval: { type: 'object', required: ['low', 'high', 'basis'], description: 'The seed-convention λ range the data cannot separate from λ_min; basis names the rule (one SE, or the GP posterior band).', properties: { low: num, high: num, basis: { type: 'string' } } },
+      value_interval: { type: 'object', required: ['low', 'high'], description: "The same range in the study's convention.", properties: { low: num, high: num } },
       noise: { type: 'object', nullable: true },
       trials: { type: 'object', properties: { complete: int, pruned: int, failed: int, running: int } },
       warnings: { type: 'array', items: { type: 'string' } },
@@ -132,7 +134,7 @@ export const OPENAPI = {
       post: { operationId: 'tell', summary: 'Ends a trial', security: [{ bearer: [] }], parameters: [study, trial], requestBody: jsonBody('TellRequest'), responses: { ...ok('TellAnswer', 'The trial ended'), ...errors(400, 401, 404, 409, 413, 415) } },
     },
     '/api/v1/studies/{name}/best': {
-      get: { operationId: 'best', summary: 'λ_min (and λ_1se) so far, in both units, with the noise reading', parameters: [study], responses: { ...ok('BestAnswer', 'The best λ so far'), ...errors(404, 409) } },
+      get: { operationId: 'best', summary: 'λ_min (and λ_1se) so far, in both units, with the range the data cannot separate from it and the noise reading', parameters: [study], responses: { ...ok('BestAnswer', 'The best λ so far'), ...errors(404, 409) } },
     },
   },
   components: {

@@ -1,12 +1,15 @@
 /**
  * Exact fits of every fold along a λ path: from the largest λ down, each fold's solve starts from
- * its solution at the previous λ (the warm start of glmnet's pathwise coordinate descent, Friedman,
- * Hastie & Tibshirani 2010), so most solves take a few Newton steps.
+ * its solutions at the previous λ (the warm start of glmnet's pathwise coordinate descent, Friedman,
+ * Hastie & Tibshirani 2010, extrapolated along the path) with the last Hessian computed on that
+ * fold, so most solves take two or three Newton steps and form one Hessian or none.
  */
 import type { Architecture } from '../models/architecture.js';
 import type { TrainingRows } from '../data/index.js';
 import type { Metrics } from '../models/metrics.js';
 import { metricsOf, problemOf } from './model-rows.js';
+import type { HessianMemo } from './newton.js';
+import { ridgeSolves } from './ridge-path.js';
 import { solveGlm, type SolveOptions } from './solve.js';
 import type { SolveResult } from './types.js';
 
@@ -25,6 +28,7 @@ export interface FoldFit {
 /**
  * Fits fold j at each λ with per-weight coefficient rate(λ, m_j). Returns fits[λ index][fold], in the
  * order of `lambdas`. `warm[i][j]`, when given, starts λ i on fold j there instead of the path.
+ * A linear (mse) model takes every λ of a fold from one decomposition of its rows (ridgeSolves).
  * Yields to the event loop after each solve, so that a worker's heartbeats keep going during a long path.
  */
 export async function foldPath(
@@ -41,13 +45,36 @@ export async function foldPath(
   for (const [j, f] of folds.entries()) {
     const train = problemOf(arch, rows, f.train, 0);
     const validation = problemOf(arch, rows, f.validation, 0);
-    let previous: Float64Array | undefined;
+    const record = (i: number, solve: SolveResult) => (fits[i][j] = { solve, train: metricsOf(arch, train, solve.theta), validation: metricsOf(arch, validation, solve.theta) });
+    if (train.loss === 'mse' && (options.method ?? 'auto') === 'auto') {
+      ridgeSolves(train, lambdas.map((l) => rate(l, train.n)), options.tol).forEach((solve, i) => record(i, solve));
+      await new Promise<void>((resolve) => setImmediate(resolve));
+      continue;
+    }
+    // The last two converged solutions on this fold's path and their log rates.
+    const path: { theta: Float64Array; logRate: number }[] = [];
+    const hessian: HessianMemo = {};
     for (const i of order) {
-      const solve = await solveGlm({ ...train, rate: rate(lambdas[i], train.n) }, { ...options, init: warm?.[i]?.[j] ?? previous });
+      const r = rate(lambdas[i], train.n);
+      const solve = await solveGlm({ ...train, rate: r }, { ...options, hessian, init: warm?.[i]?.[j] ?? predict(path, Math.log(r)) });
       // A failed solve is no start for the next λ.
-      previous = solve.converged ? solve.theta : undefined;
-      fits[i][j] = { solve, train: metricsOf(arch, train, solve.theta), validation: metricsOf(arch, validation, solve.theta) };
+      if (solve.converged) path.splice(0, path.length - 1, { theta: solve.theta, logRate: Math.log(r) });
+      else path.length = 0;
+      record(i, solve);
     }
   }
   return fits;
+}
+
+/**
+ * The next start on a path: the secant through the last two solutions, extended in log rate to the
+ * next one (first order in the step, so Newton starts O(step²) from the minimizer instead of
+ * O(step) at the last solution); the last solution alone when there is one, none when there is none.
+ */
+function predict(path: readonly { theta: Float64Array; logRate: number }[], logRate: number): Float64Array | undefined {
+  if (path.length < 2) return path[0]?.theta;
+  const [a, b] = path;
+  const t = (logRate - b.logRate) / (b.logRate - a.logRate);
+  if (!Number.isFinite(t)) return b.theta;
+  return b.theta.map((v, q) => v + t * (v - a.theta[q]));
 }

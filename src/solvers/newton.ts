@@ -49,10 +49,45 @@ function hold(held: readonly number[], dim: number, grad: Float64Array, h?: Floa
 }
 
 /**
- * Newton's method from θ₀ with backtracking, until ‖∇‖∞ ≤ tol·max(1, ‖∇cost(0)‖∞) or the cap.
- * Parameters listed in `held` keep their θ₀ values (a model without biases holds them at 0).
+ * The data part of the last Hessian a Newton solve computed (X̃ᵀSX̃/m, no penalty), kept for the next
+ * step or the next solve of a path: the curvature changes little between neighbouring iterates or λ,
+ * and forming it is the solve's main cost (O(m·p²) against O(m·p) for a gradient).
  */
-export function newton(p: GlmProblem, theta0: Float64Array, rule: StopRule, gradScale: number, held: readonly number[] = []): SolveResult {
+export interface HessianMemo {
+  data?: Float64Array;
+}
+
+/** What a Newton solve may be given: parameters to hold at θ₀ (a model without biases holds them at 0) and a Hessian to reuse. */
+export interface NewtonOptions {
+  held?: readonly number[];
+  memo?: HessianMemo;
+}
+
+/** A step reusing an older Hessian must shrink ‖∇‖∞ at least this much, or the next step computes a fresh one. */
+const STALE_CONTRACTION = 0.1;
+
+/** −H⁻¹·∇ with H = data + rate on the weights (and the softmax gauge), the held parameters fixed. */
+function newtonStep(p: GlmProblem, data: Float64Array, grad: Float64Array, held: readonly number[]): Float64Array {
+  const dim = paramCount(p);
+  const h = Float64Array.from(data);
+  for (let j = 0; j < p.d * p.k; j++) h[j * dim + j] += p.rate;
+  if (p.loss === 'softmax_ce') addSoftmaxGauge(p, h, dim);
+  hold(held, dim, grad, h);
+  const step = choleskySolve(factor(h, dim), dim, grad);
+  for (let j = 0; j < dim; j++) step[j] = -step[j];
+  return step;
+}
+
+/**
+ * Newton's method from θ₀ with backtracking, until ‖∇‖∞ ≤ tol·max(1, ‖∇cost(0)‖∞) or the cap. A step
+ * first tries the Hessian in `memo` (the chord method: from an older iterate or the previous λ of a
+ * path, refactored with this rate) and computes a fresh one only when that step fails to descend or
+ * to shrink the gradient by {@link STALE_CONTRACTION}; the stopping rule is the gradient's either way.
+ * Parameters listed in `held` keep their θ₀ values.
+ */
+export function newton(p: GlmProblem, theta0: Float64Array, rule: StopRule, gradScale: number, o: NewtonOptions = {}): SolveResult {
+  const held = o.held ?? [];
+  const memo = o.memo ?? {};
   const dim = paramCount(p);
   let theta = Float64Array.from(theta0);
   let grad = new Float64Array(dim);
@@ -61,25 +96,30 @@ export function newton(p: GlmProblem, theta0: Float64Array, rule: StopRule, grad
   let f = cost(p, theta, grad);
   hold(held, dim, grad);
   let passes = 1;
+  let stale = memo.data?.length === dim * dim;
   const target = rule.tol * Math.max(1, gradScale);
   for (let it = 0; ; it++) {
     const gradNorm = maxAbs(grad);
     const done = (converged: boolean, reason?: string): SolveResult => ({ theta, method: 'newton', iterations: it, passes, cost: f, gradNorm, converged, ...(reason ? { reason } : {}) });
     if (gradNorm <= target) return done(true);
     if (it >= rule.maxIterations) return done(false, `no convergence in ${it} Newton iterations`);
-    const h = hessian(p, theta);
-    passes++;
-    if (p.loss === 'softmax_ce') addSoftmaxGauge(p, h, dim);
-    hold(held, dim, grad, h);
-    const step = choleskySolve(factor(h, dim), dim, grad);
-    for (let j = 0; j < dim; j++) step[j] = -step[j];
+    if (!stale) {
+      memo.data = hessian({ ...p, rate: 0 }, theta);
+      passes++;
+    }
+    const step = newtonStep(p, memo.data!, grad, held);
     const slope = dot(grad, step);
     const found = slope < 0 ? backtrack(p, theta, f, slope, step, next, nextGrad) : null;
-    if (!found) return done(false, 'no step decreases the cost (rounding limit above the tolerance)');
+    if (!found) {
+      if (!stale) return done(false, 'no step decreases the cost (rounding limit above the tolerance)');
+      stale = false;
+      continue;
+    }
     passes += Math.round(Math.log2(1 / found.t)) + 1;
     hold(held, dim, nextGrad);
     [theta, next] = [next, theta];
     [grad, nextGrad] = [nextGrad, grad];
     f = found.f;
+    stale = maxAbs(grad) <= STALE_CONTRACTION * gradNorm;
   }
 }

@@ -2,7 +2,7 @@
 import { InvalidOptionError } from '../errors.js';
 import { cost, paramCount, rowOutputs, type GlmProblem } from './glm.js';
 import { lbfgs } from './lbfgs.js';
-import { newton } from './newton.js';
+import { newton, type HessianMemo } from './newton.js';
 import type { SolveResult, SolverMethod, StopRule } from './types.js';
 
 export interface SolveOptions {
@@ -14,6 +14,8 @@ export interface SolveOptions {
   maxIterations?: number;
   /** Warm start θ₀ (default 0), e.g. the solution at the previous λ of a path. */
   init?: Float64Array;
+  /** Newton's last Hessian, shared by the solves of one path on the same rows (see {@link HessianMemo}). */
+  hessian?: HessianMemo;
 }
 
 export const DEFAULT_TOL = 1e-10;
@@ -44,19 +46,31 @@ export async function solveGlm(p: GlmProblem, o: SolveOptions = {}): Promise<Sol
   const method = o.method === undefined || o.method === 'auto' ? (useNewton(p) ? 'newton' : 'lbfgs') : o.method;
   const rule: StopRule = { tol, maxIterations: o.maxIterations ?? (method === 'newton' ? 100 : 5000) };
   const dim = paramCount(p);
-  const zeroGrad = new Float64Array(dim);
-  cost(p, new Float64Array(dim), zeroGrad);
-  let scale = 0;
-  for (const g of zeroGrad) scale = Math.max(scale, Math.abs(g));
+  const scale = gradScaleOf(p);
   const init = o.init ?? new Float64Array(dim);
   if (init.length !== dim) throw new InvalidOptionError(`Warm start for the exact solver has ${init.length} values; the model has ${dim} parameters.`);
   // Newton is capped at NEWTON_MAX_PARAMS, where a solve takes milliseconds; L-BFGS yields as it goes.
-  const r = method === 'newton' ? newton(p, init, rule, scale) : await lbfgs(p, init, rule, scale);
+  const r = method === 'newton' ? newton(p, init, rule, scale, { memo: o.hessian }) : await lbfgs(p, init, rule, scale);
   r.passes += 1;
   if (p.rate === 0 && p.loss !== 'mse' && separates(p, r.theta)) {
     return { ...r, converged: false, reason: 'λ = 0 and the classes are separable: the cost has no minimizer (it falls as ‖W‖ grows without bound); use λ > 0' };
   }
   return r;
+}
+
+/** ‖∇cost(0)‖∞ of problems' rows, kept per targets array: it does not depend on the rate, and a path solves the same rows at every λ. */
+const gradScales = new WeakMap<GlmProblem['y'], { x: Float64Array; k: number; scale: number }>();
+
+/** The tolerance's scale ‖∇cost(0)‖∞ (θ = 0, where the penalty's gradient is 0). */
+function gradScaleOf(p: GlmProblem): number {
+  const known = gradScales.get(p.y);
+  if (known && known.x === p.x && known.k === p.k) return known.scale;
+  const grad = new Float64Array(paramCount(p));
+  cost(p, new Float64Array(grad.length), grad);
+  let scale = 0;
+  for (const g of grad) scale = Math.max(scale, Math.abs(g));
+  gradScales.set(p.y, { x: p.x, k: p.k, scale });
+  return scale;
 }
 
 /** Whether θ classifies every row correctly (logit sign, or argmax). */

@@ -119,10 +119,16 @@ export function claimSettings(options: ClaimOptions | undefined, defaultStaleAft
   if (!Number.isSafeInteger(owner.pid) || owner.pid <= 0 || typeof owner.hostname !== 'string' || owner.hostname === '') {
     throw new InvalidOptionError(`The 'owner' option of claimTrial must be {pid: positive integer, hostname: non-empty string}. Got ${JSON.stringify(owner)} instead.`);
   }
-  const staleAfterMs = options?.staleAfterMs ?? defaultStaleAfterMs;
-  if (typeof staleAfterMs !== 'number' || Number.isNaN(staleAfterMs) || staleAfterMs < 0) throw invalidNumber('staleAfterMs', 'claimTrial', '[0, ∞]', staleAfterMs);
+  const staleAfterMs = checkStaleAfter(options?.staleAfterMs, defaultStaleAfterMs, 'claimTrial');
   const trialId = options?.trialId === undefined ? undefined : checkId(options.trialId, 'trial');
   return { trialId, owner, staleAfterMs };
+}
+
+/** The `staleAfterMs` option of `method`: a number in [0, ∞], default the storage's heartbeat timeout. */
+export function checkStaleAfter(staleAfterMs: unknown, defaultStaleAfterMs: number, method: string): number {
+  const ms = staleAfterMs ?? defaultStaleAfterMs;
+  if (typeof ms !== 'number' || Number.isNaN(ms) || ms < 0) throw invalidNumber('staleAfterMs', method, '[0, ∞]', ms);
+  return ms;
 }
 
 /** The `max` option of {@link StudyStorage.claimTrials}: an integer ≥ 0 or Infinity, default Infinity. */

@@ -8,3 +8,4 @@ export { DEFAULT_STORAGE, openStorage, type OpenStorageOptions } from './open-st
 export { keepAlive, type KeepAlive, type KeepAliveOptions } from './keep-alive.js';
 export { runTrials, type RunTrialsOptions, type TrialOutcome, type WaitEvent } from './run-trials.js';
 export { openStudy, deleteStudyNamed, type OpenedStudy } from './open-study.js';
+export { runOnce, type RunOnceOptions } from './run-once.js';

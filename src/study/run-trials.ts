@@ -4,7 +4,8 @@
  */
 import { TrialAlreadyFinishedError, TrialNotOwnedError } from './errors.js';
 import { keepAlive } from './keep-alive.js';
-import type { FinishedState, Json, StudyStorage, Trial } from './storage.js';
+import { currentOwner } from './owner.js';
+import type { FinishedState, Json, StudyStorage, Trial, TrialOwner } from './storage.js';
 
 /** How `work` says one claimed trial ended; {@link runTrials} finishes it under the claim's attempt. */
 export interface TrialOutcome {
@@ -17,15 +18,17 @@ export interface TrialOutcome {
 
 /** Reported when this worker has nothing left to claim and waits on trials that other workers run. */
 export interface WaitEvent {
-  /** The RUNNING trials held by others, with their owners and last heartbeats. */
+  /** The RUNNING trials held by others, with their owners and last heartbeats (none when waiting on a `task`). */
   held: Trial[];
+  /** A study-wide task another worker runs (see `runOnce`): what it is and who runs it. */
+  task?: { name: string; owner: TrialOwner };
   /** The storage's heartbeat timeout: a trial silent this long is taken over by this worker. */
   timeoutMs: number;
 }
 
 /** Options of {@link runTrials}. */
 export interface RunTrialsOptions {
-  /** Most trials handed to `work` at once (trained as one population). Default: every claimable one. */
+  /** Most trials handed to `work` at once (trained as one population). Default: this worker's share (see {@link runTrials}). */
   chunk?: number;
   /** Called when this worker starts waiting on other workers' trials, and again whenever that set changes. */
   onWait?: (e: WaitEvent) => void;
@@ -39,12 +42,14 @@ const isOpen = (t: Trial | null): t is Trial => t !== null && (t.state === 'WAIT
 
 /**
  * Runs every unfinished trial among `trials` and returns them all, finished, re-read from storage
- * (in the same order). Claims up to `chunk` claimable trials at a time and calls `work(claimed,
- * signal)`, which returns one outcome per claimed trial. The batch is claimed in one transaction
- * and finished in one, so a pass costs two durable writes and a crash loses at most the pass in
- * hand. While `work` runs, {@link keepAlive} sends the heartbeats; a trial another worker took over
- * aborts `signal`, `work` should stop (the trainer does at its next step), the lost trial is left to
- * its new owner and the others are run again.
+ * (in the same order). Claims up to `chunk` claimable trials at a time, and never more than this
+ * worker's share of those no live worker holds (see {@link shareOf}: one trial first, then
+ * ceil(free / workers alive)), so a worker that joins later finds work at its next claim; then
+ * calls `work(claimed, signal)`, which returns one outcome per claimed trial. The batch is claimed
+ * in one transaction and finished in one, so a pass costs two durable writes and a crash loses at
+ * most the pass in hand. While `work` runs, {@link keepAlive} sends the heartbeats; a trial another
+ * worker took over aborts `signal`, `work` should stop (the trainer does at its next step), the lost
+ * trial is left to its new owner and the others are run again.
  * When every open trial is held by a live worker, it waits (polling, reporting through `onWait`)
  * and takes over any whose heartbeat goes silent for the storage's `heartbeatTimeoutMs`.
  * An error thrown by `work` for any other reason propagates; its trials stay RUNNING until their
@@ -60,6 +65,7 @@ export async function runTrials(
   const chunk = options.chunk ?? Infinity;
   const pollMs = options.pollMs ?? Math.min(2_000, Math.max(50, storage.heartbeatTimeoutMs / 4));
   let held: Trial[] = []; // claimed by this process and not finished: run again after a lost population
+  let passes = 0;
   let waitingOn = '';
   for (;;) {
     const current = await storage.getTrials(trials.map((t) => t.id));
@@ -68,8 +74,9 @@ export async function runTrials(
     if (open.length === 0 || (options.signal?.aborted && held.length === 0)) return current as Trial[];
     const claimed = [...held];
     if (claimed.length < chunk && !options.signal?.aborted) {
-      const ids = open.filter((t) => !claimed.some((c) => c.id === t.id)).map((t) => t.id);
-      claimed.push(...(await storage.claimTrials(studyId, ids, { max: chunk - claimed.length })));
+      const rest = open.filter((t) => !claimed.some((c) => c.id === t.id));
+      const max = Math.min(chunk - claimed.length, await shareOf(storage, studyId, rest, passes === 0));
+      claimed.push(...(await storage.claimTrials(studyId, rest.map((t) => t.id), { max })));
     }
     if (claimed.length === 0) {
       const others = open.filter((t) => t.state === 'RUNNING');
@@ -80,8 +87,29 @@ export async function runTrials(
       continue;
     }
     waitingOn = '';
+    passes++;
     held = await runClaimed(storage, claimed, work);
   }
+}
+
+const sameOwner = (a: TrialOwner | null, b: TrialOwner): boolean => a !== null && a.pid === b.pid && a.hostname === b.hostname;
+
+/**
+ * How many of `open` this worker may claim now: its share, ceil(free / workers alive), of the free
+ * trials (WAITING, or held by no live worker: see `StudyStorage.liveWorkers`), counting itself; at
+ * least 1, so a trial the storage deems claimable is never left. On a shared storage a worker's
+ * `first` claim takes one trial, which makes it known to workers started with it before any of them
+ * takes a large share; and a worker that sees no other counts two, so one that joins while it
+ * trains finds half of what was left.
+ */
+async function shareOf(storage: StudyStorage, studyId: number, open: readonly Trial[], first: boolean): Promise<number> {
+  if (!storage.shared) return Infinity;
+  if (first) return 1;
+  const live = await storage.liveWorkers(studyId);
+  const me = currentOwner();
+  const free = open.filter((t) => t.state === 'WAITING' || !live.some((w) => sameOwner(t.owner, w))).length;
+  const workers = live.length + (live.some((w) => sameOwner(w, me)) ? 0 : 1);
+  return Math.max(1, Math.ceil(free / Math.max(workers, 2)));
 }
 
 /** Runs one claimed batch; returns the trials still held (not finished, not lost) when a loss stopped it. */

@@ -247,6 +247,9 @@ export interface StudyStorage {
   /** Milliseconds without a heartbeat after which this storage's claims take a RUNNING trial over (see {@link StorageOptions}). */
   readonly heartbeatTimeoutMs: number;
 
+  /** Whether other processes can reach this storage (false for a private in-memory SQLite database): a worker alone on it need leave no work for others. */
+  readonly shared: boolean;
+
   /**
    * Creates the study `name`, or loads it when it exists with an equal config and direction.
    * An existing study with another config throws {@link StudyConfigMismatchError} naming both
@@ -299,6 +302,14 @@ export interface StudyStorage {
    */
   claimTrials(studyId: number, trialIds: readonly number[], options?: Omit<ClaimOptions, 'trialId'> & { max?: number }): Promise<Trial[]>;
 
+  /**
+   * The workers alive on the study: the distinct owners of its trials whose heartbeat (a RUNNING
+   * trial's last beat, or a finished trial's finish) is at most `staleAfterMs` old (default: the
+   * storage's `heartbeatTimeoutMs`), less those on this host whose pid is gone; by host, then pid.
+   * Heartbeat ages use the storage's clock, as claims do. A worker that has claimed nothing yet is not among them.
+   */
+  liveWorkers(studyId: number, options?: Pick<ClaimOptions, 'staleAfterMs'>): Promise<TrialOwner[]>;
+
   /** Refreshes a RUNNING trial's heartbeat. Throws {@link TrialNotOwnedError} when it is not RUNNING or (with `attempt`) was reclaimed. */
   heartbeat(trialId: number, guard?: OwnershipGuard): Promise<void>;
 
@@ -337,6 +348,13 @@ export interface StudyStorage {
 
   /** Stores JSON under `key` for the study (strategy state such as successive-halving rungs), replacing any previous value. */
   setStudyAttr(studyId: number, key: string, value: Json): Promise<void>;
+
+  /**
+   * Sets attribute `key` to `value` only when it holds `expected` now (compared as key-sorted JSON;
+   * `undefined`: the attribute is absent), in one transaction: the compare-and-set that lets
+   * workers take a study-wide task (the refit at the chosen λ) exactly once. Returns whether it was set.
+   */
+  swapStudyAttr(studyId: number, key: string, expected: Json | undefined, value: Json): Promise<boolean>;
 
   /** Every attribute of the study. */
   getStudyAttrs(studyId: number): Promise<Record<string, Json>>;

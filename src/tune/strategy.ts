@@ -8,6 +8,7 @@ import type { RunPlanJson } from '../plan/run-plan.js';
 import type { TuneDataOptions, TuneSetup, TuneTrainOptions } from './setup.js';
 import type { StudyRun, TrialPoint } from './trials/study-run.js';
 import type { EvidenceReport, Refit } from './trials/trial-result.js';
+import type { LambdaInterval } from './lambda-interval.js';
 
 /** Options of tune(); each field's default, range and the strategies using it are declared in src/options/registry.ts. */
 export interface TuneOptions extends TuneDataOptions, TuneTrainOptions {
@@ -32,7 +33,7 @@ export interface TuneOptions extends TuneDataOptions, TuneTrainOptions {
   pruner?: 'median' | 'none';
   /** path: epochs per λ on the warm-started path. Default 5. */
   pathEpochs?: number;
-  /** grid: configurations per engine pass (each trains with all its folds as one population); finished passes are saved. Default: all. */
+  /** grid: most configurations per engine pass (each trains with all its folds as one population); finished passes are saved. Default: this worker's share of the unclaimed trials (see runTrials), all of them on a private `:memory:` storage. */
   populationSize?: number;
   /** Study storage: a SQLite path or a postgres:// URL, or an open storage. Default ./l2lab.db. */
   storage?: string | StudyStorage;
@@ -88,6 +89,15 @@ export interface TuneResult {
   conversions: Partial<Record<ConventionId, ConversionJson>>;
   /** λ_1se the same way (strategies that score on validation data only). */
   conversions_1se?: Partial<Record<ConventionId, ConversionJson>>;
+  /**
+   * The λ range the validation data cannot separate from λ_min (in `convention`, like best_lambda), and
+   * the rule that drew it (`basis`): the one-SE band where λ_min has a standard error (k folds), the
+   * Gaussian process's posterior band otherwise (one hold-out split; bayes, whose λ_min is where the
+   * process's curve is lowest).
+   */
+  lambda_interval: LambdaInterval;
+  /** The interval's ends in every convention, as `conversions`. */
+  conversions_interval: { low: Partial<Record<ConventionId, ConversionJson>>; high: Partial<Record<ConventionId, ConversionJson>> };
   /** The conventions a user of this model most likely trains with (PyTorch, Keras and the scikit-learn estimator), printed after λ_min and λ_1se. */
   user_conventions: ConventionId[];
   /** Trials sorted by rung, dropout and λ. */

@@ -1,5 +1,5 @@
 /** `tune()`: choose λ by a strategy, keep every trial in a study, refit at the chosen λ and score it on the test split. */
-import { DEFAULTS } from '../options/defaults.js';
+import { DEFAULTS, defaultLogRange } from '../options/defaults.js';
 import { createHash } from 'node:crypto';
 import { InvalidOptionError, L2labError } from '../errors.js';
 import { checkOptions } from '../options/check.js';
@@ -7,10 +7,10 @@ import { describeSolve } from '../solvers/solve.js';
 import { metricsOf, problemOf } from '../solvers/model-rows.js';
 import { fitExact } from '../train/fit-exact.js';
 import { solverReport, type SolverReport } from '../train/solver-option.js';
-import { DEFAULT_STORAGE } from '../study/index.js';
+import { DEFAULT_STORAGE, runOnce } from '../study/index.js';
 import { evaluateParams } from '../train/fit.js';
 import { train } from '../train/trainer.js';
-import { chooseLambda } from './choose-lambda.js';
+import { chooseWithInterval } from './lambda-interval.js';
 import { conversionsOf, headlineConventions } from './conversions.js';
 import type { TrainedModel } from '../models/trained-model.js';
 import { describeEdge, edgeOf } from './samplers/range.js';
@@ -66,7 +66,9 @@ export async function tune(o: TuneOptions): Promise<TuneResult> {
   const ctx: StrategyContext = { setup, run, options: o, cost: { sampleGrads: 0, passes: 0, seconds: 0 } };
   try {
     const outcome = await STRATEGY_REGISTRY[o.strategy].run(ctx);
-    const choice = chooseLambda((outcome.candidates ?? outcome.points).filter((p) => p.state === 'COMPLETE'));
+    // bayes chooses by its process's curve, which reads every finished trial in run order; the rest by the one λ rule.
+    const posterior = o.strategy === 'bayes' ? (o.logRange ?? defaultLogRange('bayes')) : undefined;
+    const choice = chooseWithInterval(outcome.candidates ?? outcome.points, { posterior });
     if (!choice) throw new InvalidOptionError(`Every trial of study '${name}' failed (${outcome.points.map((p) => p.reason).filter(Boolean)[0] ?? 'no trial completed'}). ${setup.plan.solver === 'exact' ? 'Narrow the λ range (--lambdas or --log-range)' : 'Lower --lr or narrow the λ range (--lambdas or --log-range)'}.`);
     const select = o.select ?? DEFAULTS.select;
     const chosen: Config = { lambda: select === '1se' ? choice.lambda1se : choice.lambdaMin, dropout: choice.dropout };
@@ -98,6 +100,8 @@ export async function tune(o: TuneOptions): Promise<TuneResult> {
       plan: runPlanJson(setup.plan),
       conversions: conversionsOf(choice.lambdaMin, setup.plan.convention, units),
       ...(validated ? { conversions_1se: conversionsOf(choice.lambda1se, setup.plan.convention, units) } : {}),
+      lambda_interval: choice.interval,
+      conversions_interval: { low: conversionsOf(choice.interval.low, setup.plan.convention, units), high: conversionsOf(choice.interval.high, setup.plan.convention, units) },
       user_conventions: headlineConventions(arch),
       trials: sortedByLambda(outcome.points).map(trialRow),
       refit,
@@ -174,13 +178,27 @@ async function refitExact(ctx: StrategyContext, c: Config) {
   return { members: [{ params: f.params }], sampleGrads: f.solve.passes * setup.train.n, passes: 0, report: solverReport(f.solve), test };
 }
 
-/** Trains on the whole training part at the chosen configuration and scores the test split (stored as a study attribute). */
+/**
+ * The refit at the chosen configuration, done once per study: one worker trains it (see runOnce) and
+ * stores its test metrics as a study attribute; the others, and later runs, read them. A model, when
+ * asked for, is refitted here: the store keeps the metrics, not the parameters.
+ */
 async function refitAndTest(ctx: StrategyContext, c: Config, keepModel: boolean): Promise<{ refit: Refit; model?: TrainedModel }> {
-  const { setup, run } = ctx;
+  const { run } = ctx;
   const key = `refit:${c.lambda}:${c.dropout}`;
-  const attrs = await run.storage.getStudyAttrs(run.study.id);
-  // The store keeps the refit's metrics, not its parameters: a model is refitted again.
-  if (attrs[key] && !keepModel) return { refit: attrs[key] as unknown as Refit };
+  if (keepModel) {
+    const here = await refitHere(ctx, c);
+    await run.storage.setStudyAttr(run.study.id, key, here.refit as never);
+    return { refit: here.refit, model: ctx.setup.modelOf(ctx.setup.architecture(c.dropout), here.params, c.lambda) };
+  }
+  const name = `the refit at λ=${c.lambda}${c.dropout ? `, dropout ${c.dropout}` : ''}`;
+  const { value } = await runOnce(run.storage, run.study.id, key, async () => (await refitHere(ctx, c)).refit as never, { name, onWait: ctx.options.onWait });
+  return { refit: value as unknown as Refit };
+}
+
+/** Trains on the whole training part at `c` and scores the test split. */
+async function refitHere(ctx: StrategyContext, c: Config): Promise<{ refit: Refit; params: Float64Array[] }> {
+  const { setup } = ctx;
   const arch = setup.architecture(c.dropout);
   const exact = setup.plan.solver === 'exact' ? await refitExact(ctx, c) : undefined;
   const r = exact ?? await train(setup.train, undefined, { ...setup.trainOptions(arch), members: [{ penalty: setup.plan.coefficients(c.lambda, setup.train.n), lr: setup.plan.lr }] });
@@ -192,6 +210,5 @@ async function refitAndTest(ctx: StrategyContext, c: Config, keepModel: boolean)
   if (exact) refit.solver = exact.report;
   if (m.accuracy !== undefined) refit.test_accuracy = m.accuracy;
   if (m.rmse !== undefined) refit.test_rmse = m.rmse;
-  await run.storage.setStudyAttr(run.study.id, key, refit as never);
-  return { refit, ...(keepModel ? { model: setup.modelOf(arch, r.members[0].params, c.lambda) } : {}) };
+  return { refit, params: r.members[0].params };
 }

@@ -110,8 +110,8 @@ describe('l2lab dashboard in Chromium', { skip }, () => {
   it('hovering a point shows λ, fold, epoch and losses; the trial table sorts; no console errors', { timeout: 60_000 }, async () => {
     const page = await open(`${dash.url}study/live`);
     await page.waitForSelector('#validation-chart[data-drawn="true"] svg');
-    // The per-fold points (the chart's third layer): hovering one opens vega-tooltip's box.
-    const point = page.locator('#validation-chart g.layer_2_marks path').first();
+    // The per-fold points (the chart's fourth layer, after the two shades and the means): hovering one opens vega-tooltip's box.
+    const point = page.locator('#validation-chart g.layer_3_marks path').first();
     await point.hover({ force: true });
     const tip = page.locator('#vg-tooltip-element');
     await tip.waitFor({ state: 'visible', timeout: 10_000 });
@@ -164,7 +164,7 @@ describe('l2lab dashboard in Chromium', { skip }, () => {
     await shade.waitFor({ state: 'visible' });
     // It spans λ = 0.01 … 0.1 (τ = 500 and 50 > 20 epochs), not λ = 1 or 10.
     const box = (await shade.boundingBox())!;
-    const xs = await page.$$eval('#validation-chart g.layer_2_marks path', (ps) => ps.map((p) => p.getBoundingClientRect()).map((r) => r.x + r.width / 2));
+    const xs = await page.$$eval('#validation-chart g.layer_3_marks path', (ps) => ps.map((p) => p.getBoundingClientRect()).map((r) => r.x + r.width / 2));
     const inside = xs.filter((x) => x >= box.x - 1 && x <= box.x + box.width + 1).length;
     assert.equal(inside, 4, 'two λ × two folds under the shade');
     await shade.hover({ position: { x: box.width / 2, y: 20 } });
@@ -189,6 +189,36 @@ describe('l2lab dashboard in Chromium', { skip }, () => {
     await page.waitForSelector('#validation-chart[data-drawn="true"] svg');
     const legend = await page.textContent('#validation-chart');
     assert.ok(legend?.includes('live-wide') && legend.includes('live'), 'one curve per study');
+    await page.close();
+    assert.deepEqual(errors, []);
+  });
+
+  it('shades the λ range the data cannot separate from λ_min (one SE here), with its rule in a tooltip', { timeout: 60_000 }, async () => {
+    const s = await openStorage(store);
+    try {
+      const { value: study } = await s.createStudy('band', { strategy: { kind: 'grid' }, data: { epochs: 20 }, model: 'mlp:8', convention: 'seed' });
+      // mean(λ_min = 1) + SE = 0.51: λ 0.1 and 10 are inside, 0.01 and 100 are not.
+      for (const [lambda, mean] of [[0.01, 0.6], [0.1, 0.505], [1, 0.5], [10, 0.508], [100, 0.7]]) {
+        const { value: t } = await s.createTrial(study.id, { lambda, dropout: 0 });
+        await s.claimTrial(study.id, { trialId: t.id });
+        const folds = [0, 1].map((k) => ({ val_loss: mean + (k - 0.5) / 100, train_loss: 0.4, val_accuracy: 0.8, epoch: 20, curve: [] }));
+        await s.finishTrial(t.id, 'COMPLETE', { value: mean, result: { se: 0.01, train_mean: 0.4, folds } });
+      }
+    } finally {
+      await s.close();
+    }
+    const page = await open(`${dash.url}study/band`);
+    await page.waitForSelector('#validation-chart[data-drawn="true"] svg');
+    const band = page.locator('#validation-chart g.layer_1_marks path');
+    assert.equal(await band.count(), 1);
+    await band.waitFor({ state: 'visible' });
+    const box = (await band.boundingBox())!;
+    const xs = await page.$$eval('#validation-chart g.layer_3_marks path', (ps) => ps.map((p) => p.getBoundingClientRect()).map((r) => r.x + r.width / 2));
+    assert.equal(xs.filter((x) => x >= box.x - 1 && x <= box.x + box.width + 1).length, 6, 'λ 0.1, 1 and 10 × two folds inside the band');
+    assert.match((await page.textContent('#tiles')) ?? '', /λ range0\.1(00)? – 10/);
+    await band.hover({ position: { x: box.width / 2, y: 20 } });
+    await page.locator('#vg-tooltip-element').waitFor({ state: 'visible' });
+    assert.match((await page.textContent('#vg-tooltip-element')) ?? '', /within one SE of λ_min/);
     await page.close();
     assert.deepEqual(errors, []);
   });

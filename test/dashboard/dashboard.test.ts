@@ -258,7 +258,7 @@ describe('l2lab dashboard', () => {
     assert.ok(r.body.includes('one curve per rung'));
     assert.ok(r.body.includes('rung 0') && r.body.includes('rung 1'));
     const { data } = await getJson<{ study: StudyDetail }>(`${dash.url}api/study/sh-study`);
-    assert.deepEqual(data.study.selection, { rule: 'one-se', lambda_min: 1, lambda_1se: 1, best_value: 0.2, best_trial: 5, rung: 1, dropout: 0, candidates: 2 });
+    assert.deepEqual(data.study.selection, { rule: 'one-se', lambda_min: 1, lambda_1se: 1, best_value: 0.2, best_trial: 5, rung: 1, dropout: 0, candidates: 2, interval: { low: 1, high: 1, basis: 'λ_min alone: too few positive λ with a finite loss to read a spread from' } });
     assert.deepEqual(data.study.trials.map((t) => t.rung), [0, 0, 0, 0, 1, 1]);
   });
 

@@ -57,6 +57,15 @@ test('validationCurveSvg: axes, title, one point and one error bar per λ, rules
   for (const tick of ['>0.001<', '>0.01<', '>0.1<', '>1<']) assert.ok(svg.includes(tick), `missing tick ${tick}`);
 });
 
+test('validationCurveSvg shades the λ range the data cannot separate from λ_min, and names its rule; one λ draws no band', async () => {
+  const svg = await validationCurveSvg({ points: curve, lambdaMin: 0.1, lambda1se: 1, interval: { low: 0.01, high: 1, basis: 'within one SE of λ_min: every λ …' }, title: 'band' });
+  assertSvg(svg);
+  assert.equal(markCount(svg, 'lambda_interval'), 1);
+  assert.ok(svg.includes('band: λ 0.01–1, within one SE of λ_min'), 'the subtitle names the range and its rule');
+  const alone = await validationCurveSvg({ points: curve, lambdaMin: 0.1, interval: { low: 0.1, high: 0.1, basis: 'λ_min alone: …' }, title: 'no band' });
+  assert.ok(markCount(alone, 'lambda_interval') <= 0, 'no band layer, or an empty one');
+});
+
 test('validationCurveSvg: validation only, λ_min = λ_1se, custom y label and size', async () => {
   const points = Array.from({ length: 12 }, (_, i) => ({ lambda: (i + 1) / 100, valMean: 0.3 + (i - 5) ** 2 / 500, valSe: 0.004 }));
   const svg = await validationCurveSvg({ points, lambdaMin: 0.06, lambda1se: 0.06, title: 'grid', yLabel: 'validation cross-entropy', width: 300, height: 200 });

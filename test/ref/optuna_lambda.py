@@ -80,7 +80,8 @@ for lam in meta["grid"]:
     v, e, how = train(lam, seed)
     grid.append({"lambda": lam, "value": v, "epochs": e, "how": how})
 
-lo, hi = meta["grid"][0], meta["grid"][-1]
+# Optuna searches the grid's span, or meta["range"] when given (an empty grid: Optuna alone, for timing it).
+lo, hi = meta["range"] if "range" in meta else (meta["grid"][0], meta["grid"][-1])
 trials = []
 
 

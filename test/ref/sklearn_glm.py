@@ -3,7 +3,7 @@
 
 Usage:
   sklearn_glm.py DATA.csv --target COL --model logistic|softmax|ridge --lambdas 1e-3,1,1e3
-  sklearn_glm.py DATA.csv --target COL --model logistic|ridge --lambdas ... --folds FOLDS.json [--repeat R]
+  sklearn_glm.py DATA.csv --target COL --model logistic|softmax|ridge --lambdas ... --folds FOLDS.json [--repeat R] [--no-curve]
 
 DATA.csv has a header row; every other column is a feature, used as given (l2lab writes its own
 standardized rows, so both sides fit the same numbers). FOLDS.json is a list of validation-row index
@@ -21,10 +21,12 @@ scikit-learn's lbfgs stops on a relative cost decrease (scipy's ftol) near |grad
 says. So the exact solvers are used: newton-cholesky (binary), newton-cg (multinomial; at tol 1e-10
 it stops at the rounding limit, |grad| ~ 1e-10, and warns that it "failed to converge": grad_norm is
 the check), cholesky (ridge).
-Fold mode fits LogisticRegressionCV(Cs=[1/lambda], cv=folds, scoring="neg_log_loss") or
-RidgeCV(alphas=lambdas, cv=folds, scoring="neg_mean_squared_error") and prints the mean validation
-loss per lambda (log-loss; or half the mean squared error, l2lab's loss) and "seconds": the fit time
-inside Python (median of --repeat runs), without interpreter start-up and imports.
+Fold mode fits LogisticRegressionCV(Cs=[1/lambda], cv=folds, scoring="neg_log_loss"; softmax:
+multi_class="multinomial") or RidgeCV(alphas=lambdas, cv=folds, scoring="neg_mean_squared_error") and
+prints the mean validation loss per lambda (log-loss; or half the mean squared error, l2lab's loss) and
+"seconds": the fit time inside Python (median of --repeat runs), without interpreter start-up and imports.
+RidgeCV keeps only its best alpha, so ridge's curve is refitted here, alpha by alpha; --no-curve skips
+that (and prints no curve), so that the whole process is what a user's RidgeCV script would run.
 Needs Debian's python3-sklearn:  apt-get install -y python3-sklearn
 """
 import argparse, json, time, warnings
@@ -39,6 +41,7 @@ p.add_argument("--lambdas", required=True)
 p.add_argument("--folds")
 p.add_argument("--tol", type=float, default=1e-10)
 p.add_argument("--repeat", type=int, default=1)
+p.add_argument("--no-curve", action="store_true")
 a = p.parse_args()
 
 header = open(a.csv).readline().strip().split(",")
@@ -81,7 +84,8 @@ if a.folds is None:
     print(json.dumps({"fits": fits}))
 else:
     warnings.simplefilter("error")  # a reference that did not converge must not pass silently
-    val = [np.array(f, dtype=int) for f in json.load(open(a.folds))]
+    with open(a.folds) as f:
+        val = [np.array(v, dtype=int) for v in json.load(f)]
     n = len(y)
     cv = [(np.setdiff1d(np.arange(n), v), v) for v in val]
     times = []
@@ -90,11 +94,12 @@ else:
         if a.model == "ridge":
             m = RidgeCV(alphas=lambdas, cv=cv, scoring="neg_mean_squared_error").fit(X, y)
         else:
-            m = LogisticRegressionCV(Cs=[1.0 / l for l in lambdas], cv=cv, scoring="neg_log_loss", tol=a.tol, max_iter=100000).fit(X, y.astype(int))
+            multi = "multinomial" if a.model == "softmax" else "auto"
+            m = LogisticRegressionCV(Cs=[1.0 / l for l in lambdas], cv=cv, scoring="neg_log_loss", tol=a.tol, max_iter=100000, multi_class=multi).fit(X, y.astype(int))
         times.append(time.perf_counter() - t0)
     if a.model == "ridge":
         # RidgeCV(cv=...) keeps only the best alpha; score each alpha on the same folds for the curve.
-        curve = [float(np.mean([np.mean((Ridge(alpha=l).fit(X[tr], y[tr]).predict(X[va]) - y[va]) ** 2) / 2 for tr, va in cv])) for l in lambdas]
+        curve = [] if a.no_curve else [float(np.mean([np.mean((Ridge(alpha=l).fit(X[tr], y[tr]).predict(X[va]) - y[va]) ** 2) / 2 for tr, va in cv])) for l in lambdas]
         best = float(m.alpha_)
     else:
         scores = next(iter(m.scores_.values()))  # (folds, Cs), neg log-loss

@@ -46,7 +46,7 @@ class StandIn implements LambdaService {
   }
   async best(study: string): Promise<BestAnswer> {
     if (study === 'bad') throw new InvalidOptionError('bad study');
-    return { study, best_lambda: 4, lambda_1se: null, value: 0.001, value_1se: null, convention: 'pytorch', val_loss: 0.5, noise: null, trials: { complete: 1, pruned: 0, failed: 0, running: 0 } };
+    return { study, best_lambda: 4, lambda_1se: null, value: 0.001, value_1se: null, convention: 'pytorch', val_loss: 0.5, lambda_interval: { low: 4, high: 4, basis: 'λ_min alone' }, value_interval: { low: 0.001, high: 0.001 }, noise: null, trials: { complete: 1, pruned: 0, failed: 0, running: 0 } };
   }
 }
 

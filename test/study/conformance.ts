@@ -518,6 +518,41 @@ export function storageConformance(name: string, factory: StorageFactory): void 
         assert.equal(again.created, true);
       }));
 
+    it('swaps a study attribute only from the value it holds (absent, or equal as key-sorted JSON)', () =>
+      use(async ({ storage }) => {
+        const { value: s } = await storage.createStudy('s', CONFIG);
+        assert.equal(await storage.swapStudyAttr(s.id, 'lease', { beat: 0 }, { beat: 1 }), false, 'absent, not {beat: 0}');
+        assert.equal(await storage.swapStudyAttr(s.id, 'lease', undefined, { owner: 'a', beat: 0 }), true);
+        assert.equal(await storage.swapStudyAttr(s.id, 'lease', undefined, { owner: 'b', beat: 0 }), false, 'taken already');
+        assert.equal(await storage.swapStudyAttr(s.id, 'lease', { beat: 0, owner: 'a' }, { owner: 'a', beat: 1 }), true, 'key order does not matter');
+        // Concurrent swaps from one value: exactly one wins.
+        const wins = await Promise.all(['c', 'd', 'e', 'f'].map((owner) => storage.swapStudyAttr(s.id, 'lease', { owner: 'a', beat: 1 }, { owner, beat: 0 })));
+        assert.equal(wins.filter(Boolean).length, 1);
+        const fresh = await Promise.all(['c', 'd', 'e'].map((owner) => storage.swapStudyAttr(s.id, 'other', undefined, { owner })));
+        assert.equal(fresh.filter(Boolean).length, 1, 'one creator of an absent attribute');
+        await assert.rejects(storage.swapStudyAttr(424_242, 'lease', undefined, 1), StorageError);
+      }));
+
+    it('lists the workers alive on a study: owners of trials whose heartbeat or finish is recent, less the dead here', () =>
+      use(async ({ storage }) => {
+        const dead = await deadPid();
+        const { value: study } = await storage.createStudy('s', CONFIG);
+        const { value: other } = await storage.createStudy('other', CONFIG);
+        await storage.createTrials(study.id, [1, 2, 3, 4].map((lambda) => ({ params: { lambda } })));
+        await storage.createTrial(other.id, { lambda: 1 });
+        assert.deepEqual(await storage.liveWorkers(study.id), [], 'nothing claimed yet');
+        const far = { pid: 7, hostname: 'b-machine.invalid' };
+        await storage.claimTrial(study.id, { owner: far });
+        const done = (await storage.claimTrial(study.id, { owner: { pid: 8, hostname: 'a-machine.invalid' } }))!;
+        await storage.finishTrial(done.id, 'COMPLETE', { value: 1 });
+        await storage.claimTrial(study.id, { owner: { pid: dead, hostname: hostname() } });
+        await storage.claimTrial(other.id, { owner: { pid: 9, hostname: 'c-machine.invalid' } });
+        assert.deepEqual(await storage.liveWorkers(study.id), [{ pid: 8, hostname: 'a-machine.invalid' }, far], 'a finished trial counts, a dead pid here and another study do not');
+        await new Promise((r) => setTimeout(r, 60));
+        assert.deepEqual(await storage.liveWorkers(study.id, { staleAfterMs: 20 }), [], 'silent for longer than staleAfterMs');
+        await assert.rejects(storage.liveWorkers(study.id, { staleAfterMs: -1 }), (e: unknown) => e instanceof L2labError && e.code === 'INVALID_OPTION');
+      }));
+
     it('records epochs per trial member, re-reads only what changed since a seq, and clears them on reclaim', () =>
       use(async ({ storage }) => {
         const { value: s } = await storage.createStudy('s', CONFIG);

@@ -79,4 +79,38 @@ describe('runTrials', () => {
       await storage.close();
     }
   });
+
+  it("claims one trial first, then this worker's share: ceil(free / workers alive), counting two when alone on a shared store; all of it on a private one", async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'l2lab-shares-'));
+    const file = openSqliteStorage(path.join(dir, 's.db'));
+    const memory = openSqliteStorage(':memory:');
+    const OTHER = { pid: process.pid, hostname: 'other.invalid' };
+    const passes = async (storage: typeof file, withOther: boolean): Promise<number[]> => {
+      const { value: study } = await storage.createStudy('s', CONFIG);
+      const trials = (await storage.createTrials(study.id, [1, 2, 3, 4, 5, 6, 7, 8].map((lambda) => ({ params: { lambda } })))).map((c) => c.value);
+      // Another live worker holds the first trial, and finishes it during this worker's first pass.
+      const held = withOther ? (await storage.claimTrial(study.id, { trialId: trials[0].id, owner: OTHER }))! : undefined;
+      const sizes: number[] = [];
+      await runTrials(storage, study.id, trials, async (claimed) => {
+        if (held && sizes.length === 0) await storage.finishTrial(held.id, 'COMPLETE', { value: 0 });
+        sizes.push(claimed.length);
+        return claimed.map((t) => ({ state: 'COMPLETE' as const, value: t.params.lambda }));
+      });
+      return sizes;
+    };
+    try {
+      assert.deepEqual(await passes(file, true), [1, 3, 2, 1], 'one trial first; then 6 free between 2 workers: 3; then 3 free: 2; then 1');
+      const alone = openSqliteStorage(path.join(dir, 'alone.db'));
+      try {
+        assert.deepEqual(await passes(alone, false), [1, 4, 2, 1], 'alone on a file: one trial first, then half of what is free, for a worker that may join');
+      } finally {
+        await alone.close();
+      }
+      assert.deepEqual(await passes(memory, false), [8], 'alone on :memory:, where no worker can join: everything in one pass');
+    } finally {
+      await file.close();
+      await memory.close();
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
 });

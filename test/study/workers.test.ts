@@ -5,35 +5,17 @@
  * worker's, and the atlas report is written once.
  */
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { fileURLToPath } from 'node:url';
 import { openStorage, type StudyStorage, type Trial } from '../../src/study/index.js';
+import { startWorker as start, type Worker } from './cli-worker.js';
 import { findPgBin, PG_MISSING, startCluster, type PgCluster } from './pg-cluster.js';
 
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const TIMEOUT_S = 3;
 const bin = await findPgBin();
 const external = (process.env.L2LAB_TEST_POSTGRES_URL ?? '') !== '';
-
-interface Worker {
-  id: string;
-  child: ChildProcess;
-  done: Promise<{ code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string }>;
-}
-
-function start(id: string, args: string[]): Worker {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', ...args], { cwd: ROOT, env: { ...process.env, L2LAB_THREADS: '1', L2LAB_WORKER_ID: id } });
-  let stdout = '';
-  let stderr = '';
-  child.stdout!.on('data', (d) => (stdout += d));
-  child.stderr!.on('data', (d) => (stderr += d));
-  const done = new Promise<Awaited<Worker['done']>>((resolve) => child.on('close', (code, signal) => resolve({ code, signal, stdout, stderr })));
-  return { id, child, done };
-}
 
 /** Every trial of every study, by study name. */
 async function allTrials(s: StudyStorage): Promise<Map<string, Trial[]>> {

@@ -15,6 +15,7 @@ function bestLines(b: BestAnswer): string[] {
   return [
     `${b.study}: λ_min = ${sig(b.value)} ${b.convention} (seed λ = ${sig(b.best_lambda)}), validation loss ${sig(b.val_loss)}`,
     b.lambda_1se !== null && b.value_1se !== null ? `λ_1se = ${sig(b.value_1se)} ${b.convention} (seed λ = ${sig(b.lambda_1se)})` : 'λ_1se: none (each λ was evaluated once; ask with --strategy grid --repeats 3 for a standard error)',
+    b.value_interval.high !== b.value_interval.low ? `interval: ${b.convention} from ${sig(Math.min(b.value_interval.low, b.value_interval.high))} to ${sig(Math.max(b.value_interval.low, b.value_interval.high))} (seed λ ${sig(b.lambda_interval.low)} to ${sig(b.lambda_interval.high)}) cannot be separated from λ_min (${b.lambda_interval.basis})` : `interval: λ_min alone (${b.lambda_interval.basis})`,
     ...(noise === null ? [] : noise.warning ? [`warning: ${noise.warning}`] : [`noise: validation losses scatter by about ±${pct(noise.relative_std)}; ${b.convention} from ${sig(noise.value_lo)} to ${sig(noise.value_hi)} (seed λ ${sig(noise.lambda_lo)} to ${sig(noise.lambda_hi)}) is predicted within that of the best`]),
     ...(b.warnings ?? []).map((w) => `warning: ${w}`),
     `trials: ${t.complete} complete, ${t.pruned} pruned, ${t.failed} failed, ${t.running} running or waiting`,

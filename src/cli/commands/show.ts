@@ -2,10 +2,10 @@
 import { InvalidOptionError } from '../../errors.js';
 import { validationCurveSvg } from '../../plot/index.js';
 import { openStorage } from '../../study/index.js';
-import { studyChoice } from '../../tune/trials/study-choice.js';
+import { bayesRangeOf, studyChoice } from '../../tune/trials/study-choice.js';
 import { noTimeToAct } from '../../tune/lambda-acted.js';
 import { bayesNoise } from '../../tune/strategies/bayes.js';
-import { noiseLine } from './tune.js';
+import { intervalLine, noiseLine } from './tune.js';
 import { isConventionId } from '../../conventions/index.js';
 import { stringOption, type Command } from '../command.js';
 import { fmt, table, trialStates } from '../format.js';
@@ -28,21 +28,21 @@ export const command: Command = {
         throw new InvalidOptionError(`No study '${name}' in ${storage.location}. ${names.length ? `Studies there: ${names.join(', ')}.` : 'It has no studies yet.'}`);
       }
       const trials = await storage.listTrials(study.id);
-      const { points, choice } = studyChoice(trials);
+      const { points, choice } = studyChoice(trials, study.config);
       const curve = choice?.curve ?? [];
       const best = choice?.best;
       const attrs = await storage.getStudyAttrs(study.id);
       // A bayes study repeats the noise reading its tune printed, from the same trials.
-      const strategy = study.config.strategy as { kind?: string; logRange?: { lo: number; hi: number } | null } | undefined;
-      const noise = choice && strategy?.kind === 'bayes' && strategy.logRange ? bayesNoise(points, strategy.logRange) : undefined;
-      if (v.json === true) console.log(JSON.stringify({ study, trials, best_lambda: choice?.lambdaMin ?? null, lambda_1se: choice?.lambda1se ?? null, attrs, ...(noise ? { noise } : {}) }));
+      const range = bayesRangeOf(study.config);
+      const noise = choice && range ? bayesNoise(points, range) : undefined;
+      if (v.json === true) console.log(JSON.stringify({ study, trials, best_lambda: choice?.lambdaMin ?? null, lambda_1se: choice?.lambda1se ?? null, lambda_interval: choice?.interval ?? null, attrs, ...(noise ? { noise } : {}) }));
       else {
         console.log(`study ${study.name} (${storage.location}), created ${new Date(study.createdAt).toISOString()}`);
         console.log(`config: ${JSON.stringify(study.config)}\n`);
         const states = trialStates(points);
         console.log(table(['λ', 'dropout', 'rung', 'val loss', 'SE', 'train loss', 'state', ''], points.map((p, i) => [fmt(p.lambda), String(p.dropout), p.rung === undefined ? '' : String(p.rung), Number.isFinite(p.mean) ? fmt(p.mean) : '', Number.isFinite(p.se) ? `± ${fmt(p.se)}` : '', Number.isFinite(p.trainMean) ? fmt(p.trainMean) : '', states.cells[i], best && p.dropout === best.dropout && p.lambda === choice?.lambdaMin ? 'λ_min' : p.lambda === choice?.lambda1se && best && p.dropout === best.dropout ? 'λ_1se' : ''])));
         if (states.notes.length > 0) console.log(states.notes.join('\n'));
-        if (choice) console.log(`\nλ_min = ${choice.lambdaMin}, λ_1se = ${choice.lambda1se}`);
+        if (choice) console.log(`\nλ_min = ${choice.lambdaMin}, λ_1se = ${choice.lambda1se}\n${intervalLine(choice.lambdaMin, choice.interval)}`);
         if (noise) console.log(noiseLine(noise));
       }
       if (plot && choice) {
@@ -53,7 +53,7 @@ export const command: Command = {
           convention,
         );
         const svg = await validationCurveSvg({
-          ...(idle ? { noTimeToAct: { threshold: idle.threshold, side: idle.side, epochs: idle.epochs } } : {}), points: curve.sort((a, b) => a.lambda - b.lambda).map((p) => ({ lambda: p.lambda, valMean: p.mean, valSe: Number.isFinite(p.se) ? p.se : 0, ...(Number.isFinite(p.trainMean) ? { trainMean: p.trainMean } : {}) })), lambdaMin: choice.lambdaMin, lambda1se: choice.lambda1se, title: `${study.name}: validation loss vs λ` });
+          ...(idle ? { noTimeToAct: { threshold: idle.threshold, side: idle.side, epochs: idle.epochs } } : {}), points: curve.sort((a, b) => a.lambda - b.lambda).map((p) => ({ lambda: p.lambda, valMean: p.mean, valSe: Number.isFinite(p.se) ? p.se : 0, ...(Number.isFinite(p.trainMean) ? { trainMean: p.trainMean } : {}) })), lambdaMin: choice.lambdaMin, lambda1se: choice.lambda1se, interval: choice.interval, title: `${study.name}: validation loss vs λ` });
         writeFilesAtomic([[plot, svg]]);
         if (v.json !== true) console.log(`wrote ${plot}`);
       }

@@ -21,7 +21,7 @@ export const command: Command = {
       }
       const studies = await storage.listStudies();
       // The best λ by tune's own rule (highest rung, ties to the larger λ), not merely the best trial's.
-      const list = await Promise.all(studies.map(async (s) => ({ ...s, bestLambda: studyChoice(await storage.listTrials(s.id, { state: 'COMPLETE' })).choice?.lambdaMin ?? null })));
+      const list = await Promise.all(studies.map(async (s) => ({ ...s, bestLambda: studyChoice(await storage.listTrials(s.id), s.config).choice?.lambdaMin ?? null })));
       if (v.json === true) console.log(JSON.stringify(list));
       else if (list.length === 0) console.log(`no studies in ${storage.location}. Run 'l2lab tune …' to create one.`);
       else

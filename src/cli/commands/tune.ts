@@ -1,9 +1,7 @@
 /** `l2lab tune`: choose λ by grid + CV, hold-out + early stopping, successive halving, Bayesian optimization, ridge LOO or a warm path. */
-import { validationCurveSvg } from '../../plot/index.js';
 import { STRATEGIES, STRATEGY_REGISTRY, strategyFlags } from '../../tune/strategies.js';
 import { tune, type TuneOptions, type TuneResult } from '../../tune/tune.js';
 import type { Command, ParsedValues } from '../command.js';
-import { saveModel, sidecarPath } from '../../models/export.js';
 import { DEFAULTS } from '../../options/index.js';
 import { argsTable, flagText, optionHelp, readOptions, required, type CliFlag } from '../options.js';
 import { fmt, pct, sig, table, trialStates } from '../format.js';
@@ -69,6 +67,7 @@ export function formatTuneResult(r: TuneResult): string {
     ...states.notes,
     '',
     `λ_min = ${sig(r.best_lambda)}${many ? ` (dropout ${r.best_dropout})` : ''}${validated ? `, λ_1se = ${sig(r.lambda_1se)}` : ''}; refit at ${r.select === '1se' ? 'λ_1se' : 'λ_min'} = ${sig(refit.lambda)}: test loss ${fmt(refit.test_loss)}${refit.test_accuracy !== undefined ? `, accuracy ${pct(refit.test_accuracy)}` : ''}${refit.test_rmse !== undefined ? `, rmse ${fmt(refit.test_rmse)}` : ''}`,
+    intervalLine(r.best_lambda, r.lambda_interval),
     ...(validated ? [`ties: mean losses within a relative ${sig(TIE_TOLERANCE)} of the lowest are equal; the largest such λ is λ_min`] : []),
     ...unitLines(r),
     ...(r.class_warning ? [`warning: ${r.class_warning}`] : []),
@@ -88,6 +87,12 @@ export function noiseLine(n: NonNullable<TuneResult['noise']>): string {
   return `noise: the validation losses scatter by about ±${pct(n.relative_std)} from run to run (the Gaussian process's estimate); ${span} predicted within that of the best`;
 }
 
+/** The λ range the data cannot separate from λ_min, and its rule (tune and show). */
+export function intervalLine(lambdaMin: number, i: TuneResult['lambda_interval']): string {
+  if (!(i.high > i.low)) return `interval: λ_min = ${sig(lambdaMin)} alone (${i.basis})`;
+  return `interval: the data cannot separate λ from ${sig(i.low)} to ${sig(i.high)} from λ_min = ${sig(lambdaMin)} (${i.basis})`;
+}
+
 /** λ_min (and λ_1se) in the conventions a user trains with, m and B filled in: "λ_min = 4.642 → pytorch weight_decay = 0.03269, …". */
 function unitLines(r: TuneResult): string[] {
   const line = (label: string, lambda: number, conversions: TuneResult['conversions']) =>
@@ -102,14 +107,18 @@ function unitLines(r: TuneResult): string[] {
     `in your framework's units (m = ${r.m.toLocaleString('en-US')}, B = ${r.batch_size}; all conventions: --json or 'l2lab convert --lambda ${sig(r.best_lambda)} --from ${r.convention} --m ${r.m} --batch-size ${r.batch_size}'):`,
     line('λ_min', r.best_lambda, r.conversions),
     ...(r.conversions_1se ? [line('λ_1se', r.lambda_1se, r.conversions_1se)] : []),
+    ...(r.lambda_interval.high > r.lambda_interval.low ? [line('interval low', r.lambda_interval.low, r.conversions_interval.low), line('interval high', r.lambda_interval.high, r.conversions_interval.high)] : []),
   ];
 }
 
 export async function writePlot(path: string, r: TuneResult): Promise<void> {
+  // Vega loads only when a plot is asked for (about 0.2 s of every tune's start-up otherwise).
+  const { validationCurveSvg } = await import('../../plot/index.js');
   const svg = await validationCurveSvg({
     points: r.curve,
     lambdaMin: r.best_lambda,
     lambda1se: r.lambda_1se,
+    interval: r.lambda_interval,
     noTimeToAct: r.no_time_to_act,
     title: `${r.study}: validation loss vs λ (${r.convention} convention)`,
   });
@@ -150,12 +159,14 @@ Example (the seed's grid): l2lab tune --data wine --model mlp:32 --lambdas 0.01:
       },
     }).finally(() => progress.end());
     if (plot) await writePlot(plot, result);
-    if (out && model) saveModel(model, out);
+    // The ONNX writer (protobuf) loads only with --out.
+    const exported = out ? await import('../../models/export.js') : undefined;
+    if (out && model) exported!.saveModel(model, out);
     if (v.json === true) console.log(JSON.stringify(result));
     else {
       console.log(formatTuneResult(result));
       if (plot) console.log(`wrote ${plot}`);
-      if (out) console.log(`wrote ${out} and ${sidecarPath(out)} (the refit at λ = ${sig(result.refit.lambda)}; score it with 'l2lab evaluate --model ${out} --data …')`);
+      if (out) console.log(`wrote ${out} and ${exported!.sidecarPath(out)} (the refit at λ = ${sig(result.refit.lambda)}; score it with 'l2lab evaluate --model ${out} --data …')`);
     }
     return 0;
   },

@@ -6,6 +6,7 @@ import {
   checkAttempt,
   checkAfter,
   checkMax,
+  checkStaleAfter,
   epochRows,
   checkAttrKey,
   checkDirection,
@@ -27,7 +28,7 @@ import {
 } from '../checks.js';
 import { StorageError } from '../errors.js';
 import { canonicalJson, type Json } from '../json.js';
-import { currentOwner, isProcessAlive, workerHost } from '../owner.js';
+import { currentOwner, isOwnerDeadHere, isProcessAlive, workerHost } from '../owner.js';
 import type {
   ClaimOptions,
   Created,
@@ -125,6 +126,7 @@ interface EpochRow {
 export class PostgresStorage implements StudyStorage {
   private closed = false;
   private readonly here = workerHost();
+  readonly shared = true;
 
   private constructor(
     private readonly pool: pg.Pool,
@@ -315,6 +317,23 @@ export class PostgresStorage implements StudyStorage {
     });
   }
 
+  async liveWorkers(studyId: number, options?: Pick<ClaimOptions, 'staleAfterMs'>): Promise<TrialOwner[]> {
+    checkId(studyId, 'study');
+    const staleAfterMs = checkStaleAfter(options?.staleAfterMs, this.heartbeatTimeoutMs, 'liveWorkers');
+    return this.tx(async (c) => {
+      if ((await c.query('SELECT 1 FROM studies WHERE id = $1', [studyId])).rows.length === 0) throw noStudy(studyId, this.location);
+      const owners = (
+        await c.query<TrialOwner>(
+          `SELECT DISTINCT owner_pid AS pid, owner_host AS hostname FROM trials
+           WHERE study_id = $1 AND owner_pid IS NOT NULL AND ($2::float8 IS NULL OR heartbeat_at >= now() - $2::float8 * interval '1 millisecond')
+           ORDER BY owner_host, owner_pid`,
+          [studyId, Number.isFinite(staleAfterMs) ? staleAfterMs : null],
+        )
+      ).rows;
+      return owners.filter((o) => !isOwnerDeadHere(o, this.here));
+    });
+  }
+
   async heartbeat(trialId: number, guard?: OwnershipGuard): Promise<void> {
     checkId(trialId, 'trial');
     const attempt = checkAttempt(guard?.attempt);
@@ -403,6 +422,21 @@ export class PostgresStorage implements StudyStorage {
       ).rows;
       return rows.map((r) => ({ trialId: r.trial_id, member: r.member, epoch: r.epoch, trainLoss: r.train_loss, valLoss: r.val_loss, valAccuracy: r.val_accuracy, penalty: r.penalty, sumSquares: r.sum_squares, at: r.at.getTime(), seq: Number(r.seq) }));
     }, 'REPEATABLE READ');
+  }
+
+  async swapStudyAttr(studyId: number, key: string, expected: Json | undefined, value: Json): Promise<boolean> {
+    checkId(studyId, 'study');
+    checkAttrKey(key);
+    const want = expected === undefined ? undefined : canonicalJson(expected, `study attribute '${key}'`);
+    const text = canonicalJson(value, `study attribute '${key}'`);
+    return this.tx(async (c) => {
+      // The study row's lock serializes swaps of an attribute that does not exist yet (no row to lock).
+      if ((await c.query('SELECT 1 FROM studies WHERE id = $1 FOR NO KEY UPDATE', [studyId])).rows.length === 0) throw noStudy(studyId, this.location);
+      const row = (await c.query<{ value: Json }>('SELECT value FROM study_attrs WHERE study_id = $1 AND key = $2', [studyId, key])).rows[0];
+      if ((row === undefined ? undefined : canonicalJson(row.value, 'value')) !== want) return false;
+      await c.query('INSERT INTO study_attrs (study_id, key, value) VALUES ($1, $2, $3::jsonb) ON CONFLICT (study_id, key) DO UPDATE SET value = excluded.value', [studyId, key, text]);
+      return true;
+    });
   }
 
   async getStudyAttrs(studyId: number): Promise<Record<string, Json>> {

@@ -15,6 +15,7 @@ import {
   checkAttempt,
   checkAfter,
   checkMax,
+  checkStaleAfter,
   epochRows,
   claimSettings,
   configMismatch,
@@ -28,7 +29,7 @@ import {
 } from '../checks.js';
 import { StorageError } from '../errors.js';
 import { canonicalJson, parseJson, type Json } from '../json.js';
-import { currentOwner, isProcessAlive, workerHost } from '../owner.js';
+import { currentOwner, isOwnerDeadHere, isProcessAlive, workerHost } from '../owner.js';
 import type {
   ClaimOptions,
   Created,
@@ -140,12 +141,14 @@ export class SqliteStorage implements StudyStorage {
   readonly location: string;
   private readonly db: Database.Database;
   readonly heartbeatTimeoutMs: number;
+  readonly shared: boolean;
   private readonly here = workerHost();
   private closed = false;
 
   constructor(path: string, options: SqliteStorageOptions = {}) {
     this.location = path === ':memory:' ? 'an in-memory SQLite database' : `SQLite file ${path}`;
     this.heartbeatTimeoutMs = checkHeartbeatTimeout(options);
+    this.shared = path !== ':memory:';
     const busy = options.busyTimeoutMs ?? 30_000;
     if (!Number.isFinite(busy) || busy < 0) throw new StorageError(`The 'busyTimeoutMs' option of the SQLite storage must be a number in [0, ∞). Got ${String(busy)} instead.`);
     if (options.mustExist === true && path !== ':memory:' && !fs.existsSync(path)) {
@@ -304,6 +307,19 @@ export class SqliteStorage implements StudyStorage {
     });
   }
 
+  async liveWorkers(studyId: number, options?: Pick<ClaimOptions, 'staleAfterMs'>): Promise<TrialOwner[]> {
+    checkId(studyId, 'study');
+    const staleAfterMs = checkStaleAfter(options?.staleAfterMs, this.heartbeatTimeoutMs, 'liveWorkers');
+    const since = Number.isFinite(staleAfterMs) ? Date.now() - staleAfterMs : 0;
+    return this.read(() => {
+      this.requireStudy(studyId);
+      const owners = this.db
+        .prepare('SELECT DISTINCT owner_pid AS pid, owner_host AS hostname FROM trials WHERE study_id = ? AND owner_pid IS NOT NULL AND heartbeat_at >= ? ORDER BY owner_host, owner_pid')
+        .all(studyId, since) as TrialOwner[];
+      return owners.filter((o) => !isOwnerDeadHere(o, this.here));
+    });
+  }
+
   async heartbeat(trialId: number, guard?: OwnershipGuard): Promise<void> {
     checkId(trialId, 'trial');
     const attempt = checkAttempt(guard?.attempt);
@@ -376,6 +392,20 @@ export class SqliteStorage implements StudyStorage {
     this.write(() => {
       this.requireStudy(studyId);
       this.db.prepare('INSERT INTO study_attrs (study_id, key, value) VALUES (?, ?, ?) ON CONFLICT (study_id, key) DO UPDATE SET value = excluded.value').run(studyId, key, text);
+    });
+  }
+
+  async swapStudyAttr(studyId: number, key: string, expected: Json | undefined, value: Json): Promise<boolean> {
+    checkId(studyId, 'study');
+    checkAttrKey(key);
+    const want = expected === undefined ? undefined : canonicalJson(expected, `study attribute '${key}'`);
+    const text = canonicalJson(value, `study attribute '${key}'`);
+    return this.write(() => {
+      this.requireStudy(studyId);
+      const now = this.db.prepare('SELECT value FROM study_attrs WHERE study_id = ? AND key = ?').pluck().get(studyId, key) as string | undefined;
+      if (now !== want) return false;
+      this.db.prepare('INSERT INTO study_attrs (study_id, key, value) VALUES (?, ?, ?) ON CONFLICT (study_id, key) DO UPDATE SET value = excluded.value').run(studyId, key, text);
+      return true;
     });
   }
 

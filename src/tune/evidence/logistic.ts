@@ -192,7 +192,7 @@ export function logisticDerivatives(
 export function fitLogisticMap(p: LogisticProblem, lambda: number, warm?: Float64Array, maxSteps = 100): LogisticMap {
   const g = glmProblem(p, lambda);
   const held = p.fitIntercept ? [] : Array.from({ length: p.k }, (_, c) => p.weightCount + c);
-  const r = newton(g, solverTheta(p, warm ?? new Float64Array(p.paramCount)), { tol: MAP_TOL, maxIterations: maxSteps }, 0, held);
+  const r = newton(g, solverTheta(p, warm ?? new Float64Array(p.paramCount)), { tol: MAP_TOL, maxIterations: maxSteps }, 0, { held });
   const theta = r.theta.slice(0, p.paramCount);
   const { nll, grad } = logisticDerivatives(p, theta, false);
   let gradMax = 0;

@@ -79,6 +79,15 @@ export interface NoiseReading {
   hi: number;
 }
 
+/** What {@link BayesSampler.posteriorChoice} chooses: x̂, the process's latent mean there (units of y), and the band [lo, hi] of x it cannot tell above x̂ at `z` standard deviations. */
+export interface PosteriorChoice {
+  x: number;
+  mean: number;
+  lo: number;
+  hi: number;
+  z: number;
+}
+
 /** Options of {@link BayesSampler}. */
 export interface BayesSamplerOptions {
   /** Lower end of the search interval in log10 λ (e.g. −6 for λ = 1e-6). */
@@ -206,10 +215,7 @@ export class BayesSampler {
   noise(observations: readonly Observation[]): NoiseReading {
     const { gp, xs } = this.fit(observations, 'noise');
     const std = Math.sqrt(gp.hyperparameters.noiseVariance) * gp.targetScale.std;
-    const lo = Math.min(...xs);
-    const hi = Math.max(...xs);
-    // The observed x themselves too: a span narrower than a candidate step (one λ tried) still has its point.
-    const span = [...new Set([...this.grid().filter((x) => x >= lo && x <= hi), ...xs])].sort((a, b) => a - b);
+    const span = this.observedSpan(xs);
     const means = span.map((x) => gp.predict(x).mean);
     let at = 0;
     for (let i = 1; i < means.length; i++) if (means[i] < means[at]) at = i;
@@ -220,6 +226,53 @@ export class BayesSampler {
     return { std, x: span[at], lo: span[a], hi: span[b] };
   }
 
+  /**
+   * The choice that survives noise: among `candidates` (the x of finished trials) the one where the
+   * process's latent curve, the observations smoothed by their learned noise, is lowest (ties to the
+   * larger x, the simpler model), not the luckiest observation; with its {@link posteriorBand}.
+   *
+   * @throws InvalidOptionError when `candidates` is empty or z is not a number in [0, ∞).
+   */
+  posteriorChoice(observations: readonly Observation[], candidates: readonly number[], z = 1): PosteriorChoice {
+    if (candidates.length === 0) throw new InvalidOptionError('BayesSampler.posteriorChoice needs at least one candidate x (a finished trial).');
+    const { gp, xs } = this.fit(observations, 'posteriorChoice');
+    const meanAt = (x: number) => gp.predict(x).mean;
+    const x = candidates.reduce((a, b) => (meanAt(b) < meanAt(a) || (meanAt(b) === meanAt(a) && b > a) ? b : a));
+    return { x, mean: meanAt(x), ...this.bandOf(gp, xs, x, z), z };
+  }
+
+  /**
+   * The band of x over the observed span that the process cannot tell above y(x0): where the
+   * posterior of y(x) − y(x0) puts its mean within z standard deviations of 0 (its hull, x0 included).
+   * When the posterior is calibrated and x0 is near the minimum, the true minimizer x* has
+   * y(x*) − y(x0) ≤ 0, so it lies in the band with probability at least Φ(z) (84% for z = 1).
+   *
+   * @throws InvalidOptionError when z is not a number in [0, ∞).
+   */
+  posteriorBand(observations: readonly Observation[], x0: number, z = 1): { lo: number; hi: number } {
+    const { gp, xs } = this.fit(observations, 'posteriorBand');
+    return this.bandOf(gp, xs, x0, z);
+  }
+
+  private bandOf(gp: GaussianProcess, xs: readonly number[], x0: number, z: number): { lo: number; hi: number } {
+    if (!(Number.isFinite(z) && z >= 0)) throw new InvalidOptionError(`The 'z' of BayesSampler's posterior band must be a number in [0, ∞). Got ${String(z)} instead.`);
+    const at = gp.predict(x0);
+    const inBand = this.observedSpan([...xs, x0]).filter((u) => {
+      const p = gp.predict(u);
+      // var(y(u) − y(x0)): close points share most of their uncertainty.
+      const sd = Math.sqrt(Math.max(0, p.variance + at.variance - 2 * gp.covariance(u, x0)));
+      return p.mean - at.mean <= z * sd;
+    });
+    return { lo: Math.min(x0, ...inBand), hi: Math.max(x0, ...inBand) };
+  }
+
+  /** The candidates within the observed x's range, and the observed x themselves (a span narrower than a candidate step still has its points), ascending. */
+  private observedSpan(xs: readonly number[]): number[] {
+    const lo = Math.min(...xs);
+    const hi = Math.max(...xs);
+    return [...new Set([...this.grid().filter((x) => x >= lo && x <= hi), ...xs])].sort((a, b) => a - b);
+  }
+
   /** The candidates: `candidates` evenly spaced x over [lo, hi], both ends included. */
   private grid(): number[] {
     const step = (this.hi - this.lo) / (this.candidates - 1);
@@ -227,7 +280,7 @@ export class BayesSampler {
   }
 
   /** The process fitted to the observations (failed ones as the worst finite y), and the best y. */
-  private fit(observations: readonly Observation[], caller: 'propose' | 'noise'): { gp: GaussianProcess; best: number; xs: number[] } {
+  private fit(observations: readonly Observation[], caller: 'propose' | 'noise' | 'posteriorChoice' | 'posteriorBand'): { gp: GaussianProcess; best: number; xs: number[] } {
     if (!Array.isArray(observations) || observations.length === 0) {
       throw new InvalidOptionError(`BayesSampler.${caller} needs at least one observation; evaluate initialPoints() first.`);
     }

@@ -168,24 +168,46 @@ export class GaussianProcess {
   /** Posterior mean and variance of the latent (noise-free) y at `x`, in the units of y. */
   predict(x: number): { mean: number; variance: number } {
     const f = this.fitted();
+    const { c, v } = this.projected(x);
+    let m = 0;
+    for (let i = 0; i < c.length; i++) m += c[i] * f.alpha0[i];
+    return { mean: this.yMean + this.yStd * m, variance: this.latentCovariance(v, v, 1) };
+  }
+
+  /**
+   * Posterior covariance of the latent y at `a` and `b`, in units of y²: σ²·(k(a, b) − v_aᵀv_b) with
+   * v = L⁻¹k(X, ·) (Rasmussen & Williams 2006, eq. 2.24). What the variance of y(a) − y(b) needs:
+   * var(a) + var(b) − 2·cov(a, b), far smaller than the sum when a and b are close.
+   */
+  covariance(a: number, b: number): number {
+    const f = this.fitted();
+    return this.latentCovariance(this.projected(a).v, this.projected(b).v, matern52(a - b, f.lengthScale));
+  }
+
+  /** k(X, x) and v = L⁻¹k(X, x), by forward substitution. */
+  private projected(x: number): { c: Float64Array; v: Float64Array } {
+    const f = this.fitted();
     const xs = this.x as Float64Array;
     const n = xs.length;
     const c = new Float64Array(n);
     for (let i = 0; i < n; i++) c[i] = matern52(x - xs[i], f.lengthScale);
-    let m = 0;
-    for (let i = 0; i < n; i++) m += c[i] * f.alpha0[i];
-    // v = L⁻¹c by forward substitution; posterior variance = σ²·(1 − vᵀv).
     const l = f.l;
-    let vv = 0;
     const v = new Float64Array(n);
     for (let i = 0; i < n; i++) {
       let s = c[i];
       for (let k = 0; k < i; k++) s -= l[i * n + k] * v[k];
       v[i] = s / l[i * n + i];
-      vv += v[i] * v[i];
     }
-    const variance = Math.max(0, f.signalVariance * (1 - vv)) * this.yStd * this.yStd;
-    return { mean: this.yMean + this.yStd * m, variance };
+    return { c, v };
+  }
+
+  /** σ²·(prior − vaᵀvb) in units of y² (floored at 0 on the diagonal, where rounding can make it negative). */
+  private latentCovariance(va: Float64Array, vb: Float64Array, prior: number): number {
+    const f = this.fitted();
+    let dot = 0;
+    for (let i = 0; i < va.length; i++) dot += va[i] * vb[i];
+    const cov = f.signalVariance * (prior - dot) * this.yStd * this.yStd;
+    return va === vb ? Math.max(0, cov) : cov;
   }
 
   /** Mean and standard deviation of the y values fitted (the standardization; std is 1 when they do not vary). */

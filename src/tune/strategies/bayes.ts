@@ -12,7 +12,8 @@
  */
 import { DEFAULTS, defaultLogRange } from '../../options/defaults.js';
 import { firstGuessLambda, type FirstGuess } from '../../plan/first-guess.js';
-import { BayesSampler, type NoiseReading, type Observation } from '../samplers/bayes-sampler.js';
+import { BayesSampler, type NoiseReading } from '../samplers/bayes-sampler.js';
+import { NOISE_SPAN, observationsOf } from '../lambda-interval.js';
 import { timescaleFirstGuess } from '../samplers/first-guess.js';
 import { bestSoFar, medianPruneReason, valueAt } from '../pruners/median.js';
 import { scoreConfigs, trialTimescale, type ConfigPruner } from '../scoring/score.js';
@@ -143,42 +144,14 @@ function callPruner(setup: TuneSetup, configs: Config[], finished: readonly numb
   };
 }
 
-/**
- * λ spans at least this factor where the process predicts the validation loss within its noise of
- * the best, and the result warns that the choice inside it is a draw. On bench:tune's hold-out
- * problems (bench/RESULTS.md) the span was ×1.2–1.6 on breast-cancer, ×1.8–2.4 on mnist-10k (noise
- * ±1.2–1.6%) and ×10–710 on fashion-4k (±2.6–6.6%), where λ 1–5% from the grid's best retrained
- * 3–19% worse. From few points the process can take noise for curve (it read ±0.00% on a 9-point
- * hold-out grid of breast-cancer whose idle λ spread by 160%), so the reading is a lower bound: its
- * warning means more than its silence, and it is given for bayes only, where the bench measured it.
- */
-const NOISE_SPAN_WARNING = 10;
 
 /** The process's noise reading as the result reports it (λ in the user's convention), with a warning when the span is wide. */
 export function noiseReport(r: NoiseReading): NonNullable<StrategyOutcome['noise']> {
   const [lo, hi] = [10 ** r.lo, 10 ** r.hi];
   const out = { relative_std: r.std, lambda: 10 ** r.x, lambda_lo: lo, lambda_hi: hi };
-  if (hi / lo < NOISE_SPAN_WARNING) return out;
-  const warning = `the validation losses scatter by about ±${(100 * r.std).toPrecision(2)}% from run to run (the Gaussian process's noise estimate), and every λ from ${lo.toPrecision(3)} to ${hi.toPrecision(3)} is predicted within that of the best: these validation rows cannot tell them apart, so λ_min is one draw among them. More validation rows (--holdout, --folds k) or less SGD noise (a smaller --lr, a larger --batch-size) narrow it.`;
+  if (hi / lo < NOISE_SPAN) return out;
+  const warning = `the validation losses scatter by about ±${(100 * r.std).toPrecision(2)}% from run to run (the Gaussian process's noise estimate), and every λ from ${lo.toPrecision(3)} to ${hi.toPrecision(3)} is predicted within that of the best: these validation rows cannot tell them apart, so λ_min is the trial where the process's curve is lowest, not the lowest draw, and any λ in that range is as good a choice. More validation rows (--holdout, --folds k) or less SGD noise (a smaller --lr, a larger --batch-size) narrow it.`;
   return { ...out, warning };
-}
-
-/**
- * A finished trial as the process sees it, x = log10 λ and y = log(loss): a COMPLETE trial by its
- * loss, a pruned one by the best loss it showed, a diverged one as the worst y of `before` (log 1e6
- * when there is none), so the sampler steers away.
- */
-function observationOf(p: TrialPoint, before: readonly Observation[]): Observation {
-  const y = Math.log(p.state === 'COMPLETE' ? p.mean : (p.prunedValue ?? NaN));
-  const worst = before.reduce((a, o) => Math.max(a, o.y), -Infinity);
-  return { x: Math.log10(p.lambda), y: Number.isFinite(y) ? y : Number.isFinite(worst) ? worst : Math.log(1e6) };
-}
-
-/** Finished trials, in run order, as the process sees them (observationOf). */
-function observationsOf(points: readonly TrialPoint[]): Observation[] {
-  const observations: Observation[] = [];
-  for (const p of points) observations.push(observationOf(p, observations));
-  return observations;
 }
 
 /** bayes's noise reading from its finished trials, in run order, over its search range: what `tune` reports and `show` repeats. */

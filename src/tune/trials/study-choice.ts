@@ -1,12 +1,20 @@
-/** A stored study's λ choice: its trials as curve points and the one λ rule over the COMPLETE ones (for `show` and `studies`). */
+/** A stored study's λ choice: its trials as curve points and tune's rule over them, with the interval (for `show` and `studies`). */
 import type { Trial } from '../../study/index.js';
-import { chooseLambda, type LambdaChoice } from '../choose-lambda.js';
+import { defaultLogRange } from '../../options/defaults.js';
+import { chooseWithInterval, type ChoiceWithInterval } from '../lambda-interval.js';
 import { trialPoint, type TrialPoint } from './study-run.js';
 
 export type StudyPoint = TrialPoint & { rung?: number };
 
-/** The trials as points (with their rungs) and the choice over the COMPLETE ones (undefined when none completed). */
-export function studyChoice(trials: readonly Trial[]): { points: StudyPoint[]; choice?: LambdaChoice<StudyPoint> } {
-  const points = trials.map((t) => ({ ...trialPoint(t), rung: t.params.rung as number | undefined }));
-  return { points, choice: chooseLambda(points.filter((p) => p.state === 'COMPLETE')) ?? undefined };
+/** bayes's search range from a stored study config ({strategy: {kind, logRange}}), undefined for another strategy. */
+export function bayesRangeOf(config: Record<string, unknown>): { lo: number; hi: number } | undefined {
+  const strategy = config.strategy as { kind?: string; logRange?: { lo: number; hi: number } | null } | undefined;
+  if (strategy?.kind !== 'bayes') return undefined;
+  return strategy.logRange ?? defaultLogRange('bayes');
+}
+
+/** The trials as points (with their rungs, in run order) and tune's choice over them (undefined when none completed); `config` is the study's, which says whether bayes's rule applies. */
+export function studyChoice(trials: readonly Trial[], config: Record<string, unknown> = {}): { points: StudyPoint[]; choice?: ChoiceWithInterval<StudyPoint> } {
+  const points = [...trials].sort((a, b) => a.number - b.number).map((t) => ({ ...trialPoint(t), rung: t.params.rung as number | undefined }));
+  return { points, choice: chooseWithInterval(points, { posterior: bayesRangeOf(config) }) ?? undefined };
 }
