@@ -219,96 +219,136 @@ export async function runAtlas(spec: AtlasSpec, options: RunAtlasOptions = {}): 
   const filed: Results = spec.results === undefined ? new Map() : readResults(spec.results, options.onWarning);
   const storage = typeof options.storage === 'object' ? options.storage : await openStorage(options.storage ?? spec.storage, timeout === undefined ? {} : { heartbeatTimeoutMs: timeout * 1000 });
   const owns = typeof options.storage !== 'object';
-  const threads = options.threads ?? spec.threads;
   try {
     const { value: atlasStudy } = await storage.createStudy(atlasStudyName(spec), ATLAS_STUDY_CONFIG);
     if (compute) await storage.setStudyAttr(atlasStudy.id, 'spec', toJson(spec));
-    const stored = await storage.getStudyAttrs(atlasStudy.id);
-    const results: AtlasCellResult[] = cells.map((cell) => ({ cell, results: {} }));
-    const sources: CellEvent['sources'][] = cells.map(() => ({}));
-    const started = cells.map(() => performance.now());
-    const pending = cells.map(() => 0);
-    const tasks: Trial[] = [];
-    const pairOf = new Map<number, Pair>();
-    let complete = true;
-    const emit = (index: number): void =>
-      options.onCell?.({ index, total: cells.length, cell: cells[index], results: results[index].results, sources: sources[index], seconds: (performance.now() - started[index]) / 1000 });
-    const settle = (pair: Pair, record: StrategyOutcomeRecord, source: NonNullable<CellEvent['sources'][AtlasStrategyName]>): void => {
-      results[pair.index].results[pair.strategy.name] = record;
-      sources[pair.index][pair.strategy.name] = source;
-      if (record.status === 'missing') complete = false;
-    };
-
-    for (const [index, cell] of cells.entries()) {
-      for (const strategy of spec.strategies) {
-        const pair: Pair = { index, cell, strategy, key: outcomeKey(cell, strategy), study: cellStudyName(cell, strategy) };
-        const known = knownOutcome(stored[pair.key] as unknown as StrategyOutcomeRecord | undefined, findResult(filed, pair.key, cell, strategy));
-        if (known && (known.record.status === 'done' || (known.record.status === 'failed' && !options.retryFailed))) settle(pair, known.record, known.source);
-        else if (!compute || options.signal?.aborted || !(options.select?.(cell) ?? true)) settle(pair, emptyOutcome(strategy.name, pair.study, 'missing', 'not run yet'), 'missing');
-        else {
-          // A task, not a λ trial: the store requires a λ, which the atlas study does not use.
-          const { value: task } = await storage.createTrial(atlasStudy.id, { lambda: 0, task: `${cell.id} ${strategy.name}` }, taskKey(pair, known?.record));
-          tasks.push(task);
-          pairOf.set(task.id, pair);
-          pending[index]++;
-        }
-      }
-      if (pending[index] === 0) emit(index);
-    }
-
-    const cellDataCache = new Map<number, Dataset>();
+    const progress = new AtlasProgress(cells, options);
+    const { tasks, pairOf } = await claimPairs(spec, options, storage, atlasStudy.id, progress, filed);
     const computed = new Set<number>();
+    const cellDataCache = new Map<number, Dataset>();
+    const threads = options.threads ?? spec.threads;
     await runTrials(
       storage,
       atlasStudy.id,
       tasks,
       async ([task]) => {
         const pair = pairOf.get(task.id)!;
-        const { index, cell, strategy } = pair;
-        options.onStrategyStart?.({ index, total: cells.length, cell, strategy: strategy.name, study: pair.study });
-        if (!cellDataCache.has(index)) {
-          started[index] = performance.now(); // a cell's seconds count from its first task here, not from the plan
-          cellDataCache.set(index, cellData(data.get(cell.dataset)!, cell));
+        options.onStrategyStart?.({ index: pair.index, total: cells.length, cell: pair.cell, strategy: pair.strategy.name, study: pair.study });
+        if (!cellDataCache.has(pair.index)) {
+          progress.started[pair.index] = performance.now(); // a cell's seconds count from its first task here, not from the plan
+          cellDataCache.set(pair.index, cellData(data.get(pair.cell.dataset)!, pair.cell));
         }
-        const before = await storage.getStudy(pair.study);
-        const resumed = before !== null && (await storage.listTrials(before.id, { state: ['COMPLETE', 'FAIL', 'PRUNED'] })).length > 0;
-        let record: StrategyOutcomeRecord;
-        try {
-          const o = tuneOptionsFor(cell, cellDataCache.get(index)!, strategy, storage, threads);
-          const r = await tune({ ...o, onWait: options.onWait, onProgress: options.onProgress });
-          const reference = strategy.name === spec.reference;
-          const curve = reference ? await measureTestCurve(o, lambdasTried(r)) : null;
-          record = summarize(cell, strategy.name, r, resumed, curve, reference ? await measureInit(o) : null);
-        } catch (e) {
-          if (!(e instanceof L2labError) || e instanceof AtlasSpecError) throw e;
-          record = emptyOutcome(strategy.name, pair.study, 'failed', e.message);
-        }
+        const record = await computePair(spec, options, storage, pair, cellDataCache.get(pair.index)!, threads);
         // The record goes in before the task is finished: a finished task always has its record.
         await storage.setStudyAttr(atlasStudy.id, pair.key, toJson(record));
-        if (spec.results !== undefined) appendResults(spec.results, filed, [resultLine(pair.key, cell, strategy, record)]);
+        if (spec.results !== undefined) appendResults(spec.results, filed, [resultLine(pair.key, pair.cell, pair.strategy, record)]);
         computed.add(task.id);
-        settle(pair, record, 'run');
-        if (--pending[index] === 0) emit(index);
+        progress.settle(pair, record, 'run');
+        progress.done(pair.index);
         return [record.status === 'done' ? { state: 'COMPLETE', value: record.test_loss ?? 0 } : { state: 'FAIL', reason: record.error ?? 'failed' }];
       },
       { chunk: 1, signal: options.signal, onWait: options.onWait },
     );
-    // The tasks other workers finished (or that an abort left open): their records, from the store.
-    const attrs = await storage.getStudyAttrs(atlasStudy.id);
-    for (const task of await Promise.all(tasks.filter((t) => !computed.has(t.id)).map((t) => storage.getTrial(t.id)))) {
-      const pair = pairOf.get(task!.id)!;
-      const record = attrs[pair.key] as unknown as StrategyOutcomeRecord | undefined;
-      const done = task!.state !== 'WAITING' && task!.state !== 'RUNNING' && record !== undefined;
-      settle(pair, done ? record : emptyOutcome(pair.strategy.name, pair.study, 'missing', 'not run yet'), done ? 'elsewhere' : 'missing');
-      if (--pending[pair.index] === 0) emit(pair.index);
-    }
+    await collectElsewhere(storage, atlasStudy.id, tasks.filter((t) => !computed.has(t.id)), pairOf, progress);
     // What the store holds and the file does not yet (other workers' cells, runs from before the file) joins the file.
-    if (spec.results !== undefined) syncResults(spec, filed, results);
-    const run: AtlasRun = { spec, cells: results, storage: storage.location, complete, reportWrittenBy: null };
+    if (spec.results !== undefined) syncResults(spec, filed, progress.results);
+    const run: AtlasRun = { spec, cells: progress.results, storage: storage.location, complete: progress.complete, reportWrittenBy: null };
     if (options.report) run.reportWrittenBy = await reportOnce(storage, atlasStudy.id, run, tasks.length > 0, options);
     return run;
   } finally {
     if (owns) await storage.close();
+  }
+}
+
+/** The cells' outcomes as they settle, where each came from, and the onCell event of each cell once none of its pairs is pending. */
+class AtlasProgress {
+  readonly results: AtlasCellResult[];
+  readonly sources: CellEvent['sources'][];
+  readonly started: number[];
+  readonly pending: number[];
+  complete = true;
+
+  constructor(
+    private readonly cells: AtlasCell[],
+    private readonly options: RunAtlasOptions,
+  ) {
+    this.results = cells.map((cell) => ({ cell, results: {} }));
+    this.sources = cells.map(() => ({}));
+    this.started = cells.map(() => performance.now());
+    this.pending = cells.map(() => 0);
+  }
+
+  settle(pair: Pair, record: StrategyOutcomeRecord, source: NonNullable<CellEvent['sources'][AtlasStrategyName]>): void {
+    this.results[pair.index].results[pair.strategy.name] = record;
+    this.sources[pair.index][pair.strategy.name] = source;
+    if (record.status === 'missing') this.complete = false;
+  }
+
+  /** One pair of the cell is settled; the cell's event goes out with its last. */
+  done(index: number): void {
+    if (--this.pending[index] === 0) this.emit(index);
+  }
+
+  emit(index: number): void {
+    const { cells, results, sources, started } = this;
+    this.options.onCell?.({ index, total: cells.length, cell: cells[index], results: results[index].results, sources: sources[index], seconds: (performance.now() - started[index]) / 1000 });
+  }
+}
+
+/**
+ * Settles every pair already known (stored or filed, done, or failed without `retryFailed`) or not to
+ * be computed here, and makes a task of the atlas study for each of the others: the tasks, with their pairs.
+ */
+async function claimPairs(spec: AtlasSpec, options: RunAtlasOptions, storage: StudyStorage, atlasStudy: number, progress: AtlasProgress, filed: Results): Promise<{ tasks: Trial[]; pairOf: Map<number, Pair> }> {
+  const compute = options.compute ?? true;
+  const stored = await storage.getStudyAttrs(atlasStudy);
+  const tasks: Trial[] = [];
+  const pairOf = new Map<number, Pair>();
+  for (const [index, cell] of progress.results.map((r) => r.cell).entries()) {
+    for (const strategy of spec.strategies) {
+      const pair: Pair = { index, cell, strategy, key: outcomeKey(cell, strategy), study: cellStudyName(cell, strategy) };
+      const known = knownOutcome(stored[pair.key] as unknown as StrategyOutcomeRecord | undefined, findResult(filed, pair.key, cell, strategy));
+      if (known && (known.record.status === 'done' || (known.record.status === 'failed' && !options.retryFailed))) progress.settle(pair, known.record, known.source);
+      else if (!compute || options.signal?.aborted || !(options.select?.(cell) ?? true)) progress.settle(pair, emptyOutcome(strategy.name, pair.study, 'missing', 'not run yet'), 'missing');
+      else {
+        // A task, not a λ trial: the store requires a λ, which the atlas study does not use.
+        const { value: task } = await storage.createTrial(atlasStudy, { lambda: 0, task: `${cell.id} ${strategy.name}` }, taskKey(pair, known?.record));
+        tasks.push(task);
+        pairOf.set(task.id, pair);
+        progress.pending[index]++;
+      }
+    }
+    if (progress.pending[index] === 0) progress.emit(index);
+  }
+  return { tasks, pairOf };
+}
+
+/** Tunes one (cell, strategy) — the reference strategy also measures its test curve and the initialization — into its record; a failed tune() is a failed record. */
+async function computePair(spec: AtlasSpec, options: RunAtlasOptions, storage: StudyStorage, pair: Pair, rows: Dataset, threads: number | undefined): Promise<StrategyOutcomeRecord> {
+  const { cell, strategy } = pair;
+  const before = await storage.getStudy(pair.study);
+  const resumed = before !== null && (await storage.listTrials(before.id, { state: ['COMPLETE', 'FAIL', 'PRUNED'] })).length > 0;
+  try {
+    const o = tuneOptionsFor(cell, rows, strategy, storage, threads);
+    const r = await tune({ ...o, onWait: options.onWait, onProgress: options.onProgress });
+    const reference = strategy.name === spec.reference;
+    const curve = reference ? await measureTestCurve(o, lambdasTried(r)) : null;
+    return summarize(cell, strategy.name, r, resumed, curve, reference ? await measureInit(o) : null);
+  } catch (e) {
+    if (!(e instanceof L2labError) || e instanceof AtlasSpecError) throw e;
+    return emptyOutcome(strategy.name, pair.study, 'failed', e.message);
+  }
+}
+
+/** The tasks other workers finished (or that an abort left open): their records, from the store. */
+async function collectElsewhere(storage: StudyStorage, atlasStudy: number, open: Trial[], pairOf: Map<number, Pair>, progress: AtlasProgress): Promise<void> {
+  const attrs = await storage.getStudyAttrs(atlasStudy);
+  for (const task of await Promise.all(open.map((t) => storage.getTrial(t.id)))) {
+    const pair = pairOf.get(task!.id)!;
+    const record = attrs[pair.key] as unknown as StrategyOutcomeRecord | undefined;
+    const done = task!.state !== 'WAITING' && task!.state !== 'RUNNING' && record !== undefined;
+    progress.settle(pair, done ? record : emptyOutcome(pair.strategy.name, pair.study, 'missing', 'not run yet'), done ? 'elsewhere' : 'missing');
+    progress.done(pair.index);
   }
 }
 

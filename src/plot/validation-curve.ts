@@ -53,12 +53,7 @@ export async function validationCurveSvg(options: ValidationCurveOptions): Promi
   const { points, lambdaMin, lambda1se, title } = options;
   const yLabel = options.yLabel ?? 'validation loss';
   const { width, height } = plotSize(options, 'validationCurveSvg');
-  if (!Array.isArray(points)) throw new InvalidOptionError(`The 'points' option of validationCurveSvg must be an array of {lambda, valMean, valSe, trainMean?}. Got ${String(points)} instead.`);
-  for (const [i, p] of points.entries()) {
-    if (!(typeof p.lambda === 'number' && p.lambda >= 0 && Number.isFinite(p.lambda))) {
-      throw new InvalidOptionError(`The 'lambda' of point ${i} given to validationCurveSvg must be a number in [0, ∞). Got ${String(p.lambda)} instead.`);
-    }
-  }
+  checkPoints(points);
   const shown = points.filter((p) => p.lambda > 0 && Number.isFinite(p.valMean));
   if (shown.length === 0) {
     throw new InvalidOptionError(`validationCurveSvg: none of the ${points.length} points has λ > 0 and a finite validation loss, so there is no curve to draw.`);
@@ -80,12 +75,7 @@ export async function validationCurveSvg(options: ValidationCurveOptions): Promi
     .filter((p) => Number.isFinite(p.valSe) && p.valSe > 0)
     .map((p) => ({ lambda: p.lambda, lo: p.valMean - p.valSe, hi: p.valMean + p.valSe }));
 
-  // The markers: λ_min solid, λ_1se dashed; labels flip to the left of rules in the right third of the axis.
-  const marks: { lambda: number; label: string; kind: string; align: 'left' | 'right' }[] = [];
-  const side = (l: number): 'left' | 'right' => ((Math.log(l) - Math.log(lo)) / (Math.log(hi) - Math.log(lo)) > 0.66 ? 'right' : 'left');
-  const same = lambda1se === undefined || lambda1se === lambdaMin;
-  if (lambdaMin > 0) marks.push({ lambda: lambdaMin, label: same && lambda1se !== undefined ? `λ_min = λ_1se = ${shortNumber(lambdaMin)}` : `λ_min = ${shortNumber(lambdaMin)}`, kind: 'min', align: side(lambdaMin) });
-  if (!same && lambda1se !== undefined && lambda1se > 0) marks.push({ lambda: lambda1se, label: `λ_1se = ${shortNumber(lambda1se)}`, kind: '1se', align: side(lambda1se) });
+  const marks = lambdaMarks(lambdaMin, lambda1se, lo, hi);
 
   const notes: string[] = [];
   if (zero) notes.push(`dotted line: λ = 0 (no penalty), validation loss ${shortNumber(zero.valMean)}`);
@@ -95,19 +85,7 @@ export async function validationCurveSvg(options: ValidationCurveOptions): Promi
   if (hasBars) notes.push('error bars: ±1 standard error');
 
   const layer: unknown[] = [];
-  const idle = options.noTimeToAct;
-  // Shaded only where the region overlaps the axis.
-  if (idle && (idle.side === 'below' ? idle.threshold > lo : idle.threshold < hi)) {
-    const [from, to] = idle.side === 'below' ? [lo, Math.min(hi, idle.threshold)] : [Math.max(lo, idle.threshold), hi];
-    layer.push({ name: 'no_time_to_act', data: { values: [{ lambda: from, lambda2: to }] }, mark: { type: 'rect', color: '#999', opacity: 0.18 }, encoding: { x, x2: { field: 'lambda2' } } });
-    notes.push(`shaded: λ ${idle.side} ${shortNumber(idle.threshold)} had no time to act in ${idle.epochs} epochs (τ > training)`);
-  }
-  const band = options.interval;
-  // A band of one λ (nothing to shade) or off the axis is left out; its rule's name goes in the subtitle.
-  if (band && band.high > band.low && band.high > lo && band.low < hi) {
-    layer.push({ name: 'lambda_interval', data: { values: [{ lambda: Math.max(lo, band.low), lambda2: Math.min(hi, band.high) }] }, mark: { type: 'rect', color: VAL, opacity: 0.12 }, encoding: { x, x2: { field: 'lambda2' } } });
-    notes.push(`band: λ ${shortNumber(band.low)}–${shortNumber(band.high)}, ${band.basis.replace(/:.*$/, '')}`);
-  }
+  shadedRegions(options, x, lo, hi, layer, notes);
   if (hasBars) {
     layer.push(
       { name: 'val_errorbars', data: { values: bars }, mark: { type: 'rule', color: VAL, strokeWidth: 1.2 }, encoding: { x, y: { field: 'lo', type: 'quantitative' }, y2: { field: 'hi' } } },
@@ -118,23 +96,7 @@ export async function validationCurveSvg(options: ValidationCurveOptions): Promi
     { name: 'curve_lines', data: { values: curve }, mark: { type: 'line', strokeWidth: 1.6 }, encoding: { x, y: { field: 'value', type: 'quantitative' }, color, strokeDash: { ...color, scale: { domain: series, range: [[1, 0], [5, 3]] } } } },
     { name: 'curve_points', data: { values: curve }, mark: { type: 'point', filled: true, size: 30, opacity: 1 }, encoding: { x, y: { field: 'value', type: 'quantitative' }, color } },
   );
-  if (marks.length > 0) {
-    layer.push(
-      ...marks.map((m) => ({
-        name: `lambda_rule_${m.kind}`,
-        data: { values: [m] },
-        mark: { type: 'rule', color: '#444', strokeWidth: 1, ...(m.kind === '1se' ? { strokeDash: [4, 3] } : {}) },
-        encoding: { x },
-      })),
-      // One layer per label, each on its own row from the top (in pixels), so close rules never overprint.
-      ...marks.map((m, row) => ({
-        name: `lambda_label_${m.kind}`,
-        data: { values: [m] },
-        mark: { type: 'text', align: m.align, baseline: 'top', dx: m.align === 'left' ? 4 : -4, fontSize: 11, color: '#222' },
-        encoding: { x, y: { value: 4 + 15 * row }, text: { field: 'label' } },
-      })),
-    );
-  }
+  layer.push(...markLayers(marks, x));
   if (zero) {
     layer.push({ name: 'zero_baseline', data: { values: [{ value: zero.valMean }] }, mark: { type: 'rule', color: VAL, strokeDash: [2, 3], strokeWidth: 1.2 }, encoding: { y: { field: 'value', type: 'quantitative' } } });
   }
@@ -148,4 +110,66 @@ export async function validationCurveSvg(options: ValidationCurveOptions): Promi
     layer,
   };
   return renderSvg(spec as TopLevelSpec);
+}
+
+/** Every point's λ is a number in [0, ∞). */
+function checkPoints(points: readonly ValidationCurvePoint[]): void {
+  if (!Array.isArray(points)) throw new InvalidOptionError(`The 'points' option of validationCurveSvg must be an array of {lambda, valMean, valSe, trainMean?}. Got ${String(points)} instead.`);
+  for (const [i, p] of points.entries()) {
+    if (!(typeof p.lambda === 'number' && p.lambda >= 0 && Number.isFinite(p.lambda))) {
+      throw new InvalidOptionError(`The 'lambda' of point ${i} given to validationCurveSvg must be a number in [0, ∞). Got ${String(p.lambda)} instead.`);
+    }
+  }
+}
+
+/** λ_min (solid) and λ_1se (dashed) rules with their labels; a label flips to the left of its rule in the right third of the axis. */
+function lambdaMarks(lambdaMin: number, lambda1se: number | undefined, lo: number, hi: number): LambdaMark[] {
+  const marks: LambdaMark[] = [];
+  const side = (l: number): 'left' | 'right' => ((Math.log(l) - Math.log(lo)) / (Math.log(hi) - Math.log(lo)) > 0.66 ? 'right' : 'left');
+  const same = lambda1se === undefined || lambda1se === lambdaMin;
+  if (lambdaMin > 0) marks.push({ lambda: lambdaMin, label: same && lambda1se !== undefined ? `λ_min = λ_1se = ${shortNumber(lambdaMin)}` : `λ_min = ${shortNumber(lambdaMin)}`, kind: 'min', align: side(lambdaMin) });
+  if (!same && lambda1se !== undefined && lambda1se > 0) marks.push({ lambda: lambda1se, label: `λ_1se = ${shortNumber(lambda1se)}`, kind: '1se', align: side(lambda1se) });
+  return marks;
+}
+
+interface LambdaMark {
+  lambda: number;
+  label: string;
+  kind: string;
+  align: 'left' | 'right';
+}
+
+/** The shaded regions, each only where it overlaps the axis: λ with no time to act, and the interval the data cannot separate from λ_min. */
+function shadedRegions(options: ValidationCurveOptions, x: unknown, lo: number, hi: number, layer: unknown[], notes: string[]): void {
+  const idle = options.noTimeToAct;
+  // Shaded only where the region overlaps the axis.
+  if (idle && (idle.side === 'below' ? idle.threshold > lo : idle.threshold < hi)) {
+    const [from, to] = idle.side === 'below' ? [lo, Math.min(hi, idle.threshold)] : [Math.max(lo, idle.threshold), hi];
+    layer.push({ name: 'no_time_to_act', data: { values: [{ lambda: from, lambda2: to }] }, mark: { type: 'rect', color: '#999', opacity: 0.18 }, encoding: { x, x2: { field: 'lambda2' } } });
+    notes.push(`shaded: λ ${idle.side} ${shortNumber(idle.threshold)} had no time to act in ${idle.epochs} epochs (τ > training)`);
+  }
+  const band = options.interval;
+  // A band of one λ (nothing to shade) or off the axis is left out; its rule's name goes in the subtitle.
+  if (band && band.high > band.low && band.high > lo && band.low < hi) {
+    layer.push({ name: 'lambda_interval', data: { values: [{ lambda: Math.max(lo, band.low), lambda2: Math.min(hi, band.high) }] }, mark: { type: 'rect', color: VAL, opacity: 0.12 }, encoding: { x, x2: { field: 'lambda2' } } });
+    notes.push(`band: λ ${shortNumber(band.low)}–${shortNumber(band.high)}, ${band.basis.replace(/:.*$/, '')}`);
+  }
+}
+
+/** One rule per marked λ, and one label layer per rule, each on its own row from the top (in pixels), so close rules never overprint. */
+function markLayers(marks: LambdaMark[], x: unknown): unknown[] {
+  return [
+    ...marks.map((m) => ({
+      name: `lambda_rule_${m.kind}`,
+      data: { values: [m] },
+      mark: { type: 'rule', color: '#444', strokeWidth: 1, ...(m.kind === '1se' ? { strokeDash: [4, 3] } : {}) },
+      encoding: { x },
+    })),
+    ...marks.map((m, row) => ({
+      name: `lambda_label_${m.kind}`,
+      data: { values: [m] },
+      mark: { type: 'text', align: m.align, baseline: 'top', dx: m.align === 'left' ? 4 : -4, fontSize: 11, color: '#222' },
+      encoding: { x, y: { value: 4 + 15 * row }, text: { field: 'label' } },
+    })),
+  ];
 }

@@ -87,14 +87,7 @@ export function buildStepGraph(spec: StepGraphSpec): Graph {
 
     const { logits, running } = forwardModel(arch, x, params, { training: true, keepMasks: keep });
     const perSample = perSampleLoss(arch.loss, logits, target);
-    let loss: Value;
-    if (spec.sampleWeights) {
-      const w = g.input(`w.${u}`, dtype, [...memberShape, B]);
-      const count = g.node('Max', [op.reduceSum(w, [-1]), g.scalar(1, dtype)], [{ dtype, shape: memberShape }])[0];
-      loss = op.div(op.reduceSum(op.mul(perSample, w), [-1]), count);
-    } else {
-      loss = op.reduceMean(perSample, [-1]);
-    }
+    const loss = spec.sampleWeights ? weightedMean(g, dtype, perSample, g.input(`w.${u}`, dtype, [...memberShape, B]), memberShape) : op.reduceMean(perSample, [-1]);
 
     // SGD: seed the backward pass with −lr so each gradient is already the step, and fold
     // θ·(1 − lr·(c + d)) into the Gemm that produces the weight gradient.
@@ -111,38 +104,18 @@ export function buildStepGraph(spec: StepGraphSpec): Graph {
         return;
       }
       const rank = p.shape.length;
-      const lrP = perMember(lr, rank);
-      const c = penalized(i) ? perMember(l2, rank) : undefined;
-      const d = penalized(i) ? perMember(decay, rank) : undefined;
-      if (sgd) {
-        const shrink = c && d ? g.node('Sub', [g.scalar(1, dtype), g.node('Mul', [lrP, g.node('Add', [c, d], [{ dtype, shape: c.shape }])[0]], [{ dtype, shape: c.shape }])[0]], [{ dtype, shape: c.shape }])[0] : undefined;
-        // θ·s, or under L2-SP θ₀ + (θ − θ₀)·s: the penalty shrinks the distance from the anchor.
-        const shrunk = shrink ? g.node('Mul', [pulled(p, i), shrink], [{ dtype, shape: p.shape }])[0] : undefined;
-        const base = !shrunk ? p : anchors[i] ? g.node('Add', [anchors[i]!, shrunk], [{ dtype, shape: p.shape }])[0] : shrunk;
-        nextParams.push(g.addIntoGemm(grads[i], base));
-        nextState.push([]);
-        return;
-      }
-      const raw = (opName: string, a: Value, b: Value) => g.node(opName, [a, b], [{ dtype, shape: op.broadcastShapes(opName, [a, b]) }])[0];
-      const gFull = c ? raw('Add', grads[i], raw('Mul', c, pulled(p, i))) : grads[i];
-      const kept = d ? raw('Mul', pulled(p, i), raw('Sub', g.scalar(1, dtype), raw('Mul', lrP, d))) : undefined;
-      const decayed = !kept ? p : anchors[i] ? raw('Add', anchors[i]!, kept) : kept;
-      const o = spec.optimizer;
-      if (o.name === 'momentum' || o.name === 'nesterov') {
-        const mu = g.scalar(o.momentum ?? DEFAULTS.momentum, dtype);
-        const v = raw('Add', raw('Mul', state[i][0], mu), gFull);
-        const dir = o.name === 'nesterov' ? raw('Add', gFull, raw('Mul', v, mu)) : v;
-        nextParams.push(raw('Sub', decayed, raw('Mul', dir, lrP)));
-        nextState.push([v]);
-      } else {
-        const [b1, b2] = o.betas ?? [0.9, 0.999];
-        const m = raw('Add', raw('Mul', state[i][0], g.scalar(b1, dtype)), raw('Mul', gFull, g.scalar(1 - b1, dtype)));
-        const s = raw('Add', raw('Mul', state[i][1], g.scalar(b2, dtype)), raw('Mul', raw('Mul', gFull, gFull), g.scalar(1 - b2, dtype)));
-        const denom = raw('Add', raw('Mul', g.node('Sqrt', [s], [{ dtype, shape: s.shape }])[0], bc2!), g.scalar(o.eps ?? 1e-8, dtype));
-        const stepSize = raw('Mul', lrP, bc1!);
-        nextParams.push(raw('Sub', decayed, raw('Mul', raw('Div', m, denom), stepSize)));
-        nextState.push([m, s]);
-      }
+      const rule: ParamRule = {
+        g, dtype, p,
+        grad: grads[i],
+        lr: perMember(lr, rank),
+        c: penalized(i) ? perMember(l2, rank) : undefined,
+        d: penalized(i) ? perMember(decay, rank) : undefined,
+        anchor: anchors[i],
+        pulled: () => pulled(p, i),
+      };
+      const next = sgd ? { param: sgdUpdate(rule), state: [] } : adaptiveUpdate(rule, spec.optimizer, state[i], bc1, bc2);
+      nextParams.push(next.param);
+      nextState.push(next.state);
     });
     g.output(loss, `loss.${u}`);
     params = nextParams;
@@ -151,4 +124,55 @@ export function buildStepGraph(spec: StepGraphSpec): Graph {
   params.forEach((p, i) => g.output(p, `${shapes[i].name}.next`));
   state.forEach((s, i) => s.forEach((v, j) => g.output(v, `${shapes[i].name}.${slots[j]}.next`)));
   return g;
+}
+
+/** A member's minibatch loss over the rows it trains on: Σ w·loss / max(Σ w, 1) with 0/1 sample weights w. */
+function weightedMean(g: Graph, dtype: FloatDType, perSample: Value, w: Value, memberShape: number[]): Value {
+  const count = g.node('Max', [op.reduceSum(w, [-1]), g.scalar(1, dtype)], [{ dtype, shape: memberShape }])[0];
+  return op.div(op.reduceSum(op.mul(perSample, w), [-1]), count);
+}
+
+/** One learnable tensor's update inputs: θ, its gradient, the per-member lr and penalty coefficients (c coupled, d decoupled; none when unpenalized), and its anchor. */
+interface ParamRule {
+  g: Graph;
+  dtype: FloatDType;
+  p: Value;
+  grad: Value;
+  lr: Value;
+  c: Value | undefined;
+  d: Value | undefined;
+  anchor: Value | undefined;
+  /** What the penalty pulls on: θ, or θ − θ₀ under L2-SP (a new node at each call). */
+  pulled: () => Value;
+}
+
+/** SGD: the gradient is already −lr·∇ (the backward pass was seeded with −lr); θ·(1 − lr·(c + d)) folds into the Gemm that produces it. */
+function sgdUpdate(r: ParamRule): Value {
+  const { g, dtype, p, c, d } = r;
+  const shrink = c && d ? g.node('Sub', [g.scalar(1, dtype), g.node('Mul', [r.lr, g.node('Add', [c, d], [{ dtype, shape: c.shape }])[0]], [{ dtype, shape: c.shape }])[0]], [{ dtype, shape: c.shape }])[0] : undefined;
+  // θ·s, or under L2-SP θ₀ + (θ − θ₀)·s: the penalty shrinks the distance from the anchor.
+  const shrunk = shrink ? g.node('Mul', [r.pulled(), shrink], [{ dtype, shape: p.shape }])[0] : undefined;
+  const base = !shrunk ? p : r.anchor ? g.node('Add', [r.anchor, shrunk], [{ dtype, shape: p.shape }])[0] : shrunk;
+  return g.addIntoGemm(r.grad, base);
+}
+
+/** Momentum, Nesterov, Adam and AdamW: the coupled penalty joins the gradient, the decoupled one shrinks θ; returns θ and the optimizer state after the step. */
+function adaptiveUpdate(r: ParamRule, o: OptimizerSpec, state: Value[], bc1: Value | undefined, bc2: Value | undefined): { param: Value; state: Value[] } {
+  const { g, dtype, p, c, d } = r;
+  const raw = (opName: string, a: Value, b: Value) => g.node(opName, [a, b], [{ dtype, shape: op.broadcastShapes(opName, [a, b]) }])[0];
+  const gFull = c ? raw('Add', r.grad, raw('Mul', c, r.pulled())) : r.grad;
+  const kept = d ? raw('Mul', r.pulled(), raw('Sub', g.scalar(1, dtype), raw('Mul', r.lr, d))) : undefined;
+  const decayed = !kept ? p : r.anchor ? raw('Add', r.anchor, kept) : kept;
+  if (o.name === 'momentum' || o.name === 'nesterov') {
+    const mu = g.scalar(o.momentum ?? DEFAULTS.momentum, dtype);
+    const v = raw('Add', raw('Mul', state[0], mu), gFull);
+    const dir = o.name === 'nesterov' ? raw('Add', gFull, raw('Mul', v, mu)) : v;
+    return { param: raw('Sub', decayed, raw('Mul', dir, r.lr)), state: [v] };
+  }
+  const [b1, b2] = o.betas ?? [0.9, 0.999];
+  const m = raw('Add', raw('Mul', state[0], g.scalar(b1, dtype)), raw('Mul', gFull, g.scalar(1 - b1, dtype)));
+  const s = raw('Add', raw('Mul', state[1], g.scalar(b2, dtype)), raw('Mul', raw('Mul', gFull, gFull), g.scalar(1 - b2, dtype)));
+  const denom = raw('Add', raw('Mul', g.node('Sqrt', [s], [{ dtype, shape: s.shape }])[0], bc2!), g.scalar(o.eps ?? 1e-8, dtype));
+  const stepSize = raw('Mul', r.lr, bc1!);
+  return { param: raw('Sub', decayed, raw('Mul', raw('Div', m, denom), stepSize)), state: [m, s] };
 }

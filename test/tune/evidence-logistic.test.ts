@@ -5,9 +5,8 @@ import { test } from 'node:test';
 
 import { L2labError } from '../../src/errors.js';
 import { cholesky, choleskyLogDet } from '../../src/linalg/cholesky.js';
-import {
-  evidenceLogistic, fitLogisticMap, laplaceEvidence, logisticDerivatives, logisticProblem, type LogisticProblem,
-} from '../../src/tune/evidence/logistic.js';
+import { evidenceLogistic, laplaceEvidence } from '../../src/tune/evidence/logistic.js';
+import { fitLogisticMap, logisticDerivatives, logisticProblem, type LogisticProblem } from '../../src/tune/evidence/logistic-map.js';
 import { Rng } from '../../src/util/rng.js';
 import {
   datasetSkipReason, loadClassificationCsv, maxRelDiff, runPythonJsonAsync, sklearnSkipReason, standardize, writeCsv,
