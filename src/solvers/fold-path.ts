@@ -53,15 +53,16 @@ export async function foldPath(
       await new Promise<void>((resolve) => setImmediate(resolve));
       continue;
     }
-    // The last two converged solutions on this fold's path and their log rates.
+    // The last converged solutions on this fold's path and their log rates.
     const path: { theta: Float64Array; logRate: number }[] = [];
     const hessian: HessianMemo = {};
     for (const i of order) {
       const r = rate(lambdas[i], train.n);
       const solve = await solveGlm({ ...train, rate: r }, { ...options, hessian, init: warm?.[i]?.[j] ?? predict(path, Math.log(r)) });
       // A failed solve is no start for the next λ.
-      if (solve.converged) path.splice(0, path.length - 1, { theta: solve.theta, logRate: Math.log(r) });
+      if (solve.converged) path.push({ theta: solve.theta, logRate: Math.log(r) });
       else path.length = 0;
+      if (path.length > PREDICTOR_POINTS) path.shift();
       record(i, solve, r);
     }
   }
@@ -75,15 +76,19 @@ function dataLoss(solve: SolveResult, rate: number, weights: number): number {
   return solve.cost - 0.5 * rate * sq;
 }
 
+/** Solutions the next start is extrapolated from: 3, a quadratic in log rate (a line left 13% more Newton iterations on breast-cancer's path, a cubic 2% fewer). */
+const PREDICTOR_POINTS = 3;
+
 /**
- * The next start on a path: the secant through the last two solutions, extended in log rate to the
- * next one (first order in the step, so Newton starts O(step²) from the minimizer instead of
- * O(step) at the last solution); the last solution alone when there is one, none when there is none.
+ * The next start on a path: the polynomial through the last solutions in log rate (Lagrange form),
+ * extended to the next rate, so Newton starts near the minimizer instead of a step's change away;
+ * the last solution alone when there is one, none when there is none.
  */
 function predict(path: readonly { theta: Float64Array; logRate: number }[], logRate: number): Float64Array | undefined {
   if (path.length < 2) return path[0]?.theta;
-  const [a, b] = path;
-  const t = (logRate - b.logRate) / (b.logRate - a.logRate);
-  if (!Number.isFinite(t)) return b.theta;
-  return b.theta.map((v, q) => v + t * (v - a.theta[q]));
+  const weights = path.map((p, i) => path.reduce((w, q, j) => (j === i ? w : (w * (logRate - q.logRate)) / (p.logRate - q.logRate)), 1));
+  if (!weights.every(Number.isFinite)) return path[path.length - 1].theta;
+  const start = new Float64Array(path[0].theta.length);
+  for (const [i, p] of path.entries()) for (let q = 0; q < start.length; q++) start[q] += weights[i] * p.theta[q];
+  return start;
 }
