@@ -8,7 +8,7 @@
  *   (weight_decay = λ/m on the weights), then a refit at its best λ, as tune refits.
  *   The loss curves are compared against PyTorch's seed-to-seed spread (BENCH_SEEDS, default 0,1,2).
  * - `bayes_vs_optuna`: `tune --strategy bayes` against Optuna (TPE + MedianPruner) driving PyTorch
- *   (test/ref/optuna_lambda.py) on the same hold-out split, with the Optuna section's settings
+ *   (test/ref/torch_lambda.py's optuna mode) on the same hold-out split, with the Optuna section's settings
  *   (bench/holdout-optuna.ts: momentum 0.9, lr 0.1, 20 epochs, patience 3, λ in [1e-2, 1e4], 15 bayes
  *   trials and 30 Optuna trials).
  * ratio = PyTorch's (or Optuna's) wall seconds ÷ l2lab's; medians of BENCH_REPEATS (default 3) alternated
@@ -138,7 +138,7 @@ function gridRow(name: string, o: Omit<TuneOptions, 'storage'>, dir: string): Re
   return row;
 }
 
-/** The hold-out split for optuna_lambda.py (its meta: no grid, Optuna's λ range and trials). */
+/** The hold-out split for torch_lambda.py's optuna mode (its meta's grid: Optuna's λ range, its two ends). */
 function writeOptunaDir(dir: string, o: Omit<TuneOptions, 'storage'>, trials: number): void {
   const s = createSetup(o, o);
   const { train, validation } = s.folds[0];
@@ -151,9 +151,9 @@ function writeOptunaDir(dir: string, o: Omit<TuneOptions, 'storage'>, trials: nu
   writeRows(dir, 'train', pick(train), Array.from(train, (r) => s.train.y[r]));
   writeRows(dir, 'val', pick(validation), Array.from(validation, (r) => s.train.y[r]));
   const range = [o.logRange!.lo, o.logRange!.hi];
-  if (s.train.task !== 'classification') throw new Error('optuna_lambda.py trains classifiers only');
+  if (s.train.task !== 'classification') throw new Error('torch_lambda.py trains classifiers only');
   // Its model ends in one logit per class (softmax cross-entropy), as bench/holdout-optuna.ts writes it.
-  const meta = { d: s.train.d, classes: s.train.classes.length, hidden: s.architecture(0).widths[1], batch: s.plan.batchSize, lr: s.plan.lr, momentum: o.momentum, epochs: s.plan.epochBudget, patience: o.patience, grid: [], range, seed: o.seed ?? 0, optuna_trials: trials };
+  const meta = { d: s.train.d, classes: s.train.classes.length, hidden: s.architecture(0).widths[1], batch: s.plan.batchSize, lr: s.plan.lr, momentum: o.momentum, epochs: s.plan.epochBudget, patience: o.patience, grid: range, seed: o.seed ?? 0, optuna_trials: trials };
   fs.writeFileSync(path.join(dir, 'meta.json'), JSON.stringify(meta));
 }
 
@@ -161,8 +161,8 @@ function writeOptunaDir(dir: string, o: Omit<TuneOptions, 'storage'>, trials: nu
 function bayesRow(name: string, o: Omit<TuneOptions, 'storage'>, optunaTrials: number, dir: string): Record<string, unknown> {
   const split = path.join(dir, `optuna-${name}`);
   writeOptunaDir(split, o, optunaTrials);
-  const ref = path.join(ROOT, 'test/ref/optuna_lambda.py');
-  // torch's default threads (all cores), as l2lab's default; optuna_lambda.py would otherwise take 1.
+  const ref = path.join(ROOT, 'test/ref/torch_lambda.py');
+  // torch's default threads (all cores), as l2lab's default; torch_lambda.py would otherwise take 1.
   const env = { ...process.env, OPTUNA_THREADS: String(os.cpus().length) };
   const times = { l2lab: [] as number[], optuna: [] as number[] };
   let ours;
@@ -170,7 +170,7 @@ function bayesRow(name: string, o: Omit<TuneOptions, 'storage'>, optunaTrials: n
   for (let i = 0; i < REPEATS; i++) {
     ours = l2labTune(flags(o), path.join(dir, `bayes-${name}-${i}.db`));
     times.l2lab.push(ours.seconds);
-    const t = timed('/usr/bin/python3', [ref, split], env);
+    const t = timed('/usr/bin/python3', [ref, split, 'optuna'], env);
     times.optuna.push(t.seconds);
     theirs = JSON.parse(t.stdout);
   }
