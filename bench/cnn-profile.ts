@@ -48,8 +48,12 @@ shapes.forEach((p, i) => {
 const n = Number(steps);
 for (let i = 0; i < 5; i++) await session.run(feeds);
 const t0 = performance.now();
+const cpu0 = process.cpuUsage();
 for (let i = 0; i < n; i++) await session.run(feeds);
 const ms = (performance.now() - t0) / n;
+// CPU time is steadier than wall time on a shared machine (at 1 thread; spinning threads inflate it above).
+const cpu = process.cpuUsage(cpu0);
+const cpuMs = (cpu.user + cpu.system) / 1000 / n;
 session.endProfiling();
 await session.release();
 const file = path.join(dir, fs.readdirSync(dir).find((f) => f.endsWith('.json'))!);
@@ -68,7 +72,7 @@ for (const e of events) {
   total += e.dur;
 }
 const rows = [...byOp.entries()].sort((a, b) => b[1] - a[1]);
-console.log(`${spec}, ${threads} thread(s): ${ms.toFixed(1)} ms/step wall (${runs} profiled runs); kernel time by operator:`);
+console.log(`${spec}, ${threads} thread(s): ${ms.toFixed(1)} ms/step wall, ${cpuMs.toFixed(1)} ms/step CPU (${runs} profiled runs); kernel time by operator:`);
 for (const [name, us] of rows) console.log(`  ${name.padEnd(20)} ${((100 * us) / total).toFixed(1).padStart(5)}%  ${(us / runs / 1000).toFixed(2).padStart(7)} ms/step`);
 fs.rmSync(dir, { recursive: true });
 if (process.env.PROFILE_NODES) {

@@ -18,6 +18,7 @@ export type { OptimizerSpec } from './plan/optimizer.js';
 export { tune, STRATEGIES, type TuneOptions, type TuneResult, type TrialSummary } from './tune/tune.js';
 export { STRATEGY_REGISTRY, type StrategyEntry } from './tune/strategies.js';
 export { chooseLambda, TIE_TOLERANCE, type LambdaChoice, type ScoredPoint } from './tune/choose-lambda.js';
+export { chooseWithInterval, type ChoiceWithInterval, type LambdaInterval } from './tune/lambda-interval.js';
 export type { ProgressEvent, OnProgress } from './train/progress.js';
 export { readTrialResult, writeTrialResult, TRIAL_RESULT_VERSION, type TrialResult, type FoldRecord, type Refit } from './tune/trials/trial-result.js';
 export { OPTIONS, optionsOf, optionLabel, checkOptions, type OptionDecl, type CommandName } from './options/index.js';

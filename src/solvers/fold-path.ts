@@ -20,8 +20,9 @@ export interface FoldRows {
 
 export interface FoldFit {
   solve: SolveResult;
-  /** Data loss (no penalty) and accuracy / RMSE on the fold's training and validation rows. */
-  train: Metrics;
+  /** Mean data loss (no penalty) on the fold's training rows: the solve's cost less its penalty. */
+  trainLoss: number;
+  /** Data loss and accuracy / RMSE on the fold's validation rows. */
   validation: Metrics;
 }
 
@@ -45,9 +46,10 @@ export async function foldPath(
   for (const [j, f] of folds.entries()) {
     const train = problemOf(arch, rows, f.train, 0);
     const validation = problemOf(arch, rows, f.validation, 0);
-    const record = (i: number, solve: SolveResult) => (fits[i][j] = { solve, train: metricsOf(arch, train, solve.theta), validation: metricsOf(arch, validation, solve.theta) });
+    const record = (i: number, solve: SolveResult, r: number) => (fits[i][j] = { solve, trainLoss: dataLoss(solve, r, train.d * train.k), validation: metricsOf(arch, validation, solve.theta) });
     if (train.loss === 'mse' && (options.method ?? 'auto') === 'auto') {
-      ridgeSolves(train, lambdas.map((l) => rate(l, train.n)), options.tol).forEach((solve, i) => record(i, solve));
+      const rates = lambdas.map((l) => rate(l, train.n));
+      ridgeSolves(train, rates, options.tol).forEach((solve, i) => record(i, solve, rates[i]));
       await new Promise<void>((resolve) => setImmediate(resolve));
       continue;
     }
@@ -60,10 +62,17 @@ export async function foldPath(
       // A failed solve is no start for the next λ.
       if (solve.converged) path.splice(0, path.length - 1, { theta: solve.theta, logRate: Math.log(r) });
       else path.length = 0;
-      record(i, solve);
+      record(i, solve, r);
     }
   }
   return fits;
+}
+
+/** (1/m)·Σ loss at the solution: its cost less (rate/2)·Σ W² (the first `weights` entries of θ). */
+function dataLoss(solve: SolveResult, rate: number, weights: number): number {
+  let sq = 0;
+  for (let q = 0; q < weights; q++) sq += solve.theta[q] * solve.theta[q];
+  return solve.cost - 0.5 * rate * sq;
 }
 
 /**

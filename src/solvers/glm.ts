@@ -273,15 +273,17 @@ function hessianSingle(p: GlmProblem, theta: Float64Array): Float64Array {
   const { n, d } = p;
   const dim = d + 1;
   const cols = columnMajor(p);
-  const s = new Float64Array(n);
-  const z = new Float64Array(1);
-  const r = new Float64Array(1);
-  for (let i = 0; i < n; i++) {
-    logits(p, theta, i, z);
-    rowLoss(p, i, z, r);
-    if (p.loss === 'mse') s[i] = 1;
-    else {
-      const sig = r[0] + p.y[i];
+  // The loss's curvature per row: 1 (mse) or σ(z)(1 − σ(z)), z = x·W + b accumulated column by column.
+  const s = new Float64Array(n).fill(theta[d]);
+  if (p.loss === 'mse') s.fill(1);
+  else {
+    for (let a = 0; a < d; a++) {
+      const w = theta[a];
+      const oa = a * n;
+      for (let i = 0; i < n; i++) s[i] += w * cols[oa + i];
+    }
+    for (let i = 0; i < n; i++) {
+      const sig = 1 / (1 + Math.exp(-s[i]));
       s[i] = sig * (1 - sig);
     }
   }

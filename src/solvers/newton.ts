@@ -55,6 +55,8 @@ function hold(held: readonly number[], dim: number, grad: Float64Array, h?: Floa
  */
 export interface HessianMemo {
   data?: Float64Array;
+  /** The Cholesky factor of data + rate (and the softmax gauge), kept while neither changes. */
+  factor?: { rate: number; l: Float64Array };
 }
 
 /** What a Newton solve may be given: parameters to hold at θ₀ (a model without biases holds them at 0) and a Hessian to reuse. */
@@ -66,14 +68,17 @@ export interface NewtonOptions {
 /** A step reusing an older Hessian must shrink ‖∇‖∞ at least this much, or the next step computes a fresh one. */
 const STALE_CONTRACTION = 0.1;
 
-/** −H⁻¹·∇ with H = data + rate on the weights (and the softmax gauge), the held parameters fixed. */
-function newtonStep(p: GlmProblem, data: Float64Array, grad: Float64Array, held: readonly number[]): Float64Array {
+/** −H⁻¹·∇ with H = the memo's data + rate on the weights (and the softmax gauge), the held parameters fixed; factored once per data and rate. */
+function newtonStep(p: GlmProblem, memo: HessianMemo, grad: Float64Array, held: readonly number[]): Float64Array {
   const dim = paramCount(p);
-  const h = Float64Array.from(data);
-  for (let j = 0; j < p.d * p.k; j++) h[j * dim + j] += p.rate;
-  if (p.loss === 'softmax_ce') addSoftmaxGauge(p, h, dim);
-  hold(held, dim, grad, h);
-  const step = choleskySolve(factor(h, dim), dim, grad);
+  if (memo.factor?.rate !== p.rate) {
+    const h = Float64Array.from(memo.data!);
+    for (let j = 0; j < p.d * p.k; j++) h[j * dim + j] += p.rate;
+    if (p.loss === 'softmax_ce') addSoftmaxGauge(p, h, dim);
+    hold(held, dim, grad, h);
+    memo.factor = { rate: p.rate, l: factor(h, dim) };
+  }
+  const step = choleskySolve(memo.factor.l, dim, grad);
   for (let j = 0; j < dim; j++) step[j] = -step[j];
   return step;
 }
@@ -105,9 +110,10 @@ export function newton(p: GlmProblem, theta0: Float64Array, rule: StopRule, grad
     if (it >= rule.maxIterations) return done(false, `no convergence in ${it} Newton iterations`);
     if (!stale) {
       memo.data = hessian({ ...p, rate: 0 }, theta);
+      memo.factor = undefined;
       passes++;
     }
-    const step = newtonStep(p, memo.data!, grad, held);
+    const step = newtonStep(p, memo, grad, held);
     const slope = dot(grad, step);
     const found = slope < 0 ? backtrack(p, theta, f, slope, step, next, nextGrad) : null;
     if (!found) {

@@ -30,10 +30,14 @@ const isLease = (x: Json | undefined): x is Json & Lease => isJsonObject(x) && i
  * Returns the study attribute `key` when set; otherwise one worker claims the lease attribute
  * `lease:<key>` (a compare-and-set, {@link StudyStorage.swapStudyAttr}), runs `work`, stores its
  * result under `key` and releases the lease, while every other worker polls until the result is
- * there. A `work` that throws releases the lease too (and the error propagates), so a waiter tries at once. The holder renews the lease every quarter of the heartbeat timeout; a lease unchanged for
+ * there. A `work` that throws releases the lease too (the error propagates), so a waiter tries at
+ * once. The holder renews the lease every quarter of the heartbeat timeout; a lease unchanged for
  * the whole timeout, as a waiter's own clock measures it (so machines' clocks need not agree), or
  * held on this host by a process that is gone, is taken over and the task run again. `ranHere`
  * says whether this process ran `work`.
+ *
+ * @example
+ * const { value } = await runOnce(storage, study.id, 'refit:0.1:0', () => refit(0.1), { name: 'the refit at λ=0.1' });
  */
 export async function runOnce<T extends Json>(storage: StudyStorage, studyId: number, key: string, work: () => Promise<T>, options: RunOnceOptions): Promise<{ value: T; ranHere: boolean }> {
   const leaseKey = `lease:${key}`;

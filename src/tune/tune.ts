@@ -10,7 +10,7 @@ import { solverReport, type SolverReport } from '../train/solver-option.js';
 import { DEFAULT_STORAGE, runOnce } from '../study/index.js';
 import { evaluateParams } from '../train/fit.js';
 import { train } from '../train/trainer.js';
-import { chooseWithInterval } from './lambda-interval.js';
+import { chooseWithInterval, unvalidatedInterval } from './lambda-interval.js';
 import { conversionsOf, headlineConventions } from './conversions.js';
 import type { TrainedModel } from '../models/trained-model.js';
 import { describeEdge, edgeOf } from './samplers/range.js';
@@ -86,6 +86,8 @@ export async function tune(o: TuneOptions): Promise<TuneResult> {
     const arch = setup.architecture(choice.dropout);
     const units = { m, batchSize: setup.plan.batchSize, lr: setup.plan.lr, ...(setup.plan.solver === 'sgd' ? { optimizer: setup.plan.optimizer.name } : {}) };
     const validated = STRATEGY_REGISTRY[o.strategy].usesValidation;
+    // Without validation data (LOO, the evidence) there is no scatter to read a range from.
+    const interval = validated ? choice.interval : unvalidatedInterval(choice.lambdaMin, o.strategy);
     return {
       strategy: o.strategy,
       study: name,
@@ -100,8 +102,8 @@ export async function tune(o: TuneOptions): Promise<TuneResult> {
       plan: runPlanJson(setup.plan),
       conversions: conversionsOf(choice.lambdaMin, setup.plan.convention, units),
       ...(validated ? { conversions_1se: conversionsOf(choice.lambda1se, setup.plan.convention, units) } : {}),
-      lambda_interval: choice.interval,
-      conversions_interval: { low: conversionsOf(choice.interval.low, setup.plan.convention, units), high: conversionsOf(choice.interval.high, setup.plan.convention, units) },
+      lambda_interval: interval,
+      conversions_interval: { low: conversionsOf(interval.low, setup.plan.convention, units), high: conversionsOf(interval.high, setup.plan.convention, units) },
       user_conventions: headlineConventions(arch),
       trials: sortedByLambda(outcome.points).map(trialRow),
       refit,

@@ -150,6 +150,10 @@ export function askConformance(name: string, factory: () => Promise<AskFixture>)
         assert.ok(b.noise && b.noise.relative_std >= 0 && b.noise.value_lo <= b.noise.value_hi && b.noise.lambda_lo <= b.noise.lambda_hi, JSON.stringify(b.noise));
         assert.ok(Math.abs(convert(b.noise.lambda_lo, 'seed', 'pytorch', { m: 6400 }).value / b.noise.value_lo - 1) < 1e-9);
         assert.equal(b.trials.complete + b.trials.pruned, seen.length);
+        // The interval around λ_min, by the process's band, in both units.
+        assert.ok(b.lambda_interval.low <= b.best_lambda && b.best_lambda <= b.lambda_interval.high, JSON.stringify(b.lambda_interval));
+        assert.match(b.lambda_interval.basis, /^GP posterior band/);
+        assert.ok(Math.abs(convert(b.lambda_interval.high, 'seed', 'pytorch', { m: 6400 }).value / b.value_interval.high - 1) < 1e-9);
       }));
 
     it('a report before τ is never pruned, and says why', () =>
@@ -216,6 +220,9 @@ export function askConformance(name: string, factory: () => Promise<AskFixture>)
         assert.equal(b.value, 3e-3);
         assert.ok(b.value_1se !== null && b.value_1se >= b.value, `λ_1se ${b.value_1se}`);
         assert.ok(b.lambda_1se !== null);
+        // Repeats give λ_min a standard error: the one-SE band, up to λ_1se.
+        assert.match(b.lambda_interval.basis, /^within one SE of λ_min/);
+        assert.ok(b.value_interval.low <= b.value && b.value_interval.high === b.value_1se, JSON.stringify(b.value_interval));
       }));
 
     it('sh: rung 0 trains every value for its budget, the next rung the best of them for longer', () =>

@@ -67,7 +67,7 @@ export function formatTuneResult(r: TuneResult): string {
     ...states.notes,
     '',
     `λ_min = ${sig(r.best_lambda)}${many ? ` (dropout ${r.best_dropout})` : ''}${validated ? `, λ_1se = ${sig(r.lambda_1se)}` : ''}; refit at ${r.select === '1se' ? 'λ_1se' : 'λ_min'} = ${sig(refit.lambda)}: test loss ${fmt(refit.test_loss)}${refit.test_accuracy !== undefined ? `, accuracy ${pct(refit.test_accuracy)}` : ''}${refit.test_rmse !== undefined ? `, rmse ${fmt(refit.test_rmse)}` : ''}`,
-    intervalLine(r.best_lambda, r.lambda_interval),
+    ...(validated ? [intervalLine(r.best_lambda, r.lambda_interval)] : []),
     ...(validated ? [`ties: mean losses within a relative ${sig(TIE_TOLERANCE)} of the lowest are equal; the largest such λ is λ_min`] : []),
     ...unitLines(r),
     ...(r.class_warning ? [`warning: ${r.class_warning}`] : []),

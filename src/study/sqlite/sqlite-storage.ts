@@ -28,6 +28,7 @@ import {
   paramsAndKey,
 } from '../checks.js';
 import { StorageError } from '../errors.js';
+import { withStatementCache } from './statement-cache.js';
 import { canonicalJson, parseJson, type Json } from '../json.js';
 import { currentOwner, isOwnerDeadHere, isProcessAlive, workerHost } from '../owner.js';
 import type {
@@ -156,7 +157,7 @@ export class SqliteStorage implements StudyStorage {
     }
     try {
       // fileMustExist too: a file removed since the check is not re-created.
-      this.db = new Database(path, { fileMustExist: options.mustExist === true });
+      this.db = withStatementCache(new Database(path, { fileMustExist: options.mustExist === true }));
     } catch (e) {
       throw new StorageError(`Cannot open ${this.location}: ${(e as Error).message}. Check that its folder exists and is writable, or pass another --storage path.`);
     }

@@ -21,7 +21,7 @@ export async function scoreExact(setup: TuneSetup, configs: Config[], warm?: (Fl
   const fits = await foldPath(arch, setup.train, setup.folds, configs.map((c) => c.lambda), rate, {}, starts);
   const [d, k] = [arch.widths[0], arch.widths[1]];
   const scores = configs.map((config, i): ConfigScore => {
-    const folds: FoldScore[] = fits[i].map((f) => ({ valLoss: f.validation.loss, trainLoss: f.train.loss, valAccuracy: f.validation.accuracy, epoch: f.solve.iterations, curve: [f.validation.loss] }));
+    const folds: FoldScore[] = fits[i].map((f) => ({ valLoss: f.validation.loss, trainLoss: f.trainLoss, valAccuracy: f.validation.accuracy, epoch: f.solve.iterations, curve: [f.validation.loss] }));
     const j = fits[i].findIndex((f) => !f.solve.converged);
     const failure = j >= 0 ? `fold ${j + 1}: ${describeSolve(fits[i][j].solve)}` : undefined;
     const { mean, se } = meanAndSe(folds.map((f) => f.valLoss));
