@@ -94,17 +94,7 @@ export function expandCells(spec: AtlasSpec, shapes: ReadonlyMap<string, DataSha
       }
     });
   });
-  const seen = new Map<string, number>();
-  spec.datasets.forEach((ds, i) => {
-    for (const model of ds.models) {
-      for (const m of ds.m) {
-        const id = `${ds.name}|${ds.target ?? ''}|${model}|${m}`;
-        const first = seen.get(id);
-        if (first !== undefined && first !== i) issues.push({ path: `datasets[${i}]`, message: `model '${model}' at m = ${m} on '${ds.name}' is also in datasets[${first}]: keep it in one entry.` });
-        else seen.set(id, i);
-      }
-    }
-  });
+  issues.push(...repeatedCells(spec));
   if (issues.length > 0) return { cells, issues };
   for (const seed of spec.seeds) {
     spec.datasets.forEach((ds, i) => {
@@ -144,6 +134,23 @@ export function expandCells(spec: AtlasSpec, shapes: ReadonlyMap<string, DataSha
     });
   }
   return { cells, issues };
+}
+
+/** A (dataset, target, model, m) listed in two dataset entries: one issue for each repeat. */
+function repeatedCells(spec: AtlasSpec): SpecIssue[] {
+  const issues: SpecIssue[] = [];
+  const seen = new Map<string, number>();
+  spec.datasets.forEach((ds, i) => {
+    for (const model of ds.models) {
+      for (const m of ds.m) {
+        const id = `${ds.name}|${ds.target ?? ''}|${model}|${m}`;
+        const first = seen.get(id);
+        if (first !== undefined && first !== i) issues.push({ path: `datasets[${i}]`, message: `model '${model}' at m = ${m} on '${ds.name}' is also in datasets[${first}]: keep it in one entry.` });
+        else seen.set(id, i);
+      }
+    }
+  });
+  return issues;
 }
 
 /** The name of one (cell, strategy) outcome in the atlas study and the results file. */

@@ -61,27 +61,7 @@ export function centeredSpectrum(x: Float64Array, y: Float64Array, n: number, d:
 
   const method = d <= n ? 'covariance' : 'gram';
   const m = method === 'covariance' ? d : n;
-  const gram = new Float64Array(m * m);
-  if (method === 'covariance') {
-    for (let i = 0; i < n; i++) {
-      const row = i * d;
-      for (let a = 0; a < d; a++) {
-        const xa = xc[row + a];
-        if (xa === 0) continue;
-        const ga = a * d;
-        for (let b = a; b < d; b++) gram[ga + b] += xa * xc[row + b];
-      }
-    }
-  } else {
-    for (let i = 0; i < n; i++) {
-      for (let k = i; k < n; k++) {
-        let s = 0;
-        for (let j = 0; j < d; j++) s += xc[i * d + j] * xc[k * d + j];
-        gram[i * n + k] = s;
-      }
-    }
-  }
-  for (let a = 0; a < m; a++) for (let b = 0; b < a; b++) gram[a * m + b] = gram[b * m + a];
+  const gram = centeredGram(xc, n, d, method);
 
   const eig = symmetricEigen(gram, m);
   const muMax = Math.max(eig.values[0] ?? 0, 0);
@@ -128,4 +108,31 @@ export function centeredSpectrum(x: Float64Array, y: Float64Array, n: number, d:
     n, d, fitIntercept, xMean, yMean, yc, rank, eigenvalues, u, v, uty, residualNorm2, method,
     decompositionMs: performance.now() - t0,
   };
+}
+
+/** XcᵀXc (d×d, 'covariance') or XcXcᵀ (n×n, 'gram') of the row-major n×d Xc, full and symmetric. */
+function centeredGram(xc: Float64Array, n: number, d: number, method: 'covariance' | 'gram'): Float64Array {
+  const m = method === 'covariance' ? d : n;
+  const gram = new Float64Array(m * m);
+  if (method === 'covariance') {
+    for (let i = 0; i < n; i++) {
+      const row = i * d;
+      for (let a = 0; a < d; a++) {
+        const xa = xc[row + a];
+        if (xa === 0) continue;
+        const ga = a * d;
+        for (let b = a; b < d; b++) gram[ga + b] += xa * xc[row + b];
+      }
+    }
+  } else {
+    for (let i = 0; i < n; i++) {
+      for (let k = i; k < n; k++) {
+        let s = 0;
+        for (let j = 0; j < d; j++) s += xc[i * d + j] * xc[k * d + j];
+        gram[i * n + k] = s;
+      }
+    }
+  }
+  for (let a = 0; a < m; a++) for (let b = 0; b < a; b++) gram[a * m + b] = gram[b * m + a];
+  return gram;
 }

@@ -1,31 +1,14 @@
 /** Model architectures: linear, logistic, softmax and MLPs, as layer widths plus activation, loss and dropout. */
 import { InvalidOptionError } from '../errors.js';
 import { DEFAULTS } from '../options/defaults.js';
-import { ACTIVATIONS, type Activation } from '../options/names.js';
-import { cnnParamShapes, describeCnn, parseCnnSpec, type CnnStem, type ImageShape } from './cnn-spec.js';
+import { ACTIVATIONS } from '../options/names.js';
+import { cnnParamShapes, describeCnn, parseCnnSpec, type CnnStem } from './cnn-spec.js';
+import type { Architecture, LossKind, ModelSpecOptions, TaskShape } from './architecture-types.js';
 import type { ParamShape } from './param-shape.js';
-import type { ImportedNet } from '../onnx-import/net.js';
 import { describeImported, importModel, isOnnxPath } from '../onnx-import/import-model.js';
 import { MAX_PARAMS } from '../params/limits.js';
 
-/** mse: ½‖y − ŷ‖² per sample; logistic: binary cross-entropy on one logit; softmax_ce: multiclass cross-entropy. */
-export type LossKind = 'mse' | 'logistic' | 'softmax_ce';
-
-export interface Architecture {
-  /** Layer widths, input first, output last: [d, h1, …, out]. */
-  widths: number[];
-  activation: Activation;
-  loss: LossKind;
-  /** Dropout probability after each hidden layer (length widths.length − 2); 0 = none. */
-  dropout: number[];
-  /** `cnn:` specs: the image, the convolutional layers before the dense ones, and normalization layers. */
-  cnn?: CnnStem;
-  /**
-   * `--model net.onnx`: the imported graph (src/onnx-import). Its widths are [d, each Dropout's
-   * width…, outputs] and `dropout` its Dropout ratios; `activation` is unused.
-   */
-  onnx?: ImportedNet;
-}
+export type { Architecture, LossKind, ModelSpecOptions, TaskShape } from './architecture-types.js';
 
 /** Whether K members of the architecture train as one population graph (convolutions, pooling and BatchNorm train one member per graph). */
 export function stacksMembers(arch: Architecture): boolean {
@@ -59,20 +42,6 @@ export function countParams(arch: Architecture): { total: number; weights: numbe
   }
   return { total: weights + biases, weights, biases };
 }
-
-export interface ModelSpecOptions {
-  activation?: Activation;
-  /** One probability for every hidden layer, or one per hidden layer (`cnn:`: per dense layer). */
-  dropout?: number | number[];
-  /** The dataset's image shape (IDX images); `cnn:` models need it. */
-  image?: ImageShape;
-  /** `--model net.onnx`: name patterns of initializers to penalize, or to leave free, besides the default (weights of rank ≥ 2 penalized). */
-  penalize?: string[];
-  exclude?: string[];
-}
-
-/** What the data says about the output: regression (1 target) or classification with C classes. */
-export type TaskShape = { task: 'regression' } | { task: 'classification'; classes: number };
 
 /**
  * Parses a model spec string: `linear`, `logistic`, `softmax`, `mlp:W1,W2,…`, `cnn:…`, or the path

@@ -1,6 +1,7 @@
 /** The graph's input and output as the data meets them: which input, its dims fixed by the data, its layout; which output, and what it holds. */
 import onnxProto from 'onnx-proto';
 import { InvalidDataError } from '../errors.js';
+// Type-only, up to models: the image shape a dataset declares.
 import type { ImageShape } from '../models/cnn-spec.js';
 import { UnsupportedModelError } from './errors.js';
 import type { ImportedNode, InputLayout, OutputKind } from './net.js';

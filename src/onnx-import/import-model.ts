@@ -5,8 +5,8 @@
  */
 import { InvalidDataError, InvalidOptionError } from '../errors.js';
 import { Graph, type Value } from '../graph/graph.js';
-// Type-only, upward: an import builds the Architecture that models/architecture.ts declares (and dispatches `.onnx` specs here).
-import type { Architecture, LossKind, ModelSpecOptions, TaskShape } from '../models/architecture.js';
+// Type-only, up to models: an import builds the Architecture that models/architecture.ts dispatches `.onnx` specs for.
+import type { Architecture, LossKind, ModelSpecOptions, TaskShape } from '../models/architecture-types.js';
 import { MAX_PARAMS } from '../params/limits.js';
 import { UnsupportedModelError } from './errors.js';
 import { shapeOf, type Entry } from './entries.js';

@@ -1,4 +1,5 @@
 /** What an imported ONNX graph becomes: its nodes, constants and parameters, as plain JSON-safe data. */
+// Type-only, up to models: every model kind lists its parameters as ParamShapes.
 import type { ParamShape } from '../models/param-shape.js';
 
 /** An ONNX attribute as the importer keeps it (tensors become {@link ConstTensor}). */

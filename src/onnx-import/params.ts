@@ -5,6 +5,7 @@
  * `--penalize` / `--exclude` name patterns change that.
  */
 import { InvalidOptionError } from '../errors.js';
+// Type-only, up to models: the parameter kinds every model kind shares.
 import type { ParamKind } from '../models/param-shape.js';
 import type { ImportedNode, ImportedParam, ParamRole } from './net.js';
 
