@@ -19,7 +19,7 @@ import { Rng } from '../src/util/rng.js';
 const [threads = '1', spec = 'cnn:c16k5,p2,c32k5,p2,f128', steps = '30'] = process.argv.slice(2);
 const B = 128;
 const arch = parseModelSpec(spec, 784, { task: 'classification', classes: 10 }, { image: { height: 28, width: 28, channels: 1 } });
-const graph = buildStepGraph({ arch, batch: B, dtype: 'float32', optimizer: { name: 'adam' }, sumsqOutput: false });
+const graph = buildStepGraph({ arch, batch: B, dtype: 'float32', optimizer: { name: 'adam' }, sumsqOutput: false, threads: Number(threads) });
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'l2lab-cnn-profile-'));
 const session = await ort.InferenceSession.create(graph.toBytes(), {
   intraOpNumThreads: Number(threads),

@@ -12,6 +12,8 @@ export interface CnnForwardOptions {
   training: boolean;
   /** 0/1 keep-masks per dense hidden layer (inverted dropout where its probability is > 0). */
   keepMasks?: (Value | undefined)[];
+  /** Intra-op threads the graph will run on: one thread takes convolutions' input gradients by ConvTranspose (see ConvOptions.inputGradient). Default: more than one. */
+  threads?: number;
 }
 
 export interface CnnForward {
@@ -54,7 +56,8 @@ export function forwardCnn(arch: Architecture, x: Value, params: Value[], o: Cnn
       if (!pooledFirst(arch, stem.layers[i - 1], l)) h = (l.pool === 'max' ? maxPool : avgPool)(h, { kernel: l.size });
       continue;
     }
-    h = normalize(conv2d(h, param(`W${layer}`), maybe(`b${layer}`), { filters: l.filters, kernel: l.kernel, stride: l.stride, padding: l.padding }), layer, l.norm);
+    const inputGradient = o.threads === 1 ? 'convTranspose' : 'conv';
+    h = normalize(conv2d(h, param(`W${layer}`), maybe(`b${layer}`), { filters: l.filters, kernel: l.kernel, stride: l.stride, padding: l.padding, inputGradient }), layer, l.norm);
     const next = stem.layers[i + 1];
     if (next?.kind === 'pool' && pooledFirst(arch, l, next)) h = maxPool(h, { kernel: next.size });
     h = activate(arch.activation, h);

@@ -34,6 +34,8 @@ export interface StepGraphSpec {
    * stays near the starting weights). The anchors θ₀ are inputs `<param>.anchor`. Default false.
    */
   decayToAnchor?: boolean;
+  /** Intra-op threads the step will run on, when known: picks the kernels that suit them (CNN input gradients). */
+  threads?: number;
 }
 
 /**
@@ -85,7 +87,7 @@ export function buildStepGraph(spec: StepGraphSpec): Graph {
       g.output(total, `sumsq.${u}`);
     }
 
-    const { logits, running } = forwardModel(arch, x, params, { training: true, keepMasks: keep });
+    const { logits, running } = forwardModel(arch, x, params, { training: true, keepMasks: keep, threads: spec.threads });
     const perSample = perSampleLoss(arch.loss, logits, target);
     const loss = spec.sampleWeights ? weightedMean(g, dtype, perSample, g.input(`w.${u}`, dtype, [...memberShape, B]), memberShape) : op.reduceMean(perSample, [-1]);
 

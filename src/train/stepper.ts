@@ -1,5 +1,5 @@
 /** Runs a compiled step graph: keeps parameters and optimizer state as tensors fed back each run. */
-import { CompiledGraph, type Feeds } from '../engine/session.js';
+import { CompiledGraph, defaultThreads, type Feeds } from '../engine/session.js';
 import { floatArray, tensor, type FloatArray } from '../engine/tensor.js';
 import type { ort } from '../engine/session.js';
 import { paramShapes } from '../models/architecture.js';
@@ -56,7 +56,8 @@ export class Stepper {
    * member. `l2` / `decay` are the coupled and decoupled coefficients per member (see buildStepGraph).
    */
   static async create(spec: StepGraphSpec, members: Float64Array[][], l2: number[], decay: number[], threads?: number): Promise<Stepper> {
-    const session = await CompiledGraph.compile(buildStepGraph(spec), { threads });
+    const resolved = threads ?? defaultThreads();
+    const session = await CompiledGraph.compile(buildStepGraph({ ...spec, threads: spec.threads ?? resolved }), { threads: resolved });
     const K = spec.population;
     const shapes = paramShapes(spec.arch);
     const dims = (i: number): number[] => paramDims(shapes[i], K);

@@ -62,6 +62,9 @@ for (const [name, o] of Object.entries({ "3×3 stride 1 'same'": { kernel: 3, st
   test(`gradient of Conv ${name} through ORT's Conv/ConvTranspose matches finite differences (float32, 2e-3)`, async () => {
     await gradCheck({ shapes: [[2, 2, 5, 6], [o.kernel * o.kernel * 2, 3], [3]], build: ([x, w, b]) => conv.conv2d(x, w, b, { filters: 3, ...o, kernel_impl: 'onnx' }), dtype: 'float32', tol: 2e-3, eps: 1e-2 });
   });
+  test(`gradient of Conv ${name} with dx by ConvTranspose matches finite differences (float32, 2e-3)`, async () => {
+    await gradCheck({ shapes: [[2, 2, 5, 6], [o.kernel * o.kernel * 2, 3], [3]], build: ([x, w, b]) => conv.conv2d(x, w, b, { filters: 3, ...o, kernel_impl: 'onnx', inputGradient: 'convTranspose' }), dtype: 'float32', tol: 2e-3, eps: 1e-2 });
+  });
 }
 
 /** Runs a one-output graph on float32 inputs. */
