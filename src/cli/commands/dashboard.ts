@@ -22,11 +22,13 @@ export const command: Command = {
     const options = serverOptions(v, 'dashboard');
     const { exposureWarning, startDashboard } = await import('../../dashboard/index.js');
     const dash = await startDashboard(options);
+    // Listening for the stop before the address is printed: a reader may signal as soon as it reads it.
+    const stopped = untilStopped('dashboard');
     const warning = options.host === undefined ? null : exposureWarning(options.host);
     if (warning !== null) console.error(warning);
     console.log(`l2lab dashboard: ${dash.location}`);
     console.log(`  ${dash.url}   (Ctrl-C to stop)`);
-    await untilStopped('dashboard');
+    await stopped;
     await dash.close();
     return 0;
   },

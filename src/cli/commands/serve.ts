@@ -34,6 +34,8 @@ export const command: Command = {
     const tokenFile = stringOption(v, 'token-file');
     const token = tokenFile === undefined ? newToken() : readTokenFile(tokenFile);
     const server = await startServe({ ...options, token, heartbeatTimeout });
+    // Listening for the stop before the address is printed: a reader may signal as soon as it reads it.
+    const stopped = untilStopped('serve');
     const warning = options.host === undefined ? null : exposureWarning(options.host);
     if (warning !== null) console.error(warning);
     console.log(`l2lab serve: ${server.location}`);
@@ -41,7 +43,7 @@ export const command: Command = {
     console.log(`  API: ${server.url}api/v1/   (OpenAPI: ${server.url}api/v1/openapi.json)`);
     // Printed once, only when made here: a token from --token-file stays in its file.
     console.log(tokenFile === undefined ? `  token: ${token}   (send 'Authorization: Bearer <token>' with ask, report and tell)` : `  token: from ${tokenFile}`);
-    await untilStopped('serve');
+    await stopped;
     await server.close();
     return 0;
   },
