@@ -13,6 +13,7 @@
  * BENCH_PROBLEMS (comma list of PROBLEMS' names), BENCH_SEEDS (default 1,2,3,4,5) and BENCH_TRIALS
  * (l2lab's; Optuna gets twice as many) choose what runs. The reference side is cached
  * (bench/holdout-reference.ts); BENCH_REFERENCE_ONLY=1 only fills the cache. l2lab's side never is.
+ * BENCH_REFERENCE_SOURCE=HASH reads references computed by other code (see referenceSource).
  */
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
@@ -52,8 +53,6 @@ async function inRunOrder<T extends { lambda: number }>(storage: string, study: 
   }
 }
 
-/** The λ interval tune's result carries where the interval work (issue 22, item 2) is in; undefined before it. */
-const intervalOf = (r: TuneResult): LambdaInterval | undefined => (r as TuneResult & { lambda_interval?: LambdaInterval }).lambda_interval;
 
 /** A tool's figures from its run against a grid: its λ, regret, epochs in all, to the noise bar and to 1%. */
 function toolRow(run: Run, lambda: number, regret: number, gridBest: number, bar: number): ToolRow {
@@ -82,7 +81,7 @@ async function l2labRow(id: string, seed: number, o: Omit<TuneOptions, 'strategy
     optuna_grid_epochs: ref.torch.grid.reduce((a, t) => a + t.epochs, 0),
     bayes: toolRow(run, b.best_lambda, testRegret(b.refit.test_loss, base), gridBest, noiseBar(ref.neighbours.l2lab, gridBest)),
     optuna: toolRow(torchRun(ref.torch.trials), ref.torch.best_lambda, testRegret(ref.refit_test_loss.l2lab.optuna, base), torchBest, noiseBar(ref.neighbours.torch, torchBest)),
-    interval: intervalOf(b),
+    interval: b.lambda_interval,
   };
 }
 
@@ -132,13 +131,27 @@ async function serve(dir: string): Promise<Server> {
   return { url, tokenFile, stop: () => child.kill('SIGTERM') };
 }
 
+/**
+ * The source hash the cached references must carry: this code's, or BENCH_REFERENCE_SOURCE's when
+ * it names another (references computed by a commit whose training code differs from this one only
+ * where the choice of the cache's SOURCES is too coarse, e.g. a refactor). Said aloud, and both hashes
+ * go into every JSON line, so a table never passes off another code's references silently.
+ */
+function referenceSource(): string {
+  const own = sourceHash();
+  const accepted = process.env.BENCH_REFERENCE_SOURCE;
+  if (accepted === undefined || accepted === own) return own;
+  console.log(`BENCH_REFERENCE_SOURCE=${accepted}: reading references computed by other code (this code hashes to ${own})`);
+  return accepted;
+}
+
 /** Runs every problem × seed; prints a line per seed and row, then a JSON line per problem and row, and the markdown table; returns the summaries. */
 export async function benchHoldoutOptuna(dir: string, storage: string): Promise<Record<string, unknown>[]> {
   const names = (process.env.BENCH_PROBLEMS ?? PROBLEMS.map((p) => p.name).join(',')).split(',');
   const seeds = (process.env.BENCH_SEEDS ?? '1,2,3,4,5').split(',').map(Number);
   const trials = Number(process.env.BENCH_TRIALS ?? 15);
   const referenceOnly = process.env.BENCH_REFERENCE_ONLY === '1';
-  const source = sourceHash();
+  const source = referenceSource();
   const server = referenceOnly ? undefined : await serve(dir);
   const summaries: Record<string, unknown>[] = [];
   try {
@@ -158,7 +171,7 @@ export async function benchHoldoutOptuna(dir: string, storage: string): Promise<
       }
       if (server === undefined) continue;
       for (const [kind, r] of Object.entries(rows)) {
-        const s = summarize(kind === 'l2lab' ? p.name : `${p.name} (PyTorch)`, r);
+        const s = { ...summarize(kind === 'l2lab' ? p.name : `${p.name} (PyTorch)`, r), reference_source: source, code_source: sourceHash() };
         console.log(JSON.stringify(s));
         summaries.push(s);
       }
