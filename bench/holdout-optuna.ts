@@ -15,10 +15,8 @@
  * (bench/holdout-reference.ts); BENCH_REFERENCE_ONLY=1 only fills the cache. l2lab's side never is.
  * BENCH_REFERENCE_SOURCE=HASH reads references computed by other code (see referenceSource).
  */
-import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { openStorage } from '../src/study/index.js';
 import { logSpace } from '../src/tune/closed-form/ridge.js';
 import { usePopulation } from '../src/tune/scoring/score.js';
@@ -28,10 +26,10 @@ import { bayesDesign, decadeFirst } from '../src/tune/strategies/bayes.js';
 import { tune } from '../src/tune/tune.js';
 import { epochsToWithin, noiseBar, testRegret, type LambdaInterval, type Run } from './holdout-measure.js';
 import { PROBLEMS } from './holdout-problems.js';
+import { startServeChild, type ServeChild } from '../test/support/serve-child.js';
 import { reference, runTorch, sourceHash, torchRefit, writeSplit, type Reference, type TorchTrial } from './holdout-reference.js';
 import { markdownTable, seedLine, summarize, type SeedRow, type ToolRow } from './holdout-table.js';
 
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const RANGE = { lo: 0.01, hi: 1e4, n: 25 };
 
 /** The sizes of bayes's opening populations in the order they trained, given its first trial (decadeFirst splits the points around the guess by it). */
@@ -107,28 +105,15 @@ function torchRow(id: string, seed: number, o: Omit<TuneOptions, 'strategy'>, re
   };
 }
 
-interface Server {
-  url: string;
+interface Server extends ServeChild {
   tokenFile: string;
-  stop: () => void;
 }
 
 /** `l2lab serve` on a free port with a token file, for the ask side; resolves once it listens. */
 async function serve(dir: string): Promise<Server> {
   const tokenFile = path.join(dir, 'token.txt');
   fs.writeFileSync(tokenFile, `bench-${process.pid}-${Date.now()}-token`);
-  const args = ['--import', 'tsx', 'src/cli/main.ts', 'serve', '--storage', path.join(dir, 'ask.db'), '--port', '0', '--token-file', tokenFile, '--heartbeat-timeout', '86400'];
-  const child = spawn(process.execPath, args, { cwd: root, stdio: ['ignore', 'pipe', 'inherit'] });
-  let out = '';
-  const url = await new Promise<string>((resolve, reject) => {
-    child.stdout.on('data', (chunk: Buffer) => {
-      out += chunk.toString();
-      const m = /API: (http:\/\/\S+?)api\/v1\//.exec(out);
-      if (m) resolve(m[1]);
-    });
-    child.on('close', (code) => reject(new Error(`l2lab serve exited (${code}) before listening:\n${out}`)));
-  });
-  return { url, tokenFile, stop: () => child.kill('SIGTERM') };
+  return { ...(await startServeChild(path.join(dir, 'ask.db'), tokenFile, ['--heartbeat-timeout', '86400'])), tokenFile };
 }
 
 /**
@@ -177,7 +162,7 @@ export async function benchHoldoutOptuna(dir: string, storage: string): Promise<
       }
     }
   } finally {
-    server?.stop();
+    await server?.stop();
   }
   if (summaries.length > 0) console.log(markdownTable(summaries));
   return summaries;

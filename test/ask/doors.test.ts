@@ -9,7 +9,7 @@
  * λ's test loss is within the seed-to-seed noise of a PyTorch grid over the same range.
  */
 import assert from 'node:assert/strict';
-import { execFile, spawn, spawnSync } from 'node:child_process';
+import { execFile, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -18,6 +18,7 @@ import { after, before, describe, it } from 'node:test';
 import { fashionMnistAvailable } from '../../src/data/fashion-mnist.js';
 import { lambdaTimescaleEpochs } from '../../src/plan/timescale.js';
 import { l2lab, ROOT } from '../cli/helpers.js';
+import { startServeChild, type ServeChild } from '../support/serve-child.js';
 import { missingPython, PYTHON, runPython } from '../support/python.js';
 
 const skip =
@@ -50,21 +51,11 @@ function run(file: string, args: string[], extra: Record<string, string> = {}): 
   });
 }
 
-/** `l2lab serve --port 0 --token-file F` in a child process: its URL once it listens, and how to stop it. */
-async function serve(storage: string, tokenFile: string): Promise<{ url: string; stop: () => Promise<number | null> }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'serve', '--storage', storage, '--port', '0', '--token-file', tokenFile], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'inherit'] });
-  const exited = new Promise<number | null>((resolve) => child.on('close', resolve));
-  let out = '';
-  const url = await new Promise<string>((resolve, reject) => {
-    child.stdout.on('data', (chunk: Buffer) => {
-      out += chunk.toString();
-      const m = /API: (http:\/\/\S+?)api\/v1\//.exec(out);
-      if (m) resolve(m[1]);
-    });
-    void exited.then((code) => reject(new Error(`l2lab serve exited (${code}) before listening:\n${out}`)));
-  });
-  assert.doesNotMatch(out, new RegExp(fs.readFileSync(tokenFile, 'utf8').trim()), 'a token read from --token-file is not printed');
-  return { url, stop: () => (child.kill('SIGTERM'), exited) };
+/** `l2lab serve` over `storage` with the token in `tokenFile`, which it must not print. */
+async function serve(storage: string, tokenFile: string): Promise<ServeChild> {
+  const server = await startServeChild(storage, tokenFile, [], env);
+  assert.doesNotMatch(server.banner, new RegExp(fs.readFileSync(tokenFile, 'utf8').trim()), 'a token read from --token-file is not printed');
+  return server;
 }
 
 interface ShownTrial {
