@@ -4,13 +4,13 @@
  * dropout value, and the training options every trial uses.
  */
 import { loadForModel } from '../models/model-task.js';
-import type { Activation, ConventionId, Initializer, OptimizerName, SolverName } from '../options/names.js';
+import type { Activation, Initializer } from '../options/names.js';
 import { complement, datasetHash, kFold, splitIndices, type Dataset, type Task } from '../data/index.js';
 import type { TrainedModel } from '../models/trained-model.js';
 import { checkFoldsFit } from '../data/fold-checks.js';
 import { InvalidOptionError } from '../errors.js';
 import { DEFAULTS } from '../options/defaults.js';
-import { resolveRunPlan, type RunPlan } from '../plan/run-plan.js';
+import { resolveRunPlan, type PlanOptions, type RunPlan } from '../plan/run-plan.js';
 import { parseModelSpec, type Architecture } from '../models/architecture.js';
 import { prepareSplits, type Scaling } from '../train/prepare.js';
 import type { TrainOptions } from '../train/trainer.js';
@@ -37,31 +37,14 @@ export interface TuneDataOptions {
   scaling?: Scaling;
 }
 
-export interface TuneTrainOptions {
-  /** Default 'seed'. */
-  convention?: ConventionId;
-  /** Default 'sgd', or 'momentum' when `momentum` is given. */
-  optimizer?: OptimizerName;
-  momentum?: number;
-  /** Default 0.1 (SGD family) or 1e-3 (Adam). */
-  lr?: number;
-  /** Epochs of a trial, or 'auto': until converged (hasConverged), at most `maxEpochs`. Default 20. */
-  epochs?: number | 'auto';
-  /** Cap of `epochs: 'auto'`. Default 200. */
-  maxEpochs?: number;
-  /** Default min(128, m). */
-  batchSize?: number;
-  /** Early stopping on each fold's validation loss (the seed's "hold-out + early stopping"). */
-  patience?: number;
-  init?: Initializer;
-  penalizeBiases?: boolean;
-  /** 'init': penalize ‖θ − θ₀‖² (L2-SP). Default 'zero'. */
-  decayTo?: 'zero' | 'init';
+/**
+ * How each trial trains: the run plan's options (their defaults there; no learning-rate schedule in
+ * tune), plus how trials share the machine.
+ */
+export interface TuneTrainOptions extends Omit<PlanOptions, 'schedule'> {
   threads?: number;
   /** Train a config's folds (and several configs) as one population: 'auto' by model size (default), or 'never'. */
   stacking?: 'auto' | 'never';
-  /** As `fit`'s: exact (Newton / L-BFGS) by default for linear, logistic, softmax unless an SGD-only option is given; sgd for MLPs. */
-  solver?: SolverName;
 }
 
 /** A validation scheme: the training rows and validation rows of each fold (hold-out: one fold). */
