@@ -9,7 +9,6 @@ import { isPenalized, type ParamKind } from '../models/param-shape.js';
 import { initParams } from '../models/init.js';
 import type { ImportedNet, ParamRole } from '../onnx-import/net.js';
 import { DEFAULTS } from '../options/defaults.js';
-import type { ConventionId, Initializer, OptimizerName } from '../options/names.js';
 import { momentumOf } from '../plan/optimizer.js';
 import { resolveRunPlan } from '../plan/run-plan.js';
 import { evaluateParams } from '../train/fit.js';
@@ -17,7 +16,8 @@ import { prepareSplits } from '../train/prepare.js';
 import { formatNumber } from '../util/format-number.js';
 import { InvalidOptionError } from '../errors.js';
 import { checkInspectOptions, type InspectOptions } from './inspect.js';
-import { lambdaFacts, type LambdaFactFields } from './lambda-facts.js';
+import { lambdaFacts } from './lambda-facts.js';
+import type { InspectRunFields } from './inspect-fields.js';
 
 /** One initializer at the weights inspected (the file's, or a re-initialization with `init`). */
 export interface ImportedParameter {
@@ -41,30 +41,12 @@ export interface ImportedParameter {
 }
 
 /** The result of {@link inspectImported}; also `l2lab inspect --model net.onnx --json`. */
-export interface ImportedInspectReport extends LambdaFactFields {
-  dataset: string;
-  model: string;
+export interface ImportedInspectReport extends InspectRunFields {
   file: string;
   producer: string;
   opset: number;
-  task: 'classification' | 'regression';
-  classes: number | null;
-  m: number;
-  batch_size: number;
-  lr: number;
-  optimizer: OptimizerName;
-  momentum: number | null;
-  epochs: number;
-  /** `file`: the weights stored in the .onnx; otherwise the re-initialization training would start from. */
-  init: Initializer;
-  seed: number;
-  convention: ConventionId;
-  lambda: number;
-  lambda_seed: number;
-  params: number;
   penalized_params: number;
   free_params: number;
-  penalize_biases: boolean;
   parameters: ImportedParameter[];
   /** Σθ² over the penalized parameters. */
   sum_sq: number;

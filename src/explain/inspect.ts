@@ -15,7 +15,8 @@ import { resolveRunPlan, type RunPlan } from '../plan/run-plan.js';
 import { prepareSplits, type Scaling } from '../train/prepare.js';
 import { expectedInitDataLoss } from './init-loss.js';
 import { expectedSumSquares, initMoments, sumSquaresPerTensor } from './init-penalty.js';
-import { lambdaFacts, type LambdaFactFields } from './lambda-facts.js';
+import { lambdaFacts } from './lambda-facts.js';
+import type { InspectRunFields } from './inspect-fields.js';
 import type { ScaleInvariantView } from './scale-invariance.js';
 
 /** Options of {@link inspect}; the model, data and training fields mean what they mean for `fit`. */
@@ -88,33 +89,13 @@ export interface InspectLayer {
 }
 
 /** The result of {@link inspect}; also the `l2lab inspect --json` object (field names are part of the CLI contract). */
-export interface InspectReport extends LambdaFactFields {
-  dataset: string;
-  model: string;
-  task: 'classification' | 'regression';
-  classes: number | null;
-  /** Training rows. */
-  m: number;
-  batch_size: number;
-  lr: number;
-  optimizer: OptimizerName;
-  momentum: number | null;
-  epochs: number;
-  init: Initializer;
-  seed: number;
-  convention: ConventionId;
-  lambda: number;
-  /** The same λ in the seed's units: m × the per-weight coefficient. */
-  lambda_seed: number;
-  /** Total parameters (weights + biases). */
-  params: number;
+export interface InspectReport extends InspectRunFields {
   weights: number;
   biases: number;
   /** Hidden plus output units (Σ fan_out): He init's E‖W‖² is twice this. */
   units: number;
   hidden_units: number;
   output_units: number;
-  penalize_biases: boolean;
   layers: InspectLayer[];
   /** E Σθ² over the penalized tensors, and its standard deviation over seeds. */
   expected_sum_sq: number;

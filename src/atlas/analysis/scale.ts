@@ -20,24 +20,10 @@ export const LARGE_PARAMS = 1e6;
  */
 export const MIN_INTERVAL_SETTINGS = 4;
 
-/** One cell as the scale analysis reads it. */
-export interface ScaleCell {
-  cell: string;
-  setting: string;
-  dataset: string;
-  model: string;
-  m: number;
-  seed: number;
-  params: number;
-  depth: number;
-  width: number;
-  /** Grid-CV's λ* (seed convention). */
-  lambda: number;
+/** One cell as the scale analysis reads it: the point's identity, size and λ* (grid-CV's, seed convention), with what the analysis derives from it. */
+export interface ScaleCell extends Pick<LambdaPoint, 'cell' | 'setting' | 'dataset' | 'model' | 'm' | 'seed' | 'params' | 'depth' | 'width' | 'lambda' | 'tauOverT' | 'edge'> {
   /** The λ of the lowest test loss on the cell's test curve (null without one). */
   testOptimal: number | null;
-  tauOverT: number | null;
-  /** λ* sat on the edge of the range tried. */
-  edge: boolean;
   /** At initialization, at λ*: the penalty λ*·Σθ²/(2m), its ratio to the data loss, and their sum; at the seed's λ = 0.01 the ratio. Null when not measured. */
   init: { dataLoss: number; penalty: number; ratio: number; cost: number; seedRatio: number } | null;
 }
