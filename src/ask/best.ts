@@ -1,7 +1,7 @@
 /** best(): the study's λ_min (and λ_1se where a λ was evaluated more than once) in both units with the range the data cannot separate from it, bayes's noise reading and the weight-norm check. */
 import { L2labError } from '../errors.js';
 import type { Trial } from '../study/index.js';
-import { chooseWithInterval, type LambdaInterval } from '../tune/lambda-interval.js';
+import { chooseWithInterval, posteriorRange, type LambdaInterval } from '../tune/lambda-interval.js';
 import { meanAndSe } from '../tune/one-se.js';
 import { trialPoint, type TrialPoint } from '../tune/trials/study-run.js';
 import { toSeed, type ResolvedContext } from './context.js';
@@ -69,7 +69,7 @@ export async function bestAnswer(name: string, c: ResolvedContext, all: readonly
   const counts = { complete: count('COMPLETE'), pruned: count('PRUNED'), failed: count('FAIL'), running: count('RUNNING', 'WAITING') };
   // bayes chooses as tune does: by its process's curve, which also reads the pruned trials.
   const pruned = trials.filter((t) => t.state === 'PRUNED' && t.value !== null).map((t) => ({ lambda: t.params.lambda, dropout: 0, rung: null, mean: NaN, se: NaN, n: 0, state: 'PRUNED', prunedValue: t.value! }));
-  const choice = chooseWithInterval([...lambdaPoints(trials), ...pruned], { posterior: c.strategy === 'bayes' ? c.range : undefined });
+  const choice = chooseWithInterval([...lambdaPoints(trials), ...pruned], { posterior: posteriorRange(c.strategy, c.range) });
   if (!choice) {
     throw new L2labError('NOT_FITTED', `No trial of study '${name}' has completed yet (${counts.running} running or waiting, ${counts.pruned} pruned, ${counts.failed} failed): tell a final val_loss first (l2lab tell --study ${name} --trial N --val-loss V).`);
   }

@@ -1,6 +1,7 @@
 /** λ_min with the range the validation data cannot separate from it: the one-SE band where λ has a standard error, the Gaussian process's posterior band otherwise, and bayes's choice by the process's curve. */
 import { BayesSampler, type Observation } from './samplers/bayes-sampler.js';
 import { chooseLambda, type LambdaChoice, type ScoredPoint } from './choose-lambda.js';
+import { defaultLogRange } from '../options/defaults.js';
 
 /** The λ range (in the units of the λ it was read from) that the data cannot tell apart from λ_min, and the rule that drew it. */
 export interface LambdaInterval {
@@ -43,6 +44,15 @@ const ALONE_BASIS = 'λ_min alone: too few positive λ with a finite loss to rea
 export interface IntervalPoint extends ScoredPoint {
   state?: string;
   prunedValue?: number;
+}
+
+/**
+ * The `posterior` option of {@link chooseWithInterval} for a study run by `strategy` over `range`:
+ * bayes's search range (its default when none was given), undefined for every other strategy, whose
+ * choice is the lowest mean. The one place that says which strategy's choice reads its process.
+ */
+export function posteriorRange(strategy: string | undefined, range?: { lo: number; hi: number } | null): { lo: number; hi: number } | undefined {
+  return strategy === 'bayes' ? (range ?? defaultLogRange('bayes')) : undefined;
 }
 
 /** A choice with its interval; for bayes λ_min and λ_1se come from the process's curve, not the lowest draw. */

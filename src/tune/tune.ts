@@ -1,5 +1,5 @@
 /** `tune()`: choose λ by a strategy, keep every trial in a study, refit at the chosen λ and score it on the test split. */
-import { DEFAULTS, defaultLogRange } from '../options/defaults.js';
+import { DEFAULTS } from '../options/defaults.js';
 import { createHash } from 'node:crypto';
 import { InvalidOptionError, L2labError } from '../errors.js';
 import { checkOptions } from '../options/check.js';
@@ -10,7 +10,7 @@ import { solverReport, type SolverReport } from '../train/solver-option.js';
 import { DEFAULT_STORAGE, runOnce } from '../study/index.js';
 import { evaluateParams } from '../train/fit.js';
 import { train } from '../train/trainer.js';
-import { chooseWithInterval, unvalidatedInterval } from './lambda-interval.js';
+import { chooseWithInterval, posteriorRange, unvalidatedInterval } from './lambda-interval.js';
 import { conversionsOf, headlineConventions } from './conversions.js';
 import type { TrainedModel } from '../models/trained-model.js';
 import { describeEdge, edgeOf } from './samplers/range.js';
@@ -67,8 +67,7 @@ export async function tune(o: TuneOptions): Promise<TuneResult> {
   try {
     const outcome = await STRATEGY_REGISTRY[o.strategy].run(ctx);
     // bayes chooses by its process's curve, which reads every finished trial in run order; the rest by the one λ rule.
-    const posterior = o.strategy === 'bayes' ? (o.logRange ?? defaultLogRange('bayes')) : undefined;
-    const choice = chooseWithInterval(outcome.candidates ?? outcome.points, { posterior });
+    const choice = chooseWithInterval(outcome.candidates ?? outcome.points, { posterior: posteriorRange(o.strategy, o.logRange) });
     if (!choice) throw new InvalidOptionError(`Every trial of study '${name}' failed (${outcome.points.map((p) => p.reason).filter(Boolean)[0] ?? 'no trial completed'}). ${setup.plan.solver === 'exact' ? 'Narrow the λ range (--lambdas or --log-range)' : 'Lower --lr or narrow the λ range (--lambdas or --log-range)'}.`);
     const select = o.select ?? DEFAULTS.select;
     const chosen: Config = { lambda: select === '1se' ? choice.lambda1se : choice.lambdaMin, dropout: choice.dropout };

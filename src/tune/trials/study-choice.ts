@@ -1,7 +1,6 @@
 /** A stored study's λ choice: its trials as curve points and tune's rule over them, with the interval (for `show` and `studies`). */
 import type { Trial } from '../../study/index.js';
-import { defaultLogRange } from '../../options/defaults.js';
-import { chooseWithInterval, unvalidatedInterval, type ChoiceWithInterval } from '../lambda-interval.js';
+import { chooseWithInterval, posteriorRange, unvalidatedInterval, type ChoiceWithInterval } from '../lambda-interval.js';
 import { STRATEGIES, STRATEGY_REGISTRY } from '../strategies.js';
 import type { StrategyName } from '../../options/names.js';
 import { trialPoint, type TrialPoint } from './study-run.js';
@@ -13,8 +12,7 @@ const isStrategy = (k: string): k is StrategyName => (STRATEGIES as readonly str
 /** bayes's search range from a stored study config ({strategy: {kind, logRange}}), undefined for another strategy. */
 export function bayesRangeOf(config: Record<string, unknown>): { lo: number; hi: number } | undefined {
   const strategy = config.strategy as { kind?: string; logRange?: { lo: number; hi: number } | null } | undefined;
-  if (strategy?.kind !== 'bayes') return undefined;
-  return strategy.logRange ?? defaultLogRange('bayes');
+  return posteriorRange(strategy?.kind, strategy?.logRange);
 }
 
 /** The trials as points (with their rungs, in run order) and tune's choice over them (undefined when none completed); `config` is the study's, which says whether bayes's rule applies. */
