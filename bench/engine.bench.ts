@@ -179,7 +179,7 @@ const configs: Config[] = [
   { name: 'mlp_k8_t1', widths: MLP, threads: 1, K: 8, unroll: 1 },
   { name: 'mlp_k1_t2', widths: MLP, threads: 2, K: 1, unroll: 4 },
   { name: 'mlp_k8_t2', widths: MLP, threads: 2, K: 8, unroll: 1 },
-  // The population rule (POPULATION_MAX_PARAMS in src/tune/scoring/score.ts): does stacking pay at ~100k parameters?
+  // The population rule (POPULATION_MAX_PARAMS in src/tune/setup.ts): does stacking pay at ~100k parameters?
   { name: 'mid_k1_t1', widths: MID, threads: 1, K: 1, unroll: 4 },
   { name: 'mid_k8_t1', widths: MID, threads: 1, K: 8, unroll: 1 },
   { name: 'n6k_k1_t1', widths: [784, 8, 10], threads: 1, K: 1, unroll: 4 },

@@ -23,7 +23,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { logSpace } from '../src/tune/closed-form/ridge.js';
-import { createSetup } from '../src/tune/setup.js';
+import { createSetup, usePopulation } from '../src/tune/setup.js';
 import type { TuneOptions } from '../src/tune/tune.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -79,8 +79,11 @@ function writeGridDir(dir: string, o: Omit<TuneOptions, 'storage'>, lambdas: num
   writeRows(dir, 'train', s.train.x, s.train.y);
   writeRows(dir, 'test', s.test.x, s.test.y);
   fs.writeFileSync(path.join(dir, 'folds.json'), JSON.stringify(s.folds.map((f) => Array.from(f.validation))));
-  const widths = s.architecture(0).widths;
-  const meta = { d: s.train.d, classes: widths[widths.length - 1], hidden: widths[1], batch: s.plan.batchSize, lr: s.plan.lr, epochs: s.plan.epochBudget, lambdas, seed: o.seed ?? 0 };
+  const arch = s.architecture(0);
+  const widths = arch.widths;
+  // Folds that stack step on shared minibatches of every row (masked); one trained alone steps on its own rows.
+  const masked = usePopulation(arch);
+  const meta = { d: s.train.d, classes: widths[widths.length - 1], hidden: widths[1], batch: s.plan.batchSize, lr: s.plan.lr, epochs: s.plan.epochBudget, lambdas, seed: o.seed ?? 0, masked };
   fs.writeFileSync(path.join(dir, 'meta.json'), JSON.stringify(meta));
 }
 

@@ -1,15 +1,18 @@
 /** Selecting rows of a dataset by index. */
-import type { Dataset } from './dataset.js';
+import type { TrainingRows } from './dataset.js';
 
-/** A new dataset holding rows `indices` of `data`, in that order (x and y are copies). */
-export function subset(data: Dataset, indices: ArrayLike<number>): Dataset {
+/** New rows holding rows `indices` of `data` (a dataset or training rows), in that order (x and y are copies). */
+export function subset<T extends TrainingRows>(data: T, indices: ArrayLike<number>): T {
   const { d } = data;
-  const x = new Float32Array(indices.length * d);
-  for (let k = 0; k < indices.length; k++) x.set(data.x.subarray(indices[k] * d, indices[k] * d + d), k * d);
   const n = indices.length;
-  return data.task === 'regression'
-    ? { ...data, n, x, y: Float32Array.from({ length: n }, (_, k) => data.y[indices[k]]) }
-    : { ...data, n, x, y: Int32Array.from({ length: n }, (_, k) => data.y[indices[k]]) };
+  const x = new Float32Array(n * d);
+  // Targets keep their type: float regression targets, integer class labels.
+  const y = data.y instanceof Float32Array ? new Float32Array(n) : new Int32Array(n);
+  for (let k = 0; k < n; k++) {
+    x.set(data.x.subarray(indices[k] * d, indices[k] * d + d), k * d);
+    y[k] = data.y[indices[k]];
+  }
+  return { ...data, n, x, y };
 }
 
 /** The indices in [0, n) that are not in `indices`, ascending: a fold's training rows. */

@@ -68,6 +68,12 @@ export interface TrainOptions {
   /** Run members as one population graph (K-leading tensors) rather than one after another. Default: K > 1. */
   population?: boolean;
   /**
+   * A member trained alone (not in a population) steps on its own `trainRows` only, in full minibatches.
+   * Default false: it steps on minibatches of every row with the others weighted zero, as in a
+   * population, so its result does not depend on whether it trained alone or stacked.
+   */
+  stepOnOwnRows?: boolean;
+  /**
    * After each epoch: `records[i]` is member `first + i`. A population reports every member at once
    * (first = 0); members trained one after another report one at a time, each with its own index.
    */

@@ -7,6 +7,7 @@
 import { InvalidOptionError } from '../errors.js';
 import { stacksMembers } from '../models/architecture.js';
 import type { TrainingRows } from '../data/index.js';
+import { subset } from '../data/subset.js';
 import { DEFAULTS } from '../options/defaults.js';
 import { checkBatchSize } from '../plan/run-plan.js';
 import { lambdaTimescaleEpochs } from '../plan/timescale.js';
@@ -25,6 +26,7 @@ export async function train(rows: TrainingRows, validation: TrainingRows | undef
   // Convolutions, pooling and BatchNorm train one member per graph (their step graph has no population form).
   const population = (o.population ?? o.members.length > 1) && stacksMembers(o.arch);
   if (!population && o.members.length > 1) return trainOneByOne(rows, validation, o, t0);
+  if (!population && o.stepOnOwnRows && o.members[0]?.trainRows) return trainOnOwnRows(rows, validation, o);
   const run = await startRun(rows, validation, o, epochs, population);
   await recordEpoch(run, 0);
   await adjustPenalties(run, 0);
@@ -48,6 +50,16 @@ function checkedEpochs(rows: TrainingRows, o: TrainOptions): number {
   const epochs = o.epochs === 'auto' ? (o.maxEpochs ?? DEFAULTS.maxEpochs) : o.epochs;
   if (!(Number.isInteger(epochs) && epochs >= 0)) throw new InvalidOptionError(`The '${auto ? 'maxEpochs' : 'epochs'}' option must be an integer ≥ 0. Got ${epochs} instead.`);
   return epochs;
+}
+
+/**
+ * A member trained alone on its own rows (a fold's training part; stepOnOwnRows) rather than on
+ * minibatches of every row with the others weighted zero, as a population must: k/(k−1) fewer sample
+ * gradients per epoch in k-fold CV, full minibatches, and the loop a user would write.
+ */
+function trainOnOwnRows(rows: TrainingRows, validation: TrainingRows | undefined, o: TrainOptions): Promise<TrainResult> {
+  const { trainRows, valRows, ...member } = o.members[0];
+  return train(subset(rows, trainRows!), valRows ? subset(rows, valRows) : validation, { ...o, members: [member] });
 }
 
 /** Members that cannot share a population graph train one after another, sharing nothing but the options. */

@@ -11,7 +11,7 @@ import { checkFoldsFit } from '../data/fold-checks.js';
 import { InvalidOptionError } from '../errors.js';
 import { DEFAULTS } from '../options/defaults.js';
 import { resolveRunPlan, type PlanOptions, type RunPlan } from '../plan/run-plan.js';
-import { parseModelSpec, type Architecture } from '../models/architecture.js';
+import { countParams, parseModelSpec, stacksMembers, type Architecture } from '../models/architecture.js';
 import { prepareSplits, type Scaling } from '../train/prepare.js';
 import type { TrainOptions } from '../train/trainer.js';
 
@@ -41,6 +41,18 @@ export interface TuneDataOptions {
  * How each trial trains: the run plan's options (their defaults there; no learning-rate schedule in
  * tune), plus how trials share the machine.
  */
+/**
+ * Models up to this many parameters train as one population; larger ones one member after another.
+ * Measured by `npm run bench` (bench/RESULTS.md, 1 thread, K = 8 stacked vs one model): ×3.3 at
+ * 514 parameters, ×1.39 at 6k, ×1.03 at 25k, ×0.78 at 100k and ×0.99 at 270k (GEMM-bound).
+ */
+export const POPULATION_MAX_PARAMS = 25_000;
+
+/** Whether configs × folds of `arch` train as one population graph: small enough to pay, and a layer stack that has a population form (no convolutions, pooling or BatchNorm). */
+export function usePopulation(arch: Architecture): boolean {
+  return stacksMembers(arch) && countParams(arch).total <= POPULATION_MAX_PARAMS;
+}
+
 export interface TuneTrainOptions extends Omit<PlanOptions, 'schedule'> {
   threads?: number;
   /** Train a config's folds (and several configs) as one population: 'auto' by model size (default), or 'never'. */
@@ -68,7 +80,11 @@ export interface TuneSetup {
   plan: RunPlan & { init: Initializer };
   patience?: number;
   threads?: number;
-  stacking: 'auto' | 'never';
+  /**
+   * The trials' members (configs × folds) train as one population (usePopulation, unless stacking is
+   * 'never'); otherwise one after another, each fold stepping on its own training rows.
+   */
+  stacks: boolean;
   /** The training options every trial shares (members and epochs are the caller's). */
   trainOptions(arch: Architecture): Omit<TrainOptions, 'members'>;
   seed: number;
@@ -100,11 +116,13 @@ export function createSetup(d: TuneDataOptions, t: TuneTrainOptions): TuneSetup 
   const { folds, scheme } = validationFolds(d, train, data.n, seed, test);
   const task = data.task === 'regression' ? ({ task: 'regression' } as const) : ({ task: 'classification', classes: data.classes.length } as const);
   const spec = { activation: d.activation, image: data.image, penalize: d.penalize, exclude: d.exclude };
-  // The batch size and the λ limit must hold on the smallest fold; each fold steps through the whole training part.
+  // The batch size and the λ limit must hold on the smallest fold.
   const minTrain = Math.min(...folds.map((f) => f.train.length));
   // Validates the spec once, up front.
   const arch = parseModelSpec(d.model, data.d, task, spec);
-  const plan = resolveRunPlan(t, { m: minTrain, epochRows: train.n, rowsName: "a fold's training rows", arch, owner: 'tune' });
+  const stacks = (t.stacking ?? 'auto') === 'auto' && usePopulation(arch);
+  // A population's folds step through the whole training part (shared minibatches, each fold's own rows weighted); a fold trained alone through its own rows.
+  const plan = resolveRunPlan(t, { m: minTrain, epochRows: stacks ? train.n : minTrain, rowsName: "a fold's training rows", arch, owner: 'tune' });
   plan.coefficients(1); // fails early when the convention needs something missing
   return {
     train,
@@ -115,7 +133,7 @@ export function createSetup(d: TuneDataOptions, t: TuneTrainOptions): TuneSetup 
     plan,
     patience: t.patience,
     threads: t.threads,
-    stacking: t.stacking ?? 'auto',
+    stacks,
     seed,
     // Under 'auto' the convergence rule reads the exact training cost; a fixed budget keeps the cheaper running mean.
     trainOptions: (arch) => ({ arch, epochs: plan.epochs, maxEpochs: plan.epochBudget, batchSize: plan.batchSize, optimizer: plan.optimizer, penalizeBiases: plan.penalizeBiases, decayTo: plan.decayTo, init: plan.init, seed, threads: t.threads, exactTrainLoss: plan.epochs === 'auto' }),

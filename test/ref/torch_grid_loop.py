@@ -70,9 +70,13 @@ def train(lam, seed, train_rows):
         [{"params": [l1.weight, l2.weight], "weight_decay": lam / m}, {"params": [l1.bias, l2.bias], "weight_decay": 0.0}],
         lr=meta["lr"],
     )
+    own = torch.nonzero(train_rows).flatten()
     for _ in range(meta["epochs"]):
-        order = torch.randperm(n, generator=g)
-        for s in range(n // B):
+        if meta.get("masked", True):
+            order = torch.randperm(n, generator=g)
+        else:
+            order = own[torch.randperm(len(own), generator=g)]
+        for s in range(len(order) // B):
             idx = order[s * B:(s + 1) * B]
             idx = idx[train_rows[idx]]
             if len(idx) == 0:

@@ -98,3 +98,25 @@ test('ridge and evidence on linear regression agree with their closed forms and 
   assert.ok(Math.abs(Math.log10(ev.best_lambda / ridge.best_lambda)) < 1.5, `${ev.best_lambda} vs ${ridge.best_lambda}`);
   assert.ok(ev.evidence!.gamma > 5 && ev.evidence!.gamma < 10);
 });
+
+test("folds that do not stack step on their own rows: each trial's CV loss is the mean of plain trainings on the folds' subsets", async () => {
+  const { createSetup } = await import('../../src/tune/setup.js');
+  const { train } = await import('../../src/train/trainer.js');
+  const { subset } = await import('../../src/data/subset.js');
+  const o: TuneOptions = { ...wine, lambdas: [0.3], folds: 3, extend: false, stacking: 'never', storage: ':memory:' };
+  const r = await tune(o);
+  const s = createSetup(o, o);
+  assert.equal(s.stacks, false);
+  // The plan's steps are a fold's own: ⌊m_fold / B⌋ (a population's would be ⌊m_all / B⌋).
+  const minFold = Math.min(...s.folds.map((f) => f.train.length));
+  assert.equal(r.plan.steps_per_epoch, Math.floor(minFold / 16));
+  const arch = s.architecture(0);
+  const losses = [];
+  for (const f of s.folds) {
+    const member = { penalty: s.plan.coefficients(0.3, f.train.length), lr: s.plan.lr };
+    const alone = await train(subset(s.train, f.train), subset(s.train, f.validation), { ...s.trainOptions(arch), epochs: 8, members: [member] });
+    losses.push(alone.members[0].history.at(-1)!.val_loss!);
+  }
+  const mean = losses.reduce((a, b) => a + b, 0) / losses.length;
+  assert.ok(Math.abs(r.trials[0].cv_mean! / mean - 1) < 1e-12, `tune ${r.trials[0].cv_mean} vs plain trainings ${mean}`);
+});

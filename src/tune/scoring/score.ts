@@ -10,18 +10,8 @@ import { scoreExact } from './score-exact.js';
 import type { Config, ConfigScore, FoldScore, ScoreCost } from './config-score.js';
 import type { TuneSetup } from '../setup.js';
 
-/**
- * Models up to this many parameters train as one population; larger ones one member after another.
- * Measured by `npm run bench` (bench/RESULTS.md, 1 thread, K = 8 stacked vs one model): ×3.3 at
- * 514 parameters, ×1.39 at 6k, ×1.03 at 25k, ×0.78 at 100k and ×0.99 at 270k (GEMM-bound).
- */
-export const POPULATION_MAX_PARAMS = 25_000;
 /** Upper bound on members per population, bounding memory (K × params × optimizer slots). */
 const MAX_MEMBERS_FLOATS = 64e6;
-
-export function usePopulation(arch: Architecture): boolean {
-  return countParams(arch).total <= POPULATION_MAX_PARAMS;
-}
 
 /** FNV-1a of the config and fold: a member's dropout stream that does not depend on its population. */
 function memberSeed(seed: number, c: Config, fold: number): number {
@@ -62,7 +52,7 @@ export async function scoreConfigs(setup: TuneSetup, configs: Config[], epochs: 
   for (const [dropout, indices] of byDropout) {
     const arch = setup.architecture(dropout);
     const perMember = countParams(arch).total * 4;
-    const stack = setup.stacking === 'auto' && usePopulation(arch);
+    const stack = setup.stacks;
     const chunk = stack ? Math.max(1, Math.floor(MAX_MEMBERS_FLOATS / perMember / setup.folds.length)) : 1;
     for (let s = 0; s < indices.length; s += chunk) {
       const group = indices.slice(s, s + chunk);
@@ -82,6 +72,7 @@ export async function scoreConfigs(setup: TuneSetup, configs: Config[], epochs: 
         epochs,
         earlyStopping: setup.patience !== undefined ? { patience: setup.patience, restoreBest: true } : undefined,
         population: stack && members.length > 1,
+        stepOnOwnRows: !stack,
         signal,
         prune: prune && ((epoch, recs, active) => pruneGroup(prune, epoch, recs, active, group, setup.folds.length)),
         onEpoch: sink && ((_, recs, first) => recs.forEach((r, i) => sink(group[Math.floor((first + i) / setup.folds.length)], (first + i) % setup.folds.length, r))),
