@@ -56,6 +56,7 @@ export interface OptionValues {
   pruner: PrunerName;
   pathEpochs: number;
   populationSize: number;
+  workers: number | 'auto';
   storage: string;
   study: string;
   heartbeatTimeout: number;

@@ -53,6 +53,11 @@ export function usePopulation(arch: Architecture): boolean {
   return stacksMembers(arch) && countParams(arch).total <= POPULATION_MAX_PARAMS;
 }
 
+/** The setup with every trial on `threads` ONNX Runtime threads (a run that shares the machine with its own worker processes). */
+export function withThreads(setup: TuneSetup, threads: number | undefined): TuneSetup {
+  return { ...setup, threads, trainOptions: (arch) => ({ ...setup.trainOptions(arch), threads }) };
+}
+
 export interface TuneTrainOptions extends Omit<PlanOptions, 'schedule'> {
   threads?: number;
   /** Train a config's folds (and several configs) as one population: 'auto' by model size (default), or 'never'. */

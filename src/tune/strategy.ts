@@ -35,6 +35,12 @@ export interface TuneOptions extends TuneDataOptions, TuneTrainOptions {
   pathEpochs?: number;
   /** grid: most configurations per engine pass (each trains with all its folds as one population); finished passes are saved. Default: this worker's share of the unclaimed trials (see runTrials), all of them on a private `:memory:` storage. */
   populationSize?: number;
+  /**
+   * grid: processes on this machine that train its trials together, this one included, each with its
+   * share of the cores' threads: a number, or 'auto' (the default): one per core for a model that
+   * trains one member at a time, with a study file or URL they share (see planWorkers).
+   */
+  workers?: number | 'auto';
   /** Study storage: a SQLite path or a postgres:// URL, or an open storage. Default ./l2lab.db. */
   storage?: string | StudyStorage;
   /** Study name. Default: strategy, data and model with a hash of the whole configuration. */
@@ -111,6 +117,8 @@ export interface TuneResult {
   trials_from_store: number;
   /** Trials this call trained (the rest of the trials were finished by other workers). */
   trials_trained: number;
+  /** Trials other workers on the study finished while this run waited (its own --workers, or others); `cost` counts this process's training only. */
+  trials_by_others: number;
   /** "λ below X had no time to act in N epochs" when most trained λ had τ > epochs (see noTimeToAct). */
   acted_warning?: string;
   /** That X, and on which side of it λ had no time to act (the plot shades it). */

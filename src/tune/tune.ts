@@ -15,7 +15,8 @@ import { conversionsOf, headlineConventions } from './conversions.js';
 import type { TrainedModel } from '../models/trained-model.js';
 import { describeEdge, edgeOf } from './samplers/range.js';
 import type { Config } from './scoring/config-score.js';
-import { createSetup, type TuneSetup } from './setup.js';
+import { createSetup, withThreads, type TuneSetup } from './setup.js';
+import { planWorkers, startLocalWorkers } from './local-workers.js';
 import { STRATEGIES, STRATEGY_REGISTRY } from './strategies.js';
 import type { StrategyContext, StrategyOutcome, TuneOptions, TuneResult } from './strategy.js';
 import { StudyRun } from './trials/study-run.js';
@@ -57,13 +58,17 @@ export async function tune(o: TuneOptions): Promise<TuneResult> {
   const t0 = performance.now();
   if (!STRATEGIES.includes(o.strategy)) throw new InvalidOptionError(`Unknown --strategy '${o.strategy}'. Use one of: ${STRATEGIES.join(', ')}.`);
   checkOptions('tune', { ...o }, { strategy: o.strategy, model: o.model });
-  const setup = createSetup(o, o);
+  const created = createSetup(o, o);
+  const workers = planWorkers(o, created);
+  const setup = workers.processes > 1 ? withThreads(created, workers.threads) : created;
   const classWarning = STRATEGY_REGISTRY[o.strategy].usesValidation ? thinClassesWarning(setup.train, setup.folds, o.holdout !== undefined ? { holdout: o.holdout } : { folds: setup.folds.length }) : undefined;
   assertSafeStart(o, setup);
   const config = studyConfig(o, setup);
   const name = o.study ?? defaultStudyName(o, config);
   const run = await StudyRun.open(o.storage ?? DEFAULT_STORAGE, name, config, { heartbeatTimeout: o.heartbeatTimeout, onWait: o.onWait, onReplace: o.onReplace, onProgress: o.onProgress });
   const ctx: StrategyContext = { setup, run, options: o, cost: { sampleGrads: 0, passes: 0, seconds: 0 } };
+  const helpers = workers.processes > 1 ? startLocalWorkers(workers.processes - 1, o, name, workers.threads) : undefined;
+  let finished = false;
   try {
     const outcome = await STRATEGY_REGISTRY[o.strategy].run(ctx);
     // bayes chooses by its process's curve, which reads every finished trial in run order; the rest by the one λ rule.
@@ -77,6 +82,7 @@ export async function tune(o: TuneOptions): Promise<TuneResult> {
     // Strategies that do not extend their range still say when the best λ sits on its edge.
     const edge = o.strategy === 'evidence' ? undefined : edgeOf(outcome.points.filter((p) => p.dropout === choice.dropout), choice.lambdaMin);
     const edgeWarning = outcome.edgeWarning ?? (edge ? describeEdge(edge, choice.lambdaMin, outcome.points.map((p) => p.lambda)) : undefined);
+    finished = true;
     const m = setup.train.n;
     const idle = noTimeToAct(
       outcome.points.filter((p) => p.rung === undefined && p.lambdaTimescaleEpochs !== undefined && p.epochsTrained !== undefined).map((p) => ({ lambda: p.lambda, lambdaTimescaleEpochs: p.lambdaTimescaleEpochs!, epochsTrained: p.epochsTrained! })),
@@ -110,6 +116,7 @@ export async function tune(o: TuneOptions): Promise<TuneResult> {
       range_extended: outcome.rangeExtended,
       trials_from_store: run.counts.fromStore,
       trials_trained: run.counts.trained,
+      trials_by_others: run.counts.total - run.counts.fromStore - run.counts.trained,
       ...(edgeWarning ? { edge_warning: edgeWarning } : {}),
       ...(classWarning ? { class_warning: classWarning } : {}),
       ...(outcome.noise ? { noise: outcome.noise } : {}),
@@ -119,6 +126,7 @@ export async function tune(o: TuneOptions): Promise<TuneResult> {
       curve: choice.curve.map((p) => ({ lambda: p.lambda, valMean: p.mean, valSe: Number.isFinite(p.se) ? p.se : 0, ...(Number.isFinite(p.trainMean) ? { trainMean: p.trainMean } : {}) })),
     };
   } finally {
+    await helpers?.stop(!finished);
     await run.close();
   }
 }

@@ -75,8 +75,8 @@ export function formatTuneResult(r: TuneResult): string {
     ...(r.acted_warning ? [`warning: ${r.acted_warning}`] : []),
     ...(r.noise ? [noiseLine(r.noise)] : []),
     ...(r.range_extended ? ['the λ range was extended because the best λ sat on its edge'] : []),
-    `${r.trials_from_store} of ${r.trials_from_store + r.trials_trained} trials read from the study store; ${r.trials_trained} trained`,
-    `cost: ${r.cost.sample_grads.toLocaleString('en-US')} sample gradients (${r.cost.epochs.toFixed(1)} epochs of the training part), ${r.cost.passes} engine passes, ${r.cost.seconds.toFixed(1)} s`,
+    `${r.trials_from_store} of ${r.trials_from_store + r.trials_trained + r.trials_by_others} trials read from the study store; ${r.trials_trained} trained${r.trials_by_others > 0 ? ` here, ${r.trials_by_others} by other workers` : ''}`,
+    `cost${r.trials_by_others > 0 ? ' of this process' : ''}: ${r.cost.sample_grads.toLocaleString('en-US')} sample gradients (${r.cost.epochs.toFixed(1)} epochs of the training part), ${r.cost.passes} engine passes, ${r.cost.seconds.toFixed(1)} s`,
   ].join('\n');
 }
 

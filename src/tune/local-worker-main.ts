@@ -1,0 +1,16 @@
+/**
+ * The entry of a worker process that startLocalWorkers starts: tune() with the options its parent
+ * passed (WORKER_OPTIONS_ENV), on the parent's study. It prints nothing (the parent reports the run)
+ * and ends when its tune() does or when the parent goes.
+ */
+import { WORKER_OPTIONS_ENV } from './local-workers.js';
+import { tune } from './tune.js';
+
+process.once('disconnect', () => process.exit(0));
+try {
+  await tune(JSON.parse(process.env[WORKER_OPTIONS_ENV]!));
+  process.exit(0);
+} catch {
+  // The parent carries on without this worker; the trials it held return to the pool.
+  process.exit(1);
+}
