@@ -42,9 +42,10 @@ export function planWorkers(o: TuneOptions, setup: TuneSetup): WorkerPlan {
     if (asked > 1 && !shareable) throw new InvalidOptionError(`--workers ${asked} needs a study store the processes share and data they can load by name: pass --storage PATH (a SQLite file) or a postgres:// URL, and --data as a name or file. Or use --workers 1.`);
     return { processes: asked, threads: o.threads ?? (asked > 1 ? Math.max(1, Math.floor(cores / asked)) : undefined) };
   }
+  const alone = { processes: 1, threads: o.threads };
+  if (o.strategy !== 'grid' || setup.stacks || setup.plan.solver !== 'sgd' || o.threads !== undefined || !shareable) return alone;
   const configs = initialLambdas({ options: o }).lambdas.length * (o.dropouts ?? DEFAULTS.dropouts).length;
-  const pays = o.strategy === 'grid' && !setup.stacks && setup.plan.solver === 'sgd' && o.threads === undefined && configs > 1;
-  const processes = pays && shareable ? Math.min(cores, configs) : 1;
+  const processes = Math.min(cores, configs);
   return { processes, threads: processes > 1 ? 1 : o.threads };
 }
 
