@@ -3,6 +3,7 @@
  * heartbeats, finish), so any number of processes on any number of machines share one study.
  */
 import { TrialAlreadyFinishedError, TrialNotOwnedError } from './errors.js';
+import { isJsonObject } from './json.js';
 import { keepAlive } from './keep-alive.js';
 import { currentOwner, isOwnerDeadHere } from './owner.js';
 import type { FinishedState, Json, StudyStorage, Trial, TrialOwner } from './storage.js';
@@ -34,9 +35,16 @@ export interface RunTrialsOptions {
   onWait?: (e: WaitEvent) => void;
   /** Once aborted, no new trial is claimed: returns after the trials in hand are done. */
   signal?: AbortSignal;
-  /** Milliseconds between polls while waiting. Default: a quarter of the heartbeat timeout, between 50 ms and 2 s. */
+  /** Milliseconds between polls while waiting. Default: a quarter of the heartbeat timeout, between 50 ms and {@link POLL_MAX_MS}. */
   pollMs?: number;
 }
+
+/**
+ * The longest default poll while waiting (ms). A worker that waits on the others' last pass or on the
+ * refit exits up to one poll after they finish, and that delay is the study's wall time: half a
+ * second keeps it small (was 2 s), for one cheap read per poll.
+ */
+export const POLL_MAX_MS = 500;
 
 const isOpen = (t: Trial | null): t is Trial => t !== null && (t.state === 'WAITING' || t.state === 'RUNNING');
 
@@ -64,7 +72,7 @@ export async function runTrials(
   options: RunTrialsOptions = {},
 ): Promise<Trial[]> {
   const chunk = options.chunk ?? Infinity;
-  const pollMs = options.pollMs ?? Math.min(2_000, Math.max(50, storage.heartbeatTimeoutMs / 4));
+  const pollMs = options.pollMs ?? Math.min(POLL_MAX_MS, Math.max(50, storage.heartbeatTimeoutMs / 4));
   const presence = new Presence(storage, studyId);
   let held: Trial[] = []; // claimed by this process and not finished: run again after a lost population
   let passes = 0;
@@ -167,7 +175,7 @@ class Presence {
 const presenceKey = (o: TrialOwner): string => `worker:${o.hostname}:${o.pid}`;
 /** A registration refreshed since `since` whose process, when on this host, still exists. */
 function isFresh(v: Json, since: number): boolean {
-  if (typeof v !== 'object' || v === null || Array.isArray(v)) return false;
+  if (!isJsonObject(v)) return false;
   const { at, pid, hostname } = v;
   return typeof at === 'number' && at >= since && typeof pid === 'number' && typeof hostname === 'string' && !isOwnerDeadHere({ pid, hostname });
 }
