@@ -109,7 +109,12 @@ export async function runTrials(
 
 const sameOwner = (a: TrialOwner | null, b: TrialOwner): boolean => a !== null && a.pid === b.pid && a.hostname === b.hostname;
 
-/** Claims started this close together belong to one round: workers started together (process start-up skews them by a second or two) split one pool. */
+/**
+ * Claims started this close together belong to one round: workers started together (process
+ * start-up skews them by a second or two) split one pool. PostgreSQL stamps a claim with the server's
+ * clock: a worker whose clock is off by more than this sees no round and takes its share of the free
+ * trials only (the even split is lost, no trial is).
+ */
 const ROUND_MS = 5_000;
 
 /**
@@ -138,7 +143,7 @@ async function shareOf(storage: StudyStorage, studyId: number, open: readonly Tr
   const liveHolder = (t: Trial) => t.state === 'RUNNING' && live.some((w) => sameOwner(t.owner, w));
   const now = Date.now();
   const free = open.filter((t) => !liveHolder(t)).length;
-  const round = open.filter((t) => liveHolder(t) && t.startedAt !== null && now - t.startedAt < ROUND_MS).length;
+  const round = open.filter((t) => liveHolder(t) && t.startedAt !== null && Math.abs(now - t.startedAt) < ROUND_MS).length;
   return Math.max(1, Math.ceil((free + round) / workers));
 }
 
