@@ -149,9 +149,10 @@ async function shareOf(storage: StudyStorage, studyId: number, open: readonly Tr
 
 /**
  * This worker's registration on a shared study, the attribute `worker:<host>:<pid>` →
- * `{ at, pid, hostname }` (`at`: last refresh, ms), so that a worker waiting with nothing in hand still counts as
- * present: a lone worker then does not take every remaining trial while another waits. Refreshed
- * at most every quarter heartbeat timeout; set to null when the worker leaves.
+ * `{ at, pid, hostname }` (`at`: last refresh, ms), so that a worker waiting with nothing in hand
+ * still counts as present: a lone worker then does not take every remaining trial while another
+ * waits. Refreshed at most every quarter heartbeat timeout (a worker in a pass is alive by its
+ * trials' heartbeats); set to null when the worker leaves (the store has no attribute delete).
  */
 class Presence {
   private last = -Infinity;
@@ -178,6 +179,7 @@ class Presence {
 }
 
 const presenceKey = (o: TrialOwner): string => `worker:${o.hostname}:${o.pid}`;
+
 /** A registration refreshed since `since` whose process, when on this host, still exists. */
 function isFresh(v: Json, since: number): boolean {
   if (!isJsonObject(v)) return false;
