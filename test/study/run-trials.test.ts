@@ -5,6 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { describe, it } from 'node:test';
 import { TrialNotOwnedError } from '../../src/study/errors.js';
+import { currentOwner } from '../../src/study/owner.js';
 import { runTrials, type WaitEvent } from '../../src/study/run-trials.js';
 import Database from 'better-sqlite3';
 import { openSqliteStorage, type SqliteStorage } from '../../src/study/sqlite/index.js';
@@ -128,6 +129,26 @@ describe('runTrials', () => {
       };
       assert.deepEqual(await passes(file('waiting'), waiting), [4, 2, 1, 1], 'a lone worker does not take everything while another waits');
     } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('registers this worker on a shared study while it runs (worker:<host>:<pid>), and clears it when it leaves', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'l2lab-presence-'));
+    const storage = openSqliteStorage(path.join(dir, 's.db'));
+    try {
+      const { value: study } = await storage.createStudy('s', CONFIG);
+      const trials = (await storage.createTrials(study.id, [{ params: { lambda: 1 } }])).map((c) => c.value);
+      const key = `worker:${currentOwner().hostname}:${process.pid}`;
+      let during: unknown;
+      await runTrials(storage, study.id, trials, async (claimed) => {
+        during = (await storage.getStudyAttrs(study.id))[key];
+        return claimed.map(() => ({ state: 'COMPLETE' as const, value: 1 }));
+      });
+      assert.deepEqual(Object.keys(during as object).sort(), ['at', 'hostname', 'pid']);
+      assert.equal((await storage.getStudyAttrs(study.id))[key], null);
+    } finally {
+      await storage.close();
       fs.rmSync(dir, { recursive: true, force: true });
     }
   });
