@@ -75,7 +75,6 @@ export async function runTrials(
   const pollMs = options.pollMs ?? Math.min(POLL_MAX_MS, Math.max(50, storage.heartbeatTimeoutMs / 4));
   const presence = new Presence(storage, studyId);
   let held: Trial[] = []; // claimed by this process and not finished: run again after a lost population
-  let passes = 0;
   let waitingOn = '';
   try {
     for (;;) {
@@ -87,7 +86,7 @@ export async function runTrials(
       const claimed = [...held];
       if (claimed.length < chunk && !options.signal?.aborted) {
         const rest = open.filter((t) => !claimed.some((c) => c.id === t.id));
-        const max = Math.min(chunk - claimed.length, await shareOf(storage, studyId, rest, passes === 0));
+        const max = Math.min(chunk - claimed.length, await shareOf(storage, studyId, rest, !hasClaimed(storage, studyId)));
         claimed.push(...(await storage.claimTrials(studyId, rest.map((t) => t.id), { max })));
       }
       if (claimed.length === 0) {
@@ -99,12 +98,24 @@ export async function runTrials(
         continue;
       }
       waitingOn = '';
-      passes++;
+      markClaimed(storage, studyId);
       held = await runClaimed(storage, claimed, work);
     }
   } finally {
     await presence.leave();
   }
+}
+
+/**
+ * The studies this process has claimed trials of, per storage: a strategy that calls runTrials once
+ * per batch or rung (bayes, successive halving) makes its "first claim" once per study, so a lone
+ * worker leaves half for a joiner once, not at every batch.
+ */
+const claimedIn = new WeakMap<StudyStorage, Set<number>>();
+const hasClaimed = (storage: StudyStorage, studyId: number): boolean => claimedIn.get(storage)?.has(studyId) ?? false;
+function markClaimed(storage: StudyStorage, studyId: number): void {
+  const studies = claimedIn.get(storage) ?? new Set<number>();
+  claimedIn.set(storage, studies.add(studyId));
 }
 
 const sameOwner = (a: TrialOwner | null, b: TrialOwner): boolean => a !== null && a.pid === b.pid && a.hostname === b.hostname;

@@ -133,7 +133,7 @@ describe('runTrials', () => {
     }
   });
 
-  it('registers this worker on a shared study while it runs (worker:<host>:<pid>), and clears it when it leaves', async () => {
+  it('registers this worker on a shared study while it runs (worker:<host>:<pid>), clears it when it leaves, and leaves half for a joiner once per study', async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'l2lab-presence-'));
     const storage = openSqliteStorage(path.join(dir, 's.db'));
     try {
@@ -147,6 +147,14 @@ describe('runTrials', () => {
       });
       assert.deepEqual(Object.keys(during as object).sort(), ['at', 'hostname', 'pid']);
       assert.equal((await storage.getStudyAttrs(study.id))[key], null);
+      // A strategy's next batch on the same study (bayes, a halving rung): still alone, so all of it in one pass.
+      const next = (await storage.createTrials(study.id, [2, 3, 4, 5].map((lambda) => ({ params: { lambda } })))).map((c) => c.value);
+      const sizes: number[] = [];
+      await runTrials(storage, study.id, next, async (claimed) => {
+        sizes.push(claimed.length);
+        return claimed.map(() => ({ state: 'COMPLETE' as const, value: 1 }));
+      });
+      assert.deepEqual(sizes, [4], 'the first claim that leaves half for a joiner is made once per study');
     } finally {
       await storage.close();
       fs.rmSync(dir, { recursive: true, force: true });
