@@ -20,7 +20,7 @@ export interface RunOnceOptions {
   name: string;
   /** Called when this worker starts waiting on another's task, and again when the holder changes (`held` is empty, `task` set). */
   onWait?: (e: WaitEvent) => void;
-  /** Milliseconds between polls while waiting. Default: a quarter of the heartbeat timeout, between 50 ms and {@link POLL_MAX_MS}. */
+  /** Milliseconds between polls while waiting. Default: a quarter of the heartbeat timeout, between 50 ms and 500 ms (`POLL_MAX_MS`). */
   pollMs?: number;
 }
 

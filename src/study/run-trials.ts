@@ -35,7 +35,7 @@ export interface RunTrialsOptions {
   onWait?: (e: WaitEvent) => void;
   /** Once aborted, no new trial is claimed: returns after the trials in hand are done. */
   signal?: AbortSignal;
-  /** Milliseconds between polls while waiting. Default: a quarter of the heartbeat timeout, between 50 ms and {@link POLL_MAX_MS}. */
+  /** Milliseconds between polls while waiting. Default: a quarter of the heartbeat timeout, between 50 ms and 500 ms (`POLL_MAX_MS`). */
   pollMs?: number;
 }
 
