@@ -4,7 +4,11 @@
  * PostgreSQL study (a throwaway local cluster; SQLite when no PostgreSQL is installed). The grid is
  * about 2 minutes of one worker's work on a quiet machine. Each count runs BENCH_REPEATS (default 3)
  * times, the counts alternating, each on a fresh study; it prints every run, the ratios, and one JSON
- * line per worker count: `{"bench":"workers","workers":2,"speedup":…,"median_s":…,"trials_lost":0,…}`.
+ * line per worker count: `{"bench":"workers","workers":2,"speedup":…,"median_s":…,"trials_lost":0,"session_runs":…}`.
+ * `session_runs`: each worker's engine passes (ONNX Runtime session runs, the refit's included, counted
+ * by bench/count-runs.ts), which show the claims' pass structure without timing: with the default
+ * claims, 1 worker makes two passes (half, then the rest), 2 workers one each (24/24), and a third on
+ * the same grid stands by (it claimed nothing in the round the first two split).
  * Targets (2 cores, quiet): 2 workers ≥ 1.7× one; 3 workers finish no later than 2 and lose no trial.
  * BENCH_QUICK=1: a small grid, once, as a smoke run (its times mean nothing). BENCH_EPOCHS overrides the epochs.
  */
@@ -25,17 +29,17 @@ const COUNTS = [1, 2, 3];
 const LAMBDAS = Array.from({ length: TRIALS }, (_, i) => (10 ** (-3 + (6 * i) / (TRIALS - 1))).toPrecision(3)).join(',');
 const ARGS = ['tune', '--data', 'breast-cancer', '--model', 'mlp:32', '--lambdas', LAMBDAS, '--folds', '5', '--epochs', String(EPOCHS), '--batch-size', '16', '--threads', '1', '--json'];
 
-/** One worker to its exit; its stderr (progress lines) is shown only when it fails. */
-function worker(storage: string, id: string): Promise<void> {
+/** One worker to its exit; returns its engine passes (session runs, see count-runs.ts); its stderr (progress lines) is shown only when it fails. */
+function worker(storage: string, id: string): Promise<number> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', ...ARGS, '--storage', storage, '--study', 'bench'], {
+    const child = spawn(process.execPath, ['--import', 'tsx', '--import', './bench/count-runs.ts', 'src/cli/main.ts', ...ARGS, '--storage', storage, '--study', 'bench'], {
       cwd: ROOT,
       stdio: ['ignore', 'ignore', 'pipe'],
       env: { ...process.env, L2LAB_WORKER_ID: id },
     });
     let stderr = '';
     child.stderr!.on('data', (d) => (stderr += d));
-    child.on('close', (code) => (code === 0 ? resolve() : reject(new Error(`worker ${id} exited with ${code}:\n${stderr}`))));
+    child.on('close', (code) => (code === 0 ? resolve(Number(/session runs: (\d+)/.exec(stderr)?.[1] ?? NaN)) : reject(new Error(`worker ${id} exited with ${code}:\n${stderr}`))));
   });
 }
 
@@ -43,6 +47,8 @@ interface Run {
   seconds: number;
   /** Trials each worker finished. */
   split: number[];
+  /** Engine passes (ONNX Runtime session runs) each worker made, the refit's included: a pass's fixed cost is paid per run. */
+  sessionRuns: number[];
   /** Trials not finished when every worker had exited. */
   lost: number;
   /** Trials run more than once. */
@@ -52,7 +58,7 @@ interface Run {
 /** `workers` processes on a fresh study, from the first start to the last exit. */
 async function timed(workers: number, storage: string): Promise<Run> {
   const t0 = performance.now();
-  await Promise.all(Array.from({ length: workers }, (_, i) => worker(storage, `bench-${i}`)));
+  const sessionRuns = await Promise.all(Array.from({ length: workers }, (_, i) => worker(storage, `bench-${i}`)));
   const seconds = (performance.now() - t0) / 1000;
   const store = await openStorage(storage);
   try {
@@ -61,6 +67,7 @@ async function timed(workers: number, storage: string): Promise<Run> {
     return {
       seconds,
       split: Array.from({ length: workers }, (_, i) => finished.filter((t) => t.owner?.hostname === `bench-${i}`).length),
+      sessionRuns,
       lost: TRIALS - finished.length,
       rerun: trials.filter((t) => t.attempt > 1).length,
     };
@@ -84,7 +91,7 @@ try {
     for (const count of COUNTS) {
       const run = await timed(count, await fresh());
       runs.get(count)!.push(run);
-      console.log(`run ${r + 1}, ${count} worker(s): ${run.seconds.toFixed(1)} s, trials per worker ${run.split.join('/')}, lost ${run.lost}, re-run ${run.rerun}, load ${os.loadavg()[0].toFixed(1)}`);
+      console.log(`run ${r + 1}, ${count} worker(s): ${run.seconds.toFixed(1)} s, trials per worker ${run.split.join('/')}, session runs ${run.sessionRuns.join('/')}, lost ${run.lost}, re-run ${run.rerun}, load ${os.loadavg()[0].toFixed(1)}`);
     }
   }
   const medians = new Map(COUNTS.map((c) => [c, median(runs.get(c)!.map((x) => x.seconds))]));
@@ -104,6 +111,7 @@ try {
         trials_lost: Math.max(...rs.map((x) => x.lost)),
         trials_rerun: Math.max(...rs.map((x) => x.rerun)),
         split: rs.map((x) => x.split),
+        session_runs: rs.map((x) => x.sessionRuns),
         epochs: EPOCHS,
         quick: QUICK,
         storage: cluster ? 'postgresql' : 'sqlite',

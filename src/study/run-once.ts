@@ -4,7 +4,7 @@
  */
 import { canonicalJson, isJsonObject, type Json } from './json.js';
 import { currentOwner, isOwnerDeadHere } from './owner.js';
-import type { WaitEvent } from './run-trials.js';
+import { POLL_MAX_MS, type WaitEvent } from './run-trials.js';
 import type { StudyStorage, TrialOwner } from './storage.js';
 
 /** The lease attribute: who does the task, a beat counter that grows while it works, and whether it let go (done, or failed). */
@@ -20,7 +20,7 @@ export interface RunOnceOptions {
   name: string;
   /** Called when this worker starts waiting on another's task, and again when the holder changes (`held` is empty, `task` set). */
   onWait?: (e: WaitEvent) => void;
-  /** Milliseconds between polls while waiting. Default: a quarter of the heartbeat timeout, between 50 ms and 2 s. */
+  /** Milliseconds between polls while waiting. Default: a quarter of the heartbeat timeout, between 50 ms and 500 ms (`POLL_MAX_MS`). */
   pollMs?: number;
 }
 
@@ -42,7 +42,7 @@ const isLease = (x: Json | undefined): x is Json & Lease => isJsonObject(x) && i
 export async function runOnce<T extends Json>(storage: StudyStorage, studyId: number, key: string, work: () => Promise<T>, options: RunOnceOptions): Promise<{ value: T; ranHere: boolean }> {
   const leaseKey = `lease:${key}`;
   const timeoutMs = storage.heartbeatTimeoutMs;
-  const pollMs = options.pollMs ?? Math.min(2_000, Math.max(50, timeoutMs / 4));
+  const pollMs = options.pollMs ?? Math.min(POLL_MAX_MS, Math.max(50, timeoutMs / 4));
   const me = currentOwner();
   let seen = '';
   let seenAt = Date.now();

@@ -3,8 +3,9 @@
  * heartbeats, finish), so any number of processes on any number of machines share one study.
  */
 import { TrialAlreadyFinishedError, TrialNotOwnedError } from './errors.js';
+import { isJsonObject } from './json.js';
 import { keepAlive } from './keep-alive.js';
-import { currentOwner } from './owner.js';
+import { currentOwner, isOwnerDeadHere } from './owner.js';
 import type { FinishedState, Json, StudyStorage, Trial, TrialOwner } from './storage.js';
 
 /** How `work` says one claimed trial ended; {@link runTrials} finishes it under the claim's attempt. */
@@ -34,17 +35,25 @@ export interface RunTrialsOptions {
   onWait?: (e: WaitEvent) => void;
   /** Once aborted, no new trial is claimed: returns after the trials in hand are done. */
   signal?: AbortSignal;
-  /** Milliseconds between polls while waiting. Default: a quarter of the heartbeat timeout, between 50 ms and 2 s. */
+  /** Milliseconds between polls while waiting. Default: a quarter of the heartbeat timeout, between 50 ms and 500 ms (`POLL_MAX_MS`). */
   pollMs?: number;
 }
+
+/**
+ * The longest default poll while waiting (ms). A worker that waits on the others' last pass or on the
+ * refit exits up to one poll after they finish, and that delay is the study's wall time: half a
+ * second keeps it small (was 2 s), for one cheap read per poll.
+ */
+export const POLL_MAX_MS = 500;
 
 const isOpen = (t: Trial | null): t is Trial => t !== null && (t.state === 'WAITING' || t.state === 'RUNNING');
 
 /**
  * Runs every unfinished trial among `trials` and returns them all, finished, re-read from storage
  * (in the same order). Claims up to `chunk` claimable trials at a time, and never more than this
- * worker's share of those no live worker holds (see {@link shareOf}: one trial first, then
- * ceil(free / workers alive)), so a worker that joins later finds work at its next claim; then
+ * worker's share (see {@link shareOf}: ceil(free / workers alive), counting two when alone at its
+ * first claim, everything when still alone after it), so a worker that joins later finds work at
+ * its next claim; then
  * calls `work(claimed, signal)`, which returns one outcome per claimed trial. The batch is claimed
  * in one transaction and finished in one, so a pass costs two durable writes and a crash loses at
  * most the pass in hand. While `work` runs, {@link keepAlive} sends the heartbeats; a trial another
@@ -63,53 +72,130 @@ export async function runTrials(
   options: RunTrialsOptions = {},
 ): Promise<Trial[]> {
   const chunk = options.chunk ?? Infinity;
-  const pollMs = options.pollMs ?? Math.min(2_000, Math.max(50, storage.heartbeatTimeoutMs / 4));
+  const pollMs = options.pollMs ?? Math.min(POLL_MAX_MS, Math.max(50, storage.heartbeatTimeoutMs / 4));
+  const presence = new Presence(storage, studyId);
   let held: Trial[] = []; // claimed by this process and not finished: run again after a lost population
-  let passes = 0;
   let waitingOn = '';
-  for (;;) {
-    const current = await storage.getTrials(trials.map((t) => t.id));
-    const open = current.filter(isOpen);
-    held = held.filter((h) => open.some((t) => t.id === h.id && t.attempt === h.attempt && t.state === 'RUNNING'));
-    if (open.length === 0 || (options.signal?.aborted && held.length === 0)) return current as Trial[];
-    const claimed = [...held];
-    if (claimed.length < chunk && !options.signal?.aborted) {
-      const rest = open.filter((t) => !claimed.some((c) => c.id === t.id));
-      const max = Math.min(chunk - claimed.length, await shareOf(storage, studyId, rest, passes === 0));
-      claimed.push(...(await storage.claimTrials(studyId, rest.map((t) => t.id), { max })));
+  try {
+    for (;;) {
+      await presence.refresh();
+      const current = await storage.getTrials(trials.map((t) => t.id));
+      const open = current.filter(isOpen);
+      held = held.filter((h) => open.some((t) => t.id === h.id && t.attempt === h.attempt && t.state === 'RUNNING'));
+      if (open.length === 0 || (options.signal?.aborted && held.length === 0)) return current as Trial[];
+      const claimed = [...held];
+      if (claimed.length < chunk && !options.signal?.aborted) {
+        const rest = open.filter((t) => !claimed.some((c) => c.id === t.id));
+        const max = Math.min(chunk - claimed.length, await shareOf(storage, studyId, rest, !hasClaimed(storage, studyId)));
+        claimed.push(...(await storage.claimTrials(studyId, rest.map((t) => t.id), { max })));
+      }
+      if (claimed.length === 0) {
+        const others = open.filter((t) => t.state === 'RUNNING');
+        const key = others.map((t) => `${t.id}:${t.attempt}`).join(',');
+        if (key !== waitingOn && others.length > 0) options.onWait?.({ held: others, timeoutMs: storage.heartbeatTimeoutMs });
+        waitingOn = key;
+        await new Promise((r) => setTimeout(r, pollMs));
+        continue;
+      }
+      waitingOn = '';
+      markClaimed(storage, studyId);
+      held = await runClaimed(storage, claimed, work);
     }
-    if (claimed.length === 0) {
-      const others = open.filter((t) => t.state === 'RUNNING');
-      const key = others.map((t) => `${t.id}:${t.attempt}`).join(',');
-      if (key !== waitingOn && others.length > 0) options.onWait?.({ held: others, timeoutMs: storage.heartbeatTimeoutMs });
-      waitingOn = key;
-      await new Promise((r) => setTimeout(r, pollMs));
-      continue;
-    }
-    waitingOn = '';
-    passes++;
-    held = await runClaimed(storage, claimed, work);
+  } finally {
+    await presence.leave();
   }
+}
+
+/**
+ * The studies this process has claimed trials of, per storage: a strategy that calls runTrials once
+ * per batch or rung (bayes, successive halving) makes its "first claim" once per study, so a lone
+ * worker leaves half for a joiner once, not at every batch.
+ */
+const claimedIn = new WeakMap<StudyStorage, Set<number>>();
+const hasClaimed = (storage: StudyStorage, studyId: number): boolean => claimedIn.get(storage)?.has(studyId) ?? false;
+function markClaimed(storage: StudyStorage, studyId: number): void {
+  const studies = claimedIn.get(storage) ?? new Set<number>();
+  claimedIn.set(storage, studies.add(studyId));
 }
 
 const sameOwner = (a: TrialOwner | null, b: TrialOwner): boolean => a !== null && a.pid === b.pid && a.hostname === b.hostname;
 
 /**
- * How many of `open` this worker may claim now: its share, ceil(free / workers alive), of the free
- * trials (WAITING, or held by no live worker: see `StudyStorage.liveWorkers`), counting itself; at
- * least 1, so a trial the storage deems claimable is never left. On a shared storage a worker's
- * `first` claim takes one trial, which makes it known to workers started with it before any of them
- * takes a large share; and a worker that sees no other counts two, so one that joins while it
- * trains finds half of what was left.
+ * Claims started this close together belong to one round: workers started together (process
+ * start-up skews them by a second or two) split one pool. PostgreSQL stamps a claim with the server's
+ * clock: a worker whose clock is off by more than this sees no round and takes its share of the free
+ * trials only (the even split is lost, no trial is).
+ */
+const ROUND_MS = 5_000;
+
+/**
+ * How many of `open` this worker may claim now, on a shared storage (on a private one: all).
+ * Its share is ceil(pool / workers): the pool is the free trials (WAITING, or held by no live
+ * worker: see `StudyStorage.liveWorkers`) plus those other workers claimed in the last
+ * {@link ROUND_MS}, so workers started together split the same grid evenly instead of each taking a
+ * share of what the previous one left (16, 10, 7, … for 3 workers on 48 trials: uneven passes, and
+ * a population pass costs a fixed part per pass plus a part per member). The workers counted are
+ * those holding or having just finished trials, and this one.
+ * - A first claim that sees no other worker counts two: half stays free for a worker started with
+ *   it or joining during that pass (it gets work at its next claim, and never more than its share).
+ * - A later claim that sees no other worker, not even one waiting (see {@link Presence}), takes
+ *   everything: nobody joined during the first pass, so a lone worker makes two passes, not log₂ n.
+ * - A worker that is registered but holds nothing does not shrink a first round's shares: on a host
+ *   with fewer cores than workers it would only add a pass's fixed cost; it stands by, takes over
+ *   trials that go silent, and counts in later claims.
+ * At least 1, so a trial the storage deems claimable is never left.
  */
 async function shareOf(storage: StudyStorage, studyId: number, open: readonly Trial[], first: boolean): Promise<number> {
   if (!storage.shared) return Infinity;
-  if (first) return 1;
-  const live = await storage.liveWorkers(studyId);
   const me = currentOwner();
-  const free = open.filter((t) => t.state === 'WAITING' || !live.some((w) => sameOwner(t.owner, w))).length;
-  const workers = live.length + (live.some((w) => sameOwner(w, me)) ? 0 : 1);
-  return Math.max(1, Math.ceil(free / Math.max(workers, 2)));
+  const live = (await storage.liveWorkers(studyId)).filter((w) => !sameOwner(w, me));
+  const workers = first ? Math.max(live.length + 1, 2) : new Set([...live.map(presenceKey), ...(await Presence.others(storage, studyId))]).size + 1;
+  if (workers === 1) return Infinity;
+  const liveHolder = (t: Trial) => t.state === 'RUNNING' && live.some((w) => sameOwner(t.owner, w));
+  const now = Date.now();
+  const free = open.filter((t) => !liveHolder(t)).length;
+  const round = open.filter((t) => liveHolder(t) && t.startedAt !== null && Math.abs(now - t.startedAt) < ROUND_MS).length;
+  return Math.max(1, Math.ceil((free + round) / workers));
+}
+
+/**
+ * This worker's registration on a shared study, the attribute `worker:<host>:<pid>` →
+ * `{ at, pid, hostname }` (`at`: last refresh, ms), so that a worker waiting with nothing in hand
+ * still counts as present: a lone worker then does not take every remaining trial while another
+ * waits. Refreshed at most every quarter heartbeat timeout (a worker in a pass is alive by its
+ * trials' heartbeats); set to null when the worker leaves (the store has no attribute delete).
+ */
+class Presence {
+  private last = -Infinity;
+  private readonly key = presenceKey(currentOwner());
+  constructor(private readonly storage: StudyStorage, private readonly studyId: number) {}
+
+  async refresh(): Promise<void> {
+    if (!this.storage.shared || Date.now() - this.last < this.storage.heartbeatTimeoutMs / 4) return;
+    this.last = Date.now();
+    const me = currentOwner();
+    await this.storage.setStudyAttr(this.studyId, this.key, { at: this.last, pid: me.pid, hostname: me.hostname });
+  }
+
+  async leave(): Promise<void> {
+    if (this.storage.shared && this.last > -Infinity) await this.storage.setStudyAttr(this.studyId, this.key, null).catch(() => undefined);
+  }
+
+  /** The keys of the other workers registered on the study and refreshed within the heartbeat timeout. */
+  static async others(storage: StudyStorage, studyId: number): Promise<string[]> {
+    const mine = presenceKey(currentOwner());
+    const since = Date.now() - storage.heartbeatTimeoutMs;
+    return Object.entries(await storage.getStudyAttrs(studyId)).flatMap(([k, v]) => (k.startsWith('worker:') && k !== mine && isFresh(v, since) ? [k] : []));
+  }
+}
+
+const presenceKey = (o: TrialOwner): string => `worker:${o.hostname}:${o.pid}`;
+
+/** A registration refreshed since `since` whose process, when on this host, still exists. */
+function isFresh(v: Json, since: number): boolean {
+  if (!isJsonObject(v)) return false;
+  const { at, pid, hostname } = v;
+  return typeof at === 'number' && at >= since && typeof pid === 'number' && typeof hostname === 'string' && !isOwnerDeadHere({ pid, hostname });
 }
 
 /** Runs one claimed batch; returns the trials still held (not finished, not lost) when a loss stopped it. */

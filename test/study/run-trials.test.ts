@@ -5,8 +5,10 @@ import os from 'node:os';
 import path from 'node:path';
 import { describe, it } from 'node:test';
 import { TrialNotOwnedError } from '../../src/study/errors.js';
+import { currentOwner } from '../../src/study/owner.js';
 import { runTrials, type WaitEvent } from '../../src/study/run-trials.js';
-import { openSqliteStorage } from '../../src/study/sqlite/index.js';
+import Database from 'better-sqlite3';
+import { openSqliteStorage, type SqliteStorage } from '../../src/study/sqlite/index.js';
 import type { Trial } from '../../src/study/storage.js';
 import { CONFIG } from './conformance.js';
 
@@ -80,36 +82,81 @@ describe('runTrials', () => {
     }
   });
 
-  it("claims one trial first, then this worker's share: ceil(free / workers alive), counting two when alone on a shared store; all of it on a private one", async () => {
+  it("claims this worker's share: ceil(pool / workers alive), counting two when alone at first, everything when still alone after; all of it on a private store", async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'l2lab-shares-'));
-    const file = openSqliteStorage(path.join(dir, 's.db'));
-    const memory = openSqliteStorage(':memory:');
     const OTHER = { pid: process.pid, hostname: 'other.invalid' };
-    const passes = async (storage: typeof file, withOther: boolean): Promise<number[]> => {
-      const { value: study } = await storage.createStudy('s', CONFIG);
-      const trials = (await storage.createTrials(study.id, [1, 2, 3, 4, 5, 6, 7, 8].map((lambda) => ({ params: { lambda } })))).map((c) => c.value);
-      // Another live worker holds the first trial, and finishes it during this worker's first pass.
-      const held = withOther ? (await storage.claimTrial(study.id, { trialId: trials[0].id, owner: OTHER }))! : undefined;
-      const sizes: number[] = [];
-      await runTrials(storage, study.id, trials, async (claimed) => {
-        if (held && sizes.length === 0) await storage.finishTrial(held.id, 'COMPLETE', { value: 0 });
-        sizes.push(claimed.length);
-        return claimed.map((t) => ({ state: 'COMPLETE' as const, value: t.params.lambda }));
-      });
-      return sizes;
-    };
-    try {
-      assert.deepEqual(await passes(file, true), [1, 3, 2, 1], 'one trial first; then 6 free between 2 workers: 3; then 3 free: 2; then 1');
-      const alone = openSqliteStorage(path.join(dir, 'alone.db'));
+    type Setup = (storage: SqliteStorage, studyId: number, trials: Trial[], file: string) => Promise<(() => Promise<void>) | void>;
+    /** The sizes of this worker's passes over 8 trials, after `setup` (which may return what to do during the first pass). */
+    const passes = async (file: string, setup?: Setup): Promise<number[]> => {
+      const storage = openSqliteStorage(file);
       try {
-        assert.deepEqual(await passes(alone, false), [1, 4, 2, 1], 'alone on a file: one trial first, then half of what is free, for a worker that may join');
+        const { value: study } = await storage.createStudy('s', CONFIG);
+        const trials = (await storage.createTrials(study.id, [1, 2, 3, 4, 5, 6, 7, 8].map((lambda) => ({ params: { lambda } })))).map((c) => c.value);
+        const duringFirst = await setup?.(storage, study.id, trials, file);
+        const sizes: number[] = [];
+        await runTrials(storage, study.id, trials, async (claimed) => {
+          if (sizes.length === 0) await duringFirst?.();
+          sizes.push(claimed.length);
+          return claimed.map((t) => ({ state: 'COMPLETE' as const, value: t.params.lambda }));
+        });
+        return sizes;
       } finally {
-        await alone.close();
+        await storage.close();
       }
-      assert.deepEqual(await passes(memory, false), [8], 'alone on :memory:, where no worker can join: everything in one pass');
+    };
+    const file = (name: string) => path.join(dir, `${name}.db`);
+    try {
+      assert.deepEqual(await passes(file('alone')), [4, 4], 'alone on a file: half first, for a worker that may join; nobody did, so the rest in one pass');
+      assert.deepEqual(await passes(':memory:'), [8], 'alone on :memory:, where no worker can join: everything in one pass');
+      // Started together: another worker just claimed its half; this one takes the other half, not half of what it left.
+      const together: Setup = async (storage, studyId, trials) => {
+        const held = await storage.claimTrials(studyId, trials.map((t) => t.id), { owner: OTHER, max: 4 });
+        return async () => void (await storage.finishTrials(held.map((t) => ({ trialId: t.id, state: 'COMPLETE', outcome: { value: 0 } }))));
+      };
+      assert.deepEqual(await passes(file('together'), together), [4], 'the pool of a round is split evenly');
+      // The other worker holds one trial claimed long ago (not this round), and finishes it during this worker's first pass.
+      const earlier: Setup = async (storage, studyId, trials, file) => {
+        const [held] = await storage.claimTrials(studyId, [trials[0].id], { owner: OTHER });
+        const db = new Database(file);
+        db.prepare('UPDATE trials SET started_at = ? WHERE id = ?').run(Date.now() - 10_000, held.id);
+        db.close();
+        return async () => void (await storage.finishTrial(held.id, 'COMPLETE', { value: 0 }));
+      };
+      assert.deepEqual(await passes(file('earlier'), earlier), [4, 2, 1], '7 free between 2 workers: 4; then 3 free: 2; then 1');
+      // A worker registered but waiting, holding nothing: not counted at the first claim (it would only add a pass), counted after.
+      const waiting: Setup = async (storage, studyId) => {
+        await storage.setStudyAttr(studyId, 'worker:other.invalid:1', { at: Date.now(), pid: 1, hostname: 'other.invalid' });
+      };
+      assert.deepEqual(await passes(file('waiting'), waiting), [4, 2, 1, 1], 'a lone worker does not take everything while another waits');
     } finally {
-      await file.close();
-      await memory.close();
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('registers this worker on a shared study while it runs (worker:<host>:<pid>), clears it when it leaves, and leaves half for a joiner once per study', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'l2lab-presence-'));
+    const storage = openSqliteStorage(path.join(dir, 's.db'));
+    try {
+      const { value: study } = await storage.createStudy('s', CONFIG);
+      const trials = (await storage.createTrials(study.id, [{ params: { lambda: 1 } }])).map((c) => c.value);
+      const key = `worker:${currentOwner().hostname}:${process.pid}`;
+      let during: unknown;
+      await runTrials(storage, study.id, trials, async (claimed) => {
+        during = (await storage.getStudyAttrs(study.id))[key];
+        return claimed.map(() => ({ state: 'COMPLETE' as const, value: 1 }));
+      });
+      assert.deepEqual(Object.keys(during as object).sort(), ['at', 'hostname', 'pid']);
+      assert.equal((await storage.getStudyAttrs(study.id))[key], null);
+      // A strategy's next batch on the same study (bayes, a halving rung): still alone, so all of it in one pass.
+      const next = (await storage.createTrials(study.id, [2, 3, 4, 5].map((lambda) => ({ params: { lambda } })))).map((c) => c.value);
+      const sizes: number[] = [];
+      await runTrials(storage, study.id, next, async (claimed) => {
+        sizes.push(claimed.length);
+        return claimed.map(() => ({ state: 'COMPLETE' as const, value: 1 }));
+      });
+      assert.deepEqual(sizes, [4], 'the first claim that leaves half for a joiner is made once per study');
+    } finally {
+      await storage.close();
       fs.rmSync(dir, { recursive: true, force: true });
     }
   });

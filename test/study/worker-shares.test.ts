@@ -1,8 +1,9 @@
 /**
  * Workers with the default flags share a grid by claims sized to the workers alive, on SQLite and on
- * PostgreSQL: a worker's first claim takes one trial, then its share; two that join get work; one
- * SIGKILLed while it holds a chunk loses nothing (its trials return after the heartbeat timeout);
- * every trial finishes once, and the refit at the chosen λ runs once.
+ * PostgreSQL: a worker alone at its first claim takes half; a second that joins gets the other half
+ * at its first claim; one SIGKILLed while it holds a chunk loses nothing (its trials return after the
+ * heartbeat timeout, to the survivor and to a third worker that joined while they were held); every
+ * trial finishes once, and the refit at the chosen λ runs once.
  */
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
@@ -48,9 +49,11 @@ async function heldBy(storage: string, worker: Worker): Promise<Trial[]> {
 async function shareAndKill(storage: string): Promise<void> {
   const w1 = startWorker('w1', tuneArgs(storage));
   const first = await heldBy(storage, w1);
-  assert.equal(first.length, 1, 'a first claim takes one trial, so workers started together know of each other before any takes a large share');
-  const [w2, w3] = [startWorker('w2', tuneArgs(storage)), startWorker('w3', tuneArgs(storage))];
+  assert.equal(first.length, LAMBDAS.length / 2, 'alone at its first claim, a worker leaves half for one that joins');
+  const w2 = startWorker('w2', tuneArgs(storage));
   await heldBy(storage, w2);
+  // w3 joins while w1 and w2 hold every trial: it waits, and counts when w2's chunk returns.
+  const w3 = startWorker('w3', tuneArgs(storage));
   w2.child.kill('SIGKILL');
   const killedAt = Date.now();
   assert.equal((await w2.done).signal, 'SIGKILL');
@@ -70,7 +73,7 @@ async function shareAndKill(storage: string): Promise<void> {
     assert.equal(t.attempt, lost.has(t.id) ? 2 : 1, `λ=${t.params.lambda}: ${lost.has(t.id) ? 'run again once, after the kill' : 'run once'}`);
     if (lost.has(t.id)) assert.ok(t.startedAt! >= killedAt - 1_000, `λ=${t.params.lambda} was re-run after the kill`);
   }
-  assert.ok(trials.some((t) => t.owner?.hostname === 'w3'), 'w3, joining a study started with the defaults, trained trials');
+  assert.ok(trials.some((t) => t.owner?.hostname === 'w3'), 'w3, joining a study started with the defaults, trained trials once the killed chunk returned');
 
   const s = await openStorage(storage);
   try {

@@ -54,8 +54,8 @@ test('a tune killed with SIGKILL three times and resumed chooses the same λ wit
   assert.ok((await completed(db)) < 8, 'work was left for the final run');
   const resumed = runToEnd(db);
   assert.equal(resumed.best_lambda, reference.best_lambda);
-  // A resumed run trains what is left in populations of other sizes (each run's first claim takes one
-  // trial): float32 sums over another population size differ in the last digits, and 200 epochs of
+  // A resumed run trains what is left in populations of other sizes (each run's first claim takes half
+  // of what is left, on a file): float32 sums over another population size differ in the last digits, and 200 epochs of
   // training carry that to about 1e-5 of the loss (measured 1.2e-5 at λ = 0.01).
   resumed.trials.forEach((t, i) => assert.ok(Math.abs(t.cv_mean - reference.trials[i].cv_mean) < 1e-4 * reference.trials[i].cv_mean, `λ ${t.lambda}: ${t.cv_mean} vs ${reference.trials[i].cv_mean}`));
   const storage = await openStorage(db);
