@@ -35,6 +35,12 @@ export interface RunTrialsOptions {
   onWait?: (e: WaitEvent) => void;
   /** Once aborted, no new trial is claimed: returns after the trials in hand are done. */
   signal?: AbortSignal;
+  /**
+   * Workers known to start on this study together, this one included (a tune and the worker
+   * processes it starts): a claim counts at least this many workers while they are still starting,
+   * so the first one does not take a lone worker's half. Default 1.
+   */
+  team?: number;
   /** Milliseconds between polls while waiting. Default: a quarter of the heartbeat timeout, between 50 ms and 500 ms (`POLL_MAX_MS`). */
   pollMs?: number;
 }
@@ -86,7 +92,7 @@ export async function runTrials(
       const claimed = [...held];
       if (claimed.length < chunk && !options.signal?.aborted) {
         const rest = open.filter((t) => !claimed.some((c) => c.id === t.id));
-        const max = Math.min(chunk - claimed.length, await shareOf(storage, studyId, rest, !hasClaimed(storage, studyId)));
+        const max = Math.min(chunk - claimed.length, await shareOf(storage, studyId, rest, !hasClaimed(storage, studyId), options.team ?? 1));
         claimed.push(...(await storage.claimTrials(studyId, rest.map((t) => t.id), { max })));
       }
       if (claimed.length === 0) {
@@ -143,13 +149,17 @@ const ROUND_MS = 5_000;
  * - A worker that is registered but holds nothing does not shrink a first round's shares: on a host
  *   with fewer cores than workers it would only add a pass's fixed cost; it stands by, takes over
  *   trials that go silent, and counts in later claims.
+ * - A worker that knows its `team` (workers started together with it) counts at least that many at
+ *   its first claim.
  * At least 1, so a trial the storage deems claimable is never left.
  */
-async function shareOf(storage: StudyStorage, studyId: number, open: readonly Trial[], first: boolean): Promise<number> {
+async function shareOf(storage: StudyStorage, studyId: number, open: readonly Trial[], first: boolean, team: number): Promise<number> {
   if (!storage.shared) return Infinity;
   const me = currentOwner();
   const live = (await storage.liveWorkers(studyId)).filter((w) => !sameOwner(w, me));
-  const workers = first ? Math.max(live.length + 1, 2) : new Set([...live.map(presenceKey), ...(await Presence.others(storage, studyId))]).size + 1;
+  const seen = first ? Math.max(live.length + 1, 2) : new Set([...live.map(presenceKey), ...(await Presence.others(storage, studyId))]).size + 1;
+  // A known team counts in full at the first claim, before its members have shown up.
+  const workers = first ? Math.max(seen, team) : seen;
   if (workers === 1) return Infinity;
   const liveHolder = (t: Trial) => t.state === 'RUNNING' && live.some((w) => sameOwner(t.owner, w));
   const now = Date.now();

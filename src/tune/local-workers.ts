@@ -19,10 +19,12 @@ import type { TuneOptions } from './strategy.js';
 /** The environment variable that carries a worker's options (JSON) to local-worker-main. */
 export const WORKER_OPTIONS_ENV = 'L2LAB_LOCAL_WORKER';
 
-/** How the run shares this machine: processes in all (this one included) and ONNX Runtime threads each. */
+/** How the run shares this machine: processes in all (this one included), ONNX Runtime threads each, and the team its first claims split among. */
 export interface WorkerPlan {
   processes: number;
   threads: number | undefined;
+  /** Workers that start on the study together: `processes` for a run and the workers it starts, and for each of those workers. */
+  team: number;
 }
 
 const storageName = (o: TuneOptions): string | undefined => (typeof o.storage === 'object' ? undefined : (o.storage ?? DEFAULT_STORAGE));
@@ -40,13 +42,12 @@ export function planWorkers(o: TuneOptions, setup: TuneSetup): WorkerPlan {
   const asked = o.workers ?? 'auto';
   if (asked !== 'auto') {
     if (asked > 1 && !shareable) throw new InvalidOptionError(`--workers ${asked} needs a study store the processes share and data they can load by name: pass --storage PATH (a SQLite file) or a postgres:// URL, and --data as a name or file. Or use --workers 1.`);
-    return { processes: asked, threads: o.threads ?? (asked > 1 ? Math.max(1, Math.floor(cores / asked)) : undefined) };
+    return { processes: asked, threads: o.threads ?? (asked > 1 ? Math.max(1, Math.floor(cores / asked)) : undefined), team: o.team ?? asked };
   }
-  const alone = { processes: 1, threads: o.threads };
-  if (o.strategy !== 'grid' || setup.stacks || setup.plan.solver !== 'sgd' || o.threads !== undefined || !shareable) return alone;
+  if (o.strategy !== 'grid' || setup.stacks || setup.plan.solver !== 'sgd' || o.threads !== undefined || !shareable) return { processes: 1, threads: o.threads, team: 1 };
   const configs = initialLambdas({ options: o }).lambdas.length * (o.dropouts ?? DEFAULTS.dropouts).length;
   const processes = Math.min(cores, configs);
-  return { processes, threads: processes > 1 ? 1 : o.threads };
+  return { processes, threads: processes > 1 ? 1 : o.threads, team: processes };
 }
 
 /** The worker processes this run started; `stop` ends them. */
@@ -68,7 +69,7 @@ const EXIT_GRACE_MS = 30_000;
  * (they return to the pool at once on this host: its pid is gone).
  */
 export function startLocalWorkers(count: number, o: TuneOptions, study: string, threads: number | undefined): LocalWorkers {
-  const options: TuneOptions = { ...o, study, workers: 1, threads, keepModel: false, onProgress: undefined, onWait: undefined, onReplace: undefined };
+  const options: TuneOptions = { ...o, study, workers: 1, team: count + 1, threads, keepModel: false, onProgress: undefined, onWait: undefined, onReplace: undefined };
   const self = fileURLToPath(import.meta.url);
   // Under tsx (tests) this module is the .ts source: start the worker's source the same way.
   const main = self.replace(/local-workers\.(ts|js)$/, 'local-worker-main.$1');

@@ -41,6 +41,8 @@ export interface TuneOptions extends TuneDataOptions, TuneTrainOptions {
    * trains one member at a time, with a study file or URL they share (see planWorkers).
    */
   workers?: number | 'auto';
+  /** Workers started on the study together with this one, this one included (set for the worker processes a run starts; see StudyRunOptions.team). Default: `workers`. */
+  team?: number;
   /** Study storage: a SQLite path or a postgres:// URL, or an open storage. Default ./l2lab.db. */
   storage?: string | StudyStorage;
   /** Study name. Default: strategy, data and model with a hash of the whole configuration. */

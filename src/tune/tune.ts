@@ -65,7 +65,7 @@ export async function tune(o: TuneOptions): Promise<TuneResult> {
   assertSafeStart(o, setup);
   const config = studyConfig(o, setup);
   const name = o.study ?? defaultStudyName(o, config);
-  const run = await StudyRun.open(o.storage ?? DEFAULT_STORAGE, name, config, { heartbeatTimeout: o.heartbeatTimeout, onWait: o.onWait, onReplace: o.onReplace, onProgress: o.onProgress });
+  const run = await StudyRun.open(o.storage ?? DEFAULT_STORAGE, name, config, { heartbeatTimeout: o.heartbeatTimeout, onWait: o.onWait, onReplace: o.onReplace, onProgress: o.onProgress, team: workers.team });
   const ctx: StrategyContext = { setup, run, options: o, cost: { sampleGrads: 0, passes: 0, seconds: 0 } };
   const helpers = workers.processes > 1 ? startLocalWorkers(workers.processes - 1, o, name, workers.threads) : undefined;
   let finished = false;

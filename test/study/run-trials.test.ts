@@ -87,7 +87,7 @@ describe('runTrials', () => {
     const OTHER = { pid: process.pid, hostname: 'other.invalid' };
     type Setup = (storage: SqliteStorage, studyId: number, trials: Trial[], file: string) => Promise<(() => Promise<void>) | void>;
     /** The sizes of this worker's passes over 8 trials, after `setup` (which may return what to do during the first pass). */
-    const passes = async (file: string, setup?: Setup): Promise<number[]> => {
+    const passes = async (file: string, setup?: Setup, team?: number): Promise<number[]> => {
       const storage = openSqliteStorage(file);
       try {
         const { value: study } = await storage.createStudy('s', CONFIG);
@@ -98,7 +98,7 @@ describe('runTrials', () => {
           if (sizes.length === 0) await duringFirst?.();
           sizes.push(claimed.length);
           return claimed.map((t) => ({ state: 'COMPLETE' as const, value: t.params.lambda }));
-        });
+        }, { team });
         return sizes;
       } finally {
         await storage.close();
@@ -128,6 +128,8 @@ describe('runTrials', () => {
         await storage.setStudyAttr(studyId, 'worker:other.invalid:1', { at: Date.now(), pid: 1, hostname: 'other.invalid' });
       };
       assert.deepEqual(await passes(file('waiting'), waiting), [4, 2, 1, 1], 'a lone worker does not take everything while another waits');
+      // A team of 4 started together (a tune and its --workers): a quarter at the first claim, before the others show up; none did, so the rest after.
+      assert.deepEqual(await passes(file('team'), undefined, 4), [2, 6], 'a known team splits the first claims');
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
     }

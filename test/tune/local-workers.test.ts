@@ -31,7 +31,7 @@ test('three worker processes train the grid together: every trial once, the same
 test("'auto' starts one process per core only where trials train one model at a time and a study file is shared", () => {
   const cores = os.availableParallelism();
   const big = { ...base, storage: path.join(dir, 'plan.db') };
-  assert.deepEqual(planWorkers(big, createSetup(big, big)), cores > 1 ? { processes: Math.min(cores, 6), threads: 1 } : { processes: 1, threads: undefined });
+  assert.deepEqual(planWorkers(big, createSetup(big, big)), cores > 1 ? { processes: Math.min(cores, 6), threads: 1, team: Math.min(cores, 6) } : { processes: 1, threads: undefined, team: 1 });
   const stacked = { ...big, stacking: 'auto' as const };
   assert.equal(planWorkers(stacked, createSetup(stacked, stacked)).processes, 1, 'a population already keeps the cores busy');
   const memory = { ...big, storage: ':memory:' };

@@ -25,6 +25,8 @@ export interface StudyRunOptions {
   onReplace?: (stored: Study) => void;
   /** Receives the trials read from the store, each epoch and each finished trial (see {@link ProgressEvent}). */
   onProgress?: OnProgress;
+  /** Workers known to start on this study together, this one included (a run and its own --workers): the first claims split the trials among that many (see runTrials' `team`). Default 1. */
+  team?: number;
 }
 
 export class StudyRun {
@@ -38,6 +40,7 @@ export class StudyRun {
     private readonly ownsStorage: boolean,
     private readonly onWait?: (e: WaitEvent) => void,
     private readonly onProgress?: OnProgress,
+    private readonly team?: number,
   ) {}
 
   /** Opens (or creates) the study `name`. `heartbeatTimeout` applies when `storage` is a path or URL; an open storage keeps its own. */
@@ -48,7 +51,7 @@ export class StudyRun {
     try {
       const { value, replaced } = await openStudy(s, name, config);
       if (replaced) options.onReplace?.(replaced);
-      return new StudyRun(s, value, typeof storage === 'string', options.onWait, options.onProgress);
+      return new StudyRun(s, value, typeof storage === 'string', options.onWait, options.onProgress, options.team);
     } catch (e) {
       if (typeof storage === 'string') await s.close();
       throw e;
@@ -106,7 +109,7 @@ export class StudyRun {
         });
         return outcomes;
       },
-      { chunk, onWait: this.onWait },
+      { chunk, onWait: this.onWait, team: this.team },
     );
     // Trials other workers finished meanwhile count as done too.
     this.counts.done = doneBefore + trials.length;
