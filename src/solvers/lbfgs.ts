@@ -28,6 +28,8 @@ export async function lbfgs(evaluate: Objective, theta0: Float64Array, rule: Sto
   const ys: Float64Array[] = [];
   const rhos: number[] = [];
   const alpha = new Float64Array(MEMORY);
+  const spare: { s: Float64Array; y: Float64Array } = { s: new Float64Array(dim), y: new Float64Array(dim) };
+  const dir = new Float64Array(dim);
   let yielded = performance.now();
   for (let it = 0; ; it++) {
     if (performance.now() - yielded > YIELD_EVERY_MS) {
@@ -39,18 +41,21 @@ export async function lbfgs(evaluate: Objective, theta0: Float64Array, rule: Sto
     if (gradNorm <= target) return done(true);
     if (it >= rule.maxIterations) return done(false, `no convergence in ${it} L-BFGS iterations`);
     // Two-loop recursion: dir = −H·grad with H₀ = γI, γ = sᵀy/yᵀy of the newest pair.
-    const dir = Float64Array.from(grad);
+    dir.set(grad);
+    // The pair and its coefficient in locals: read through ys[i][j] in the loop, V8 reloads both per entry.
     for (let i = ss.length - 1; i >= 0; i--) {
-      alpha[i] = rhos[i] * dot(ss[i], dir);
-      for (let j = 0; j < dim; j++) dir[j] -= alpha[i] * ys[i][j];
+      const a = (alpha[i] = rhos[i] * dot(ss[i], dir));
+      const yi = ys[i];
+      for (let j = 0; j < dim; j++) dir[j] -= a * yi[j];
     }
     const last = ss.length - 1;
     // First step: scale so that it moves θ by at most 1 in any coordinate.
     const gamma = last >= 0 ? dot(ss[last], ys[last]) / dot(ys[last], ys[last]) : 1 / Math.max(1, gradNorm);
     for (let j = 0; j < dim; j++) dir[j] *= gamma;
     for (let i = 0; i < ss.length; i++) {
-      const beta = rhos[i] * dot(ys[i], dir);
-      for (let j = 0; j < dim; j++) dir[j] += ss[i][j] * (alpha[i] - beta);
+      const w = alpha[i] - rhos[i] * dot(ys[i], dir);
+      const si = ss[i];
+      for (let j = 0; j < dim; j++) dir[j] += w * si[j];
     }
     for (let j = 0; j < dim; j++) dir[j] = -dir[j];
     let slope = dot(grad, dir);
@@ -63,8 +68,8 @@ export async function lbfgs(evaluate: Objective, theta0: Float64Array, rule: Sto
     const found = backtrack(evaluate, theta, f, slope, dir, next, nextGrad);
     if (!found) return done(false, 'no step decreases the cost (rounding limit above the tolerance)');
     passes += Math.round(Math.log2(1 / found.t)) + 1;
-    const s = new Float64Array(dim);
-    const y = new Float64Array(dim);
+    const s = spare.s;
+    const y = spare.y;
     for (let j = 0; j < dim; j++) {
       s[j] = next[j] - theta[j];
       y[j] = nextGrad[j] - grad[j];
@@ -72,10 +77,14 @@ export async function lbfgs(evaluate: Objective, theta0: Float64Array, rule: Sto
     const sy = dot(s, y);
     // The cost is convex, so sᵀy ≥ 0; skip pairs that rounding made non-positive.
     if (sy > 1e-300) {
+      // The oldest pair's arrays take the next one: no allocation per iteration.
       if (ss.length === MEMORY) {
-        ss.shift();
-        ys.shift();
+        spare.s = ss.shift()!;
+        spare.y = ys.shift()!;
         rhos.shift();
+      } else {
+        spare.s = new Float64Array(dim);
+        spare.y = new Float64Array(dim);
       }
       ss.push(s);
       ys.push(y);
