@@ -6,7 +6,8 @@
 import { columnMeans } from '../linalg/design.js';
 import { cost, paramCount, type GlmProblem } from './glm.js';
 import { lbfgs } from './lbfgs.js';
-import type { Objective } from './line-search.js';
+import type { AsyncObjective } from './line-search.js';
+import { softmaxSession, useSession } from './softmax-session.js';
 import { maxAbs, type SolveResult, type StopRule } from './types.js';
 
 /**
@@ -18,14 +19,15 @@ import { maxAbs, type SolveResult, type StopRule } from './types.js';
  */
 export interface Centered {
   mean: Float64Array;
-  evaluate: Objective;
+  evaluate: AsyncObjective;
   /** φ of θ. */
   toCentered(theta: Float64Array): Float64Array;
   /** θ of φ. */
   fromCentered(phi: Float64Array): Float64Array;
 }
 
-export function centered(p: GlmProblem): Centered {
+/** `inner` computes the original cost (default: {@link cost}). */
+export function centered(p: GlmProblem, inner: AsyncObjective = (t, g) => cost(p, t, g)): Centered {
   const { n, d, k } = p;
   const mean = columnMeans(p.x, n, d);
   // b′ − x̄ᵀ·W (sign −1) or b + x̄ᵀ·W (sign +1), written into out's biases; out's weights are θ's.
@@ -41,8 +43,8 @@ export function centered(p: GlmProblem): Centered {
   const raw = new Float64Array(paramCount(p));
   return {
     mean,
-    evaluate(phi, grad) {
-      const f = cost(p, shift(phi, -1, raw), grad);
+    async evaluate(phi, grad) {
+      const f = await inner(shift(phi, -1, raw), grad);
       for (let a = 0; a < d; a++) {
         const m = mean[a];
         if (m === 0) continue;
@@ -56,13 +58,13 @@ export function centered(p: GlmProblem): Centered {
 }
 
 /**
- * L-BFGS on the centered cost from θ₀, returned in the original coordinates with their cost and
+ * L-BFGS on the centered cost from θ₀ (large softmax problems through an ONNX Runtime session), returned in the original coordinates with their cost and
  * gradient: stopped at the target divided by 1 + ‖x̄‖∞, so that the original gradient
  * (∇_W + x̄·∇_b′ᵀ) meets tol·max(1, gradScale) as well; one that does not after all (rounding) is
  * finished by L-BFGS on the original cost.
  */
 export async function centeredLbfgs(p: GlmProblem, theta0: Float64Array, rule: StopRule, gradScale: number): Promise<SolveResult> {
-  const c = centered(p);
+  const c = centered(p, useSession(p) ? await softmaxSession(p) : undefined);
   const margin = 1 + maxAbs(c.mean);
   const inner = await lbfgs(c.evaluate, c.toCentered(theta0), { ...rule, tol: rule.tol / margin }, gradScale);
   const theta = c.fromCentered(inner.theta);

@@ -2,7 +2,7 @@
  * Limited-memory BFGS (Nocedal 1980; Nocedal & Wright, Numerical Optimization, Alg. 7.4/7.5) with a
  * backtracking line search: for problems whose dense Hessian is too large to build and factor.
  */
-import { backtrack, type Objective } from './line-search.js';
+import { backtrackAsync, type AsyncObjective } from './line-search.js';
 import { dot, maxAbs, type SolveResult, type StopRule } from './types.js';
 
 /** Correction pairs kept (scipy's and sklearn's lbfgs default 10). */
@@ -15,13 +15,13 @@ const MEMORY = 10;
 const YIELD_EVERY_MS = 100;
 
 /** L-BFGS on `evaluate` from θ₀ until ‖∇‖∞ ≤ tol·max(1, gradScale) or the cap. */
-export async function lbfgs(evaluate: Objective, theta0: Float64Array, rule: StopRule, gradScale: number): Promise<SolveResult> {
+export async function lbfgs(evaluate: AsyncObjective, theta0: Float64Array, rule: StopRule, gradScale: number): Promise<SolveResult> {
   const dim = theta0.length;
   let theta = Float64Array.from(theta0);
   let grad = new Float64Array(dim);
   let next = new Float64Array(dim);
   let nextGrad = new Float64Array(dim);
-  let f = evaluate(theta, grad);
+  let f = await evaluate(theta, grad);
   let passes = 1;
   const target = rule.tol * Math.max(1, gradScale);
   const ss: Float64Array[] = [];
@@ -65,7 +65,7 @@ export async function lbfgs(evaluate: Objective, theta0: Float64Array, rule: Sto
       for (let j = 0; j < dim; j++) dir[j] = -grad[j] / Math.max(1, gradNorm);
       slope = dot(grad, dir);
     }
-    const found = backtrack(evaluate, theta, f, slope, dir, next, nextGrad);
+    const found = await backtrackAsync(evaluate, theta, f, slope, dir, next, nextGrad);
     if (!found) return done(false, 'no step decreases the cost (rounding limit above the tolerance)');
     passes += Math.round(Math.log2(1 / found.t)) + 1;
     const s = spare.s;

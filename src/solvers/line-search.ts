@@ -2,6 +2,8 @@
 
 /** A cost to minimize: its value at θ, with its gradient written into `grad`. */
 export type Objective = (theta: Float64Array, grad: Float64Array) => number;
+/** An {@link Objective} that may answer later (an ONNX Runtime session's run). */
+export type AsyncObjective = (theta: Float64Array, grad: Float64Array) => number | Promise<number>;
 
 /** Sufficient-decrease constant c₁ of the Armijo condition. */
 const ARMIJO = 1e-4;
@@ -27,6 +29,26 @@ export function backtrack(
   for (let h = 0; h <= MAX_HALVINGS; h++, t /= 2) {
     for (let j = 0; j < theta.length; j++) next[j] = theta[j] + t * dir[j];
     const fNew = evaluate(next, grad);
+    if (fNew <= f + ARMIJO * t * slope + slack) return { t, f: fNew };
+  }
+  return null;
+}
+
+/** {@link backtrack} for L-BFGS, whose objective may be an ONNX Runtime session (asynchronous). */
+export async function backtrackAsync(
+  evaluate: AsyncObjective,
+  theta: Float64Array,
+  f: number,
+  slope: number,
+  dir: Float64Array,
+  next: Float64Array,
+  grad: Float64Array,
+): Promise<{ t: number; f: number } | null> {
+  const slack = 1e-15 * Math.abs(f);
+  let t = 1;
+  for (let h = 0; h <= MAX_HALVINGS; h++, t /= 2) {
+    for (let j = 0; j < theta.length; j++) next[j] = theta[j] + t * dir[j];
+    const fNew = await evaluate(next, grad);
     if (fNew <= f + ARMIJO * t * slope + slack) return { t, f: fNew };
   }
   return null;

@@ -20,14 +20,14 @@ function problem(loss: LossKind, n: number, d: number, k: number, rate: number, 
 }
 
 for (const [loss, k] of [['logistic', 1], ['softmax_ce', 4]] as const) {
-  test(`${loss}: the centered cost is the cost at θ = fromCentered(φ), its gradient matches central finite differences, and φ ↔ θ round-trips`, () => {
+  test(`${loss}: the centered cost is the cost at θ = fromCentered(φ), its gradient matches central finite differences, and φ ↔ θ round-trips`, async () => {
     const p = problem(loss, 50, 6, k, 0.05);
     const c = centered(p);
     const rng = new Rng(9);
     const dim = paramCount(p);
     const phi = new Float64Array(dim).map(() => 0.3 * rng.normal());
     const g = new Float64Array(dim);
-    const f = c.evaluate(phi, g);
+    const f = await c.evaluate(phi, g);
     assert.ok(Math.abs(f - cost(p, c.fromCentered(phi))) < 1e-14 * Math.max(1, Math.abs(f)));
     c.toCentered(c.fromCentered(phi)).forEach((v, j) => assert.ok(Math.abs(v - phi[j]) < 1e-12, `φ${j}`));
     const eps = 1e-5;
@@ -36,7 +36,7 @@ for (const [loss, k] of [['logistic', 1], ['softmax_ce', 4]] as const) {
       const down = Float64Array.from(phi);
       up[j] += eps;
       down[j] -= eps;
-      const fd = (c.evaluate(up, new Float64Array(dim)) - c.evaluate(down, new Float64Array(dim))) / (2 * eps);
+      const fd = ((await c.evaluate(up, new Float64Array(dim))) - (await c.evaluate(down, new Float64Array(dim)))) / (2 * eps);
       assert.ok(Math.abs(fd - g[j]) < 1e-8, `∂/∂φ${j}: ${g[j]} vs ${fd}`);
     }
   });
@@ -57,3 +57,42 @@ for (const [loss, k] of [['logistic', 1], ['softmax_ce', 4]] as const) {
     }
   });
 }
+
+test('softmax through an ONNX Runtime session: the same cost and gradient as the JavaScript loop (float64 to 1e-13), and solveGlm its minimizer', async () => {
+  const { softmaxSession, useSession } = await import('../../src/solvers/softmax-session.js');
+  const { solveGlm } = await import('../../src/solvers/solve.js');
+  // Every class present (an absent class's bias has no minimizer): labels are the argmax of random linear scores plus noise.
+  const p = problem('softmax_ce', 600, 200, 10, 3e-3, 11);
+  const lab = new Rng(12);
+  const m = Float64Array.from({ length: p.d * p.k }, () => lab.normal());
+  for (let i = 0; i < p.n; i++) {
+    let best = 0;
+    let top = -Infinity;
+    for (let c = 0; c < p.k; c++) {
+      let s = 3 * lab.normal();
+      for (let a = 0; a < p.d; a++) s += p.x[i * p.d + a] * m[a * p.k + c];
+      if (s > top) [top, best] = [s, c];
+    }
+    p.y[i] = best;
+  }
+  assert.ok(useSession(p), 'a problem this size goes through the session');
+  const evaluate = await softmaxSession(p);
+  const rng = new Rng(4);
+  const dim = paramCount(p);
+  const theta = new Float64Array(dim).map(() => 0.1 * rng.normal());
+  const g1 = new Float64Array(dim);
+  const g2 = new Float64Array(dim);
+  const f1 = await evaluate(theta, g1);
+  const f2 = cost(p, theta, g2);
+  assert.ok(Math.abs(f1 - f2) <= 1e-13 * Math.abs(f2), `cost ${f1} vs ${f2}`);
+  let top = 0;
+  for (const v of g2) top = Math.max(top, Math.abs(v));
+  g1.forEach((v, j) => assert.ok(Math.abs(v - g2[j]) <= 1e-13 * top, `∂θ${j}: ${v} vs ${g2[j]}`));
+  const scale = gradScaleOf(p);
+  const rule = { tol: 1e-10, maxIterations: 5000 };
+  const plain = await lbfgs((t, g) => cost(p, t, g), new Float64Array(dim), rule, scale);
+  const fast = await solveGlm(p, { method: 'lbfgs' });
+  assert.ok(plain.converged, `plain: ${plain.reason}`);
+  assert.ok(fast.converged && fast.gradNorm <= 1e-10 * Math.max(1, scale), `${fast.reason ?? ''} ‖∇‖∞ ${fast.gradNorm}`);
+  fast.theta.forEach((v, j) => assert.ok(Math.abs(v - plain.theta[j]) <= 1e-6 * (1 + Math.abs(plain.theta[j])), `θ${j}: ${v} vs ${plain.theta[j]}`));
+});
