@@ -1,5 +1,5 @@
 /**
- * L-BFGS in centered coordinates: the intercept of the centered rows in place of the raw one, the same
+ * L-BFGS in centered coordinates, without the all-zero columns: the intercept of the centered rows in place of the raw one, the same
  * minimizer reached in a few times fewer iterations on rows whose features are far from mean zero
  * (pixels: 140 against 510 iterations on 320 MNIST digits at rate 3e-4, cold).
  */
@@ -26,25 +26,54 @@ export interface Centered {
   fromCentered(phi: Float64Array): Float64Array;
 }
 
-/** `inner` computes the original cost (default: {@link cost}). */
-export function centered(p: GlmProblem, inner: AsyncObjective = (t, g) => cost(p, t, g)): Centered {
-  const { n, d, k } = p;
-  const mean = columnMeans(p.x, n, d);
-  // b′ − x̄ᵀ·W (sign −1) or b + x̄ᵀ·W (sign +1), written into out's biases; out's weights are θ's.
-  const shift = (theta: Float64Array, sign: number, out: Float64Array): Float64Array => {
-    if (out !== theta) out.set(theta);
+/**
+ * The rows without their all-zero columns (pixels no training image lights: 28% of MNIST's on 320
+ * digits), kept per row array: only the penalty sees those columns' weights, so their minimizer is 0,
+ * and the solver need not carry them.
+ */
+const compacts = new WeakMap<Float64Array, { d: number; active: Int32Array; x: Float64Array }>();
+
+function compact(p: GlmProblem): { active: Int32Array; problem: GlmProblem } {
+  let c = compacts.get(p.x);
+  if (!c || c.d !== p.d) {
+    const { x, n, d } = p;
+    const used = new Uint8Array(d);
+    for (let j = 0; j < n * d; j++) if (x[j] !== 0) used[j % d] = 1;
+    const active = Int32Array.from(Array.from(used).flatMap((u, a) => (u ? [a] : [])));
+    const dc = active.length;
+    const xc = dc === d ? x : new Float64Array(n * dc);
+    if (dc !== d) for (let i = 0; i < n; i++) for (let a = 0; a < dc; a++) xc[i * dc + a] = x[i * d + active[a]];
+    c = { d, active, x: xc };
+    compacts.set(p.x, c);
+  }
+  return { active: c.active, problem: { ...p, x: c.x, d: c.active.length } };
+}
+
+/**
+ * `inner(q)` gives the cost of the compacted problem q (default: {@link cost}); φ = (W on the
+ * nonzero columns, b′) with b′ = b + x̄ᵀ·W.
+ */
+export async function centered(p: GlmProblem, inner: (q: GlmProblem) => AsyncObjective | Promise<AsyncObjective> = (q) => (t, g) => cost(q, t, g)): Promise<Centered> {
+  const { active, problem: q } = compact(p);
+  const { n, k } = q;
+  const d = q.d;
+  const mean = columnMeans(q.x, n, d);
+  const evaluateRaw = await inner(q);
+  // b′ − x̄ᵀ·W (sign −1) or b + x̄ᵀ·W (sign +1) on a compact vector, in place.
+  const shift = (v: Float64Array, sign: number): Float64Array => {
     for (let a = 0; a < d; a++) {
       const m = sign * mean[a];
       if (m === 0) continue;
-      for (let c = 0; c < k; c++) out[d * k + c] += m * theta[a * k + c];
+      for (let c = 0; c < k; c++) v[d * k + c] += m * v[a * k + c];
     }
-    return out;
+    return v;
   };
-  const raw = new Float64Array(paramCount(p));
+  const raw = new Float64Array(paramCount(q));
   return {
     mean,
     async evaluate(phi, grad) {
-      const f = await inner(shift(phi, -1, raw), grad);
+      raw.set(phi);
+      const f = await evaluateRaw(shift(raw, -1), grad);
       for (let a = 0; a < d; a++) {
         const m = mean[a];
         if (m === 0) continue;
@@ -52,8 +81,19 @@ export function centered(p: GlmProblem, inner: AsyncObjective = (t, g) => cost(p
       }
       return f;
     },
-    toCentered: (theta) => shift(theta, 1, new Float64Array(theta.length)),
-    fromCentered: (phi) => shift(phi, -1, new Float64Array(phi.length)),
+    toCentered(theta) {
+      const phi = new Float64Array(paramCount(q));
+      for (let a = 0; a < d; a++) for (let c = 0; c < k; c++) phi[a * k + c] = theta[active[a] * k + c];
+      for (let c = 0; c < k; c++) phi[d * k + c] = theta[p.d * k + c];
+      return shift(phi, 1);
+    },
+    fromCentered(phi) {
+      const v = shift(Float64Array.from(phi), -1);
+      const theta = new Float64Array(paramCount(p));
+      for (let a = 0; a < d; a++) for (let c = 0; c < k; c++) theta[active[a] * k + c] = v[a * k + c];
+      for (let c = 0; c < k; c++) theta[p.d * k + c] = v[d * k + c];
+      return theta;
+    },
   };
 }
 
@@ -64,7 +104,7 @@ export function centered(p: GlmProblem, inner: AsyncObjective = (t, g) => cost(p
  * finished by L-BFGS on the original cost.
  */
 export async function centeredLbfgs(p: GlmProblem, theta0: Float64Array, rule: StopRule, gradScale: number): Promise<SolveResult> {
-  const c = centered(p, useSession(p) ? await softmaxSession(p) : undefined);
+  const c = await centered(p, (q) => (useSession(q) ? softmaxSession(q) : (t, g) => cost(q, t, g)));
   const margin = 1 + maxAbs(c.mean);
   const inner = await lbfgs(c.evaluate, c.toCentered(theta0), { ...rule, tol: rule.tol / margin }, gradScale);
   const theta = c.fromCentered(inner.theta);

@@ -7,10 +7,10 @@ import { gradScaleOf } from '../../src/solvers/solve.js';
 import type { LossKind } from '../../src/models/architecture.js';
 import { Rng } from '../../src/util/rng.js';
 
-/** n rows of d features far from mean zero (pixel-like: 60% zeros, the rest in (0, 3)), k outputs, labels from a noisy linear rule. */
+/** n rows of d features far from mean zero (pixel-like: 60% zeros, the rest in (0, 3); the last column all zeros, a pixel no image lights), k outputs, labels from a noisy linear rule. */
 function problem(loss: LossKind, n: number, d: number, k: number, rate: number, seed = 3): GlmProblem {
   const rng = new Rng(seed);
-  const x = new Float64Array(n * d).map(() => (rng.uniform() < 0.6 ? 0 : 3 * rng.uniform()));
+  const x = new Float64Array(n * d).map((_, j) => (rng.uniform() < 0.6 || j % d === d - 1 ? 0 : 3 * rng.uniform()));
   const y = new Int32Array(n);
   for (let i = 0; i < n; i++) {
     const s = x[i * d] - x[i * d + 1] + 0.5 * rng.normal();
@@ -22,9 +22,10 @@ function problem(loss: LossKind, n: number, d: number, k: number, rate: number, 
 for (const [loss, k] of [['logistic', 1], ['softmax_ce', 4]] as const) {
   test(`${loss}: the centered cost is the cost at θ = fromCentered(φ), its gradient matches central finite differences, and φ ↔ θ round-trips`, async () => {
     const p = problem(loss, 50, 6, k, 0.05);
-    const c = centered(p);
+    const c = await centered(p);
     const rng = new Rng(9);
-    const dim = paramCount(p);
+    const dim = c.toCentered(new Float64Array(paramCount(p))).length;
+    assert.equal(dim, paramCount(p) - k, 'the all-zero column is left out');
     const phi = new Float64Array(dim).map(() => 0.3 * rng.normal());
     const g = new Float64Array(dim);
     const f = await c.evaluate(phi, g);
@@ -53,6 +54,7 @@ for (const [loss, k] of [['logistic', 1], ['softmax_ce', 4]] as const) {
       const g = new Float64Array(paramCount(p));
       assert.equal(cost(p, fast.theta, g), fast.cost);
       fast.theta.forEach((v, j) => assert.ok(Math.abs(v - plain.theta[j]) <= 1e-6 * (1 + Math.abs(plain.theta[j])), `rate ${rate}, θ${j}: ${v} vs ${plain.theta[j]}`));
+      for (let c = 0; c < k; c++) assert.equal(fast.theta[(p.d - 1) * k + c], 0, 'the all-zero column keeps weight 0');
       assert.ok(fast.iterations < plain.iterations, `rate ${rate}: ${fast.iterations} centered vs ${plain.iterations} plain iterations`);
     }
   });
