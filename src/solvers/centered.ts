@@ -38,7 +38,7 @@ function compact(p: GlmProblem): { active: Int32Array; problem: GlmProblem } {
   if (!c || c.d !== p.d) {
     const { x, n, d } = p;
     const used = new Uint8Array(d);
-    for (let j = 0; j < n * d; j++) if (x[j] !== 0) used[j % d] = 1;
+    for (let i = 0; i < n; i++) for (let a = 0, row = i * d; a < d; a++) if (x[row + a] !== 0) used[a] = 1;
     const active = Int32Array.from(Array.from(used).flatMap((u, a) => (u ? [a] : [])));
     const dc = active.length;
     const xc = dc === d ? x : new Float64Array(n * dc);
