@@ -73,6 +73,17 @@ function rowLoss(p: GlmProblem, i: number, z: Float64Array, r: Float64Array, pro
   }
 }
 
+/** {@link rowLoss} for softmax_ce, each exponential computed once: log Σ e^z − z_label, and p − onehot into r. */
+function softmaxRow(k: number, z: Float64Array, label: number, r: Float64Array): number {
+  let max = -Infinity;
+  for (let c = 0; c < k; c++) if (z[c] > max) max = z[c];
+  let s = 0;
+  for (let c = 0; c < k; c++) s += r[c] = Math.exp(z[c] - max);
+  for (let c = 0; c < k; c++) r[c] /= s;
+  r[label] -= 1;
+  return max + Math.log(s) - z[label];
+}
+
 /** X's nonzero entries by row (compressed sparse rows), for {@link cost}. */
 interface SparseRows {
   /** Row i's entries are start[i] … start[i+1] − 1. */
@@ -123,6 +134,7 @@ export function cost(p: GlmProblem, theta: Float64Array, grad?: Float64Array): n
   const z = new Float64Array(k);
   const r = new Float64Array(k);
   const bias = d * k;
+  const softmax = p.loss === 'softmax_ce';
   if (grad) grad.fill(0);
   let total = 0;
   for (let i = 0; i < n; i++) {
@@ -133,7 +145,7 @@ export function cost(p: GlmProblem, theta: Float64Array, grad?: Float64Array): n
       const v = value[q];
       for (let c = 0; c < k; c++) z[c] += v * theta[off + c];
     }
-    total += rowLoss(p, i, z, r);
+    total += softmax ? softmaxRow(k, z, p.y[i], r) : rowLoss(p, i, z, r);
     if (!grad) continue;
     for (let q = start[i]; q < end; q++) {
       const off = offset[q];

@@ -2,8 +2,7 @@
  * Limited-memory BFGS (Nocedal 1980; Nocedal & Wright, Numerical Optimization, Alg. 7.4/7.5) with a
  * backtracking line search: for problems whose dense Hessian is too large to build and factor.
  */
-import { cost, paramCount, type GlmProblem } from './glm.js';
-import { backtrack } from './line-search.js';
+import { backtrackAsync, type AsyncObjective } from './line-search.js';
 import { dot, maxAbs, type SolveResult, type StopRule } from './types.js';
 
 /** Correction pairs kept (scipy's and sklearn's lbfgs default 10). */
@@ -15,19 +14,25 @@ const MEMORY = 10;
  */
 const YIELD_EVERY_MS = 100;
 
-export async function lbfgs(p: GlmProblem, theta0: Float64Array, rule: StopRule, gradScale: number): Promise<SolveResult> {
-  const dim = paramCount(p);
+/** L-BFGS on `evaluate` from θ₀ until ‖∇‖∞ ≤ tol·max(1, gradScale) or the cap. */
+export async function lbfgs(evaluate: AsyncObjective, theta0: Float64Array, rule: StopRule, gradScale: number): Promise<SolveResult> {
+  const dim = theta0.length;
   let theta = Float64Array.from(theta0);
   let grad = new Float64Array(dim);
   let next = new Float64Array(dim);
   let nextGrad = new Float64Array(dim);
-  let f = cost(p, theta, grad);
+  let f = await evaluate(theta, grad);
   let passes = 1;
   const target = rule.tol * Math.max(1, gradScale);
   const ss: Float64Array[] = [];
   const ys: Float64Array[] = [];
   const rhos: number[] = [];
+  // sᵀy and yᵀy of each pair, for γ.
+  const sys: number[] = [];
+  const yys: number[] = [];
   const alpha = new Float64Array(MEMORY);
+  const spare: { s: Float64Array; y: Float64Array } = { s: new Float64Array(dim), y: new Float64Array(dim) };
+  const dir = new Float64Array(dim);
   let yielded = performance.now();
   for (let it = 0; ; it++) {
     if (performance.now() - yielded > YIELD_EVERY_MS) {
@@ -38,48 +43,97 @@ export async function lbfgs(p: GlmProblem, theta0: Float64Array, rule: StopRule,
     const done = (converged: boolean, reason?: string): SolveResult => ({ theta, method: 'lbfgs', iterations: it, passes, cost: f, gradNorm, converged, ...(reason ? { reason } : {}) });
     if (gradNorm <= target) return done(true);
     if (it >= rule.maxIterations) return done(false, `no convergence in ${it} L-BFGS iterations`);
-    // Two-loop recursion: dir = −H·grad with H₀ = γI, γ = sᵀy/yᵀy of the newest pair.
-    const dir = Float64Array.from(grad);
-    for (let i = ss.length - 1; i >= 0; i--) {
-      alpha[i] = rhos[i] * dot(ss[i], dir);
-      for (let j = 0; j < dim; j++) dir[j] -= alpha[i] * ys[i][j];
+    // Two-loop recursion: dir = −H·grad with H₀ = γI, γ = sᵀy/yᵀy of the newest pair. Each pass over
+    // θ's length does one pair's update and the next pair's dot product (the same operations in the same
+    // order as two passes: a pass per vector, not two, is what the loops cost at 5,000+ parameters).
+    const m = ss.length;
+    dir.set(grad);
+    let acc = m > 0 ? dot(ss[m - 1], dir) : 0;
+    for (let i = m - 1; i >= 0; i--) {
+      const a = (alpha[i] = rhos[i] * acc);
+      const yi = ys[i];
+      if (i === 0) {
+        for (let j = 0; j < dim; j++) dir[j] -= a * yi[j];
+        break;
+      }
+      const sn = ss[i - 1];
+      let t = 0;
+      for (let j = 0; j < dim; j++) {
+        const v = dir[j] - a * yi[j];
+        dir[j] = v;
+        t += sn[j] * v;
+      }
+      acc = t;
     }
-    const last = ss.length - 1;
     // First step: scale so that it moves θ by at most 1 in any coordinate.
-    const gamma = last >= 0 ? dot(ss[last], ys[last]) / dot(ys[last], ys[last]) : 1 / Math.max(1, gradNorm);
-    for (let j = 0; j < dim; j++) dir[j] *= gamma;
-    for (let i = 0; i < ss.length; i++) {
-      const beta = rhos[i] * dot(ys[i], dir);
-      for (let j = 0; j < dim; j++) dir[j] += ss[i][j] * (alpha[i] - beta);
+    const gamma = m > 0 ? sys[m - 1] / yys[m - 1] : 1 / Math.max(1, gradNorm);
+    acc = 0;
+    if (m > 0) {
+      const y0 = ys[0];
+      for (let j = 0; j < dim; j++) {
+        const v = dir[j] * gamma;
+        dir[j] = v;
+        acc += y0[j] * v;
+      }
+    } else for (let j = 0; j < dim; j++) dir[j] *= gamma;
+    for (let i = 0; i < m; i++) {
+      const w = alpha[i] - rhos[i] * acc;
+      const si = ss[i];
+      if (i === m - 1) {
+        for (let j = 0; j < dim; j++) dir[j] += w * si[j];
+        break;
+      }
+      const yn = ys[i + 1];
+      let t = 0;
+      for (let j = 0; j < dim; j++) {
+        const v = dir[j] + w * si[j];
+        dir[j] = v;
+        t += yn[j] * v;
+      }
+      acc = t;
     }
-    for (let j = 0; j < dim; j++) dir[j] = -dir[j];
-    let slope = dot(grad, dir);
+    let slope = 0;
+    for (let j = 0; j < dim; j++) {
+      dir[j] = -dir[j];
+      slope += grad[j] * dir[j];
+    }
     if (!(slope < 0)) {
       // Curvature pairs spoiled by rounding: restart from steepest descent.
-      ss.length = ys.length = rhos.length = 0;
+      ss.length = ys.length = rhos.length = sys.length = yys.length = 0;
       for (let j = 0; j < dim; j++) dir[j] = -grad[j] / Math.max(1, gradNorm);
       slope = dot(grad, dir);
     }
-    const found = backtrack(p, theta, f, slope, dir, next, nextGrad);
+    const found = await backtrackAsync(evaluate, theta, f, slope, dir, next, nextGrad);
     if (!found) return done(false, 'no step decreases the cost (rounding limit above the tolerance)');
     passes += Math.round(Math.log2(1 / found.t)) + 1;
-    const s = new Float64Array(dim);
-    const y = new Float64Array(dim);
+    const s = spare.s;
+    const y = spare.y;
+    let sy = 0;
+    let yy = 0;
     for (let j = 0; j < dim; j++) {
-      s[j] = next[j] - theta[j];
-      y[j] = nextGrad[j] - grad[j];
+      const sj = (s[j] = next[j] - theta[j]);
+      const yj = (y[j] = nextGrad[j] - grad[j]);
+      sy += sj * yj;
+      yy += yj * yj;
     }
-    const sy = dot(s, y);
     // The cost is convex, so sᵀy ≥ 0; skip pairs that rounding made non-positive.
     if (sy > 1e-300) {
+      // The oldest pair's arrays take the next one: no allocation per iteration.
       if (ss.length === MEMORY) {
-        ss.shift();
-        ys.shift();
+        spare.s = ss.shift()!;
+        spare.y = ys.shift()!;
         rhos.shift();
+        sys.shift();
+        yys.shift();
+      } else {
+        spare.s = new Float64Array(dim);
+        spare.y = new Float64Array(dim);
       }
       ss.push(s);
       ys.push(y);
       rhos.push(1 / sy);
+      sys.push(sy);
+      yys.push(yy);
     }
     [theta, next] = [next, theta];
     [grad, nextGrad] = [nextGrad, grad];

@@ -1,5 +1,9 @@
 /** Backtracking (Armijo) line search along a descent direction: the step that makes both solvers unable to diverge. */
-import { cost, type GlmProblem } from './glm.js';
+
+/** A cost to minimize: its value at θ, with its gradient written into `grad`. */
+export type Objective = (theta: Float64Array, grad: Float64Array) => number;
+/** An {@link Objective} that may answer later (an ONNX Runtime session's run). */
+export type AsyncObjective = (theta: Float64Array, grad: Float64Array) => number | Promise<number>;
 
 /** Sufficient-decrease constant c₁ of the Armijo condition. */
 const ARMIJO = 1e-4;
@@ -7,12 +11,12 @@ const ARMIJO = 1e-4;
 const MAX_HALVINGS = 60;
 
 /**
- * Finds t ∈ {1, ½, ¼, …} with cost(θ + t·dir) ≤ f + c₁·t·slope (slope = ∇f·dir < 0), writes the
+ * Finds t ∈ {1, ½, ¼, …} with evaluate(θ + t·dir) ≤ f + c₁·t·slope (slope = ∇f·dir < 0), writes the
  * new point into `next` and its gradient into `grad`. The comparison allows rounding of f itself
  * (|f|·1e-15), so a step near the minimizer is not refused for noise. null when no step decreases.
  */
 export function backtrack(
-  p: GlmProblem,
+  evaluate: Objective,
   theta: Float64Array,
   f: number,
   slope: number,
@@ -24,7 +28,27 @@ export function backtrack(
   let t = 1;
   for (let h = 0; h <= MAX_HALVINGS; h++, t /= 2) {
     for (let j = 0; j < theta.length; j++) next[j] = theta[j] + t * dir[j];
-    const fNew = cost(p, next, grad);
+    const fNew = evaluate(next, grad);
+    if (fNew <= f + ARMIJO * t * slope + slack) return { t, f: fNew };
+  }
+  return null;
+}
+
+/** {@link backtrack} for L-BFGS, whose objective may be an ONNX Runtime session (asynchronous). */
+export async function backtrackAsync(
+  evaluate: AsyncObjective,
+  theta: Float64Array,
+  f: number,
+  slope: number,
+  dir: Float64Array,
+  next: Float64Array,
+  grad: Float64Array,
+): Promise<{ t: number; f: number } | null> {
+  const slack = 1e-15 * Math.abs(f);
+  let t = 1;
+  for (let h = 0; h <= MAX_HALVINGS; h++, t /= 2) {
+    for (let j = 0; j < theta.length; j++) next[j] = theta[j] + t * dir[j];
+    const fNew = await evaluate(next, grad);
     if (fNew <= f + ARMIJO * t * slope + slack) return { t, f: fNew };
   }
   return null;

@@ -115,7 +115,7 @@ export function newton(p: GlmProblem, theta0: Float64Array, rule: StopRule, grad
     }
     const step = newtonStep(p, memo, grad, held);
     const slope = dot(grad, step);
-    const found = slope < 0 ? backtrack(p, theta, f, slope, step, next, nextGrad) : null;
+    const found = slope < 0 ? backtrack((t, g) => cost(p, t, g), theta, f, slope, step, next, nextGrad) : null;
     if (!found) {
       if (!stale) return done(false, 'no step decreases the cost (rounding limit above the tolerance)');
       stale = false;

@@ -1,7 +1,7 @@
 /** Exact minimization of a linear model's seed cost: Newton while the Hessian is small, L-BFGS beyond. */
 import { InvalidOptionError } from '../errors.js';
 import { cost, paramCount, rowOutputs, type GlmProblem } from './glm.js';
-import { lbfgs } from './lbfgs.js';
+import { centeredLbfgs } from './centered.js';
 import { newton, type HessianMemo } from './newton.js';
 import type { SolveResult, SolverMethod, StopRule } from './types.js';
 
@@ -50,7 +50,7 @@ export async function solveGlm(p: GlmProblem, o: SolveOptions = {}): Promise<Sol
   const init = o.init ?? new Float64Array(dim);
   if (init.length !== dim) throw new InvalidOptionError(`Warm start for the exact solver has ${init.length} values; the model has ${dim} parameters.`);
   // Newton is capped at NEWTON_MAX_PARAMS, where a solve takes milliseconds; L-BFGS yields as it goes.
-  const r = method === 'newton' ? newton(p, init, rule, scale, { memo: o.hessian }) : await lbfgs(p, init, rule, scale);
+  const r = method === 'newton' ? newton(p, init, rule, scale, { memo: o.hessian }) : await centeredLbfgs(p, init, rule, scale);
   r.passes += 1;
   if (p.rate === 0 && p.loss !== 'mse' && separates(p, r.theta)) {
     return { ...r, converged: false, reason: 'λ = 0 and the classes are separable: the cost has no minimizer (it falls as ‖W‖ grows without bound); use λ > 0' };
@@ -62,7 +62,7 @@ export async function solveGlm(p: GlmProblem, o: SolveOptions = {}): Promise<Sol
 const gradScales = new WeakMap<GlmProblem['y'], { x: Float64Array; k: number; scale: number }>();
 
 /** The tolerance's scale ‖∇cost(0)‖∞ (θ = 0, where the penalty's gradient is 0). */
-function gradScaleOf(p: GlmProblem): number {
+export function gradScaleOf(p: GlmProblem): number {
   const known = gradScales.get(p.y);
   if (known && known.x === p.x && known.k === p.k) return known.scale;
   const grad = new Float64Array(paramCount(p));

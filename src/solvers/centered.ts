@@ -1,0 +1,118 @@
+/**
+ * L-BFGS in centered coordinates, without the all-zero columns: the intercept of the centered rows in place of the raw one, the same
+ * minimizer reached in a few times fewer iterations on rows whose features are far from mean zero
+ * (pixels: 140 against 510 iterations on 320 MNIST digits at rate 3e-4, cold).
+ */
+import { columnMeans } from '../linalg/design.js';
+import { cost, paramCount, type GlmProblem } from './glm.js';
+import { lbfgs } from './lbfgs.js';
+import type { AsyncObjective } from './line-search.js';
+import { softmaxSession, useSession } from './softmax-session.js';
+import { maxAbs, type SolveResult, type StopRule } from './types.js';
+
+/**
+ * The cost in φ = (W, b′) with b′ = b + x̄ᵀ·W: logits x·W + b = (x − x̄)·W + b′. A linear change of
+ * variables, so the minimizer maps to the original one, but with the raw intercept each weight's step
+ * moves every logit by x̄ᵀ·ΔW as well, coupling W and b (the Hessian's condition grows with ‖x̄‖²);
+ * the centered intercept removes that coupling, which is what L-BFGS's ten pairs fail to learn.
+ * The rows stay as given (sparse): b = b′ − x̄ᵀ·W per evaluation, and ∇_W = ∇_W cost − x̄·∇_bᵀ.
+ */
+export interface Centered {
+  mean: Float64Array;
+  evaluate: AsyncObjective;
+  /** φ of θ. */
+  toCentered(theta: Float64Array): Float64Array;
+  /** θ of φ. */
+  fromCentered(phi: Float64Array): Float64Array;
+}
+
+/**
+ * The rows without their all-zero columns (pixels no training image lights: 28% of MNIST's on 320
+ * digits), kept per row array: only the penalty sees those columns' weights, so their minimizer is 0,
+ * and the solver need not carry them.
+ */
+const compacts = new WeakMap<Float64Array, { d: number; active: Int32Array; x: Float64Array }>();
+
+function compact(p: GlmProblem): { active: Int32Array; problem: GlmProblem } {
+  let c = compacts.get(p.x);
+  if (!c || c.d !== p.d) {
+    const { x, n, d } = p;
+    const used = new Uint8Array(d);
+    for (let i = 0; i < n; i++) for (let a = 0, row = i * d; a < d; a++) if (x[row + a] !== 0) used[a] = 1;
+    const active = Int32Array.from(Array.from(used).flatMap((u, a) => (u ? [a] : [])));
+    const dc = active.length;
+    const xc = dc === d ? x : new Float64Array(n * dc);
+    if (dc !== d) for (let i = 0; i < n; i++) for (let a = 0; a < dc; a++) xc[i * dc + a] = x[i * d + active[a]];
+    c = { d, active, x: xc };
+    compacts.set(p.x, c);
+  }
+  return { active: c.active, problem: { ...p, x: c.x, d: c.active.length } };
+}
+
+/**
+ * `inner(q)` gives the cost of the compacted problem q (default: {@link cost}); φ = (W on the
+ * nonzero columns, b′) with b′ = b + x̄ᵀ·W.
+ */
+export async function centered(p: GlmProblem, inner: (q: GlmProblem) => AsyncObjective | Promise<AsyncObjective> = (q) => (t, g) => cost(q, t, g)): Promise<Centered> {
+  const { active, problem: q } = compact(p);
+  const { n, k } = q;
+  const d = q.d;
+  const mean = columnMeans(q.x, n, d);
+  const evaluateRaw = await inner(q);
+  // b′ − x̄ᵀ·W (sign −1) or b + x̄ᵀ·W (sign +1) on a compact vector, in place.
+  const shift = (v: Float64Array, sign: number): Float64Array => {
+    for (let a = 0; a < d; a++) {
+      const m = sign * mean[a];
+      if (m === 0) continue;
+      for (let c = 0; c < k; c++) v[d * k + c] += m * v[a * k + c];
+    }
+    return v;
+  };
+  const raw = new Float64Array(paramCount(q));
+  return {
+    mean,
+    async evaluate(phi, grad) {
+      raw.set(phi);
+      const f = await evaluateRaw(shift(raw, -1), grad);
+      for (let a = 0; a < d; a++) {
+        const m = mean[a];
+        if (m === 0) continue;
+        for (let c = 0; c < k; c++) grad[a * k + c] -= m * grad[d * k + c];
+      }
+      return f;
+    },
+    toCentered(theta) {
+      const phi = new Float64Array(paramCount(q));
+      for (let a = 0; a < d; a++) for (let c = 0; c < k; c++) phi[a * k + c] = theta[active[a] * k + c];
+      for (let c = 0; c < k; c++) phi[d * k + c] = theta[p.d * k + c];
+      return shift(phi, 1);
+    },
+    fromCentered(phi) {
+      const v = shift(Float64Array.from(phi), -1);
+      const theta = new Float64Array(paramCount(p));
+      for (let a = 0; a < d; a++) for (let c = 0; c < k; c++) theta[active[a] * k + c] = v[a * k + c];
+      for (let c = 0; c < k; c++) theta[p.d * k + c] = v[d * k + c];
+      return theta;
+    },
+  };
+}
+
+/**
+ * L-BFGS on the centered cost from θ₀ (large softmax problems through an ONNX Runtime session), returned in the original coordinates with their cost and
+ * gradient: stopped at the target divided by 1 + ‖x̄‖∞, so that the original gradient
+ * (∇_W + x̄·∇_b′ᵀ) meets tol·max(1, gradScale) as well; one that does not after all (rounding) is
+ * finished by L-BFGS on the original cost.
+ */
+export async function centeredLbfgs(p: GlmProblem, theta0: Float64Array, rule: StopRule, gradScale: number): Promise<SolveResult> {
+  const c = await centered(p, (q) => (useSession(q) ? softmaxSession(q) : (t, g) => cost(q, t, g)));
+  const margin = 1 + maxAbs(c.mean);
+  const inner = await lbfgs(c.evaluate, c.toCentered(theta0), { ...rule, tol: rule.tol / margin }, gradScale);
+  const theta = c.fromCentered(inner.theta);
+  const grad = new Float64Array(theta.length);
+  const f = cost(p, theta, grad);
+  const gradNorm = maxAbs(grad);
+  const passes = inner.passes + 1;
+  if (!inner.converged || gradNorm <= rule.tol * Math.max(1, gradScale)) return { ...inner, theta, cost: f, gradNorm, passes };
+  const rest = await lbfgs((t, g) => cost(p, t, g), theta, { ...rule, maxIterations: Math.max(0, rule.maxIterations - inner.iterations) }, gradScale);
+  return { ...rest, iterations: inner.iterations + rest.iterations, passes: passes + rest.passes };
+}
