@@ -118,6 +118,9 @@ export const STOP_NOISE_FLOOR = 0.005;
 export const STOP_NOISE_CAP = 0.02;
 
 /** The noise bar the stopping rule compares the expected improvement with: the learned noise SD, clamped to [STOP_NOISE_FLOOR, STOP_NOISE_CAP]. */
+/** Finished trials before the noise can stop the search: from fewer the process's noise reading is a guess (from the 3-trial opening it read ±2% or more and stopped breast-cancer seed 4 at ×2 the grid's λ). */
+export const STOP_MIN_TRIALS = 5;
+
 export function stopBar(noiseStd: number): number {
   return Math.min(STOP_NOISE_CAP, Math.max(STOP_NOISE_FLOOR, Number.isFinite(noiseStd) ? noiseStd : STOP_NOISE_CAP));
 }
@@ -215,7 +218,7 @@ export function nextBayesBatch(s: BayesState): { xs: number[] } | { stop: string
   const next = s.sampler.propose([...observations, ...s.pending.map((x) => ({ x, y: worst }))]);
   const noise = s.sampler.noise(observations).std;
   const bar = stopBar(noise);
-  if (next.expectedImprovement < bar) {
+  if (s.done.length >= STOP_MIN_TRIALS && next.expectedImprovement < bar) {
     const read = bar === noise ? '' : ` (the process reads ±${pct(noise)}, taken as ${bar === STOP_NOISE_FLOOR ? 'at least' : 'at most'} ±${pct(bar)})`;
     return { stop: `expected improvement below the noise: ${pct(next.expectedImprovement)} of the loss at λ = ${tidy(next.x).toPrecision(3)}, under the trials' scatter of ±${pct(bar)}${read}`, waiting };
   }
