@@ -43,6 +43,9 @@ test('a real search stops once the expected improvement is below the noise, wher
   assert.ok('stop' in r, JSON.stringify(r));
   assert.match(r.stop, /^expected improvement below the noise: \S+% of the loss at λ = \S+, under the trials' scatter of ±\S+%/);
   assert.equal(r.waiting, false);
+  // Where it stopped in bench:tune: after the opening's 5 trials (the process reads ±9.6% there, taken as the 2% cap; EI 1.5%).
+  assert.ok('stop' in nextBayesBatch(state(SEED4.slice(0, STOP_MIN_TRIALS))));
+  assert.ok('xs' in nextBayesBatch(state(SEED4.slice(0, 7))), 'after 7 trials the process expects 2.8%, above its 0.5% floor');
 });
 
 test('before STOP_MIN_TRIALS finished trials the noise reading does not stop the search', () => {
