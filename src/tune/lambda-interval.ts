@@ -11,14 +11,19 @@ export interface LambdaInterval {
 }
 
 /**
- * How many standard deviations the posterior band allows: 1, as the one-SE rule does. One-sided, so
- * under a calibrated process the band holds the true minimizer with probability at least Φ(1) ≈ 84%
- * (85–90% on noisy synthetic bowls, test/tune/lambda-interval.test.ts). On bench:tune's hold-out
- * problems bayes's band held the hold-out grid's λ (itself a noisy pick) on 5 of 9 runs: fashion-4k
- * 3/3, breast-cancer 2/3, mnist-10k 0/3, where the process reads ±1.2% noise and its band stops at
- * λ_min on the grid's side; z = 2 held 6, z = 3 held 7, at 2–3 times the width.
+ * How many standard deviations the posterior band allows: 1.5. One-sided, so under a calibrated
+ * process the band holds the true minimizer with probability at least Φ(1.5) ≈ 93% (at z = 1, Φ(1) ≈
+ * 84%, 85–90% on noisy synthetic bowls, test/tune/lambda-interval.test.ts). The process is not
+ * calibrated on SGD curves: it reads its noise from 5–10 trials. On bench:tune's hold-out problems
+ * (seeds 1–5, bayes stopping at the noise, stopBar), the band held the 25-point hold-out grid's λ
+ * (itself a noisy pick: it moves two decades across seeds on fashion-4k) at z = 1 on 5/5
+ * breast-cancer, 4/5 mnist-10k, 4/5 fashion-4k and 3/5 on the CNN; at z = 1.5 on 5/5, 5/5, 5/5 and
+ * 4/5, for median widths of 0.52, 0.35, 2.96 and 2.75 decades (z = 1: 0.52, 0.27, 2.67, 2.47; on the
+ * noisy curves the data cannot tell most of the range apart). The PyTorch rows through ask/tell held
+ * it on 3/5, 3/5, 5/5, 5/5 at either z: the misses are choices 2–3× or more from the grid's λ. z = 2
+ * added one more there at 2.5–2.8 decades, most of the range.
  */
-export const BAND_Z = 1;
+export const BAND_Z = 1.5;
 
 /**
  * λ spans at least this factor where the process predicts the validation loss within its noise of
@@ -37,7 +42,7 @@ export const BAND_Z = 1;
 export const NOISE_SPAN = 10;
 
 export const ONE_SE_BASIS = 'within one SE of λ_min: every λ whose mean validation loss is at most mean(λ_min) + SE(λ_min)';
-export const GP_BASIS = `GP posterior band: every λ over the range tried whose loss the Gaussian process (noise learned from the trials) cannot tell above λ_min's at z = ${BAND_Z} (covers the true minimizer ≥ 84% of the time when the process is calibrated)`;
+export const GP_BASIS = `GP posterior band: every λ over the range tried whose loss the Gaussian process (noise learned from the trials) cannot tell above λ_min's at z = ${BAND_Z} (covers the true minimizer ≥ 93% of the time when the process is calibrated)`;
 const ALONE_BASIS = 'λ_min alone: too few positive λ with a finite loss to read a spread from';
 
 /** A point the choice reads: COMPLETE trials by their mean, PRUNED ones by the best loss they showed (bayes models them). */

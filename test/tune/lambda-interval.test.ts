@@ -97,3 +97,26 @@ it('chooseWithInterval for bayes: a deep curve keeps its lowest draw; noise that
   assert.ok(f.interval.low <= f.lambdaMin && f.lambdaMin <= f.interval.high && f.interval.high / f.interval.low >= 10, JSON.stringify(f.interval));
   assert.ok(f.lambda1se >= f.lambdaMin && f.lambda1se <= f.interval.high);
 });
+
+it("on a real search the band reaches the grid's λ where bayes now stops, and missed it after the old rule's 15 trials", () => {
+  // tune --strategy bayes on breast-cancer mlp:16 (bench:tune, seed 4; λ over 0.01–10⁴), trials in run
+  // order with their hold-out losses to 4 digits (P: pruned, by the best loss it showed). The 25-point
+  // hold-out grid's λ on this seed is 5.62.
+  const run: [number, 'C' | 'P', number][] = [
+    [1.256, 'C', 0.1684], [12.56, 'C', 0.13], [0.1256, 'C', 0.1754], [0.4187, 'C', 0.1735], [3.768, 'C', 0.1213],
+    [132.23, 'P', 0.3028], [6.23, 'C', 0.117], [10000, 'P', 0.4945], [0.01, 'C', 0.1762], [5.297, 'C', 0.12],
+    [6.401, 'C', 0.1175], [6.064, 'C', 0.1182], [6.577, 'C', 0.1172], [7.735, 'C', 0.118], [0.0311, 'C', 0.1761],
+  ];
+  const points = run.map(([lambda, st, v]) => ({ lambda, dropout: 0, mean: st === 'C' ? v : NaN, se: NaN, state: st === 'C' ? 'COMPLETE' : 'PRUNED', ...(st === 'P' ? { prunedValue: v } : {}) }));
+  const range = { lo: 0.01, hi: 1e4 };
+  const grid = 5.62;
+  // The noise stop ends this search after the opening's 5 trials (test/tune/bayes-stop.test.ts reads the same run).
+  const stopped = chooseWithInterval(points.slice(0, 5), { posterior: range })!;
+  assert.equal(stopped.lambdaMin, 3.768);
+  assert.ok(stopped.interval.low <= grid && grid <= stopped.interval.high, JSON.stringify(stopped.interval));
+  assert.ok(Math.log10(stopped.interval.high / stopped.interval.low) < 0.6, `width ${Math.log10(stopped.interval.high / stopped.interval.low)} decades`);
+  // The old rule trained on to 15 trials within 25% of 6.23: the band shrank onto 6.23–7.7 and lost 5.62.
+  const full = chooseWithInterval(points, { posterior: range })!;
+  assert.equal(full.lambdaMin, 6.23);
+  assert.ok(full.interval.low > grid, JSON.stringify(full.interval));
+});
