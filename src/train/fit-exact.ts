@@ -15,8 +15,8 @@ export interface ExactFit {
   seconds: number;
 }
 
-/** Solves on `train` with per-weight coefficient `rate`; validation metrics when `validation` has rows. */
-export async function fitExact(arch: Architecture, train: Dataset, validation: Dataset | undefined, rate: number): Promise<ExactFit> {
+/** Solves on `train` with per-weight coefficient `rate`, from `init` (default zero; a warm start changes the iterations, not the minimizer); validation metrics when `validation` has rows. */
+export async function fitExact(arch: Architecture, train: Dataset, validation: Dataset | undefined, rate: number, init?: Float64Array): Promise<ExactFit> {
   const t0 = performance.now();
   const p = problemOf(arch, train, undefined, rate);
   const v = validation && validation.n > 0 ? problemOf(arch, validation, undefined, 0) : undefined;
@@ -36,6 +36,6 @@ export async function fitExact(arch: Architecture, train: Dataset, validation: D
     return r;
   };
   const zero = new Float64Array((p.d + 1) * p.k);
-  const solve = await solveGlm(p);
+  const solve = await solveGlm(p, { init });
   return { params: paramsOf(solve.theta, p.d, p.k), solve, records: [record(zero, 0), record(solve.theta, solve.iterations)], seconds: (performance.now() - t0) / 1000 };
 }

@@ -4,7 +4,7 @@ import { createHash } from 'node:crypto';
 import { InvalidOptionError, L2labError } from '../errors.js';
 import { checkOptions } from '../options/check.js';
 import { describeSolve } from '../solvers/solve.js';
-import { metricsOf, problemOf } from '../solvers/model-rows.js';
+import { metricsOf, problemOf, thetaOf } from '../solvers/model-rows.js';
 import { fitExact } from '../train/fit-exact.js';
 import { solverReport, type SolverReport } from '../train/solver-option.js';
 import { DEFAULT_STORAGE, runOnce } from '../study/index.js';
@@ -18,7 +18,7 @@ import type { Config } from './scoring/config-score.js';
 import { createSetup, withThreads, type TuneSetup } from './setup.js';
 import { planWorkers, startLocalWorkers } from './local-workers.js';
 import { STRATEGIES, STRATEGY_REGISTRY } from './strategies.js';
-import type { StrategyContext, StrategyOutcome, TuneOptions, TuneResult } from './strategy.js';
+import { configKey, type StrategyContext, type StrategyOutcome, type TuneOptions, type TuneResult } from './strategy.js';
 import { StudyRun } from './trials/study-run.js';
 import type { Refit } from './trials/trial-result.js';
 import { initialLambdas } from './strategies/grid.js';
@@ -66,7 +66,7 @@ export async function tune(o: TuneOptions): Promise<TuneResult> {
   const config = studyConfig(o, setup);
   const name = o.study ?? defaultStudyName(o, config);
   const run = await StudyRun.open(o.storage ?? DEFAULT_STORAGE, name, config, { heartbeatTimeout: o.heartbeatTimeout, onWait: o.onWait, onReplace: o.onReplace, onProgress: o.onProgress, team: workers.team });
-  const ctx: StrategyContext = { setup, run, options: o, cost: { sampleGrads: 0, passes: 0, seconds: 0 } };
+  const ctx: StrategyContext = { setup, run, options: o, cost: { sampleGrads: 0, passes: 0, seconds: 0 }, foldSolutions: new Map() };
   const helpers = workers.processes > 1 ? startLocalWorkers(workers.processes - 1, o, name, workers.threads) : undefined;
   let finished = false;
   try {
@@ -176,12 +176,21 @@ function sortedByLambda<P extends { lambda: number; dropout: number; rung?: numb
   return [...points].sort((a, b) => (a.rung ?? -1) - (b.rung ?? -1) || a.dropout - b.dropout || a.lambda - b.lambda);
 }
 
+/** The mean over folds of their solutions (θ vectors), the refit's warm start; undefined without any. */
+function meanSolution(folds: Float64Array[][] | undefined): Float64Array | undefined {
+  if (!folds?.length) return undefined;
+  const thetas = folds.map(thetaOf);
+  const mean = new Float64Array(thetas[0].length);
+  for (const t of thetas) for (let j = 0; j < t.length; j++) mean[j] += t[j] / thetas.length;
+  return mean;
+}
+
 /** The exact solve of the refit in the training loop's result shape; a solve that does not converge is an error. */
 async function refitExact(ctx: StrategyContext, c: Config) {
   const { setup } = ctx;
   const pen = setup.plan.coefficients(c.lambda, setup.train.n);
   const arch = setup.architecture(c.dropout);
-  const f = await fitExact(arch, setup.train, undefined, pen.coupled + pen.decoupled);
+  const f = await fitExact(arch, setup.train, undefined, pen.coupled + pen.decoupled, meanSolution(ctx.foldSolutions.get(configKey(c))));
   if (!f.solve.converged) throw new L2labError('NOT_CONVERGED', `The refit at λ = ${c.lambda}: ${describeSolve(f.solve)}. Choose λ from the trials that completed, or narrow the range.`);
   const test = metricsOf(arch, problemOf(arch, setup.test, undefined, 0), f.solve.theta);
   return { members: [{ params: f.params }], sampleGrads: f.solve.passes * setup.train.n, passes: 0, report: solverReport(f.solve), test };

@@ -120,3 +120,16 @@ test("folds that do not stack step on their own rows: each trial's CV loss is th
   const mean = losses.reduce((a, b) => a + b, 0) / losses.length;
   assert.ok(Math.abs(r.trials[0].cv_mean! / mean - 1) < 1e-12, `tune ${r.trials[0].cv_mean} vs plain trainings ${mean}`);
 });
+
+test("an exact grid's refit starts from the mean of the folds' solutions at the chosen λ: the cold refit's minimizer, in fewer iterations", async () => {
+  const { createSetup } = await import('../../src/tune/setup.js');
+  const { fitExact } = await import('../../src/train/fit-exact.js');
+  const o: TuneOptions = { strategy: 'grid', data: 'wine', model: 'softmax', folds: 5, logRange: { lo: 0.1, hi: 100, n: 4 }, extend: false, storage: ':memory:' };
+  const r = await tune(o);
+  const s = createSetup(o, o);
+  const pen = s.plan.coefficients(r.refit.lambda, s.train.n);
+  const cold = await fitExact(s.architecture(0), s.train, s.test, pen.coupled + pen.decoupled);
+  assert.ok(cold.solve.converged && r.refit.solver!.converged);
+  assert.ok(Math.abs(r.refit.test_loss / cold.records[1].val_loss! - 1) < 1e-6, `warm ${r.refit.test_loss} vs cold ${cold.records[1].val_loss}`);
+  assert.ok(r.refit.solver!.iterations < cold.solve.iterations, `warm ${r.refit.solver!.iterations} vs cold ${cold.solve.iterations} iterations`);
+});
