@@ -41,6 +41,8 @@ export interface TuneOptions extends TuneDataOptions, TuneTrainOptions {
    * trains one member at a time, with a study file or URL they share (see planWorkers).
    */
   workers?: number | 'auto';
+  /** Called once when this run starts worker processes beside itself (`workers`), with the processes in all, this one included, and the threads each. */
+  onWorkers?: (processes: number, threads: number | undefined) => void;
   /** Workers started on the study together with this one, this one included (set for the worker processes a run starts; see StudyRunOptions.team). Default: `workers`. */
   team?: number;
   /** Study storage: a SQLite path or a postgres:// URL, or an open storage. Default ./l2lab.db. */

@@ -68,6 +68,7 @@ export async function tune(o: TuneOptions): Promise<TuneResult> {
   const run = await StudyRun.open(o.storage ?? DEFAULT_STORAGE, name, config, { heartbeatTimeout: o.heartbeatTimeout, onWait: o.onWait, onReplace: o.onReplace, onProgress: o.onProgress, team: workers.team });
   const ctx: StrategyContext = { setup, run, options: o, cost: { sampleGrads: 0, passes: 0, seconds: 0 }, foldSolutions: new Map() };
   const helpers = workers.processes > 1 ? startLocalWorkers(workers.processes - 1, o, name, workers.threads) : undefined;
+  if (helpers) o.onWorkers?.(workers.processes, workers.threads);
   let finished = false;
   try {
     const outcome = await STRATEGY_REGISTRY[o.strategy].run(ctx);

@@ -16,7 +16,9 @@ const base: TuneOptions = { strategy: 'grid', data: 'wine', model: 'mlp:8', epoc
 
 test('three worker processes train the grid together: every trial once, the same losses as one process, none left running', async () => {
   const alone = await tune({ ...base, storage: path.join(dir, 'alone.db'), workers: 1, threads: 1 });
-  const shared = await tune({ ...base, storage: path.join(dir, 'shared.db'), workers: 3 });
+  const told: [number, number | undefined][] = [];
+  const shared = await tune({ ...base, storage: path.join(dir, 'shared.db'), workers: 3, onWorkers: (n, threads) => told.push([n, threads]) });
+  assert.deepEqual(told, [[3, Math.max(1, Math.floor(os.availableParallelism() / 3))]], 'the run says once how many processes train and with how many threads');
   assert.equal(alone.trials_by_others, 0);
   assert.equal(shared.trials_trained + shared.trials_by_others, 6, 'every trial finished, here or by a worker');
   assert.ok(shared.trials_by_others > 0, 'the workers took trials');
