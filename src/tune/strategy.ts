@@ -165,20 +165,10 @@ export interface StrategyContext {
   options: TuneOptions;
   cost: { sampleGrads: number; passes: number; seconds: number };
   /**
-   * Exact solver: each fold's solution of the configs this process solved (keyed by configKey), so
-   * the refit at the chosen λ starts from their mean instead of zero. Strategies that keep none
-   * leave the refit a cold start.
+   * Exact solver: each fold's solution of the configs this process solved (keyed by configKey; kept by
+   * scoreInRun), so the refit at the chosen λ starts from their mean instead of zero.
    */
   foldSolutions: Map<string, Float64Array[][]>;
-}
-
-/** The key of a config in StrategyContext.foldSolutions. */
-export const configKey = (c: { lambda: number; dropout: number }): string => `${c.lambda}|${c.dropout}`;
-
-/** Keeps each score's fold solutions in `ctx.foldSolutions` (exact solver: the refit's warm start) and returns the scores. */
-export function keepSolutions<S extends { config: { lambda: number; dropout: number }; params?: Float64Array[][] }>(ctx: StrategyContext, scores: S[]): S[] {
-  if (ctx.setup.plan.solver === 'exact') for (const s of scores) if (s.params) ctx.foldSolutions.set(configKey(s.config), s.params);
-  return scores;
 }
 
 /** How a strategy runs. */

@@ -9,6 +9,7 @@ import { meanAndSe } from '../one-se.js';
 import { scoreExact } from './score-exact.js';
 import type { Config, ConfigScore, FoldScore, ScoreCost } from './config-score.js';
 import type { TuneSetup } from '../setup.js';
+import type { StrategyContext } from '../strategy.js';
 
 /** Upper bound on members per population, bounding memory (K × params × optimizer slots). */
 const MAX_MEMBERS_FLOATS = 64e6;
@@ -81,6 +82,19 @@ export async function scoreConfigs(setup: TuneSetup, configs: Config[], epochs: 
       group.forEach((ci, g) => (scores[ci] = collect(configs[ci], result, g * setup.folds.length, setup.folds.length, setup.patience !== undefined)));
     }
   }
+  return scores;
+}
+
+/** The key of a config in StrategyContext.foldSolutions. */
+export const configKey = (c: Config): string => `${c.lambda}|${c.dropout}`;
+
+/**
+ * scoreConfigs inside a strategy's run: the cost counted in `ctx.cost`, and with the exact solver
+ * each config's fold solutions kept in `ctx.foldSolutions` (the refit's warm start).
+ */
+export async function scoreInRun(ctx: StrategyContext, configs: Config[], epochs: number | 'auto', warm?: (Float64Array[][] | undefined)[], signal?: AbortSignal, prune?: ConfigPruner): Promise<ConfigScore[]> {
+  const scores = await scoreConfigs(ctx.setup, configs, epochs, warm, ctx.cost, signal, prune);
+  if (ctx.setup.plan.solver === 'exact') for (const s of scores) ctx.foldSolutions.set(configKey(s.config), s.params);
   return scores;
 }
 

@@ -16,7 +16,7 @@ import { BayesSampler, type NoiseReading } from '../samplers/bayes-sampler.js';
 import { NOISE_SPAN, observationsOf } from '../lambda-interval.js';
 import { timescaleFirstGuess } from '../samplers/first-guess.js';
 import { bestSoFar, medianPruneReason, valueAt } from '../pruners/median.js';
-import { scoreConfigs, trialTimescale, type ConfigPruner } from '../scoring/score.js';
+import { scoreInRun, trialTimescale, type ConfigPruner } from '../scoring/score.js';
 import type { Config } from '../scoring/config-score.js';
 import { trialPoint, type TrialPoint } from '../trials/study-run.js';
 import { readTrialResult } from '../trials/trial-result.js';
@@ -256,7 +256,7 @@ export async function runBayes(ctx: StrategyContext): Promise<StrategyOutcome> {
   const finished: number[][] = [];
   const evaluate = async (xs: number[]): Promise<void> => {
     const trials = await run.trials(xs.map((x) => ({ lambda: tidy(x), dropout })));
-    const done = await run.run(trials, (cs, _, signal) => scoreConfigs(setup, cs, setup.plan.epochs, undefined, ctx.cost, signal, prune ? callPruner(setup, cs, finished) : undefined));
+    const done = await run.run(trials, (cs, _, signal) => scoreInRun(ctx, cs, setup.plan.epochs, undefined, signal, prune ? callPruner(setup, cs, finished) : undefined));
     for (const t of done) {
       points.push(trialPoint(t));
       if (t.state === 'COMPLETE') finished.push(storedBestSoFar(t));

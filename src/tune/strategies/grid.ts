@@ -4,10 +4,10 @@ import { chooseLambda } from '../choose-lambda.js';
 import { describeEdge, edgeOf, extendLogRange } from '../samplers/range.js';
 import { logSpace } from '../closed-form/ridge.js';
 import { safeExtensionLimits } from '../../plan/penalty-limits.js';
-import { scoreConfigs } from '../scoring/score.js';
+import { scoreInRun } from '../scoring/score.js';
 import type { Config } from '../scoring/config-score.js';
 import { trialPoint, type TrialPoint } from '../trials/study-run.js';
-import { keepSolutions, type StrategyContext, type StrategyOutcome } from '../strategy.js';
+import type { StrategyContext, StrategyOutcome } from '../strategy.js';
 import { finishedTrials, pendingTrials, withRepeats, type Proposal, type ProposalInput } from '../propose.js';
 
 export function initialLambdas(ctx: Pick<StrategyContext, 'options'>): { lambdas: number[]; log: boolean } {
@@ -27,7 +27,7 @@ export async function runGrid(ctx: StrategyContext): Promise<StrategyOutcome> {
   for (;;) {
     const configs: Config[] = dropouts.flatMap((dropout) => lambdas.map((lambda) => ({ lambda, dropout })));
     const trials = await run.trials(configs);
-    await run.run(trials, async (cs, _, signal) => keepSolutions(ctx, await scoreConfigs(setup, cs, setup.plan.epochs, undefined, ctx.cost, signal)), undefined, options.populationSize);
+    await run.run(trials, (cs, _, signal) => scoreInRun(ctx, cs, setup.plan.epochs, undefined, signal), undefined, options.populationSize);
     const allTrials = await run.trials(dropouts.flatMap((dropout) => all.map((lambda) => ({ lambda, dropout }))));
     points = allTrials.map((t) => trialPoint(t));
     const next = gridExtension(all, points, log && (options.extend ?? true), safeExtensionLimits(setup.plan.lambdaLimit));

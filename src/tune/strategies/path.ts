@@ -7,7 +7,7 @@
 import { DEFAULTS } from '../../options/defaults.js';
 import { InvalidOptionError } from '../../errors.js';
 import { logSpace } from '../closed-form/ridge.js';
-import { scoreConfigs } from '../scoring/score.js';
+import { scoreInRun } from '../scoring/score.js';
 import { trialPoint } from '../trials/study-run.js';
 import { readTrialResult } from '../trials/trial-result.js';
 import type { StrategyContext, StrategyOutcome } from '../strategy.js';
@@ -28,7 +28,7 @@ export async function runPath(ctx: StrategyContext): Promise<StrategyOutcome> {
     const [done] = await run.run(
       [trial],
       async (cs, _, signal) => {
-        const scores = await scoreConfigs(setup, cs, warm ? pathEpochs : setup.plan.epochs, warm ? [warm] : undefined, ctx.cost, signal);
+        const scores = await scoreInRun(ctx, cs, warm ? pathEpochs : setup.plan.epochs, warm ? [warm] : undefined, signal);
         return scores;
       },
       (s) => ({ params: s.params.map((fold) => fold.map((p) => Array.from(p))) }),

@@ -8,7 +8,7 @@
 import { DEFAULTS, defaultLogRange } from '../../options/defaults.js';
 import { logSpace } from '../closed-form/ridge.js';
 import { promote, promoteActed, rungSchedule, type TimedRungResult } from '../pruners/successive-halving.js';
-import { scoreConfigs, trialTimescale } from '../scoring/score.js';
+import { scoreInRun, trialTimescale } from '../scoring/score.js';
 import type { Config } from '../scoring/config-score.js';
 import { trialPoint, trialKey, type TrialPoint } from '../trials/study-run.js';
 import type { StrategyContext, StrategyOutcome } from '../strategy.js';
@@ -43,7 +43,7 @@ export async function runSuccessiveHalving(ctx: StrategyContext): Promise<Strate
       const starts = cs.map((c) => warm.get(trialKey(c)));
       const continuing = rung > 0 && starts.every((p) => p !== undefined);
       const epochs = continuing ? budgets[rung] - budgets[rung - 1] : budgets[rung];
-      const scores = await scoreConfigs(setup, cs, epochs, continuing ? starts : undefined, ctx.cost, signal);
+      const scores = await scoreInRun(ctx, cs, epochs, continuing ? starts : undefined, signal);
       scores.forEach((sc, i) => warm.set(trialKey(cs[i]), sc.params));
       return scores;
     });
