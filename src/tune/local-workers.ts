@@ -69,7 +69,8 @@ const EXIT_GRACE_MS = 30_000;
  * (they return to the pool at once on this host: its pid is gone).
  */
 export function startLocalWorkers(count: number, o: TuneOptions, study: string, threads: number | undefined): LocalWorkers {
-  const options: TuneOptions = { ...o, study, workers: 1, team: count + 1, threads, keepModel: false, onProgress: undefined, onWait: undefined, onReplace: undefined, onWorkers: undefined };
+  // JSON leaves the callbacks behind.
+  const options: TuneOptions = { ...o, study, workers: 1, team: count + 1, threads, keepModel: false };
   const self = fileURLToPath(import.meta.url);
   // Under tsx (tests) this module is the .ts source: start the worker's source the same way.
   const main = self.replace(/local-workers\.(ts|js)$/, 'local-worker-main.$1');
