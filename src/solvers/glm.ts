@@ -56,30 +56,19 @@ function rowLoss(p: GlmProblem, i: number, z: Float64Array, r: Float64Array, pro
       r[0] = (v >= 0 ? 1 / (1 + ex) : ex / (1 + ex)) - t;
       return Math.max(v, 0) + Math.log1p(ex) - t * v;
     }
-    case 'softmax_ce': {
-      let max = -Infinity;
-      for (let c = 0; c < p.k; c++) max = Math.max(max, z[c]);
-      let s = 0;
-      for (let c = 0; c < p.k; c++) s += Math.exp(z[c] - max);
-      const lse = max + Math.log(s);
-      const label = p.y[i];
-      for (let c = 0; c < p.k; c++) {
-        const pc = Math.exp(z[c] - lse);
-        if (prob) prob[c] = pc;
-        r[c] = pc - (c === label ? 1 : 0);
-      }
-      return lse - z[label];
-    }
+    case 'softmax_ce':
+      return softmaxRow(p.k, z, p.y[i], r, prob);
   }
 }
 
-/** {@link rowLoss} for softmax_ce, each exponential computed once: log Σ e^z − z_label, and p − onehot into r. */
-function softmaxRow(k: number, z: Float64Array, label: number, r: Float64Array): number {
+/** rowLoss for softmax_ce, each exponential computed once: log Σ e^z − z_label, p − onehot into r, p into `prob` when given. */
+function softmaxRow(k: number, z: Float64Array, label: number, r: Float64Array, prob?: Float64Array): number {
   let max = -Infinity;
   for (let c = 0; c < k; c++) if (z[c] > max) max = z[c];
   let s = 0;
   for (let c = 0; c < k; c++) s += r[c] = Math.exp(z[c] - max);
   for (let c = 0; c < k; c++) r[c] /= s;
+  if (prob) for (let c = 0; c < k; c++) prob[c] = r[c];
   r[label] -= 1;
   return max + Math.log(s) - z[label];
 }
@@ -134,7 +123,6 @@ export function cost(p: GlmProblem, theta: Float64Array, grad?: Float64Array): n
   const z = new Float64Array(k);
   const r = new Float64Array(k);
   const bias = d * k;
-  const softmax = p.loss === 'softmax_ce';
   if (grad) grad.fill(0);
   let total = 0;
   for (let i = 0; i < n; i++) {
@@ -145,7 +133,7 @@ export function cost(p: GlmProblem, theta: Float64Array, grad?: Float64Array): n
       const v = value[q];
       for (let c = 0; c < k; c++) z[c] += v * theta[off + c];
     }
-    total += softmax ? softmaxRow(k, z, p.y[i], r) : rowLoss(p, i, z, r);
+    total += rowLoss(p, i, z, r);
     if (!grad) continue;
     for (let q = start[i]; q < end; q++) {
       const off = offset[q];
