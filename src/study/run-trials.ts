@@ -41,6 +41,12 @@ export interface RunTrialsOptions {
    * so the first one does not take a lone worker's half. Default 1.
    */
   team?: number;
+  /**
+   * The trials are so little work that a worker joining while they run would arrive after they end:
+   * a lone worker's first claim takes them all (one pass) instead of leaving half for a joiner.
+   * Default false.
+   */
+  brief?: boolean;
   /** Milliseconds between polls while waiting. Default: a quarter of the heartbeat timeout, between 50 ms and 500 ms (`POLL_MAX_MS`). */
   pollMs?: number;
 }
@@ -92,7 +98,7 @@ export async function runTrials(
       const claimed = [...held];
       if (claimed.length < chunk && !options.signal?.aborted) {
         const rest = open.filter((t) => !claimed.some((c) => c.id === t.id));
-        const max = Math.min(chunk - claimed.length, await shareOf(storage, studyId, rest, !hasClaimed(storage, studyId), options.team ?? 1));
+        const max = Math.min(chunk - claimed.length, await shareOf(storage, studyId, rest, !hasClaimed(storage, studyId), options.team ?? 1, options.brief ?? false));
         claimed.push(...(await storage.claimTrials(studyId, rest.map((t) => t.id), { max })));
       }
       if (claimed.length === 0) {
@@ -143,7 +149,8 @@ const ROUND_MS = 5_000;
  * a population pass costs a fixed part per pass plus a part per member). The workers counted are
  * those holding or having just finished trials, and this one.
  * - A first claim that sees no other worker counts two: half stays free for a worker started with
- *   it or joining during that pass (it gets work at its next claim, and never more than its share).
+ *   it or joining during that pass (it gets work at its next claim, and never more than its share);
+ *   unless the trials are `brief`, when it counts one and takes them all.
  * - A later claim that sees no other worker, not even one waiting (see {@link Presence}), takes
  *   everything: nobody joined during the first pass, so a lone worker makes two passes, not log₂ n.
  * - A worker that is registered but holds nothing does not shrink a first round's shares: on a host
@@ -153,11 +160,11 @@ const ROUND_MS = 5_000;
  *   its first claim.
  * At least 1, so a trial the storage deems claimable is never left.
  */
-async function shareOf(storage: StudyStorage, studyId: number, open: readonly Trial[], first: boolean, team: number): Promise<number> {
+async function shareOf(storage: StudyStorage, studyId: number, open: readonly Trial[], first: boolean, team: number, brief: boolean): Promise<number> {
   if (!storage.shared) return Infinity;
   const me = currentOwner();
   const live = (await storage.liveWorkers(studyId)).filter((w) => !sameOwner(w, me));
-  const seen = first ? Math.max(live.length + 1, 2) : new Set([...live.map(presenceKey), ...(await Presence.others(storage, studyId))]).size + 1;
+  const seen = first ? Math.max(live.length + 1, brief ? 1 : 2) : new Set([...live.map(presenceKey), ...(await Presence.others(storage, studyId))]).size + 1;
   // A known team counts in full at the first claim, before its members have shown up.
   const workers = first ? Math.max(seen, team) : seen;
   if (workers === 1) return Infinity;

@@ -53,6 +53,40 @@ export function usePopulation(arch: Architecture): boolean {
   return stacksMembers(arch) && countParams(arch).total <= POPULATION_MAX_PARAMS;
 }
 
+/**
+ * Trials are `brief` (see runTrials) below both limits: about a second of one core, so a worker
+ * joining while they train would arrive after they end, and a lone worker trains them in one pass
+ * instead of two. Both count, since a small model's step costs a session run's fixed part
+ * (a fraction of a millisecond) whatever its flops.
+ */
+export const BRIEF_TRIALS = { flops: 1e10, steps: 2_000 };
+
+/** Passes over the data counted for one exact solve: the order of an L-BFGS path's cost passes per λ (about 90 for softmax on MNIST digits). */
+const EXACT_SOLVE_PASSES = 100;
+
+/**
+ * The work of training `trials` configurations on every fold to the epoch budget: floating-point
+ * operations, about 6 per parameter per sample gradient (the forward and backward matrix products)
+ * on the rows each fold steps through per epoch; and optimizer steps, which a population's members
+ * share (the exact solver: its passes over the data).
+ */
+export function trialsWork(setup: TuneSetup, trials: number): { flops: number; steps: number } {
+  const params = countParams(setup.architecture(0)).total;
+  const exact = setup.plan.solver === 'exact';
+  const passes = exact ? EXACT_SOLVE_PASSES : setup.plan.epochBudget;
+  const rows = setup.folds.map((f) => (setup.stacks ? setup.train.n : f.train.length));
+  const flops = 6 * params * passes * trials * rows.reduce((a, r) => a + r, 0);
+  const members = setup.stacks ? 1 : trials * rows.length;
+  const steps = exact ? passes * trials * rows.length : passes * members * Math.max(...rows.map((r) => Math.floor(r / setup.plan.batchSize)));
+  return { flops, steps };
+}
+
+/** Whether `trials` configurations are brief (see {@link BRIEF_TRIALS}). */
+export function briefTrials(setup: TuneSetup, trials: number): boolean {
+  const w = trialsWork(setup, trials);
+  return w.flops < BRIEF_TRIALS.flops && w.steps < BRIEF_TRIALS.steps;
+}
+
 /** The setup with every trial on `threads` ONNX Runtime threads (a run that shares the machine with its own worker processes). */
 export function withThreads(setup: TuneSetup, threads: number | undefined): TuneSetup {
   return { ...setup, threads, trainOptions: (arch) => ({ ...setup.trainOptions(arch), threads }) };

@@ -6,7 +6,7 @@ import path from 'node:path';
 import { describe, it } from 'node:test';
 import { TrialNotOwnedError } from '../../src/study/errors.js';
 import { currentOwner } from '../../src/study/owner.js';
-import { runTrials, type WaitEvent } from '../../src/study/run-trials.js';
+import { runTrials, type RunTrialsOptions, type WaitEvent } from '../../src/study/run-trials.js';
 import Database from 'better-sqlite3';
 import { openSqliteStorage, type SqliteStorage } from '../../src/study/sqlite/index.js';
 import type { Trial } from '../../src/study/storage.js';
@@ -82,12 +82,12 @@ describe('runTrials', () => {
     }
   });
 
-  it("claims this worker's share: ceil(pool / workers alive), counting two when alone at first, everything when still alone after; all of it on a private store", async () => {
+  it("claims this worker's share: ceil(pool / workers alive), counting two when alone at first (one for brief trials), everything when still alone after; all of it on a private store", async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'l2lab-shares-'));
     const OTHER = { pid: process.pid, hostname: 'other.invalid' };
     type Setup = (storage: SqliteStorage, studyId: number, trials: Trial[], file: string) => Promise<(() => Promise<void>) | void>;
     /** The sizes of this worker's passes over 8 trials, after `setup` (which may return what to do during the first pass). */
-    const passes = async (file: string, setup?: Setup, team?: number): Promise<number[]> => {
+    const passes = async (file: string, setup?: Setup, claims: Pick<RunTrialsOptions, 'team' | 'brief'> = {}): Promise<number[]> => {
       const storage = openSqliteStorage(file);
       try {
         const { value: study } = await storage.createStudy('s', CONFIG);
@@ -98,7 +98,7 @@ describe('runTrials', () => {
           if (sizes.length === 0) await duringFirst?.();
           sizes.push(claimed.length);
           return claimed.map((t) => ({ state: 'COMPLETE' as const, value: t.params.lambda }));
-        }, { team });
+        }, claims);
         return sizes;
       } finally {
         await storage.close();
@@ -129,7 +129,10 @@ describe('runTrials', () => {
       };
       assert.deepEqual(await passes(file('waiting'), waiting), [4, 2, 1, 1], 'a lone worker does not take everything while another waits');
       // A team of 4 started together (a tune and its --workers): a quarter at the first claim, before the others show up; none did, so the rest after.
-      assert.deepEqual(await passes(file('team'), undefined, 4), [2, 6], 'a known team splits the first claims');
+      assert.deepEqual(await passes(file('team'), undefined, { team: 4 }), [2, 6], 'a known team splits the first claims');
+      // Brief trials (a joiner would arrive after they end): a lone worker takes them all; a worker already there still gets its share.
+      assert.deepEqual(await passes(file('brief'), undefined, { brief: true }), [8], 'brief trials, alone: one pass');
+      assert.deepEqual(await passes(file('brief-together'), together, { brief: true }), [4], 'brief trials split with a worker already claiming');
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
     }

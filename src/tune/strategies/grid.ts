@@ -5,6 +5,7 @@ import { describeEdge, edgeOf, extendLogRange } from '../samplers/range.js';
 import { logSpace } from '../closed-form/ridge.js';
 import { safeExtensionLimits } from '../../plan/penalty-limits.js';
 import { scoreInRun } from '../scoring/score.js';
+import { briefTrials } from '../setup.js';
 import type { Config } from '../scoring/config-score.js';
 import { trialPoint, type TrialPoint } from '../trials/study-run.js';
 import type { StrategyContext, StrategyOutcome } from '../strategy.js';
@@ -27,7 +28,8 @@ export async function runGrid(ctx: StrategyContext): Promise<StrategyOutcome> {
   for (;;) {
     const configs: Config[] = dropouts.flatMap((dropout) => lambdas.map((lambda) => ({ lambda, dropout })));
     const trials = await run.trials(configs);
-    await run.run(trials, (cs, _, signal) => scoreInRun(ctx, cs, setup.plan.epochs, undefined, signal), undefined, options.populationSize);
+    const claims = { chunk: options.populationSize, brief: briefTrials(setup, trials.length) };
+    await run.run(trials, (cs, _, signal) => scoreInRun(ctx, cs, setup.plan.epochs, undefined, signal), undefined, claims);
     const allTrials = await run.trials(dropouts.flatMap((dropout) => all.map((lambda) => ({ lambda, dropout }))));
     points = allTrials.map((t) => trialPoint(t));
     const next = gridExtension(all, points, log && (options.extend ?? true), safeExtensionLimits(setup.plan.lambdaLimit));

@@ -4,7 +4,7 @@
  * and shares the work with other workers on the same study.
  */
 import { invalidNumber } from '../../errors.js';
-import { openStorage, openStudy, runTrials, type Study, type StudyConfig, type StudyStorage, type Trial, type TrialOutcome, type WaitEvent } from '../../study/index.js';
+import { openStorage, openStudy, runTrials, type Study, type StudyConfig, type StudyStorage, type Trial, type RunTrialsOptions, type TrialOutcome, type WaitEvent } from '../../study/index.js';
 import { EpochWriter, withEpochSink, type EpochSink } from './epoch-progress.js';
 import type { OnProgress } from '../../train/progress.js';
 import type { Config, ConfigScore } from '../scoring/config-score.js';
@@ -65,8 +65,8 @@ export class StudyRun {
   }
 
   /**
-   * Runs every unfinished trial among `trials` through `score` (up to `chunk` claimable ones per
-   * call, so they can train as one population), finishing each as COMPLETE, PRUNED or FAIL, alongside any
+   * Runs every unfinished trial among `trials` through `score` (up to `claims.chunk` claimable ones per
+   * call, so they can train as one population; `claims.brief`: see runTrials), finishing each as COMPLETE, PRUNED or FAIL, alongside any
    * other workers on the same study (see {@link runTrials}). `score` should pass `signal` on to the
    * trainer: it aborts when another worker took one of the trials over. Returns the trials, all finished.
    */
@@ -74,7 +74,7 @@ export class StudyRun {
     trials: Trial[],
     score: (configs: Config[], claimed: Trial[], signal: AbortSignal) => Promise<ConfigScore[]>,
     resultExtra?: (s: ConfigScore) => TrialResultExtra,
-    chunk = Infinity,
+    claims: Pick<RunTrialsOptions, 'chunk' | 'brief'> = {},
   ): Promise<Trial[]> {
     const elapsed = () => (performance.now() - this.t0) / 1000;
     const stored = (await this.storage.getTrials(trials.map((t) => t.id))).filter((t) => t !== null && t.state !== 'WAITING' && t.state !== 'RUNNING').length;
@@ -109,7 +109,7 @@ export class StudyRun {
         });
         return outcomes;
       },
-      { chunk, onWait: this.onWait, team: this.team },
+      { ...claims, onWait: this.onWait, team: this.team },
     );
     // Trials other workers finished meanwhile count as done too.
     this.counts.done = doneBefore + trials.length;
