@@ -68,7 +68,7 @@ const EXACT_SOLVE_PASSES = 100;
  * The work of training `trials` configurations on every fold to the epoch budget: floating-point
  * operations, about 6 per parameter per sample gradient (the forward and backward matrix products)
  * on the rows each fold steps through per epoch; and optimizer steps, which a population's members
- * share (the exact solver: its passes over the data).
+ * share (the exact solver takes none: its work is its flops).
  */
 export function trialsWork(setup: TuneSetup, trials: number): { flops: number; steps: number } {
   const params = countParams(setup.architecture(0)).total;
@@ -77,7 +77,7 @@ export function trialsWork(setup: TuneSetup, trials: number): { flops: number; s
   const rows = setup.folds.map((f) => (setup.stacks ? setup.train.n : f.train.length));
   const flops = 6 * params * passes * trials * rows.reduce((a, r) => a + r, 0);
   const members = setup.stacks ? 1 : trials * rows.length;
-  const steps = exact ? passes * trials * rows.length : passes * members * Math.max(...rows.map((r) => Math.floor(r / setup.plan.batchSize)));
+  const steps = exact ? 0 : passes * members * Math.max(...rows.map((r) => Math.floor(r / setup.plan.batchSize)));
   return { flops, steps };
 }
 
