@@ -7,6 +7,8 @@
  * - PyTorch row: the same PyTorch function (test/ref/torch_lambda.py) driven by l2lab's ask/report/tell
  *   (the Python client against `l2lab serve`) and by Optuna; each λ refitted by that function, against
  *   its refit at the PyTorch grid's λ.
+ * Each regret's yardstick has noise of its own: the refit at the grid's λ retrained with 4 other
+ * training seeds gives its spread (bench/holdout-refit-noise.ts; `refit_noise`, relative SD).
  * Compute: epochs over the training split in all, as a share of the grid's epochs (each tool against
  * the grid of its own training code); also epochs until the best-so-far hold-out loss is within the
  * noise bar, and (secondary) within 1%, of the grid's best.
@@ -27,6 +29,7 @@ import { epochsToWithin, noiseBar, testRegret, type LambdaInterval, type Run } f
 import { PROBLEMS } from './holdout-problems.js';
 import { startServeChild, type ServeChild } from '../test/support/serve-child.js';
 import { reference, runTorch, sourceHash, torchRefit, writeSplit, type Reference, type TorchTrial } from './holdout-reference.js';
+import { refitNoise, relativeSpread } from './holdout-refit-noise.js';
 import { markdownTable, seedLine, summarize, type SeedRow, type ToolRow } from './holdout-table.js';
 
 const RANGE = { lo: 0.01, hi: 1e4, n: 25 };
@@ -146,11 +149,12 @@ export async function benchHoldoutOptuna(dir: string, storage: string): Promise<
         const o = { ...p.base, data, seed, storage };
         const id = `${p.name}-s${seed}`;
         const ref = await reference(id, o, logSpace(RANGE.lo, RANGE.hi, RANGE.n), 2 * trials, dir, source);
-        console.log(`${id}: reference ready (source ${source}, computed at ${ref.commit}, ${ref.computed_at})`);
+        const noise = await refitNoise(id, o, ref, dir, source);
+        console.log(`${id}: reference ready (source ${source}, computed at ${ref.commit}, ${ref.computed_at}); refit test losses over training seeds: l2lab ${noise.l2lab.map((v) => v.toFixed(4)).join(', ')}; PyTorch ${noise.torch.map((v) => v.toFixed(4)).join(', ')}`);
         if (server === undefined) continue;
-        rows.l2lab.push(await l2labRow(id, seed, o, ref, trials, storage));
+        rows.l2lab.push({ ...(await l2labRow(id, seed, o, ref, trials, storage)), refit_noise: relativeSpread(noise.l2lab) });
         console.log(seedLine(`${id} l2lab`, rows.l2lab.at(-1)!));
-        rows.pytorch.push(torchRow(id, seed, o, ref, trials, server, dir));
+        rows.pytorch.push({ ...torchRow(id, seed, o, ref, trials, server, dir), refit_noise: relativeSpread(noise.torch) });
         console.log(seedLine(`${id} pytorch`, rows.pytorch.at(-1)!));
       }
       if (server === undefined) continue;

@@ -22,6 +22,8 @@ export interface SeedRow {
   bayes: ToolRow;
   optuna: ToolRow;
   interval?: LambdaInterval;
+  /** The relative SD of the test loss of the refit at the grid's λ over training seeds (bench/holdout-refit-noise.ts): how far a regret moves with λ unchanged. */
+  refit_noise?: number;
 }
 
 const round = (x: number | null, digits = 4): number | null => (x === null ? null : Number(x.toPrecision(digits)));
@@ -41,10 +43,12 @@ export function summarize(problem: string, rows: readonly SeedRow[]): Record<str
     bayes_interval_covers_grid: cover === null ? 'n/a' : `${cover.covered}/${cover.of}`,
     bayes_noise_share_median: med((r) => share(r.bayes.epochs_to_noise, r.grid_epochs)),
     optuna_noise_share_median: med((r) => share(r.optuna.epochs_to_noise, r.optuna_grid_epochs)),
+    refit_noise_median: med((r) => r.refit_noise ?? null),
     bayes_1pct_share_median: med((r) => share(r.bayes.epochs_to_1pct, r.grid_epochs)),
     optuna_1pct_share_median: med((r) => share(r.optuna.epochs_to_1pct, r.optuna_grid_epochs)),
     bayes_test_regrets: rows.map((r) => round(r.bayes.test_regret, 3)),
     optuna_test_regrets: rows.map((r) => round(r.optuna.test_regret, 3)),
+    refit_noises: rows.map((r) => round(r.refit_noise ?? null, 3)),
     grid_lambdas: rows.map((r) => round(r.grid_lambda, 3)),
     bayes_lambdas: rows.map((r) => round(r.bayes.lambda, 3)),
     optuna_lambdas: rows.map((r) => round(r.optuna.lambda, 3)),
@@ -59,13 +63,14 @@ export function seedLine(label: string, r: SeedRow): string {
   const tool = (name: string, t: ToolRow, gridEpochs: number) =>
     `${name} λ ${t.lambda.toPrecision(3)}, test regret ${signed(t.test_regret)}, ${t.epochs} epochs (${pct(t.epochs / gridEpochs)}; ${t.trials} trials, ${t.pruned} pruned), to the noise bar ${t.epochs_to_noise ?? 'never'}, to 1% ${t.epochs_to_1pct ?? 'never'}`;
   const interval = r.interval ? `, interval ${r.interval.low.toPrecision(3)}–${r.interval.high.toPrecision(3)} (${r.interval.basis})` : ', interval n/a';
-  return `${label}: grid λ ${r.grid_lambda.toPrecision(3)} (${r.grid_epochs} epochs) | ${tool('l2lab', r.bayes, r.grid_epochs)}${interval} | ${tool('Optuna', r.optuna, r.optuna_grid_epochs)}`;
+  const noise = r.refit_noise === undefined ? '' : `, refit noise ±${pct(r.refit_noise)}`;
+  return `${label}: grid λ ${r.grid_lambda.toPrecision(3)} (${r.grid_epochs} epochs${noise}) | ${tool('l2lab', r.bayes, r.grid_epochs)}${interval} | ${tool('Optuna', r.optuna, r.optuna_grid_epochs)}`;
 }
 
 /** The markdown table of the problems' summaries (medians over seeds; 1% shares secondary). */
 export function markdownTable(summaries: readonly Record<string, unknown>[]): string {
-  const head = '| problem | seeds | l2lab test regret | Optuna test regret | grid epochs | l2lab epochs share | Optuna epochs share | l2lab interval covers grid λ | l2lab / Optuna share to noise bar | (secondary) l2lab / Optuna share to 1% |\n|---|---|---|---|---|---|---|---|---|---|';
+  const head = '| problem | seeds | l2lab test regret | Optuna test regret | refit noise (SD) | grid epochs | l2lab epochs share | Optuna epochs share | l2lab interval covers grid λ | l2lab / Optuna share to noise bar | (secondary) l2lab / Optuna share to 1% |\n|---|---|---|---|---|---|---|---|---|---|---|';
   const line = (s: Record<string, unknown>) =>
-    `| ${String(s.problem)} | ${(s.seeds as number[]).length} | ${signed(s.bayes_test_regret_median)} | ${signed(s.optuna_test_regret_median)} | ${String(s.grid_epochs)} | ${pct(s.bayes_epochs_share_median)} | ${pct(s.optuna_epochs_share_median)} | ${String(s.bayes_interval_covers_grid)} | ${pct(s.bayes_noise_share_median)} / ${pct(s.optuna_noise_share_median)} | ${pct(s.bayes_1pct_share_median)} / ${pct(s.optuna_1pct_share_median)} |`;
+    `| ${String(s.problem)} | ${(s.seeds as number[]).length} | ${signed(s.bayes_test_regret_median)} | ${signed(s.optuna_test_regret_median)} | ±${pct(s.refit_noise_median)} | ${String(s.grid_epochs)} | ${pct(s.bayes_epochs_share_median)} | ${pct(s.optuna_epochs_share_median)} | ${String(s.bayes_interval_covers_grid)} | ${pct(s.bayes_noise_share_median)} / ${pct(s.optuna_noise_share_median)} | ${pct(s.bayes_1pct_share_median)} / ${pct(s.optuna_1pct_share_median)} |`;
   return [head, ...summaries.map(line)].join('\n');
 }
