@@ -38,13 +38,21 @@ export function trialTimescale(setup: TuneSetup, lambda: number): number {
   return setup.plan.timescale(lambda, trialRows(setup));
 }
 
-/**
- * Trains every config on every fold for `epochs` and scores it. `warm[i]`, when given, holds
- * per-fold parameters to start config i from (successive halving's promoted configs). Once `signal`
- * is aborted (a worker lost these trials to another), training stops and this throws its reason.
- * `prune`, when given, may stop configs between epochs (multi-fidelity search).
- */
-export async function scoreConfigs(setup: TuneSetup, configs: Config[], epochs: number | 'auto', warm?: (Float64Array[][] | undefined)[], cost?: ScoreCost, signal?: AbortSignal, prune?: ConfigPruner): Promise<ConfigScore[]> {
+/** How scoreConfigs trains besides the configs and epochs; every field is optional. */
+export interface ScoreOptions {
+  /** `warm[i]`: per-fold parameters to start config i from (successive halving's promoted configs, the path's previous λ). */
+  warm?: (Float64Array[][] | undefined)[];
+  /** Adds what was trained (sample gradients, engine passes, seconds). */
+  cost?: ScoreCost;
+  /** Once aborted (a worker lost these trials to another), training stops and scoreConfigs throws its reason. */
+  signal?: AbortSignal;
+  /** May stop configs between epochs (multi-fidelity search). */
+  prune?: ConfigPruner;
+}
+
+/** Trains every config on every fold for `epochs` and scores it (see ScoreOptions). */
+export async function scoreConfigs(setup: TuneSetup, configs: Config[], epochs: number | 'auto', o: ScoreOptions = {}): Promise<ConfigScore[]> {
+  const { warm, cost, signal, prune } = o;
   if (setup.plan.solver === 'exact') return scoreExact(setup, configs, warm, cost);
   const scores: ConfigScore[] = new Array(configs.length);
   const sink = currentEpochSink();
@@ -92,8 +100,8 @@ export const configKey = (c: Config): string => `${c.lambda}|${c.dropout}`;
  * scoreConfigs inside a strategy's run: the cost counted in `ctx.cost`, and with the exact solver
  * each config's fold solutions kept in `ctx.foldSolutions` (the refit's warm start).
  */
-export async function scoreInRun(ctx: StrategyContext, configs: Config[], epochs: number | 'auto', warm?: (Float64Array[][] | undefined)[], signal?: AbortSignal, prune?: ConfigPruner): Promise<ConfigScore[]> {
-  const scores = await scoreConfigs(ctx.setup, configs, epochs, warm, ctx.cost, signal, prune);
+export async function scoreInRun(ctx: StrategyContext, configs: Config[], epochs: number | 'auto', o: Omit<ScoreOptions, 'cost'> = {}): Promise<ConfigScore[]> {
+  const scores = await scoreConfigs(ctx.setup, configs, epochs, { ...o, cost: ctx.cost });
   if (ctx.setup.plan.solver === 'exact') for (const s of scores) ctx.foldSolutions.set(configKey(s.config), s.params);
   return scores;
 }

@@ -27,7 +27,7 @@ export async function runGrid(ctx: StrategyContext): Promise<StrategyOutcome> {
   for (;;) {
     const configs: Config[] = dropouts.flatMap((dropout) => lambdas.map((lambda) => ({ lambda, dropout })));
     const trials = await run.trials(configs);
-    await run.run(trials, (cs, _, signal) => scoreInRun(ctx, cs, setup.plan.epochs, undefined, signal), undefined, options.populationSize);
+    await run.run(trials, (cs, _, signal) => scoreInRun(ctx, cs, setup.plan.epochs, { signal }), undefined, options.populationSize);
     const allTrials = await run.trials(dropouts.flatMap((dropout) => all.map((lambda) => ({ lambda, dropout }))));
     points = allTrials.map((t) => trialPoint(t));
     const next = gridExtension(all, points, log && (options.extend ?? true), safeExtensionLimits(setup.plan.lambdaLimit));
