@@ -35,6 +35,19 @@ test('each config population carries a refit member: its test loss matches a sta
   }
 });
 
+test("under --epochs auto the refit member stops where the lone refit converges, whatever its population does", async () => {
+  const setup = createSetup(data, { epochs: 'auto', maxEpochs: 400, threads: 1 });
+  // λ large enough to converge within the cap (the folds near 240 epochs at λ = 100).
+  const configs = [100, 300].map((lambda) => ({ lambda, dropout: 0 }));
+  const scores = await scoreConfigs(setup, configs, setup.plan.epochs, { refits: true });
+  for (const [i, c] of configs.entries()) {
+    const alone = (await refitHere({ setup, cost: { sampleGrads: 0, passes: 0, seconds: 0 }, foldSolutions: new Map() }, c)).refit;
+    assert.ok(alone.epochs < 400, `λ=${c.lambda}: the lone refit converged (${alone.epochs} epochs)`);
+    assert.equal(scores[i].refit!.epochs, alone.epochs);
+    assert.ok(relative(scores[i].refit!.test_loss, alone.test_loss) < 1e-5, `λ=${c.lambda}: in the population ${scores[i].refit!.test_loss}, alone ${alone.test_loss}`);
+  }
+});
+
 test('tune finds the chosen config refit with its trial: the same refit as trained alone, no serial refit pass, and a study without one still refits', async () => {
   const o: TuneOptions = { strategy: 'grid', ...data, ...training, lambdas: [0.01, 0.3, 3, 30], dropouts: [0, 0.3], extend: false, study: 'refits' };
   const store = await openStorage(':memory:');
