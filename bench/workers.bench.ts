@@ -5,10 +5,11 @@
  * about 2 minutes of one worker's work on a quiet machine. Each count runs BENCH_REPEATS (default 3)
  * times, the counts alternating, each on a fresh study; it prints every run, the ratios, and one JSON
  * line per worker count: `{"bench":"workers","workers":2,"speedup":…,"median_s":…,"trials_lost":0,"session_runs":…}`.
- * `session_runs`: each worker's engine passes (ONNX Runtime session runs, the refit's included, counted
- * by bench/count-runs.ts), which show the claims' pass structure without timing: with the default
- * claims, 1 worker makes two passes (half, then the rest), 2 workers one each (24/24), and a third on
- * the same grid stands by (it claimed nothing in the round the first two split).
+ * `session_runs`: each worker's engine passes (ONNX Runtime session runs, counted by bench/count-runs.ts;
+ * each λ's refit trains inside its trial's population, so no refit pass follows them), which show the
+ * claims' pass structure without timing: with the default claims, 1 worker makes two passes (half,
+ * then the rest), 2 workers one each (24/24), and a third on the same grid stands by (it claimed
+ * nothing in the round the first two split).
  * Targets (2 cores, quiet): 2 workers ≥ 1.7× one; 3 workers finish no later than 2 and lose no trial.
  * BENCH_QUICK=1: a small grid, once, as a smoke run (its times mean nothing). BENCH_EPOCHS overrides the epochs.
  */
@@ -47,7 +48,7 @@ interface Run {
   seconds: number;
   /** Trials each worker finished. */
   split: number[];
-  /** Engine passes (ONNX Runtime session runs) each worker made, the refit's included: a pass's fixed cost is paid per run. */
+  /** Engine passes (ONNX Runtime session runs) each worker made, the refit members' included: a pass's fixed cost is paid per run. */
   sessionRuns: number[];
   /** Trials not finished when every worker had exited. */
   lost: number;

@@ -7,13 +7,13 @@ import { datasetHash, type Dataset, type Task } from '../data/index.js';
 import { prepareSplits, type PreparedSplits, type Scaling } from './prepare.js';
 import { invalidNumber, InvalidOptionError } from '../errors.js';
 import type { TrainedModel } from '../models/trained-model.js';
-import { countParams, paramShapes, parseModelSpec, type Architecture } from '../models/architecture.js';
-import { paramDims } from '../models/param-shape.js';
+import { countParams, parseModelSpec, type Architecture } from '../models/architecture.js';
 import { Evaluator } from './evaluator.js';
+import { memberTensors } from './member-tensors.js';
+import type { Metrics } from '../models/metrics.js';
 import { checkOptions } from '../options/check.js';
 import { DEFAULTS } from '../options/defaults.js';
 import { train, type Divergence, type EarlyStopping, type EpochRecord, type LrSchedule } from './trainer.js';
-import { floatArray, tensor } from '../engine/tensor.js';
 import { assertSafeLambda } from '../plan/penalty-limits.js';
 import { resolveRunPlan, runPlanJson, type RunPlan, type RunPlanJson } from '../plan/run-plan.js';
 import { fitExact } from './fit-exact.js';
@@ -272,15 +272,23 @@ async function exactMember(arch: Architecture, tr: Dataset, va: Dataset, rate: n
 }
 
 /** Loss and accuracy / RMSE of one model's parameters on standardized rows. */
-export async function evaluateParams(arch: Architecture, params: Float64Array[], rows: Dataset, threads?: number): Promise<{ loss: number; accuracy?: number; rmse?: number }> {
+export async function evaluateParams(arch: Architecture, params: Float64Array[], rows: Dataset, threads?: number): Promise<Metrics> {
+  const [m] = await evaluateMembers(arch, [params], rows, threads);
+  return m;
+}
+
+/**
+ * Loss and accuracy / RMSE of each member's parameters on standardized rows, in one session: several
+ * members (of a model that stacks, see stacksMembers) are evaluated as one population.
+ */
+export async function evaluateMembers(arch: Architecture, members: Float64Array[][], rows: Dataset, threads?: number): Promise<Metrics[]> {
   // ONNX Runtime has no float64 Erf or Conv kernel, so GELU and convolutional models (cnn: specs, imported
   // graphs with Conv or pooling) are evaluated in float32, as they train (float64 convolutions fall back
   // to im2col: gigabytes at 4096 images per chunk).
   const dtype = (arch.activation === 'gelu' && arch.widths.length > 2) || arch.cnn || arch.onnx?.stacks === false ? 'float32' : 'float64';
-  const evaluator = await Evaluator.create(arch, dtype, undefined, threads);
-  const tensors = paramShapes(arch).map((p, i) => tensor(floatArray(dtype, params[i]), paramDims(p)));
-  const [m] = await evaluator.metrics(tensors, rows);
+  const population = members.length > 1 ? members.length : undefined;
+  const evaluator = await Evaluator.create(arch, dtype, population, threads);
+  const metrics = await evaluator.metrics(memberTensors(arch, dtype, members, population), rows);
   await evaluator.release();
-  return m;
+  return metrics;
 }
-

@@ -6,6 +6,7 @@ import { paramShapes } from '../models/architecture.js';
 import { isPenalized, paramDims, type ParamShape } from '../models/param-shape.js';
 import { stateSlots } from '../plan/optimizer.js';
 import { buildStepGraph, type StepGraphSpec } from './step-graph.js';
+import { memberTensors } from './member-tensors.js';
 
 /** One run's minibatches (U of them) and per-step values. */
 export interface StepInputs {
@@ -61,11 +62,7 @@ export class Stepper {
     const K = spec.population;
     const shapes = paramShapes(spec.arch);
     const dims = (i: number): number[] => paramDims(shapes[i], K);
-    const params = shapes.map((p, i) => {
-      const data = floatArray(spec.dtype, p.size * members.length);
-      members.forEach((m, k) => data.set(m[i], k * p.size));
-      return tensor(data, dims(i));
-    });
+    const params = memberTensors(spec.arch, spec.dtype, members, K);
     const state = shapes.map((p, i) => slotsOf(p, spec).map(() => tensor(floatArray(spec.dtype, p.size * members.length), dims(i))));
     const memberDims = K === undefined ? [] : [K];
     const coeffs: Feeds = {

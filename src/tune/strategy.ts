@@ -57,7 +57,7 @@ export interface TuneOptions extends TuneDataOptions, TuneTrainOptions {
   onReplace?: (stored: Study) => void;
   /** Receives progress: trials read from the store, each epoch, each finished trial (see {@link ProgressEvent}). Default: none. */
   onProgress?: OnProgress;
-  /** Refit at the chosen λ and return the model as `TuneResult.model` (to save with saveModel), even when the study already holds the refit's metrics. Default false. */
+  /** Refit at the chosen λ and return the model as `TuneResult.model` (to save with saveModel), even when the study already holds the refit's metrics (the grid then trains no refit members: see refitsInPopulation). Default false. */
   keepModel?: boolean;
 }
 

@@ -1,27 +1,19 @@
 /** `tune()`: choose λ by a strategy, keep every trial in a study, refit at the chosen λ and score it on the test split. */
 import { DEFAULTS } from '../options/defaults.js';
 import { createHash } from 'node:crypto';
-import { InvalidOptionError, L2labError } from '../errors.js';
+import { InvalidOptionError } from '../errors.js';
 import { checkOptions } from '../options/check.js';
-import { describeSolve } from '../solvers/solve.js';
-import { metricsOf, problemOf, thetaOf } from '../solvers/model-rows.js';
-import { fitExact } from '../train/fit-exact.js';
-import { solverReport, type SolverReport } from '../train/solver-option.js';
-import { DEFAULT_STORAGE, runOnce } from '../study/index.js';
-import { evaluateParams } from '../train/fit.js';
-import { train } from '../train/trainer.js';
+import { DEFAULT_STORAGE } from '../study/index.js';
 import { chooseWithInterval, posteriorRange, unvalidatedInterval } from './lambda-interval.js';
 import { conversionsOf, headlineConventions } from './conversions.js';
-import type { TrainedModel } from '../models/trained-model.js';
 import { describeEdge, edgeOf } from './samplers/range.js';
 import type { Config } from './scoring/config-score.js';
 import { createSetup, withThreads, type TuneSetup } from './setup.js';
 import { planWorkers, startLocalWorkers } from './local-workers.js';
 import { STRATEGIES, STRATEGY_REGISTRY } from './strategies.js';
 import type { StrategyContext, StrategyOutcome, TuneOptions, TuneResult } from './strategy.js';
-import { configKey } from './scoring/score.js';
 import { StudyRun } from './trials/study-run.js';
-import type { Refit } from './trials/trial-result.js';
+import { refitAndTest } from './refit.js';
 import { initialLambdas } from './strategies/grid.js';
 import { noTimeToAct } from './lambda-acted.js';
 import { assertSafeGrid } from '../plan/penalty-limits.js';
@@ -79,7 +71,7 @@ export async function tune(o: TuneOptions): Promise<TuneResult> {
     const select = o.select ?? DEFAULTS.select;
     const chosen: Config = { lambda: select === '1se' ? choice.lambda1se : choice.lambdaMin, dropout: choice.dropout };
     // Strategies with their own refit (ridge, evidence) report its metrics; a model, when asked for, is refitted here.
-    const refitted = outcome.refit && !o.keepModel ? { refit: outcome.refit } : await refitAndTest(ctx, chosen, o.keepModel ?? false);
+    const refitted = outcome.refit && !o.keepModel ? { refit: outcome.refit } : await refitAndTest(ctx, chosen, o.keepModel ?? false, outcome.points);
     const refit = outcome.refit ?? refitted.refit;
     // Strategies that do not extend their range still say when the best λ sits on its edge.
     const edge = o.strategy === 'evidence' ? undefined : edgeOf(outcome.points.filter((p) => p.dropout === choice.dropout), choice.lambdaMin);
@@ -176,59 +168,4 @@ function trialRow(p: StrategyOutcome['points'][number]) {
 /** Trials in table order: by rung, dropout and λ (a range extension appends its λ last). */
 function sortedByLambda<P extends { lambda: number; dropout: number; rung?: number }>(points: readonly P[]): P[] {
   return [...points].sort((a, b) => (a.rung ?? -1) - (b.rung ?? -1) || a.dropout - b.dropout || a.lambda - b.lambda);
-}
-
-/** The mean over folds of their solutions (θ vectors), the refit's warm start; undefined without any. */
-function meanSolution(folds: Float64Array[][] | undefined): Float64Array | undefined {
-  if (!folds?.length) return undefined;
-  const thetas = folds.map(thetaOf);
-  const mean = new Float64Array(thetas[0].length);
-  for (const t of thetas) for (let j = 0; j < t.length; j++) mean[j] += t[j] / thetas.length;
-  return mean;
-}
-
-/** The exact solve of the refit in the training loop's result shape; a solve that does not converge is an error. */
-async function refitExact(ctx: StrategyContext, c: Config) {
-  const { setup } = ctx;
-  const pen = setup.plan.coefficients(c.lambda, setup.train.n);
-  const arch = setup.architecture(c.dropout);
-  const f = await fitExact(arch, setup.train, undefined, pen.coupled + pen.decoupled, meanSolution(ctx.foldSolutions.get(configKey(c))));
-  if (!f.solve.converged) throw new L2labError('NOT_CONVERGED', `The refit at λ = ${c.lambda}: ${describeSolve(f.solve)}. Choose λ from the trials that completed, or narrow the range.`);
-  const test = metricsOf(arch, problemOf(arch, setup.test, undefined, 0), f.solve.theta);
-  return { members: [{ params: f.params }], sampleGrads: f.solve.passes * setup.train.n, passes: 0, report: solverReport(f.solve), test };
-}
-
-/**
- * The refit at the chosen configuration, done once per study: one worker trains it (see runOnce) and
- * stores its test metrics as a study attribute; the others, and later runs, read them. A model, when
- * asked for, is refitted here: the store keeps the metrics, not the parameters.
- */
-async function refitAndTest(ctx: StrategyContext, c: Config, keepModel: boolean): Promise<{ refit: Refit; model?: TrainedModel }> {
-  const { run } = ctx;
-  const key = `refit:${c.lambda}:${c.dropout}`;
-  if (keepModel) {
-    const here = await refitHere(ctx, c);
-    await run.storage.setStudyAttr(run.study.id, key, here.refit as never);
-    return { refit: here.refit, model: ctx.setup.modelOf(ctx.setup.architecture(c.dropout), here.params, c.lambda) };
-  }
-  const name = `the refit at λ=${c.lambda}${c.dropout ? `, dropout ${c.dropout}` : ''}`;
-  const { value } = await runOnce(run.storage, run.study.id, key, async () => (await refitHere(ctx, c)).refit as never, { name, onWait: ctx.options.onWait });
-  return { refit: value as unknown as Refit };
-}
-
-/** Trains on the whole training part at `c` and scores the test split. */
-async function refitHere(ctx: StrategyContext, c: Config): Promise<{ refit: Refit; params: Float64Array[] }> {
-  const { setup } = ctx;
-  const arch = setup.architecture(c.dropout);
-  const exact = setup.plan.solver === 'exact' ? await refitExact(ctx, c) : undefined;
-  const r = exact ?? await train(setup.train, undefined, { ...setup.trainOptions(arch), members: [{ penalty: setup.plan.coefficients(c.lambda, setup.train.n), lr: setup.plan.lr }] });
-  ctx.cost.sampleGrads += r.sampleGrads;
-  ctx.cost.passes += r.passes;
-  // The exact fit is scored in float64 as it was solved, without starting the engine.
-  const m = exact ? exact.test : await evaluateParams(arch, r.members[0].params, setup.test, setup.threads);
-  const refit: Refit = { lambda: c.lambda, dropout: c.dropout, epochs: 'history' in r.members[0] ? r.members[0].history[r.members[0].history.length - 1].epoch : 0, test_loss: m.loss };
-  if (exact) refit.solver = exact.report;
-  if (m.accuracy !== undefined) refit.test_accuracy = m.accuracy;
-  if (m.rmse !== undefined) refit.test_rmse = m.rmse;
-  return { refit, params: r.members[0].params };
 }

@@ -11,7 +11,7 @@ test('an aborted signal stops scoreConfigs at the next engine pass, with the abo
   const cost = { sampleGrads: 0, passes: 0, seconds: 0 };
   setTimeout(() => controller.abort(reason), 200);
   const t0 = performance.now();
-  await assert.rejects(scoreConfigs(setup, [{ lambda: 0.1, dropout: 0 }, { lambda: 1, dropout: 0 }], 5000, undefined, cost, controller.signal), (e) => e === reason);
+  await assert.rejects(scoreConfigs(setup, [{ lambda: 0.1, dropout: 0 }, { lambda: 1, dropout: 0 }], 5000, { cost, signal: controller.signal }), (e) => e === reason);
   // 5000 epochs of 16 passes would be 80,000 passes; it stopped within a few after the abort.
   assert.ok(cost.passes === 0, 'an aborted run reports no result, hence no cost');
   assert.ok(performance.now() - t0 < 20_000);

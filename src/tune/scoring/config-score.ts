@@ -1,4 +1,5 @@
 /** What scoring a (λ, dropout) configuration yields: each fold's score, their mean and SE, and what it cost. */
+import type { Refit } from '../trials/trial-result.js';
 
 export interface Config {
   lambda: number;
@@ -36,6 +37,8 @@ export interface ConfigScore {
   failure?: string;
   /** Parameters of each fold's member at the scored epoch (warm starts for later rungs). */
   params: Float64Array[][];
+  /** The refit at this config, trained in its population and scored on the test split (ScoreOptions.refits). */
+  refit?: Refit;
 }
 
 export interface ScoreCost {

@@ -7,6 +7,7 @@ import { train, type EpochRecord, type MemberSpec, type TrainResult } from '../.
 import { currentEpochSink } from '../trials/epoch-progress.js';
 import { meanAndSe } from '../one-se.js';
 import { scoreExact } from './score-exact.js';
+import { refitMember, scoreRefits } from './refit-member.js';
 import type { Config, ConfigScore, FoldScore, ScoreCost } from './config-score.js';
 import type { TuneSetup } from '../setup.js';
 import type { StrategyContext } from '../strategy.js';
@@ -38,35 +39,39 @@ export function trialTimescale(setup: TuneSetup, lambda: number): number {
   return setup.plan.timescale(lambda, trialRows(setup));
 }
 
-/**
- * Trains every config on every fold for `epochs` and scores it. `warm[i]`, when given, holds
- * per-fold parameters to start config i from (successive halving's promoted configs). Once `signal`
- * is aborted (a worker lost these trials to another), training stops and this throws its reason.
- * `prune`, when given, may stop configs between epochs (multi-fidelity search).
- */
-export async function scoreConfigs(setup: TuneSetup, configs: Config[], epochs: number | 'auto', warm?: (Float64Array[][] | undefined)[], cost?: ScoreCost, signal?: AbortSignal, prune?: ConfigPruner): Promise<ConfigScore[]> {
+/** How scoreConfigs trains besides the configs and epochs; every field is optional. */
+export interface ScoreOptions {
+  /** `warm[i]`: per-fold parameters to start config i from (successive halving's promoted configs, the path's previous λ). */
+  warm?: (Float64Array[][] | undefined)[];
+  /** Adds what was trained (sample gradients, engine passes, seconds). */
+  cost?: ScoreCost;
+  /** Once aborted (a worker lost these trials to another), training stops and scoreConfigs throws its reason. */
+  signal?: AbortSignal;
+  /** May stop configs between epochs (multi-fidelity search). */
+  prune?: ConfigPruner;
+  /** Each config's population carries its refit member (see refitsInPopulation), scored into ConfigScore.refit. Default false. */
+  refits?: boolean;
+}
+
+/** Trains every config on every fold for `epochs` and scores it (see ScoreOptions). */
+export async function scoreConfigs(setup: TuneSetup, configs: Config[], epochs: number | 'auto', o: ScoreOptions = {}): Promise<ConfigScore[]> {
+  const { warm, cost, signal, prune } = o;
   if (setup.plan.solver === 'exact') return scoreExact(setup, configs, warm, cost);
   const scores: ConfigScore[] = new Array(configs.length);
   const sink = currentEpochSink();
+  const k = setup.folds.length;
+  // Members per config, config-major: its k folds, then its refit member.
+  const per = k + (o.refits ? 1 : 0);
   const byDropout = new Map<number, number[]>();
   configs.forEach((c, i) => byDropout.set(c.dropout, [...(byDropout.get(c.dropout) ?? []), i]));
   for (const [dropout, indices] of byDropout) {
     const arch = setup.architecture(dropout);
     const perMember = countParams(arch).total * 4;
     const stack = setup.stacks;
-    const chunk = stack ? Math.max(1, Math.floor(MAX_MEMBERS_FLOATS / perMember / setup.folds.length)) : 1;
+    const chunk = stack ? Math.max(1, Math.floor(MAX_MEMBERS_FLOATS / perMember / per)) : 1;
     for (let s = 0; s < indices.length; s += chunk) {
       const group = indices.slice(s, s + chunk);
-      const members: MemberSpec[] = group.flatMap((i) =>
-        setup.folds.map((f, j) => ({
-          penalty: setup.plan.coefficients(configs[i].lambda, f.train.length),
-          lr: setup.plan.lr,
-          trainRows: f.train,
-          valRows: f.validation,
-          init: warm?.[i]?.[j],
-          dropoutSeed: memberSeed(setup.seed, configs[i], j),
-        })),
-      );
+      const members = group.flatMap((i) => configMembers(setup, configs[i], warm?.[i], o.refits ?? false));
       const result = await train(setup.train, undefined, {
         ...setup.trainOptions(arch),
         members,
@@ -75,14 +80,32 @@ export async function scoreConfigs(setup: TuneSetup, configs: Config[], epochs: 
         population: stack && members.length > 1,
         stepOnOwnRows: !stack,
         signal,
-        prune: prune && ((epoch, recs, active) => pruneGroup(prune, epoch, recs, active, group, setup.folds.length)),
-        onEpoch: sink && ((_, recs, first) => recs.forEach((r, i) => sink(group[Math.floor((first + i) / setup.folds.length)], (first + i) % setup.folds.length, r))),
+        prune: prune && ((epoch, recs, active) => pruneGroup(prune, epoch, recs, active, group, k, per)),
+        // The store and the progress hear of the folds only: the refit member is no fold of the trial.
+        onEpoch: sink && ((_, recs, first) => recs.forEach((r, i) => {
+          const [g, fold] = [Math.floor((first + i) / per), (first + i) % per];
+          if (fold < k) sink(group[g], fold, r);
+        })),
       });
       addCost(cost, result);
-      group.forEach((ci, g) => (scores[ci] = collect(configs[ci], result, g * setup.folds.length, setup.folds.length, setup.patience !== undefined)));
+      const refits = o.refits ? await scoreRefits(setup, arch, group.map((i) => configs[i]), group.map((_, g) => result.members[g * per + k])) : [];
+      group.forEach((ci, g) => (scores[ci] = { ...collect(configs[ci], result, g * per, k, setup.patience !== undefined), ...(refits[g] ? { refit: refits[g] } : {}) }));
     }
   }
   return scores;
+}
+
+/** A config's members: one per fold (started from `warm`'s parameters when given), then, with `refit`, its refit member. */
+function configMembers(setup: TuneSetup, c: Config, warm: Float64Array[][] | undefined, refit: boolean): MemberSpec[] {
+  const folds = setup.folds.map((f, j) => ({
+    penalty: setup.plan.coefficients(c.lambda, f.train.length),
+    lr: setup.plan.lr,
+    trainRows: f.train,
+    valRows: f.validation,
+    init: warm?.[j],
+    dropoutSeed: memberSeed(setup.seed, c, j),
+  }));
+  return refit ? [...folds, refitMember(setup, c)] : folds;
 }
 
 /** The key of a config in StrategyContext.foldSolutions. */
@@ -92,21 +115,24 @@ export const configKey = (c: Config): string => `${c.lambda}|${c.dropout}`;
  * scoreConfigs inside a strategy's run: the cost counted in `ctx.cost`, and with the exact solver
  * each config's fold solutions kept in `ctx.foldSolutions` (the refit's warm start).
  */
-export async function scoreInRun(ctx: StrategyContext, configs: Config[], epochs: number | 'auto', warm?: (Float64Array[][] | undefined)[], signal?: AbortSignal, prune?: ConfigPruner): Promise<ConfigScore[]> {
-  const scores = await scoreConfigs(ctx.setup, configs, epochs, warm, ctx.cost, signal, prune);
+export async function scoreInRun(ctx: StrategyContext, configs: Config[], epochs: number | 'auto', o: Omit<ScoreOptions, 'cost'> = {}): Promise<ConfigScore[]> {
+  const scores = await scoreConfigs(ctx.setup, configs, epochs, { ...o, cost: ctx.cost });
   if (ctx.setup.plan.solver === 'exact') for (const s of scores) ctx.foldSolutions.set(configKey(s.config), s.params);
   return scores;
 }
 
-/** Applies a config-level pruner to a population of `group.length` configs × k folds (members config-major). */
-function pruneGroup(prune: ConfigPruner, epoch: number, recs: EpochRecord[], active: readonly boolean[], group: number[], k: number): (string | undefined)[] {
+/**
+ * Applies a config-level pruner to a population of `group.length` configs × `per` members (config-major:
+ * k folds, judged by their mean validation loss, then any refit member, stopped with its config).
+ */
+function pruneGroup(prune: ConfigPruner, epoch: number, recs: EpochRecord[], active: readonly boolean[], group: number[], k: number, per: number): (string | undefined)[] {
   const running = group
-    .map((config, g) => ({ config, g, valLoss: recs.slice(g * k, (g + 1) * k).reduce((a, r) => a + (r.val_loss ?? NaN), 0) / k }))
-    .filter(({ g }) => active.slice(g * k, (g + 1) * k).some(Boolean));
+    .map((config, g) => ({ config, g, valLoss: recs.slice(g * per, g * per + k).reduce((a, r) => a + (r.val_loss ?? NaN), 0) / k }))
+    .filter(({ g }) => active.slice(g * per, g * per + k).some(Boolean));
   const reasons = prune(epoch, running);
   const out: (string | undefined)[] = new Array(recs.length).fill(undefined);
   running.forEach(({ g }, i) => {
-    for (let j = 0; j < k; j++) out[g * k + j] = reasons[i];
+    for (let j = 0; j < per; j++) out[g * per + j] = reasons[i];
   });
   return out;
 }

@@ -256,7 +256,7 @@ export async function runBayes(ctx: StrategyContext): Promise<StrategyOutcome> {
   const finished: number[][] = [];
   const evaluate = async (xs: number[]): Promise<void> => {
     const trials = await run.trials(xs.map((x) => ({ lambda: tidy(x), dropout })));
-    const done = await run.run(trials, (cs, _, signal) => scoreInRun(ctx, cs, setup.plan.epochs, undefined, signal, prune ? callPruner(setup, cs, finished) : undefined));
+    const done = await run.run(trials, (cs, _, signal) => scoreInRun(ctx, cs, setup.plan.epochs, { signal, prune: prune ? callPruner(setup, cs, finished) : undefined }));
     for (const t of done) {
       points.push(trialPoint(t));
       if (t.state === 'COMPLETE') finished.push(storedBestSoFar(t));

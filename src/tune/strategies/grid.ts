@@ -6,6 +6,7 @@ import { logSpace } from '../closed-form/ridge.js';
 import { safeExtensionLimits } from '../../plan/penalty-limits.js';
 import { scoreInRun } from '../scoring/score.js';
 import { briefTrials } from '../setup.js';
+import { refitsInPopulation } from '../scoring/refit-member.js';
 import type { Config } from '../scoring/config-score.js';
 import { trialPoint, type TrialPoint } from '../trials/study-run.js';
 import type { StrategyContext, StrategyOutcome } from '../strategy.js';
@@ -25,11 +26,13 @@ export async function runGrid(ctx: StrategyContext): Promise<StrategyOutcome> {
   const all: number[] = [...lambdas];
   let rangeExtended = false;
   let points: TrialPoint[] = [];
+  const refits = refitsInPopulation(setup, options.keepModel ?? false);
   for (;;) {
     const configs: Config[] = dropouts.flatMap((dropout) => lambdas.map((lambda) => ({ lambda, dropout })));
     const trials = await run.trials(configs);
     const claims = { chunk: options.populationSize, brief: briefTrials(setup, trials.length) };
-    await run.run(trials, (cs, _, signal) => scoreInRun(ctx, cs, setup.plan.epochs, undefined, signal), undefined, claims);
+    // Every trial trains to its full epochs, so each can carry its config's refit, stored with its result (tune reads it there).
+    await run.run(trials, (cs, _, signal) => scoreInRun(ctx, cs, setup.plan.epochs, { signal, refits }), (s) => (s.refit ? { refit: s.refit } : {}), claims);
     const allTrials = await run.trials(dropouts.flatMap((dropout) => all.map((lambda) => ({ lambda, dropout }))));
     points = allTrials.map((t) => trialPoint(t));
     const next = gridExtension(all, points, log && (options.extend ?? true), safeExtensionLimits(setup.plan.lambdaLimit));

@@ -28,7 +28,7 @@ export async function runPath(ctx: StrategyContext): Promise<StrategyOutcome> {
     const [done] = await run.run(
       [trial],
       async (cs, _, signal) => {
-        const scores = await scoreInRun(ctx, cs, warm ? pathEpochs : setup.plan.epochs, warm ? [warm] : undefined, signal);
+        const scores = await scoreInRun(ctx, cs, warm ? pathEpochs : setup.plan.epochs, { warm: warm ? [warm] : undefined, signal });
         return scores;
       },
       (s) => ({ params: s.params.map((fold) => fold.map((p) => Array.from(p))) }),

@@ -43,7 +43,7 @@ export async function runSuccessiveHalving(ctx: StrategyContext): Promise<Strate
       const starts = cs.map((c) => warm.get(trialKey(c)));
       const continuing = rung > 0 && starts.every((p) => p !== undefined);
       const epochs = continuing ? budgets[rung] - budgets[rung - 1] : budgets[rung];
-      const scores = await scoreInRun(ctx, cs, epochs, continuing ? starts : undefined, signal);
+      const scores = await scoreInRun(ctx, cs, epochs, { warm: continuing ? starts : undefined, signal });
       scores.forEach((sc, i) => warm.set(trialKey(cs[i]), sc.params));
       return scores;
     });

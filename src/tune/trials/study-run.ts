@@ -8,7 +8,7 @@ import { openStorage, openStudy, runTrials, type Study, type StudyConfig, type S
 import { EpochWriter, withEpochSink, type EpochSink } from './epoch-progress.js';
 import type { OnProgress } from '../../train/progress.js';
 import type { Config, ConfigScore } from '../scoring/config-score.js';
-import { readTrialResult, writeTrialResult, type TrialResultExtra } from './trial-result.js';
+import { readTrialResult, writeTrialResult, type Refit, type TrialResultExtra } from './trial-result.js';
 
 /** Deterministic trial key of a configuration (plus strategy-specific parts such as a rung). */
 export function trialKey(c: Config, extra: Record<string, number> = {}): string {
@@ -145,6 +145,8 @@ export interface TrialPoint {
   lambdaTimescaleEpochs?: number | null;
   converged?: boolean;
   epochsTrained?: number;
+  /** The refit at this config, trained with the trial (a grid trial whose population carried it; see refitsInPopulation). */
+  refit?: Refit;
 }
 
 export function trialPoint(t: Trial): TrialPoint {
@@ -160,5 +162,6 @@ export function trialPoint(t: Trial): TrialPoint {
     state: t.state,
     reason: t.reason,
     ...(r?.lambda_timescale_epochs !== undefined ? { lambdaTimescaleEpochs: r.lambda_timescale_epochs, converged: r.converged ?? false, epochsTrained: r.epochs_trained ?? undefined } : {}),
+    ...(r?.refit ? { refit: r.refit } : {}),
   };
 }
