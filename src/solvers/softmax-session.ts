@@ -1,14 +1,16 @@
 /**
  * The softmax cost through ONNX Runtime: X·W + b and Xᵀ·R as float64 Gemm nodes (MLAS's blocked
- * kernels), one session per problem's rows, for the L-BFGS solves of large softmax problems. On
+ * kernels), one session per problem's rows, for the exact solves of large softmax problems. On
  * 320 MNIST digits × 784 pixels × 10 classes one value and gradient take 0.8 ms against 3.7 ms for
- * the JavaScript loop over the nonzeros (1 thread, same process, alternated).
+ * the JavaScript loop over the nonzeros (1 thread, same process, alternated). A second session gives
+ * the Hessian's products with a vector (Newton-CG's), at the same price as a gradient.
  */
 import { CompiledGraph, ort } from '../engine/session.js';
 import { Graph } from '../graph/graph.js';
 import { gemm, logSoftmax, mul, reduceSum, sub } from '../graph/ops.js';
 import type { GlmProblem } from './glm.js';
 import type { AsyncObjective } from './line-search.js';
+import type { CurvedObjective, HessianProduct } from './newton-cg.js';
 
 /**
  * Rows × features × classes from which a session pays for itself (its compilation, ~0.1 ms of
@@ -22,9 +24,10 @@ export function useSession(p: GlmProblem): boolean {
 
 /**
  * Graph of the data part: inputs W [d, k] and b [k]; the rows X and one-hot targets Y are initializers.
- * Outputs Σ Y⊙logsoftmax(X·W + b) (the negated sum of the losses), Xᵀ·(P − Y) and Σᵢ (P − Y)ᵢ, sums
- * not means: Gemm's alpha is a float32 attribute, and 1/m rounded to float32 would cost the gradient
- * seven digits. The 1/m and the penalty are applied in float64 by {@link softmaxSession}'s caller.
+ * Outputs Σ Y⊙logsoftmax(X·W + b) (the negated sum of the losses), Xᵀ·(P − Y), Σᵢ (P − Y)ᵢ and the
+ * probabilities P (for the Hessian at this point), sums not means: Gemm's alpha is a float32
+ * attribute, and 1/m rounded to float32 would cost the gradient seven digits. The 1/m and the
+ * penalty are applied in float64 by {@link softmaxSession}'s caller.
  */
 function softmaxGraph(p: GlmProblem): Graph {
   const { n, d, k } = p;
@@ -36,32 +39,71 @@ function softmaxGraph(p: GlmProblem): Graph {
   for (let i = 0; i < n; i++) onehot[i * k + p.y[i]] = 1;
   const y = g.constant(onehot, [n, k], 'float64');
   const logp = logSoftmax(gemm(x, w, b), 1);
-  const r = sub(g.node('Exp', [logp], [{ dtype: 'float64', shape: [n, k] }])[0], y);
+  const prob = g.node('Exp', [logp], [{ dtype: 'float64', shape: [n, k] }])[0];
+  const r = sub(prob, y);
   g.output(reduceSum(mul(y, logp)), 'loglik');
   g.output(gemm(x, r, undefined, { transA: true }), 'gW');
   g.output(reduceSum(r, [0]), 'gb');
+  g.output(prob, 'P');
   return g;
 }
 
-/** Compiled sessions by the problems' row arrays: the solves of one fold's λ path share one. */
-const sessions = new WeakMap<Float64Array, { k: number; d: number; y: GlmProblem['y']; session: Promise<CompiledGraph> }>();
-
 /**
- * The cost (1/m)·Σ loss + (rate/2)·Σ W² of a softmax problem and its gradient, computed by a session
- * on its rows (compiled on first use, then shared by every problem with the same rows and targets).
+ * Graph of the data part's Hessian times a direction (V [d, k], v [k]) at the point whose
+ * probabilities P [n, k] are an input: per row the logits move by z = x·V + v, and the softmax's
+ * curvature diag(p) − ppᵀ turns that into u = p⊙(z − pᵀz); outputs Xᵀ·u and Σᵢ uᵢ (sums, as above).
  */
-export async function softmaxSession(p: GlmProblem): Promise<AsyncObjective> {
+function hessianGraph(p: GlmProblem): Graph {
+  const { n, d, k } = p;
+  const g = new Graph('softmax-hessian-product');
+  const prob = g.input('P', 'float64', [n, k]);
+  const v = g.input('V', 'float64', [d, k]);
+  const vb = g.input('v', 'float64', [k]);
+  const x = g.constant(p.x, [n, d], 'float64');
+  const z = gemm(x, v, vb);
+  const u = mul(prob, sub(z, reduceSum(mul(prob, z), [1], true)));
+  g.output(gemm(x, u, undefined, { transA: true }), 'hW');
+  g.output(reduceSum(u, [0]), 'hb');
+  return g;
+}
+
+interface Sessions {
+  k: number;
+  d: number;
+  y: GlmProblem['y'];
+  cost: Promise<CompiledGraph>;
+  hessian: Promise<CompiledGraph>;
+}
+
+/** Compiled sessions by the problems' row arrays: the solves of one fold's λ path share them. */
+const sessions = new WeakMap<Float64Array, Sessions>();
+
+function sessionsOf(p: GlmProblem): Sessions {
   let known = sessions.get(p.x);
   if (!known || known.k !== p.k || known.d !== p.d || known.y !== p.y) {
     // One thread: at these sizes (2.5 M multiply-adds per Gemm) a second one waits more than it works.
-    known = { k: p.k, d: p.d, y: p.y, session: CompiledGraph.compile(softmaxGraph(p), { threads: 1 }) };
+    known = { k: p.k, d: p.d, y: p.y, cost: CompiledGraph.compile(softmaxGraph(p), { threads: 1 }), hessian: CompiledGraph.compile(hessianGraph(p), { threads: 1 }) };
     sessions.set(p.x, known);
   }
-  const session = await known.session;
+  return known;
+}
+
+/**
+ * The cost (1/m)·Σ loss + (rate/2)·Σ W² of a softmax problem and its gradient, and its Hessian's
+ * products with vectors, computed by sessions on its rows (compiled on first use, then shared by
+ * every problem with the same rows and targets).
+ */
+export async function softmaxSession(p: GlmProblem): Promise<CurvedObjective> {
+  const known = sessionsOf(p);
+  const [costSession, hessianSession] = await Promise.all([known.cost, known.hessian]);
   const { n, d, k, rate } = p;
   const dk = d * k;
-  return async (theta, grad) => {
-    const out = await session.run({ W: new ort.Tensor('float64', theta.subarray(0, dk), [d, k]), b: new ort.Tensor('float64', theta.subarray(dk), [k]) });
+  // The point last evaluated and its probabilities: Newton-CG asks for the curvature where it has just evaluated.
+  const last = { theta: new Float64Array(dk + k), prob: undefined as ort.Tensor | undefined };
+  const evaluate: AsyncObjective = async (theta, grad) => {
+    const out = await costSession.run({ W: new ort.Tensor('float64', theta.subarray(0, dk), [d, k]), b: new ort.Tensor('float64', theta.subarray(dk), [k]) });
+    last.theta.set(theta);
+    last.prob = out.P;
     const gw = out.gW.data as Float64Array;
     const gb = out.gb.data as Float64Array;
     let sq = 0;
@@ -72,4 +114,16 @@ export async function softmaxSession(p: GlmProblem): Promise<AsyncObjective> {
     for (let c = 0; c < k; c++) grad[dk + c] = gb[c] / n;
     return -(out.loglik.data as Float64Array)[0] / n + 0.5 * rate * sq;
   };
+  const curvature = async (theta: Float64Array): Promise<HessianProduct> => {
+    if (!last.prob || last.theta.some((v, j) => v !== theta[j])) await evaluate(theta, new Float64Array(theta.length));
+    const prob = last.prob!;
+    return async (v, out) => {
+      const h = await hessianSession.run({ P: prob, V: new ort.Tensor('float64', v.subarray(0, dk), [d, k]), v: new ort.Tensor('float64', v.subarray(dk), [k]) });
+      const hw = h.hW.data as Float64Array;
+      const hb = h.hb.data as Float64Array;
+      for (let j = 0; j < dk; j++) out[j] = hw[j] / n + rate * v[j];
+      for (let c = 0; c < k; c++) out[dk + c] = hb[c] / n;
+    };
+  };
+  return { evaluate, curvature };
 }
