@@ -28,6 +28,11 @@ export interface Centered {
   toCentered(theta: Float64Array): Float64Array;
   /** θ of φ. */
   fromCentered(phi: Float64Array): Float64Array;
+  /**
+   * θ of φ, its cost and ‖∇cost(θ)‖∞ in the original coordinates, through the inner cost: a left-out
+   * column's gradient is exactly 0 (its rows and its weight are), so the compact gradient's norm is the whole one's.
+   */
+  original(phi: Float64Array): Promise<{ theta: Float64Array; cost: number; gradNorm: number }>;
 }
 
 /** The cost of a compacted problem, with its Hessian products when it has them. */
@@ -85,6 +90,13 @@ export async function centered(p: GlmProblem, inner: (q: GlmProblem) => Inner | 
   };
   const point = new Float64Array(paramCount(q));
   const curved = raw.curvature;
+  const fromCentered = (phi: Float64Array): Float64Array => {
+    const v = shift(Float64Array.from(phi), -1);
+    const theta = new Float64Array(paramCount(p));
+    for (let a = 0; a < d; a++) for (let c = 0; c < k; c++) theta[active[a] * k + c] = v[a * k + c];
+    for (let c = 0; c < k; c++) theta[p.d * k + c] = v[d * k + c];
+    return theta;
+  };
   return {
     mean,
     async evaluate(phi, grad) {
@@ -111,12 +123,11 @@ export async function centered(p: GlmProblem, inner: (q: GlmProblem) => Inner | 
       for (let c = 0; c < k; c++) phi[d * k + c] = theta[p.d * k + c];
       return shift(phi, 1);
     },
-    fromCentered(phi) {
-      const v = shift(Float64Array.from(phi), -1);
-      const theta = new Float64Array(paramCount(p));
-      for (let a = 0; a < d; a++) for (let c = 0; c < k; c++) theta[active[a] * k + c] = v[a * k + c];
-      for (let c = 0; c < k; c++) theta[p.d * k + c] = v[d * k + c];
-      return theta;
+    fromCentered,
+    async original(phi) {
+      const grad = new Float64Array(phi.length);
+      const f = await raw.evaluate(shift(Float64Array.from(phi), -1), grad);
+      return { theta: fromCentered(phi), cost: f, gradNorm: maxAbs(grad) };
     },
   };
 }
@@ -133,10 +144,7 @@ export async function centeredSolve(p: GlmProblem, theta0: Float64Array, rule: S
   const margin = 1 + maxAbs(c.mean);
   const innerRule = { ...rule, tol: rule.tol / margin };
   const inner = method === 'newton-cg' ? await newtonCg({ evaluate: c.evaluate, curvature: c.curvature! }, c.toCentered(theta0), innerRule, gradScale) : await lbfgs(c.evaluate, c.toCentered(theta0), innerRule, gradScale);
-  const theta = c.fromCentered(inner.theta);
-  const grad = new Float64Array(theta.length);
-  const f = cost(p, theta, grad);
-  const gradNorm = maxAbs(grad);
+  const { theta, cost: f, gradNorm } = await c.original(inner.theta);
   const passes = inner.passes + 1;
   if (!inner.converged || gradNorm <= rule.tol * Math.max(1, gradScale)) return { ...inner, theta, cost: f, gradNorm, passes };
   const rest = await lbfgs((t, g) => cost(p, t, g), theta, { ...rule, maxIterations: Math.max(0, rule.maxIterations - inner.iterations) }, gradScale);
