@@ -78,7 +78,14 @@ test('a large softmax problem goes to Newton-CG, which reaches the L-BFGS minimi
   assert.ok(useSession(p), 'a problem this size goes through the session');
   const scale = gradScaleOf(p);
   const reference = await solveGlm(p, { method: 'lbfgs' });
+  // A worker heartbeats during a long solve, not after: the CG loop yields to the event loop.
+  let ticks = 0;
+  const timer = setInterval(() => ticks++, 5);
+  const t0 = performance.now();
   const cold = await solveGlm(p);
+  const ms = performance.now() - t0;
+  clearInterval(timer);
+  assert.ok(ms < 100 || ticks > 0, `a 5 ms timer fired ${ticks} times during a ${ms.toFixed(0)} ms solve`);
   assert.ok(reference.converged, reference.reason);
   assert.equal(cold.method, 'newton-cg');
   const warm = await solveGlm({ ...p, rate: 2e-3 }, { init: cold.theta });
