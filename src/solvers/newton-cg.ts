@@ -64,8 +64,9 @@ async function conjugateGradient(hv: HessianProduct, g: Float64Array, tol: numbe
 /**
  * Newton-CG on `objective` from θ₀ until ‖∇‖∞ ≤ tol·max(1, gradScale) or the cap on Newton steps.
  * Each step's CG stops at the forcing term η = min(½, √(‖∇‖∞/max(1, gradScale))) of the gradient
- * (superlinear convergence, Nocedal & Wright Thm. 7.2), and never solves below a tenth of the target,
- * where the step would be more exact than the stopping rule asks.
+ * (superlinear convergence, Nocedal & Wright Thm. 7.2), and never below the target itself: CG's
+ * residual −(∇ + H·s) is the next gradient's prediction, and its 2-norm bounds the ∞-norm the stopping
+ * rule reads (3,036 passes on the 500-digit CV against 3,242 with a tenth of the target, no more Newton steps).
  */
 export async function newtonCg(objective: CurvedObjective, theta0: Float64Array, rule: StopRule, gradScale: number): Promise<SolveResult> {
   const dim = theta0.length;
@@ -86,7 +87,7 @@ export async function newtonCg(objective: CurvedObjective, theta0: Float64Array,
     const size = norm2(grad);
     // Relative to the scale of the gradient at 0, not to this solve's first one: a warm start's small first gradient would leave its steps loose (η = ½).
     const forcing = Math.min(0.5, Math.sqrt(gradNorm / Math.max(1, gradScale)));
-    passes += await conjugateGradient(await objective.curvature(theta), grad, Math.max(forcing * size, 0.1 * target), step, pause);
+    passes += await conjugateGradient(await objective.curvature(theta), grad, Math.max(forcing * size, target), step, pause);
     const slope = dot(grad, step);
     const found = slope < 0 ? await backtrackAsync(objective.evaluate, theta, f, slope, step, next, nextGrad) : null;
     if (!found) return done(false, 'no step decreases the cost (rounding limit above the tolerance)');
