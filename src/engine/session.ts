@@ -4,6 +4,8 @@ import ort from 'onnxruntime-node';
 import type { Graph } from '../graph/graph.js';
 
 export type Feeds = Record<string, ort.Tensor>;
+/** Outputs to write into tensors the caller allocated once (no allocation per run), or null: a fresh tensor. Only the outputs named are computed. */
+export type Fetches = Record<string, ort.Tensor | null>;
 
 export interface SessionOptions {
   /**
@@ -45,9 +47,9 @@ export class CompiledGraph {
     return new CompiledGraph(session, session.inputNames, session.outputNames);
   }
 
-  /** One run. ORT returns fresh output tensors each time (copies; see RESULTS.md); inputs are read in place. */
-  run(feeds: Feeds): Promise<ort.InferenceSession.ReturnType> {
-    return this.session.run(feeds);
+  /** One run. ORT returns fresh output tensors each time (copies; see RESULTS.md) except those given in `fetches`; inputs are read in place. */
+  run(feeds: Feeds, fetches?: Fetches): Promise<ort.InferenceSession.ReturnType> {
+    return fetches ? this.session.run(feeds, fetches) : this.session.run(feeds);
   }
 
   release(): Promise<void> {

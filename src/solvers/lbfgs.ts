@@ -4,15 +4,10 @@
  */
 import { backtrackAsync, type AsyncObjective } from './line-search.js';
 import { dot, maxAbs, type SolveResult, type StopRule } from './types.js';
+import { yielder } from './yield.js';
 
 /** Correction pairs kept (scipy's and sklearn's lbfgs default 10). */
 const MEMORY = 10;
-/**
- * The longest stretch of iterations between two yields to the event loop: one solve on image rows
- * can take minutes, and a worker's heartbeats (keep-alive.ts) must keep going meanwhile, or another
- * worker takes its trial over and computes it again.
- */
-const YIELD_EVERY_MS = 100;
 
 /**
  * The newest MEMORY correction pairs s = Δθ, y = Δ∇ with ρ = 1/sᵀy, sᵀy and yᵀy (γ of H₀ = γI). The
@@ -146,12 +141,9 @@ export async function lbfgs(evaluate: AsyncObjective, theta0: Float64Array, rule
   const pairs = new Pairs(dim);
   const alpha = new Float64Array(MEMORY);
   const dir = new Float64Array(dim);
-  let yielded = performance.now();
+  const pause = yielder();
   for (let it = 0; ; it++) {
-    if (performance.now() - yielded > YIELD_EVERY_MS) {
-      await new Promise((resolve) => setImmediate(resolve));
-      yielded = performance.now();
-    }
+    await pause();
     const gradNorm = maxAbs(grad);
     const done = (converged: boolean, reason?: string): SolveResult => ({ theta, method: 'lbfgs', iterations: it, passes, cost: f, gradNorm, converged, ...(reason ? { reason } : {}) });
     if (gradNorm <= target) return done(true);

@@ -1,7 +1,7 @@
 /** What an exact solve reports: where it stopped and whether it met its tolerance. */
 
-/** 'spectral': a linear model's closed form at each λ from one decomposition of its rows (ridgeSolves). */
-export type SolverMethod = 'newton' | 'lbfgs' | 'spectral';
+/** 'spectral': a linear model's closed form at each λ from one decomposition of its rows (ridgeSolves); 'newton-cg': large softmax problems, through ONNX Runtime sessions. */
+export type SolverMethod = 'newton' | 'newton-cg' | 'lbfgs' | 'spectral';
 
 export interface SolveResult {
   /** θ: W (d×k row-major) then b (k). */

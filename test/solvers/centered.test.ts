@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { centered, centeredLbfgs } from '../../src/solvers/centered.js';
+import { centered, centeredSolve } from '../../src/solvers/centered.js';
 import { cost, paramCount, type GlmProblem } from '../../src/solvers/glm.js';
 import { lbfgs } from '../../src/solvers/lbfgs.js';
 import { gradScaleOf } from '../../src/solvers/solve.js';
@@ -48,7 +48,7 @@ for (const [loss, k] of [['logistic', 1], ['softmax_ce', 4]] as const) {
       const scale = gradScaleOf(p);
       const rule = { tol: 1e-10, maxIterations: 5000 };
       const plain = await lbfgs((t, g) => cost(p, t, g), new Float64Array(paramCount(p)), rule, scale);
-      const fast = await centeredLbfgs(p, new Float64Array(paramCount(p)), rule, scale);
+      const fast = await centeredSolve(p, new Float64Array(paramCount(p)), rule, scale, 'lbfgs');
       assert.ok(plain.converged && fast.converged, `rate ${rate}: ${plain.reason ?? ''} ${fast.reason ?? ''}`);
       assert.ok(fast.gradNorm <= rule.tol * Math.max(1, scale), `rate ${rate}: ‖∇‖∞ ${fast.gradNorm}`);
       const g = new Float64Array(paramCount(p));
@@ -78,7 +78,7 @@ test('softmax through an ONNX Runtime session: the same cost and gradient as the
     p.y[i] = best;
   }
   assert.ok(useSession(p), 'a problem this size goes through the session');
-  const evaluate = await softmaxSession(p);
+  const { evaluate } = await softmaxSession(p);
   const rng = new Rng(4);
   const dim = paramCount(p);
   const theta = new Float64Array(dim).map(() => 0.1 * rng.normal());
