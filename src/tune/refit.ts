@@ -13,6 +13,7 @@ import type { StrategyContext } from './strategy.js';
 import { configKey } from './scoring/score.js';
 import { refitMember, refitRecord } from './scoring/refit-member.js';
 import type { TrialPoint } from './trials/study-run.js';
+import type { TuneSetup } from './setup.js';
 import type { Refit } from './trials/trial-result.js';
 
 /** What a refit reads of the strategy's context: the setup, the cost counter, and the exact solver's fold solutions. */
@@ -49,27 +50,41 @@ async function refitExact(ctx: RefitContext, c: Config) {
 export async function refitAndTest(ctx: StrategyContext, c: Config, keepModel: boolean, points: readonly TrialPoint[]): Promise<{ refit: Refit; model?: TrainedModel }> {
   const { run } = ctx;
   const key = `refit:${c.lambda}:${c.dropout}`;
+  const point = points.find((p) => p.lambda === c.lambda && p.dropout === c.dropout);
+  const epochs = refitEpochs(ctx.setup, point);
   if (keepModel) {
-    const here = await refitHere(ctx, c);
+    const here = await refitHere(ctx, c, epochs);
     await run.storage.setStudyAttr(run.study.id, key, here.refit as never);
     return { refit: here.refit, model: ctx.setup.modelOf(ctx.setup.architecture(c.dropout), here.params, c.lambda) };
   }
-  const trained = points.find((p) => p.lambda === c.lambda && p.dropout === c.dropout)?.refit;
+  const trained = point?.refit;
   const name = `the refit at λ=${c.lambda}${c.dropout ? `, dropout ${c.dropout}` : ''}`;
-  const { value } = await runOnce(run.storage, run.study.id, key, async () => (trained ?? (await refitHere(ctx, c)).refit) as never, { name, onWait: ctx.options.onWait });
+  const { value } = await runOnce(run.storage, run.study.id, key, async () => (trained ?? (await refitHere(ctx, c, epochs)).refit) as never, { name, onWait: ctx.options.onWait });
   return { refit: value as unknown as Refit };
 }
 
-/** Trains on the whole training part at `c` (the member refitMember describes) and scores the test split. */
-export async function refitHere(ctx: RefitContext, c: Config): Promise<{ refit: Refit; params: Float64Array[] }> {
+/**
+ * The epochs the refit trains under early stopping (`--patience`): the chosen trial's scored epoch
+ * (its folds' best, averaged), at least 1. Its λ was chosen by the validation loss at that epoch, so
+ * the refit trains as long: trained to the budget instead, a small λ whose trials stopped early
+ * overfits in the refit (Goodfellow, Bengio & Courville, Deep Learning, §7.8, retraining on all the
+ * data for the epochs early stopping found). Undefined without early stopping: the run plan's epochs.
+ */
+export function refitEpochs(setup: TuneSetup, point: TrialPoint | undefined): number | undefined {
+  if (setup.patience === undefined || point?.scoredEpoch === undefined) return undefined;
+  return Math.max(1, Math.round(point.scoredEpoch));
+}
+
+/** Trains on the whole training part at `c` (the member refitMember describes; for `epochs` when given) and scores the test split. */
+export async function refitHere(ctx: RefitContext, c: Config, epochs?: number): Promise<{ refit: Refit; params: Float64Array[] }> {
   const { setup } = ctx;
   const arch = setup.architecture(c.dropout);
   const exact = setup.plan.solver === 'exact' ? await refitExact(ctx, c) : undefined;
-  const r = exact ?? await train(setup.train, undefined, { ...setup.trainOptions(arch), members: [refitMember(setup, c)] });
+  const r = exact ?? await train(setup.train, undefined, { ...setup.trainOptions(arch), ...(epochs !== undefined ? { epochs } : {}), members: [refitMember(setup, c)] });
   ctx.cost.sampleGrads += r.sampleGrads;
   ctx.cost.passes += r.passes;
   // The exact fit is scored in float64 as it was solved, without starting the engine.
   const m = exact ? exact.test : await evaluateParams(arch, r.members[0].params, setup.test, setup.threads);
-  const epochs = 'history' in r.members[0] ? r.members[0].history[r.members[0].history.length - 1].epoch : 0;
-  return { refit: refitRecord(c, epochs, m, exact?.report), params: r.members[0].params };
+  const trained = 'history' in r.members[0] ? r.members[0].history[r.members[0].history.length - 1].epoch : 0;
+  return { refit: refitRecord(c, trained, m, exact?.report), params: r.members[0].params };
 }

@@ -147,6 +147,8 @@ export interface TrialPoint {
   epochsTrained?: number;
   /** The refit at this config, trained with the trial (a grid trial whose population carried it; see refitsInPopulation). */
   refit?: Refit;
+  /** The epoch its folds were scored at, mean over folds (under early stopping: their best epochs). */
+  scoredEpoch?: number;
 }
 
 export function trialPoint(t: Trial): TrialPoint {
@@ -163,5 +165,6 @@ export function trialPoint(t: Trial): TrialPoint {
     reason: t.reason,
     ...(r?.lambda_timescale_epochs !== undefined ? { lambdaTimescaleEpochs: r.lambda_timescale_epochs, converged: r.converged ?? false, epochsTrained: r.epochs_trained ?? undefined } : {}),
     ...(r?.refit ? { refit: r.refit } : {}),
+    ...(r?.folds?.length ? { scoredEpoch: r.folds.reduce((a, f) => a + f.epoch, 0) / r.folds.length } : {}),
   };
 }
