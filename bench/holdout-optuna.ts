@@ -13,7 +13,7 @@
  * the grid of its own training code); also epochs until the best-so-far hold-out loss is within the
  * noise bar, and (secondary) within 1%, of the grid's best.
  * BENCH_PROBLEMS (comma list of PROBLEMS' names), BENCH_SEEDS (default 1,2,3,4,5) and BENCH_TRIALS
- * (l2lab's; Optuna gets twice as many) choose what runs. The reference side is cached
+ * (l2lab's; Optuna gets twice as many) and BENCH_ROWS (l2lab, pytorch or both, the default) choose what runs. The reference side is cached
  * (bench/holdout-reference.ts); BENCH_REFERENCE_ONLY=1 only fills the cache. l2lab's side never is.
  * BENCH_REFERENCE_SOURCE=HASH reads references computed by other code (see referenceSource).
  */
@@ -28,8 +28,8 @@ import { tune } from '../src/tune/tune.js';
 import { epochsToWithin, noiseBar, testRegret, type LambdaInterval, type Run } from './holdout-measure.js';
 import { PROBLEMS } from './holdout-problems.js';
 import { startServeChild, type ServeChild } from '../test/support/serve-child.js';
-import { reference, runTorch, sourceHash, torchRefit, writeSplit, type Reference, type TorchTrial } from './holdout-reference.js';
-import { refitNoise, relativeSpread } from './holdout-refit-noise.js';
+import { reference, refitAt, runTorch, sourceHash, torchRefit, writeSplit, type Reference, type TorchTrial } from './holdout-reference.js';
+import { l2labRefitNoise, relativeSpread, torchRefitNoise } from './holdout-refit-noise.js';
 import { markdownTable, seedLine, summarize, type SeedRow, type ToolRow } from './holdout-table.js';
 
 const RANGE = { lo: 0.01, hi: 1e4, n: 25 };
@@ -73,15 +73,17 @@ async function l2labRow(id: string, seed: number, o: Omit<TuneOptions, 'strategy
     blocks: usePopulation(setup.architecture(0)) ? openingBlocks(bayesDesign(setup, RANGE, trials).batches, ran[0]) : [],
   };
   const torchBest = Math.min(...ref.torch.grid.map((t) => t.value));
-  const base = ref.refit_test_loss.l2lab.grid;
+  const atGrid = await refitAt(id, o, ref.grid_lambda, 'grid');
+  const base = atGrid.test_loss;
   return {
     seed,
     grid_lambda: ref.grid_lambda,
     grid_epochs: ref.grid.reduce((a, t) => a + (t.epochs_trained ?? 0), 0),
     optuna_grid_epochs: ref.torch.grid.reduce((a, t) => a + t.epochs, 0),
     bayes: toolRow(run, b.best_lambda, testRegret(b.refit.test_loss, base), gridBest, noiseBar(ref.neighbours.l2lab, gridBest)),
-    optuna: toolRow(torchRun(ref.torch.trials), ref.torch.best_lambda, testRegret(ref.refit_test_loss.l2lab.optuna, base), torchBest, noiseBar(ref.neighbours.torch, torchBest)),
+    optuna: toolRow(torchRun(ref.torch.trials), ref.torch.best_lambda, testRegret((await refitAt(id, o, ref.torch.best_lambda, 'optuna')).test_loss, base), torchBest, noiseBar(ref.neighbours.torch, torchBest)),
     interval: b.lambda_interval,
+    refit_noise: relativeSpread(await l2labRefitNoise(o, atGrid)),
   };
 }
 
@@ -138,6 +140,7 @@ export async function benchHoldoutOptuna(dir: string, storage: string): Promise<
   const seeds = (process.env.BENCH_SEEDS ?? '1,2,3,4,5').split(',').map(Number);
   const trials = Number(process.env.BENCH_TRIALS ?? 15);
   const referenceOnly = process.env.BENCH_REFERENCE_ONLY === '1';
+  const kinds = (process.env.BENCH_ROWS ?? 'l2lab,pytorch').split(',');
   const source = referenceSource();
   const server = referenceOnly ? undefined : await serve(dir);
   const summaries: Record<string, unknown>[] = [];
@@ -149,16 +152,20 @@ export async function benchHoldoutOptuna(dir: string, storage: string): Promise<
         const o = { ...p.base, data, seed, storage };
         const id = `${p.name}-s${seed}`;
         const ref = await reference(id, o, logSpace(RANGE.lo, RANGE.hi, RANGE.n), 2 * trials, dir, source);
-        const noise = await refitNoise(id, o, ref, dir, source);
-        console.log(`${id}: reference ready (source ${source}, computed at ${ref.commit}, ${ref.computed_at}); refit test losses over training seeds: l2lab ${noise.l2lab.map((v) => v.toFixed(4)).join(', ')}; PyTorch ${noise.torch.map((v) => v.toFixed(4)).join(', ')}`);
+        const torchNoise = await torchRefitNoise(id, o, ref, dir, source);
+        console.log(`${id}: reference ready (source ${source}, computed at ${ref.commit}, ${ref.computed_at}); PyTorch refit test losses over training seeds: ${torchNoise.map((v) => v.toFixed(4)).join(', ')}`);
         if (server === undefined) continue;
-        rows.l2lab.push({ ...(await l2labRow(id, seed, o, ref, trials, storage)), refit_noise: relativeSpread(noise.l2lab) });
-        console.log(seedLine(`${id} l2lab`, rows.l2lab.at(-1)!));
-        rows.pytorch.push({ ...torchRow(id, seed, o, ref, trials, server, dir), refit_noise: relativeSpread(noise.torch) });
-        console.log(seedLine(`${id} pytorch`, rows.pytorch.at(-1)!));
+        if (kinds.includes('l2lab')) {
+          rows.l2lab.push(await l2labRow(id, seed, o, ref, trials, storage));
+          console.log(seedLine(`${id} l2lab`, rows.l2lab.at(-1)!));
+        }
+        if (kinds.includes('pytorch')) {
+          rows.pytorch.push({ ...torchRow(id, seed, o, ref, trials, server, dir), refit_noise: relativeSpread(torchNoise) });
+          console.log(seedLine(`${id} pytorch`, rows.pytorch.at(-1)!));
+        }
       }
       if (server === undefined) continue;
-      for (const [kind, r] of Object.entries(rows)) {
+      for (const [kind, r] of Object.entries(rows).filter(([, r]) => r.length > 0)) {
         const s = { ...summarize(kind === 'l2lab' ? p.name : `${p.name} (PyTorch)`, r), reference_source: source, code_source: sourceHash() };
         console.log(JSON.stringify(s));
         summaries.push(s);
