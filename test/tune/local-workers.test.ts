@@ -12,7 +12,8 @@ import { InvalidOptionError } from '../../src/errors.js';
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'l2lab-local-workers-'));
 // A model that does not stack (--stacking never), so each fold trains alone: what 'auto' spreads over processes.
-const base: TuneOptions = { strategy: 'grid', data: 'wine', model: 'mlp:8', epochs: 150, lr: 0.05, batchSize: 16, folds: 3, lambdas: [0.01, 0.03, 0.1, 0.3, 1, 3], extend: false, stacking: 'never' };
+// 500 epochs: a pass lasts longer than a worker process's start-up under the suite's load, so the workers find trials left.
+const base: TuneOptions = { strategy: 'grid', data: 'wine', model: 'mlp:8', epochs: 500, lr: 0.05, batchSize: 16, folds: 3, lambdas: [0.01, 0.03, 0.1, 0.3, 1, 3], extend: false, stacking: 'never' };
 
 test('three worker processes train the grid together: every trial once, the same losses as one process, none left running', async () => {
   const alone = await tune({ ...base, storage: path.join(dir, 'alone.db'), workers: 1, threads: 1 });
