@@ -11,9 +11,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { evaluateParams } from '../src/train/fit.js';
-import { train } from '../src/train/trainer.js';
-import { refitMember } from '../src/tune/scoring/refit-member.js';
+import type { Architecture } from '../src/models/architecture.js';
+import { refitHere } from '../src/tune/refit.js';
 import { createSetup } from '../src/tune/setup.js';
 import type { Refit } from '../src/tune/trials/trial-result.js';
 import type { TuneOptions } from '../src/tune/strategy.js';
@@ -47,11 +46,12 @@ const otherSeeds = (seed: number | undefined): number[] => Array.from({ length: 
  */
 export async function l2labRefitNoise(o: Omit<TuneOptions, 'strategy'>, at: Refit): Promise<number[]> {
   const setup = createSetup(o, o);
-  const arch = setup.architecture(0);
   const losses = [at.test_loss];
   for (const seed of otherSeeds(o.seed)) {
-    const r = await train(setup.train, undefined, { ...setup.trainOptions(arch), epochs: at.epochs, seed, members: [refitMember(setup, { lambda: at.lambda, dropout: 0 })] });
-    losses.push((await evaluateParams(arch, r.members[0].params, setup.test, setup.threads)).loss);
+    // tune's own refit, on a setup whose training (not its split) has another seed.
+    const seeded = { ...setup, trainOptions: (arch: Architecture) => ({ ...setup.trainOptions(arch), seed }) };
+    const { refit } = await refitHere({ setup: seeded, cost: { sampleGrads: 0, passes: 0, seconds: 0 }, foldSolutions: new Map() }, { lambda: at.lambda, dropout: at.dropout }, at.epochs);
+    losses.push(refit.test_loss);
   }
   return losses;
 }
