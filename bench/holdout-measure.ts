@@ -64,6 +64,13 @@ export function testRegret(testLoss: number, gridTestLoss: number): number {
   return testLoss / gridTestLoss - 1;
 }
 
+export const mean = (xs: readonly number[]): number => xs.reduce((a, b) => a + b, 0) / xs.length;
+
+/** Test regret over refit seeds: the mean test loss of the refits at a tool's λ against the mean at the grid's λ. */
+export function meanRegret(tool: readonly number[], grid: readonly number[]): number {
+  return testRegret(mean(tool), mean(grid));
+}
+
 /** A λ interval as tune reports it (issue 22: the λ range the data cannot separate from λ_min), in the seed's units. */
 export interface LambdaInterval {
   low: number;

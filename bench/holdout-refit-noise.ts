@@ -1,12 +1,13 @@
 /**
- * The noise of test regret's yardstick (bench:tune's Optuna section). Regret compares one refit at a
- * tool's λ with one refit at the grid's λ; each refit is one draw of SGD. Here the refit at the grid's
- * λ is retrained with other training seeds (initialization and minibatch order; the split, the rows
- * and λ unchanged) and scored on the test split: the spread of those test losses is how far a regret
- * can move with no change of λ at all. By l2lab (as tune refits) and by the PyTorch function (its
- * refit mode), each at its own grid's λ. The PyTorch side is cached in
- * bench/cache/holdout-<id>-refit-noise.json, keyed on the options, the λ and the source hash of the
- * references (bench/holdout-reference.ts); l2lab's side never is.
+ * The refits that test regret compares (bench:tune's Optuna section), each over several training
+ * seeds. One refit is one draw of SGD: retrained with another seed (initialization, minibatch order,
+ * dropout; the split, the rows and λ unchanged) its test loss moves by ±3–24% on these problems, as
+ * much as the regrets being compared. So every λ a row judges (the grid's, l2lab's, Optuna's) is
+ * refitted with the run's own training seed and OTHER_SEEDS more, and regret compares the mean test
+ * losses; the spread at the grid's λ is the row's `refit_noise`. By l2lab (as tune refits) for the
+ * l2lab rows, by the PyTorch function (its refit mode) for the PyTorch rows. The PyTorch side is cached
+ * in bench/cache/holdout-<id>-torch-refits.json per λ, keyed on the options, the seeds and the source
+ * hash of the references (bench/holdout-reference.ts); l2lab's side never is.
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -16,6 +17,7 @@ import { refitHere } from '../src/tune/refit.js';
 import { createSetup } from '../src/tune/setup.js';
 import type { Refit } from '../src/tune/trials/trial-result.js';
 import type { TuneOptions } from '../src/tune/strategy.js';
+import { mean } from './holdout-measure.js';
 import { runTorch, writeSplit, type Reference } from './holdout-reference.js';
 
 const here = path.resolve(path.dirname(fileURLToPath(import.meta.url)));
@@ -23,31 +25,30 @@ const here = path.resolve(path.dirname(fileURLToPath(import.meta.url)));
 /** Training seeds beside the run's own. */
 const OTHER_SEEDS = 4;
 
-/** The PyTorch side's cache entry: test losses of the refit at its grid's λ, the run's own seed first (the reference's refit), then the other training seeds. */
-interface TorchRefitNoise {
+/** The training seeds every λ is refitted with: the run's own first, then seed·1000 + 1 … + OTHER_SEEDS. */
+export const refitSeeds = (seed: number | undefined): number[] => [seed ?? 0, ...Array.from({ length: OTHER_SEEDS }, (_, i) => (seed ?? 0) * 1000 + i + 1)];
+
+/** The PyTorch side's cache: each λ's refit test losses over refitSeeds, keyed by String(λ). */
+interface TorchRefits {
   key: Record<string, unknown>;
-  torch: number[];
+  losses: Record<string, number[]>;
 }
 
 /** The relative spread of refit test losses: sample standard deviation over the mean. */
 export function relativeSpread(losses: readonly number[]): number {
-  const mean = losses.reduce((a, b) => a + b, 0) / losses.length;
-  const sd = Math.sqrt(losses.reduce((a, b) => a + (b - mean) ** 2, 0) / (losses.length - 1));
-  return sd / mean;
+  const m = mean(losses);
+  return Math.sqrt(losses.reduce((a, b) => a + (b - m) ** 2, 0) / (losses.length - 1)) / m;
 }
 
-/** The other training seeds of a run: seed·1000 + 1 … + OTHER_SEEDS. */
-const otherSeeds = (seed: number | undefined): number[] => Array.from({ length: OTHER_SEEDS }, (_, i) => (seed ?? 0) * 1000 + i + 1);
-
 /**
- * l2lab's refit `at` (tune's, on the run's own seed) retrained with the other training seeds, as tune
- * refits (every training row, the refit member, the epochs `at` trained): the test losses, `at`'s first.
- * Not cached: tune's refit rule is l2lab's code under test.
+ * l2lab's refit `at` (tune's, on the run's own seed) and the same refit with the other training seeds,
+ * as tune refits (every training row, the refit member, the epochs `at` trained): the test losses,
+ * `at`'s first. Not cached: tune's refit rule is l2lab's code under test.
  */
-export async function l2labRefitNoise(o: Omit<TuneOptions, 'strategy'>, at: Refit): Promise<number[]> {
+export async function l2labRefitLosses(o: Omit<TuneOptions, 'strategy'>, at: Refit): Promise<number[]> {
   const setup = createSetup(o, o);
   const losses = [at.test_loss];
-  for (const seed of otherSeeds(o.seed)) {
+  for (const seed of refitSeeds(o.seed).slice(1)) {
     // tune's own refit, on a setup whose training (not its split) has another seed.
     const seeded = { ...setup, trainOptions: (arch: Architecture) => ({ ...setup.trainOptions(arch), seed }) };
     const { refit } = await refitHere({ setup: seeded, cost: { sampleGrads: 0, passes: 0, seconds: 0 }, foldSolutions: new Map() }, { lambda: at.lambda, dropout: at.dropout }, at.epochs);
@@ -56,22 +57,28 @@ export async function l2labRefitNoise(o: Omit<TuneOptions, 'strategy'>, at: Refi
   return losses;
 }
 
-/** The PyTorch function's refit at its grid's λ over training seeds (its own seed's first): read from the cache when its key matches, computed otherwise. */
-export async function torchRefitNoise(id: string, o: Omit<TuneOptions, 'strategy'>, ref: Reference, dir: string, source: string): Promise<number[]> {
-  const file = path.join(here, 'cache', `holdout-${id}-refit-noise.json`);
-  const torchLambda = ref.torch.grid.reduce((a, t) => (t.value < a.value ? t : a)).lambda;
-  const key = { ...ref.key, l2lab_lambda: ref.grid_lambda, torch_lambda: torchLambda, other_seeds: OTHER_SEEDS, source };
+/**
+ * The PyTorch function's refit test losses at each λ over refitSeeds (one Python run per seed refits
+ * every λ not yet cached): read from the cache where its key matches, computed and added otherwise.
+ */
+export function torchRefitLosses(id: string, o: Omit<TuneOptions, 'strategy'>, lambdas: readonly number[], ref: Reference, dir: string, source: string): number[][] {
+  const file = path.join(here, 'cache', `holdout-${id}-torch-refits.json`);
+  const key = { ...ref.key, seeds: refitSeeds(o.seed), source };
+  let cache: TorchRefits = { key, losses: {} };
   if (process.env.BENCH_REFRESH !== '1' && fs.existsSync(file)) {
-    const cached = JSON.parse(fs.readFileSync(file, 'utf8')) as TorchRefitNoise;
-    if (JSON.stringify(cached.key) === JSON.stringify(key)) return cached.torch;
+    const cached = JSON.parse(fs.readFileSync(file, 'utf8')) as TorchRefits;
+    if (JSON.stringify(cached.key) === JSON.stringify(key)) cache = cached;
   }
-  const split = path.join(dir, `${id}-refit-noise`);
-  const torch = [ref.refit_test_loss.torch.grid];
-  for (const seed of otherSeeds(o.seed)) {
-    // meta.seed seeds torch_lambda.py's initialization and minibatch order; the rows are l2lab's split.
-    writeSplit(split, { ...o, strategy: 'grid' }, { refit: [torchLambda], seed });
-    torch.push(runTorch<{ refit: { test_loss: number }[] }>(split, 'refit').refit[0].test_loss);
+  const missing = [...new Set(lambdas.map(String))].filter((l) => cache.losses[l] === undefined);
+  if (missing.length > 0) {
+    const split = path.join(dir, `${id}-refits`);
+    const bySeed = refitSeeds(o.seed).map((seed) => {
+      // meta.seed seeds torch_lambda.py's initialization and minibatch order; the rows are l2lab's split.
+      writeSplit(split, { ...o, strategy: 'grid' }, { refit: missing.map(Number), seed });
+      return runTorch<{ refit: { test_loss: number }[] }>(split, 'refit').refit.map((r) => r.test_loss);
+    });
+    missing.forEach((l, i) => (cache.losses[l] = bySeed.map((losses) => losses[i])));
+    fs.writeFileSync(file, `${JSON.stringify(cache, null, 1)}\n`);
   }
-  fs.writeFileSync(file, `${JSON.stringify({ key, torch } satisfies TorchRefitNoise, null, 1)}\n`);
-  return torch;
+  return lambdas.map((l) => cache.losses[String(l)]);
 }
