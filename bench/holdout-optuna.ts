@@ -75,14 +75,15 @@ async function l2labRow(id: string, seed: number, o: Omit<TuneOptions, 'strategy
     blocks: usePopulation(setup.architecture(0)) ? openingBlocks(bayesDesign(setup, RANGE, trials).batches, ran[0]) : [],
   };
   const torchBest = Math.min(...ref.torch.grid.map((t) => t.value));
-  const grid = await l2labRefitLosses(o, await refitAt(id, o, ref.grid_lambda, 'grid'));
-  const optuna = await l2labRefitLosses(o, await refitAt(id, o, ref.torch.best_lambda, 'optuna'));
+  const [atGrid, atOptuna] = [await refitAt(id, o, ref.grid_lambda, 'grid'), await refitAt(id, o, ref.torch.best_lambda, 'optuna')];
+  const grid = await l2labRefitLosses(o, atGrid, atGrid.test_loss);
+  const optuna = await l2labRefitLosses(o, atOptuna, atOptuna.test_loss);
   return {
     seed,
     grid_lambda: ref.grid_lambda,
     grid_epochs: ref.grid.reduce((a, t) => a + (t.epochs_trained ?? 0), 0),
     optuna_grid_epochs: ref.torch.grid.reduce((a, t) => a + t.epochs, 0),
-    bayes: toolRow(run, b.best_lambda, await l2labRefitLosses(o, b.refit), grid, gridBest, noiseBar(ref.neighbours.l2lab, gridBest)),
+    bayes: toolRow(run, b.best_lambda, await l2labRefitLosses(o, b.refit, b.refit.test_loss), grid, gridBest, noiseBar(ref.neighbours.l2lab, gridBest)),
     optuna: toolRow(torchRun(ref.torch.trials), ref.torch.best_lambda, optuna, grid, torchBest, noiseBar(ref.neighbours.torch, torchBest)),
     interval: b.lambda_interval,
     refit_noise: relativeSpread(grid),

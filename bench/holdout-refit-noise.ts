@@ -15,7 +15,6 @@ import { fileURLToPath } from 'node:url';
 import type { Architecture } from '../src/models/architecture.js';
 import { refitHere } from '../src/tune/refit.js';
 import { createSetup } from '../src/tune/setup.js';
-import type { Refit } from '../src/tune/trials/trial-result.js';
 import type { TuneOptions } from '../src/tune/strategy.js';
 import { mean } from './holdout-measure.js';
 import { runTorch, writeSplit, type Reference } from './holdout-reference.js';
@@ -41,19 +40,19 @@ export function relativeSpread(losses: readonly number[]): number {
 }
 
 /**
- * l2lab's refit `at` (tune's, on the run's own seed) and the same refit with the other training seeds,
- * as tune refits (every training row, the refit member, the epochs `at` trained): the test losses,
- * `at`'s first. Not cached: tune's refit rule is l2lab's code under test.
+ * l2lab's refit at `c` as tune refits (every training row, the refit member, `c.epochs` when given)
+ * with the run's own training seed and the others: the test losses, the own seed's first (`own`
+ * when the caller holds it already: tune's own refit). Not cached: tune's refit rule is l2lab's code under test.
  */
-export async function l2labRefitLosses(o: Omit<TuneOptions, 'strategy'>, at: Refit): Promise<number[]> {
+export async function l2labRefitLosses(o: Omit<TuneOptions, 'strategy'>, c: { lambda: number; dropout: number; epochs?: number }, own?: number): Promise<number[]> {
   const setup = createSetup(o, o);
-  const losses = [at.test_loss];
-  for (const seed of refitSeeds(o.seed).slice(1)) {
+  const refit = async (seed?: number): Promise<number> => {
     // tune's own refit, on a setup whose training (not its split) has another seed.
-    const seeded = { ...setup, trainOptions: (arch: Architecture) => ({ ...setup.trainOptions(arch), seed }) };
-    const { refit } = await refitHere({ setup: seeded, cost: { sampleGrads: 0, passes: 0, seconds: 0 }, foldSolutions: new Map() }, { lambda: at.lambda, dropout: at.dropout }, at.epochs);
-    losses.push(refit.test_loss);
-  }
+    const seeded = seed === undefined ? setup : { ...setup, trainOptions: (arch: Architecture) => ({ ...setup.trainOptions(arch), seed }) };
+    return (await refitHere({ setup: seeded, cost: { sampleGrads: 0, passes: 0, seconds: 0 }, foldSolutions: new Map() }, c, c.epochs)).refit.test_loss;
+  };
+  const losses = [own ?? (await refit())];
+  for (const seed of refitSeeds(o.seed).slice(1)) losses.push(await refit(seed));
   return losses;
 }
 
