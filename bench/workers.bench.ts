@@ -1,5 +1,5 @@
 /**
- * `node --import tsx bench/workers.bench.ts`: wall time of one grid run by 1, 2 and 3 `l2lab tune`
+ * `npm run build && node --import tsx bench/workers.bench.ts`: wall time of one grid run by 1, 2 and 3 `l2lab tune`
  * worker processes with the default flags (no `--population-size`; `--threads 1` each) sharing one
  * PostgreSQL study (a throwaway local cluster; SQLite when no PostgreSQL is installed). The grid is
  * about 2 minutes of one worker's work on a quiet machine. Each count runs BENCH_REPEATS (default 3)
@@ -36,7 +36,8 @@ const ARGS = ['tune', '--data', 'breast-cancer', '--model', 'mlp:32', '--lambdas
 /** One worker to its exit; returns its engine passes (session runs, see count-runs.ts); its stderr (progress lines) is shown only when it fails. */
 function worker(storage: string, id: string): Promise<number> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', '--import', './bench/count-runs.ts', 'src/cli/main.ts', ...ARGS, '--storage', storage, '--study', 'bench'], {
+    // The compiled CLI, as a user runs it (`npm run build` first): a worker compiling TypeScript at start-up would skew the claim round.
+    const child = spawn(process.execPath, ['--import', 'tsx', '--import', './bench/count-runs.ts', 'bin/l2lab.js', ...ARGS, '--storage', storage, '--study', 'bench'], {
       cwd: ROOT,
       stdio: ['ignore', 'ignore', 'pipe'],
       env: { ...process.env, L2LAB_WORKER_ID: id },
@@ -57,18 +58,26 @@ interface Run {
   lost: number;
   /** Trials run more than once. */
   rerun: number;
+  /** Seconds from the start to each worker's first claim (null: claimed nothing): start-ups more than a claim round (5 s) apart split the grid unevenly. */
+  firstClaims: (number | null)[];
 }
 
 /** `workers` processes on a fresh study, from the first start to the last exit. */
 async function timed(workers: number, storage: string): Promise<Run> {
   const t0 = performance.now();
+  const wall0 = Date.now();
   const sessionRuns = await Promise.all(Array.from({ length: workers }, (_, i) => worker(storage, `bench-${i}`)));
   const seconds = (performance.now() - t0) / 1000;
   const store = await openStorage(storage);
   try {
     const trials = await store.listTrials((await store.getStudy('bench'))!.id);
     const finished = trials.filter((t) => t.state !== 'WAITING' && t.state !== 'RUNNING');
+    const firstClaim = (id: string) => {
+      const starts = finished.filter((t) => t.owner?.hostname === id && t.startedAt !== null).map((t) => t.startedAt!);
+      return starts.length > 0 ? Number(((Math.min(...starts) - wall0) / 1000).toFixed(2)) : null;
+    };
     return {
+      firstClaims: Array.from({ length: workers }, (_, i) => firstClaim(`bench-${i}`)),
       seconds,
       split: Array.from({ length: workers }, (_, i) => finished.filter((t) => t.owner?.hostname === `bench-${i}`).length),
       sessionRuns,
@@ -95,7 +104,7 @@ try {
     for (const count of COUNTS) {
       const run = await timed(count, await fresh());
       runs.get(count)!.push(run);
-      console.log(`run ${r + 1}, ${count} worker(s): ${run.seconds.toFixed(1)} s, trials per worker ${run.split.join('/')}, session runs ${run.sessionRuns.join('/')}, lost ${run.lost}, re-run ${run.rerun}, load ${os.loadavg()[0].toFixed(1)}`);
+      console.log(`run ${r + 1}, ${count} worker(s): ${run.seconds.toFixed(1)} s, trials per worker ${run.split.join('/')}, session runs ${run.sessionRuns.join('/')}, first claims at ${run.firstClaims.map((c) => (c === null ? '–' : `${c} s`)).join('/')}, lost ${run.lost}, re-run ${run.rerun}, load ${os.loadavg()[0].toFixed(1)}`);
     }
   }
   const medians = new Map(COUNTS.map((c) => [c, median(runs.get(c)!.map((x) => x.seconds))]));
@@ -119,6 +128,7 @@ try {
         trials_rerun: Math.max(...rs.map((x) => x.rerun)),
         split: rs.map((x) => x.split),
         session_runs: rs.map((x) => x.sessionRuns),
+        first_claims_s: rs.map((x) => x.firstClaims),
         epochs: EPOCHS,
         quick: QUICK,
         storage: cluster ? 'postgresql' : 'sqlite',
