@@ -1,7 +1,8 @@
 /**
  * `node --import tsx --import ./bench/count-runs.ts …`: counts ONNX Runtime session runs (engine
  * passes) in this process and prints `session runs: N` on stderr at exit, to compare how many passes
- * a claim policy makes without timing anything on a loaded machine.
+ * a claim policy makes without timing anything on a loaded machine, and `cpu seconds: S` (user +
+ * system, every thread of the process), to tell a worker's own work from the time it waited.
  */
 import ort from 'onnxruntime-node';
 
@@ -13,4 +14,7 @@ proto.run = function (this: unknown, ...args: unknown[]) {
   runs++;
   return run.apply(this, args);
 };
-process.on('exit', () => process.stderr.write(`session runs: ${runs}\n`));
+process.on('exit', () => {
+  const cpu = process.cpuUsage();
+  process.stderr.write(`session runs: ${runs}\ncpu seconds: ${((cpu.user + cpu.system) / 1e6).toFixed(2)}\n`);
+});

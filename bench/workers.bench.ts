@@ -33,8 +33,8 @@ const COUNTS = (process.env.BENCH_COUNTS ?? '1,2,3').split(',').map(Number);
 const LAMBDAS = Array.from({ length: TRIALS }, (_, i) => (10 ** (-3 + (6 * i) / (TRIALS - 1))).toPrecision(3)).join(',');
 const ARGS = ['tune', '--data', 'breast-cancer', '--model', 'mlp:32', '--lambdas', LAMBDAS, '--folds', '5', '--epochs', String(EPOCHS), '--batch-size', '16', '--threads', '1', '--json'];
 
-/** One worker to its exit; returns its engine passes (session runs, see count-runs.ts); its stderr (progress lines) is shown only when it fails. */
-function worker(storage: string, id: string): Promise<number> {
+/** One worker to its exit; returns its engine passes (session runs) and CPU seconds (see count-runs.ts); its stderr (progress lines) is shown only when it fails. */
+function worker(storage: string, id: string): Promise<{ runs: number; cpu: number }> {
   return new Promise((resolve, reject) => {
     // The compiled CLI, as a user runs it (`npm run build` first): a worker compiling TypeScript at start-up would skew the claim round.
     const child = spawn(process.execPath, ['--import', 'tsx', '--import', './bench/count-runs.ts', 'bin/l2lab.js', ...ARGS, '--storage', storage, '--study', 'bench'], {
@@ -44,7 +44,8 @@ function worker(storage: string, id: string): Promise<number> {
     });
     let stderr = '';
     child.stderr!.on('data', (d) => (stderr += d));
-    child.on('close', (code) => (code === 0 ? resolve(Number(/session runs: (\d+)/.exec(stderr)?.[1] ?? NaN)) : reject(new Error(`worker ${id} exited with ${code}:\n${stderr}`))));
+    const read = (re: RegExp) => Number(re.exec(stderr)?.[1] ?? NaN);
+    child.on('close', (code) => (code === 0 ? resolve({ runs: read(/session runs: (\d+)/), cpu: read(/cpu seconds: ([\d.]+)/) }) : reject(new Error(`worker ${id} exited with ${code}:\n${stderr}`))));
   });
 }
 
@@ -58,6 +59,8 @@ interface Run {
   lost: number;
   /** Trials run more than once. */
   rerun: number;
+  /** CPU seconds (user + system) each worker used: against the wall time, how much of it the worker computed rather than waited for a core. */
+  cpu: number[];
   /** Seconds from the start to each worker's first claim (null: claimed nothing): start-ups more than a claim round (5 s) apart split the grid unevenly. */
   firstClaims: (number | null)[];
 }
@@ -66,7 +69,7 @@ interface Run {
 async function timed(workers: number, storage: string): Promise<Run> {
   const t0 = performance.now();
   const wall0 = Date.now();
-  const sessionRuns = await Promise.all(Array.from({ length: workers }, (_, i) => worker(storage, `bench-${i}`)));
+  const done = await Promise.all(Array.from({ length: workers }, (_, i) => worker(storage, `bench-${i}`)));
   const seconds = (performance.now() - t0) / 1000;
   const store = await openStorage(storage);
   try {
@@ -80,7 +83,8 @@ async function timed(workers: number, storage: string): Promise<Run> {
       firstClaims: Array.from({ length: workers }, (_, i) => firstClaim(`bench-${i}`)),
       seconds,
       split: Array.from({ length: workers }, (_, i) => finished.filter((t) => t.owner?.hostname === `bench-${i}`).length),
-      sessionRuns,
+      sessionRuns: done.map((d) => d.runs),
+      cpu: done.map((d) => d.cpu),
       lost: TRIALS - finished.length,
       rerun: trials.filter((t) => t.attempt > 1).length,
     };
@@ -104,7 +108,7 @@ try {
     for (const count of COUNTS) {
       const run = await timed(count, await fresh());
       runs.get(count)!.push(run);
-      console.log(`run ${r + 1}, ${count} worker(s): ${run.seconds.toFixed(1)} s, trials per worker ${run.split.join('/')}, session runs ${run.sessionRuns.join('/')}, first claims at ${run.firstClaims.map((c) => (c === null ? '–' : `${c} s`)).join('/')}, lost ${run.lost}, re-run ${run.rerun}, load ${os.loadavg()[0].toFixed(1)}`);
+      console.log(`run ${r + 1}, ${count} worker(s): ${run.seconds.toFixed(1)} s, trials per worker ${run.split.join('/')}, session runs ${run.sessionRuns.join('/')}, CPU ${run.cpu.map((c) => c.toFixed(1)).join('/')} s, first claims at ${run.firstClaims.map((c) => (c === null ? '–' : `${c} s`)).join('/')}, lost ${run.lost}, re-run ${run.rerun}, load ${os.loadavg()[0].toFixed(1)}`);
     }
   }
   const medians = new Map(COUNTS.map((c) => [c, median(runs.get(c)!.map((x) => x.seconds))]));
@@ -129,6 +133,7 @@ try {
         split: rs.map((x) => x.split),
         session_runs: rs.map((x) => x.sessionRuns),
         first_claims_s: rs.map((x) => x.firstClaims),
+        cpu_s: rs.map((x) => x.cpu),
         epochs: EPOCHS,
         quick: QUICK,
         storage: cluster ? 'postgresql' : 'sqlite',
