@@ -66,7 +66,7 @@ const EXIT_GRACE_MS = 30_000;
  * Starts `count` worker processes on study `study`, each running tune() with `o` (its callbacks and
  * model request dropped) and one process's share of the threads. A worker ends when its tune() does,
  * or when this process goes (its IPC channel closes). One that fails leaves its trials to the others
- * (they return to the pool at once on this host: its pid is gone).
+ * (they return to the pool at once on this host: its pid is gone), and `o.onWorkerFailed` says why.
  */
 export function startLocalWorkers(count: number, o: TuneOptions, study: string, threads: number | undefined): LocalWorkers {
   // JSON leaves the callbacks behind.
@@ -80,12 +80,38 @@ export function startLocalWorkers(count: number, o: TuneOptions, study: string, 
       env: { ...process.env, [WORKER_OPTIONS_ENV]: JSON.stringify(options) },
     }),
   );
+  let stopping = false;
+  children.forEach((c, i) => reportFailure(c, `worker process ${i + 2} of ${count + 1}`, () => stopping, o.onWorkerFailed));
   const exited = children.map((c) => new Promise<void>((resolve) => (c.exitCode !== null ? resolve() : c.once('exit', () => resolve()))));
   return {
     async stop(failed) {
       if (!failed) await Promise.race([Promise.all(exited), new Promise((r) => setTimeout(r, EXIT_GRACE_MS).unref())]);
+      stopping = true;
       for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill('SIGTERM');
       await Promise.all(exited);
     },
   };
+}
+
+/**
+ * Calls `onFailed` once if worker `c` fails: with the message its tune() threw (sent over IPC by
+ * local-worker-main), or its exit code or signal when it died without one (out of memory, killed),
+ * unless this run was stopping it.
+ */
+function reportFailure(c: ChildProcess, name: string, stopping: () => boolean, onFailed: ((message: string) => void) | undefined): void {
+  if (!onFailed) return;
+  let reported = false;
+  const report = (why: string) => {
+    if (reported) return;
+    reported = true;
+    onFailed(`${name} failed (${why}); the others train its trials`);
+  };
+  c.on('message', (m) => {
+    if (typeof m === 'object' && m !== null && typeof (m as { failed?: unknown }).failed === 'string') report((m as { failed: string }).failed);
+  });
+  // 'close' follows the last IPC message, so a sent failure is reported with its message.
+  c.once('close', (code, signal) => {
+    if (!stopping() && (code ?? 0) !== 0) report(`exit code ${code}`);
+    else if (!stopping() && signal !== null) report(`killed by ${signal}`);
+  });
 }

@@ -43,6 +43,8 @@ export interface TuneOptions extends TuneDataOptions, TuneTrainOptions {
   workers?: number | 'auto';
   /** Called once when this run starts worker processes beside itself (`workers`), with the processes in all, this one included, and the threads each. */
   onWorkers?: (processes: number, threads: number | undefined) => void;
+  /** Called when one of those worker processes fails (its error, or how it died); the run goes on and the others, this one included, train its trials. */
+  onWorkerFailed?: (message: string) => void;
   /** Workers started on the study together with this one, this one included (set for the worker processes a run starts; see StudyRunOptions.team). Default: `workers`. */
   team?: number;
   /** Study storage: a SQLite path or a postgres:// URL, or an open storage. Default ./l2lab.db. */

@@ -31,6 +31,18 @@ test('three worker processes train the grid together: every trial once, the same
   assert.doesNotMatch(left, /local-worker-main/, 'tune() returns after its workers exited');
 });
 
+test('a worker process that fails is named with its error, and the run trains its trials', async () => {
+  // The data file goes away once the run has loaded it and started its workers: each worker fails loading it.
+  const data = path.join(dir, 'wine-copy.csv');
+  fs.copyFileSync(new URL('../../data/wine.csv', import.meta.url), data);
+  const failures: string[] = [];
+  const r = await tune({ ...base, data, epochs: 50, storage: path.join(dir, 'failing.db'), workers: 3, onWorkers: () => fs.rmSync(data), onWorkerFailed: (m) => failures.push(m) });
+  assert.equal(failures.length, 2, failures.join('\n'));
+  for (const m of failures) assert.match(m, /^worker process [23] of 3 failed \(.*wine-copy\.csv.*\); the others train its trials$/s);
+  assert.equal(r.trials_trained, 6, 'this process trained every trial');
+  assert.ok(r.trials.every((t) => t.cv_mean !== null));
+});
+
 test("'auto' starts one process per core only where trials train one model at a time and a study file is shared", () => {
   const cores = os.availableParallelism();
   const big = { ...base, storage: path.join(dir, 'plan.db') };

@@ -157,6 +157,10 @@ Example (the seed's grid): l2lab tune --data wine --model mlp:32 --lambdas 0.01:
         progress.end();
         process.stderr.write(`training on ${processes} processes of this machine sharing the study, ${threads ?? 'all'} ONNX Runtime thread${threads === 1 ? '' : 's'} each (--workers 1: one process)\n`);
       },
+      onWorkerFailed: (message) => {
+        progress.end();
+        process.stderr.write(`warning: ${message}\n`);
+      },
       onReplace: (s) => {
         progress.end();
         process.stderr.write(`study ${s.name}: its stored config had no result (no trial completed), so this run replaces it\n`);
