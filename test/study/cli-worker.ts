@@ -9,6 +9,8 @@ export interface Worker {
   id: string;
   child: ChildProcess;
   done: Promise<{ code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string }>;
+  /** What it has written to stderr so far (its progress and wait lines). */
+  stderrSoFar: () => string;
 }
 
 /** Starts `l2lab ARGS` as worker `id` (a host of its own for the store). */
@@ -19,5 +21,5 @@ export function startWorker(id: string, args: string[]): Worker {
   child.stdout!.on('data', (d) => (stdout += d));
   child.stderr!.on('data', (d) => (stderr += d));
   const done = new Promise<Awaited<Worker['done']>>((resolve) => child.on('close', (code, signal) => resolve({ code, signal, stdout, stderr })));
-  return { id, child, done };
+  return { id, child, done, stderrSoFar: () => stderr };
 }

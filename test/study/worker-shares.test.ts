@@ -46,14 +46,25 @@ async function heldBy(storage: string, worker: Worker): Promise<Trial[]> {
   throw new Error(`${worker.id} never held a trial`);
 }
 
+/** Polls until `worker` has printed its wait line (it holds nothing and waits on the others' trials). */
+async function saysItWaits(worker: Worker): Promise<void> {
+  const deadline = Date.now() + 120_000;
+  while (!/waiting for another worker/.test(worker.stderrSoFar())) {
+    if (Date.now() > deadline) throw new Error(`${worker.id} never said it waits:\n${worker.stderrSoFar()}`);
+    await new Promise((r) => setTimeout(r, 30));
+  }
+}
+
 async function shareAndKill(storage: string): Promise<void> {
   const w1 = startWorker('w1', tuneArgs(storage));
   const first = await heldBy(storage, w1);
   assert.equal(first.length, LAMBDAS.length / 2, 'alone at its first claim, a worker leaves half for one that joins');
   const w2 = startWorker('w2', tuneArgs(storage));
   await heldBy(storage, w2);
-  // w3 joins while w1 and w2 hold every trial: it waits, and counts when w2's chunk returns.
+  // w3 joins while w1 and w2 hold every trial: it waits, and counts when w2's chunk returns. w2 is
+  // killed once w3 says it waits: started under load, w3 could otherwise arrive after w1 took the chunk back.
   const w3 = startWorker('w3', tuneArgs(storage));
+  await saysItWaits(w3);
   w2.child.kill('SIGKILL');
   const killedAt = Date.now();
   assert.equal((await w2.done).signal, 'SIGKILL');
