@@ -1,9 +1,10 @@
 /**
  * The reference side of bench:tune's Optuna section, per (problem, seed): l2lab's 25-point hold-out
  * grid, the same grid and Optuna's TPE run in PyTorch (test/ref/torch_lambda.py, one training
- * function), each grid's best λ retrained a few percent away (the noise bar), and the refits at the
- * grids' and Optuna's λ scored on the test split (by l2lab and by the PyTorch function). None of it
- * depends on l2lab's search, so it is cached in bench/cache/holdout-<problem>-s<seed>.json, keyed on
+ * function) and each grid's best λ retrained a few percent away (the noise bar). The refits that
+ * regret compares are not here: l2lab's follow tune's refit rule (code under test), the PyTorch
+ * function's are cached per λ and training seed (bench/holdout-refit-noise.ts). None of it depends on
+ * l2lab's search, so it is cached in bench/cache/holdout-<problem>-s<seed>.json, keyed on
  * the options and on a hash of the code that computes it (SOURCES): a change to the training, the grid,
  * the PyTorch side or this file recomputes it; a change to bayes or ask does not.
  * BENCH_REFRESH=1 recomputes it regardless.
@@ -71,12 +72,6 @@ export interface Reference {
   torch: { grid: { lambda: number; value: number; epochs: number }[]; trials: TorchTrial[]; best_lambda: number; best_value: number; optuna_version: string };
   /** Each grid's best λ retrained at NEIGHBOURS × itself. */
   neighbours: { l2lab: Neighbour[]; torch: Neighbour[] };
-  /**
-   * Test loss of the PyTorch function's refit at the PyTorch grid's λ and at Optuna's. l2lab's refits
-   * are not cached: they follow tune's refit (under --patience, the chosen trial's early-stopped
-   * epochs: src/tune/refit.ts), so the l2lab row computes them (refitAt).
-   */
-  refit_test_loss: { torch: { grid: number; optuna: number } };
   /** The commit the reference was computed at (`git rev-parse --short HEAD`), for the record. */
   commit: string;
   computed_at: string;
@@ -119,12 +114,6 @@ export async function refitAt(id: string, o: Omit<TuneOptions, 'strategy'>, lamb
   return (await tune({ ...o, strategy: 'grid', lambdas: [lambda], extend: false, study: `${id}-refit-${what}` })).refit;
 }
 
-/** The test loss of the PyTorch function's refit (training and hold-out rows, then the test split) at each λ. */
-export function torchRefit(split: string, o: TuneOptions, lambdas: number[]): number[] {
-  writeSplit(split, o, { refit: lambdas });
-  return runTorch<{ refit: { test_loss: number }[] }>(split, 'refit').refit.map((r) => r.test_loss);
-}
-
 /** The grid's best λ retrained at NEIGHBOURS × itself, in l2lab and in PyTorch. */
 async function neighbours(id: string, o: Omit<TuneOptions, 'strategy'>, l2labBest: number, torchBest: number, split: string): Promise<Reference['neighbours']> {
   const lambdas = NEIGHBOURS.map((f) => f * l2labBest);
@@ -142,19 +131,16 @@ async function neighbours(id: string, o: Omit<TuneOptions, 'strategy'>, l2labBes
 async function compute(id: string, o: Omit<TuneOptions, 'strategy'>, key: Record<string, unknown>, grid: number[], optunaTrials: number, dir: string): Promise<Reference> {
   const g = await tune({ ...o, strategy: 'grid', lambdas: grid, extend: false, study: `${id}-holdout-grid` });
   const split = path.join(dir, id);
-  const og = { ...o, strategy: 'grid' as const };
-  writeSplit(split, og, { grid, optuna_trials: optunaTrials });
+  writeSplit(split, { ...o, strategy: 'grid' }, { grid, optuna_trials: optunaTrials });
   const torchGrid = runTorch<{ grid: Reference['torch']['grid'] }>(split, 'grid').grid;
   const optuna = runTorch<Omit<Reference['torch'], 'grid'>>(split, 'optuna');
   const torchBest = torchGrid.reduce((a, t) => (t.value < a.value ? t : a)).lambda;
-  const [torchAtGrid, torchAtOptuna] = torchRefit(split, og, [torchBest, optuna.best_lambda]);
   return {
     key,
     grid: g.trials.map((t) => ({ lambda: t.lambda, cv_mean: t.cv_mean, epochs_trained: t.epochs_trained ?? null, lambda_timescale_epochs: t.lambda_timescale_epochs ?? null })),
     grid_lambda: g.best_lambda,
     torch: { grid: torchGrid, ...optuna },
     neighbours: await neighbours(id, o, g.best_lambda, torchBest, path.join(dir, `${id}-neighbours`)),
-    refit_test_loss: { torch: { grid: torchAtGrid, optuna: torchAtOptuna } },
     commit: spawnSync('git', ['rev-parse', '--short', 'HEAD'], { encoding: 'utf8', cwd: here }).stdout.trim(),
     computed_at: new Date().toISOString(),
   };
