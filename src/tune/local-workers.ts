@@ -106,12 +106,13 @@ function reportFailure(c: ChildProcess, name: string, stopping: () => boolean, o
     reported = true;
     onFailed(`${name} failed (${why}); the others train its trials`);
   };
-  c.on('message', (m) => {
-    if (typeof m === 'object' && m !== null && typeof (m as { failed?: unknown }).failed === 'string') report((m as { failed: string }).failed);
+  c.on('message', (m: { failed?: unknown }) => {
+    if (typeof m?.failed === 'string') report(m.failed);
   });
   // 'close' follows the last IPC message, so a sent failure is reported with its message.
   c.once('close', (code, signal) => {
-    if (!stopping() && (code ?? 0) !== 0) report(`exit code ${code}`);
-    else if (!stopping() && signal !== null) report(`killed by ${signal}`);
+    if (stopping()) return;
+    if (code !== null && code !== 0) report(`exit code ${code}`);
+    else if (signal !== null) report(`killed by ${signal}`);
   });
 }
