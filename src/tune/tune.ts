@@ -16,6 +16,7 @@ import { StudyRun } from './trials/study-run.js';
 import { refitAndTest } from './refit.js';
 import { initialLambdas } from './strategies/grid.js';
 import { noTimeToAct } from './lambda-acted.js';
+import { stoppedLongerWarning } from './patience-warning.js';
 import { assertSafeGrid } from '../plan/penalty-limits.js';
 import { runPlanJson } from '../plan/run-plan.js';
 import { thinClassesWarning } from '../data/fold-checks.js';
@@ -82,6 +83,7 @@ export async function tune(o: TuneOptions): Promise<TuneResult> {
       outcome.points.filter((p) => p.rung === undefined && p.lambdaTimescaleEpochs !== undefined && p.epochsTrained !== undefined).map((p) => ({ lambda: p.lambda, lambdaTimescaleEpochs: p.lambdaTimescaleEpochs!, epochsTrained: p.epochsTrained! })),
       setup.plan.convention,
     );
+    const patienceWarning = setup.patience === undefined ? undefined : stoppedLongerWarning(outcome.points, choice.best, setup.patience, setup.plan.epochBudget);
     const arch = setup.architecture(choice.dropout);
     const units = { m, batchSize: setup.plan.batchSize, lr: setup.plan.lr, ...(setup.plan.solver === 'sgd' ? { optimizer: setup.plan.optimizer.name } : {}) };
     const validated = STRATEGY_REGISTRY[o.strategy].usesValidation;
@@ -114,6 +116,7 @@ export async function tune(o: TuneOptions): Promise<TuneResult> {
       ...(edgeWarning ? { edge_warning: edgeWarning } : {}),
       ...(classWarning ? { class_warning: classWarning } : {}),
       ...(outcome.noise ? { noise: outcome.noise } : {}),
+      ...(patienceWarning ? { patience_warning: patienceWarning } : {}),
       ...(idle ? { acted_warning: idle.message, no_time_to_act: { threshold: idle.threshold, side: idle.side, epochs: idle.epochs } } : {}),
       ...(outcome.evidence ? { evidence: outcome.evidence } : {}),
       ...('model' in refitted && refitted.model ? { model: refitted.model } : {}),

@@ -5,6 +5,7 @@ import { openStorage } from '../../study/index.js';
 import { bayesRangeOf, studyChoice } from '../../tune/trials/study-choice.js';
 import { noTimeToAct } from '../../tune/lambda-acted.js';
 import { bayesNoise } from '../../tune/strategies/bayes.js';
+import { stoppedLongerWarning } from '../../tune/patience-warning.js';
 import { intervalLine, noiseLine } from './tune.js';
 import { isConventionId } from '../../conventions/index.js';
 import { stringOption, type Command } from '../command.js';
@@ -35,7 +36,10 @@ export const command: Command = {
       // A bayes study repeats the noise reading its tune printed, from the same trials.
       const range = bayesRangeOf(study.config);
       const noise = choice && range ? bayesNoise(points, range) : undefined;
-      if (v.json === true) console.log(JSON.stringify({ study, trials, best_lambda: choice?.lambdaMin ?? null, lambda_1se: choice?.lambda1se ?? null, lambda_interval: choice?.interval ?? null, attrs, ...(noise ? { noise } : {}) }));
+      // As tune says it: the training options are the study's (config.data).
+      const trained = study.config.data as { patience?: number | null; epochs?: number | string } | undefined;
+      const patienceWarning = best && typeof trained?.patience === 'number' && typeof trained.epochs === 'number' ? stoppedLongerWarning(points, best, trained.patience, trained.epochs) : undefined;
+      if (v.json === true) console.log(JSON.stringify({ study, trials, best_lambda: choice?.lambdaMin ?? null, lambda_1se: choice?.lambda1se ?? null, lambda_interval: choice?.interval ?? null, attrs, ...(noise ? { noise } : {}), ...(patienceWarning ? { patience_warning: patienceWarning } : {}) }));
       else {
         console.log(`study ${study.name} (${storage.location}), created ${new Date(study.createdAt).toISOString()}`);
         console.log(`config: ${JSON.stringify(study.config)}\n`);
@@ -44,6 +48,7 @@ export const command: Command = {
         if (states.notes.length > 0) console.log(states.notes.join('\n'));
         if (choice) console.log(`\nλ_min = ${choice.lambdaMin}, λ_1se = ${choice.lambda1se}\n${intervalLine(choice.lambdaMin, choice.interval)}`);
         if (noise) console.log(noiseLine(noise));
+        if (patienceWarning) console.log(`warning: ${patienceWarning}`);
       }
       if (plot && choice) {
         const stored = study.config.convention;

@@ -73,6 +73,7 @@ export function formatTuneResult(r: TuneResult): string {
     ...(r.class_warning ? [`warning: ${r.class_warning}`] : []),
     ...(r.edge_warning ? [`warning: ${r.edge_warning}`] : []),
     ...(r.acted_warning ? [`warning: ${r.acted_warning}`] : []),
+    ...(r.patience_warning ? [`warning: ${r.patience_warning}`] : []),
     ...(r.noise ? [noiseLine(r.noise)] : []),
     ...(r.range_extended ? ['the λ range was extended because the best λ sat on its edge'] : []),
     `${r.trials_from_store} of ${r.trials_from_store + r.trials_trained + r.trials_by_others} trials read from the study store; ${r.trials_trained} trained${r.trials_by_others > 0 ? ` here, ${r.trials_by_others} by other workers` : ''}`,
