@@ -15,6 +15,16 @@
  * λ refitted by the PyTorch function over the same training seeds (cached per λ in bench/cache).
  * BENCH_ROWS=intervals: no refits, each rule's posterior band (the interval tune would report with
  * it) and whether it holds the grid's λ, both rows.
+ * BENCH_ROWS=repeats (l2lab rows): issue 22's other option, evidence instead of the luckiest draw. The
+ * REPEAT_CANDIDATES finished trials lowest on the process's latent curve are each trained REPEATS
+ * more times on the same split with other training seeds (seed·1000 + 11, …; the refits use + 1 … + 4),
+ * and the λ with the lowest mean validation loss over its draws is chosen. Its refit trains the
+ * draws' mean scored epoch (repeats also average where early stopping ended); the epochs share counts
+ * bayes's trials and the repeats against the grid's. Applied on every seed (the JSON says where the
+ * process read a wide noise span, where tune's choice leaves the lowest draw).
+ * BENCH_ROWS=epochs (l2lab rows): tune's choice (`min`) and the grid's λ refitted for the same epochs,
+ * the grid's refit's (its trial's scored epochs) and the whole budget, beside the bench's own regret
+ * (each λ at its own trial's epochs): whether a regret under early stopping is the λ or the epochs.
  * BENCH_PROBLEMS, BENCH_SEEDS and BENCH_ROWS as in bench:tune. Prints a line per seed and a JSON line per problem and row.
  */
 import fs from 'node:fs';
@@ -25,7 +35,8 @@ import { BAND_Z, NOISE_SPAN, chooseWithInterval, observationsOf, type IntervalPo
 import type { TuneOptions } from '../src/tune/strategy.js';
 import { BayesSampler } from '../src/tune/samplers/bayes-sampler.js';
 import { refitEpochs } from '../src/tune/refit.js';
-import { createSetup } from '../src/tune/setup.js';
+import { scoreConfigs } from '../src/tune/scoring/score.js';
+import { createSetup, type TuneSetup } from '../src/tune/setup.js';
 import { trialPoint, type TrialPoint } from '../src/tune/trials/study-run.js';
 import { median, meanRegret } from './holdout-measure.js';
 import { PROBLEMS } from './holdout-problems.js';
@@ -33,6 +44,8 @@ import { refitAt, type Reference } from './holdout-reference.js';
 import { l2labRefitLosses, torchRefitLosses } from './holdout-refit-noise.js';
 
 const RANGE = { lo: 0.01, hi: 1e4 };
+const REPEAT_CANDIDATES = 3;
+const REPEATS = 2;
 const RULES = ['min', 'half-sd', '1se'] as const;
 type Rule = (typeof RULES)[number];
 
@@ -59,6 +72,46 @@ function bands<P extends IntervalPoint>(points: readonly P[], chosen: Record<Rul
     return [Math.min(p.lambda, 10 ** b.lo), Math.max(p.lambda, 10 ** b.hi)];
   };
   return Object.fromEntries(RULES.map((r) => [r, band(chosen[r])])) as Record<Rule, [number, number]>;
+}
+
+/** What the repeats rule chose on one seed: its λ, its refit epochs, the epochs its repeats trained, and whether the process read a wide noise span. */
+interface RepeatChoice {
+  lambda: number;
+  dropout: number;
+  epochs: number | undefined;
+  extraEpochs: number;
+  wide: boolean;
+  line: string;
+}
+
+/** `setup` whose training (initialization, minibatch order, dropout masks; not the split) has another seed. */
+const reseeded = (setup: TuneSetup, seed: number): TuneSetup => ({ ...setup, seed, trainOptions: (arch) => ({ ...setup.trainOptions(arch), seed }) });
+
+/** The repeats rule (see the header) on a bayes study's points, in run order. */
+async function repeatChoice(setup: TuneSetup, points: readonly TrialPoint[], seed: number): Promise<RepeatChoice> {
+  const c = chooseWithInterval(points, { posterior: RANGE })!;
+  const sampler = new BayesSampler({ lo: Math.log10(RANGE.lo), hi: Math.log10(RANGE.hi) });
+  const observations = observationsOf(points.filter((p) => p.dropout === c.dropout && p.lambda > 0));
+  const noise = sampler.noise(observations);
+  const latent = (p: TrialPoint) => sampler.posteriorChoice(observations, [Math.log10(p.lambda)], BAND_Z).mean;
+  const candidates = (c.curve as TrialPoint[]).filter((p) => p.lambda > 0).sort((a, b) => latent(a) - latent(b)).slice(0, REPEAT_CANDIDATES);
+  let extraEpochs = 0;
+  const draws = [];
+  for (const t of candidates) {
+    const values = [t.mean];
+    const scored = [t.scoredEpoch ?? NaN];
+    for (let r = 0; r < REPEATS; r++) {
+      const [s] = await scoreConfigs(reseeded(setup, seed * 1000 + 11 + r), [{ lambda: t.lambda, dropout: t.dropout }], setup.plan.epochs);
+      values.push(s.mean);
+      scored.push(s.folds[0].epoch);
+      extraEpochs += s.epochsTrained ?? 0;
+    }
+    draws.push({ t, mean: values.reduce((a, b) => a + b, 0) / values.length, values, scored });
+  }
+  const best = draws.reduce((a, b) => (b.mean < a.mean || (b.mean === a.mean && b.t.lambda > a.t.lambda) ? b : a));
+  const epochs = setup.patience === undefined ? undefined : Math.max(1, Math.round(best.scored.reduce((a, b) => a + b, 0) / best.scored.length));
+  const line = draws.map((d) => `λ ${d.t.lambda.toPrecision(3)} [${d.values.map((v) => v.toFixed(3)).join(' ')}] at epochs [${d.scored.join(' ')}]`).join('; ');
+  return { lambda: best.t.lambda, dropout: best.t.dropout, epochs, extraEpochs, wide: 10 ** (noise.hi - noise.lo) >= NOISE_SPAN, line };
 }
 
 /** An ask study's points as best() reads them (src/ask/best.ts): each COMPLETE trial by its value, each PRUNED one by the best it showed; λ in the study's units (PyTorch's weight decay here). */
@@ -109,6 +162,8 @@ for (const p of PROBLEMS.filter((q) => names.includes(q.name))) {
   const torchRegrets: Record<Rule, number[]> = { min: [], 'half-sd': [], '1se': [] };
   const covers: Record<Rule, number> = { min: 0, 'half-sd': 0, '1se': 0 };
   const torchCovers: Record<Rule, number> = { min: 0, 'half-sd': 0, '1se': 0 };
+  const repeated: { regret: number; share: number; wide: boolean; lambda: number }[] = [];
+  const sameEpochs: { own: number; gridEpochs: number; budget: number; band: number; near: number }[] = [];
   for (const seed of seeds) {
     const o = { ...p.base, data, seed, storage };
     const id = `${p.name}-s${seed}`;
@@ -144,6 +199,45 @@ for (const p of PROBLEMS.filter((q) => names.includes(q.name))) {
       }
       console.log(`${id}: grid λ ${gridLambda.toPrecision(3)} | ${line.join(' | ')}`);
     }
+    if (kinds.includes('repeats')) {
+      const points = await studyPoints(storage, `${id}-bayes`);
+      const setup = createSetup(o, o);
+      const atGrid = await refitAt(`${id}-rules`, o, ref.grid_lambda, 'grid');
+      const grid = await l2labRefitLosses(o, atGrid, atGrid.test_loss);
+      const r = await repeatChoice(setup, points, seed);
+      const regret = meanRegret(await l2labRefitLosses(o, { lambda: r.lambda, dropout: r.dropout, epochs: r.epochs }), grid);
+      const gridEpochs = ref.grid.reduce((a, t) => a + (t.epochs_trained ?? 0), 0);
+      const share = (points.reduce((a, p) => a + (p.epochsTrained ?? 0), 0) + r.extraEpochs) / gridEpochs;
+      repeated.push({ regret, share, wide: r.wide, lambda: r.lambda });
+      console.log(`${id}: grid λ ${ref.grid_lambda.toPrecision(3)} | repeats λ ${r.lambda.toPrecision(3)} refit ${r.epochs ?? 'budget'} epochs ${(100 * regret).toFixed(1)}% | epochs share ${(100 * share).toFixed(1)}% (+${r.extraEpochs}) | span ${r.wide ? 'wide' : 'narrow'} | ${r.line}`);
+    }
+    if (kinds.includes('epochs')) {
+      const points = await studyPoints(storage, `${id}-bayes`);
+      const t = choices(points).min;
+      const atGrid = await refitAt(`${id}-rules`, o, ref.grid_lambda, 'grid');
+      const own = refitEpochs(createSetup(o, o), t);
+      // Candidate refit rules: the median scored epoch of the finished trials inside tune's interval, or within half a decade of λ_min (itself included).
+      const interval = chooseWithInterval(points, { posterior: RANGE })!.interval;
+      const finished = points.filter((p) => p.state === 'COMPLETE' && p.scoredEpoch !== undefined && p.dropout === t.dropout);
+      const medianEpoch = (ps: TrialPoint[]) => Math.max(1, Math.round(median(ps.map((p) => p.scoredEpoch!))!));
+      const bandEpochs = medianEpoch(finished.filter((p) => p.lambda >= interval.low * (1 - 1e-9) && p.lambda <= interval.high * (1 + 1e-9)));
+      const nearEpochs = medianEpoch(finished.filter((p) => Math.abs(Math.log10(p.lambda / t.lambda)) <= 0.5 + 1e-9));
+      const at = (lambda: number, dropout: number, epochs: number | undefined) => l2labRefitLosses(o, { lambda, dropout, epochs });
+      const grid = await l2labRefitLosses(o, atGrid, atGrid.test_loss);
+      // Each λ refit once per epoch count (the rules often agree).
+      const byEpochs = new Map<number | undefined, number>();
+      const regretAt = async (epochs: number | undefined) => byEpochs.get(epochs) ?? byEpochs.set(epochs, meanRegret(await at(t.lambda, t.dropout, epochs), grid)).get(epochs)!;
+      const r = {
+        own: await regretAt(own),
+        gridEpochs: await regretAt(atGrid.epochs),
+        budget: meanRegret(await at(t.lambda, t.dropout, p.base.epochs as number), await at(ref.grid_lambda, 0, p.base.epochs as number)),
+        band: await regretAt(bandEpochs),
+        near: await regretAt(nearEpochs),
+      };
+      sameEpochs.push(r);
+      const pc = (x: number) => `${(100 * x).toFixed(1)}%`;
+      console.log(`${id}: grid λ ${ref.grid_lambda.toPrecision(3)} (refit ${atGrid.epochs} epochs) | tune λ ${t.lambda.toPrecision(3)} (refit ${own ?? 'budget'} epochs): own epochs ${pc(r.own)} | both at ${atGrid.epochs} epochs ${pc(r.gridEpochs)} | both at ${p.base.epochs} epochs ${pc(r.budget)} | band's median ${bandEpochs} epochs ${pc(r.band)} | neighbours' median ${nearEpochs} epochs ${pc(r.near)}`);
+    }
     if (kinds.includes('pytorch')) {
       const t = await torchRules(id, o, ref, dir);
       for (const r of RULES) torchRegrets[r].push(t[r]);
@@ -154,4 +248,13 @@ for (const p of PROBLEMS.filter((q) => names.includes(q.name))) {
   if (kinds.includes('intervals')) console.log(JSON.stringify({ problem: p.name, seeds, band_covers_grid: covers, pytorch_band_covers_grid: torchCovers }));
   if (kinds.includes('l2lab')) console.log(JSON.stringify(summary(p.name, regrets)));
   if (kinds.includes('pytorch')) console.log(JSON.stringify(summary(`${p.name} (PyTorch)`, torchRegrets)));
+  if (kinds.includes('epochs')) {
+    const round = (x: number) => Number(x.toPrecision(3));
+    const of = (k: keyof (typeof sameEpochs)[number]) => ({ [`${k}_test_regret_median`]: round(median(sameEpochs.map((r) => r[k]))!), [`${k}_test_regrets`]: sameEpochs.map((r) => round(r[k])) });
+    console.log(JSON.stringify({ problem: p.name, seeds, rule: 'min', ...of('own'), ...of('gridEpochs'), ...of('budget'), ...of('band'), ...of('near') }));
+  }
+  if (kinds.includes('repeats')) {
+    const round = (x: number) => Number(x.toPrecision(3));
+    console.log(JSON.stringify({ problem: p.name, seeds, repeats_test_regret_median: round(median(repeated.map((r) => r.regret))!), repeats_epochs_share_median: round(median(repeated.map((r) => r.share))!), repeats_test_regrets: repeated.map((r) => round(r.regret)), repeats_epochs_shares: repeated.map((r) => round(r.share)), repeats_lambdas: repeated.map((r) => round(r.lambda)), wide_noise_span: repeated.map((r) => r.wide) }));
+  }
 }

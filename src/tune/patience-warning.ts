@@ -35,19 +35,24 @@ const MIN_NEIGHBOURS = 2;
  * // "λ_min = 5.62 trained 13 epochs where early stopping (--patience 3) ended its neighbours (λ 1.78–17.8) after 7 of 20: …"
  */
 export function longerTrainingWarning(points: readonly StoppedPoint[], best: StoppedPoint, patience: number, budget: number): string | undefined {
+  const near = neighbourEpochs(points, best);
+  if (!near || !(near.median < budget && best.epochsTrained >= LONGER_FACTOR * near.median)) return undefined;
+  const sig = (x: number) => String(Number(x.toPrecision(3)));
+  return (
+    `λ_min = ${sig(best.lambda)} trained ${best.epochsTrained} epochs where early stopping (--patience ${patience}) ended its neighbours (λ ${sig(near.low)}–${sig(near.high)}) after ${near.median} of ${budget}: ` +
+    `it may have won by training longer, not by its λ (a validation curve that happens to keep falling trains on, and the refit inherits its epochs). ` +
+    `A longer --patience (${2 * patience} or more) lets every λ reach its own minimum before they are compared; more validation rows (--holdout, --folds k) make the stops less noisy.`
+  );
+}
+
+/** The trials within {@link NEIGHBOUR_DECADES} of `best` (itself excluded): their λ span and median epochs trained; undefined with fewer than two. */
+export function neighbourEpochs(points: readonly StoppedPoint[], best: StoppedPoint): { low: number; high: number; median: number } | undefined {
   const neighbours = points.filter((p) => p.lambda !== best.lambda && Math.abs(Math.log10(p.lambda / best.lambda)) <= NEIGHBOUR_DECADES + 1e-9);
   if (best.lambda <= 0 || neighbours.length < MIN_NEIGHBOURS) return undefined;
   const sorted = neighbours.map((p) => p.epochsTrained).sort((a, b) => a - b);
   const mid = sorted.length >> 1;
-  const median = sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
-  if (!(median < budget && best.epochsTrained >= LONGER_FACTOR * median)) return undefined;
   const lambdas = neighbours.map((p) => p.lambda);
-  const sig = (x: number) => String(Number(x.toPrecision(3)));
-  return (
-    `λ_min = ${sig(best.lambda)} trained ${best.epochsTrained} epochs where early stopping (--patience ${patience}) ended its neighbours (λ ${sig(Math.min(...lambdas))}–${sig(Math.max(...lambdas))}) after ${median} of ${budget}: ` +
-    `it may have won by training longer, not by its λ (a validation curve that happens to keep falling trains on, and the refit inherits its epochs). ` +
-    `A longer --patience (${2 * patience} or more) lets every λ reach its own minimum before they are compared; more validation rows (--holdout, --folds k) make the stops less noisy.`
-  );
+  return { low: Math.min(...lambdas), high: Math.max(...lambdas), median: sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2 };
 }
 
 /** {@link longerTrainingWarning} over a study's finished full-budget trials at λ_min's dropout (tune and show). */
