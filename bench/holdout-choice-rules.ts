@@ -41,7 +41,7 @@ import { trialPoint, type TrialPoint } from '../src/tune/trials/study-run.js';
 import { median, meanRegret } from './holdout-measure.js';
 import { PROBLEMS } from './holdout-problems.js';
 import { refitAt, type Reference } from './holdout-reference.js';
-import { l2labRefitLosses, torchRefitLosses } from './holdout-refit-noise.js';
+import { l2labRefitLosses, reseeded, torchRefitLosses } from './holdout-refit-noise.js';
 
 const RANGE = { lo: 0.01, hi: 1e4 };
 const REPEAT_CANDIDATES = 3;
@@ -83,9 +83,6 @@ interface RepeatChoice {
   wide: boolean;
   line: string;
 }
-
-/** `setup` whose training (initialization, minibatch order, dropout masks; not the split) has another seed. */
-const reseeded = (setup: TuneSetup, seed: number): TuneSetup => ({ ...setup, seed, trainOptions: (arch) => ({ ...setup.trainOptions(arch), seed }) });
 
 /** The repeats rule (see the header) on a bayes study's points, in run order. */
 async function repeatChoice(setup: TuneSetup, points: readonly TrialPoint[], seed: number): Promise<RepeatChoice> {

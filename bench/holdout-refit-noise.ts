@@ -12,9 +12,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { Architecture } from '../src/models/architecture.js';
 import { refitHere } from '../src/tune/refit.js';
-import { createSetup } from '../src/tune/setup.js';
+import { createSetup, type TuneSetup } from '../src/tune/setup.js';
 import type { TuneOptions } from '../src/tune/strategy.js';
 import { mean } from './holdout-measure.js';
 import { runTorch, writeSplit, type Reference } from './holdout-reference.js';
@@ -26,6 +25,9 @@ const OTHER_SEEDS = 4;
 
 /** The training seeds every λ is refitted with: the run's own first, then seed·1000 + 1 … + OTHER_SEEDS. */
 export const refitSeeds = (seed: number | undefined): number[] => [seed ?? 0, ...Array.from({ length: OTHER_SEEDS }, (_, i) => (seed ?? 0) * 1000 + i + 1)];
+
+/** `setup` whose training (initialization, minibatch order, dropout masks; not the split) has another seed. */
+export const reseeded = (setup: TuneSetup, seed: number): TuneSetup => ({ ...setup, seed, trainOptions: (arch) => ({ ...setup.trainOptions(arch), seed }) });
 
 /** The PyTorch side's cache: each λ's refit test losses over refitSeeds, keyed by String(λ). */
 interface TorchRefits {
@@ -48,7 +50,7 @@ export async function l2labRefitLosses(o: Omit<TuneOptions, 'strategy'>, c: { la
   const setup = createSetup(o, o);
   const refit = async (seed?: number): Promise<number> => {
     // tune's own refit, on a setup whose training (not its split) has another seed.
-    const seeded = seed === undefined ? setup : { ...setup, trainOptions: (arch: Architecture) => ({ ...setup.trainOptions(arch), seed }) };
+    const seeded = seed === undefined ? setup : reseeded(setup, seed);
     return (await refitHere({ setup: seeded, cost: { sampleGrads: 0, passes: 0, seconds: 0 }, foldSolutions: new Map() }, c, c.epochs)).refit.test_loss;
   };
   const losses = [own ?? (await refit())];
