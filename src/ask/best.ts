@@ -1,8 +1,9 @@
-/** best(): the study's λ_min (and λ_1se where a λ was evaluated more than once) in both units with the range the data cannot separate from it, bayes's noise reading and the weight-norm check. */
+/** best(): the study's λ_min (and λ_1se where a λ was evaluated more than once) in both units with the range the data cannot separate from it, bayes's noise reading, the weight-norm check and the early-stopping check. */
 import { L2labError } from '../errors.js';
 import type { Trial } from '../study/index.js';
 import { chooseWithInterval, posteriorRange, type LambdaInterval } from '../tune/lambda-interval.js';
 import { meanAndSe } from '../tune/one-se.js';
+import { longerTrainingWarning } from '../tune/patience-warning.js';
 import { trialPoint, type TrialPoint } from '../tune/trials/study-run.js';
 import { toSeed, type ResolvedContext } from './context.js';
 import { wasReplaced } from './lease.js';
@@ -52,6 +53,21 @@ async function noiseOf(c: ResolvedContext, trials: readonly Trial[]): Promise<Be
   return { relative_std: n.relative_std, lambda_lo: Math.min(a, b), lambda_hi: Math.max(a, b), value_lo: n.lambda_lo, value_hi: n.lambda_hi, ...(n.warning ? { warning: n.warning } : {}) };
 }
 
+/**
+ * The early-stopping warning over the user's loop's trials (see longerTrainingWarning): each λ's
+ * epochs trained are the last epoch its COMPLETE trials reported (the median over repeats), in the
+ * seed convention; silent without reports.
+ */
+function stoppedLongerOf(c: ResolvedContext, trials: readonly Trial[], lambdaMin: number): string | undefined {
+  const byLambda = new Map<number, number[]>();
+  for (const t of trials.filter((x) => x.state === 'COMPLETE' && x.intermediate.length > 0 && typeof x.params.rung !== 'number')) {
+    byLambda.set(t.params.lambda, [...(byLambda.get(t.params.lambda) ?? []), Math.max(...t.intermediate.map((v) => v.step))]);
+  }
+  const points = [...byLambda].map(([value, epochs]) => ({ value, lambda: toSeed(c, value), epochsTrained: epochs.sort((a, b) => a - b)[(epochs.length - 1) >> 1] }));
+  const best = points.find((p) => p.value === lambdaMin);
+  return best && longerTrainingWarning(points, best, undefined, c.plan.epochBudget);
+}
+
 /** The interval in the seed convention (ends ordered: a C = 1/λ convention flips them) and in the study's. */
 function intervalAnswer(c: ResolvedContext, i: LambdaInterval): Pick<BestAnswer, 'lambda_interval' | 'value_interval'> {
   const [a, b] = [toSeed(c, i.low), toSeed(c, i.high)];
@@ -74,7 +90,7 @@ export async function bestAnswer(name: string, c: ResolvedContext, all: readonly
     throw new L2labError('NOT_FITTED', `No trial of study '${name}' has completed yet (${counts.running} running or waiting, ${counts.pruned} pruned, ${counts.failed} failed): tell a final val_loss first (l2lab tell --study ${name} --trial N --val-loss V).`);
   }
   const repeated = choice.best.n >= 2;
-  const warning = studyNormWarning(c, trials);
+  const warnings = [studyNormWarning(c, trials), stoppedLongerOf(c, trials, choice.lambdaMin)].filter((w): w is string => w !== undefined);
   return {
     study: name,
     best_lambda: toSeed(c, choice.lambdaMin),
@@ -86,6 +102,6 @@ export async function bestAnswer(name: string, c: ResolvedContext, all: readonly
     ...intervalAnswer(c, choice.interval),
     noise: await noiseOf(c, trials),
     trials: counts,
-    ...(warning ? { warnings: [warning] } : {}),
+    ...(warnings.length > 0 ? { warnings } : {}),
   };
 }

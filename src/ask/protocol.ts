@@ -152,7 +152,7 @@ export interface BestAnswer {
    */
   noise: { relative_std: number; lambda_lo: number; lambda_hi: number; value_lo: number; value_hi: number; warning?: string } | null;
   trials: { complete: number; pruned: number; failed: number; running: number };
-  /** The weight-norm check's finding over the study's trials, when a reported Σθ² did not shrink as λ predicts. */
+  /** The weight-norm check's finding over the study's trials, when a reported Σθ² did not shrink as λ predicts; the early-stopping check's, when λ_min's trial reported ≥ 1.5× the epochs of its neighbours within half a decade, which stopped before the budget. */
   warnings?: string[];
 }
 

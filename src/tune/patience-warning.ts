@@ -28,20 +28,24 @@ const MIN_NEIGHBOURS = 2;
  * stopped after 7 (every λ from 0.01 to 10 but it stopped at 0.56–0.60), and on those seeds the λ bayes chose,
  * scored at 3–9 epochs, refit 5–10% worse than the grid's (bench/RESULTS.md, issue 22).
  * Returns the warning when λ_min's neighbours stopped (median) before `budget` and its trial trained
- * at least {@link LONGER_FACTOR} times as long; undefined otherwise.
+ * at least {@link LONGER_FACTOR} times as long; undefined otherwise. `patience`: tune's --patience,
+ * undefined for the trials of the user's own loop (ask/tell), whose stopping rule l2lab does not know.
  *
  * @example
  * longerTrainingWarning(points, { lambda: 5.62, epochsTrained: 13 }, 3, 20);
  * // "λ_min = 5.62 trained 13 epochs where early stopping (--patience 3) ended its neighbours (λ 1.78–17.8) after 7 of 20: …"
  */
-export function longerTrainingWarning(points: readonly StoppedPoint[], best: StoppedPoint, patience: number, budget: number): string | undefined {
+export function longerTrainingWarning(points: readonly StoppedPoint[], best: StoppedPoint, patience: number | undefined, budget: number): string | undefined {
   const near = neighbourEpochs(points, best);
   if (!near || !(near.median < budget && best.epochsTrained >= LONGER_FACTOR * near.median)) return undefined;
   const sig = (x: number) => String(Number(x.toPrecision(3)));
+  // Without `patience` the trials are the user's loop's (ask/tell), which stops them by its own rule.
+  const stopping = patience === undefined ? 'early stopping' : `early stopping (--patience ${patience})`;
+  const remedy = patience === undefined ? "A longer patience in your loop's early stopping" : `A longer --patience (${2 * patience} or more)`;
   return (
-    `λ_min = ${sig(best.lambda)} trained ${best.epochsTrained} epochs where early stopping (--patience ${patience}) ended its neighbours (λ ${sig(near.low)}–${sig(near.high)}) after ${near.median} of ${budget}: ` +
-    `it may have won by training longer, not by its λ (a validation curve that happens to keep falling trains on, and the refit inherits its epochs). ` +
-    `A longer --patience (${2 * patience} or more) lets every λ reach its own minimum before they are compared; more validation rows (--holdout, --folds k) make the stops less noisy.`
+    `λ_min = ${sig(best.lambda)} trained ${best.epochsTrained} epochs where ${stopping} ended its neighbours (λ ${sig(near.low)}–${sig(near.high)}) after ${near.median} of ${budget}: ` +
+    `it may have won by training longer, not by its λ (a validation curve that happens to keep falling trains on${patience === undefined ? '' : ', and the refit inherits its epochs'}). ` +
+    `${remedy} lets every λ reach its own minimum before they are compared; more validation rows${patience === undefined ? '' : ' (--holdout, --folds k)'} make the stops less noisy.`
   );
 }
 

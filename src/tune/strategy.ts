@@ -127,7 +127,7 @@ export interface TuneResult {
   trials_by_others: number;
   /** "λ below X had no time to act in N epochs" when most trained λ had τ > epochs (see noTimeToAct). */
   acted_warning?: string;
-  /** Under --patience: λ_min's trial trained ≥ 1.5× the median trial's epochs, which stopped before the budget, so it may have won by training longer (see longerTrainingWarning). */
+  /** Under --patience: λ_min's trial trained ≥ 1.5× the median epochs of its neighbours within half a decade, which stopped before the budget, so it may have won by training longer (see longerTrainingWarning). */
   patience_warning?: string;
   /** That X, and on which side of it λ had no time to act (the plot shades it). */
   no_time_to_act?: { threshold: number; side: 'below' | 'above'; epochs: number };

@@ -1,8 +1,11 @@
-/** "λ_min trained N epochs where early stopping ended its neighbours after M": the --patience warning, by itself, from tune and from show. */
+/** "λ_min trained N epochs where early stopping ended its neighbours after M": the --patience warning, by itself, from tune and show, and from best() over the user's loop's reports. */
 import assert from 'node:assert/strict';
 import path from 'node:path';
 import { describe, it } from 'node:test';
+import { openLambdaService } from '../../src/ask/service.js';
+import type { StudyContext } from '../../src/ask/protocol.js';
 import { longerTrainingWarning } from '../../src/tune/patience-warning.js';
+import { CONTEXT, handed } from '../ask/protocol.js';
 import { l2lab, scratch } from '../cli/helpers.js';
 
 const dir = scratch('patience');
@@ -52,5 +55,36 @@ describe('tune --patience on breast-cancer', () => {
     assert.ok(Math.abs(r.best_lambda - 10) < 1e-9, String(r.best_lambda));
     assert.equal(r.trials.find((t) => t.lambda === r.best_lambda)!.epochs_trained, 12);
     assert.equal(r.patience_warning, undefined);
+  });
+});
+
+describe("best() over the user's own loop", () => {
+  const DECAYS = [0, 1, 2, 3, 4].map((k) => 10 ** (-4 + k / 4));
+  /** Five weight decays a quarter-decade apart, 20 epochs planned; the middle one's trial reports `long` epochs, the others 6, and its loss ends lowest. */
+  async function study(long: number) {
+    const context: StudyContext = { ...CONTEXT, strategy: 'grid', lambdas: DECAYS, epochs: 20 };
+    const s = await openLambdaService({ storage: ':memory:' });
+    for (let i = 0; i < 5; i++) {
+      const t = handed(await s.ask('own', i === 0 ? { context } : {}));
+      const epochs = t.value === DECAYS[2] ? long : 6;
+      for (let e = 1; e <= epochs; e++) await s.report('own', { trial: t.trial, epoch: e, val_loss: 0.6 - 0.01 * e });
+      await s.tell('own', { trial: t.trial, val_loss: 0.6 - 0.01 * epochs });
+    }
+    const best = await s.best('own');
+    await s.close();
+    return best;
+  }
+
+  it('warns when λ_min reported ≥ 1.5× the epochs of its neighbours, which stopped before the budget, in the seed convention', async () => {
+    const best = await study(12);
+    assert.equal(best.value, DECAYS[2]);
+    const w = best.warnings?.find((x) => x.includes('trained longer')) ?? best.warnings?.[0];
+    // weight_decay 3.16e-4 with m = 6400 is λ = 2.02 in the seed convention; its neighbours 1e-4 … 1e-3 are 0.64 … 6.4.
+    assert.match(w ?? '', /^λ_min = 2\.02 trained 12 epochs where early stopping ended its neighbours \(λ 0\.64–6\.4\) after 6 of 20: it may have won by training longer/);
+    assert.match(w!, /A longer patience in your loop's early stopping/);
+  });
+
+  it('says nothing when λ_min trained as its neighbours did', async () => {
+    assert.equal((await study(7)).warnings, undefined);
   });
 });
