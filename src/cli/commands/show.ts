@@ -37,8 +37,9 @@ export const command: Command = {
       const range = bayesRangeOf(study.config);
       const noise = choice && range ? bayesNoise(points, range) : undefined;
       // As tune says it: the training options are the study's (config.data).
-      const trained = study.config.data as { patience?: number | null; epochs?: number | string } | undefined;
-      const patienceWarning = best && typeof trained?.patience === 'number' && typeof trained.epochs === 'number' ? stoppedLongerWarning(points, best, trained.patience, trained.epochs) : undefined;
+      const trained = study.config.data as { patience?: number | null; epochs?: number | 'auto'; max_epochs?: number } | undefined;
+      const budget = trained?.epochs === 'auto' ? trained.max_epochs : trained?.epochs;
+      const patienceWarning = best && typeof trained?.patience === 'number' && typeof budget === 'number' ? stoppedLongerWarning(points, best, trained.patience, budget) : undefined;
       if (v.json === true) console.log(JSON.stringify({ study, trials, best_lambda: choice?.lambdaMin ?? null, lambda_1se: choice?.lambda1se ?? null, lambda_interval: choice?.interval ?? null, attrs, ...(noise ? { noise } : {}), ...(patienceWarning ? { patience_warning: patienceWarning } : {}) }));
       else {
         console.log(`study ${study.name} (${storage.location}), created ${new Date(study.createdAt).toISOString()}`);
