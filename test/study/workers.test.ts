@@ -102,7 +102,10 @@ if (bin === null && !external) {
 
       const url = await cluster!.fresh();
       const workers = ['w1', 'w2', 'w3'].map((id) => start(id, tuneArgs(url)));
-      const kill = await killOneMidTrial(url, workers, 1);
+      // Killed once 4 of the 6 trials finished: the third worker then has nothing left to claim and says
+      // what it waits for however fast the machine (after only one, on a slow machine the survivors were
+      // still training when the dead worker's heartbeat lapsed, and took its trial over without a wait).
+      const kill = await killOneMidTrial(url, workers, 4);
       const outs = await Promise.all(workers.map((w) => w.done));
       const survivors = workers.map((w, i) => ({ w, out: outs[i] })).filter(({ w }) => w !== kill.victim);
       assert.equal(outs[workers.indexOf(kill.victim)].signal, 'SIGKILL');
