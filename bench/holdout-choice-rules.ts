@@ -147,93 +147,133 @@ async function studyPoints(storage: string, study: string): Promise<TrialPoint[]
   }
 }
 
+/** The grid's λ refitted as the l2lab rows refit it: its record, and its test losses over the refit seeds. */
+async function gridRefits(id: string, o: Omit<TuneOptions, 'strategy'>, ref: Reference): Promise<{ epochs: number; losses: number[] }> {
+  const atGrid = await refitAt(`${id}-rules`, o, ref.grid_lambda, 'grid');
+  return { epochs: atGrid.epochs, losses: await l2labRefitLosses(o, atGrid, atGrid.test_loss) };
+}
+
+/** The l2lab row of one seed: each rule's λ refitted as tune refits it, its regret against the grid's. */
+async function l2labRules(id: string, o: Omit<TuneOptions, 'strategy'>, ref: Reference): Promise<Record<Rule, number> & { line: string }> {
+  const chosen = choices(await studyPoints(storage, `${id}-bayes`));
+  const setup = createSetup(o, o);
+  const grid = (await gridRefits(id, o, ref)).losses;
+  const seen = new Map<number, number>();
+  const regrets = {} as Record<Rule, number>;
+  for (const rule of RULES) {
+    const t = chosen[rule];
+    if (!seen.has(t.lambda)) seen.set(t.lambda, meanRegret(await l2labRefitLosses(o, { lambda: t.lambda, dropout: t.dropout, epochs: refitEpochs(setup, t) }), grid));
+    regrets[rule] = seen.get(t.lambda)!;
+  }
+  return { ...regrets, line: `grid λ ${ref.grid_lambda.toPrecision(3)} | ${RULES.map((r) => `${r} λ ${chosen[r].lambda.toPrecision(3)} ${(100 * regrets[r]).toFixed(1)}%`).join(' | ')}` };
+}
+
+/** Both rows' bands per rule on one seed, and whether each holds its grid's λ. */
+async function intervalRow(id: string, o: Omit<TuneOptions, 'strategy'>, ref: Reference): Promise<{ covers: Record<Rule, boolean>; torchCovers: Record<Rule, boolean>; line: string }> {
+  const points = await studyPoints(storage, `${id}-bayes`);
+  const b = bands(points, choices(points));
+  const m = createSetup(o, o).folds[0].train.length;
+  const range = { lo: RANGE.lo / m, hi: RANGE.hi / m };
+  const askPts = await askPoints(path.join(dir, 'ask.db'), `${id}-ask`);
+  const tb = bands(askPts, choices(askPts, range), range);
+  const torchGrid = ref.torch.grid.reduce((a, t) => (t.value < a.value ? t : a)).lambda / m;
+  const inside = (x: number, [lo, hi]: [number, number]) => x >= lo * (1 - 1e-9) && x <= hi * (1 + 1e-9);
+  return {
+    covers: Object.fromEntries(RULES.map((r) => [r, inside(ref.grid_lambda, b[r])])) as Record<Rule, boolean>,
+    torchCovers: Object.fromEntries(RULES.map((r) => [r, inside(torchGrid, tb[r])])) as Record<Rule, boolean>,
+    line: `bands: ${RULES.map((r) => `${r} ${b[r].map((x) => x.toPrecision(3)).join('–')}`).join(' | ')} (grid λ ${ref.grid_lambda.toPrecision(3)}); PyTorch (seed units): ${RULES.map((r) => `${r} ${tb[r].map((x) => (x * m).toPrecision(3)).join('–')}`).join(' | ')} (grid λ ${(torchGrid * m).toPrecision(3)})`,
+  };
+}
+
+/** The repeats rule's row of one seed: its regret, and its epochs share (bayes's trials and the repeats) of the grid's. */
+async function repeatsRow(id: string, o: Omit<TuneOptions, 'strategy'>, seed: number, ref: Reference): Promise<{ regret: number; share: number; wide: boolean; lambda: number; line: string }> {
+  const points = await studyPoints(storage, `${id}-bayes`);
+  const grid = (await gridRefits(id, o, ref)).losses;
+  const r = await repeatChoice(createSetup(o, o), points, seed);
+  const regret = meanRegret(await l2labRefitLosses(o, { lambda: r.lambda, dropout: r.dropout, epochs: r.epochs }), grid);
+  const gridEpochs = ref.grid.reduce((a, t) => a + (t.epochs_trained ?? 0), 0);
+  const share = (points.reduce((a, p) => a + (p.epochsTrained ?? 0), 0) + r.extraEpochs) / gridEpochs;
+  const line = `grid λ ${ref.grid_lambda.toPrecision(3)} | repeats λ ${r.lambda.toPrecision(3)} refit ${r.epochs ?? 'budget'} epochs ${(100 * regret).toFixed(1)}% | epochs share ${(100 * share).toFixed(1)}% (+${r.extraEpochs}) | span ${r.wide ? 'wide' : 'narrow'} | ${r.line}`;
+  return { regret, share, wide: r.wide, lambda: r.lambda, line };
+}
+
+/** Regrets of tune's choice (`min`) refitted for other epoch counts (see the header). */
+interface EpochRegrets {
+  own: number;
+  gridEpochs: number;
+  budget: number;
+  band: number;
+  near: number;
+}
+
+/** The epochs row of one seed: tune's λ at its own trial's epochs, the grid refit's, the budget (both λ), the band's and the neighbours' median scored epoch. */
+async function epochsRow(id: string, o: Omit<TuneOptions, 'strategy'>, ref: Reference, budget: number): Promise<EpochRegrets & { line: string }> {
+  const points = await studyPoints(storage, `${id}-bayes`);
+  const t = choices(points).min;
+  const own = refitEpochs(createSetup(o, o), t);
+  // Candidate refit rules: the median scored epoch of the finished trials inside tune's interval, or within half a decade of λ_min (itself included).
+  const interval = chooseWithInterval(points, { posterior: RANGE })!.interval;
+  const finished = points.filter((p) => p.state === 'COMPLETE' && p.scoredEpoch !== undefined && p.dropout === t.dropout);
+  const medianEpoch = (ps: TrialPoint[]) => Math.max(1, Math.round(median(ps.map((p) => p.scoredEpoch!))!));
+  const bandEpochs = medianEpoch(finished.filter((p) => p.lambda >= interval.low * (1 - 1e-9) && p.lambda <= interval.high * (1 + 1e-9)));
+  const nearEpochs = medianEpoch(finished.filter((p) => Math.abs(Math.log10(p.lambda / t.lambda)) <= 0.5 + 1e-9));
+  const at = (lambda: number, dropout: number, epochs: number | undefined) => l2labRefitLosses(o, { lambda, dropout, epochs });
+  const grid = await gridRefits(id, o, ref);
+  // Each epoch count refitted once (the rules often agree).
+  const byEpochs = new Map<number | undefined, number>();
+  const regretAt = async (epochs: number | undefined) => byEpochs.get(epochs) ?? byEpochs.set(epochs, meanRegret(await at(t.lambda, t.dropout, epochs), grid.losses)).get(epochs)!;
+  const r: EpochRegrets = {
+    own: await regretAt(own),
+    gridEpochs: await regretAt(grid.epochs),
+    budget: meanRegret(await at(t.lambda, t.dropout, budget), await at(ref.grid_lambda, 0, budget)),
+    band: await regretAt(bandEpochs),
+    near: await regretAt(nearEpochs),
+  };
+  const pc = (x: number) => `${(100 * x).toFixed(1)}%`;
+  return { ...r, line: `grid λ ${ref.grid_lambda.toPrecision(3)} (refit ${grid.epochs} epochs) | tune λ ${t.lambda.toPrecision(3)} (refit ${own ?? 'budget'} epochs): own epochs ${pc(r.own)} | both at ${grid.epochs} epochs ${pc(r.gridEpochs)} | both at ${budget} epochs ${pc(r.budget)} | band's median ${bandEpochs} epochs ${pc(r.band)} | neighbours' median ${nearEpochs} epochs ${pc(r.near)}` };
+}
+
 const dir = process.argv[2];
 if (!dir) throw new Error('usage: node --import tsx bench/holdout-choice-rules.ts DIR (the folder of a bench:tune run)');
 const storage = path.join(dir, 'bench.db');
 const names = (process.env.BENCH_PROBLEMS ?? PROBLEMS.map((p) => p.name).join(',')).split(',');
 const seeds = (process.env.BENCH_SEEDS ?? '1,2,3,4,5').split(',').map(Number);
 const kinds = (process.env.BENCH_ROWS ?? 'l2lab,pytorch').split(',');
+const round = (x: number) => Number(x.toPrecision(3));
 for (const p of PROBLEMS.filter((q) => names.includes(q.name))) {
   const data = p.data();
   const regrets: Record<Rule, number[]> = { min: [], 'half-sd': [], '1se': [] };
   const torchRegrets: Record<Rule, number[]> = { min: [], 'half-sd': [], '1se': [] };
   const covers: Record<Rule, number> = { min: 0, 'half-sd': 0, '1se': 0 };
   const torchCovers: Record<Rule, number> = { min: 0, 'half-sd': 0, '1se': 0 };
-  const repeated: { regret: number; share: number; wide: boolean; lambda: number }[] = [];
-  const sameEpochs: { own: number; gridEpochs: number; budget: number; band: number; near: number }[] = [];
+  const repeated: Awaited<ReturnType<typeof repeatsRow>>[] = [];
+  const sameEpochs: EpochRegrets[] = [];
   for (const seed of seeds) {
     const o = { ...p.base, data, seed, storage };
     const id = `${p.name}-s${seed}`;
     const ref = JSON.parse(fs.readFileSync(new URL(`./cache/holdout-${id}.json`, import.meta.url), 'utf8')) as Reference;
     if (kinds.includes('intervals')) {
-      const points = await studyPoints(storage, `${id}-bayes`);
-      const b = bands(points, choices(points));
-      const m = createSetup(o, o).folds[0].train.length;
-      const range = { lo: RANGE.lo / m, hi: RANGE.hi / m };
-      const askPts = await askPoints(path.join(dir, 'ask.db'), `${id}-ask`);
-      const tb = bands(askPts, choices(askPts, range), range);
-      const torchGrid = ref.torch.grid.reduce((a, t) => (t.value < a.value ? t : a)).lambda / m;
-      const inside = (x: number, [lo, hi]: [number, number]) => x >= lo * (1 - 1e-9) && x <= hi * (1 + 1e-9);
-      for (const r of RULES) {
-        covers[r] += inside(ref.grid_lambda, b[r]) ? 1 : 0;
-        torchCovers[r] += inside(torchGrid, tb[r]) ? 1 : 0;
+      const r = await intervalRow(id, o, ref);
+      for (const rule of RULES) {
+        covers[rule] += r.covers[rule] ? 1 : 0;
+        torchCovers[rule] += r.torchCovers[rule] ? 1 : 0;
       }
-      console.log(`${id} bands: ${RULES.map((r) => `${r} ${b[r].map((x) => x.toPrecision(3)).join('–')}`).join(' | ')} (grid λ ${ref.grid_lambda.toPrecision(3)}); PyTorch (seed units): ${RULES.map((r) => `${r} ${tb[r].map((x) => (x * m).toPrecision(3)).join('–')}`).join(' | ')} (grid λ ${(torchGrid * m).toPrecision(3)})`);
+      console.log(`${id} ${r.line}`);
     }
     if (kinds.includes('l2lab')) {
-      const chosen = choices(await studyPoints(storage, `${id}-bayes`));
-      const setup = createSetup(o, o);
-      const gridLambda = ref.grid_lambda;
-      const atGrid = await refitAt(`${id}-rules`, o, gridLambda, 'grid');
-      const grid = await l2labRefitLosses(o, atGrid, atGrid.test_loss);
-      const seen = new Map<number, number>();
-      const line: string[] = [];
-      for (const rule of RULES) {
-        const t = chosen[rule];
-        if (!seen.has(t.lambda)) seen.set(t.lambda, meanRegret(await l2labRefitLosses(o, { lambda: t.lambda, dropout: t.dropout, epochs: refitEpochs(setup, t) }), grid));
-        regrets[rule].push(seen.get(t.lambda)!);
-        line.push(`${rule} λ ${t.lambda.toPrecision(3)} ${(100 * seen.get(t.lambda)!).toFixed(1)}%`);
-      }
-      console.log(`${id}: grid λ ${gridLambda.toPrecision(3)} | ${line.join(' | ')}`);
+      const r = await l2labRules(id, o, ref);
+      for (const rule of RULES) regrets[rule].push(r[rule]);
+      console.log(`${id}: ${r.line}`);
     }
     if (kinds.includes('repeats')) {
-      const points = await studyPoints(storage, `${id}-bayes`);
-      const setup = createSetup(o, o);
-      const atGrid = await refitAt(`${id}-rules`, o, ref.grid_lambda, 'grid');
-      const grid = await l2labRefitLosses(o, atGrid, atGrid.test_loss);
-      const r = await repeatChoice(setup, points, seed);
-      const regret = meanRegret(await l2labRefitLosses(o, { lambda: r.lambda, dropout: r.dropout, epochs: r.epochs }), grid);
-      const gridEpochs = ref.grid.reduce((a, t) => a + (t.epochs_trained ?? 0), 0);
-      const share = (points.reduce((a, p) => a + (p.epochsTrained ?? 0), 0) + r.extraEpochs) / gridEpochs;
-      repeated.push({ regret, share, wide: r.wide, lambda: r.lambda });
-      console.log(`${id}: grid λ ${ref.grid_lambda.toPrecision(3)} | repeats λ ${r.lambda.toPrecision(3)} refit ${r.epochs ?? 'budget'} epochs ${(100 * regret).toFixed(1)}% | epochs share ${(100 * share).toFixed(1)}% (+${r.extraEpochs}) | span ${r.wide ? 'wide' : 'narrow'} | ${r.line}`);
+      const r = await repeatsRow(id, o, seed, ref);
+      repeated.push(r);
+      console.log(`${id}: ${r.line}`);
     }
     if (kinds.includes('epochs')) {
-      const points = await studyPoints(storage, `${id}-bayes`);
-      const t = choices(points).min;
-      const atGrid = await refitAt(`${id}-rules`, o, ref.grid_lambda, 'grid');
-      const own = refitEpochs(createSetup(o, o), t);
-      // Candidate refit rules: the median scored epoch of the finished trials inside tune's interval, or within half a decade of λ_min (itself included).
-      const interval = chooseWithInterval(points, { posterior: RANGE })!.interval;
-      const finished = points.filter((p) => p.state === 'COMPLETE' && p.scoredEpoch !== undefined && p.dropout === t.dropout);
-      const medianEpoch = (ps: TrialPoint[]) => Math.max(1, Math.round(median(ps.map((p) => p.scoredEpoch!))!));
-      const bandEpochs = medianEpoch(finished.filter((p) => p.lambda >= interval.low * (1 - 1e-9) && p.lambda <= interval.high * (1 + 1e-9)));
-      const nearEpochs = medianEpoch(finished.filter((p) => Math.abs(Math.log10(p.lambda / t.lambda)) <= 0.5 + 1e-9));
-      const at = (lambda: number, dropout: number, epochs: number | undefined) => l2labRefitLosses(o, { lambda, dropout, epochs });
-      const grid = await l2labRefitLosses(o, atGrid, atGrid.test_loss);
-      // Each λ refit once per epoch count (the rules often agree).
-      const byEpochs = new Map<number | undefined, number>();
-      const regretAt = async (epochs: number | undefined) => byEpochs.get(epochs) ?? byEpochs.set(epochs, meanRegret(await at(t.lambda, t.dropout, epochs), grid)).get(epochs)!;
-      const r = {
-        own: await regretAt(own),
-        gridEpochs: await regretAt(atGrid.epochs),
-        budget: meanRegret(await at(t.lambda, t.dropout, p.base.epochs as number), await at(ref.grid_lambda, 0, p.base.epochs as number)),
-        band: await regretAt(bandEpochs),
-        near: await regretAt(nearEpochs),
-      };
+      const r = await epochsRow(id, o, ref, p.base.epochs as number);
       sameEpochs.push(r);
-      const pc = (x: number) => `${(100 * x).toFixed(1)}%`;
-      console.log(`${id}: grid λ ${ref.grid_lambda.toPrecision(3)} (refit ${atGrid.epochs} epochs) | tune λ ${t.lambda.toPrecision(3)} (refit ${own ?? 'budget'} epochs): own epochs ${pc(r.own)} | both at ${atGrid.epochs} epochs ${pc(r.gridEpochs)} | both at ${p.base.epochs} epochs ${pc(r.budget)} | band's median ${bandEpochs} epochs ${pc(r.band)} | neighbours' median ${nearEpochs} epochs ${pc(r.near)}`);
+      console.log(`${id}: ${r.line}`);
     }
     if (kinds.includes('pytorch')) {
       const t = await torchRules(id, o, ref, dir);
@@ -246,12 +286,10 @@ for (const p of PROBLEMS.filter((q) => names.includes(q.name))) {
   if (kinds.includes('l2lab')) console.log(JSON.stringify(summary(p.name, regrets)));
   if (kinds.includes('pytorch')) console.log(JSON.stringify(summary(`${p.name} (PyTorch)`, torchRegrets)));
   if (kinds.includes('epochs')) {
-    const round = (x: number) => Number(x.toPrecision(3));
-    const of = (k: keyof (typeof sameEpochs)[number]) => ({ [`${k}_test_regret_median`]: round(median(sameEpochs.map((r) => r[k]))!), [`${k}_test_regrets`]: sameEpochs.map((r) => round(r[k])) });
+    const of = (k: keyof EpochRegrets) => ({ [`${k}_test_regret_median`]: round(median(sameEpochs.map((r) => r[k]))!), [`${k}_test_regrets`]: sameEpochs.map((r) => round(r[k])) });
     console.log(JSON.stringify({ problem: p.name, seeds, rule: 'min', ...of('own'), ...of('gridEpochs'), ...of('budget'), ...of('band'), ...of('near') }));
   }
   if (kinds.includes('repeats')) {
-    const round = (x: number) => Number(x.toPrecision(3));
     console.log(JSON.stringify({ problem: p.name, seeds, repeats_test_regret_median: round(median(repeated.map((r) => r.regret))!), repeats_epochs_share_median: round(median(repeated.map((r) => r.share))!), repeats_test_regrets: repeated.map((r) => round(r.regret)), repeats_epochs_shares: repeated.map((r) => round(r.share)), repeats_lambdas: repeated.map((r) => round(r.lambda)), wide_noise_span: repeated.map((r) => r.wide) }));
   }
 }
