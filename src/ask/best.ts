@@ -4,6 +4,7 @@ import type { Trial } from '../study/index.js';
 import { chooseWithInterval, posteriorRange, type LambdaInterval } from '../tune/lambda-interval.js';
 import { meanAndSe } from '../tune/one-se.js';
 import { longerTrainingWarning } from '../tune/patience-warning.js';
+import { median } from '../util/median.js';
 import { trialPoint, type TrialPoint } from '../tune/trials/study-run.js';
 import { toSeed, type ResolvedContext } from './context.js';
 import { wasReplaced } from './lease.js';
@@ -63,7 +64,7 @@ function stoppedLongerOf(c: ResolvedContext, trials: readonly Trial[], lambdaMin
   for (const t of trials.filter((x) => x.state === 'COMPLETE' && x.intermediate.length > 0 && typeof x.params.rung !== 'number')) {
     byLambda.set(t.params.lambda, [...(byLambda.get(t.params.lambda) ?? []), Math.max(...t.intermediate.map((v) => v.step))]);
   }
-  const points = [...byLambda].map(([value, epochs]) => ({ value, lambda: toSeed(c, value), epochsTrained: epochs.sort((a, b) => a - b)[(epochs.length - 1) >> 1] }));
+  const points = [...byLambda].map(([value, epochs]) => ({ value, lambda: toSeed(c, value), epochsTrained: median(epochs) }));
   const best = points.find((p) => p.value === lambdaMin);
   return best && longerTrainingWarning(points, best, undefined, c.plan.epochBudget);
 }

@@ -1,4 +1,5 @@
 /** Did λ_min win by training longer? The tune warning when λ_min's trial ran on well past the trials beside it. */
+import { median } from '../util/median.js';
 import type { TrialPoint } from './trials/study-run.js';
 
 /** A finished trial as the warning reads it. */
@@ -53,10 +54,8 @@ export function longerTrainingWarning(points: readonly StoppedPoint[], best: Sto
 export function neighbourEpochs(points: readonly StoppedPoint[], best: StoppedPoint): { low: number; high: number; median: number } | undefined {
   const neighbours = points.filter((p) => p.lambda !== best.lambda && Math.abs(Math.log10(p.lambda / best.lambda)) <= NEIGHBOUR_DECADES + 1e-9);
   if (best.lambda <= 0 || neighbours.length < MIN_NEIGHBOURS) return undefined;
-  const sorted = neighbours.map((p) => p.epochsTrained).sort((a, b) => a - b);
-  const mid = sorted.length >> 1;
   const lambdas = neighbours.map((p) => p.lambda);
-  return { low: Math.min(...lambdas), high: Math.max(...lambdas), median: sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2 };
+  return { low: Math.min(...lambdas), high: Math.max(...lambdas), median: median(neighbours.map((p) => p.epochsTrained)) };
 }
 
 /** {@link longerTrainingWarning} over a study's finished full-budget trials at λ_min's dropout (tune and show). */

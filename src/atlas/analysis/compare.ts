@@ -4,6 +4,7 @@
  * ≤ 1/5 of its sample gradients. Every cell that misses either, or has no result, is listed with why.
  */
 import { formatNumber } from '../../util/format-number.js';
+import { median } from '../../util/median.js';
 import type { AtlasCellResult } from '../run.js';
 import type { StrategyOutcomeRecord } from '../outcome-record.js';
 import type { AtlasStrategyName } from '../spec.js';
@@ -83,11 +84,8 @@ function unmeasured(r: StrategyOutcomeRecord | undefined): boolean {
   return r !== undefined && r.status === 'done' && r.resumed && r.strategy !== 'grid';
 }
 
-function median(xs: number[]): number | null {
-  if (xs.length === 0) return null;
-  const s = [...xs].sort((a, b) => a - b);
-  const h = s.length >> 1;
-  return s.length % 2 ? s[h] : (s[h - 1] + s[h]) / 2;
+function medianOrNull(xs: number[]): number | null {
+  return xs.length === 0 ? null : median(xs);
 }
 
 /** Compares `candidate` with `reference` on every cell that ran either. */
@@ -160,8 +158,8 @@ export function compareStrategies(cells: readonly AtlasCellResult[], candidate: 
     costOk: rows.filter((r) => r.costOk).length,
     bothOk: rows.filter((r) => r.ok).length,
     failures: rows.filter((r) => !r.ok),
-    medianRelativeLoss: median(compared.map((r) => r.relativeLoss!)),
-    medianCostRatio: median(rows.filter((r) => r.costRatio !== null).map((r) => r.costRatio!)),
-    medianSecondsRatio: median(rows.filter((r) => r.secondsRatio !== null).map((r) => r.secondsRatio!)),
+    medianRelativeLoss: medianOrNull(compared.map((r) => r.relativeLoss!)),
+    medianCostRatio: medianOrNull(rows.filter((r) => r.costRatio !== null).map((r) => r.costRatio!)),
+    medianSecondsRatio: medianOrNull(rows.filter((r) => r.secondsRatio !== null).map((r) => r.secondsRatio!)),
   };
 }

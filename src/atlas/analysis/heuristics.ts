@@ -13,7 +13,7 @@ import { formatNumber } from '../../util/format-number.js';
 import { InvalidOptionError, InvalidDataError } from '../../errors.js';
 import { leastSquares } from './least-squares.js';
 import type { LambdaPoint } from './points.js';
-import { median } from './seed-spread.js';
+import { median } from '../../util/median.js';
 
 export type HeuristicId = 'params-m' | 'units-m' | 'timescale' | 'constant' | 'per-m';
 

@@ -4,13 +4,14 @@ import type { AtlasStrategyName } from '../spec.js';
 import { compareStrategies, DEFAULT_TARGETS, type CompareTargets, type Comparison } from './compare.js';
 import { evaluateHeuristics, type HeuristicSummary } from './heuristics.js';
 import { lambdaPoints, type LambdaPoint } from './points.js';
-import { median, seedNoiseFloor, seedSpread, type SettingSpread } from './seed-spread.js';
+import { median } from '../../util/median.js';
+import { seedNoiseFloor, seedSpread, type SettingSpread } from './seed-spread.js';
 import { REGRET_BAR, ruleRegret, seedRegretFloor, type RegretScore } from './regret.js';
 import { analyzeScale, type ScaleAnalysis } from './scale.js';
 
 export { leastSquares, type LeastSquaresFit } from './least-squares.js';
 export { lambdaPoints, effectiveLr, toPytorch, type LambdaPoint } from './points.js';
-export { seedSpread, seedNoiseFloor, median, type SettingSpread } from './seed-spread.js';
+export { seedSpread, seedNoiseFloor, type SettingSpread } from './seed-spread.js';
 export { HEURISTICS, heuristic, fitHeuristic, predictLog10, heldOutScore, evaluateHeuristics, type Heuristic, type HeuristicId, type HeuristicFit, type HeldOutScore, type HeldOutPrediction, type HeuristicSummary, type HoldOut } from './heuristics.js';
 export { REGRET_BAR, regretAt, ruleRegret, seedRegretFloor, type RegretScore } from './regret.js';
 export { compareStrategies, DEFAULT_TARGETS, type Comparison, type ComparisonRow, type CompareTargets } from './compare.js';

@@ -6,7 +6,7 @@
  */
 import type { HeldOutScore } from './heuristics.js';
 import type { LambdaPoint } from './points.js';
-import { median } from './seed-spread.js';
+import { median } from '../../util/median.js';
 import { testLossAt } from '../test-curve.js';
 
 /** A rule's λ is as good as grid-CV's when its test loss is at most 2% higher. */

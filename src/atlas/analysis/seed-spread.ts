@@ -1,4 +1,5 @@
 /** How much λ* moves between seeds of one setting (dataset, model, m): the noise floor any heuristic is judged against. */
+import { median } from '../../util/median.js';
 import type { LambdaPoint } from './points.js';
 
 export interface SettingSpread {
@@ -73,8 +74,3 @@ export function seedNoiseFloor(points: readonly LambdaPoint[]): { cells: number;
   return { cells: errors.length, within2: errors.filter((e) => e <= log10(2) + 1e-12).length / errors.length, medianAbsLog10: median(errors) };
 }
 
-export function median(xs: readonly number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  const h = s.length >> 1;
-  return s.length % 2 ? s[h] : (s[h - 1] + s[h]) / 2;
-}

@@ -2,6 +2,7 @@
  * The median pruning rule of multi-fidelity λ search, gated by the penalty's timescale: a trial is
  * stopped at an epoch only when its λ has had time to act there and it is worse than the median.
  */
+import { median } from '../../util/median.js';
 
 /** Options of {@link medianPruneReason}. */
 export interface MedianRule {
@@ -24,13 +25,6 @@ export const DEFAULT_MEDIAN_RULE: MedianRule = { warmupEpochs: 1, minTrials: 2 }
  */
 export function lambdaActedBy(epoch: number, tau: number): boolean {
   return Number.isFinite(tau) && epoch >= tau;
-}
-
-/** Median of a non-empty list. */
-function median(values: readonly number[]): number {
-  const s = [...values].sort((a, b) => a - b);
-  const h = s.length >> 1;
-  return s.length % 2 === 1 ? s[h] : (s[h - 1] + s[h]) / 2;
 }
 
 /**
